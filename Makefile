@@ -1,0 +1,33 @@
+# emcd_fem: two commands. `make setup` then `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+# A Python >= 3.12: .python-version (3.12) makes pyenv's `python` resolve to 3.12.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& echo $$p && break; done)
+BIN := $(VENV)/bin
+MPI_RANKS ?= 2
+MPI_TIMEOUT ?= 900
+
+.PHONY: setup test test-serial test-mpi lint clean
+
+setup:
+	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (install one, e.g. pyenv install 3.12)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[pypi,test,dev]"
+	$(BIN)/python -c "import emcd_fem, dolfinx; print('emcd_fem', emcd_fem.__version__, '| DOLFINx', dolfinx.__version__)"
+
+test: test-serial test-mpi
+
+test-serial:
+	$(BIN)/python -m pytest tests --ignore=tests/mpi
+
+test-mpi:
+	timeout $(MPI_TIMEOUT) $(BIN)/mpiexec -n $(MPI_RANKS) $(BIN)/python -m pytest tests/mpi -p no:cacheprovider -q
+
+lint:
+	$(BIN)/ruff check emcd_fem tests demos
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

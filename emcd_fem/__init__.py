@@ -1,0 +1,49 @@
+"""emcd_fem: equimolar counterdiffusion in composite media with DOLFINx.
+
+Data flow: geometry → :class:`Domain` (mesh, tags, names) → :class:`Material` per region →
+boundary conditions by name → :class:`EMCDProblem` (UFL forms, PETSc) → :class:`Solution`
+(mole fraction, outward boundary fluxes, balance).
+"""
+
+# isort: off
+from emcd_fem import _runtime  # noqa: F401  (must precede every DOLFINx/PETSc/MPI import)
+# isort: on
+
+from importlib.metadata import PackageNotFoundError, version
+
+from emcd_fem import analytic
+from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
+from emcd_fem.domain import Domain, SlabLayout, domain_from_gmsh, layered_slab
+from emcd_fem.errors import AdmissibilityError, EmcdError, EmcdInputError, EmcdSolverError
+from emcd_fem.materials import Material, MaterialFields, assign_materials
+from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
+
+try:
+    __version__ = version("emcd_fem")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+__all__ = [
+    "AdmissibilityError",
+    "Balance",
+    "BoundaryCondition",
+    "Domain",
+    "EMCDProblem",
+    "EmcdError",
+    "EmcdInputError",
+    "EmcdSolverError",
+    "MassTransfer",
+    "Material",
+    "MaterialFields",
+    "MolarFlux",
+    "MoleFraction",
+    "SlabLayout",
+    "Solution",
+    "ZeroFlux",
+    "__version__",
+    "analytic",
+    "assign_materials",
+    "domain_from_gmsh",
+    "layered_slab",
+    "solve_emcd",
+]

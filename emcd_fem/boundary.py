@@ -1,0 +1,156 @@
+"""Boundary conditions, applied by boundary name.
+
+Sign convention, everywhere in emcd_fem: the boundary flux is q = N_A·n with n the
+*outward* unit normal; q > 0 means species A leaves the domain.
+
+Each condition knows its own weak-form terms (:meth:`lhs`, :meth:`rhs`) and, where the
+flux is data, the outward flux it prescribes (:meth:`outward_flux`). The weak form of
+∇·N_A = R with N_A = −c D ∇x_A reads
+
+    ∫ c D ∇x_A·∇w dx + ∫_∂Ω (N_A·n) w ds = ∫ R w dx,
+
+so a prescribed flux q adds ∫ q w ds to the right-hand side with a minus sign, and a
+mass-transfer (Robin) law N_A·n = k_c (x_A − x_∞) adds ∫ k_c x_A w ds to the left and
+∫ k_c x_∞ w ds to the right.
+"""
+
+import math
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+import ufl
+from dolfinx import fem, mesh
+
+from emcd_fem.errors import AdmissibilityError, EmcdInputError
+
+
+def _finite(owner: str, key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise EmcdInputError(f"{owner}.{key} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _mole_fraction(owner: str, key: str, value: object) -> float:
+    value = _finite(owner, key, value)
+    if not 0.0 <= value <= 1.0:
+        raise AdmissibilityError(
+            f"{owner}.{key} = {value:g} is not a mole fraction: it must lie in [0, 1]"
+        )
+    return value
+
+
+class BoundaryCondition:
+    """Base class: a condition on one named boundary (zero flux unless overridden)."""
+
+    kind: ClassVar[str] = "zero_flux"
+    is_dirichlet: ClassVar[bool] = False
+    prescribes_flux: ClassVar[bool] = False  # outward flux independent of the solution
+
+    def constants(self, msh: mesh.Mesh) -> dict[str, fem.Constant]:
+        """The condition's values as ``fem.Constant`` (so new values never recompile)."""
+        return {f.name: fem.Constant(msh, float(getattr(self, f.name))) for f in fields(self)}
+
+    def update_constants(self, constants: dict[str, fem.Constant]) -> None:
+        """Copy this condition's values into constants made by :meth:`constants`."""
+        for key, constant in constants.items():
+            constant.value = float(getattr(self, key))
+
+    def lhs(self, x: ufl.core.expr.Expr, w: ufl.Argument, ds: ufl.Measure, k: dict) -> ufl.Form | None:
+        """Bilinear-form contribution on the boundary (None when there is none)."""
+        return None
+
+    def rhs(self, w: ufl.Argument, ds: ufl.Measure, k: dict) -> ufl.Form | None:
+        """Linear-form contribution on the boundary (None when there is none)."""
+        return None
+
+    def outward_flux(self, x: ufl.core.expr.Expr, k: dict) -> ufl.core.expr.Expr | None:
+        """Outward flux N_A·n [mol/(m^2 s)] given by the data; None on Dirichlet boundaries."""
+        return ufl.as_ufl(0.0) * x
+
+    def describe(self) -> str:
+        """Short text for messages."""
+        values = ", ".join(f"{f.name}={getattr(self, f.name):g}" for f in fields(self))
+        return f"{self.kind}({values})"
+
+
+@dataclass(frozen=True)
+class ZeroFlux(BoundaryCondition):
+    """Impermeable boundary, N_A·n = 0 (the default on every unnamed boundary)."""
+
+    kind: ClassVar[str] = "zero_flux"
+    prescribes_flux: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class MoleFraction(BoundaryCondition):
+    """Dirichlet condition: prescribed mole fraction of A.
+
+    Attributes:
+        value: x_A on the boundary [-], in [0, 1].
+    """
+
+    value: float
+    kind: ClassVar[str] = "mole_fraction"
+    is_dirichlet: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        _mole_fraction("mole_fraction", "value", self.value)
+
+    def outward_flux(self, x, k):  # noqa: D102
+        return None
+
+
+@dataclass(frozen=True)
+class MolarFlux(BoundaryCondition):
+    """Prescribed outward molar flux of A, N_A·n.
+
+    Attributes:
+        value: N_A·n [mol/(m^2 s)]; > 0 means A leaves the domain (and B enters at the
+            same molar rate: the flux of B is −N_A in EMCD).
+    """
+
+    value: float
+    kind: ClassVar[str] = "flux"
+    prescribes_flux: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        _finite("flux", "value", self.value)
+
+    def rhs(self, w, ds, k):  # noqa: D102
+        return -k["value"] * w * ds
+
+    def outward_flux(self, x, k):  # noqa: D102
+        return k["value"] + 0.0 * x
+
+
+@dataclass(frozen=True)
+class MassTransfer(BoundaryCondition):
+    """Convective (Robin) condition N_A·n = k_c (x_A − x_∞).
+
+    Attributes:
+        coefficient: Mass-transfer coefficient k_c [mol/(m^2 s)] (a molar-concentration
+            based coefficient k [m/s] times c), > 0.
+        ambient: Mole fraction x_∞ of A in the surrounding fluid [-], in [0, 1].
+    """
+
+    coefficient: float
+    ambient: float
+    kind: ClassVar[str] = "mass_transfer"
+
+    def __post_init__(self) -> None:
+        value = _finite("mass_transfer", "coefficient", self.coefficient)
+        if value <= 0:
+            raise AdmissibilityError(
+                f"mass_transfer.coefficient must be > 0, got {value:g} (use a flux condition "
+                "for an impermeable or prescribed-flux boundary)"
+            )
+        _mole_fraction("mass_transfer", "ambient", self.ambient)
+
+    def lhs(self, x, w, ds, k):  # noqa: D102
+        return k["coefficient"] * x * w * ds
+
+    def rhs(self, w, ds, k):  # noqa: D102
+        return k["coefficient"] * k["ambient"] * w * ds
+
+    def outward_flux(self, x, k):  # noqa: D102
+        return k["coefficient"] * (x - k["ambient"])

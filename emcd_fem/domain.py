@@ -1,0 +1,287 @@
+"""The computational domain: a mesh with named regions (cells) and boundaries (facets).
+
+Builders here use DOLFINx's built-in meshes; :func:`domain_from_gmsh` converts a gmsh
+model whose physical groups name the regions and boundaries.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mpi4py import MPI
+
+import numpy as np
+import ufl
+from dolfinx import mesh as dmesh
+
+from emcd_fem.errors import EmcdInputError, unknown_name
+
+#: Boundary names of the built-in box geometries, per coordinate axis (low, high).
+AXIS_BOUNDARIES: tuple[tuple[str, str], ...] = (
+    ("left", "right"),
+    ("bottom", "top"),
+    ("front", "back"),
+)
+
+
+@dataclass(frozen=True)
+class SlabLayout:
+    """Geometry of a layered slab, kept for comparison with the 1D analytic solution.
+
+    Attributes:
+        thicknesses: Layer thicknesses along x, from x = 0 [m].
+        region_names: Region name of each layer, in the same order.
+        cross_section: Extent of the slab across the layers: () in 1D, (width,) in 2D,
+            (width, depth) in 3D [m].
+    """
+
+    thicknesses: tuple[float, ...]
+    region_names: tuple[str, ...]
+    cross_section: tuple[float, ...]
+
+    @property
+    def area(self) -> float:
+        """Cross-section measure: 1 in 1D, width in 2D [m], width*depth in 3D [m^2]."""
+        return float(np.prod(self.cross_section)) if self.cross_section else 1.0
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A mesh with named, tagged regions and boundaries.
+
+    Attributes:
+        mesh: The DOLFINx mesh (coordinates in m).
+        cell_tags: Region tag of every cell.
+        facet_tags: Boundary tag of the named boundary facets.
+        regions: Region name → cell tag.
+        boundaries: Boundary name → facet tag.
+        slab: The layout when the domain is a layered slab (for analytic references).
+    """
+
+    mesh: dmesh.Mesh
+    cell_tags: dmesh.MeshTags
+    facet_tags: dmesh.MeshTags
+    regions: Mapping[str, int]
+    boundaries: Mapping[str, int]
+    slab: SlabLayout | None = None
+    dx: ufl.Measure = field(init=False, repr=False)
+    ds: ufl.Measure = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        tdim = self.mesh.topology.dim
+        self.mesh.topology.create_connectivity(tdim - 1, tdim)
+        # One measure object per integral type and domain (DOLFINx requires it).
+        object.__setattr__(
+            self, "dx", ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+        )
+        object.__setattr__(
+            self, "ds", ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
+        )
+
+    def region_tag(self, name: str) -> int:
+        """Cell tag of a region; raises with a suggestion if the name is unknown."""
+        if name not in self.regions:
+            raise unknown_name("region", name, self.regions)
+        return self.regions[name]
+
+    def boundary_tag(self, name: str) -> int:
+        """Facet tag of a boundary; raises with a suggestion if the name is unknown."""
+        if name not in self.boundaries:
+            raise unknown_name("boundary", name, self.boundaries)
+        return self.boundaries[name]
+
+    @property
+    def comm(self) -> MPI.Comm:
+        """The mesh communicator."""
+        return self.mesh.comm
+
+
+def _default_names(n: int) -> list[str]:
+    return [f"layer{i + 1}" for i in range(n)]
+
+
+def layered_slab(
+    thicknesses: Sequence[float],
+    *,
+    region_names: Sequence[str] | None = None,
+    dim: int = 1,
+    cells_per_layer: int | Sequence[int] = 10,
+    width: float = 1.0,
+    depth: float = 1.0,
+    cells_across: int = 2,
+    cell_type: str = "simplex",
+    comm: MPI.Comm = MPI.COMM_WORLD,
+) -> Domain:
+    """A slab of layers stacked along x, meshed with DOLFINx's built-in meshes.
+
+    Interfaces between layers lie exactly on mesh nodes (each layer gets its own number of
+    uniform cells), so a P1 solution of the constant-property layers is nodally exact.
+
+    Args:
+        thicknesses: Layer thicknesses along x [m], each > 0; layer 1 starts at x = 0.
+        region_names: Name of each layer (default ``layer1``, ``layer2``, ...).
+        dim: 1, 2 or 3.
+        cells_per_layer: Cells across each layer along x (one number for all layers, or
+            one per layer).
+        width: Extent along y [m] (2D and 3D).
+        depth: Extent along z [m] (3D).
+        cells_across: Cells along y and z.
+        cell_type: ``"simplex"`` (triangles/tetrahedra) or ``"hypercube"``
+            (quadrilaterals/hexahedra).
+        comm: MPI communicator.
+
+    Returns:
+        The domain with regions named after the layers, boundaries ``left``/``right``
+        (x), ``bottom``/``top`` (y, 2D and 3D) and ``front``/``back`` (z, 3D).
+
+    Note:
+        Collective on ``comm``.
+    """
+    thick = np.asarray(thicknesses, dtype=np.float64)
+    if thick.ndim != 1 or thick.size == 0 or not np.all(np.isfinite(thick)) or np.any(thick <= 0):
+        raise EmcdInputError(f"layer thicknesses must be a non-empty list of numbers > 0, got {thicknesses!r}")
+    n_layers = thick.size
+    names = list(region_names) if region_names is not None else _default_names(n_layers)
+    if len(names) != n_layers or len(set(names)) != n_layers:
+        raise EmcdInputError(f"need {n_layers} distinct region names, got {names!r}")
+    if dim not in (1, 2, 3):
+        raise EmcdInputError(f"dim must be 1, 2 or 3, got {dim!r}")
+    counts = np.broadcast_to(np.asarray(cells_per_layer, dtype=np.int64), (n_layers,))
+    if np.any(counts < 1) or cells_across < 1:
+        raise EmcdInputError("cells_per_layer and cells_across must be >= 1")
+    for key, value in (("width", width), ("depth", depth)):
+        if not value > 0:
+            raise EmcdInputError(f"{key} must be > 0, got {value!r}")
+    if cell_type not in ("simplex", "hypercube"):
+        raise EmcdInputError(f"cell_type must be 'simplex' or 'hypercube', got {cell_type!r}")
+
+    n_total = int(counts.sum())
+    extents = [float(thick.sum()), width, depth][:dim]
+    ghost = dmesh.GhostMode.shared_facet
+    if dim == 1:
+        msh = dmesh.create_interval(comm, n_total, [0.0, float(n_total)], ghost_mode=ghost)
+    elif dim == 2:
+        ctype = dmesh.CellType.triangle if cell_type == "simplex" else dmesh.CellType.quadrilateral
+        msh = dmesh.create_rectangle(
+            comm, [[0.0, 0.0], [float(n_total), width]], [n_total, cells_across],
+            cell_type=ctype, ghost_mode=ghost,
+        )
+    else:
+        ctype = dmesh.CellType.tetrahedron if cell_type == "simplex" else dmesh.CellType.hexahedron
+        msh = dmesh.create_box(
+            comm, [[0.0, 0.0, 0.0], [float(n_total), width, depth]],
+            [n_total, cells_across, cells_across], cell_type=ctype, ghost_mode=ghost,
+        )
+    # Map the uniform index coordinate onto the layers: node k of layer i lands exactly on
+    # the layer's uniform grid, interfaces on nodes.
+    index_nodes = np.concatenate([[0], np.cumsum(counts)]).astype(np.float64)
+    positions = np.concatenate([[0.0], np.cumsum(thick)])
+    x = msh.geometry.x
+    x[:, 0] = np.interp(x[:, 0], index_nodes, positions)
+
+    tdim = msh.topology.dim
+    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
+    cells = np.arange(n_cells, dtype=np.int32)
+    midpoints = dmesh.compute_midpoints(msh, tdim, cells)
+    layer_index = np.searchsorted(positions[1:-1], midpoints[:, 0])
+    cell_tags = dmesh.meshtags(msh, tdim, cells, (layer_index + 1).astype(np.int32))
+    cell_tags.name = "regions"
+
+    boundaries = {}
+    facet_list, tag_list = [], []
+    tol = 1e-10 * max(extents)
+    for axis in range(dim):
+        for side, coordinate in enumerate((0.0, extents[axis])):
+            name = AXIS_BOUNDARIES[axis][side]
+            tag = len(boundaries) + 1
+            boundaries[name] = tag
+            facets = dmesh.locate_entities_boundary(
+                msh, tdim - 1, lambda p, a=axis, c=coordinate: np.abs(p[a] - c) <= tol
+            )
+            facet_list.append(facets)
+            tag_list.append(np.full(facets.size, tag, dtype=np.int32))
+    facets = np.concatenate(facet_list)
+    order = np.argsort(facets)
+    facet_tags = dmesh.meshtags(msh, tdim - 1, facets[order], np.concatenate(tag_list)[order])
+    facet_tags.name = "boundaries"
+
+    layout = SlabLayout(
+        thicknesses=tuple(float(t) for t in thick),
+        region_names=tuple(names),
+        cross_section=tuple(extents[1:]),
+    )
+    return Domain(
+        mesh=msh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        regions={name: i + 1 for i, name in enumerate(names)},
+        boundaries=boundaries,
+        slab=layout,
+    )
+
+
+def domain_from_gmsh(
+    build_model: Callable[[], None],
+    *,
+    gdim: int,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
+) -> Domain:
+    """Build a domain from a gmsh model whose physical groups name regions and boundaries.
+
+    ``build_model`` runs on rank ``rank`` only, inside an initialised gmsh session, and must
+    leave a meshed model with physical groups of dimension ``tdim`` (regions) and
+    ``tdim - 1`` (boundaries). An exception in it is re-raised on every rank.
+
+    Args:
+        build_model: Callable that builds and meshes the current gmsh model.
+        gdim: Geometric dimension of the mesh.
+        comm: MPI communicator.
+        rank: Rank that runs gmsh.
+
+    Returns:
+        The distributed domain (ghost mode ``shared_facet``).
+
+    Note:
+        Collective on ``comm``.
+    """
+    import gmsh
+
+    from dolfinx.io import gmsh as gmshio
+
+    error = None
+    if comm.rank == rank:
+        initialised_here = not gmsh.isInitialized()
+        if initialised_here:
+            gmsh.initialize(interruptible=False)
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add("emcd_fem")
+        try:
+            build_model()
+        except Exception as exc:  # re-raised on every rank below
+            error = f"{type(exc).__name__}: {exc}"
+    error = comm.bcast(error, root=rank)
+    if error is not None:
+        if comm.rank == rank:
+            gmsh.model.remove()
+        raise EmcdInputError(f"building the gmsh model failed: {error}")
+    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
+    data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=gdim, partitioner=partitioner)
+    if comm.rank == rank:
+        gmsh.model.remove()
+        if initialised_here:
+            gmsh.finalize()
+    tdim = data.mesh.topology.dim
+    regions = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim}
+    boundaries = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim - 1}
+    facet_tags = data.facet_tags
+    if facet_tags is None:
+        facet_tags = dmesh.meshtags(
+            data.mesh, tdim - 1, np.empty(0, np.int32), np.empty(0, np.int32)
+        )
+    return Domain(
+        mesh=data.mesh,
+        cell_tags=data.cell_tags,
+        facet_tags=facet_tags,
+        regions=regions,
+        boundaries=boundaries,
+    )

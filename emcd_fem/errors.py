@@ -1,0 +1,40 @@
+"""Exceptions raised by emcd_fem.
+
+Every message names the culprit (a material, a boundary, a key) and says what to do.
+"""
+
+import difflib
+from collections.abc import Iterable
+
+
+class EmcdError(Exception):
+    """Base class of all emcd_fem errors."""
+
+
+class EmcdInputError(EmcdError, ValueError):
+    """Invalid input: an unknown name, a missing value, a non-positive property."""
+
+
+class AdmissibilityError(EmcdInputError):
+    """Physically inadmissible data: no steady state with 0 <= x_A <= 1 exists."""
+
+
+class EmcdSolverError(EmcdError, RuntimeError):
+    """A linear or nonlinear solver failed to converge."""
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str]) -> EmcdInputError:
+    """Build an error for an unknown name with a "did you mean" suggestion.
+
+    Args:
+        kind: What the name refers to, e.g. ``"boundary"`` or ``"region"``.
+        name: The name the user gave.
+        known: The names that exist.
+
+    Returns:
+        The error to raise.
+    """
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return EmcdInputError(f"unknown {kind} {name!r}; known {kind}s: {known}.{hint}")

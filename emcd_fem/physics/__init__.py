@@ -1,0 +1,1 @@
+"""Physics as UFL forms, kept apart from meshing, solving and output."""

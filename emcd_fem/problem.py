@@ -1,0 +1,348 @@
+"""The steady binary EMCD problem: validated inputs → forms → solve → fluxes.
+
+Usage::
+
+    domain = layered_slab([0.3, 0.4, 0.3], dim=2)
+    problem = EMCDProblem(domain, materials, {"left": MoleFraction(0.9), "right": MoleFraction(0.1)})
+    solution = problem.solve()
+    solution.boundary_flux["right"]      # outward, mol/(m s) in 2D
+"""
+
+import itertools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from emcd_fem import solver as solver_mod
+from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, ZeroFlux
+from emcd_fem.domain import Domain
+from emcd_fem.errors import AdmissibilityError, EmcdInputError
+from emcd_fem.materials import Material, MaterialFields, assign_materials
+from emcd_fem.physics.emcd import emcd_forms, molar_flux
+from emcd_fem.postprocess import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
+
+logger = logging.getLogger("emcd_fem")
+
+#: Relative tolerance of the balance check for flux-only problems:
+#: |Σ_Γ q_Γ − ∫R dx| <= BALANCE_RTOL * (Σ_Γ |q_Γ| + |∫R dx|).
+BALANCE_RTOL: float = 1e-9
+
+_problem_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Global species balance Σ_Γ q_Γ = ∫ R dx.
+
+    Attributes:
+        net_outflow: Σ_Γ q_Γ over all boundaries.
+        production: ∫ R_A dx.
+        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), 0 when all vanish.
+    """
+
+    net_outflow: float
+    production: float
+    relative: float
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Result of a steady EMCD solve.
+
+    Attributes:
+        mole_fraction: x_A as a Lagrange Function.
+        boundary_flux: Boundary name → outward flux q_Γ = ∫_Γ N_A·n ds (positive: A
+            leaves) [mol/s in 3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D].
+        balance: The global balance.
+        x_min: Smallest nodal mole fraction.
+        x_max: Largest nodal mole fraction.
+        solver: What the linear solver did.
+        warnings: Warnings raised while checking the solution.
+    """
+
+    mole_fraction: fem.Function
+    boundary_flux: dict[str, float]
+    balance: Balance
+    x_min: float
+    x_max: float
+    solver: solver_mod.SolverReport
+    warnings: tuple[str, ...] = ()
+
+
+class EMCDProblem:
+    """Steady binary equimolar counterdiffusion of A in B on a tagged domain.
+
+    Complete on construction: inputs are validated, forms compiled and the PETSc solver
+    set up; :meth:`solve` may be called repeatedly, e.g. after :meth:`update_materials`.
+
+    Args:
+        domain: Mesh with named regions and boundaries.
+        materials: Region name → :class:`~emcd_fem.Material` for every region.
+        boundary_conditions: Boundary name → condition; unnamed boundaries are zero-flux.
+        degree: Lagrange degree (1 or 2).
+        source: Volumetric production rate of A, R_A [mol/(m^3 s)] (a number or a UFL
+            expression on the mesh); default 0.
+        inventory_mole_fraction: Mean mole fraction ∫c x_A dx / ∫c dx, required when every
+            boundary prescribes a flux (it fixes the free constant) and ignored otherwise.
+        petsc_options: PETSc options merged over :func:`~emcd_fem.solver.default_petsc_options`.
+
+    Raises:
+        EmcdInputError: unknown names, bad values.
+        AdmissibilityError: data that admit no steady state with 0 <= x_A <= 1.
+
+    Note:
+        Collective on the mesh communicator.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        materials: Mapping[str, Material],
+        boundary_conditions: Mapping[str, BoundaryCondition],
+        *,
+        degree: int = 1,
+        source: float | ufl.core.expr.Expr = 0.0,
+        inventory_mole_fraction: float | None = None,
+        petsc_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if degree not in (1, 2, 3):
+            raise EmcdInputError(f"degree must be 1, 2 or 3, got {degree!r}")
+        self.domain = domain
+        self.degree = degree
+        self.boundary_conditions = _complete_boundary_conditions(domain, boundary_conditions)
+        self.fields: MaterialFields = assign_materials(domain, materials)
+        msh = domain.mesh
+        V = fem.functionspace(msh, ("Lagrange", degree))
+        self.mole_fraction = fem.Function(V, name="mole_fraction_A")
+        self._constants = {n: bc.constants(msh) for n, bc in self.boundary_conditions.items()}
+        if isinstance(source, int | float):
+            source = fem.Constant(msh, float(source))
+        self.source = source
+
+        forms = emcd_forms(
+            domain, self.fields, self.mole_fraction, self.boundary_conditions,
+            self._constants, source,
+        )
+        fdim = msh.topology.dim - 1
+        self.dirichlet_names = [n for n, bc in self.boundary_conditions.items() if bc.is_dirichlet]
+        bcs = [
+            fem.dirichletbc(
+                self._constants[n]["value"],
+                fem.locate_dofs_topological(V, fdim, domain.facet_tags.find(domain.boundaries[n])),
+                V,
+            )
+            for n in self.dirichlet_names
+        ]
+        self.singular = not any(
+            bc.is_dirichlet or isinstance(bc, MassTransfer)
+            for bc in self.boundary_conditions.values()
+        )
+        # Compiled post-processing forms (once per problem).
+        ds = domain.ds
+        self._data_flux_forms = {
+            n: fem.form(bc.outward_flux(self.mole_fraction, self._constants[n]) * ds(domain.boundaries[n]))
+            for n, bc in self.boundary_conditions.items()
+            if not bc.is_dirichlet
+        }
+        self._production_form = fem.form(source * domain.dx)
+        self._residual_form = fem.form(forms.residual)
+        self._dirichlet_dofs = partition_boundary_dofs(V, domain, self.dirichlet_names)
+        if self.singular:
+            self._check_flux_only(inventory_mole_fraction)
+            c = self.fields.concentration
+            self._inventory_forms = (
+                fem.form(c * self.mole_fraction * domain.dx),
+                fem.form(c * domain.dx),
+            )
+        self.inventory_mole_fraction = inventory_mole_fraction
+
+        n_dofs = V.dofmap.index_map.size_global
+        options = solver_mod.default_petsc_options(n_dofs, singular=self.singular)
+        options.update(petsc_options or {})
+        prefix = f"emcd_species_{next(_problem_ids)}_"
+        self._linear_problem = solver_mod.linear_problem(
+            forms.bilinear, forms.linear, self.mole_fraction, bcs,
+            prefix=prefix, petsc_options=options,
+        )
+        if self.singular:
+            solver_mod.attach_constant_null_space(self._linear_problem)
+
+    # -- inputs ---------------------------------------------------------------------
+    def update_materials(self, materials: Mapping[str, Material]) -> None:
+        """Change material values before the next :meth:`solve` (no recompilation)."""
+        self.fields.update(self.domain, materials)
+
+    def _check_flux_only(self, inventory: float | None) -> None:
+        names = sorted(self._data_flux_forms)
+        if inventory is None:
+            raise EmcdInputError(
+                "every boundary prescribes a flux, so the mole fraction is fixed only up to a "
+                "constant: give inventory_mole_fraction (the mean mole fraction of A, "
+                "∫c x_A dx / ∫c dx) or make one boundary a mole_fraction or mass_transfer "
+                f"boundary (boundaries: {names})"
+            )
+        if not (isinstance(inventory, int | float) and 0.0 <= inventory <= 1.0):
+            raise AdmissibilityError(
+                f"inventory_mole_fraction = {inventory!r} must be a mole fraction in [0, 1]"
+            )
+        flux = {n: integrate(f) for n, f in self._data_flux_forms.items()}
+        production = integrate(self._production_form)
+        net = sum(flux.values())
+        scale = sum(abs(v) for v in flux.values()) + abs(production)
+        if abs(net - production) > BALANCE_RTOL * scale:
+            detail = ", ".join(f"{n}: {v:.6g}" for n, v in flux.items() if v != 0.0)
+            raise AdmissibilityError(
+                "the prescribed fluxes admit no steady state: every boundary prescribes a "
+                f"flux and the total outflow {net:.6g} differs from the production "
+                f"{production:.6g} (relative {abs(net - production) / scale:.2e} > "
+                f"{BALANCE_RTOL:g}); integrated outward fluxes: {{{detail}}}. Make the "
+                "outward fluxes (times their boundary areas) sum to the production, or "
+                "replace one flux boundary by a mole_fraction boundary."
+            )
+
+    # -- solve ----------------------------------------------------------------------
+    def solve(self) -> Solution:
+        """Solve, compute boundary fluxes and check the result (collective).
+
+        Raises:
+            EmcdSolverError: the linear solver failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1].
+        """
+        report = solver_mod.solve_linear(self._linear_problem, what="mole fraction")
+        x = self.mole_fraction
+        if self.singular:
+            moles, total = (integrate(f) for f in self._inventory_forms)
+            x.x.array[:] += self.inventory_mole_fraction - moles / total
+        fluxes = reaction_fluxes(self._residual_form, self._dirichlet_dofs)
+        fluxes.update({n: integrate(f) for n, f in self._data_flux_forms.items()})
+        fluxes = {n: fluxes[n] for n in self.boundary_conditions}  # user's order
+        production = integrate(self._production_form)
+        net = sum(fluxes.values())
+        scale = sum(abs(v) for v in fluxes.values()) + abs(production)
+        balance = Balance(
+            net_outflow=net,
+            production=production,
+            relative=abs(net - production) / scale if scale > 0 else 0.0,
+        )
+        x_min, x_max = owned_range(x)
+        warnings = self._check_range(x_min, x_max, production)
+        return Solution(
+            mole_fraction=x,
+            boundary_flux=fluxes,
+            balance=balance,
+            x_min=x_min,
+            x_max=x_max,
+            solver=report,
+            warnings=tuple(warnings),
+        )
+
+    def gradient_flux(self, boundary: str) -> float:
+        """Outward flux ∫_Γ (−c D ∇x_h)·n ds from the gradient of the discrete solution.
+
+        Less accurate than the reaction flux of :meth:`solve` on Dirichlet boundaries
+        (provided for comparison and diagnostics). Collective.
+        """
+        n = ufl.FacetNormal(self.domain.mesh)
+        tag = self.domain.boundary_tag(boundary)
+        form = fem.form(
+            ufl.dot(molar_flux(self.mole_fraction, self.fields), n) * self.domain.ds(tag)
+        )
+        return integrate(form)
+
+    def _check_range(self, x_min: float, x_max: float, production: float) -> list[str]:
+        msh = self.domain.mesh
+        flux_data = [
+            n for n, bc in self.boundary_conditions.items()
+            if isinstance(bc, MolarFlux) and bc.value != 0.0
+        ]
+        if production != 0.0:
+            flux_data.append("source")
+        if not flux_data:
+            # Maximum principle: x_h outside the data range is discretisation error only.
+            data = [
+                v for bc in self.boundary_conditions.values()
+                for v in (getattr(bc, "value", None), getattr(bc, "ambient", None))
+                if v is not None and not isinstance(bc, MolarFlux)
+            ]
+            if self.singular:
+                data.append(self.inventory_mole_fraction)
+            lo, hi = min(data), max(data)
+            if x_min < lo - 1e-12 or x_max > hi + 1e-12:
+                message = (
+                    f"the discrete mole fraction [{x_min:.6g}, {x_max:.6g}] overshoots the data "
+                    f"range [{lo:g}, {hi:g}]; the exact solution obeys the maximum principle, so "
+                    "this is discretisation error (P2 or obtuse cells): refine the mesh"
+                )
+                logger.warning(message)
+                return [message]
+            return []
+        tdim = msh.topology.dim
+        n_cells = msh.topology.index_map(tdim).size_local
+        h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
+        h = msh.comm.allreduce(float(h_local), op=MPI.MAX)
+        coords = msh.geometry.x[:, : msh.geometry.dim]
+        lo_c = msh.comm.allreduce(coords.min(axis=0), op=MPI.MIN)
+        hi_c = msh.comm.allreduce(coords.max(axis=0), op=MPI.MAX)
+        diameter = float(np.linalg.norm(hi_c - lo_c))
+        tol = 1e-9 + (h / diameter) ** (self.degree + 1)
+        if x_min >= -tol and x_max <= 1.0 + tol:
+            return []
+        culprits = [
+            f"{n!r} ({self.boundary_conditions[n].describe()})" if n != "source" else "the source"
+            for n in flux_data
+        ]
+        if self.singular:
+            culprits.append(f"inventory_mole_fraction={self.inventory_mole_fraction:g}")
+        bound = f"x_A = {x_max:.6g} > 1" if x_max > 1.0 + tol else f"x_A = {x_min:.6g} < 0"
+        spread = x_max - x_min
+        hint = (
+            "the prescribed flux needs a mole-fraction difference of "
+            f"{spread:.4g} > 1 across the domain (in 1D: |q| <= c D / L)"
+            if spread > 1.0
+            else "shift the data (inventory or boundary mole fractions) so that the profile "
+            "fits in [0, 1] (in 1D: 0 <= x_0 - q L/(c D) <= 1)"
+        )
+        raise AdmissibilityError(
+            f"inadmissible flux data: the solution reaches {bound} (tolerance {tol:.1e}); "
+            f"responsible data: {', '.join(culprits)}; {hint}. Lower the flux magnitude."
+        )
+
+
+def _complete_boundary_conditions(
+    domain: Domain, boundary_conditions: Mapping[str, BoundaryCondition]
+) -> dict[str, BoundaryCondition]:
+    complete: dict[str, BoundaryCondition] = {}
+    for name, bc in boundary_conditions.items():
+        domain.boundary_tag(name)  # unknown names raise with a suggestion
+        if not isinstance(bc, BoundaryCondition):
+            raise EmcdInputError(
+                f"boundary {name!r}: expected MoleFraction, MolarFlux, MassTransfer or "
+                f"ZeroFlux, got {type(bc).__name__}"
+            )
+        complete[name] = bc
+    for name in domain.boundaries:
+        complete.setdefault(name, ZeroFlux())
+    return complete
+
+
+def solve_emcd(
+    domain: Domain,
+    materials: Mapping[str, Material],
+    boundary_conditions: Mapping[str, BoundaryCondition],
+    **options: Any,
+) -> Solution:
+    """Build an :class:`EMCDProblem` and solve it once (collective).
+
+    Keyword arguments are those of :class:`EMCDProblem`.
+    """
+    return EMCDProblem(domain, materials, boundary_conditions, **options).solve()
+
+
+__all__ = ["Balance", "EMCDProblem", "Solution", "solve_emcd"]
