@@ -123,14 +123,14 @@ def composite_slab(
     row_r, rhs_r = _end_row(right, "right", total_resistance)
     flux_only = isinstance(left, MolarFlux | ZeroFlux) and isinstance(right, MolarFlux | ZeroFlux)
     if flux_only:
-        q_left, q_right = -rhs_l, rhs_r  # N from each end
-        scale = max(abs(q_left), abs(q_right))
-        if abs(q_left - q_right) > RTOL * scale:
+        flux_from_left, flux_from_right = rhs_l, rhs_r  # N implied by each end
+        scale = max(abs(flux_from_left), abs(flux_from_right))
+        if abs(flux_from_left - flux_from_right) > RTOL * scale:
             raise AdmissibilityError(
-                f"flux–flux slab: the outward fluxes {-q_left:.6g} (left) and {q_right:.6g} "
-                "(right) do not sum to zero, so no steady state exists"
+                f"flux–flux slab: the outward fluxes {-flux_from_left:.6g} (left) and "
+                f"{flux_from_right:.6g} (right) do not sum to zero, so no steady state exists"
             )
-        flux = q_right
+        flux = flux_from_right
         if abs(flux) * total_resistance > 1.0 + RTOL:
             raise AdmissibilityError(
                 f"flux–flux slab: |q| = {abs(flux):.6g} exceeds the largest sustainable flux "

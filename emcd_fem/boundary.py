@@ -15,6 +15,7 @@ mass-transfer (Robin) law N_A·n = k_c (x_A − x_∞) adds ∫ k_c x_A w ds to 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
@@ -69,8 +70,12 @@ class BoundaryCondition:
 
     def describe(self) -> str:
         """Short text for messages."""
-        values = ", ".join(f"{f.name}={getattr(self, f.name):g}" for f in fields(self))
+        values = ", ".join(f"{f.name}={_text(getattr(self, f.name))}" for f in fields(self))
         return f"{self.kind}({values})"
+
+
+def _text(value: object) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else getattr(value, "__name__", "<expr>")
 
 
 @dataclass(frozen=True)
@@ -86,15 +91,21 @@ class MoleFraction(BoundaryCondition):
     """Dirichlet condition: prescribed mole fraction of A.
 
     Attributes:
-        value: x_A on the boundary [-], in [0, 1].
+        value: x_A on the boundary [-], in [0, 1]: a number, or a callable ``f(x)`` of the
+            coordinates (array of shape (3, n) in m) returning n values, interpolated into
+            the finite-element space (its nodal values on the boundary are checked).
     """
 
-    value: float
+    value: float | Callable
     kind: ClassVar[str] = "mole_fraction"
     is_dirichlet: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        _mole_fraction("mole_fraction", "value", self.value)
+        if not callable(self.value):
+            _mole_fraction("mole_fraction", "value", self.value)
+
+    def constants(self, msh):  # noqa: D102
+        return {} if callable(self.value) else super().constants(msh)
 
     def outward_flux(self, x, k):  # noqa: D102
         return None

@@ -132,14 +132,27 @@ class EMCDProblem:
         )
         fdim = msh.topology.dim - 1
         self.dirichlet_names = [n for n, bc in self.boundary_conditions.items() if bc.is_dirichlet]
-        bcs = [
-            fem.dirichletbc(
-                self._constants[n]["value"],
-                fem.locate_dofs_topological(V, fdim, domain.facet_tags.find(domain.boundaries[n])),
-                V,
+        bcs = []
+        self._dirichlet_ranges: dict[str, tuple[float, float]] = {}
+        for n in self.dirichlet_names:
+            dofs = fem.locate_dofs_topological(
+                V, fdim, domain.facet_tags.find(domain.boundaries[n])
             )
-            for n in self.dirichlet_names
-        ]
+            value = self.boundary_conditions[n].value
+            if callable(value):
+                data = fem.Function(V, name=f"mole_fraction_on_{n}")
+                data.interpolate(value)
+                bcs.append(fem.dirichletbc(data, dofs))
+                lo, hi = _global_range(msh.comm, data.x.array[dofs])
+                if lo < 0.0 or hi > 1.0:
+                    raise AdmissibilityError(
+                        f"boundary {n!r}: the prescribed mole fraction ranges over "
+                        f"[{lo:.6g}, {hi:.6g}], outside [0, 1]; fix the function given as value"
+                    )
+            else:
+                bcs.append(fem.dirichletbc(self._constants[n]["value"], dofs, V))
+                lo = hi = float(value)
+            self._dirichlet_ranges[n] = (lo, hi)
         self.singular = not any(
             bc.is_dirichlet or isinstance(bc, MassTransfer)
             for bc in self.boundary_conditions.values()
@@ -164,8 +177,7 @@ class EMCDProblem:
         self.inventory_mole_fraction = inventory_mole_fraction
 
         n_dofs = V.dofmap.index_map.size_global
-        options = solver_mod.default_petsc_options(n_dofs, singular=self.singular)
-        options.update(petsc_options or {})
+        options = solver_mod.merge_petsc_options(n_dofs, petsc_options, singular=self.singular)
         prefix = f"emcd_species_{next(_problem_ids)}_"
         self._linear_problem = solver_mod.linear_problem(
             forms.bilinear, forms.linear, self.mole_fraction, bcs,
@@ -266,11 +278,9 @@ class EMCDProblem:
             flux_data.append("source")
         if not flux_data:
             # Maximum principle: x_h outside the data range is discretisation error only.
-            data = [
-                v for bc in self.boundary_conditions.values()
-                for v in (getattr(bc, "value", None), getattr(bc, "ambient", None))
-                if v is not None and not isinstance(bc, MolarFlux)
-            ]
+            data = [v for lo_hi in self._dirichlet_ranges.values() for v in lo_hi]
+            data += [bc.ambient for bc in self.boundary_conditions.values()
+                     if isinstance(bc, MassTransfer)]
             if self.singular:
                 data.append(self.inventory_mole_fraction)
             lo, hi = min(data), max(data)
@@ -313,6 +323,12 @@ class EMCDProblem:
             f"inadmissible flux data: the solution reaches {bound} (tolerance {tol:.1e}); "
             f"responsible data: {', '.join(culprits)}; {hint}. Lower the flux magnitude."
         )
+
+
+def _global_range(comm: MPI.Comm, values: np.ndarray) -> tuple[float, float]:
+    lo = float(values.min()) if values.size else np.inf
+    hi = float(values.max()) if values.size else -np.inf
+    return comm.allreduce(lo, op=MPI.MIN), comm.allreduce(hi, op=MPI.MAX)
 
 
 def _complete_boundary_conditions(

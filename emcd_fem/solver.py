@@ -51,6 +51,23 @@ def default_petsc_options(n_dofs: int, *, singular: bool = False) -> dict[str, A
     }
 
 
+def merge_petsc_options(
+    n_dofs: int, user: Mapping[str, Any] | None, *, singular: bool = False
+) -> dict[str, Any]:
+    """Defaults with the user's options on top.
+
+    When the user picks the method (``ksp_type`` or ``pc_type``), the defaults of the other
+    method are dropped (no stray options); the iterative tolerances are still filled in.
+    """
+    user = dict(user or {})
+    if "ksp_type" in user or "pc_type" in user:
+        options = {"ksp_rtol": ITERATIVE_RTOL, "ksp_atol": 1e-50, "ksp_max_it": 1000}
+    else:
+        options = default_petsc_options(n_dofs, singular=singular)
+    options.update(user)
+    return options
+
+
 @dataclass(frozen=True)
 class SolverReport:
     """What the linear solver did.

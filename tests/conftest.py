@@ -1,0 +1,69 @@
+"""Shared test fixtures. The DOLFINx wheel's MPI loading must happen first."""
+
+# isort: off
+import importlib.util
+
+if importlib.util.find_spec("dolfinx_solver") is not None:
+    import dolfinx_solver  # noqa: F401
+# isort: on
+
+import gc
+
+from mpi4py import MPI
+
+import pytest
+
+import emcd_fem as ef
+
+
+def build_two_material_square(h: float, comm: MPI.Comm = MPI.COMM_WORLD) -> ef.Domain:
+    """Unit square split at x = 0.5 into regions ``west``/``east``; unstructured triangles.
+
+    Boundaries: left (x=0), right (x=1), bottom (y=0), top (y=1).
+    """
+    import gmsh
+
+    def build():
+        occ = gmsh.model.occ
+        west = occ.addRectangle(0.0, 0.0, 0.0, 0.5, 1.0)
+        east = occ.addRectangle(0.5, 0.0, 0.0, 0.5, 1.0)
+        occ.fragment([(2, west)], [(2, east)])
+        occ.synchronize()
+        surfaces = {}
+        for _, tag in gmsh.model.getEntities(2):
+            cx = gmsh.model.occ.getCenterOfMass(2, tag)[0]
+            surfaces["west" if cx < 0.5 else "east"] = tag
+        for name, tag in surfaces.items():
+            gmsh.model.addPhysicalGroup(2, [tag], name=name)
+        sides = {"left": [], "right": [], "bottom": [], "top": []}
+        for _, tag in gmsh.model.getEntities(1):
+            x, y, _ = gmsh.model.occ.getCenterOfMass(1, tag)
+            if abs(x) < 1e-12:
+                sides["left"].append(tag)
+            elif abs(x - 1) < 1e-12:
+                sides["right"].append(tag)
+            elif abs(y) < 1e-12:
+                sides["bottom"].append(tag)
+            elif abs(y - 1) < 1e-12:
+                sides["top"].append(tag)
+        for name, tags in sides.items():
+            gmsh.model.addPhysicalGroup(1, tags, name=name)
+        gmsh.option.setNumber("Mesh.CharacteristicLengthMax", h)
+        gmsh.option.setNumber("Mesh.CharacteristicLengthMin", h)
+        gmsh.option.setNumber("Mesh.Algorithm", 6)
+        gmsh.model.mesh.generate(2)
+
+    return ef.domain_from_gmsh(build, gdim=2, comm=comm)
+
+
+@pytest.fixture
+def two_material_square():
+    return build_two_material_square
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage():
+    # PETSc objects must be destroyed collectively: collect at the same point on all ranks.
+    yield
+    gc.collect()
+    MPI.COMM_WORLD.Barrier()
