@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import ufl
-from dolfinx import fem, mesh
+from dolfinx import fem
 
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 
@@ -47,14 +47,24 @@ class BoundaryCondition:
     is_dirichlet: ClassVar[bool] = False
     prescribes_flux: ClassVar[bool] = False  # outward flux independent of the solution
 
-    def constants(self, msh: mesh.Mesh) -> dict[str, fem.Constant]:
-        """The condition's values as ``fem.Constant`` (so new values never recompile)."""
-        return {f.name: fem.Constant(msh, float(getattr(self, f.name))) for f in fields(self)}
+    def bind(self, V: fem.FunctionSpace) -> dict[str, "fem.Constant | fem.Function | ufl.core.expr.Expr"]:
+        """The condition's values as form coefficients on the space of the unknown.
 
-    def update_constants(self, constants: dict[str, fem.Constant]) -> None:
-        """Copy this condition's values into constants made by :meth:`constants`."""
-        for key, constant in constants.items():
-            constant.value = float(getattr(self, key))
+        Numbers become ``fem.Constant`` (a new value never recompiles a form), callables
+        ``f(x)`` are interpolated into ``V``, UFL expressions are used as they are.
+        """
+        bound = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float):
+                bound[f.name] = fem.Constant(V.mesh, float(value))
+            elif isinstance(value, ufl.core.expr.Expr):
+                bound[f.name] = value
+            else:
+                function = fem.Function(V, name=f"{self.kind}_{f.name}")
+                function.interpolate(value)
+                bound[f.name] = function
+        return bound
 
     def lhs(self, x: ufl.core.expr.Expr, w: ufl.Argument, ds: ufl.Measure, k: dict) -> ufl.Form | None:
         """Bilinear-form contribution on the boundary (None when there is none)."""
@@ -104,9 +114,6 @@ class MoleFraction(BoundaryCondition):
         if not callable(self.value):
             _mole_fraction("mole_fraction", "value", self.value)
 
-    def constants(self, msh):  # noqa: D102
-        return {} if callable(self.value) else super().constants(msh)
-
     def outward_flux(self, x, k):  # noqa: D102
         return None
 
@@ -117,15 +124,17 @@ class MolarFlux(BoundaryCondition):
 
     Attributes:
         value: N_A·n [mol/(m^2 s)]; > 0 means A leaves the domain (and B enters at the
-            same molar rate: the flux of B is −N_A in EMCD).
+            same molar rate: the flux of B is −N_A in EMCD). A number, a callable ``f(x)``
+            (interpolated into the solution space) or a UFL expression on the mesh.
     """
 
-    value: float
+    value: "float | Callable | ufl.core.expr.Expr"
     kind: ClassVar[str] = "flux"
     prescribes_flux: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        _finite("flux", "value", self.value)
+        if not (callable(self.value) or isinstance(self.value, ufl.core.expr.Expr)):
+            _finite("flux", "value", self.value)
 
     def rhs(self, w, ds, k):  # noqa: D102
         return -k["value"] * w * ds

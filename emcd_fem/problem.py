@@ -121,9 +121,11 @@ class EMCDProblem:
         msh = domain.mesh
         V = fem.functionspace(msh, ("Lagrange", degree))
         self.mole_fraction = fem.Function(V, name="mole_fraction_A")
-        self._constants = {n: bc.constants(msh) for n, bc in self.boundary_conditions.items()}
+        self._constants = {n: bc.bind(V) for n, bc in self.boundary_conditions.items()}
         if isinstance(source, int | float):
             source = fem.Constant(msh, float(source))
+        elif not isinstance(source, ufl.core.expr.Expr):
+            raise EmcdInputError("source must be a number [mol/(m^3 s)] or a UFL expression")
         self.source = source
 
         forms = emcd_forms(
@@ -138,20 +140,22 @@ class EMCDProblem:
             dofs = fem.locate_dofs_topological(
                 V, fdim, domain.facet_tags.find(domain.boundaries[n])
             )
-            value = self.boundary_conditions[n].value
-            if callable(value):
-                data = fem.Function(V, name=f"mole_fraction_on_{n}")
-                data.interpolate(value)
-                bcs.append(fem.dirichletbc(data, dofs))
-                lo, hi = _global_range(msh.comm, data.x.array[dofs])
+            value = self._constants[n]["value"]
+            if isinstance(value, fem.Function):
+                bcs.append(fem.dirichletbc(value, dofs))
+                lo, hi = _global_range(msh.comm, value.x.array[dofs])
                 if lo < 0.0 or hi > 1.0:
                     raise AdmissibilityError(
                         f"boundary {n!r}: the prescribed mole fraction ranges over "
                         f"[{lo:.6g}, {hi:.6g}], outside [0, 1]; fix the function given as value"
                     )
+            elif isinstance(value, fem.Constant):
+                bcs.append(fem.dirichletbc(value, dofs, V))
+                lo = hi = float(value.value)
             else:
-                bcs.append(fem.dirichletbc(self._constants[n]["value"], dofs, V))
-                lo = hi = float(value)
+                raise EmcdInputError(
+                    f"boundary {n!r}: a mole_fraction value must be a number or a callable f(x)"
+                )
             self._dirichlet_ranges[n] = (lo, hi)
         self.singular = not any(
             bc.is_dirichlet or isinstance(bc, MassTransfer)
