@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
 	&& echo $$p && break; done)
 BIN := $(VENV)/bin
 MPI_RANKS ?= 2
-MPI_TIMEOUT ?= 900
+MPI_TIMEOUT ?= 600
 
 .PHONY: setup test test-serial test-mpi lint clean
 

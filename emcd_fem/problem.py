@@ -302,8 +302,9 @@ class EMCDProblem:
         h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
         h = msh.comm.allreduce(float(h_local), op=MPI.MAX)
         coords = msh.geometry.x[:, : msh.geometry.dim]
-        lo_c = msh.comm.allreduce(coords.min(axis=0), op=MPI.MIN)
-        hi_c = msh.comm.allreduce(coords.max(axis=0), op=MPI.MAX)
+        lo_c, hi_c = np.empty(msh.geometry.dim), np.empty(msh.geometry.dim)
+        msh.comm.Allreduce(coords.min(axis=0), lo_c, op=MPI.MIN)
+        msh.comm.Allreduce(coords.max(axis=0), hi_c, op=MPI.MAX)
         diameter = float(np.linalg.norm(hi_c - lo_c))
         tol = 1e-9 + (h / diameter) ** (self.degree + 1)
         if x_min >= -tol and x_max <= 1.0 + tol:

@@ -1,0 +1,108 @@
+"""Same answers on 1 rank and on all ranks of COMM_WORLD (run under mpiexec -n 2 / 3).
+
+Each case is solved twice in the same process: on MPI.COMM_SELF (the serial answer) and
+on MPI.COMM_WORLD (distributed). Direct LU or CG with rtol 1e-14, so that only rounding
+separates them: boundary fluxes agree to 1e-10 relative.
+"""
+
+from mpi4py import MPI
+
+import pytest
+
+import emcd_fem as ef
+from conftest import build_two_material_square
+
+THICK = [0.3, 0.4, 0.3]
+NAMES = ["a", "b", "c"]
+MATERIALS = {
+    "a": ef.Material(1.0, 2.0),
+    "b": ef.Material(0.1, 1.0),
+    "c": ef.Material(0.5, 1.5),
+}
+
+
+def fluxes(comm, dim, degree, bcs, **options):
+    domain = ef.layered_slab(THICK, region_names=NAMES, dim=dim, cells_per_layer=[3, 4, 3],
+                             cells_across=3, comm=comm)
+    solution = ef.solve_emcd(domain, MATERIALS, bcs, degree=degree, **options)
+    return solution.boundary_flux, solution
+
+
+def assert_same(serial, parallel):
+    scale = max(abs(v) for v in serial.values())
+    assert serial.keys() == parallel.keys()
+    for name in serial:
+        assert abs(serial[name] - parallel[name]) <= 1e-10 * scale, name
+
+
+def test_world_has_several_ranks():
+    assert MPI.COMM_WORLD.size >= 2, "run this suite with mpiexec -n 2"
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_three_layer_slab_parallel(dim, degree):
+    bcs = {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)}
+    serial, _ = fluxes(MPI.COMM_SELF, dim, degree, bcs)
+    parallel, solution = fluxes(MPI.COMM_WORLD, dim, degree, bcs)
+    assert_same(serial, parallel)
+    ref = ef.analytic.composite_slab(THICK, list(MATERIALS.values()), bcs["left"], bcs["right"])
+    # built-in slab cross-section is 1 x 1: per-area flux = flux
+    assert parallel["right"] == pytest.approx(ref.flux, rel=1e-8)
+    assert solution.x_min == pytest.approx(0.1, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "left,right",
+    [
+        (ef.MoleFraction(0.9), ef.MolarFlux(0.1)),
+        (ef.MoleFraction(0.9), ef.MassTransfer(2.0, 0.05)),
+        (ef.MassTransfer(3.0, 0.8), ef.MassTransfer(0.5, 0.1)),
+        (ef.MoleFraction(0.9), ef.MoleFraction(0.2)),
+    ],
+)
+def test_boundary_pairs_parallel(left, right):
+    bcs = {"left": left, "right": right, "top": ef.MoleFraction(0.5)}
+    serial, _ = fluxes(MPI.COMM_SELF, 2, 2, bcs)
+    parallel, _ = fluxes(MPI.COMM_WORLD, 2, 2, bcs)
+    assert_same(serial, parallel)
+
+
+def test_flux_flux_parallel():
+    bcs = {"left": ef.MolarFlux(-0.1), "right": ef.MolarFlux(0.1)}
+    options = {"inventory_mole_fraction": 0.4,
+               "petsc_options": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-14}}
+    serial, s1 = fluxes(MPI.COMM_SELF, 2, 1, bcs, **options)
+    parallel, s2 = fluxes(MPI.COMM_WORLD, 2, 1, bcs, **options)
+    assert_same(serial, parallel)
+    assert (s1.x_min, s1.x_max) == pytest.approx((s2.x_min, s2.x_max), abs=1e-10)
+
+
+def test_unstructured_gmsh_parallel():
+    """Corner DOFs shared by two Dirichlet boundaries go to the same boundary on any
+    partition: the reaction fluxes agree with the serial ones."""
+    bcs = {"left": ef.MoleFraction(0.8), "bottom": ef.MoleFraction(0.1),
+           "right": ef.MassTransfer(1.0, 0.3)}
+    mats = {"west": ef.Material(1.0, 2.0), "east": ef.Material(0.25, 2.0)}
+    results = []
+    for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        domain = build_two_material_square(0.1, comm=comm)
+        results.append(ef.solve_emcd(domain, mats, bcs, degree=2).boundary_flux)
+    assert_same(*results)
+
+
+def test_errors_raise_on_every_rank():
+    """An inadmissible result raises on all ranks together (no hang)."""
+    bcs = {"left": ef.MoleFraction(0.3), "right": ef.MolarFlux(0.1)}
+    with pytest.raises(ef.AdmissibilityError, match="'right'"):
+        fluxes(MPI.COMM_WORLD, 2, 1, bcs)
+    with pytest.raises(ef.EmcdInputError, match="Did you mean"):
+        fluxes(MPI.COMM_WORLD, 2, 1, {"lef": ef.MoleFraction(0.3)})
+
+
+def test_gmsh_failure_raises_on_every_rank():
+    def broken():
+        raise RuntimeError("no geometry")
+
+    with pytest.raises(ef.EmcdInputError, match="no geometry"):
+        ef.domain_from_gmsh(broken, gdim=2, comm=MPI.COMM_WORLD)
