@@ -47,7 +47,9 @@ class BoundaryCondition:
     is_dirichlet: ClassVar[bool] = False
     prescribes_flux: ClassVar[bool] = False  # outward flux independent of the solution
 
-    def bind(self, V: fem.FunctionSpace) -> dict[str, "fem.Constant | fem.Function | ufl.core.expr.Expr"]:
+    def bind(
+        self, V: fem.FunctionSpace
+    ) -> dict[str, "fem.Constant | fem.Function | ufl.core.expr.Expr"]:
         """The condition's values as form coefficients on the space of the unknown.
 
         Numbers become ``fem.Constant`` (a new value never recompiles a form), callables
@@ -66,7 +68,9 @@ class BoundaryCondition:
                 bound[f.name] = function
         return bound
 
-    def lhs(self, x: ufl.core.expr.Expr, w: ufl.Argument, ds: ufl.Measure, k: dict) -> ufl.Form | None:
+    def lhs(
+        self, x: ufl.core.expr.Expr, w: ufl.Argument, ds: ufl.Measure, k: dict
+    ) -> ufl.Form | None:
         """Bilinear-form contribution on the boundary (None when there is none)."""
         return None
 

@@ -138,7 +138,9 @@ def layered_slab(
     """
     thick = np.asarray(thicknesses, dtype=np.float64)
     if thick.ndim != 1 or thick.size == 0 or not np.all(np.isfinite(thick)) or np.any(thick <= 0):
-        raise EmcdInputError(f"layer thicknesses must be a non-empty list of numbers > 0, got {thicknesses!r}")
+        raise EmcdInputError(
+            f"layer thicknesses must be a non-empty list of numbers > 0, got {thicknesses!r}"
+        )
     n_layers = thick.size
     names = list(region_names) if region_names is not None else _default_names(n_layers)
     if len(names) != n_layers or len(set(names)) != n_layers:
@@ -162,14 +164,20 @@ def layered_slab(
     elif dim == 2:
         ctype = dmesh.CellType.triangle if cell_type == "simplex" else dmesh.CellType.quadrilateral
         msh = dmesh.create_rectangle(
-            comm, [[0.0, 0.0], [float(n_total), width]], [n_total, cells_across],
-            cell_type=ctype, ghost_mode=ghost,
+            comm,
+            [[0.0, 0.0], [float(n_total), width]],
+            [n_total, cells_across],
+            cell_type=ctype,
+            ghost_mode=ghost,
         )
     else:
         ctype = dmesh.CellType.tetrahedron if cell_type == "simplex" else dmesh.CellType.hexahedron
         msh = dmesh.create_box(
-            comm, [[0.0, 0.0, 0.0], [float(n_total), width, depth]],
-            [n_total, cells_across, cells_across], cell_type=ctype, ghost_mode=ghost,
+            comm,
+            [[0.0, 0.0, 0.0], [float(n_total), width, depth]],
+            [n_total, cells_across, cells_across],
+            cell_type=ctype,
+            ghost_mode=ghost,
         )
     # Map the uniform index coordinate onto the layers: node k of layer i lands exactly on
     # the layer's uniform grid, interfaces on nodes.
@@ -245,7 +253,6 @@ def domain_from_gmsh(
         Collective on ``comm``.
     """
     import gmsh
-
     from dolfinx.io import gmsh as gmshio
 
     error = None

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-
 from dolfinx import fem
 
 from emcd_fem.domain import Domain
@@ -34,9 +33,7 @@ class Material:
         for key in ("diffusivity", "concentration"):
             value = getattr(self, key)
             if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-                raise EmcdInputError(
-                    f"material {key} must be a finite number > 0, got {value!r}"
-                )
+                raise EmcdInputError(f"material {key} must be a finite number > 0, got {value!r}")
 
     @property
     def conductance_density(self) -> float:

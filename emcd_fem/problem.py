@@ -3,7 +3,8 @@
 Usage::
 
     domain = layered_slab([0.3, 0.4, 0.3], dim=2)
-    problem = EMCDProblem(domain, materials, {"left": MoleFraction(0.9), "right": MoleFraction(0.1)})
+    bcs = {"left": MoleFraction(0.9), "right": MoleFraction(0.1)}
+    problem = EMCDProblem(domain, materials, bcs)
     solution = problem.solve()
     solution.boundary_flux["right"]      # outward, mol/(m s) in 2D
 """
@@ -129,8 +130,12 @@ class EMCDProblem:
         self.source = source
 
         forms = emcd_forms(
-            domain, self.fields, self.mole_fraction, self.boundary_conditions,
-            self._constants, source,
+            domain,
+            self.fields,
+            self.mole_fraction,
+            self.boundary_conditions,
+            self._constants,
+            source,
         )
         fdim = msh.topology.dim - 1
         self.dirichlet_names = [n for n, bc in self.boundary_conditions.items() if bc.is_dirichlet]
@@ -164,7 +169,9 @@ class EMCDProblem:
         # Compiled post-processing forms (once per problem).
         ds = domain.ds
         self._data_flux_forms = {
-            n: fem.form(bc.outward_flux(self.mole_fraction, self._constants[n]) * ds(domain.boundaries[n]))
+            n: fem.form(
+                bc.outward_flux(self.mole_fraction, self._constants[n]) * ds(domain.boundaries[n])
+            )
             for n, bc in self.boundary_conditions.items()
             if not bc.is_dirichlet
         }
@@ -184,8 +191,12 @@ class EMCDProblem:
         options = solver_mod.merge_petsc_options(n_dofs, petsc_options, singular=self.singular)
         prefix = f"emcd_species_{next(_problem_ids)}_"
         self._linear_problem = solver_mod.linear_problem(
-            forms.bilinear, forms.linear, self.mole_fraction, bcs,
-            prefix=prefix, petsc_options=options,
+            forms.bilinear,
+            forms.linear,
+            self.mole_fraction,
+            bcs,
+            prefix=prefix,
+            petsc_options=options,
         )
         if self.singular:
             solver_mod.attach_constant_null_space(self._linear_problem)
@@ -275,7 +286,8 @@ class EMCDProblem:
     def _check_range(self, x_min: float, x_max: float, production: float) -> list[str]:
         msh = self.domain.mesh
         flux_data = [
-            n for n, bc in self.boundary_conditions.items()
+            n
+            for n, bc in self.boundary_conditions.items()
             if isinstance(bc, MolarFlux) and bc.value != 0.0
         ]
         if production != 0.0:
@@ -283,8 +295,11 @@ class EMCDProblem:
         if not flux_data:
             # Maximum principle: x_h outside the data range is discretisation error only.
             data = [v for lo_hi in self._dirichlet_ranges.values() for v in lo_hi]
-            data += [bc.ambient for bc in self.boundary_conditions.values()
-                     if isinstance(bc, MassTransfer)]
+            data += [
+                bc.ambient
+                for bc in self.boundary_conditions.values()
+                if isinstance(bc, MassTransfer)
+            ]
             if self.singular:
                 data.append(self.inventory_mole_fraction)
             lo, hi = min(data), max(data)

@@ -22,8 +22,12 @@ def test_three_layer_series_resistance():
 
 
 def test_single_slab_linear_profile():
-    sol = slab(2.0, ef.Material(diffusivity=0.5, concentration=4.0), ef.MoleFraction(1.0),
-               ef.MoleFraction(0.0))
+    sol = slab(
+        2.0,
+        ef.Material(diffusivity=0.5, concentration=4.0),
+        ef.MoleFraction(1.0),
+        ef.MoleFraction(0.0),
+    )
     z = np.linspace(0, 2, 7)
     assert sol.mole_fraction(z) == pytest.approx(1 - z / 2, abs=1e-15)
     assert sol.flux == pytest.approx(4.0 * 0.5 / 2.0, rel=1e-14)
@@ -47,8 +51,10 @@ def test_end_conditions_hold(left, right):
     z = np.asarray(sol.positions)
     x = np.asarray(sol.mole_fractions)
     # constant flux N = −c D Δx/Δz in every layer
-    per_layer = [-m.concentration * m.diffusivity * (x[i + 1] - x[i]) / (z[i + 1] - z[i])
-                 for i, m in enumerate(mats)]
+    per_layer = [
+        -m.concentration * m.diffusivity * (x[i + 1] - x[i]) / (z[i + 1] - z[i])
+        for i, m in enumerate(mats)
+    ]
     assert per_layer == pytest.approx([sol.flux] * 3, rel=1e-12)
     for bc, xb, q in ((left, x[0], -sol.flux), (right, x[-1], sol.flux)):
         if isinstance(bc, ef.MoleFraction):
@@ -61,8 +67,9 @@ def test_end_conditions_hold(left, right):
 
 def test_flux_flux_inventory():
     mats = [ef.Material(1.0, 2.0), ef.Material(0.1, 1.0), ef.Material(0.5, 1.5)]
-    sol = composite_slab(THICK, mats, ef.MolarFlux(-0.1), ef.MolarFlux(0.1),
-                         inventory_mole_fraction=0.4)
+    sol = composite_slab(
+        THICK, mats, ef.MolarFlux(-0.1), ef.MolarFlux(0.1), inventory_mole_fraction=0.4
+    )
     assert sol.flux == pytest.approx(0.1)
     # c-weighted mean by fine trapezoidal quadrature (independent of the closed form)
     z = np.linspace(0, 1, 200001)

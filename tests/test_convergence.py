@@ -43,8 +43,12 @@ def solve_mms(domain, degree):
     # bottom: the exact outward flux as UFL data, so that the corner DOFs of "left" see
     # the correct neighbouring flux in the reaction
     q_bottom = ufl.dot(flux_exact, ufl.FacetNormal(domain.mesh))
-    bcs = {"left": ef.MoleFraction(exact_numpy), "right": ef.MoleFraction(exact_numpy),
-           "top": ef.MoleFraction(exact_numpy), "bottom": ef.MolarFlux(q_bottom)}
+    bcs = {
+        "left": ef.MoleFraction(exact_numpy),
+        "right": ef.MoleFraction(exact_numpy),
+        "top": ef.MoleFraction(exact_numpy),
+        "bottom": ef.MolarFlux(q_bottom),
+    }
     problem = ef.EMCDProblem(domain, MATERIALS, bcs, degree=degree, source=source)
     return problem, u_exact
 
@@ -80,8 +84,10 @@ def test_mms_convergence_and_flux_rates(two_material_square, degree, sizes):
         hs.append(h)
     l2_rate, h1_rate = rates(l2s, hs), rates(h1s, hs)
     res_rate, grad_rate = rates(res_err, hs), rates(grad_err, hs)
-    print(f"P{degree}: L2 {l2_rate}, H1 {h1_rate}, residual flux {res_rate}, "
-          f"gradient flux {grad_rate}; errors {res_err} vs {grad_err}")
+    print(
+        f"P{degree}: L2 {l2_rate}, H1 {h1_rate}, residual flux {res_rate}, "
+        f"gradient flux {grad_rate}; errors {res_err} vs {grad_err}"
+    )
     assert l2_rate[-1] == pytest.approx(degree + 1, abs=0.25)
     assert h1_rate[-1] == pytest.approx(degree, abs=0.25)
     # Measured (2026-11, gmsh 4.15): P1 residual-flux rate 2.2 vs gradient-flux 1.96 (the

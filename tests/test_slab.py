@@ -27,8 +27,13 @@ REFERENCE = ef.analytic.composite_slab(
 )
 def test_three_layer_slab_flux(dim, cell_type, degree):
     domain = ef.layered_slab(
-        THICK, region_names=NAMES, dim=dim, cells_per_layer=[3, 4, 3], cell_type=cell_type,
-        width=0.5, depth=2.0,
+        THICK,
+        region_names=NAMES,
+        dim=dim,
+        cells_per_layer=[3, 4, 3],
+        cell_type=cell_type,
+        width=0.5,
+        depth=2.0,
     )
     solution = ef.solve_emcd(domain, MATERIALS, BCS, degree=degree)
     per_area = {b: q / domain.slab.area for b, q in solution.boundary_flux.items()}
@@ -47,8 +52,10 @@ def test_three_layer_slab_flux(dim, cell_type, degree):
 def test_uneven_layers_stay_node_aligned():
     """Any thicknesses: each layer has its own uniform cells, interfaces on nodes."""
     thick = [0.013, 0.2, 0.0071]
-    mats = {n: ef.Material(diffusivity=d, concentration=40.0)
-            for n, d in zip(NAMES, [2e-5, 1e-7, 5e-6], strict=True)}
+    mats = {
+        n: ef.Material(diffusivity=d, concentration=40.0)
+        for n, d in zip(NAMES, [2e-5, 1e-7, 5e-6], strict=True)
+    }
     domain = ef.layered_slab(thick, region_names=NAMES, dim=2, cells_per_layer=[2, 7, 3])
     ref = ef.analytic.composite_slab(thick, [mats[n] for n in NAMES], BCS["left"], BCS["right"])
     solution = ef.solve_emcd(domain, mats, BCS)
@@ -57,11 +64,15 @@ def test_uneven_layers_stay_node_aligned():
 
 def test_iterative_solver_meets_tolerance():
     """CG + GAMG (the default above 20k DOFs) on the same slab: flux to 1e-8."""
-    domain = ef.layered_slab(THICK, region_names=NAMES, dim=2, cells_per_layer=[6, 8, 6],
-                             cells_across=6)
-    problem = ef.EMCDProblem(domain, MATERIALS, BCS,
-                             petsc_options={"ksp_type": "cg", "pc_type": "gamg",
-                                            "ksp_rtol": 1e-12})
+    domain = ef.layered_slab(
+        THICK, region_names=NAMES, dim=2, cells_per_layer=[6, 8, 6], cells_across=6
+    )
+    problem = ef.EMCDProblem(
+        domain,
+        MATERIALS,
+        BCS,
+        petsc_options={"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-12},
+    )
     solution = problem.solve()
     assert solution.solver.ksp_type == "cg" and solution.solver.iterations > 0
     assert solution.solver.reason.startswith("CONVERGED")

@@ -8,9 +8,9 @@ separates them: boundary fluxes agree to 1e-10 relative.
 from mpi4py import MPI
 
 import pytest
+from conftest import build_two_material_square
 
 import emcd_fem as ef
-from conftest import build_two_material_square
 
 THICK = [0.3, 0.4, 0.3]
 NAMES = ["a", "b", "c"]
@@ -22,8 +22,9 @@ MATERIALS = {
 
 
 def fluxes(comm, dim, degree, bcs, **options):
-    domain = ef.layered_slab(THICK, region_names=NAMES, dim=dim, cells_per_layer=[3, 4, 3],
-                             cells_across=3, comm=comm)
+    domain = ef.layered_slab(
+        THICK, region_names=NAMES, dim=dim, cells_per_layer=[3, 4, 3], cells_across=3, comm=comm
+    )
     solution = ef.solve_emcd(domain, MATERIALS, bcs, degree=degree, **options)
     return solution.boundary_flux, solution
 
@@ -70,8 +71,10 @@ def test_boundary_pairs_parallel(left, right):
 
 def test_flux_flux_parallel():
     bcs = {"left": ef.MolarFlux(-0.1), "right": ef.MolarFlux(0.1)}
-    options = {"inventory_mole_fraction": 0.4,
-               "petsc_options": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-14}}
+    options = {
+        "inventory_mole_fraction": 0.4,
+        "petsc_options": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-14},
+    }
     serial, s1 = fluxes(MPI.COMM_SELF, 2, 1, bcs, **options)
     parallel, s2 = fluxes(MPI.COMM_WORLD, 2, 1, bcs, **options)
     assert_same(serial, parallel)
@@ -81,8 +84,11 @@ def test_flux_flux_parallel():
 def test_unstructured_gmsh_parallel():
     """Corner DOFs shared by two Dirichlet boundaries go to the same boundary on any
     partition: the reaction fluxes agree with the serial ones."""
-    bcs = {"left": ef.MoleFraction(0.8), "bottom": ef.MoleFraction(0.1),
-           "right": ef.MassTransfer(1.0, 0.3)}
+    bcs = {
+        "left": ef.MoleFraction(0.8),
+        "bottom": ef.MoleFraction(0.1),
+        "right": ef.MassTransfer(1.0, 0.3),
+    }
     mats = {"west": ef.Material(1.0, 2.0), "east": ef.Material(0.25, 2.0)}
     results = []
     for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
