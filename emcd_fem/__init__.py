@@ -17,6 +17,7 @@ from emcd_fem.domain import Domain, SlabLayout, domain_from_gmsh, layered_slab
 from emcd_fem.errors import AdmissibilityError, EmcdError, EmcdInputError, EmcdSolverError
 from emcd_fem.materials import Material, MaterialFields, assign_materials
 from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
+from emcd_fem.simulation import RunResult, check_case, run_case
 
 try:
     __version__ = version("emcd_fem")
@@ -37,13 +38,16 @@ __all__ = [
     "MaterialFields",
     "MolarFlux",
     "MoleFraction",
+    "RunResult",
     "SlabLayout",
     "Solution",
     "ZeroFlux",
     "__version__",
     "analytic",
     "assign_materials",
+    "check_case",
     "domain_from_gmsh",
     "layered_slab",
+    "run_case",
     "solve_emcd",
 ]

@@ -152,7 +152,8 @@ def composite_slab(
     values = x0 - flux * resistances
     low, high = float(values.min()), float(values.max())
     if low < -RTOL or high > 1.0 + RTOL:
-        where = "left" if values.argmin() == 0 or values.argmax() == 0 else "right/interior"
+        extreme = int(values.argmin()) if low < -RTOL else int(values.argmax())
+        where = {0: "left", len(values) - 1: "right"}.get(extreme, "an interface")
         raise AdmissibilityError(
             f"slab with {left.describe()} at z=0 and {right.describe()} at z=L: the profile "
             f"would span [{low:.6g}, {high:.6g}] (extreme at the {where} end), outside [0, 1]; "

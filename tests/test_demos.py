@@ -26,6 +26,5 @@ def test_demo_runs(demo, ranks, tmp_path):
         if _mpiexec() is None:
             pytest.skip("no mpiexec")
         cmd = [_mpiexec(), "-n", str(ranks), *cmd]
-    result = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=240)
+    result = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -12,8 +12,10 @@ def test_readme_quick_start(tmp_path):
     text = (ROOT / "README.md").read_text()
     block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
     script = tmp_path / "quick_start.py"
-    script.write_text(block + "\nassert abs(solution.boundary_flux['right'] - exact.flux) "
-                      "< 1e-8 * exact.flux\n")
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                            timeout=120)
+    script.write_text(
+        block + "\nassert abs(solution.boundary_flux['right'] - exact.flux) < 1e-8 * exact.flux\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]

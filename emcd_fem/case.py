@@ -1,0 +1,454 @@
+"""The case-file schema: typed, strict, with units in every description.
+
+A case is a TOML file (or a dict) with the sections ``[geometry]``, ``[materials.<name>]``,
+``[species]``, ``[boundaries.<name>]``, ``[physics]``, ``[discretisation]``, ``[solver]`` and
+``[output]``. :func:`load_case` parses and validates it and reports *all* errors at once,
+each with its key path (``materials.coating.D: must be > 0``) and, for unknown keys or
+names, a "did you mean" suggestion.
+"""
+
+import difflib
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from emcd_fem.domain import AXIS_BOUNDARIES
+from emcd_fem.errors import EmcdInputError
+
+
+class CaseError(EmcdInputError):
+    """An invalid case: every problem with its key path.
+
+    Attributes:
+        problems: ``(key_path, message)`` pairs.
+    """
+
+    def __init__(self, problems: Sequence[tuple[str, str]], source: str = "case") -> None:
+        self.problems = list(problems)
+        lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
+        super().__init__(f"{source} has {len(problems)} problem(s):\n" + "\n".join(lines))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- geometry ---------------------------------------------------------------------------
+class Layer(_Section):
+    """One layer of a layered slab."""
+
+    name: str = Field(description="Region name of the layer (used by `material` and outputs).")
+    thickness: float = Field(gt=0, description="Thickness along x [m].")
+    material: str | None = Field(
+        default=None, description="Name of its `[materials.<name>]` entry (default: `name`)."
+    )
+    cells: int = Field(default=10, ge=1, description="Cells across the layer along x.")
+
+
+class LayeredSlab(_Section):
+    """Layers stacked along x, on DOLFINx's built-in meshes (interfaces on nodes)."""
+
+    kind: Literal["layered_slab"] = Field(description="Geometry family.")
+    dim: Literal[1, 2, 3] = Field(default=1, description="Spatial dimension.")
+    layers: list[Layer] = Field(min_length=1, description="Layers from x = 0 (array of tables).")
+    width: float = Field(default=1.0, gt=0, description="Extent along y [m] (2D, 3D).")
+    depth: float = Field(default=1.0, gt=0, description="Extent along z [m] (3D).")
+    cells_across: int = Field(default=2, ge=1, description="Cells along y and z.")
+    cell_type: Literal["simplex", "hypercube"] = Field(
+        default="simplex", description="Triangles/tetrahedra or quadrilaterals/hexahedra."
+    )
+
+    def boundary_names(self) -> list[str]:
+        """Names of the boundaries: left/right (x), bottom/top (y), front/back (z)."""
+        return [name for pair in AXIS_BOUNDARIES[: self.dim] for name in pair]
+
+    def volume(self) -> float:
+        """Measure of the slab: volume [m^3] in 3D, area [m^2] in 2D, length [m] in 1D."""
+        length = sum(layer.thickness for layer in self.layers)
+        return (
+            length * (self.width if self.dim >= 2 else 1.0) * (self.depth if self.dim == 3 else 1.0)
+        )
+
+    def boundary_measure(self, name: str) -> float:
+        """Measure of a face: area [m^2] in 3D, length [m] in 2D, 1 in 1D."""
+        extents = [sum(layer.thickness for layer in self.layers), self.width, self.depth]
+        axis = next(i for i, pair in enumerate(AXIS_BOUNDARIES) if name in pair)
+        others = [extents[i] for i in range(self.dim) if i != axis]
+        product = 1.0
+        for value in others:
+            product *= value
+        return product
+
+
+# -- materials and species -----------------------------------------------------------------
+class MaterialSpec(_Section):
+    """Transport properties of one phase."""
+
+    D: float = Field(gt=0, description="Binary diffusivity D_AB [m^2/s].")
+    c: float = Field(gt=0, description="Total molar concentration c [mol/m^3].")
+
+
+class SpeciesSpec(_Section):
+    """One species of the binary pair."""
+
+    name: str = Field(default="", description="Label, e.g. `He` (informational).")
+    molar_mass: float = Field(gt=0, description="Molar mass M [kg/mol], e.g. 4.0026e-3 for He.")
+
+
+class Species(_Section):
+    """The species A (whose mole fraction is solved for) and B."""
+
+    A: SpeciesSpec = Field(description="Species A.")
+    B: SpeciesSpec = Field(description="Species B.")
+
+
+# -- boundary conditions -------------------------------------------------------------------
+class MoleFractionBC(_Section):
+    """Dirichlet: prescribed mole fraction."""
+
+    type: Literal["mole_fraction"] = Field(description="Condition type.")
+    value: float = Field(ge=0, le=1, description="x_A on the boundary [-].")
+
+
+class FluxBC(_Section):
+    """Prescribed outward molar flux N_A·n (positive: A leaves the domain)."""
+
+    type: Literal["flux"] = Field(description="Condition type.")
+    value: float = Field(description="N_A·n [mol/(m^2 s)], outward positive.")
+
+
+class MassTransferBC(_Section):
+    """Robin: N_A·n = k_c (x_A − x_∞)."""
+
+    type: Literal["mass_transfer"] = Field(description="Condition type.")
+    coefficient: float = Field(gt=0, description="k_c [mol/(m^2 s)].")
+    ambient: float = Field(ge=0, le=1, description="x_∞, mole fraction of A outside [-].")
+
+
+class ZeroFluxBC(_Section):
+    """Impermeable: N_A·n = 0 (also the default for boundaries not listed)."""
+
+    type: Literal["zero_flux"] = Field(description="Condition type.")
+
+
+BoundarySpec = Annotated[
+    Union[MoleFractionBC, FluxBC, MassTransferBC, ZeroFluxBC],  # noqa: UP007
+    Field(discriminator="type"),
+]
+
+
+# -- physics, discretisation, solver, output ------------------------------------------------
+class Physics(_Section):
+    """Sources and constraints of the species problem."""
+
+    source: float = Field(default=0.0, description="Production rate of A, R_A [mol/(m^3 s)].")
+    inventory_mole_fraction: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Mean ∫c x_A dx / ∫c dx [-]; required when every boundary is a flux one.",
+    )
+
+
+class Discretisation(_Section):
+    """Finite-element discretisation."""
+
+    degree: Literal[1, 2] = Field(default=1, description="Lagrange degree of x_A.")
+
+
+class Solver(_Section):
+    """Linear solver; defaults: MUMPS LU up to 20k DOFs, else CG + GAMG (rtol 1e-10)."""
+
+    petsc_options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description='PETSc options passed through, e.g. `{ ksp_type = "cg", pc_type = "gamg" }`.',
+    )
+
+
+FieldName = Literal["mole_fraction", "molar_flux", "mass_average_velocity"]
+
+
+class Profile(_Section):
+    """A straight sampling line for profiles.csv."""
+
+    name: str = Field(description="Profile label in profiles.csv.")
+    start: list[float] = Field(min_length=1, max_length=3, description="Start point [m].")
+    end: list[float] = Field(min_length=1, max_length=3, description="End point [m].")
+    points: int = Field(default=101, ge=2, description="Number of equispaced samples.")
+
+
+class Output(_Section):
+    """What is written to the output directory."""
+
+    format: Literal["vtx", "xdmf"] = Field(
+        default="vtx", description="Field files: VTX (ADIOS2 .bp) or XDMF (P1/DG0 only)."
+    )
+    fields: list[FieldName] | None = Field(
+        default=None,
+        description="Fields to write (default: all available; mass_average_velocity needs "
+        "[species]).",
+    )
+    profiles: list[Profile] = Field(
+        default_factory=list, description="Lines sampled into profiles.csv."
+    )
+
+
+class Case(_Section):
+    """A complete emcd_fem case."""
+
+    geometry: LayeredSlab = Field(description="The geometry.")
+    materials: dict[str, MaterialSpec] = Field(description="Materials by name.")
+    boundaries: dict[str, BoundarySpec] = Field(description="Conditions by boundary name.")
+    species: Species | None = Field(default=None, description="Molar masses of A and B.")
+    physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
+    discretisation: Discretisation = Field(
+        default_factory=Discretisation, description="Element degree."
+    )
+    solver: Solver = Field(default_factory=Solver, description="PETSc options.")
+    output: Output = Field(default_factory=Output, description="Output selection.")
+
+    def layer_material(self, layer: Layer) -> str:
+        """Material name of a layer."""
+        return layer.material or layer.name
+
+
+# -- validation and error reporting ---------------------------------------------------------
+def _message(error: Mapping[str, Any]) -> str:
+    ctx = error.get("ctx", {})
+    kind = error["type"]
+    if kind == "greater_than":
+        return f"must be > {ctx['gt']}"
+    if kind == "greater_than_equal":
+        return f"must be >= {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"must be <= {ctx['le']}"
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {error.get('input')!r}"
+    if kind == "union_tag_invalid":
+        return f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return f"missing key 'type' (one of {_tags(BoundarySpec)})"
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {error.get('input')!r}"
+
+
+def _tags(annotation: Any) -> str:
+    members = get_args(get_args(annotation)[0])
+    return ", ".join(repr(get_args(m.model_fields["type"].annotation)[0]) for m in members)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional around a type."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, type(int | None)):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap(args[0])
+    return annotation
+
+
+def _walk(loc: Sequence[Any]) -> tuple[str, list[str] | None]:
+    """Format a pydantic location as a key path; return the allowed keys at its end.
+
+    Discriminated-union tags that pydantic inserts into locations are dropped.
+    """
+    parts: list[str] = []
+    node: Any = Case
+    allowed: list[str] | None = None
+    for item in loc:
+        node = _unwrap(node)
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+            node = get_args(node)[0] if get_args(node) else None
+            continue
+        origin = get_origin(node)
+        if origin is Union:
+            members = {get_args(m.model_fields["type"].annotation)[0]: m for m in get_args(node)}
+            if item in members:
+                node = members[item]
+                continue
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            allowed = list(node.model_fields)
+            field = node.model_fields.get(item)
+            node = field.annotation if field is not None else None
+        elif origin is dict:
+            allowed = None
+            node = get_args(node)[1]
+        else:
+            allowed, node = None, None
+        parts.append(str(item))
+    return ".".join(parts), allowed
+
+
+def _schema_problems(error: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors():
+        path, allowed = _walk(item["loc"])
+        if item["type"] == "extra_forbidden":
+            key = str(item["loc"][-1])
+            close = difflib.get_close_matches(key, allowed or [], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {allowed}"
+            problems.append((path, f"unknown key{hint}"))
+        else:
+            problems.append((path, _message(item)))
+    return problems
+
+
+def _suggest(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {sorted(known)}"
+
+
+def _semantic_problems(case: Case) -> list[tuple[str, str]]:
+    problems = []
+    geometry = case.geometry
+    names = [layer.name for layer in geometry.layers]
+    for i, layer in enumerate(geometry.layers):
+        if names.count(layer.name) > 1 and names.index(layer.name) != i:
+            problems.append((f"geometry.layers[{i}].name", f"duplicate layer name {layer.name!r}"))
+        material = case.layer_material(layer)
+        if material not in case.materials:
+            key = "material" if layer.material else "name"
+            problems.append(
+                (
+                    f"geometry.layers[{i}].{key}",
+                    f"no material {material!r} in [materials]; "
+                    f"{_suggest(material, list(case.materials))}",
+                )
+            )
+    boundary_names = geometry.boundary_names()
+    for name in case.boundaries:
+        if name not in boundary_names:
+            problems.append(
+                (
+                    f"boundaries.{name}",
+                    f"not a boundary of this {geometry.dim}D {geometry.kind}; "
+                    f"{_suggest(name, boundary_names)}",
+                )
+            )
+    flux_only = not any(
+        isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()
+    )
+    if flux_only and case.physics.inventory_mole_fraction is None:
+        problems.append(
+            (
+                "physics.inventory_mole_fraction",
+                "required: every boundary prescribes a flux, so x_A is fixed only up to a "
+                "constant (or make one boundary mole_fraction or mass_transfer)",
+            )
+        )
+    fields = case.output.fields or []
+    if "mass_average_velocity" in fields and case.species is None:
+        problems.append(
+            ("output.fields", "mass_average_velocity needs molar masses: add a [species] section")
+        )
+    for i, profile in enumerate(case.output.profiles):
+        for key in ("start", "end"):
+            if len(getattr(profile, key)) != geometry.dim:
+                problems.append(
+                    (
+                        f"output.profiles[{i}].{key}",
+                        f"needs {geometry.dim} coordinate(s) for a {geometry.dim}D geometry",
+                    )
+                )
+    return problems
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: TOML syntax (numbers, booleans, strings, arrays), else a string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """Apply ``key.path=value`` overrides to raw case data (a deep copy is returned).
+
+    List elements are addressed as ``geometry.layers.0.thickness``.
+    """
+    import copy
+
+    data = copy.deepcopy(data)
+    problems = []
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            problems.append(("--set", f"expected key.path=value, got {item!r}"))
+            continue
+        parts = key.strip().split(".")
+        node: Any = data
+        for part in parts[:-1]:
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict):
+                node = node.setdefault(part, {})
+            else:
+                problems.append((key, "cannot set: the path does not lead to a table"))
+                break
+        else:
+            last = parts[-1]
+            if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+                node[int(last)] = parse_value(text)
+            elif isinstance(node, dict):
+                node[last] = parse_value(text)
+            else:
+                problems.append((key, "cannot set: the path does not lead to a table"))
+    if problems:
+        raise CaseError(problems, "--set option")
+    return data
+
+
+def validate_case(data: Mapping[str, Any], source: str = "case") -> Case:
+    """Validate raw case data; raise :class:`CaseError` listing every problem."""
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(_schema_problems(exc), source) from None
+    problems = _semantic_problems(case)
+    if problems:
+        raise CaseError(problems, source)
+    return case
+
+
+def read_case_data(path: str | Path) -> dict[str, Any]:
+    """Read a TOML case file into raw data; TOML syntax errors become :class:`CaseError`."""
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except FileNotFoundError:
+        raise CaseError([("", f"case file {str(path)!r} not found")], str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError([("", f"TOML syntax error: {exc}")], str(path)) from None
+
+
+def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence[str] = ()) -> Case:
+    """Load and validate a case from a TOML path, raw data or a :class:`Case`.
+
+    Args:
+        source: Path of a TOML file, a mapping of raw data, or a Case.
+        overrides: ``key.path=value`` strings applied before validation.
+
+    Returns:
+        The validated case.
+
+    Raises:
+        CaseError: with every problem and its key path.
+    """
+    if isinstance(source, Case):
+        if not overrides:
+            return source
+        source = source.model_dump(exclude_none=True)
+    if isinstance(source, str | Path):
+        label = str(source)
+        data = read_case_data(source)
+    else:
+        label = "case"
+        data = dict(source)
+    return validate_case(apply_overrides(data, overrides), label)

@@ -1,0 +1,151 @@
+"""The ``emcd`` command: ``emcd run`` and ``emcd check``.
+
+Exit codes (also in README):
+
+== ==============================================================
+0  success
+1  unexpected internal error (please report it, with --debug output)
+2  invalid case: TOML syntax, unknown key or name, wrong type or value
+3  inadmissible physics: no steady state with 0 <= x_A <= 1 for the data
+4  solver failure (PETSc did not converge)
+5  output could not be written
+== ==============================================================
+
+Works unchanged under ``mpiexec -n N emcd run ...``: every rank reaches the same verdict,
+rank 0 prints.
+"""
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+
+from mpi4py import MPI
+
+from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emcd",
+        description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
+        epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
+        "4 solver failure, 5 output not writable.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="solve a case and write results",
+        description="Solve a TOML case; write summary.json, fields "
+        "(VTX/XDMF) and profiles.csv to --out.",
+    )
+    run.add_argument("case", help="case file (TOML)")
+    run.add_argument("--out", "-o", required=True, help="output directory")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a case value, e.g. --set materials.coating.D=2e-5 "
+        "(TOML syntax for the value; repeatable)",
+    )
+    run.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
+    check = commands.add_parser(
+        "check",
+        help="validate a case without solving",
+        description="Validate schema, names and admissibility of a "
+        "case; nothing is solved or written.",
+    )
+    check.add_argument("case", help="case file (TOML)")
+    check.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a case value (repeatable)",
+    )
+    check.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+    return parser
+
+
+def _say(message: str, *, error: bool = False) -> None:
+    if MPI.COMM_WORLD.rank == 0:
+        print(message, file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from emcd_fem.simulation import run_case
+
+    result = run_case(args.case, args.out, args.overrides)
+    summary = result.summary
+    fluxes = ", ".join(f"{k}={v:.6g}" for k, v in summary["boundary_flux"].items())
+    _say(
+        f"emcd run: {args.case} solved on {summary['ranks']} rank(s), {summary['dofs']} DOFs; "
+        f"boundary fluxes [{summary['units']['boundary_flux']}]: {fluxes}"
+    )
+    if summary.get("analytic"):
+        _say(
+            "  1D analytic reference: max relative error "
+            f"{summary['analytic']['max_relative_error']:.2e}"
+        )
+    for warning in summary["warnings"]:
+        _say(f"  warning: {warning}")
+    _say(f"  results in {result.output_dir}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from emcd_fem.case import load_case
+    from emcd_fem.simulation import check_case
+
+    case = load_case(args.case, args.overrides)
+    report = check_case(case)
+    _say(f"emcd check: {args.case} is valid and admissible; {json.dumps(report)}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``emcd`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    handlers = {"run": _run, "check": _check}
+    try:
+        return handlers[args.command](args)
+    except AdmissibilityError as exc:
+        code, label = EXIT_INADMISSIBLE, "inadmissible"
+        error = exc
+    except EmcdInputError as exc:
+        code, label = EXIT_INVALID, "invalid case"
+        error = exc
+    except EmcdSolverError as exc:
+        code, label = EXIT_SOLVER, "solver failure"
+        error = exc
+    except OSError as exc:
+        code, label = EXIT_OUTPUT, "output error"
+        error = exc
+    except Exception as exc:
+        code, label = EXIT_INTERNAL, "internal error"
+        error = exc
+    if args.debug:
+        if MPI.COMM_WORLD.rank == 0:
+            traceback.print_exception(error)
+    _say(f"emcd {args.command}: {label}: {error}", error=True)
+    if code == EXIT_INTERNAL and not args.debug:
+        _say("  (run with --debug for the traceback)", error=True)
+    return code
+
+
+def entry_point() -> None:
+    """Console-script wrapper."""
+    sys.exit(main())

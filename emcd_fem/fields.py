@@ -1,0 +1,67 @@
+"""Derived fields: the molar flux vector and the mass-average velocity.
+
+Both are interpolated (not projected) into vector DG(p − 1) on the mesh, p the degree of
+x_A: N_A = −c D ∇x_A is a polynomial of degree p − 1 in each cell, so the flux field is
+exact for the discrete solution.
+"""
+
+import ufl
+from dolfinx import fem
+
+from emcd_fem.materials import MaterialFields
+from emcd_fem.physics.emcd import molar_flux
+
+
+def flux_space(mole_fraction: fem.Function) -> fem.FunctionSpace:
+    """Vector DG space of degree p − 1 holding N_A exactly."""
+    msh = mole_fraction.function_space.mesh
+    degree = mole_fraction.function_space.element.basix_element.degree
+    return fem.functionspace(msh, ("DG", degree - 1, (msh.geometry.dim,)))
+
+
+def interpolate_expression(
+    expr: ufl.core.expr.Expr, V: fem.FunctionSpace, name: str
+) -> fem.Function:
+    """Interpolate a UFL expression into ``V`` (collective); ghosts are updated."""
+    function = fem.Function(V, name=name)
+    function.interpolate(fem.Expression(expr, V.element.interpolation_points))
+    function.x.scatter_forward()
+    return function
+
+
+def mass_average_velocity_expr(
+    mole_fraction: ufl.core.expr.Expr,
+    fields: MaterialFields,
+    molar_mass_a: float,
+    molar_mass_b: float,
+) -> ufl.core.expr.Expr:
+    """V = (M_A − M_B) N_A / ρ with ρ = c (x_A M_A + x_B M_B) [m/s].
+
+    In EMCD N_B = −N_A, so the mass flux ρ v = M_A N_A + M_B N_B = (M_A − M_B) N_A: the
+    centre of mass drifts towards where the heavier species goes.
+
+    Args:
+        mole_fraction: x_A.
+        fields: Material fields (c).
+        molar_mass_a: M_A [kg/mol].
+        molar_mass_b: M_B [kg/mol].
+    """
+    msh = fields.concentration.function_space.mesh
+    m_a, m_b = fem.Constant(msh, float(molar_mass_a)), fem.Constant(msh, float(molar_mass_b))
+    density = fields.concentration * (mole_fraction * m_a + (1 - mole_fraction) * m_b)
+    return (m_a - m_b) * molar_flux(mole_fraction, fields) / density
+
+
+def molar_flux_field(mole_fraction: fem.Function, fields: MaterialFields) -> fem.Function:
+    """N_A [mol/(m^2 s)] in vector DG(p − 1)."""
+    return interpolate_expression(
+        molar_flux(mole_fraction, fields), flux_space(mole_fraction), "molar_flux_A"
+    )
+
+
+def mass_average_velocity_field(
+    mole_fraction: fem.Function, fields: MaterialFields, molar_mass_a: float, molar_mass_b: float
+) -> fem.Function:
+    """Mass-average velocity v [m/s] in vector DG(p − 1) (interpolated at its nodes)."""
+    expr = mass_average_velocity_expr(mole_fraction, fields, molar_mass_a, molar_mass_b)
+    return interpolate_expression(expr, flux_space(mole_fraction), "mass_average_velocity")

@@ -1,0 +1,348 @@
+"""Run a case: case → domain → materials → problem → solve → post-processing → output.
+
+:func:`run_case` is the Python equivalent of ``emcd run``; :func:`check_case` of
+``emcd check`` (validation and admissibility, no solve).
+"""
+
+import platform
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx
+import numpy as np
+
+import emcd_fem
+from emcd_fem import analytic
+from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
+from emcd_fem.case import Case, CaseError, FluxBC, MassTransferBC, MoleFractionBC, load_case
+from emcd_fem.domain import Domain, layered_slab
+from emcd_fem.errors import AdmissibilityError
+from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
+from emcd_fem.materials import Material
+from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
+from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
+from emcd_fem.sampling import evaluate_at_points, line_points
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of :func:`run_case`.
+
+    Attributes:
+        summary: The content of summary.json (on every rank).
+        solution: The solution (distributed).
+        fields: The output fields by name (``mole_fraction``, ``molar_flux``, ...).
+        output_dir: Where results were written, or None.
+    """
+
+    summary: dict[str, Any]
+    solution: Solution
+    fields: dict[str, Any]
+    output_dir: Path | None
+
+
+# -- case → objects -------------------------------------------------------------------------
+def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
+    """Mesh and tags of the case geometry (collective)."""
+    g = case.geometry
+    return layered_slab(
+        [layer.thickness for layer in g.layers],
+        region_names=[layer.name for layer in g.layers],
+        dim=g.dim,
+        cells_per_layer=[layer.cells for layer in g.layers],
+        width=g.width,
+        depth=g.depth,
+        cells_across=g.cells_across,
+        cell_type=g.cell_type,
+        comm=comm,
+    )
+
+
+def build_materials(case: Case) -> dict[str, Material]:
+    """Region name → Material."""
+    materials = {}
+    for layer in case.geometry.layers:
+        spec = case.materials[case.layer_material(layer)]
+        materials[layer.name] = Material(diffusivity=spec.D, concentration=spec.c)
+    return materials
+
+
+def build_boundary_conditions(case: Case) -> dict[str, BoundaryCondition]:
+    """Boundary name → condition, for the boundaries listed in the case."""
+    conditions: dict[str, BoundaryCondition] = {}
+    for name, spec in case.boundaries.items():
+        if isinstance(spec, MoleFractionBC):
+            conditions[name] = MoleFraction(spec.value)
+        elif isinstance(spec, FluxBC):
+            conditions[name] = MolarFlux(spec.value)
+        elif isinstance(spec, MassTransferBC):
+            conditions[name] = MassTransfer(spec.coefficient, spec.ambient)
+        else:
+            conditions[name] = ZeroFlux()
+    return conditions
+
+
+def analytic_reference(case: Case) -> analytic.SlabSolution | None:
+    """The exact 1D solution when the case has one, else None.
+
+    That is a layered slab with no source where only ``left``/``right`` carry a
+    non-zero-flux condition. Raises AdmissibilityError if the 1D data are inadmissible.
+    """
+    conditions = build_boundary_conditions(case)
+    others = [
+        bc
+        for name, bc in conditions.items()
+        if name not in ("left", "right")
+        and not isinstance(bc, ZeroFlux)
+        and not (isinstance(bc, MolarFlux) and bc.value == 0.0)
+    ]
+    if others or case.physics.source != 0.0:
+        return None
+    materials = build_materials(case)
+    return analytic.composite_slab(
+        [layer.thickness for layer in case.geometry.layers],
+        [materials[layer.name] for layer in case.geometry.layers],
+        conditions.get("left", ZeroFlux()),
+        conditions.get("right", ZeroFlux()),
+        inventory_mole_fraction=case.physics.inventory_mole_fraction,
+    )
+
+
+def check_case(case: Case) -> dict[str, Any]:
+    """Admissibility of a validated case without solving.
+
+    Checks the flux balance of flux-only cases (boundary measures of the slab faces) and,
+    when the case is a 1D-exact layered slab, the analytic bounds (0 <= x_A <= 1).
+
+    Returns:
+        A short report (``analytic_flux`` when a 1D reference exists).
+
+    Raises:
+        AdmissibilityError: naming the data responsible.
+    """
+    conditions = build_boundary_conditions(case)
+    flux_only = not any(
+        bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values()
+    )
+    if flux_only:
+        g = case.geometry
+        outflow = {
+            name: bc.value * g.boundary_measure(name)
+            for name, bc in conditions.items()
+            if isinstance(bc, MolarFlux)
+        }
+        volume = g.volume()
+        production = case.physics.source * volume
+        net = sum(outflow.values())
+        scale = sum(abs(v) for v in outflow.values()) + abs(production)
+        if abs(net - production) > BALANCE_RTOL * scale:
+            raise AdmissibilityError(
+                f"boundaries: every boundary prescribes a flux and the total outflow "
+                f"{net:.6g} differs from the production {production:.6g}; integrated outward "
+                f"fluxes {outflow}: no steady state exists. Balance the fluxes or make one "
+                "boundary a mole_fraction boundary."
+            )
+    try:
+        reference = analytic_reference(case)
+    except AdmissibilityError as exc:
+        named = ", ".join(f"boundaries.{n}" for n in ("left", "right") if n in case.boundaries)
+        raise AdmissibilityError(f"{named}: {exc}") from None
+    report: dict[str, Any] = {"flux_only": flux_only}
+    if reference is not None:
+        report["analytic_flux_per_area"] = reference.flux
+    return report
+
+
+# -- post-processing --------------------------------------------------------------------------
+def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[str, Any] | None:
+    reference = analytic_reference(case)
+    if reference is None or domain.slab is None:
+        return None
+    area = domain.slab.area
+    expected = {name: q * area for name, q in reference.boundary_flux.items()}
+    errors = {
+        name: abs(solution.boundary_flux[name] - value) / abs(value)
+        for name, value in expected.items()
+        if value != 0.0
+    }
+    return {
+        "flux_per_area": reference.flux,
+        "cross_section": area,
+        "boundary_flux": expected,
+        "relative_error": errors,
+        "max_relative_error": max(errors.values(), default=0.0),
+    }
+
+
+def _profiles(case: Case, solution: Solution, comm: MPI.Comm) -> list[list[Any]]:
+    reference = analytic_reference(case)
+    rows = []
+    for profile in case.output.profiles:
+        points = line_points(profile.start, profile.end, profile.points)
+        values = evaluate_at_points(solution.mole_fraction, points)
+        if comm.rank != 0:
+            continue
+        distance = np.linalg.norm(points - points[0], axis=1)
+        exact = reference.mole_fraction(points[:, 0]) if reference else np.full(len(points), np.nan)
+        for i, point in enumerate(points):
+            rows.append([profile.name, i, *point, distance[i], values[i, 0], exact[i]])
+    return rows
+
+
+def versions() -> dict[str, str]:
+    """Versions of emcd_fem and its foundation."""
+    return {
+        "emcd_fem": emcd_fem.__version__,
+        "dolfinx": dolfinx.__version__,
+        "petsc": ".".join(str(v) for v in PETSc.Sys.getVersion()),
+        "python": platform.python_version(),
+    }
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+def _load_on_root(source: Any, overrides: Sequence[str], comm: MPI.Comm) -> Case:
+    """Parse the case on rank 0 and share it, or raise the same CaseError on every rank."""
+    payload = None
+    if comm.rank == 0:
+        try:
+            payload = ("ok", load_case(source, overrides).model_dump(mode="json"))
+        except CaseError as exc:
+            payload = (
+                "error",
+                exc.problems,
+                str(source) if isinstance(source, str | Path) else "case",
+            )
+    payload = comm.bcast(payload, root=0)
+    if payload[0] == "error":
+        raise CaseError(payload[1], payload[2])
+    return Case.model_validate(payload[1])
+
+
+def run_case(
+    source: str | Path | Mapping[str, Any] | Case,
+    out: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+) -> RunResult:
+    """Run a case (the Python equivalent of ``emcd run``).
+
+    Args:
+        source: TOML path, raw case data, or a :class:`~emcd_fem.case.Case`.
+        out: Output directory; None writes nothing.
+        overrides: ``key.path=value`` strings (as ``--set``).
+        comm: MPI communicator.
+
+    Returns:
+        The summary, the solution and the output directory.
+
+    Raises:
+        CaseError: invalid case. AdmissibilityError: inadmissible data.
+        EmcdSolverError: solver failure. Nothing is written in any of these cases.
+
+    Note:
+        Collective on ``comm``.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    case = _load_on_root(source, overrides, comm)
+    check_case(case)
+    timings["check"] = time.perf_counter() - start
+
+    tic = time.perf_counter()
+    domain = build_domain(case, comm)
+    timings["mesh"] = time.perf_counter() - tic
+
+    tic = time.perf_counter()
+    problem = EMCDProblem(
+        domain,
+        build_materials(case),
+        build_boundary_conditions(case),
+        degree=case.discretisation.degree,
+        source=case.physics.source,
+        inventory_mole_fraction=case.physics.inventory_mole_fraction,
+        petsc_options=case.solver.petsc_options,
+    )
+    timings["setup"] = time.perf_counter() - tic
+
+    tic = time.perf_counter()
+    solution = problem.solve()
+    timings["solve"] = time.perf_counter() - tic
+
+    tic = time.perf_counter()
+    wanted = case.output.fields or (
+        ["mole_fraction", "molar_flux"] + (["mass_average_velocity"] if case.species else [])
+    )
+    fields = {"mole_fraction": solution.mole_fraction}
+    if "molar_flux" in wanted:
+        fields["molar_flux"] = molar_flux_field(solution.mole_fraction, problem.fields)
+    if "mass_average_velocity" in wanted:
+        fields["mass_average_velocity"] = mass_average_velocity_field(
+            solution.mole_fraction,
+            problem.fields,
+            case.species.A.molar_mass,
+            case.species.B.molar_mass,
+        )
+    fields = {name: fields[name] for name in wanted}
+    profile_rows = _profiles(case, solution, comm)
+    msh = domain.mesh
+    tdim = msh.topology.dim
+    summary: dict[str, Any] = {
+        "boundary_flux": solution.boundary_flux,
+        "units": {
+            "boundary_flux": ["mol/(m^2 s)", "mol/(m s)", "mol/s"][tdim - 1],
+            "sign": "outward positive: q = integral of N_A . n over the boundary",
+        },
+        "x_min": solution.x_min,
+        "x_max": solution.x_max,
+        "balance": vars(solution.balance),
+        "dofs": solution.mole_fraction.function_space.dofmap.index_map.size_global,
+        "cells": msh.topology.index_map(tdim).size_global,
+        "ranks": comm.size,
+        "degree": case.discretisation.degree,
+        "field_degrees": {
+            name: f"{'DG' if name != 'mole_fraction' else 'Lagrange'} "
+            f"{f.function_space.element.basix_element.degree}"
+            for name, f in fields.items()
+        },
+        "solver": solution.solver.as_dict(),
+        "analytic": _analytic_summary(case, domain, solution),
+        "warnings": list(solution.warnings),
+        "versions": versions(),
+        "case": case.model_dump(mode="json"),
+    }
+    timings["post"] = time.perf_counter() - tic
+    if out is None:
+        summary["timings"] = timings
+        return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
+
+    tic = time.perf_counter()
+    with AtomicOutputDirectory(out, comm) as staging:
+        files = write_fields(staging, list(fields.values()), case.output.format)
+        if case.output.profiles:
+            header = [
+                "profile",
+                "index",
+                "x",
+                "y",
+                "z",
+                "distance",
+                "mole_fraction",
+                "mole_fraction_analytic",
+            ]
+            write_csv(staging / "profiles.csv", header, profile_rows, comm)
+            files.append("profiles.csv")
+        timings["output"] = time.perf_counter() - tic
+        timings["total"] = time.perf_counter() - start
+        summary["timings"] = timings
+        summary["files"] = [*files, "summary.json"]
+        write_json(staging / "summary.json", summary, comm)
+    return RunResult(
+        summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
+    )

@@ -1,0 +1,238 @@
+"""`emcd run` / `emcd check`: example cases, invalid cases, atomic output, MPI."""
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import emcd_fem as ef
+from emcd_fem import cli
+from emcd_fem.case import load_case
+from emcd_fem.simulation import build_boundary_conditions, build_materials, run_case
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = sorted((ROOT / "demos").glob("*.toml"))
+INVALID = sorted((ROOT / "tests" / "invalid_cases").glob("*.toml"))
+EMCD = str(Path(sys.executable).parent / "emcd")
+
+
+def independent_reference(path):
+    """The 1D exact flux computed from the case file by emcd_fem.analytic."""
+    case = load_case(path)
+    bcs = build_boundary_conditions(case)
+    materials = build_materials(case)
+    layers = case.geometry.layers
+    return ef.analytic.composite_slab(
+        [layer.thickness for layer in layers],
+        [materials[layer.name] for layer in layers],
+        bcs["left"],
+        bcs["right"],
+        inventory_mole_fraction=case.physics.inventory_mole_fraction,
+    ), case
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_example_case_runs(path, tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [EMCD, "run", str(path), "--out", str(out)], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    reference, case = independent_reference(path)
+    g = case.geometry
+    area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
+    for side, q in reference.boundary_flux.items():
+        assert summary["boundary_flux"][side] == pytest.approx(q * area, rel=1e-8)
+    assert summary["analytic"]["max_relative_error"] < 1e-8
+    for key in (
+        "x_min",
+        "x_max",
+        "dofs",
+        "cells",
+        "ranks",
+        "solver",
+        "balance",
+        "timings",
+        "versions",
+        "case",
+    ):
+        assert key in summary
+    assert summary["balance"]["relative"] < 1e-10
+    assert set(summary["timings"]) >= {"mesh", "setup", "solve", "post"}
+    assert summary["case"]["discretisation"]["degree"] in (1, 2)  # resolved defaults
+    assert (out / "mole_fraction_A.bp").is_dir() and (out / "molar_flux_A.bp").is_dir()
+    if case.output.profiles:
+        rows = (out / "profiles.csv").read_text().splitlines()
+        assert len(rows) == 1 + sum(p.points for p in case.output.profiles)
+        data = np.genfromtxt(out / "profiles.csv", delimiter=",", skip_header=1)
+        assert np.allclose(data[:, 6], data[:, 7], atol=1e-10)  # P1/P2 nodally exact here
+    assert not list(tmp_path.glob(".*tmp*")), "staging directory left behind"
+
+
+def test_he_ar_mass_average_velocity():
+    """v = (M_A − M_B) N_A / ρ(x) at the DG0 nodes (cell midpoints); points towards Ar."""
+    path = ROOT / "demos" / "he_ar_mass_velocity.toml"
+    result = run_case(path, None)
+    reference, _ = independent_reference(path)
+    assert result.summary["field_degrees"]["mass_average_velocity"] == "DG 0"
+    velocity = result.fields["mass_average_velocity"]
+    midpoints = velocity.function_space.tabulate_dof_coordinates()[:, 0]
+    m_a, m_b, c = 4.0026e-3, 39.948e-3, 40.9
+    xa = reference.mole_fraction(midpoints)
+    expected = (m_a - m_b) * reference.flux / (c * (xa * m_a + (1 - xa) * m_b))
+    assert velocity.x.array == pytest.approx(expected, rel=1e-10)
+    # He (light) flows to +x, Ar (heavy) to −x: the centre of mass drifts with argon.
+    assert reference.flux > 0 and np.all(velocity.x.array < 0)
+
+
+def _expectation(path):
+    first = path.read_text().splitlines()[0]
+    code, _, fragment = first.removeprefix("# expect: ").partition(" ")
+    return int(code), fragment
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_invalid_case(path, command, tmp_path, capsys):
+    code, fragment = _expectation(path)
+    out = tmp_path / "out"
+    args = [command, str(path)] + (["--out", str(out)] if command == "run" else [])
+    assert cli.main(args) == code
+    captured = capsys.readouterr()
+    assert fragment in captured.err, captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_at_least_ten_invalid_cases():
+    assert len(INVALID) >= 10
+
+
+@pytest.mark.parametrize("name", ["toml_syntax_error", "unbalanced_flux_flux"])
+def test_invalid_case_subprocess_exit_code(name, tmp_path):
+    path = ROOT / "tests" / "invalid_cases" / f"{name}.toml"
+    code, fragment = _expectation(path)
+    result = subprocess.run(
+        [EMCD, "run", str(path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == code
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+    debug = subprocess.run(
+        [EMCD, "--debug", "run", str(path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert debug.returncode == code and "Traceback" in debug.stderr
+
+
+def test_set_overrides(tmp_path):
+    path = ROOT / "demos" / "slab_1d.toml"
+    base = run_case(path, None).summary["boundary_flux"]["right"]
+    doubled = run_case(
+        path,
+        None,
+        ["materials.coating.D=4.0e-5", "materials.membrane.D=4.0e-6", "materials.support.D=2.0e-5"],
+    ).summary
+    assert doubled["boundary_flux"]["right"] == pytest.approx(2 * base, rel=1e-12)
+    assert (
+        cli.main(
+            ["run", str(path), "--out", str(tmp_path / "o"), "--set", "materials.coating.DD=1"]
+        )
+        == cli.EXIT_INVALID
+    )
+
+
+def test_failed_output_keeps_previous_results(tmp_path, monkeypatch):
+    path = ROOT / "demos" / "slab_1d.toml"
+    out = tmp_path / "out"
+    run_case(path, out)
+    good = (out / "summary.json").read_text()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("emcd_fem.simulation.write_json", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run_case(path, out, ["boundaries.left.value=0.5"])
+    assert (out / "summary.json").read_text() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_check_valid_case(capsys):
+    assert cli.main(["check", str(ROOT / "demos" / "slab_3d.toml")]) == 0
+    assert "valid and admissible" in capsys.readouterr().out
+
+
+def test_mpiexec_run_matches_serial(tmp_path):
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    if not mpiexec.exists():
+        pytest.skip("no mpiexec in the environment")
+    path = ROOT / "demos" / "slab_2d.toml"
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    subprocess.run(
+        [EMCD, "run", str(path), "--out", str(serial)], check=True, capture_output=True, timeout=120
+    )
+    result = subprocess.run(
+        [str(mpiexec), "-n", "2", EMCD, "run", str(path), "--out", str(parallel)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    a = json.loads((serial / "summary.json").read_text())
+    b = json.loads((parallel / "summary.json").read_text())
+    assert b["ranks"] == 2
+    scale = max(abs(v) for v in a["boundary_flux"].values())
+    for name, value in a["boundary_flux"].items():
+        assert abs(b["boundary_flux"][name] - value) <= 1e-10 * scale
+    assert sorted(p.name for p in serial.iterdir()) == sorted(p.name for p in parallel.iterdir())
+    assert result.stdout.count("emcd run:") == 1  # printed once, by rank 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parallel", "serial"]
+
+
+def test_case_reference_in_readme_is_current():
+    from emcd_fem.case_reference import END, START, markdown
+
+    text = (ROOT / "README.md").read_text()
+    block = text.split(START, 1)[1].split(END, 1)[0]
+    assert block.strip() == markdown().strip(), (
+        "README case reference is stale: run `python -m emcd_fem.case_reference README.md`"
+    )
+
+
+def test_case_files_are_valid_toml():
+    for path in CASES:
+        tomllib.loads(path.read_text())
+
+
+def test_all_errors_reported_at_once():
+    from emcd_fem.case import CaseError
+
+    data = tomllib.loads((ROOT / "demos" / "slab_1d.toml").read_text())
+    data["materials"]["coating"]["D"] = -1.0
+    data["materials"]["membrane"]["cc"] = 1.0
+    data["boundaries"]["left"]["value"] = 2.0
+    with pytest.raises(CaseError) as info:
+        load_case(data)
+    paths = [path for path, _ in info.value.problems]
+    assert paths == ["materials.coating.D", "materials.membrane.cc", "boundaries.left.value"]
+
+
+def test_xdmf_output_interpolates_p2(tmp_path):
+    out = tmp_path / "out"
+    result = run_case(ROOT / "demos" / "slab_3d.toml", out, ['output.format="xdmf"'])
+    assert result.summary["degree"] == 2
+    text = (out / "fields.xdmf").read_text()
+    assert 'Name="mole_fraction_A_Lagrange1"' in text and 'Name="molar_flux_A_DG0"' in text
+    assert (out / "fields.h5").stat().st_size > 0
+    assert sorted(result.summary["files"]) == sorted(p.name for p in out.iterdir())
