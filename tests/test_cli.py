@@ -197,6 +197,10 @@ def test_mpiexec_run_matches_serial(tmp_path):
         assert abs(b["boundary_flux"][name] - value) <= 1e-10 * scale
     assert sorted(p.name for p in serial.iterdir()) == sorted(p.name for p in parallel.iterdir())
     assert result.stdout.count("emcd run:") == 1  # printed once, by rank 0
+    profile_a = np.genfromtxt(serial / "profiles.csv", delimiter=",", skip_header=1)
+    profile_b = np.genfromtxt(parallel / "profiles.csv", delimiter=",", skip_header=1)
+    assert profile_a.shape == profile_b.shape and not np.isnan(profile_b[:, 6]).any()
+    assert np.allclose(profile_a[:, 1:], profile_b[:, 1:], rtol=0, atol=1e-12)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parallel", "serial"]
 
 
