@@ -13,8 +13,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 from emcd_fem import analytic
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
-from emcd_fem.domain import Domain, SlabLayout, domain_from_gmsh, layered_slab
-from emcd_fem.errors import AdmissibilityError, EmcdError, EmcdInputError, EmcdSolverError
+from emcd_fem.domain import Domain, SlabLayout, layered_slab
+from emcd_fem.errors import (
+    AdmissibilityError,
+    EmcdError,
+    EmcdInputError,
+    EmcdMeshError,
+    EmcdSolverError,
+)
+from emcd_fem.geometry import domain_from_gmsh
 from emcd_fem.materials import Material, MaterialFields, assign_materials
 from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
 from emcd_fem.simulation import RunResult, check_case, run_case
@@ -32,6 +39,7 @@ __all__ = [
     "EMCDProblem",
     "EmcdError",
     "EmcdInputError",
+    "EmcdMeshError",
     "EmcdSolverError",
     "MassTransfer",
     "Material",

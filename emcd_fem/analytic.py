@@ -63,26 +63,64 @@ class SlabSolution:
         return np.interp(np.asarray(z, dtype=np.float64), self.positions, self.mole_fractions)
 
 
-def _end_row(bc: BoundaryCondition, side: str, resistance: float) -> tuple[list[float], float]:
-    """Linear equation row · (x_A(0), N) = rhs expressing one end condition."""
+def _end_row(
+    bc: BoundaryCondition, side: str, resistance: float, area: float = 1.0
+) -> tuple[list[float], float]:
+    """Linear equation row · (x_A(start), Q) = rhs for one end condition.
+
+    Q is the rate of A through the series in the +z (+r) direction: a flux per unit area
+    for a slab (area 1), mol/s for shells; ``area`` is the measure of the end face.
+    """
     if side == "left":
         if isinstance(bc, MoleFraction):
             return [1.0, 0.0], bc.value
         if isinstance(bc, MolarFlux):
-            return [0.0, 1.0], -bc.value
+            return [0.0, 1.0], -bc.value * area
         if isinstance(bc, MassTransfer):
-            return [bc.coefficient, 1.0], bc.coefficient * bc.ambient
+            return [bc.coefficient * area, 1.0], bc.coefficient * area * bc.ambient
     else:
         if isinstance(bc, MoleFraction):
             return [1.0, -resistance], bc.value
         if isinstance(bc, MolarFlux):
-            return [0.0, 1.0], bc.value
+            return [0.0, 1.0], bc.value * area
         if isinstance(bc, MassTransfer):
-            k = bc.coefficient
+            k = bc.coefficient * area
             return [k, -(1.0 + k * resistance)], k * bc.ambient
     if isinstance(bc, ZeroFlux):
         return [0.0, 1.0], 0.0
     raise EmcdInputError(f"{side} end: unsupported boundary condition {bc!r}")
+
+
+def _solve_two_ends(
+    left: BoundaryCondition,
+    right: BoundaryCondition,
+    total_resistance: float,
+    areas: tuple[float, float] = (1.0, 1.0),
+) -> tuple[float, float] | None:
+    """(x_A at the start, Q) for two end conditions; None when both prescribe fluxes."""
+    row_l, rhs_l = _end_row(left, "left", total_resistance, areas[0])
+    row_r, rhs_r = _end_row(right, "right", total_resistance, areas[1])
+    if isinstance(left, MolarFlux | ZeroFlux) and isinstance(right, MolarFlux | ZeroFlux):
+        return None
+    matrix = np.array([row_l, row_r])
+    if abs(np.linalg.det(matrix)) < 1e-300:
+        raise EmcdInputError("the end conditions do not determine a unique solution")
+    x0, rate = np.linalg.solve(matrix, [rhs_l, rhs_r])
+    return float(x0), float(rate)
+
+
+def _check_profile(values: npt.NDArray[np.float64], left, right, total_resistance: float) -> None:
+    low, high = float(values.min()), float(values.max())
+    if low < -RTOL or high > 1.0 + RTOL:
+        extreme = int(values.argmin()) if low < -RTOL else int(values.argmax())
+        where = {0: "left", len(values) - 1: "right"}.get(extreme, "an interface")
+        raise AdmissibilityError(
+            f"{left.describe()} at the start and {right.describe()} at the end: the profile "
+            f"would span [{low:.6g}, {high:.6g}] (extreme at the {where} end), outside [0, 1]; "
+            f"with a mole fraction x_0 at the start and outward flux q at the end the data "
+            f"must satisfy 0 <= x_0 − q Σ R <= 1 (Σ R = {total_resistance:.6g}, per unit "
+            "end area)"
+        )
 
 
 def composite_slab(
@@ -119,11 +157,10 @@ def composite_slab(
     resistances = np.concatenate([[0.0], np.cumsum(thick / cD)])  # r(z_i)
     total_resistance = float(resistances[-1])
 
-    row_l, rhs_l = _end_row(left, "left", total_resistance)
-    row_r, rhs_r = _end_row(right, "right", total_resistance)
-    flux_only = isinstance(left, MolarFlux | ZeroFlux) and isinstance(right, MolarFlux | ZeroFlux)
-    if flux_only:
-        flux_from_left, flux_from_right = rhs_l, rhs_r  # N implied by each end
+    ends = _solve_two_ends(left, right, total_resistance)
+    if ends is None:
+        flux_from_left = -left.value if isinstance(left, MolarFlux) else 0.0
+        flux_from_right = right.value if isinstance(right, MolarFlux) else 0.0
         scale = max(abs(flux_from_left), abs(flux_from_right))
         if abs(flux_from_left - flux_from_right) > RTOL * scale:
             raise AdmissibilityError(
@@ -145,21 +182,9 @@ def composite_slab(
         c_r = conc * (resistances[:-1] * thick + thick**2 / (2.0 * cD))
         x0 = inventory_mole_fraction + flux * c_r.sum() / (conc * thick).sum()
     else:
-        matrix = np.array([row_l, row_r])
-        if abs(np.linalg.det(matrix)) < 1e-300:
-            raise EmcdInputError("the end conditions do not determine a unique solution")
-        x0, flux = np.linalg.solve(matrix, [rhs_l, rhs_r])
+        x0, flux = ends
     values = x0 - flux * resistances
-    low, high = float(values.min()), float(values.max())
-    if low < -RTOL or high > 1.0 + RTOL:
-        extreme = int(values.argmin()) if low < -RTOL else int(values.argmax())
-        where = {0: "left", len(values) - 1: "right"}.get(extreme, "an interface")
-        raise AdmissibilityError(
-            f"slab with {left.describe()} at z=0 and {right.describe()} at z=L: the profile "
-            f"would span [{low:.6g}, {high:.6g}] (extreme at the {where} end), outside [0, 1]; "
-            f"with a mole fraction x_0 at z=0 and outward flux q at z=L the data must satisfy "
-            f"0 <= x_0 − q Σ L/(c D) <= 1 (Σ L/(c D) = {total_resistance:.6g})"
-        )
+    _check_profile(values, left, right, total_resistance)
     return SlabSolution(
         positions=tuple(float(p) for p in positions),
         mole_fractions=tuple(float(v) for v in values),
@@ -178,4 +203,115 @@ def slab(
     """Exact solution for a single homogeneous slab of thickness ``length`` [m]."""
     return composite_slab(
         [length], [material], left, right, inventory_mole_fraction=inventory_mole_fraction
+    )
+
+
+@dataclass(frozen=True)
+class ShellSolution:
+    """Exact solution through concentric cylindrical or spherical shells.
+
+    Attributes:
+        kind: ``"cylinder"`` or ``"sphere"``.
+        radii: r_0 < r_1 < ... < r_n, the shell boundaries [m].
+        mole_fractions: x_A at those radii [-].
+        rate: Q, the rate of A flowing outwards (+r) [mol/s] (cylinders: through height
+            ``height``).
+        resistances: Resistance of each shell [s/mol].
+        height: Cylinder height [m] (1 for spheres).
+        conductances: c D of each shell [mol/(m s)].
+    """
+
+    kind: str
+    radii: tuple[float, ...]
+    mole_fractions: tuple[float, ...]
+    rate: float
+    resistances: tuple[float, ...]
+    height: float
+    conductances: tuple[float, ...]
+
+    @property
+    def boundary_flux(self) -> dict[str, float]:
+        """Outward boundary fluxes (totals, mol/s): ``{"inner": −Q, "outer": Q}``."""
+        return {"inner": -self.rate, "outer": self.rate}
+
+    def mole_fraction(self, r: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """x_A at radii r [m] (log profile in cylinders, 1/r profile in spheres)."""
+        r = np.asarray(r, dtype=np.float64)
+        radii = np.asarray(self.radii)
+        shell = np.clip(np.searchsorted(radii, r) - 1, 0, len(radii) - 2)
+        r_in = radii[shell]
+        cD = np.asarray(self.conductances)[shell]
+        if self.kind == "cylinder":
+            drop = np.log(r / r_in) / (2 * np.pi * self.height * cD)
+        else:
+            drop = (1.0 / r_in - 1.0 / r) / (4 * np.pi * cD)
+        return np.asarray(self.mole_fractions)[shell] - self.rate * drop
+
+
+def shell_resistance(
+    kind: str, r_in: float, r_out: float, material: Material, height: float = 1.0
+) -> float:
+    """Diffusion resistance of one shell [s/mol].
+
+    Cylinder of height H: ln(r_out/r_in) / (2π H c D); sphere: (1/r_in − 1/r_out)/(4π c D).
+    """
+    cD = material.concentration * material.diffusivity
+    if kind == "cylinder":
+        return float(np.log(r_out / r_in) / (2 * np.pi * height * cD))
+    if kind == "sphere":
+        return float((1.0 / r_in - 1.0 / r_out) / (4 * np.pi * cD))
+    raise EmcdInputError(f"kind must be 'cylinder' or 'sphere', got {kind!r}")
+
+
+def concentric_shells(
+    kind: str,
+    radii: Sequence[float],
+    materials: Sequence[Material],
+    inner: BoundaryCondition,
+    outer: BoundaryCondition,
+    *,
+    height: float = 1.0,
+) -> ShellSolution:
+    """Exact steady EMCD through n concentric shells (resistances in series).
+
+    Args:
+        kind: ``"cylinder"`` (2D annulus per unit depth with ``height=1``, or a cylinder of
+            height H with impermeable ends) or ``"sphere"``.
+        radii: r_0 < ... < r_n [m].
+        materials: One per shell.
+        inner: Condition on r = r_0 (outward normal −r).
+        outer: Condition on r = r_n.
+        height: Cylinder height H [m].
+
+    Returns:
+        The solution; flux-only pairs are rejected (no inventory support here).
+    """
+    radii_arr = np.asarray(radii, dtype=np.float64)
+    if radii_arr.size != len(materials) + 1 or np.any(np.diff(radii_arr) <= 0) or radii_arr[0] <= 0:
+        raise EmcdInputError("need increasing radii r_0 > 0 and one material per shell")
+    resistances = np.array(
+        [
+            shell_resistance(kind, radii_arr[i], radii_arr[i + 1], m, height)
+            for i, m in enumerate(materials)
+        ]
+    )
+    cumulative = np.concatenate([[0.0], np.cumsum(resistances)])
+    if kind == "cylinder":
+        areas = 2 * np.pi * radii_arr[[0, -1]] * height
+    else:
+        areas = 4 * np.pi * radii_arr[[0, -1]] ** 2
+    ends = _solve_two_ends(inner, outer, float(cumulative[-1]), (areas[0], areas[1]))
+    if ends is None:
+        raise EmcdInputError("concentric_shells: a flux–flux pair is not supported")
+    x0, rate = ends
+    values = x0 - rate * cumulative
+    _check_profile(values, inner, outer, float(cumulative[-1]))
+    return ShellSolution(
+        kind=kind,
+        radii=tuple(float(r) for r in radii_arr),
+        mole_fractions=tuple(float(v) for v in values),
+        rate=float(rate),
+        resistances=tuple(float(r) for r in resistances),
+        height=float(height),
+        conductances=tuple(m.concentration * m.diffusivity for m in materials),
     )

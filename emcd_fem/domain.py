@@ -4,7 +4,7 @@ Builders here use DOLFINx's built-in meshes; :func:`domain_from_gmsh` converts a
 model whose physical groups name the regions and boundaries.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mpi4py import MPI
@@ -54,7 +54,9 @@ class Domain:
         facet_tags: Boundary tag of the named boundary facets.
         regions: Region name → cell tag.
         boundaries: Boundary name → facet tag.
-        slab: The layout when the domain is a layered slab (for analytic references).
+        layout: Description of the geometry family the domain was built from
+            (:class:`SlabLayout`, :class:`~emcd_fem.geometry.shells.ShellLayout`, ...), kept
+            for analytic references; None for arbitrary meshes.
     """
 
     mesh: dmesh.Mesh
@@ -62,7 +64,7 @@ class Domain:
     facet_tags: dmesh.MeshTags
     regions: Mapping[str, int]
     boundaries: Mapping[str, int]
-    slab: SlabLayout | None = None
+    layout: object | None = None
     dx: ufl.Measure = field(init=False, repr=False)
     ds: ufl.Measure = field(init=False, repr=False)
 
@@ -88,6 +90,11 @@ class Domain:
         if name not in self.boundaries:
             raise unknown_name("boundary", name, self.boundaries)
         return self.boundaries[name]
+
+    @property
+    def slab(self) -> SlabLayout | None:
+        """The layout if the domain is a layered slab, else None."""
+        return self.layout if isinstance(self.layout, SlabLayout) else None
 
     @property
     def comm(self) -> MPI.Comm:
@@ -223,72 +230,5 @@ def layered_slab(
         facet_tags=facet_tags,
         regions={name: i + 1 for i, name in enumerate(names)},
         boundaries=boundaries,
-        slab=layout,
-    )
-
-
-def domain_from_gmsh(
-    build_model: Callable[[], None],
-    *,
-    gdim: int,
-    comm: MPI.Comm = MPI.COMM_WORLD,
-    rank: int = 0,
-) -> Domain:
-    """Build a domain from a gmsh model whose physical groups name regions and boundaries.
-
-    ``build_model`` runs on rank ``rank`` only, inside an initialised gmsh session, and must
-    leave a meshed model with physical groups of dimension ``tdim`` (regions) and
-    ``tdim - 1`` (boundaries). An exception in it is re-raised on every rank.
-
-    Args:
-        build_model: Callable that builds and meshes the current gmsh model.
-        gdim: Geometric dimension of the mesh.
-        comm: MPI communicator.
-        rank: Rank that runs gmsh.
-
-    Returns:
-        The distributed domain (ghost mode ``shared_facet``).
-
-    Note:
-        Collective on ``comm``.
-    """
-    import gmsh
-    from dolfinx.io import gmsh as gmshio
-
-    error = None
-    if comm.rank == rank:
-        initialised_here = not gmsh.isInitialized()
-        if initialised_here:
-            gmsh.initialize(interruptible=False)
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.model.add("emcd_fem")
-        try:
-            build_model()
-        except Exception as exc:  # re-raised on every rank below
-            error = f"{type(exc).__name__}: {exc}"
-    error = comm.bcast(error, root=rank)
-    if error is not None:
-        if comm.rank == rank:
-            gmsh.model.remove()
-        raise EmcdInputError(f"building the gmsh model failed: {error}")
-    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
-    data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=gdim, partitioner=partitioner)
-    if comm.rank == rank:
-        gmsh.model.remove()
-        if initialised_here:
-            gmsh.finalize()
-    tdim = data.mesh.topology.dim
-    regions = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim}
-    boundaries = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim - 1}
-    facet_tags = data.facet_tags
-    if facet_tags is None:
-        facet_tags = dmesh.meshtags(
-            data.mesh, tdim - 1, np.empty(0, np.int32), np.empty(0, np.int32)
-        )
-    return Domain(
-        mesh=data.mesh,
-        cell_tags=data.cell_tags,
-        facet_tags=facet_tags,
-        regions=regions,
-        boundaries=boundaries,
+        layout=layout,
     )

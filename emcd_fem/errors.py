@@ -19,6 +19,10 @@ class AdmissibilityError(EmcdInputError):
     """Physically inadmissible data: no steady state with 0 <= x_A <= 1 exists."""
 
 
+class EmcdMeshError(EmcdInputError):
+    """A geometry or mesh could not be built or read (gmsh errors, missing groups)."""
+
+
 class EmcdSolverError(EmcdError, RuntimeError):
     """A linear or nonlinear solver failed to converge."""
 
@@ -37,4 +41,4 @@ def unknown_name(kind: str, name: str, known: Iterable[str]) -> EmcdInputError:
     known = sorted(known)
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return EmcdInputError(f"unknown {kind} {name!r}; known {kind}s: {known}.{hint}")
+    return EmcdInputError(f"unknown {kind} {name!r}; known {kind} names: {known}.{hint}")

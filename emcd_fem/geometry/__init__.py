@@ -1,0 +1,16 @@
+"""Geometry library: gmsh builders returning named, tagged, distributed domains.
+
+The built-in layered slab (:func:`emcd_fem.layered_slab`) needs no gmsh.
+"""
+
+from emcd_fem.geometry.gmsh_model import domain_from_gmsh, refine_with_tags
+from emcd_fem.geometry.shells import ShellLayout, annulus, cylinder_shells, sphere_shells
+
+__all__ = [
+    "ShellLayout",
+    "annulus",
+    "cylinder_shells",
+    "domain_from_gmsh",
+    "refine_with_tags",
+    "sphere_shells",
+]
