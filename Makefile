@@ -24,7 +24,7 @@ test-serial:
 	$(BIN)/python -m pytest tests --ignore=tests/mpi
 
 test-mpi:
-	timeout $(MPI_TIMEOUT) $(BIN)/mpiexec -n $(MPI_RANKS) $(BIN)/python -m pytest tests/mpi -p no:cacheprovider -q
+	timeout $(MPI_TIMEOUT) $(BIN)/mpiexec -n $(MPI_RANKS) $(BIN)/python -m pytest tests/mpi -p no:cacheprovider -q --timeout=120
 
 lint:
 	$(BIN)/ruff check emcd_fem tests demos

@@ -34,6 +34,24 @@ def run_on_root(build: Callable[[], object], comm: MPI.Comm, rank: int = 0) -> o
     return result
 
 
+def collectively(comm: MPI.Comm, work: Callable[[], object]) -> object:
+    """Run ``work()`` on every rank; if it fails on any rank, raise on all of them.
+
+    Use around local work that ends with collective calls, so that one rank's exception
+    cannot leave the others waiting.
+    """
+    error = None
+    result = None
+    try:
+        result = work()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    errors = [e for e in comm.allgather(error) if e is not None]
+    if errors:
+        raise EmcdMeshError(errors[0])
+    return result
+
+
 def apply_mesh_sizes(
     size: float,
     region_sizes: Mapping[int, float] | None = None,
@@ -109,7 +127,8 @@ def domain_from_gmsh(
         rank: Rank that runs gmsh.
         refine: Uniform refinements after distribution (tags kept). New vertices are
             *not* moved onto curved surfaces: re-mesh with gmsh for convergence studies on
-            curved geometry; order-2 geometry cannot be refined.
+            curved geometry; order-2 geometry cannot be refined. The refined mesh has no
+            ghost cells; cells stay on their parent's rank.
         layout: Geometry description kept on the domain (for analytic references).
 
     Returns:
@@ -119,7 +138,6 @@ def domain_from_gmsh(
         Collective on ``comm``.
     """
     import gmsh
-
     from dolfinx.io import gmsh as gmshio
 
     def build() -> None:
@@ -143,7 +161,9 @@ def domain_from_gmsh(
     if facet_tags is None:
         facet_tags = dmesh.meshtags(msh, tdim - 1, np.empty(0, np.int32), np.empty(0, np.int32))
     for _ in range(refine):
-        msh, cell_tags, facet_tags = refine_with_tags(msh, cell_tags, facet_tags)
+        msh, cell_tags, facet_tags = collectively(
+            comm, lambda m=msh, c=cell_tags, f=facet_tags: refine_with_tags(m, c, f)
+        )
     regions = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim}
     boundaries = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim - 1}
     return Domain(
@@ -172,13 +192,48 @@ def refine_with_tags(
     tdim = msh.topology.dim
     msh.topology.create_entities(1)
     msh.topology.create_connectivity(tdim - 1, tdim)
-    # default partitioner placeholder: refined cells stay with their parent's rank and the
-    # ghost layer is rebuilt (partitioner=None would drop the ghosts)
+    # partitioner=None: refined cells stay on their parent's rank, without ghost cells;
+    # DOLFINx's tag transfer does not support ghosted meshes (0.11).
     fine, parent_cell, parent_facet = dmesh.refine(
-        msh, option=dmesh.RefinementOption.parent_cell_and_facet
+        msh, partitioner=None, option=dmesh.RefinementOption.parent_cell_and_facet
     )
+    # DOLFINx's transfer_meshtag rejects ghosted parents (0.11): map the tags by hand.
     fine.topology.create_connectivity(tdim - 1, tdim)
-    new_cells = dmesh.transfer_meshtag(cell_tags, fine, parent_cell)
-    new_facets = dmesh.transfer_meshtag(facet_tags, fine, parent_cell, parent_facet)
+    fine.topology.create_connectivity(tdim, tdim - 1)
+    msh.topology.create_connectivity(tdim, tdim - 1)
+    n_parent = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
+    n_fine = fine.topology.index_map(tdim).size_local + fine.topology.index_map(tdim).num_ghosts
+    # refine() returns parents in the order cells were created; the refined mesh then
+    # reorders its cells: original_cell_index maps current cell -> creation index
+    offset = msh.comm.exscan(len(parent_cell)) or 0  # creation indices are global
+    order = np.asarray(fine.topology.original_cell_index, dtype=np.int64)[:n_fine] - offset
+    parent_cell = np.asarray(parent_cell)[order]
+    local_parent = np.asarray(parent_facet).reshape(-1, fine_facets_per_cell(fine))[order]
+    cell_value = np.full(n_parent, -1, dtype=np.int32)
+    cell_value[cell_tags.indices] = cell_tags.values
+    fine_cells = np.arange(n_fine, dtype=np.int32)
+    values = cell_value[parent_cell]
+    keep = values >= 0
+    new_cells = dmesh.meshtags(fine, tdim, fine_cells[keep], values[keep])
+
+    parent_c2f = msh.topology.connectivity(tdim, tdim - 1).array.reshape(n_parent, -1)
+    fine_c2f = fine.topology.connectivity(tdim, tdim - 1).array.reshape(n_fine, -1)
+    facet_map = msh.topology.index_map(tdim - 1)
+    n_parent_facets = facet_map.size_local + facet_map.num_ghosts
+    facet_value = np.full(n_parent_facets, -1, dtype=np.int32)
+    facet_value[facet_tags.indices] = facet_tags.values
+    cell_idx, local_idx = np.nonzero(local_parent >= 0)
+    parent_facets = parent_c2f[parent_cell[cell_idx], local_parent[cell_idx, local_idx]]
+    tags = facet_value[parent_facets]
+    chosen = tags >= 0
+    facets, first = np.unique(fine_c2f[cell_idx[chosen], local_idx[chosen]], return_index=True)
+    new_facets = dmesh.meshtags(fine, tdim - 1, facets.astype(np.int32), tags[chosen][first])
     new_cells.name, new_facets.name = cell_tags.name, facet_tags.name
     return fine, new_cells, new_facets
+
+
+def fine_facets_per_cell(msh: dmesh.Mesh) -> int:
+    """Number of facets of each cell of a (single cell type) mesh."""
+    from dolfinx.cpp.mesh import cell_num_entities
+
+    return cell_num_entities(msh.topology.cell_type, msh.topology.dim - 1)
