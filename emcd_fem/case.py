@@ -60,6 +60,23 @@ class LayeredSlab(_Section):
     cell_type: Literal["simplex", "hypercube"] = Field(
         default="simplex", description="Triangles/tetrahedra or quadrilaterals/hexahedra."
     )
+    mesher: Literal["builtin", "gmsh"] = Field(
+        default="builtin",
+        description="`builtin`: DOLFINx structured cells (`cells`, `cells_across`); `gmsh`: "
+        "unstructured cells of size `size` (2D/3D).",
+    )
+    size: float | None = Field(default=None, gt=0, description="gmsh cell size [m].")
+    order: Literal[1, 2] = Field(default=1, description="gmsh geometric order.")
+    refine: int = Field(default=0, ge=0, description="Uniform refinements after distribution.")
+
+    def region_names(self) -> list[str]:
+        """Region names (the layer names)."""
+        return [layer.name for layer in self.layers]
+
+    def region_material(self, region: str) -> str:
+        """Material name of a layer."""
+        layer = next(layer for layer in self.layers if layer.name == region)
+        return layer.material or layer.name
 
     def boundary_names(self) -> list[str]:
         """Names of the boundaries: left/right (x), bottom/top (y), front/back (z)."""
@@ -81,6 +98,85 @@ class LayeredSlab(_Section):
         for value in others:
             product *= value
         return product
+
+
+class _GmshOptions(_Section):
+    size: float = Field(gt=0, description="Target cell size [m].")
+    region_sizes: dict[str, float] = Field(
+        default_factory=dict, description="Region name → cell size [m] inside it."
+    )
+    order: Literal[1, 2] = Field(default=1, description="Geometric order (2: curved cells).")
+    refine: int = Field(
+        default=0, ge=0, description="Uniform refinements after distribution (order 1 only)."
+    )
+
+
+class CylinderShells(_GmshOptions):
+    """Concentric cylindrical shells: 2D annulus (per unit depth) or 3D finite cylinder."""
+
+    kind: Literal["cylinder_shells"] = Field(description="Geometry family.")
+    dim: Literal[2, 3] = Field(default=2, description="2: annulus; 3: cylinder along z.")
+    radii: list[float] = Field(min_length=2, description="Shell radii r_0 < ... < r_n [m].")
+    names: list[str] | None = Field(
+        default=None, description="Shell (region) names, inside out (default shell1, ...)."
+    )
+    height: float = Field(default=1.0, gt=0, description="Cylinder height [m] (3D).")
+
+    def region_names(self) -> list[str]:
+        """Shell names, inside out."""
+        return self.names or [f"shell{i + 1}" for i in range(len(self.radii) - 1)]
+
+    def boundary_names(self) -> list[str]:
+        """inner, outer (and bottom/top in 3D)."""
+        return ["inner", "outer"] + (["bottom", "top"] if self.dim == 3 else [])
+
+
+class SphereShells(_GmshOptions):
+    """Concentric spherical shells in 3D."""
+
+    kind: Literal["sphere_shells"] = Field(description="Geometry family.")
+    dim: Literal[3] = Field(
+        default=3, description="Must be 3 (no axisymmetric 2D section: use dim = 3)."
+    )
+    radii: list[float] = Field(min_length=2, description="Shell radii r_0 < ... < r_n [m].")
+    names: list[str] | None = Field(
+        default=None, description="Shell (region) names, inside out (default shell1, ...)."
+    )
+
+    def region_names(self) -> list[str]:
+        """Shell names, inside out."""
+        return self.names or [f"shell{i + 1}" for i in range(len(self.radii) - 1)]
+
+    def boundary_names(self) -> list[str]:
+        """Inner and outer."""
+        return ["inner", "outer"]
+
+
+class MeshFile(_Section):
+    """A gmsh `.msh` mesh or `.geo` script; physical groups name regions and boundaries."""
+
+    kind: Literal["mesh_file"] = Field(description="Geometry family.")
+    path: str = Field(description="File path, relative to the case file.")
+    dim: Literal[1, 2, 3] | None = Field(
+        default=None, description="Geometric dimension (default: the model's)."
+    )
+    size: float | None = Field(default=None, gt=0, description="`.geo` only: cell size [m].")
+    order: Literal[1, 2] = Field(default=1, description="`.geo` only: geometric order.")
+    refine: int = Field(default=0, ge=0, description="Uniform refinements after distribution.")
+
+    def region_names(self) -> None:
+        """Unknown until the mesh is read."""
+        return None
+
+    def boundary_names(self) -> None:
+        """Unknown until the mesh is read."""
+        return None
+
+
+Geometry = Annotated[
+    Union[LayeredSlab, CylinderShells, SphereShells, MeshFile],  # noqa: UP007
+    Field(discriminator="kind"),
+]
 
 
 # -- materials and species -----------------------------------------------------------------
@@ -199,8 +295,12 @@ class Output(_Section):
 class Case(_Section):
     """A complete emcd_fem case."""
 
-    geometry: LayeredSlab = Field(description="The geometry.")
+    geometry: Geometry = Field(description="The geometry.")
     materials: dict[str, MaterialSpec] = Field(description="Materials by name.")
+    regions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Region name → material name for gmsh geometries (default: same name).",
+    )
     boundaries: dict[str, BoundarySpec] = Field(description="Conditions by boundary name.")
     species: Species | None = Field(default=None, description="Molar masses of A and B.")
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
@@ -210,9 +310,11 @@ class Case(_Section):
     solver: Solver = Field(default_factory=Solver, description="PETSc options.")
     output: Output = Field(default_factory=Output, description="Output selection.")
 
-    def layer_material(self, layer: Layer) -> str:
-        """Material name of a layer."""
-        return layer.material or layer.name
+    def material_of(self, region: str) -> str:
+        """Material name of a region."""
+        if isinstance(self.geometry, LayeredSlab):
+            return self.geometry.region_material(region)
+        return self.regions.get(region, region)
 
 
 # -- validation and error reporting ---------------------------------------------------------
@@ -232,13 +334,14 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "union_tag_invalid":
         return f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
-        return f"missing key 'type' (one of {_tags(BoundarySpec)})"
+        return f"missing key {ctx.get('discriminator')}"
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {error.get('input')!r}"
 
 
-def _tags(annotation: Any) -> str:
-    members = get_args(get_args(annotation)[0])
-    return ", ".join(repr(get_args(m.model_fields["type"].annotation)[0]) for m in members)
+def _tag_of(model: type[BaseModel]) -> str:
+    """The discriminator value of a union member (its ``type`` or ``kind`` literal)."""
+    field = model.model_fields.get("type") or model.model_fields["kind"]
+    return get_args(field.annotation)[0]
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -268,7 +371,7 @@ def _walk(loc: Sequence[Any]) -> tuple[str, list[str] | None]:
             continue
         origin = get_origin(node)
         if origin is Union:
-            members = {get_args(m.model_fields["type"].annotation)[0]: m for m in get_args(node)}
+            members = {_tag_of(m): m for m in get_args(node)}
             if item in members:
                 node = members[item]
                 continue
@@ -307,30 +410,64 @@ def _suggest(name: str, known: Sequence[str]) -> str:
 def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     problems = []
     geometry = case.geometry
-    names = [layer.name for layer in geometry.layers]
-    for i, layer in enumerate(geometry.layers):
-        if names.count(layer.name) > 1 and names.index(layer.name) != i:
-            problems.append((f"geometry.layers[{i}].name", f"duplicate layer name {layer.name!r}"))
-        material = case.layer_material(layer)
-        if material not in case.materials:
-            key = "material" if layer.material else "name"
-            problems.append(
-                (
-                    f"geometry.layers[{i}].{key}",
-                    f"no material {material!r} in [materials]; "
-                    f"{_suggest(material, list(case.materials))}",
+    if isinstance(geometry, LayeredSlab):
+        names = geometry.region_names()
+        for i, layer in enumerate(geometry.layers):
+            if names.count(layer.name) > 1 and names.index(layer.name) != i:
+                problems.append(
+                    (f"geometry.layers[{i}].name", f"duplicate layer name {layer.name!r}")
                 )
-            )
+            material = geometry.region_material(layer.name)
+            if material not in case.materials:
+                key = "material" if layer.material else "name"
+                problems.append(
+                    (
+                        f"geometry.layers[{i}].{key}",
+                        f"no material {material!r} in [materials]; "
+                        f"{_suggest(material, list(case.materials))}",
+                    )
+                )
+        if geometry.mesher == "gmsh" and geometry.size is None:
+            problems.append(("geometry.size", "required with mesher = 'gmsh'"))
+        if geometry.mesher == "gmsh" and geometry.dim == 1:
+            problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
+    regions = geometry.region_names()
+    if regions is not None:
+        for region in case.regions:
+            if region not in regions:
+                problems.append(
+                    (
+                        f"regions.{region}",
+                        f"not a region of the geometry; {_suggest(region, regions)}",
+                    )
+                )
+        if not isinstance(geometry, LayeredSlab):
+            for region in regions:
+                material = case.material_of(region)
+                if material not in case.materials:
+                    problems.append(
+                        (
+                            f"regions.{region}" if region in case.regions else "materials",
+                            f"no material {material!r} for region {region!r}; "
+                            f"{_suggest(material, list(case.materials))}",
+                        )
+                    )
+            for key in getattr(geometry, "region_sizes", {}):
+                if key not in regions:
+                    problems.append(
+                        (f"geometry.region_sizes.{key}", f"not a region; {_suggest(key, regions)}")
+                    )
     boundary_names = geometry.boundary_names()
-    for name in case.boundaries:
-        if name not in boundary_names:
-            problems.append(
-                (
-                    f"boundaries.{name}",
-                    f"not a boundary of this {geometry.dim}D {geometry.kind}; "
-                    f"{_suggest(name, boundary_names)}",
+    if boundary_names is not None:
+        for name in case.boundaries:
+            if name not in boundary_names:
+                problems.append(
+                    (
+                        f"boundaries.{name}",
+                        f"not a boundary of this {geometry.dim}D {geometry.kind}; "
+                        f"{_suggest(name, boundary_names)}",
+                    )
                 )
-            )
     flux_only = not any(
         isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()
     )
@@ -349,7 +486,7 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
         )
     for i, profile in enumerate(case.output.profiles):
         for key in ("start", "end"):
-            if len(getattr(profile, key)) != geometry.dim:
+            if geometry.dim is not None and len(getattr(profile, key)) != geometry.dim:
                 problems.append(
                     (
                         f"output.profiles[{i}].{key}",
@@ -448,6 +585,9 @@ def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence
     if isinstance(source, str | Path):
         label = str(source)
         data = read_case_data(source)
+        geometry = data.get("geometry")
+        if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
+            geometry["path"] = str((Path(source).parent / geometry["path"]).resolve())
     else:
         label = "case"
         data = dict(source)

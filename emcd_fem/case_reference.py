@@ -19,6 +19,9 @@ START, END = "<!-- case-reference:start -->", "<!-- case-reference:end -->"
 _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ('[geometry] (kind = "layered_slab")', schema.LayeredSlab),
     ("[[geometry.layers]] (each layer)", schema.Layer),
+    ('[geometry] (kind = "cylinder_shells")', schema.CylinderShells),
+    ('[geometry] (kind = "sphere_shells")', schema.SphereShells),
+    ('[geometry] (kind = "mesh_file")', schema.MeshFile),
     ("[materials.<name>]", schema.MaterialSpec),
     ("[species] (optional; A and B are tables)", schema.SpeciesSpec),
     ('[boundaries.<name>] type = "mole_fraction"', schema.MoleFractionBC),

@@ -18,13 +18,25 @@ import dolfinx
 import numpy as np
 
 import emcd_fem
-from emcd_fem import analytic
+from emcd_fem import analytic, geometry
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
-from emcd_fem.case import Case, CaseError, FluxBC, MassTransferBC, MoleFractionBC, load_case
+from emcd_fem.case import (
+    Case,
+    CaseError,
+    CylinderShells,
+    FluxBC,
+    LayeredSlab,
+    MassTransferBC,
+    MeshFile,
+    MoleFractionBC,
+    SphereShells,
+    load_case,
+)
 from emcd_fem.domain import Domain, layered_slab
-from emcd_fem.errors import AdmissibilityError
+from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.materials import Material
+from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
 from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
@@ -51,25 +63,62 @@ class RunResult:
 def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
     """Mesh and tags of the case geometry (collective)."""
     g = case.geometry
-    return layered_slab(
-        [layer.thickness for layer in g.layers],
-        region_names=[layer.name for layer in g.layers],
-        dim=g.dim,
-        cells_per_layer=[layer.cells for layer in g.layers],
-        width=g.width,
-        depth=g.depth,
-        cells_across=g.cells_across,
-        cell_type=g.cell_type,
+    if isinstance(g, LayeredSlab) and g.mesher == "builtin":
+        return layered_slab(
+            [layer.thickness for layer in g.layers],
+            region_names=g.region_names(),
+            dim=g.dim,
+            cells_per_layer=[layer.cells for layer in g.layers],
+            width=g.width,
+            depth=g.depth,
+            cells_across=g.cells_across,
+            cell_type=g.cell_type,
+            comm=comm,
+        )
+    if isinstance(g, LayeredSlab):
+        return geometry.gmsh_layered_slab(
+            [layer.thickness for layer in g.layers],
+            size=g.size,
+            dim=g.dim,
+            region_names=g.region_names(),
+            width=g.width,
+            depth=g.depth,
+            order=g.order,
+            refine=g.refine,
+            comm=comm,
+        )
+    if isinstance(g, MeshFile):
+        return geometry.from_file(
+            g.path, gdim=g.dim, size=g.size, order=g.order, refine=g.refine, comm=comm
+        )
+    options = dict(
+        size=g.size,
+        region_names=g.region_names(),
+        region_sizes=g.region_sizes,
+        order=g.order,
+        refine=g.refine,
         comm=comm,
     )
+    if isinstance(g, SphereShells):
+        return geometry.sphere_shells(g.radii, **options)
+    if g.dim == 2:
+        return geometry.annulus(g.radii, **options)
+    return geometry.cylinder_shells(g.radii, g.height, **options)
 
 
-def build_materials(case: Case) -> dict[str, Material]:
-    """Region name → Material."""
+def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[str, Material]:
+    """Region name → Material, for the case's regions (or the given ones, e.g. a mesh's)."""
+    regions = regions if regions is not None else case.geometry.region_names()
     materials = {}
-    for layer in case.geometry.layers:
-        spec = case.materials[case.layer_material(layer)]
-        materials[layer.name] = Material(diffusivity=spec.D, concentration=spec.c)
+    for region in regions:
+        name = case.material_of(region)
+        if name not in case.materials:
+            raise EmcdInputError(
+                f"regions.{region}: no material {name!r} for mesh region {region!r}; add "
+                f"[materials.{name}] or map it in [regions] (materials: {sorted(case.materials)})"
+            )
+        spec = case.materials[name]
+        materials[region] = Material(diffusivity=spec.D, concentration=spec.c)
     return materials
 
 
@@ -88,29 +137,46 @@ def build_boundary_conditions(case: Case) -> dict[str, BoundaryCondition]:
     return conditions
 
 
-def analytic_reference(case: Case) -> analytic.SlabSolution | None:
+def analytic_reference(case: Case) -> analytic.SlabSolution | analytic.ShellSolution | None:
     """The exact 1D solution when the case has one, else None.
 
-    That is a layered slab with no source where only ``left``/``right`` carry a
-    non-zero-flux condition. Raises AdmissibilityError if the 1D data are inadmissible.
+    That is a layered slab (only ``left``/``right``) or concentric shells (only
+    ``inner``/``outer``) where no other boundary carries a non-zero-flux condition and
+    there is no source. Raises AdmissibilityError if the 1D data are inadmissible.
     """
+    g = case.geometry
+    if isinstance(g, LayeredSlab):
+        ends = ("left", "right")
+    elif isinstance(g, CylinderShells | SphereShells):
+        ends = ("inner", "outer")
+    else:
+        return None
     conditions = build_boundary_conditions(case)
     others = [
         bc
         for name, bc in conditions.items()
-        if name not in ("left", "right")
+        if name not in ends
         and not isinstance(bc, ZeroFlux)
         and not (isinstance(bc, MolarFlux) and bc.value == 0.0)
     ]
     if others or case.physics.source != 0.0:
         return None
     materials = build_materials(case)
-    return analytic.composite_slab(
-        [layer.thickness for layer in case.geometry.layers],
-        [materials[layer.name] for layer in case.geometry.layers],
-        conditions.get("left", ZeroFlux()),
-        conditions.get("right", ZeroFlux()),
-        inventory_mole_fraction=case.physics.inventory_mole_fraction,
+    first, last = (conditions.get(end, ZeroFlux()) for end in ends)
+    if isinstance(g, LayeredSlab):
+        return analytic.composite_slab(
+            [layer.thickness for layer in g.layers],
+            [materials[layer.name] for layer in g.layers],
+            first,
+            last,
+            inventory_mole_fraction=case.physics.inventory_mole_fraction,
+        )
+    if isinstance(first, MolarFlux | ZeroFlux) and isinstance(last, MolarFlux | ZeroFlux):
+        return None
+    kind = "sphere" if isinstance(g, SphereShells) else "cylinder"
+    height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
+    return analytic.concentric_shells(
+        kind, g.radii, [materials[n] for n in g.region_names()], first, last, height=height
     )
 
 
@@ -130,15 +196,14 @@ def check_case(case: Case) -> dict[str, Any]:
     flux_only = not any(
         bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values()
     )
-    if flux_only:
-        g = case.geometry
+    g = case.geometry
+    if flux_only and isinstance(g, LayeredSlab):
         outflow = {
             name: bc.value * g.boundary_measure(name)
             for name, bc in conditions.items()
             if isinstance(bc, MolarFlux)
         }
-        volume = g.volume()
-        production = case.physics.source * volume
+        production = case.physics.source * g.volume()
         net = sum(outflow.values())
         scale = sum(abs(v) for v in outflow.values()) + abs(production)
         if abs(net - production) > BALANCE_RTOL * scale:
@@ -151,33 +216,45 @@ def check_case(case: Case) -> dict[str, Any]:
     try:
         reference = analytic_reference(case)
     except AdmissibilityError as exc:
-        named = ", ".join(f"boundaries.{n}" for n in ("left", "right") if n in case.boundaries)
+        named = ", ".join(
+            f"boundaries.{n}" for n in ("left", "right", "inner", "outer") if n in case.boundaries
+        )
         raise AdmissibilityError(f"{named}: {exc}") from None
     report: dict[str, Any] = {"flux_only": flux_only}
-    if reference is not None:
+    if isinstance(reference, analytic.SlabSolution):
         report["analytic_flux_per_area"] = reference.flux
+    elif reference is not None:
+        report["analytic_rate"] = reference.rate
     return report
 
 
 # -- post-processing --------------------------------------------------------------------------
 def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[str, Any] | None:
     reference = analytic_reference(case)
-    if reference is None or domain.slab is None:
+    if reference is None:
         return None
-    area = domain.slab.area
-    expected = {name: q * area for name, q in reference.boundary_flux.items()}
+    if isinstance(reference, analytic.SlabSolution):
+        scale = domain.slab.area if domain.slab is not None else 1.0
+        summary: dict[str, Any] = {"flux_per_area": reference.flux, "cross_section": scale}
+    else:
+        scale = 1.0
+        summary = {
+            "rate": reference.rate,
+            "resistances": list(reference.resistances),
+            "units": "mol/s (mol/(m s) per unit depth for the 2D annulus)",
+        }
+    expected = {name: q * scale for name, q in reference.boundary_flux.items()}
     errors = {
         name: abs(solution.boundary_flux[name] - value) / abs(value)
         for name, value in expected.items()
         if value != 0.0
     }
-    return {
-        "flux_per_area": reference.flux,
-        "cross_section": area,
+    summary |= {
         "boundary_flux": expected,
         "relative_error": errors,
         "max_relative_error": max(errors.values(), default=0.0),
     }
+    return summary
 
 
 def _profiles(case: Case, solution: Solution, comm: MPI.Comm) -> list[list[Any]]:
@@ -189,7 +266,14 @@ def _profiles(case: Case, solution: Solution, comm: MPI.Comm) -> list[list[Any]]
         if comm.rank != 0:
             continue
         distance = np.linalg.norm(points - points[0], axis=1)
-        exact = reference.mole_fraction(points[:, 0]) if reference else np.full(len(points), np.nan)
+        if isinstance(reference, analytic.SlabSolution):
+            exact = reference.mole_fraction(points[:, 0])
+        elif isinstance(reference, analytic.ShellSolution):
+            planar = reference.kind == "cylinder"
+            radius = np.linalg.norm(points[:, :2] if planar else points, axis=1)
+            exact = reference.mole_fraction(radius)
+        else:
+            exact = np.full(len(points), np.nan)
         for i, point in enumerate(points):
             rows.append([profile.name, i, *point, distance[i], values[i, 0], exact[i]])
     return rows
@@ -262,7 +346,7 @@ def run_case(
     tic = time.perf_counter()
     problem = EMCDProblem(
         domain,
-        build_materials(case),
+        build_materials(case, list(domain.regions)),
         build_boundary_conditions(case),
         degree=case.discretisation.degree,
         source=case.physics.source,
@@ -293,6 +377,7 @@ def run_case(
     profile_rows = _profiles(case, solution, comm)
     msh = domain.mesh
     tdim = msh.topology.dim
+    dofs = solution.mole_fraction.function_space.dofmap.index_map.size_global
     summary: dict[str, Any] = {
         "boundary_flux": solution.boundary_flux,
         "units": {
@@ -302,7 +387,7 @@ def run_case(
         "x_min": solution.x_min,
         "x_max": solution.x_max,
         "balance": vars(solution.balance),
-        "dofs": solution.mole_fraction.function_space.dofmap.index_map.size_global,
+        "dofs": dofs,
         "cells": msh.topology.index_map(tdim).size_global,
         "ranks": comm.size,
         "degree": case.discretisation.degree,
@@ -312,6 +397,9 @@ def run_case(
             for name, f in fields.items()
         },
         "solver": solution.solver.as_dict(),
+        "mesh": mesh_report(
+            domain, solution.mole_fraction.function_space.dofmap.index_map.size_global
+        ),
         "analytic": _analytic_summary(case, domain, solution),
         "warnings": list(solution.warnings),
         "versions": versions(),

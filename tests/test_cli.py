@@ -21,18 +21,50 @@ EMCD = str(Path(sys.executable).parent / "emcd")
 
 
 def independent_reference(path):
-    """The 1D exact flux computed from the case file by emcd_fem.analytic."""
+    """The exact boundary fluxes of an example case, from emcd_fem.analytic.
+
+    Returns (boundary name → expected q_Γ, relative tolerance, case).
+    """
     case = load_case(path)
     bcs = build_boundary_conditions(case)
-    materials = build_materials(case)
-    layers = case.geometry.layers
-    return ef.analytic.composite_slab(
-        [layer.thickness for layer in layers],
-        [materials[layer.name] for layer in layers],
+    g = case.geometry
+    regions = g.region_names()
+    materials = build_materials(case, regions) if regions else None
+    if g.kind == "layered_slab":
+        ref = ef.analytic.composite_slab(
+            [layer.thickness for layer in g.layers],
+            [materials[n] for n in regions],
+            bcs["left"],
+            bcs["right"],
+            inventory_mole_fraction=case.physics.inventory_mole_fraction,
+        )
+        area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
+        # interfaces on nodes: P1/P2 are exact, only rounding remains
+        return {k: q * area for k, q in ref.boundary_flux.items()}, 1e-8, case
+    if g.kind in ("cylinder_shells", "sphere_shells"):
+        kind = "cylinder" if g.kind == "cylinder_shells" else "sphere"
+        ref = ef.analytic.concentric_shells(
+            kind,
+            g.radii,
+            [materials[n] for n in regions],
+            bcs["inner"],
+            bcs["outer"],
+            height=g.height if kind == "cylinder" and g.dim == 3 else 1.0,
+        )
+        # curved boundaries: P2 on order-2 geometry, error ~h^3.5 (annulus 2e-7, sphere 4e-4)
+        return ref.boundary_flux, (1e-6 if kind == "cylinder" else 1e-3), case
+    # meshes/two_layer_plate.geo: layers 0.3 m (polymer) + 0.7 m (ceramic), 0.4 m high
+    spec = case.materials
+    two = ef.analytic.composite_slab(
+        [0.3, 0.7],
+        [
+            ef.Material(spec["polymer"].D, spec["polymer"].c),
+            ef.Material(spec["ceramic"].D, spec["ceramic"].c),
+        ],
         bcs["left"],
         bcs["right"],
-        inventory_mole_fraction=case.physics.inventory_mole_fraction,
-    ), case
+    )
+    return {k: q * 0.4 for k, q in two.boundary_flux.items()}, 1e-8, case
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -43,12 +75,11 @@ def test_example_case_runs(path, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
-    reference, case = independent_reference(path)
-    g = case.geometry
-    area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
-    for side, q in reference.boundary_flux.items():
-        assert summary["boundary_flux"][side] == pytest.approx(q * area, rel=1e-8)
-    assert summary["analytic"]["max_relative_error"] < 1e-8
+    expected, rtol, case = independent_reference(path)
+    for side, q in expected.items():
+        assert summary["boundary_flux"][side] == pytest.approx(q, rel=rtol)
+    if summary["analytic"] is not None:
+        assert summary["analytic"]["max_relative_error"] < rtol
     for key in (
         "x_min",
         "x_max",
@@ -60,6 +91,7 @@ def test_example_case_runs(path, tmp_path):
         "timings",
         "versions",
         "case",
+        "mesh",
     ):
         assert key in summary
     assert summary["balance"]["relative"] < 1e-10
@@ -70,7 +102,7 @@ def test_example_case_runs(path, tmp_path):
         rows = (out / "profiles.csv").read_text().splitlines()
         assert len(rows) == 1 + sum(p.points for p in case.output.profiles)
         data = np.genfromtxt(out / "profiles.csv", delimiter=",", skip_header=1)
-        assert np.allclose(data[:, 6], data[:, 7], atol=1e-10)  # P1/P2 nodally exact here
+        assert np.allclose(data[:, 6], data[:, 7], atol=100 * rtol)
     assert not list(tmp_path.glob(".*tmp*")), "staging directory left behind"
 
 
@@ -78,7 +110,9 @@ def test_he_ar_mass_average_velocity():
     """v = (M_A − M_B) N_A / ρ(x) at the DG0 nodes (cell midpoints); points towards Ar."""
     path = ROOT / "demos" / "he_ar_mass_velocity.toml"
     result = run_case(path, None)
-    reference, _ = independent_reference(path)
+    case = load_case(path)
+    bcs = build_boundary_conditions(case)
+    reference = ef.analytic.slab(0.1, build_materials(case)["gas"], bcs["left"], bcs["right"])
     assert result.summary["field_degrees"]["mass_average_velocity"] == "DG 0"
     velocity = result.fields["mass_average_velocity"]
     midpoints = velocity.function_space.tabulate_dof_coordinates()[:, 0]

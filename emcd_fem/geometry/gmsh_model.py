@@ -7,6 +7,7 @@ KaHIP as available, one layer of ghost cells sharing a facet with owned cells).
 """
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from mpi4py import MPI
 
@@ -112,6 +113,7 @@ def domain_from_gmsh(
     rank: int = 0,
     refine: int = 0,
     layout: object | None = None,
+    msh_file: str | Path | None = None,
 ) -> Domain:
     """Build a domain from a gmsh model whose physical groups name regions and boundaries.
 
@@ -130,6 +132,7 @@ def domain_from_gmsh(
             curved geometry; order-2 geometry cannot be refined. The refined mesh has no
             ghost cells; cells stay on their parent's rank.
         layout: Geometry description kept on the domain (for analytic references).
+        msh_file: If given, rank ``rank`` also saves the gmsh mesh there (``.msh``).
 
     Returns:
         The distributed domain (ghost mode ``shared_facet``).
@@ -149,7 +152,13 @@ def domain_from_gmsh(
         build_model()
         groups = gmsh.model.getPhysicalGroups()
         if not any(dim == gmsh.model.getDimension() for dim, _ in groups):
-            raise ValueError("the gmsh model has no physical group for its cells (regions)")
+            raise ValueError(
+                "the gmsh model has no physical group for its cells: add physical groups "
+                "naming the regions (and boundaries) before meshing"
+            )
+        if msh_file is not None:
+            Path(msh_file).parent.mkdir(parents=True, exist_ok=True)
+            gmsh.write(str(msh_file))
 
     run_on_root(build, comm, rank)
     partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)

@@ -7,6 +7,7 @@ planes z = 0 and z = H).
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from mpi4py import MPI
 
@@ -127,7 +128,17 @@ def _build(
 
 
 def _shells(
-    kind: str, dim: int, radii, height, region_names, size, region_sizes, order, comm, refine
+    kind: str,
+    dim: int,
+    radii,
+    height,
+    region_names,
+    size,
+    region_sizes,
+    order,
+    comm,
+    refine,
+    msh_file=None,
 ) -> Domain:
     r, names = _check(radii, region_names)
     if not height > 0:
@@ -144,6 +155,7 @@ def _shells(
         comm=comm,
         refine=refine,
         layout=layout,
+        msh_file=msh_file,
     )
 
 
@@ -155,6 +167,7 @@ def annulus(
     region_sizes: Mapping[str, float] | None = None,
     order: int = 1,
     refine: int = 0,
+    msh_file: str | Path | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> Domain:
     """2D cross-section of concentric cylindrical shells (fluxes per unit depth).
@@ -166,12 +179,15 @@ def annulus(
         region_sizes: Shell name → cell size [m] inside it.
         order: Geometric order (2: curved cells following the circles).
         refine: Uniform refinements after distribution (order 1 only).
+        msh_file: Also save the gmsh mesh there (rank 0).
         comm: MPI communicator.
 
     Note:
         Collective on ``comm``.
     """
-    return _shells("cylinder", 2, radii, 1.0, region_names, size, region_sizes, order, comm, refine)
+    return _shells(
+        "cylinder", 2, radii, 1.0, region_names, size, region_sizes, order, comm, refine, msh_file
+    )
 
 
 def cylinder_shells(
@@ -183,6 +199,7 @@ def cylinder_shells(
     region_sizes: Mapping[str, float] | None = None,
     order: int = 1,
     refine: int = 0,
+    msh_file: str | Path | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> Domain:
     """3D finite cylinder of concentric shells along z, 0 <= z <= height [m].
@@ -191,7 +208,17 @@ def cylinder_shells(
     :func:`annulus`. Collective on ``comm``.
     """
     return _shells(
-        "cylinder", 3, radii, height, region_names, size, region_sizes, order, comm, refine
+        "cylinder",
+        3,
+        radii,
+        height,
+        region_names,
+        size,
+        region_sizes,
+        order,
+        comm,
+        refine,
+        msh_file,
     )
 
 
@@ -203,10 +230,13 @@ def sphere_shells(
     region_sizes: Mapping[str, float] | None = None,
     order: int = 1,
     refine: int = 0,
+    msh_file: str | Path | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> Domain:
     """3D concentric spherical shells; boundaries ``inner`` and ``outer``.
 
     Arguments as :func:`annulus`. Collective on ``comm``.
     """
-    return _shells("sphere", 3, radii, 1.0, region_names, size, region_sizes, order, comm, refine)
+    return _shells(
+        "sphere", 3, radii, 1.0, region_names, size, region_sizes, order, comm, refine, msh_file
+    )

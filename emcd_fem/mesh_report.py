@@ -1,0 +1,70 @@
+"""Mesh report: sizes, cell quality, region and boundary measures (for summary.json)."""
+
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import fem
+
+from emcd_fem.domain import Domain
+from emcd_fem.postprocess import integrate
+
+
+def cell_quality(domain: Domain) -> np.ndarray:
+    """Mean-ratio quality of the owned simplex cells, 1 for equilateral, → 0 degenerate.
+
+    Triangle: 4√3 A / Σ l²; tetrahedron: 12 (3 V)^(2/3) / Σ l² (edges l between corner
+    nodes, so curved cells are rated by their straight-sided shape). Intervals and
+    quadrilaterals/hexahedra report 1 (not rated).
+    """
+    msh = domain.mesh
+    tdim = msh.topology.dim
+    n_owned = msh.topology.index_map(tdim).size_local
+    n_corners = tdim + 1
+    if tdim == 1 or msh.topology.cell_name() not in ("triangle", "tetrahedron"):
+        return np.ones(n_owned)
+    nodes = msh.geometry.dofmaps[0][:n_owned, :n_corners]
+    x = msh.geometry.x[nodes]  # (cells, corners, 3)
+    pairs = [(i, j) for i in range(n_corners) for j in range(i + 1, n_corners)]
+    edges_sq = sum(np.sum((x[:, i] - x[:, j]) ** 2, axis=1) for i, j in pairs)
+    if tdim == 2:
+        area = 0.5 * np.linalg.norm(np.cross(x[:, 1] - x[:, 0], x[:, 2] - x[:, 0]), axis=1)
+        return 4 * np.sqrt(3) * area / edges_sq
+    volume = (
+        np.abs(
+            np.einsum("ij,ij->i", np.cross(x[:, 1] - x[:, 0], x[:, 2] - x[:, 0]), x[:, 3] - x[:, 0])
+        )
+        / 6
+    )
+    return 12 * (3 * volume) ** (2 / 3) / edges_sq
+
+
+def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
+    """Cells, vertices, DOFs, min/mean cell quality, region and boundary measures.
+
+    Measures are volumes [m^3] / areas [m^2] / lengths [m] by dimension. Collective.
+    """
+    msh = domain.mesh
+    comm = msh.comm
+    tdim = msh.topology.dim
+    quality = cell_quality(domain)
+    n_cells = msh.topology.index_map(tdim).size_global
+    q_min = comm.allreduce(float(quality.min()) if quality.size else np.inf, op=MPI.MIN)
+    q_sum = comm.allreduce(float(quality.sum()), op=MPI.SUM)
+    one = fem.Constant(msh, 1.0)
+    regions = {n: integrate(fem.form(one * domain.dx(t))) for n, t in domain.regions.items()}
+    boundaries = {n: integrate(fem.form(one * domain.ds(t))) for n, t in domain.boundaries.items()}
+    report = {
+        "cells": n_cells,
+        "vertices": msh.topology.index_map(0).size_global,
+        "cell_type": msh.topology.cell_name(),
+        "geometric_order": msh.geometry.cmaps[0].degree,
+        "quality_min": q_min,
+        "quality_mean": q_sum / n_cells,
+        "region_measures": regions,
+        "boundary_measures": boundaries,
+    }
+    if dofs is not None:
+        report["dofs"] = dofs
+    return report
