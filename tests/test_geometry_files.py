@@ -13,6 +13,7 @@ from emcd_fem.mesh_report import mesh_report
 from emcd_fem.postprocess import integrate
 
 ROOT = Path(__file__).resolve().parents[1]
+MSH = ROOT / "meshes" / "annulus_two_shells.msh"
 THICK = [0.3, 0.4, 0.3]
 NAMES = ["a", "b", "c"]
 MATS = {"a": ef.Material(1.0), "b": ef.Material(0.1), "c": ef.Material(0.5)}
@@ -119,9 +120,7 @@ def test_geometry_case_errors(tmp_path, capsys, geometry, fragment):
 
 
 def test_mesh_file_boundary_names_checked_at_run(tmp_path, capsys):
-    geometry = (
-        f'[geometry]\nkind = "mesh_file"\npath = "{ROOT / "meshes" / "annulus_two_shells.msh"}"'
-    )
+    geometry = f'[geometry]\nkind = "mesh_file"\npath = "{MSH}"'
     text = (
         f'{geometry}\n[regions]\nwall = "m"\ncoating = "m"\n[materials.m]\nD = 1.0\n'
         'c = 1.0\n[boundaries.iner]\ntype = "mole_fraction"\nvalue = 0.5\n'
@@ -135,9 +134,7 @@ def test_mesh_file_boundary_names_checked_at_run(tmp_path, capsys):
 
 
 def test_mesh_file_region_without_material(tmp_path, capsys):
-    geometry = (
-        f'[geometry]\nkind = "mesh_file"\npath = "{ROOT / "meshes" / "annulus_two_shells.msh"}"'
-    )
+    geometry = f'[geometry]\nkind = "mesh_file"\npath = "{MSH}"'
     text = (
         f"{geometry}\n[materials.wall]\nD = 1.0\nc = 1.0\n[boundaries.inner]\n"
         'type = "mole_fraction"\nvalue = 0.5\n'
