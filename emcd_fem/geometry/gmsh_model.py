@@ -15,23 +15,34 @@ import numpy as np
 from dolfinx import mesh as dmesh
 
 from emcd_fem.domain import Domain
-from emcd_fem.errors import EmcdMeshError
+from emcd_fem.errors import EmcdError, EmcdMeshError
 
 #: gmsh 3D algorithm: HXT, 4x+ faster than the default Delaunay here (toolchain.md).
 ALGORITHM_3D_HXT = 10
 
 
-def run_on_root(build: Callable[[], object], comm: MPI.Comm, rank: int = 0) -> object:
-    """Run ``build()`` on ``rank`` and broadcast its result, or its error to every rank."""
+def run_on_root(
+    build: Callable[[], object],
+    comm: MPI.Comm,
+    rank: int = 0,
+    error_type: type[Exception] = EmcdMeshError,
+) -> object:
+    """Run ``build()`` on ``rank`` and broadcast its result, or its error to every rank.
+
+    Errors of the project's own types keep their message; others are prefixed with their
+    type. Every rank raises ``error_type``.
+    """
     result = error = None
     if comm.rank == rank:
         try:
             result = build()
+        except EmcdError as exc:
+            error = str(exc)
         except Exception as exc:  # re-raised on every rank below
             error = f"{type(exc).__name__}: {exc}"
     result, error = comm.bcast((result, error), root=rank)
     if error is not None:
-        raise EmcdMeshError(error)
+        raise error_type(error)
     return result
 
 

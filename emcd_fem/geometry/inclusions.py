@@ -1,0 +1,275 @@
+"""Matrix with inclusions: circles (2D), spheres (3D) or aligned fibres (3D cylinders along z).
+
+The unit cell [0, Lx] × [0, Ly] (× [0, Lz]) holds inclusions of one radius, on a periodic
+array or as a random non-overlapping packing (random sequential addition, seeded). Inclusions
+crossing the cell boundary are continued periodically (their images are added) and cut by
+the cell with an OCC fragment, so the inclusion volume fraction in the cell is exactly
+n v / V. Regions ``matrix`` and ``inclusion``; boundaries ``left``/``right`` (x),
+``bottom``/``top`` (y), ``front``/``back`` (z) and the internal surface ``interface``.
+"""
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mpi4py import MPI
+
+import numpy as np
+
+from emcd_fem.domain import AXIS_BOUNDARIES, Domain
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.geometry.gmsh_model import (
+    apply_mesh_sizes,
+    domain_from_gmsh,
+    generate,
+    run_on_root,
+)
+
+#: Random sequential addition jamming limits (disks 0.547, spheres 0.384): beyond a large
+#: fraction of these, a packing is very unlikely to be reached.
+RSA_LIMIT = {2: 0.547, 3: 0.384}
+
+
+@dataclass(frozen=True)
+class InclusionLayout:
+    """Description of an inclusion composite.
+
+    Attributes:
+        kind: ``"circle"``, ``"sphere"`` or ``"fibre"``.
+        extents: Cell size (Lx, Ly[, Lz]) [m].
+        centers: Inclusion centres in the cell, shape (n, 2) for circles/fibres (x, y), (n, 3)
+            for spheres [m].
+        radius: Inclusion radius [m].
+    """
+
+    kind: str
+    extents: tuple[float, ...]
+    centers: tuple[tuple[float, ...], ...]
+    radius: float
+
+    @property
+    def volume_fraction(self) -> float:
+        """Exact inclusion volume fraction in the cell (periodic images included)."""
+        n = len(self.centers)
+        cell = math.prod(self.extents)
+        if self.kind == "sphere":
+            return n * 4.0 / 3.0 * math.pi * self.radius**3 / cell
+        depth = self.extents[2] if self.kind == "fibre" else 1.0
+        return n * math.pi * self.radius**2 * depth / cell
+
+
+def _inclusion_volume(kind: str, radius: float, extents: Sequence[float]) -> float:
+    if kind == "sphere":
+        return 4.0 / 3.0 * math.pi * radius**3
+    return math.pi * radius**2 * (extents[2] if kind == "fibre" else 1.0)
+
+
+def _plane_dims(kind: str, extents: Sequence[float]) -> int:
+    return 3 if kind == "sphere" else 2
+
+
+def periodic_array(extents: Sequence[float], counts: Sequence[int]) -> np.ndarray:
+    """Centres of a regular array: counts[i] inclusions along axis i, at cell-grid centres."""
+    axes = [(np.arange(n) + 0.5) * length / n for n, length in zip(counts, extents, strict=False)]
+    return np.array(list(itertools.product(*axes)), dtype=np.float64)
+
+
+def random_packing(
+    extents: Sequence[float],
+    radius: float,
+    volume_fraction: float,
+    *,
+    kind: str = "circle",
+    seed: int = 0,
+    gap: float = 0.05,
+    max_attempts: int = 200_000,
+) -> np.ndarray:
+    """Random non-overlapping periodic packing by random sequential addition (seeded).
+
+    Places n = ceil(φ V / v) inclusions (so the fraction reached is the first multiple of
+    v/V at or above φ), keeping centre distances (minimum image) >= 2 r (1 + gap) and
+    inclusion surfaces at least ``gap`` r away from the cell faces they do not cross (no
+    slivers in the mesh).
+
+    Raises:
+        EmcdInputError: when the fraction cannot be reached within ``max_attempts``.
+    """
+    dims = _plane_dims(kind, extents)
+    lengths = np.asarray(extents[:dims], dtype=np.float64)
+    cell = math.prod(extents)
+    v = _inclusion_volume(kind, radius, extents)
+    if not 0 < volume_fraction < 1:
+        raise EmcdInputError(f"volume_fraction must be in (0, 1), got {volume_fraction!r}")
+    if 2 * radius * (1 + gap) > lengths.min():
+        raise EmcdInputError(f"radius {radius:g} m is too large for the cell {tuple(lengths)}")
+    target = math.ceil(volume_fraction * cell / v - 1e-9)
+    rng = np.random.default_rng(seed)
+    centers = np.empty((target, dims))
+    placed = 0
+    min_distance = 2 * radius * (1 + gap)
+    for attempt in range(max_attempts):
+        candidate = rng.uniform(0, lengths)
+        to_face = np.minimum(candidate, lengths - candidate)
+        if np.any(np.abs(to_face - radius) < gap * radius):
+            continue
+        delta = centers[:placed] - candidate
+        delta -= lengths * np.round(delta / lengths)
+        if placed and np.einsum("ij,ij->i", delta, delta).min() < min_distance**2:
+            continue
+        centers[placed] = candidate
+        placed += 1
+        if placed == target:
+            return centers
+    raise EmcdInputError(
+        f"random packing reached only {placed * v / cell:.3f} of the requested volume "
+        f"fraction {volume_fraction:.3f} after {attempt + 1} attempts (random sequential "
+        f"addition jams near {RSA_LIMIT[dims]:.3f} for {'disks' if dims == 2 else 'spheres'}"
+        "); lower the fraction, use smaller inclusions or a periodic array"
+    )
+
+
+def _images(centers: np.ndarray, radius: float, lengths: np.ndarray) -> list[np.ndarray]:
+    images = []
+    for center in centers:
+        for shift in itertools.product(*[(-1, 0, 1)] * lengths.size):
+            moved = center + np.asarray(shift) * lengths
+            low, high = moved - radius, moved + radius
+            if np.all(high > 0) and np.all(low < lengths):
+                images.append(moved)
+    return images
+
+
+def matrix_with_inclusions(
+    extents: Sequence[float],
+    centers: np.ndarray,
+    radius: float,
+    *,
+    kind: str = "circle",
+    size: float,
+    inclusion_size: float | None = None,
+    order: int = 1,
+    refine: int = 0,
+    msh_file: str | Path | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+) -> Domain:
+    """Mesh a cell with inclusions at the given centres.
+
+    Args:
+        extents: (Lx, Ly) for circles, (Lx, Ly, Lz) for spheres and fibres [m].
+        centers: Centres, shape (n, 2) (circles, fibres: x, y) or (n, 3) (spheres) [m];
+            e.g. from :func:`periodic_array` or :func:`random_packing`.
+        radius: Inclusion radius [m].
+        kind: ``"circle"`` (2D), ``"sphere"`` or ``"fibre"`` (3D, cylinders along z).
+        size: Cell size in the matrix [m].
+        inclusion_size: Cell size inside the inclusions [m] (default ``size``).
+        order: Geometric order.
+        refine: Uniform refinements after distribution.
+        msh_file: Also save the gmsh mesh there.
+        comm: MPI communicator.
+
+    Note:
+        Collective on ``comm``; the centres must be the same on every rank.
+    """
+    dim = 2 if kind == "circle" else 3
+    if kind not in ("circle", "sphere", "fibre"):
+        raise EmcdInputError(f"kind must be 'circle', 'sphere' or 'fibre', got {kind!r}")
+    if len(extents) != dim or any(e <= 0 for e in extents):
+        raise EmcdInputError(f"{kind} inclusions need {dim} positive extents, got {extents!r}")
+    centers = np.atleast_2d(np.asarray(centers, dtype=np.float64))
+    plane = _plane_dims(kind, extents)
+    if centers.size and centers.shape[1] != plane:
+        raise EmcdInputError(f"{kind} centres need {plane} coordinates, got {centers.shape[1]}")
+    lengths = np.asarray(extents[:plane], dtype=np.float64)
+    layout = InclusionLayout(
+        kind=kind,
+        extents=tuple(float(e) for e in extents),
+        centers=tuple(tuple(map(float, c)) for c in centers),
+        radius=float(radius),
+    )
+
+    def build() -> None:
+        import gmsh
+
+        occ = gmsh.model.occ
+        if dim == 2:
+            box = occ.addRectangle(0, 0, 0, *extents)
+        else:
+            box = occ.addBox(0, 0, 0, *extents)
+        tools = []
+        for c in _images(centers, radius, lengths):
+            if kind == "circle":
+                tools.append(occ.addDisk(c[0], c[1], 0, radius, radius))
+            elif kind == "sphere":
+                tools.append(occ.addSphere(*c, radius))
+            else:
+                tools.append(occ.addCylinder(c[0], c[1], 0, 0, 0, extents[2], radius))
+        _, pieces = occ.fragment([(dim, box)], [(dim, t) for t in tools])
+        occ.synchronize()
+        from_box = {tag for _, tag in pieces[0]}
+        from_tools = {tag for piece in pieces[1:] for _, tag in piece}
+        outside = [(dim, tag) for tag in from_tools - from_box]
+        if outside:
+            occ.remove(outside, recursive=True)
+            occ.synchronize()
+        inclusion = sorted(from_box & from_tools)
+        matrix = sorted(from_box - from_tools)
+        gmsh.model.addPhysicalGroup(dim, matrix, 1, name="matrix")
+        if inclusion:
+            gmsh.model.addPhysicalGroup(dim, inclusion, 2, name="inclusion")
+        tol = 1e-5 * max(extents)  # OCC bounding boxes carry a small tolerance
+        faces: dict[str, list[int]] = {}
+        for _, tag in gmsh.model.getEntities(dim - 1):
+            box_ = np.asarray(gmsh.model.getBoundingBox(dim - 1, tag))
+            for axis in range(dim):
+                for side, coordinate in enumerate((0.0, extents[axis])):
+                    if (
+                        abs(box_[axis] - coordinate) < tol
+                        and abs(box_[3 + axis] - coordinate) < tol
+                    ):
+                        faces.setdefault(AXIS_BOUNDARIES[axis][side], []).append(tag)
+        on_faces = {t for tags in faces.values() for t in tags}
+        for j, name in enumerate(n for pair in AXIS_BOUNDARIES[:dim] for n in pair):
+            gmsh.model.addPhysicalGroup(dim - 1, faces.get(name, []), 100 + j, name=name)
+        if inclusion:
+            skin = gmsh.model.getBoundary(
+                [(dim, t) for t in inclusion], combined=False, oriented=False
+            )
+            interface = sorted({t for _, t in skin} - on_faces)
+            if interface:
+                gmsh.model.addPhysicalGroup(dim - 1, interface, 200, name="interface")
+        sizes = {t: inclusion_size for t in inclusion} if inclusion_size else None
+        apply_mesh_sizes(size, sizes, tdim=dim)
+        generate(dim, order)
+
+    return domain_from_gmsh(
+        build, gdim=dim, comm=comm, refine=refine, layout=layout, msh_file=msh_file
+    )
+
+
+def random_inclusions(
+    extents: Sequence[float],
+    radius: float,
+    volume_fraction: float,
+    *,
+    kind: str = "circle",
+    seed: int = 0,
+    size: float,
+    max_attempts: int = 200_000,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    **options,
+) -> Domain:
+    """A random packing (generated on rank 0, broadcast) meshed by
+    :func:`matrix_with_inclusions`; ``options`` are passed on. Collective on ``comm``.
+    """
+    centers = run_on_root(
+        lambda: random_packing(
+            extents, radius, volume_fraction, kind=kind, seed=seed, max_attempts=max_attempts
+        ),
+        comm,
+        error_type=EmcdInputError,
+    )
+    return matrix_with_inclusions(
+        extents, centers, radius, kind=kind, size=size, comm=comm, **options
+    )
