@@ -60,7 +60,7 @@ def test_random_circles_cut_by_the_cell_keep_the_fraction():
 
 
 def test_unreachable_fraction_is_an_error():
-    with pytest.raises(ef.EmcdInputError, match="jams near 0.547"):
+    with pytest.raises(ef.EmcdInputError, match=r"jams near 0\.547"):
         random_inclusions((1.0, 1.0), 0.1, 0.6, seed=1, size=0.1, max_attempts=20_000)
 
 

@@ -105,6 +105,39 @@ def apply_mesh_sizes(
     gmsh.model.mesh.field.setAsBackgroundMesh(minimum)
 
 
+def box_faces(extents: "list[float] | tuple[float, ...]", dim: int) -> dict[str, list[int]]:
+    """Gmsh entities (dimension ``dim − 1``) on the faces of the box [0, extents].
+
+    Returns face name (``left``/``right``, ``bottom``/``top``, ``front``/``back``) → tags.
+    Runs on the gmsh rank after ``synchronize()``.
+    """
+    import gmsh
+
+    from emcd_fem.domain import AXIS_BOUNDARIES
+
+    tol = 1e-5 * max(extents)  # OCC bounding boxes carry a small tolerance
+    faces: dict[str, list[int]] = {}
+    for _, tag in gmsh.model.getEntities(dim - 1):
+        box = np.asarray(gmsh.model.getBoundingBox(dim - 1, tag))
+        for axis in range(dim):
+            for side, coordinate in enumerate((0.0, extents[axis])):
+                if abs(box[axis] - coordinate) < tol and abs(box[3 + axis] - coordinate) < tol:
+                    faces.setdefault(AXIS_BOUNDARIES[axis][side], []).append(tag)
+    return faces
+
+
+def add_box_face_groups(faces: dict[str, list[int]], dim: int, first_tag: int = 100) -> None:
+    """Physical groups for the box faces, in the fixed order left, right, bottom, ..."""
+    import gmsh
+
+    from emcd_fem.domain import AXIS_BOUNDARIES
+
+    names = [name for pair in AXIS_BOUNDARIES[:dim] for name in pair]
+    for j, name in enumerate(names):
+        if faces.get(name):
+            gmsh.model.addPhysicalGroup(dim - 1, faces[name], first_tag + j, name=name)
+
+
 def generate(tdim: int, order: int) -> None:
     """Mesh the current model in ``tdim`` dimensions with geometric ``order`` (1 or 2)."""
     import gmsh

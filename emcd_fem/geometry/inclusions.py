@@ -18,10 +18,12 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.domain import AXIS_BOUNDARIES, Domain
+from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.gmsh_model import (
+    add_box_face_groups,
     apply_mesh_sizes,
+    box_faces,
     domain_from_gmsh,
     generate,
     run_on_root,
@@ -218,20 +220,9 @@ def matrix_with_inclusions(
         gmsh.model.addPhysicalGroup(dim, matrix, 1, name="matrix")
         if inclusion:
             gmsh.model.addPhysicalGroup(dim, inclusion, 2, name="inclusion")
-        tol = 1e-5 * max(extents)  # OCC bounding boxes carry a small tolerance
-        faces: dict[str, list[int]] = {}
-        for _, tag in gmsh.model.getEntities(dim - 1):
-            box_ = np.asarray(gmsh.model.getBoundingBox(dim - 1, tag))
-            for axis in range(dim):
-                for side, coordinate in enumerate((0.0, extents[axis])):
-                    if (
-                        abs(box_[axis] - coordinate) < tol
-                        and abs(box_[3 + axis] - coordinate) < tol
-                    ):
-                        faces.setdefault(AXIS_BOUNDARIES[axis][side], []).append(tag)
+        faces = box_faces(extents, dim)
         on_faces = {t for tags in faces.values() for t in tags}
-        for j, name in enumerate(n for pair in AXIS_BOUNDARIES[:dim] for n in pair):
-            gmsh.model.addPhysicalGroup(dim - 1, faces.get(name, []), 100 + j, name=name)
+        add_box_face_groups(faces, dim)
         if inclusion:
             skin = gmsh.model.getBoundary(
                 [(dim, t) for t in inclusion], combined=False, oriented=False
@@ -260,8 +251,10 @@ def random_inclusions(
     comm: MPI.Comm = MPI.COMM_WORLD,
     **options,
 ) -> Domain:
-    """A random packing (generated on rank 0, broadcast) meshed by
-    :func:`matrix_with_inclusions`; ``options`` are passed on. Collective on ``comm``.
+    """A random packing meshed by :func:`matrix_with_inclusions`.
+
+    The packing is generated on rank 0 and broadcast; ``options`` are passed on to
+    :func:`matrix_with_inclusions`. Collective on ``comm``.
     """
     centers = run_on_root(
         lambda: random_packing(

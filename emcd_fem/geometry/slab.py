@@ -12,9 +12,15 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.domain import AXIS_BOUNDARIES, Domain, SlabLayout
+from emcd_fem.domain import Domain, SlabLayout
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate
+from emcd_fem.geometry.gmsh_model import (
+    add_box_face_groups,
+    apply_mesh_sizes,
+    box_faces,
+    domain_from_gmsh,
+    generate,
+)
 
 
 def gmsh_layered_slab(
@@ -79,20 +85,7 @@ def gmsh_layered_slab(
             layer_entities.setdefault(int(np.searchsorted(x[1:-1], cx)), []).append(tag)
         for i, name in enumerate(names):
             gmsh.model.addPhysicalGroup(dim, layer_entities[i], i + 1, name=name)
-        tol = 1e-9 * max(extents)
-        sides: dict[str, list[int]] = {}
-        for _, tag in gmsh.model.getEntities(dim - 1):
-            box = np.asarray(gmsh.model.getBoundingBox(dim - 1, tag))
-            low, high = box[:3], box[3:]
-            for axis in range(dim):
-                for side, coordinate in enumerate((0.0, extents[axis])):
-                    if (
-                        abs(low[axis] - coordinate) < 1e3 * tol
-                        and abs(high[axis] - coordinate) < 1e3 * tol
-                    ):
-                        sides.setdefault(AXIS_BOUNDARIES[axis][side], []).append(tag)
-        for j, name in enumerate(n for pair in AXIS_BOUNDARIES[:dim] for n in pair):
-            gmsh.model.addPhysicalGroup(dim - 1, sides.get(name, []), 100 + j, name=name)
+        add_box_face_groups(box_faces(extents, dim), dim)
         unknown = set(region_sizes or {}) - set(names)
         if unknown:
             raise ValueError(f"region_sizes names {sorted(unknown)} are not layers {names}")
