@@ -14,11 +14,14 @@ from emcd_fem.geometry.inclusions import (
 )
 from emcd_fem.geometry.shells import ShellLayout, annulus, cylinder_shells, sphere_shells
 from emcd_fem.geometry.slab import gmsh_layered_slab
+from emcd_fem.geometry.stomata import StomaLayout, brown_escombe_resistance, stomatal_pore
 
 __all__ = [
     "InclusionLayout",
     "ShellLayout",
+    "StomaLayout",
     "annulus",
+    "brown_escombe_resistance",
     "cylinder_shells",
     "domain_from_gmsh",
     "from_file",
@@ -29,4 +32,5 @@ __all__ = [
     "random_packing",
     "refine_with_tags",
     "sphere_shells",
+    "stomatal_pore",
 ]

@@ -69,6 +69,7 @@ def apply_mesh_sizes(
     region_sizes: Mapping[int, float] | None = None,
     *,
     tdim: int,
+    near: list[tuple[int, list[int], float, float]] | None = None,
 ) -> None:
     """Set the global mesh size and per-region sizes (gmsh Constant fields, minimum wins).
 
@@ -78,6 +79,8 @@ def apply_mesh_sizes(
         size: Target cell size [m] everywhere.
         region_sizes: gmsh entity tag (dimension ``tdim``) → cell size [m] inside it.
         tdim: Dimension of the regions.
+        near: ``(entity_dim, tags, fine_size, distance)``: cells of ``fine_size`` within
+            ``distance`` [m] of those entities, growing to ``size`` further away.
     """
     import gmsh
 
@@ -88,9 +91,21 @@ def apply_mesh_sizes(
     gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
     gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0 if region_sizes else 1)
     gmsh.option.setNumber("Mesh.Algorithm3D", ALGORITHM_3D_HXT)
-    if not region_sizes:
+    if not region_sizes and not near:
         return
     fields = []
+    for entity_dim, tags, fine, distance in near or []:
+        to_entities = gmsh.model.mesh.field.add("Distance")
+        key = {0: "PointsList", 1: "CurvesList", 2: "SurfacesList"}[entity_dim]
+        gmsh.model.mesh.field.setNumbers(to_entities, key, list(tags))
+        threshold = gmsh.model.mesh.field.add("Threshold")
+        gmsh.model.mesh.field.setNumber(threshold, "InField", to_entities)
+        gmsh.model.mesh.field.setNumber(threshold, "SizeMin", fine)
+        gmsh.model.mesh.field.setNumber(threshold, "SizeMax", size)
+        gmsh.model.mesh.field.setNumber(threshold, "DistMin", distance)
+        gmsh.model.mesh.field.setNumber(threshold, "DistMax", distance + 4 * (size - fine))
+        fields.append(threshold)
+    region_sizes = region_sizes or {}
     key = {2: "SurfacesList", 3: "VolumesList"}[tdim]
     for entity, value in region_sizes.items():
         if not value > 0:
