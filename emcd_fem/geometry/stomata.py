@@ -79,10 +79,10 @@ def stomatal_pore(
     Note:
         Collective on ``comm``.
     """
-    a, l, b = pore_radius, epidermis_thickness, cell_radius
+    a, thickness, b = pore_radius, epidermis_thickness, cell_radius
     for key, value in (
         ("pore_radius", a),
-        ("epidermis_thickness", l),
+        ("epidermis_thickness", thickness),
         ("cell_radius", b),
         ("cavity_depth", cavity_depth),
         ("outside_height", outside_height),
@@ -93,8 +93,10 @@ def stomatal_pore(
         raise EmcdInputError(f"cell_radius ({b:g}) must exceed pore_radius ({a:g})")
     if dim not in (2, 3):
         raise EmcdInputError(f"dim must be 2 (slit) or 3 (circular pore), got {dim!r}")
-    top = l + outside_height
-    layout = StomaLayout("circular" if dim == 3 else "slit", a, l, b, cavity_depth, outside_height)
+    top = thickness + outside_height
+    layout = StomaLayout(
+        "circular" if dim == 3 else "slit", a, thickness, b, cavity_depth, outside_height
+    )
 
     def build() -> None:
         import gmsh
@@ -102,19 +104,19 @@ def stomatal_pore(
         occ = gmsh.model.occ
         if dim == 3:
             cavity = occ.addCylinder(0, 0, -cavity_depth, 0, 0, cavity_depth, b)
-            pore = occ.addCylinder(0, 0, 0, 0, 0, l, a)
-            outside = occ.addCylinder(0, 0, l, 0, 0, outside_height, b)
+            pore = occ.addCylinder(0, 0, 0, 0, 0, thickness, a)
+            outside = occ.addCylinder(0, 0, thickness, 0, 0, outside_height, b)
         else:
             cavity = occ.addRectangle(-b, -cavity_depth, 0, 2 * b, cavity_depth)
-            pore = occ.addRectangle(-a, 0, 0, 2 * a, l)
-            outside = occ.addRectangle(-b, l, 0, 2 * b, outside_height)
+            pore = occ.addRectangle(-a, 0, 0, 2 * a, thickness)
+            outside = occ.addRectangle(-b, thickness, 0, 2 * b, outside_height)
         occ.fragment([(dim, cavity)], [(dim, pore), (dim, outside)])
         occ.synchronize()
         axis = dim - 1  # z in 3D, y in 2D
         regions: dict[str, list[int]] = {"cavity": [], "pore": [], "outside": []}
         for _, tag in gmsh.model.getEntities(dim):
             height = occ.getCenterOfMass(dim, tag)[axis]
-            name = "cavity" if height < 0 else ("pore" if height < l else "outside")
+            name = "cavity" if height < 0 else ("pore" if height < thickness else "outside")
             regions[name].append(tag)
         for i, (name, tags) in enumerate(regions.items()):
             gmsh.model.addPhysicalGroup(dim, tags, i + 1, name=name)
