@@ -173,8 +173,70 @@ class MeshFile(_Section):
         return None
 
 
+class Inclusions(_Section):
+    """Matrix with circular (2D), spherical or fibre (3D) inclusions in a box cell."""
+
+    kind: Literal["inclusions"] = Field(description="Geometry family.")
+    dim: Literal[2, 3] = Field(default=2, description="Spatial dimension.")
+    shape: Literal["circle", "sphere", "fibre"] = Field(
+        default="circle", description="`circle` (2D), `sphere` or `fibre` (3D, along z)."
+    )
+    extents: list[float] = Field(min_length=2, max_length=3, description="Cell size [m].")
+    radius: float = Field(gt=0, description="Inclusion radius [m].")
+    arrangement: Literal["periodic", "random"] = Field(
+        default="periodic", description="Regular array or seeded random packing."
+    )
+    counts: list[int] | None = Field(
+        default=None, description="Periodic: inclusions along x, y (and z for spheres)."
+    )
+    volume_fraction: float | None = Field(
+        default=None, gt=0, lt=1, description="Random: requested inclusion volume fraction."
+    )
+    seed: int = Field(default=0, description="Random: seed (same seed, same packing).")
+    size: float = Field(gt=0, description="Cell size in the matrix [m].")
+    inclusion_size: float | None = Field(
+        default=None, gt=0, description="Cell size inside inclusions [m]."
+    )
+    order: Literal[1, 2] = Field(default=1, description="Geometric order.")
+    refine: int = Field(default=0, ge=0, description="Uniform refinements after distribution.")
+
+    def region_names(self) -> list[str]:
+        """Matrix and inclusion."""
+        return ["matrix", "inclusion"]
+
+    def boundary_names(self) -> list[str]:
+        """The faces of the cell (the internal `interface` takes no condition)."""
+        return [name for pair in AXIS_BOUNDARIES[: self.dim] for name in pair]
+
+
+class StomatalPore(_Section):
+    """Sub-stomatal cavity, epidermis with a pore, outside air (3D circular, 2D slit)."""
+
+    kind: Literal["stomatal_pore"] = Field(description="Geometry family.")
+    dim: Literal[2, 3] = Field(default=3, description="3: circular pore; 2: slit section.")
+    pore_radius: float = Field(gt=0, description="Pore radius a (2D: slit half-width) [m].")
+    epidermis_thickness: float = Field(gt=0, description="Pore length l [m].")
+    cell_radius: float = Field(gt=0, description="Cell radius b > a [m].")
+    cavity_depth: float = Field(gt=0, description="Cavity depth below the epidermis [m].")
+    outside_height: float = Field(gt=0, description="Outside air above the epidermis [m].")
+    size: float = Field(gt=0, description="Cell size far from the pore [m].")
+    pore_size: float | None = Field(
+        default=None, gt=0, description="Cell size in and near the pore [m]."
+    )
+    order: Literal[1, 2] = Field(default=1, description="Geometric order.")
+    refine: int = Field(default=0, ge=0, description="Uniform refinements after distribution.")
+
+    def region_names(self) -> list[str]:
+        """cavity, pore, outside."""
+        return ["cavity", "pore", "outside"]
+
+    def boundary_names(self) -> list[str]:
+        """cavity_bottom, outside_top, epidermis, side."""
+        return ["cavity_bottom", "outside_top", "epidermis", "side"]
+
+
 Geometry = Annotated[
-    Union[LayeredSlab, CylinderShells, SphereShells, MeshFile],  # noqa: UP007
+    Union[LayeredSlab, CylinderShells, SphereShells, MeshFile, Inclusions, StomatalPore],  # noqa: UP007
     Field(discriminator="kind"),
 ]
 
@@ -431,6 +493,10 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.size", "required with mesher = 'gmsh'"))
         if geometry.mesher == "gmsh" and geometry.dim == 1:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
+    if isinstance(geometry, Inclusions):
+        problems += _inclusion_problems(geometry)
+    if isinstance(geometry, StomatalPore) and geometry.cell_radius <= geometry.pore_radius:
+        problems.append(("geometry.cell_radius", "must exceed pore_radius"))
     regions = geometry.region_names()
     if regions is not None:
         for region in case.regions:
@@ -493,6 +559,23 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
                         f"needs {geometry.dim} coordinate(s) for a {geometry.dim}D geometry",
                     )
                 )
+    return problems
+
+
+def _inclusion_problems(g: Inclusions) -> list[tuple[str, str]]:
+    problems = []
+    if g.shape == "circle" and g.dim != 2:
+        problems.append(("geometry.shape", "'circle' inclusions are 2D; use 'sphere' or 'fibre'"))
+    if g.shape != "circle" and g.dim != 3:
+        problems.append(("geometry.shape", f"{g.shape!r} inclusions are 3D; set dim = 3"))
+    if len(g.extents) != g.dim:
+        problems.append(("geometry.extents", f"needs {g.dim} values for dim = {g.dim}"))
+    if g.arrangement == "periodic":
+        wanted = 3 if g.shape == "sphere" else 2
+        if g.counts is None or len(g.counts) != wanted or min(g.counts) < 1:
+            problems.append(("geometry.counts", f"periodic arrays need {wanted} counts >= 1"))
+    elif g.volume_fraction is None:
+        problems.append(("geometry.volume_fraction", "required for a random arrangement"))
     return problems
 
 

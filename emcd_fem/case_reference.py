@@ -22,6 +22,8 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ('[geometry] (kind = "cylinder_shells")', schema.CylinderShells),
     ('[geometry] (kind = "sphere_shells")', schema.SphereShells),
     ('[geometry] (kind = "mesh_file")', schema.MeshFile),
+    ('[geometry] (kind = "inclusions")', schema.Inclusions),
+    ('[geometry] (kind = "stomatal_pore")', schema.StomatalPore),
     ("[materials.<name>]", schema.MaterialSpec),
     ("[species] (optional; A and B are tables)", schema.SpeciesSpec),
     ('[boundaries.<name>] type = "mole_fraction"', schema.MoleFractionBC),

@@ -53,7 +53,9 @@ class Domain:
         cell_tags: Region tag of every cell.
         facet_tags: Boundary tag of the named boundary facets.
         regions: Region name → cell tag.
-        boundaries: Boundary name → facet tag.
+        boundaries: Boundary name → facet tag (exterior facets: they take conditions).
+        interfaces: Name → facet tag of internal facet groups (e.g. matrix/inclusion
+            surfaces); no boundary condition applies there.
         layout: Description of the geometry family the domain was built from
             (:class:`SlabLayout`, :class:`~emcd_fem.geometry.shells.ShellLayout`, ...), kept
             for analytic references; None for arbitrary meshes.
@@ -64,6 +66,7 @@ class Domain:
     facet_tags: dmesh.MeshTags
     regions: Mapping[str, int]
     boundaries: Mapping[str, int]
+    interfaces: Mapping[str, int] = field(default_factory=dict)
     layout: object | None = None
     dx: ufl.Measure = field(init=False, repr=False)
     ds: ufl.Measure = field(init=False, repr=False)

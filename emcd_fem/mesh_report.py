@@ -5,6 +5,7 @@ from typing import Any
 from mpi4py import MPI
 
 import numpy as np
+import ufl
 from dolfinx import fem
 
 from emcd_fem.domain import Domain
@@ -55,6 +56,13 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
     one = fem.Constant(msh, 1.0)
     regions = {n: integrate(fem.form(one * domain.dx(t))) for n, t in domain.regions.items()}
     boundaries = {n: integrate(fem.form(one * domain.ds(t))) for n, t in domain.boundaries.items()}
+    if domain.interfaces:
+        dS = ufl.Measure("dS", domain=msh, subdomain_data=domain.facet_tags)
+        interfaces = {
+            n: integrate(fem.form(one("+") * dS(t))) for n, t in domain.interfaces.items()
+        }
+    else:
+        interfaces = {}
     report = {
         "cells": n_cells,
         "vertices": msh.topology.index_map(0).size_global,
@@ -64,6 +72,7 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
         "quality_mean": q_sum / n_cells,
         "region_measures": regions,
         "boundary_measures": boundaries,
+        "interface_measures": interfaces,
     }
     if dofs is not None:
         report["dofs"] = dofs

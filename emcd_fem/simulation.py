@@ -25,11 +25,13 @@ from emcd_fem.case import (
     CaseError,
     CylinderShells,
     FluxBC,
+    Inclusions,
     LayeredSlab,
     MassTransferBC,
     MeshFile,
     MoleFractionBC,
     SphereShells,
+    StomatalPore,
     load_case,
 )
 from emcd_fem.domain import Domain, layered_slab
@@ -90,6 +92,36 @@ def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
     if isinstance(g, MeshFile):
         return geometry.from_file(
             g.path, gdim=g.dim, size=g.size, order=g.order, refine=g.refine, comm=comm
+        )
+    if isinstance(g, Inclusions):
+        common = dict(
+            kind=g.shape,
+            size=g.size,
+            inclusion_size=g.inclusion_size,
+            order=g.order,
+            refine=g.refine,
+            comm=comm,
+        )
+        if g.arrangement == "random":
+            return geometry.random_inclusions(
+                g.extents, g.radius, g.volume_fraction, seed=g.seed, **common
+            )
+        plane = g.extents[: 3 if g.shape == "sphere" else 2]
+        centers = geometry.periodic_array(plane, g.counts)
+        return geometry.matrix_with_inclusions(g.extents, centers, g.radius, **common)
+    if isinstance(g, StomatalPore):
+        return geometry.stomatal_pore(
+            pore_radius=g.pore_radius,
+            epidermis_thickness=g.epidermis_thickness,
+            cell_radius=g.cell_radius,
+            cavity_depth=g.cavity_depth,
+            outside_height=g.outside_height,
+            dim=g.dim,
+            size=g.size,
+            pore_size=g.pore_size,
+            order=g.order,
+            refine=g.refine,
+            comm=comm,
         )
     options = dict(
         size=g.size,

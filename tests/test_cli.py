@@ -12,6 +12,7 @@ import pytest
 import emcd_fem as ef
 from emcd_fem import cli
 from emcd_fem.case import load_case
+from emcd_fem.geometry import brown_escombe_resistance
 from emcd_fem.simulation import build_boundary_conditions, build_materials, run_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,16 @@ def independent_reference(path):
         )
         # curved boundaries: P2 on order-2 geometry, error ~h^3.5 (annulus 2e-7, sphere 4e-4)
         return ref.boundary_flux, (1e-6 if kind == "cylinder" else 1e-3), case
+    if g.kind == "inclusions":
+        return None, None, case  # no closed form: balance and symmetry checked below
+    if g.kind == "stomatal_pore":
+        spec = case.materials["air"]
+        cD = spec.c * spec.D
+        resistance = brown_escombe_resistance(g.pore_radius, g.epidermis_thickness, spec.c, spec.D)
+        resistance += (g.cavity_depth + g.outside_height) / (np.pi * g.cell_radius**2 * cD)
+        drop = bcs["outside_top"].value - bcs["cavity_bottom"].value
+        # Brown–Escombe holds to ~12 % in a cell of radius 8a (tests/test_geometry_stomata.py)
+        return {"cavity_bottom": drop / resistance}, 0.12, case
     # meshes/two_layer_plate.geo: layers 0.3 m (polymer) + 0.7 m (ceramic), 0.4 m high
     spec = case.materials
     two = ef.analytic.composite_slab(
@@ -76,8 +87,12 @@ def test_example_case_runs(path, tmp_path):
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     expected, rtol, case = independent_reference(path)
-    for side, q in expected.items():
+    for side, q in (expected or {}).items():
         assert summary["boundary_flux"][side] == pytest.approx(q, rel=rtol)
+    if expected is None:
+        fluxes = summary["boundary_flux"]
+        assert fluxes["left"] == pytest.approx(-fluxes["right"], rel=1e-10)
+        assert fluxes["right"] > 0
     if summary["analytic"] is not None:
         assert summary["analytic"]["max_relative_error"] < rtol
     for key in (
@@ -98,7 +113,7 @@ def test_example_case_runs(path, tmp_path):
     assert set(summary["timings"]) >= {"mesh", "setup", "solve", "post"}
     assert summary["case"]["discretisation"]["degree"] in (1, 2)  # resolved defaults
     assert (out / "mole_fraction_A.bp").is_dir() and (out / "molar_flux_A.bp").is_dir()
-    if case.output.profiles:
+    if case.output.profiles and rtol is not None:
         rows = (out / "profiles.csv").read_text().splitlines()
         assert len(rows) == 1 + sum(p.points for p in case.output.profiles)
         data = np.genfromtxt(out / "profiles.csv", delimiter=",", skip_header=1)

@@ -30,9 +30,12 @@ def test_periodic_circles_fraction_and_names():
     for order in (1, 2):
         domain = matrix_with_inclusions((1.0, 1.0), centers, 0.12, size=0.04, order=order)
         assert set(domain.regions) == {"matrix", "inclusion"}
-        assert set(domain.boundaries) == {"left", "right", "bottom", "top", "interface"}
+        assert set(domain.boundaries) == {"left", "right", "bottom", "top"}
+        assert set(domain.interfaces) == {"interface"}
         assert domain.layout.volume_fraction == pytest.approx(exact)
         errors[order] = abs(meshed_fraction(domain) - exact) / exact
+        perimeter = mesh_report(domain)["interface_measures"]["interface"]
+        assert perimeter == pytest.approx(9 * 2 * math.pi * 0.12, rel=0.01)
     # inscribed polygons lose ≈ (h/r)²/6 ≈ 2 % of the area; curved cells ≈ 1e-5
     assert errors[1] < 0.03
     assert errors[2] < 1e-4
@@ -74,15 +77,8 @@ def test_unreachable_fraction_is_an_error():
 def test_spheres_and_fibres(kind, extents, counts, radius, size):
     centers = periodic_array(extents[: 3 if kind == "sphere" else 2], counts)
     domain = matrix_with_inclusions(extents, centers, radius, kind=kind, size=size, order=2)
-    assert set(domain.boundaries) == {
-        "left",
-        "right",
-        "bottom",
-        "top",
-        "front",
-        "back",
-        "interface",
-    }
+    assert set(domain.boundaries) == {"left", "right", "bottom", "top", "front", "back"}
+    assert set(domain.interfaces) == {"interface"}
     # order-2 tetrahedra: 0.3 % (spheres, h = 0.75 r), order-2 prisms of fibres: < 0.1 %
     assert meshed_fraction(domain) == pytest.approx(domain.layout.volume_fraction, rel=5e-3)
 

@@ -130,13 +130,16 @@ def box_faces(extents: "list[float] | tuple[float, ...]", dim: int) -> dict[str,
 
     from emcd_fem.domain import AXIS_BOUNDARIES
 
-    tol = 1e-5 * max(extents)  # OCC bounding boxes carry a small tolerance
+    # centres of mass, not bounding boxes: OCC boxes are enlarged by an absolute tolerance
+    # (~1e-7), too much for micrometre geometries; a face in a plane has its centre there,
+    # anything crossing or curving away from the plane does not.
+    tol = 1e-9 * max(extents)
     faces: dict[str, list[int]] = {}
     for _, tag in gmsh.model.getEntities(dim - 1):
-        box = np.asarray(gmsh.model.getBoundingBox(dim - 1, tag))
+        centre = gmsh.model.occ.getCenterOfMass(dim - 1, tag)
         for axis in range(dim):
             for side, coordinate in enumerate((0.0, extents[axis])):
-                if abs(box[axis] - coordinate) < tol and abs(box[3 + axis] - coordinate) < tol:
+                if abs(centre[axis] - coordinate) < tol:
                     faces.setdefault(AXIS_BOUNDARIES[axis][side], []).append(tag)
     return faces
 
@@ -233,15 +236,35 @@ def domain_from_gmsh(
             comm, lambda m=msh, c=cell_tags, f=facet_tags: refine_with_tags(m, c, f)
         )
     regions = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim}
-    boundaries = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim - 1}
+    facet_groups = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim - 1}
+    internal = _internal_groups(msh, facet_tags, facet_groups)
     return Domain(
         mesh=msh,
         cell_tags=cell_tags,
         facet_tags=facet_tags,
         regions=regions,
-        boundaries=boundaries,
+        boundaries={n: t for n, t in facet_groups.items() if n not in internal},
+        interfaces={n: t for n, t in facet_groups.items() if n in internal},
         layout=layout,
     )
+
+
+def _internal_groups(
+    msh: dmesh.Mesh, facet_tags: dmesh.MeshTags, groups: Mapping[str, int]
+) -> set[str]:
+    """Names of facet groups with no facet on the domain boundary (interfaces)."""
+    tdim = msh.topology.dim
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    exterior = dmesh.exterior_facet_indices(msh.topology)
+    internal = set()
+    for name, tag in groups.items():
+        facets = facet_tags.find(tag)
+        counts = np.array([np.isin(facets, exterior).sum(), facets.size], dtype=np.int64)
+        totals = np.zeros_like(counts)
+        msh.comm.Allreduce(counts, totals, op=MPI.SUM)
+        if totals[1] > 0 and totals[0] == 0:
+            internal.add(name)
+    return internal
 
 
 def refine_with_tags(

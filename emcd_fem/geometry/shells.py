@@ -57,11 +57,12 @@ def _point_on(dim: int, tag: int) -> np.ndarray:
     return np.asarray(gmsh.model.getValue(dim, tag, 0.5 * (np.asarray(low) + np.asarray(high))))
 
 
-def _is_plane_z(tag: int, tol: float) -> bool:
+def _is_plane_z(tag: int, height: float, tol: float) -> bool:
+    """True for the end discs z = 0 and z = height (centre of mass in the plane)."""
     import gmsh
 
-    _, _, z0, _, _, z1 = gmsh.model.getBoundingBox(2, tag)
-    return z1 - z0 < 1e3 * tol
+    z = gmsh.model.occ.getCenterOfMass(2, tag)[2]
+    return abs(z) < tol or abs(z - height) < tol
 
 
 def _build(
@@ -105,7 +106,7 @@ def _build(
     for _, tag in gmsh.model.getEntities(dim - 1):
         point = _point_on(dim - 1, tag)
         radius = np.hypot(point[0], point[1]) if kind == "cylinder" else np.linalg.norm(point)
-        if dim == 3 and kind == "cylinder" and _is_plane_z(tag, tol):
+        if dim == 3 and kind == "cylinder" and _is_plane_z(tag, height, tol):
             sides["bottom" if abs(point[2]) < tol else "top"].append(tag)
         elif abs(radius - radii[0]) < tol:
             sides["inner"].append(tag)

@@ -40,6 +40,14 @@ class StomaLayout:
     outside_height: float
 
 
+def _point_on(dim: int, tag: int) -> np.ndarray:
+    """A point on a gmsh entity: the middle of its parametrisation."""
+    import gmsh
+
+    low, high = gmsh.model.getParametrizationBounds(dim, tag)
+    return np.asarray(gmsh.model.getValue(dim, tag, 0.5 * (np.asarray(low) + np.asarray(high))))
+
+
 def brown_escombe_resistance(pore_radius: float, thickness: float, c: float, D: float) -> float:
     """Brown–Escombe resistance of a circular pore, (l + π a/2)/(π a² c D) [s/mol]."""
     return (thickness + np.pi * pore_radius / 2) / (np.pi * pore_radius**2 * c * D)
@@ -120,7 +128,7 @@ def stomatal_pore(
             regions[name].append(tag)
         for i, (name, tags) in enumerate(regions.items()):
             gmsh.model.addPhysicalGroup(dim, tags, i + 1, name=name)
-        tol = 1e-6 * max(b, top, cavity_depth)
+        tol = 1e-9 * max(b, top, cavity_depth)
         sides: dict[str, list[int]] = {
             "cavity_bottom": [],
             "outside_top": [],
@@ -129,20 +137,19 @@ def stomatal_pore(
         }
         pore_skin = []
         for _, tag in gmsh.model.getEntities(dim - 1):
-            box = np.asarray(gmsh.model.getBoundingBox(dim - 1, tag))
-            low, high = box[axis], box[3 + axis]
-            lateral = np.max(np.abs(box[[0, 3]])) if dim == 2 else np.max(np.abs(box[:2]))
-            if abs(high - low) < 1e3 * tol and abs(low + cavity_depth) < 1e3 * tol:
+            centre = np.asarray(occ.getCenterOfMass(dim - 1, tag))
+            point = _point_on(dim - 1, tag)  # on the surface (centres of cylinders are not)
+            radial = abs(point[0]) if dim == 2 else np.hypot(point[0], point[1])
+            if abs(centre[axis] + cavity_depth) < tol:
                 sides["cavity_bottom"].append(tag)
-            elif abs(high - low) < 1e3 * tol and abs(low - top) < 1e3 * tol:
+            elif abs(centre[axis] - top) < tol:
                 sides["outside_top"].append(tag)
-            elif abs(lateral - b) < 1e3 * tol and high - low > 1e3 * tol:
+            elif abs(radial - b) < 1e-6 * b:
                 sides["side"].append(tag)
             else:
-                upper = gmsh.model.getAdjacencies(dim - 1, tag)[0]
-                if len(upper) == 1:  # exterior: epidermis surfaces and pore wall
-                    sides["epidermis"].append(tag)
-                if lateral <= a + 1e3 * tol:
+                if len(gmsh.model.getAdjacencies(dim - 1, tag)[0]) == 1:
+                    sides["epidermis"].append(tag)  # leaf surfaces and the pore wall
+                if abs(radial - a) < 1e-6 * a and 0 < centre[axis] < thickness:
                     pore_skin.append(tag)
         for j, (name, tags) in enumerate(sides.items()):
             if tags:
