@@ -111,9 +111,20 @@ def _case(tmp_path, geometry, boundaries='[boundaries.inner]\ntype = "mole_fract
             "region_sizes = { shel1 = 0.01 }",
             "geometry.region_sizes.shel1: not a region",
         ),
+        (
+            '[geometry]\nkind = "inclusions"\ndim = 3\nshape = "circle"\n'
+            "extents = [1, 1, 1]\nradius = 0.1\ncounts = [2, 2]\nsize = 0.1",
+            "geometry.shape: 'circle' inclusions are 2D",
+        ),
+        (
+            '[geometry]\nkind = "inclusions"\narrangement = "random"\nextents = [1, 1]\n'
+            "radius = 0.1\nsize = 0.1",
+            "geometry.volume_fraction: required for a random arrangement",
+        ),
     ],
 )
 def test_geometry_case_errors(tmp_path, capsys, geometry, fragment):
+    """Unknown builder or parameter, a 2D builder asked for in 3D, unknown region names."""
     path = _case(tmp_path, geometry)
     assert cli.main(["check", str(path)]) == cli.EXIT_INVALID
     assert fragment in capsys.readouterr().err
@@ -149,3 +160,11 @@ def test_annulus_mesh_report_close_to_exact():
     report = mesh_report(annulus([0.5, 1.0], size=0.1, order=2))
     assert report["region_measures"]["shell1"] == pytest.approx(np.pi * 0.75, rel=1e-5)
     assert report["geometric_order"] == 2
+
+
+def test_region_picture(tmp_path):
+    from emcd_fem.plotting import plot_regions
+
+    domain = annulus([0.5, 1.0], size=0.2, region_names=["ring"])
+    path = plot_regions(domain, tmp_path / "ring.png", title="ring")
+    assert path.stat().st_size > 10_000
