@@ -46,9 +46,8 @@ def plot_regions(
     """Screenshot of the mesh coloured by region, with edges (rank-local cells).
 
     3D meshes are clipped by a plane of normal +y through ``clip_origin`` (default: the
-    centre) to show the inside, unless ``clip=False``. Call on one rank (serial domain),
-    or only the calling rank's
-    cells appear.
+    centre) to show the inside, unless ``clip=False``. Call it on a serial domain: on a
+    distributed one only the calling rank's cells appear.
     """
     import pyvista
 
