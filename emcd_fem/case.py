@@ -243,10 +243,32 @@ Geometry = Annotated[
 
 # -- materials and species -----------------------------------------------------------------
 class MaterialSpec(_Section):
-    """Transport properties of one phase."""
+    """Transport properties of one phase (give D, or gases with T and P)."""
 
-    D: float = Field(gt=0, description="Binary diffusivity D_AB [m^2/s].")
-    c: float = Field(gt=0, description="Total molar concentration c [mol/m^3].")
+    D: float | None = Field(
+        default=None, gt=0, description="Binary diffusivity D_AB [m^2/s] (else Chapman–Enskog)."
+    )
+    c: float | None = Field(
+        default=None, gt=0, description="Total molar concentration c [mol/m^3] (else P/(R T))."
+    )
+    gases: list[str] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="Gas pair [A, B] from the built-in table (N2, O2, CO2, H2, He, Ar, CH4, "
+        "air, H2O).",
+    )
+    T: float | None = Field(default=None, gt=0, description="Temperature [K].")
+    P: float | None = Field(default=None, gt=0, description="Pressure [Pa].")
+    porosity: float = Field(default=1.0, gt=0, le=1, description="Porosity ε [-].")
+    tortuosity: float = Field(default=1.0, ge=1, description="Tortuosity τ [-]; D_eff = ε D/τ.")
+    pore_diameter: float | None = Field(default=None, gt=0, description="Pore diameter [m].")
+    knudsen: Literal["off", "bosanquet"] = Field(
+        default="off", description="`bosanquet`: 1/D = 1/D_AB + 1/D_K,A (needs pore_diameter)."
+    )
+    characteristic_length: float | None = Field(
+        default=None, gt=0, description="L_c for the Knudsen number when no pore diameter [m]."
+    )
 
 
 class SpeciesSpec(_Section):
@@ -495,6 +517,7 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
+    problems += _material_problems(case)
     if isinstance(geometry, StomatalPore) and geometry.cell_radius <= geometry.pore_radius:
         problems.append(("geometry.cell_radius", "must exceed pore_radius"))
     regions = geometry.region_names()
@@ -559,6 +582,28 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
                         f"needs {geometry.dim} coordinate(s) for a {geometry.dim}D geometry",
                     )
                 )
+    return problems
+
+
+def _material_problems(case: Case) -> list[tuple[str, str]]:
+    from emcd_fem.kinetic_theory import GASES
+
+    problems = []
+    for name, m in case.materials.items():
+        key = f"materials.{name}"
+        for i, gas in enumerate(m.gases or []):
+            if gas not in GASES:
+                problems.append(
+                    (f"{key}.gases[{i}]", f"unknown gas {gas!r}; {_suggest(gas, list(GASES))}")
+                )
+        if m.D is None and (m.gases is None or m.T is None or m.P is None):
+            problems.append((f"{key}.D", "missing: give D, or gases = [A, B] with T and P"))
+        if m.c is None and (m.T is None or m.P is None):
+            problems.append((f"{key}.c", "missing: give c, or T and P (c = P/(R T))"))
+        if m.knudsen == "bosanquet" and (m.pore_diameter is None or m.gases is None or m.T is None):
+            problems.append(
+                (f"{key}.knudsen", "the Bosanquet model needs pore_diameter, gases and T")
+            )
     return problems
 
 

@@ -18,7 +18,7 @@ import dolfinx
 import numpy as np
 
 import emcd_fem
-from emcd_fem import analytic, geometry
+from emcd_fem import analytic, geometry, properties
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
@@ -149,9 +149,26 @@ def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[st
                 f"regions.{region}: no material {name!r} for mesh region {region!r}; add "
                 f"[materials.{name}] or map it in [regions] (materials: {sorted(case.materials)})"
             )
-        spec = case.materials[name]
-        materials[region] = Material(diffusivity=spec.D, concentration=spec.c)
+        materials[region] = resolve_material(case, name).material
     return materials
+
+
+def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
+    """Transport properties and regime diagnostics of a case material."""
+    spec = case.materials[name]
+    model = properties.MaterialModel(
+        D=spec.D,
+        c=spec.c,
+        gases=tuple(spec.gases) if spec.gases else None,
+        T=spec.T,
+        P=spec.P,
+        porosity=spec.porosity,
+        tortuosity=spec.tortuosity,
+        pore_diameter=spec.pore_diameter,
+        knudsen=spec.knudsen,
+        characteristic_length=spec.characteristic_length,
+    )
+    return properties.resolve(name, model)
 
 
 def build_boundary_conditions(case: Case) -> dict[str, BoundaryCondition]:
@@ -224,6 +241,7 @@ def check_case(case: Case) -> dict[str, Any]:
     Raises:
         AdmissibilityError: naming the data responsible.
     """
+    resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
     conditions = build_boundary_conditions(case)
     flux_only = not any(
         bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values()
@@ -253,6 +271,7 @@ def check_case(case: Case) -> dict[str, Any]:
         )
         raise AdmissibilityError(f"{named}: {exc}") from None
     report: dict[str, Any] = {"flux_only": flux_only}
+    report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
     if isinstance(reference, analytic.SlabSolution):
         report["analytic_flux_per_area"] = reference.flux
     elif reference is not None:
@@ -433,7 +452,9 @@ def run_case(
             domain, solution.mole_fraction.function_space.dofmap.index_map.size_global
         ),
         "analytic": _analytic_summary(case, domain, solution),
-        "warnings": list(solution.warnings),
+        "materials": {n: resolve_material(case, n).diagnostics for n in case.materials},
+        "warnings": list(solution.warnings)
+        + [w for n in case.materials for w in resolve_material(case, n).warnings],
         "versions": versions(),
         "case": case.model_dump(mode="json"),
     }
