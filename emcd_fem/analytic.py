@@ -52,6 +52,8 @@ class SlabSolution:
     positions: tuple[float, ...]
     mole_fractions: tuple[float, ...]
     flux: float
+    solubilities: tuple[float, ...] | None = None
+    potentials: tuple[float, ...] | None = None
 
     @property
     def boundary_flux(self) -> dict[str, float]:
@@ -59,8 +61,17 @@ class SlabSolution:
         return {"left": -self.flux, "right": self.flux}
 
     def mole_fraction(self, z: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """x_A at positions z [m] (piecewise linear between interfaces)."""
-        return np.interp(np.asarray(z, dtype=np.float64), self.positions, self.mole_fractions)
+        """x_A at positions z [m], piecewise linear.
+
+        With partitions, the value of the layer containing z (jumps at interfaces).
+        """
+        z = np.asarray(z, dtype=np.float64)
+        if self.solubilities is None:
+            return np.interp(z, self.positions, self.mole_fractions)
+        layer = np.clip(
+            np.searchsorted(self.positions, z, side="right") - 1, 0, len(self.solubilities) - 1
+        )
+        return np.interp(z, self.positions, self.potentials) * np.asarray(self.solubilities)[layer]
 
 
 def _end_row(
@@ -113,10 +124,12 @@ def _check_profile(values: npt.NDArray[np.float64], left, right, total_resistanc
     low, high = float(values.min()), float(values.max())
     if low < -RTOL or high > 1.0 + RTOL:
         extreme = int(values.argmin()) if low < -RTOL else int(values.argmax())
-        where = {0: "left", len(values) - 1: "right"}.get(extreme, "an interface")
+        where = {0: "at the left end", len(values) - 1: "at the right end"}.get(
+            extreme, "at an interface"
+        )
         raise AdmissibilityError(
             f"{left.describe()} at the start and {right.describe()} at the end: the profile "
-            f"would span [{low:.6g}, {high:.6g}] (extreme at the {where} end), outside [0, 1]; "
+            f"would span [{low:.6g}, {high:.6g}] (extreme {where}), outside [0, 1]; "
             f"with a mole fraction x_0 at the start and outward flux q at the end the data "
             f"must satisfy 0 <= x_0 − q Σ R <= 1 (Σ R = {total_resistance:.6g}, per unit "
             "end area)"
@@ -130,8 +143,13 @@ def composite_slab(
     right: BoundaryCondition,
     *,
     inventory_mole_fraction: float | None = None,
+    solubilities: Sequence[float] | None = None,
 ) -> SlabSolution:
     """Exact steady profile and flux through an n-layer composite slab.
+
+    With partition coefficients, ``solubilities`` gives H_i per layer (x_A = H_i μ with μ
+    continuous: c_A,i+1 / c_A,i = c_{i+1} H_{i+1} / (c_i H_i) at each interface); the
+    resistances become L_i/(c_i D_i H_i) in μ and the profile jumps at interfaces.
 
     Args:
         thicknesses: Layer thicknesses [m], from z = 0.
@@ -140,6 +158,7 @@ def composite_slab(
         right: Condition at z = L.
         inventory_mole_fraction: Mean mole fraction ∫c x_A dz / ∫c dz, needed when both
             ends prescribe a flux.
+        solubilities: H_i per layer (partition coefficients), default 1.
 
     Returns:
         The exact solution.
@@ -151,13 +170,16 @@ def composite_slab(
     thick = np.asarray(thicknesses, dtype=np.float64)
     if len(materials) != thick.size or thick.size == 0 or np.any(thick <= 0):
         raise EmcdInputError("need one material per layer and positive thicknesses")
-    cD = np.array([m.concentration * m.diffusivity for m in materials])
-    conc = np.array([m.concentration for m in materials])
+    h = np.ones(thick.size) if solubilities is None else np.asarray(solubilities, dtype=float)
+    if h.shape != thick.shape or np.any(h <= 0):
+        raise EmcdInputError("need one positive solubility per layer")
+    cD = np.array([m.concentration * m.diffusivity for m in materials]) * h
+    conc = np.array([m.concentration for m in materials]) * h
     positions = np.concatenate([[0.0], np.cumsum(thick)])
     resistances = np.concatenate([[0.0], np.cumsum(thick / cD)])  # r(z_i)
     total_resistance = float(resistances[-1])
 
-    ends = _solve_two_ends(left, right, total_resistance)
+    ends = _solve_two_ends(_scaled(left, h[0]), _scaled(right, h[-1]), total_resistance)
     if ends is None:
         flux_from_left = -left.value if isinstance(left, MolarFlux) else 0.0
         flux_from_right = right.value if isinstance(right, MolarFlux) else 0.0
@@ -180,16 +202,48 @@ def composite_slab(
             )
         # ∫ c r dz over each layer = c_i (r_i L_i + L_i^2 / (2 c_i D_i))
         c_r = conc * (resistances[:-1] * thick + thick**2 / (2.0 * cD))
-        x0 = inventory_mole_fraction + flux * c_r.sum() / (conc * thick).sum()
+        plain_c = np.array([m.concentration for m in materials])
+        x0 = (inventory_mole_fraction * (plain_c * thick).sum() + flux * c_r.sum()) / (
+            conc * thick
+        ).sum()
     else:
         x0, flux = ends
-    values = x0 - flux * resistances
-    _check_profile(values, left, right, total_resistance)
+    potential = x0 - flux * resistances
+    # x on both sides of every interface: H of the layer on the left and on the right
+    left_values, right_values = potential[:-1] * h, potential[1:] * h
+    _check_profile(np.concatenate([left_values, right_values]), left, right, total_resistance)
     return SlabSolution(
         positions=tuple(float(p) for p in positions),
-        mole_fractions=tuple(float(v) for v in values),
+        mole_fractions=tuple(float(v) for v in potential * np.concatenate([h, h[-1:]])),
         flux=float(flux),
+        solubilities=tuple(float(v) for v in h),
+        potentials=tuple(float(v) for v in potential),
     )
+
+
+def _scaled(bc: BoundaryCondition, h: float) -> BoundaryCondition:
+    """An end condition on x_A = H μ rewritten for μ (Dirichlet value / H, Robin k H)."""
+    if h == 1.0:
+        return bc
+    if isinstance(bc, MoleFraction):
+        return MoleFraction(bc.value / h) if bc.value / h <= 1 else _RawDirichlet(bc.value / h)
+    if isinstance(bc, MassTransfer):
+        return _RawRobin(bc.coefficient * h, bc.ambient / h)
+    return bc
+
+
+class _RawDirichlet(MoleFraction):
+    """A Dirichlet value on μ, which may exceed 1 (μ is not a mole fraction)."""
+
+    def __post_init__(self) -> None:
+        pass
+
+
+class _RawRobin(MassTransfer):
+    """A Robin law on μ: k H (μ − x_∞/H)."""
+
+    def __post_init__(self) -> None:
+        pass
 
 
 def slab(

@@ -10,6 +10,7 @@ from dolfinx import fem
 
 from emcd_fem.materials import MaterialFields
 from emcd_fem.physics.emcd import molar_flux
+from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 
 
 def flux_space(mole_fraction: fem.Function) -> fem.FunctionSpace:
@@ -30,7 +31,7 @@ def interpolate_expression(
 
 
 def mass_average_velocity_expr(
-    mole_fraction: ufl.core.expr.Expr,
+    potential: ufl.core.expr.Expr,
     fields: MaterialFields,
     molar_mass_a: float,
     molar_mass_b: float,
@@ -41,27 +42,28 @@ def mass_average_velocity_expr(
     centre of mass drifts towards where the heavier species goes.
 
     Args:
-        mole_fraction: x_A.
-        fields: Material fields (c).
+        potential: The unknown μ (x_A = H μ).
+        fields: Material fields (c, H).
         molar_mass_a: M_A [kg/mol].
         molar_mass_b: M_B [kg/mol].
     """
     msh = fields.concentration.function_space.mesh
     m_a, m_b = fem.Constant(msh, float(molar_mass_a)), fem.Constant(msh, float(molar_mass_b))
-    density = fields.concentration * (mole_fraction * m_a + (1 - mole_fraction) * m_b)
-    return (m_a - m_b) * molar_flux(mole_fraction, fields) / density
+    x = mole_fraction_of(potential, fields)
+    density = fields.concentration * (x * m_a + (1 - x) * m_b)
+    return (m_a - m_b) * molar_flux(potential, fields) / density
 
 
-def molar_flux_field(mole_fraction: fem.Function, fields: MaterialFields) -> fem.Function:
-    """N_A [mol/(m^2 s)] in vector DG(p − 1)."""
+def molar_flux_field(potential: fem.Function, fields: MaterialFields) -> fem.Function:
+    """N_A [mol/(m^2 s)] in vector DG(p − 1), from the unknown (potential) of degree p."""
     return interpolate_expression(
-        molar_flux(mole_fraction, fields), flux_space(mole_fraction), "molar_flux_A"
+        molar_flux(potential, fields), flux_space(potential), "molar_flux_A"
     )
 
 
 def mass_average_velocity_field(
-    mole_fraction: fem.Function, fields: MaterialFields, molar_mass_a: float, molar_mass_b: float
+    potential: fem.Function, fields: MaterialFields, molar_mass_a: float, molar_mass_b: float
 ) -> fem.Function:
     """Mass-average velocity v [m/s] in vector DG(p − 1) (interpolated at its nodes)."""
-    expr = mass_average_velocity_expr(mole_fraction, fields, molar_mass_a, molar_mass_b)
-    return interpolate_expression(expr, flux_space(mole_fraction), "mass_average_velocity")
+    expr = mass_average_velocity_expr(potential, fields, molar_mass_a, molar_mass_b)
+    return interpolate_expression(expr, flux_space(potential), "mass_average_velocity")

@@ -48,32 +48,42 @@ class MaterialFields:
     Attributes:
         concentration: DG0 field of c [mol/m^3].
         diffusivity: DG0 field of D_AB [m^2/s].
+        partition: DG0 field of H, x_A = H μ (1 without partition coefficients).
     """
 
     concentration: fem.Function
     diffusivity: fem.Function
+    partition: fem.Function
 
-    def update(self, domain: Domain, materials: Mapping[str, Material]) -> None:
+    def update(
+        self,
+        domain: Domain,
+        materials: Mapping[str, Material],
+        partition: Mapping[str, float] | None = None,
+    ) -> None:
         """Refill the fields from new material values (no form is recompiled).
 
         Args:
             domain: The domain whose cell tags define the regions.
             materials: Region name → material, for every region of the domain.
+            partition: Region name → H (x_A = H μ); default 1 everywhere.
         """
-        _check_regions(domain, materials)
+        check_regions(domain, materials)
         for region, material in materials.items():
             cells = domain.cell_tags.find(domain.regions[region])
             for field, value in (
                 (self.concentration, material.concentration),
                 (self.diffusivity, material.diffusivity),
+                (self.partition, (partition or {}).get(region, 1.0)),
             ):
                 dofs = field.function_space.dofmap.list[cells, 0]
                 field.x.array[dofs] = value
-        for field in (self.concentration, self.diffusivity):
+        for field in (self.concentration, self.diffusivity, self.partition):
             field.x.scatter_forward()
 
 
-def _check_regions(domain: Domain, materials: Mapping[str, Material]) -> None:
+def check_regions(domain: Domain, materials: Mapping[str, Material]) -> None:
+    """Raise for unknown or missing region names and non-Material values."""
     for region in materials:
         domain.region_tag(region)  # raises with a suggestion for unknown names
     missing = sorted(set(domain.regions) - set(materials))
@@ -89,12 +99,17 @@ def _check_regions(domain: Domain, materials: Mapping[str, Material]) -> None:
             )
 
 
-def assign_materials(domain: Domain, materials: Mapping[str, Material]) -> MaterialFields:
+def assign_materials(
+    domain: Domain,
+    materials: Mapping[str, Material],
+    partition: Mapping[str, float] | None = None,
+) -> MaterialFields:
     """Create DG0 fields of c and D from a region → material mapping.
 
     Args:
         domain: The domain; its cell tags mark the regions.
         materials: Region name → :class:`Material`, for every region.
+        partition: Region name → H (x_A = H μ, see :mod:`emcd_fem.partition`); default 1.
 
     Returns:
         The property fields.
@@ -105,7 +120,7 @@ def assign_materials(domain: Domain, materials: Mapping[str, Material]) -> Mater
     Note:
         Collective on the mesh communicator.
     """
-    _check_regions(domain, materials)
+    check_regions(domain, materials)
     msh = domain.mesh
     dg0 = fem.functionspace(msh, ("DG", 0))
     concentration = fem.Function(dg0, name="concentration")
@@ -119,6 +134,10 @@ def assign_materials(domain: Domain, materials: Mapping[str, Material]) -> Mater
         raise EmcdInputError(
             f"{untagged} cell(s) of the mesh belong to no region; every cell needs a region tag"
         )
-    fields = MaterialFields(concentration=concentration, diffusivity=diffusivity)
-    fields.update(domain, materials)
+    fields = MaterialFields(
+        concentration=concentration,
+        diffusivity=diffusivity,
+        partition=fem.Function(dg0, name="partition"),
+    )
+    fields.update(domain, materials, partition)
     return fields

@@ -25,8 +25,10 @@ from emcd_fem import solver as solver_mod
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, ZeroFlux
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
-from emcd_fem.materials import Material, MaterialFields, assign_materials
+from emcd_fem.materials import Material, MaterialFields, assign_materials, check_regions
+from emcd_fem.partition import boundary_solubility, region_solubilities
 from emcd_fem.physics.emcd import emcd_forms, molar_flux
+from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 from emcd_fem.postprocess import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
 
 logger = logging.getLogger("emcd_fem")
@@ -58,7 +60,9 @@ class Solution:
     """Result of a steady EMCD solve.
 
     Attributes:
-        mole_fraction: x_A as a Lagrange Function.
+        mole_fraction: x_A: the Lagrange unknown, or with partition coefficients x_A = H μ
+            in discontinuous Lagrange of the same degree.
+        potential: The continuous unknown (x_A itself without partition coefficients).
         boundary_flux: Boundary name → outward flux q_Γ = ∫_Γ N_A·n ds (positive: A
             leaves) [mol/s in 3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D].
         balance: The global balance.
@@ -69,6 +73,7 @@ class Solution:
     """
 
     mole_fraction: fem.Function
+    potential: fem.Function
     boundary_flux: dict[str, float]
     balance: Balance
     x_min: float
@@ -111,6 +116,7 @@ class EMCDProblem:
         degree: int = 1,
         source: float | ufl.core.expr.Expr = 0.0,
         inventory_mole_fraction: float | None = None,
+        partitions: Mapping[tuple[str, str], float] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if degree not in (1, 2, 3):
@@ -118,10 +124,20 @@ class EMCDProblem:
         self.domain = domain
         self.degree = degree
         self.boundary_conditions = _complete_boundary_conditions(domain, boundary_conditions)
-        self.fields: MaterialFields = assign_materials(domain, materials)
+        check_regions(domain, materials)
+        self.solubility = region_solubilities(domain, materials, partitions) if partitions else None
+        self.fields: MaterialFields = assign_materials(domain, materials, self.solubility)
         msh = domain.mesh
         V = fem.functionspace(msh, ("Lagrange", degree))
-        self.mole_fraction = fem.Function(V, name="mole_fraction_A")
+        # the unknown: x_A itself, or the continuous potential μ (x_A = H μ) with partitions
+        self.potential = fem.Function(V, name="mole_fraction_A" if not partitions else "potential")
+        if partitions:
+            self.mole_fraction = fem.Function(
+                fem.functionspace(msh, ("DG", degree)), name="mole_fraction_A"
+            )
+        else:
+            self.mole_fraction = self.potential
+        x_expr = mole_fraction_of(self.potential, self.fields)
         self._constants = {n: bc.bind(V) for n, bc in self.boundary_conditions.items()}
         if isinstance(source, int | float):
             source = fem.Constant(msh, float(source))
@@ -132,36 +148,15 @@ class EMCDProblem:
         forms = emcd_forms(
             domain,
             self.fields,
-            self.mole_fraction,
+            self.potential,
             self.boundary_conditions,
             self._constants,
             source,
         )
-        fdim = msh.topology.dim - 1
         self.dirichlet_names = [n for n, bc in self.boundary_conditions.items() if bc.is_dirichlet]
-        bcs = []
-        self._dirichlet_ranges: dict[str, tuple[float, float]] = {}
-        for n in self.dirichlet_names:
-            dofs = fem.locate_dofs_topological(
-                V, fdim, domain.facet_tags.find(domain.boundaries[n])
-            )
-            value = self._constants[n]["value"]
-            if isinstance(value, fem.Function):
-                bcs.append(fem.dirichletbc(value, dofs))
-                lo, hi = _global_range(msh.comm, value.x.array[dofs])
-                if lo < 0.0 or hi > 1.0:
-                    raise AdmissibilityError(
-                        f"boundary {n!r}: the prescribed mole fraction ranges over "
-                        f"[{lo:.6g}, {hi:.6g}], outside [0, 1]; fix the function given as value"
-                    )
-            elif isinstance(value, fem.Constant):
-                bcs.append(fem.dirichletbc(value, dofs, V))
-                lo = hi = float(value.value)
-            else:
-                raise EmcdInputError(
-                    f"boundary {n!r}: a mole_fraction value must be a number or a callable f(x)"
-                )
-            self._dirichlet_ranges[n] = (lo, hi)
+        bcs, self._dirichlet_ranges = _dirichlet_conditions(
+            domain, V, self.dirichlet_names, self._constants, self.solubility
+        )
         self.singular = not any(
             bc.is_dirichlet or isinstance(bc, MassTransfer)
             for bc in self.boundary_conditions.values()
@@ -169,9 +164,7 @@ class EMCDProblem:
         # Compiled post-processing forms (once per problem).
         ds = domain.ds
         self._data_flux_forms = {
-            n: fem.form(
-                bc.outward_flux(self.mole_fraction, self._constants[n]) * ds(domain.boundaries[n])
-            )
+            n: fem.form(bc.outward_flux(x_expr, self._constants[n]) * ds(domain.boundaries[n]))
             for n, bc in self.boundary_conditions.items()
             if not bc.is_dirichlet
         }
@@ -182,9 +175,10 @@ class EMCDProblem:
             self._check_flux_only(inventory_mole_fraction)
             c = self.fields.concentration
             self._inventory_forms = (
-                fem.form(c * self.mole_fraction * domain.dx),
+                fem.form(c * x_expr * domain.dx),
                 fem.form(c * domain.dx),
             )
+            self._inventory_h_form = fem.form(c * self.fields.partition * domain.dx)
         self.inventory_mole_fraction = inventory_mole_fraction
 
         n_dofs = V.dofmap.index_map.size_global
@@ -193,7 +187,7 @@ class EMCDProblem:
         self._linear_problem = solver_mod.linear_problem(
             forms.bilinear,
             forms.linear,
-            self.mole_fraction,
+            self.potential,
             bcs,
             prefix=prefix,
             petsc_options=options,
@@ -243,10 +237,20 @@ class EMCDProblem:
             AdmissibilityError: flux data drove x_A out of [0, 1].
         """
         report = solver_mod.solve_linear(self._linear_problem, what="mole fraction")
-        x = self.mole_fraction
-        if self.singular:
+        if self.singular:  # shift μ so that the inventory ∫c x dx / ∫c dx is the given one
             moles, total = (integrate(f) for f in self._inventory_forms)
-            x.x.array[:] += self.inventory_mole_fraction - moles / total
+            self.potential.x.array[:] += (self.inventory_mole_fraction - moles / total) / (
+                integrate(self._inventory_h_form) / total
+            )
+        x = self.mole_fraction
+        if x is not self.potential:
+            x.interpolate(
+                fem.Expression(
+                    mole_fraction_of(self.potential, self.fields),
+                    x.function_space.element.interpolation_points,
+                )
+            )
+            x.x.scatter_forward()
         fluxes = reaction_fluxes(self._residual_form, self._dirichlet_dofs)
         fluxes.update({n: integrate(f) for n, f in self._data_flux_forms.items()})
         fluxes = {n: fluxes[n] for n in self.boundary_conditions}  # user's order
@@ -262,6 +266,7 @@ class EMCDProblem:
         warnings = self._check_range(x_min, x_max, production)
         return Solution(
             mole_fraction=x,
+            potential=self.potential,
             boundary_flux=fluxes,
             balance=balance,
             x_min=x_min,
@@ -278,13 +283,19 @@ class EMCDProblem:
         """
         n = ufl.FacetNormal(self.domain.mesh)
         tag = self.domain.boundary_tag(boundary)
-        form = fem.form(
-            ufl.dot(molar_flux(self.mole_fraction, self.fields), n) * self.domain.ds(tag)
-        )
+        form = fem.form(ufl.dot(molar_flux(self.potential, self.fields), n) * self.domain.ds(tag))
         return integrate(form)
 
     def _check_range(self, x_min: float, x_max: float, production: float) -> list[str]:
         msh = self.domain.mesh
+        if self.solubility and (x_min < -1e-9 or x_max > 1 + 1e-9):
+            raise AdmissibilityError(
+                f"the partition coefficients push the mole fraction to [{x_min:.6g}, "
+                f"{x_max:.6g}], outside [0, 1] (x_A = H μ with H per region: "
+                f"{ {r: round(h, 6) for r, h in self.solubility.items()} }): the data are not "
+                "consistent with a binary mixture; check the partition coefficients and the "
+                "boundary mole fractions"
+            )
         flux_data = [
             n
             for n, bc in self.boundary_conditions.items()
@@ -343,6 +354,45 @@ class EMCDProblem:
             f"inadmissible flux data: the solution reaches {bound} (tolerance {tol:.1e}); "
             f"responsible data: {', '.join(culprits)}; {hint}. Lower the flux magnitude."
         )
+
+
+def _dirichlet_conditions(
+    domain: Domain,
+    V: fem.FunctionSpace,
+    names: list[str],
+    constants: Mapping[str, dict],
+    solubility: Mapping[str, float] | None,
+) -> tuple[list[fem.DirichletBC], dict[str, tuple[float, float]]]:
+    """Dirichlet conditions on the potential μ = x_A / H for the given boundaries."""
+    msh = domain.mesh
+    fdim = msh.topology.dim - 1
+    bcs, ranges = [], {}
+    for n in names:
+        dofs = fem.locate_dofs_topological(V, fdim, domain.facet_tags.find(domain.boundaries[n]))
+        h = boundary_solubility(domain, n, solubility) if solubility else 1.0
+        value = constants[n]["value"]
+        if isinstance(value, fem.Function):
+            lo, hi = _global_range(msh.comm, value.x.array[dofs])
+            if lo < 0.0 or hi > 1.0:
+                raise AdmissibilityError(
+                    f"boundary {n!r}: the prescribed mole fraction ranges over "
+                    f"[{lo:.6g}, {hi:.6g}], outside [0, 1]; fix the function given as value"
+                )
+            if h != 1.0:
+                value.x.array[:] /= h
+            bcs.append(fem.dirichletbc(value, dofs))
+        elif isinstance(value, fem.Constant):
+            lo = hi = float(value.value)
+            if h != 1.0:
+                value = fem.Constant(msh, lo / h)
+                constants[n]["potential"] = value
+            bcs.append(fem.dirichletbc(value, dofs, V))
+        else:
+            raise EmcdInputError(
+                f"boundary {n!r}: a mole_fraction value must be a number or a callable f(x)"
+            )
+        ranges[n] = (lo, hi)
+    return bcs, ranges
 
 
 def _global_range(comm: MPI.Comm, values: np.ndarray) -> tuple[float, float]:

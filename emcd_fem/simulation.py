@@ -416,10 +416,10 @@ def run_case(
     )
     fields = {"mole_fraction": solution.mole_fraction}
     if "molar_flux" in wanted:
-        fields["molar_flux"] = molar_flux_field(solution.mole_fraction, problem.fields)
+        fields["molar_flux"] = molar_flux_field(solution.potential, problem.fields)
     if "mass_average_velocity" in wanted:
         fields["mass_average_velocity"] = mass_average_velocity_field(
-            solution.mole_fraction,
+            solution.potential,
             problem.fields,
             case.species.A.molar_mass,
             case.species.B.molar_mass,
@@ -428,7 +428,7 @@ def run_case(
     profile_rows = _profiles(case, solution, comm)
     msh = domain.mesh
     tdim = msh.topology.dim
-    dofs = solution.mole_fraction.function_space.dofmap.index_map.size_global
+    dofs = solution.potential.function_space.dofmap.index_map.size_global
     summary: dict[str, Any] = {
         "boundary_flux": solution.boundary_flux,
         "units": {
@@ -448,9 +448,7 @@ def run_case(
             for name, f in fields.items()
         },
         "solver": solution.solver.as_dict(),
-        "mesh": mesh_report(
-            domain, solution.mole_fraction.function_space.dofmap.index_map.size_global
-        ),
+        "mesh": mesh_report(domain, solution.potential.function_space.dofmap.index_map.size_global),
         "analytic": _analytic_summary(case, domain, solution),
         "materials": {n: resolve_material(case, n).diagnostics for n in case.materials},
         "warnings": list(solution.warnings)

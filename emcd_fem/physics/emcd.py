@@ -1,6 +1,7 @@
 """Steady binary equimolar counterdiffusion as UFL forms.
 
-Unknown: the mole fraction x_A of species A. Constitutive law (Fick, EMCD frame):
+Unknown: the potential μ with x_A = H μ (H = 1, μ = x_A, unless partition coefficients
+are given: see :mod:`emcd_fem.partition`). Constitutive law (Fick, EMCD frame):
 N_A = −c D_AB ∇x_A = −N_B. Conservation: ∇·N_A = R_A, with R_A the volumetric production
 rate of A [mol/(m^3 s)] (zero unless given; EMCD needs mole-balanced reactions, R_B = −R_A).
 """
@@ -15,13 +16,18 @@ from emcd_fem.domain import Domain
 from emcd_fem.materials import MaterialFields
 
 
-def molar_flux(mole_fraction: ufl.core.expr.Expr, fields: MaterialFields) -> ufl.core.expr.Expr:
-    """Molar flux of A, N_A = −c D ∇x_A [mol/(m^2 s)].
+def mole_fraction(potential: ufl.core.expr.Expr, fields: MaterialFields) -> ufl.core.expr.Expr:
+    """x_A = H μ: the mole fraction from the continuous potential (μ = x_A when H ≡ 1)."""
+    return fields.partition * potential
+
+
+def molar_flux(potential: ufl.core.expr.Expr, fields: MaterialFields) -> ufl.core.expr.Expr:
+    """Molar flux of A, N_A = −c D ∇x_A = −c D H ∇μ [mol/(m^2 s)] (H constant per region).
 
     This is the one place the constitutive law is written; the weak form and every flux
     post-processing use it.
     """
-    return -fields.concentration * fields.diffusivity * ufl.grad(mole_fraction)
+    return -fields.concentration * fields.diffusivity * fields.partition * ufl.grad(potential)
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def emcd_forms(
     for name, bc in boundary_conditions.items():
         ds_b = ds(domain.boundaries[name])
         k = boundary_constants[name]
-        lhs, rhs = bc.lhs(x, w, ds_b, k), bc.rhs(w, ds_b, k)
+        lhs, rhs = bc.lhs(mole_fraction(x, fields), w, ds_b, k), bc.rhs(w, ds_b, k)
         if lhs is not None:
             a += lhs
         if rhs is not None:

@@ -112,3 +112,21 @@ def test_gmsh_failure_raises_on_every_rank():
 
     with pytest.raises(ef.EmcdInputError, match="no geometry"):
         ef.domain_from_gmsh(broken, gdim=2, comm=MPI.COMM_WORLD)
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_partition_parallel(dim):
+    mats = {"a": ef.Material(1.0, 2.0), "b": ef.Material(0.2, 1.0)}
+    bcs = {"left": ef.MoleFraction(0.6), "right": ef.MoleFraction(0.1)}
+    results = []
+    for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        domain = ef.layered_slab(
+            [0.4, 0.6], region_names=["a", "b"], dim=dim, cells_per_layer=[2, 3], comm=comm
+        )
+        solution = ef.solve_emcd(domain, mats, bcs, partitions={("a", "b"): 0.25})
+        results.append(solution.boundary_flux)
+    assert_same(*results)
+    ref = ef.analytic.composite_slab(
+        [0.4, 0.6], list(mats.values()), bcs["left"], bcs["right"], solubilities=[1.0, 0.5]
+    )
+    assert results[1]["right"] == pytest.approx(ref.flux, rel=1e-8)
