@@ -282,6 +282,8 @@ class ShellSolution:
     resistances: tuple[float, ...]
     height: float
     conductances: tuple[float, ...]
+    solubilities: tuple[float, ...] | None = None
+    potentials: tuple[float, ...] | None = None
 
     @property
     def boundary_flux(self) -> dict[str, float]:
@@ -299,7 +301,10 @@ class ShellSolution:
             drop = np.log(r / r_in) / (2 * np.pi * self.height * cD)
         else:
             drop = (1.0 / r_in - 1.0 / r) / (4 * np.pi * cD)
-        return np.asarray(self.mole_fractions)[shell] - self.rate * drop
+        if self.solubilities is None:
+            return np.asarray(self.mole_fractions)[shell] - self.rate * drop
+        h = np.asarray(self.solubilities)[shell]
+        return (np.asarray(self.potentials)[shell] - self.rate * drop) * h
 
 
 def shell_resistance(
@@ -325,6 +330,7 @@ def concentric_shells(
     outer: BoundaryCondition,
     *,
     height: float = 1.0,
+    solubilities: Sequence[float] | None = None,
 ) -> ShellSolution:
     """Exact steady EMCD through n concentric shells (resistances in series).
 
@@ -336,6 +342,7 @@ def concentric_shells(
         inner: Condition on r = r_0 (outward normal −r).
         outer: Condition on r = r_n.
         height: Cylinder height H [m].
+        solubilities: H_i per shell (partition coefficients, x_A = H_i μ), default 1.
 
     Returns:
         The solution; flux-only pairs are rejected (no inventory support here).
@@ -343,10 +350,14 @@ def concentric_shells(
     radii_arr = np.asarray(radii, dtype=np.float64)
     if radii_arr.size != len(materials) + 1 or np.any(np.diff(radii_arr) <= 0) or radii_arr[0] <= 0:
         raise EmcdInputError("need increasing radii r_0 > 0 and one material per shell")
+    h = np.ones(len(materials)) if solubilities is None else np.asarray(solubilities, float)
+    scaled = [
+        Material(m.diffusivity * hh, m.concentration) for m, hh in zip(materials, h, strict=True)
+    ]
     resistances = np.array(
         [
             shell_resistance(kind, radii_arr[i], radii_arr[i + 1], m, height)
-            for i, m in enumerate(materials)
+            for i, m in enumerate(scaled)
         ]
     )
     cumulative = np.concatenate([[0.0], np.cumsum(resistances)])
@@ -354,12 +365,17 @@ def concentric_shells(
         areas = 2 * np.pi * radii_arr[[0, -1]] * height
     else:
         areas = 4 * np.pi * radii_arr[[0, -1]] ** 2
-    ends = _solve_two_ends(inner, outer, float(cumulative[-1]), (areas[0], areas[1]))
+    ends = _solve_two_ends(
+        _scaled(inner, h[0]), _scaled(outer, h[-1]), float(cumulative[-1]), (areas[0], areas[1])
+    )
     if ends is None:
         raise EmcdInputError("concentric_shells: a flux–flux pair is not supported")
     x0, rate = ends
-    values = x0 - rate * cumulative
-    _check_profile(values, inner, outer, float(cumulative[-1]))
+    potential = x0 - rate * cumulative
+    _check_profile(
+        np.concatenate([potential[:-1] * h, potential[1:] * h]), inner, outer, float(cumulative[-1])
+    )
+    values = potential * np.concatenate([h, h[-1:]])
     return ShellSolution(
         kind=kind,
         radii=tuple(float(r) for r in radii_arr),
@@ -367,7 +383,9 @@ def concentric_shells(
         rate=float(rate),
         resistances=tuple(float(r) for r in resistances),
         height=float(height),
-        conductances=tuple(m.concentration * m.diffusivity for m in materials),
+        conductances=tuple(m.concentration * m.diffusivity for m in scaled),
+        solubilities=tuple(float(v) for v in h),
+        potentials=tuple(float(v) for v in potential),
     )
 
 

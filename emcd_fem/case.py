@@ -278,6 +278,17 @@ class SpeciesSpec(_Section):
     molar_mass: float = Field(gt=0, description="Molar mass M [kg/mol], e.g. 4.0026e-3 for He.")
 
 
+class InterfaceSpec(_Section):
+    """Partition coefficient between two materials (an ordered pair)."""
+
+    materials: list[str] = Field(
+        min_length=2, max_length=2, description="[first, second] material names."
+    )
+    partition: float = Field(
+        gt=0, description="K: c_A,second = K c_A,first at equilibrium (molar concentrations)."
+    )
+
+
 class Species(_Section):
     """The species A (whose mole fraction is solved for) and B."""
 
@@ -387,6 +398,10 @@ class Case(_Section):
     )
     boundaries: dict[str, BoundarySpec] = Field(description="Conditions by boundary name.")
     species: Species | None = Field(default=None, description="Molar masses of A and B.")
+    interfaces: list[InterfaceSpec] = Field(
+        default_factory=list,
+        description="Partition coefficients between materials (default: x_A continuous).",
+    )
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
     discretisation: Discretisation = Field(
         default_factory=Discretisation, description="Element degree."
@@ -518,6 +533,15 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
     problems += _material_problems(case)
+    for i, interface in enumerate(case.interfaces):
+        for j, name in enumerate(interface.materials):
+            if name not in case.materials:
+                problems.append(
+                    (
+                        f"interfaces[{i}].materials[{j}]",
+                        f"unknown material {name!r}; {_suggest(name, list(case.materials))}",
+                    )
+                )
     if isinstance(geometry, StomatalPore) and geometry.cell_radius <= geometry.pore_radius:
         problems.append(("geometry.cell_radius", "must exceed pore_radius"))
     regions = geometry.region_names()

@@ -26,6 +26,7 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ('[geometry] (kind = "stomatal_pore")', schema.StomatalPore),
     ("[materials.<name>]", schema.MaterialSpec),
     ("[species] (optional; A and B are tables)", schema.SpeciesSpec),
+    ("[[interfaces]] (each partition coefficient)", schema.InterfaceSpec),
     ('[boundaries.<name>] type = "mole_fraction"', schema.MoleFractionBC),
     ('[boundaries.<name>] type = "flux"', schema.FluxBC),
     ('[boundaries.<name>] type = "mass_transfer"', schema.MassTransferBC),

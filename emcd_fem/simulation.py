@@ -4,6 +4,7 @@
 ``emcd check`` (validation and admissibility, no solve).
 """
 
+import itertools
 import platform
 import time
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ import dolfinx
 import numpy as np
 
 import emcd_fem
-from emcd_fem import analytic, geometry, properties
+from emcd_fem import analytic, geometry, partition, properties
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
@@ -171,6 +172,42 @@ def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
     return properties.resolve(name, model)
 
 
+def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
+    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
+    if not case.interfaces:
+        return {}
+    by_materials: dict[tuple[str, str], float] = {}
+    for spec in case.interfaces:
+        first, second = spec.materials
+        by_materials[(first, second)] = spec.partition
+    partitions = {}
+    for a, b in partition.adjacent_regions(domain):
+        pair = (case.material_of(a), case.material_of(b))
+        if pair in by_materials:
+            partitions[(a, b)] = by_materials[pair]
+        elif pair[::-1] in by_materials:
+            partitions[(b, a)] = by_materials[pair[::-1]]
+    return partitions
+
+
+def series_solubilities(case: Case) -> list[float] | None:
+    """H per layer/shell (inside out) of a series geometry from the case's interfaces."""
+    if not case.interfaces or not isinstance(
+        case.geometry, LayeredSlab | CylinderShells | SphereShells
+    ):
+        return None
+    k = {tuple(spec.materials): spec.partition for spec in case.interfaces}
+    layers = case.geometry.region_names()
+    h = [1.0]
+    for left, right in itertools.pairwise(layers):
+        m1, m2 = case.material_of(left), case.material_of(right)
+        c1 = resolve_material(case, m1).material.concentration
+        c2 = resolve_material(case, m2).material.concentration
+        ratio = k.get((m1, m2)) or (1.0 / k[(m2, m1)] if (m2, m1) in k else c2 / c1)
+        h.append(ratio * c1 * h[-1] / c2)
+    return h
+
+
 def build_boundary_conditions(case: Case) -> dict[str, BoundaryCondition]:
     """Boundary name → condition, for the boundaries listed in the case."""
     conditions: dict[str, BoundaryCondition] = {}
@@ -219,13 +256,20 @@ def analytic_reference(case: Case) -> analytic.SlabSolution | analytic.ShellSolu
             first,
             last,
             inventory_mole_fraction=case.physics.inventory_mole_fraction,
+            solubilities=series_solubilities(case),
         )
     if isinstance(first, MolarFlux | ZeroFlux) and isinstance(last, MolarFlux | ZeroFlux):
         return None
     kind = "sphere" if isinstance(g, SphereShells) else "cylinder"
     height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
     return analytic.concentric_shells(
-        kind, g.radii, [materials[n] for n in g.region_names()], first, last, height=height
+        kind,
+        g.radii,
+        [materials[n] for n in g.region_names()],
+        first,
+        last,
+        height=height,
+        solubilities=series_solubilities(case),
     )
 
 
@@ -402,6 +446,7 @@ def run_case(
         degree=case.discretisation.degree,
         source=case.physics.source,
         inventory_mole_fraction=case.physics.inventory_mole_fraction,
+        partitions=region_partitions(case, domain),
         petsc_options=case.solver.petsc_options,
     )
     timings["setup"] = time.perf_counter() - tic

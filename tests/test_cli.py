@@ -1,5 +1,6 @@
 """`emcd run` / `emcd check`: example cases, invalid cases, atomic output, MPI."""
 
+import itertools
 import json
 import subprocess
 import sys
@@ -32,12 +33,21 @@ def independent_reference(path):
     regions = g.region_names()
     materials = build_materials(case, regions) if regions else None
     if g.kind == "layered_slab":
+        # partition coefficients: H_1 = 1, c_{i+1} H_{i+1} = K c_i H_i (x_A = H μ)
+        solubilities = [1.0]
+        partitions = {tuple(spec.materials): spec.partition for spec in case.interfaces}
+        for a, b in itertools.pairwise(regions):
+            pair = (case.material_of(a), case.material_of(b))
+            c_a, c_b = materials[a].concentration, materials[b].concentration
+            k = partitions.get(pair, c_b / c_a)
+            solubilities.append(k * c_a * solubilities[-1] / c_b)
         ref = ef.analytic.composite_slab(
             [layer.thickness for layer in g.layers],
             [materials[n] for n in regions],
             bcs["left"],
             bcs["right"],
             inventory_mole_fraction=case.physics.inventory_mole_fraction,
+            solubilities=solubilities,
         )
         area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
         # interfaces on nodes: P1/P2 are exact, only rounding remains
