@@ -371,6 +371,16 @@ class Profile(_Section):
     points: int = Field(default=101, ge=2, description="Number of equispaced samples.")
 
 
+class Analysis(_Section):
+    """Extra analyses run after the solve."""
+
+    effective_diffusivity: bool = Field(
+        default=False,
+        description="Inclusion cells: D_eff diagonal (face-to-face cell problems) next to the "
+        "Wiener/Hashin–Shtrikman bounds and Rayleigh's value.",
+    )
+
+
 class Output(_Section):
     """What is written to the output directory."""
 
@@ -407,6 +417,7 @@ class Case(_Section):
         default_factory=Discretisation, description="Element degree."
     )
     solver: Solver = Field(default_factory=Solver, description="PETSc options.")
+    analysis: Analysis = Field(default_factory=Analysis, description="Extra analyses.")
     output: Output = Field(default_factory=Output, description="Output selection.")
 
     def material_of(self, region: str) -> str:
@@ -533,6 +544,10 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
     problems += _material_problems(case)
+    if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
+        problems.append(
+            ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")
+        )
     for i, interface in enumerate(case.interfaces):
         for j, name in enumerate(interface.materials):
             if name not in case.materials:

@@ -34,6 +34,7 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("[physics]", schema.Physics),
     ("[discretisation]", schema.Discretisation),
     ("[solver]", schema.Solver),
+    ("[analysis]", schema.Analysis),
     ("[output]", schema.Output),
     ("[[output.profiles]] (each profile)", schema.Profile),
 ]

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from emcd_fem.boundary import MoleFraction
 from emcd_fem.domain import AXIS_BOUNDARIES, Domain
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.geometry.inclusions import InclusionLayout
 from emcd_fem.materials import Material
 from emcd_fem.problem import EMCDProblem
 
@@ -62,3 +63,57 @@ def effective_diffusivity(
         area = math.prod(e for i, e in enumerate(extents) if i != axis)
         result[axis] = solution.boundary_flux[high] * extents[axis] / (c * area)
     return result
+
+
+def effective_report(
+    domain: Domain,
+    matrix: Material,
+    inclusion: Material,
+    layout: InclusionLayout,
+    *,
+    degree: int = 2,
+    periodic_counts: Sequence[int] | None = None,
+) -> dict:
+    """D_eff diagonal of an inclusion cell next to its bounds and Rayleigh's value.
+
+    Bounds (Wiener, Hashin–Shtrikman) are evaluated at the *meshed* volume fraction; the
+    Rayleigh value applies to square arrays of circles/fibres (transverse) and cubic arrays
+    of spheres, at the exact fraction. Aligned fibres along z: D_zz is the parallel (Wiener
+    upper) value exactly. Collective.
+    """
+    from emcd_fem import analytic
+    from emcd_fem.mesh_report import mesh_report
+
+    extents = layout.extents
+    materials = {"matrix": matrix, "inclusion": inclusion}
+    d_eff = effective_diffusivity(domain, materials, extents, degree=degree)
+    measures = mesh_report(domain)["region_measures"]
+    meshed = measures.get("inclusion", 0.0) / math.prod(extents)
+    dim = len(extents)
+    d_m, d_i = matrix.diffusivity, inclusion.diffusivity
+    report = {
+        "D_eff": {"xyz"[axis]: value for axis, value in d_eff.items()},
+        "volume_fraction": {"exact": layout.volume_fraction, "meshed": meshed},
+        "wiener_bounds": analytic.wiener_bounds(meshed, d_m, d_i),
+        "hashin_shtrikman_bounds": analytic.hashin_shtrikman_bounds(
+            meshed, d_m, d_i, 2 if layout.kind in ("circle", "fibre") else 3
+        ),
+        "mirror_symmetric": periodic_counts is not None,
+    }
+    square = (
+        periodic_counts is not None
+        and len(set(periodic_counts)) == 1
+        and (len(set(extents[: len(periodic_counts)])) == 1)
+    )
+    if square and layout.kind in ("circle", "fibre"):
+        report["rayleigh"] = analytic.rayleigh_square_cylinders(layout.volume_fraction, d_m, d_i)
+    elif square and layout.kind == "sphere":
+        report["rayleigh"] = analytic.rayleigh_cubic_spheres(layout.volume_fraction, d_m, d_i)
+    if layout.kind == "fibre" and dim == 3:
+        report["fibre_axial_exact"] = analytic.wiener_bounds(meshed, d_m, d_i)[1]
+    if not report["mirror_symmetric"]:
+        report["note"] = (
+            "random packing: the cell is not mirror-symmetric, so the face-to-face "
+            "values approximate the tensor diagonal"
+        )
+    return report

@@ -36,6 +36,7 @@ from emcd_fem.case import (
     load_case,
 )
 from emcd_fem.domain import Domain, layered_slab
+from emcd_fem.effective import effective_report
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.materials import Material
@@ -471,6 +472,17 @@ def run_case(
         )
     fields = {name: fields[name] for name in wanted}
     profile_rows = _profiles(case, solution, comm)
+    effective = None
+    if case.analysis.effective_diffusivity:
+        g = case.geometry
+        effective = effective_report(
+            domain,
+            resolve_material(case, case.material_of("matrix")).material,
+            resolve_material(case, case.material_of("inclusion")).material,
+            domain.layout,
+            degree=case.discretisation.degree,
+            periodic_counts=g.counts if g.arrangement == "periodic" else None,
+        )
     msh = domain.mesh
     tdim = msh.topology.dim
     dofs = solution.potential.function_space.dofmap.index_map.size_global
@@ -496,6 +508,7 @@ def run_case(
         "mesh": mesh_report(domain, solution.potential.function_space.dofmap.index_map.size_global),
         "analytic": _analytic_summary(case, domain, solution),
         "materials": {n: resolve_material(case, n).diagnostics for n in case.materials},
+        "effective": effective,
         "warnings": list(solution.warnings)
         + [w for n in case.materials for w in resolve_material(case, n).warnings],
         "versions": versions(),

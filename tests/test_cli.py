@@ -99,6 +99,12 @@ def test_example_case_runs(path, tmp_path):
     expected, rtol, case = independent_reference(path)
     for side, q in (expected or {}).items():
         assert summary["boundary_flux"][side] == pytest.approx(q, rel=rtol)
+    if summary["effective"] is not None:  # square array: Rayleigh/Perrins to 1e-4
+        eff = summary["effective"]
+        low, high = eff["hashin_shtrikman_bounds"]
+        for value in eff["D_eff"].values():
+            assert value == pytest.approx(eff["rayleigh"], rel=1e-4)
+            assert low * (1 - 1e-4) <= value <= high
     if expected is None:
         fluxes = summary["boundary_flux"]
         assert fluxes["left"] == pytest.approx(-fluxes["right"], rel=1e-10)
