@@ -457,3 +457,48 @@ def rayleigh_cubic_spheres(fraction: float, d_matrix: float, d_inclusion: float)
     t = (beta + 2) / (1 - beta)
     f = fraction
     return d_matrix * (1 - 3 * f / (t + f + 1.65 * (beta - 1) / (beta + 4 / 3) * f ** (10 / 3)))
+
+
+def film_slab(
+    thicknesses: Sequence[float],
+    materials: Sequence[Material],
+    x_left: float,
+    x_right: float,
+    films: Sequence[float],
+    *,
+    solubilities: Sequence[float] | None = None,
+) -> tuple[float, list[tuple[float, float]]]:
+    """Composite slab with interfacial films between its layers, mole fractions at both ends.
+
+    Resistance network: N = (μ_left − μ_right) / (Σ L_i/(c_i D_i H_i) + Σ 1/k_j), with
+    μ = x_A/H (H_i = 1 without partition coefficients) and film laws N = k_j (μ_a − μ_b).
+
+    Args:
+        thicknesses: Layer thicknesses [m].
+        materials: One per layer.
+        x_left: x_A at z = 0.
+        x_right: x_A at z = L.
+        films: k_j [mol/(m^2 s)] of the film between layers j and j+1 (n − 1 values).
+        solubilities: H_i per layer.
+
+    Returns:
+        N [mol/(m^2 s)] and, per interface, (μ on the left, μ on the right).
+    """
+    thick = np.asarray(thicknesses, dtype=float)
+    h = np.ones(thick.size) if solubilities is None else np.asarray(solubilities, dtype=float)
+    k = np.asarray(films, dtype=float)
+    if k.size != thick.size - 1 or np.any(k <= 0):
+        raise EmcdInputError("need one film coefficient k > 0 per interface")
+    layer_r = np.array(
+        [
+            t / (m.concentration * m.diffusivity * hh)
+            for t, m, hh in zip(thick, materials, h, strict=True)
+        ]
+    )
+    flux = (x_left / h[0] - x_right / h[-1]) / (layer_r.sum() + (1.0 / k).sum())
+    jumps, mu = [], x_left / h[0]
+    for i in range(k.size):
+        mu -= flux * layer_r[i]
+        jumps.append((float(mu), float(mu - flux / k[i])))
+        mu -= flux / k[i]
+    return float(flux), jumps

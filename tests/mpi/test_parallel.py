@@ -130,3 +130,21 @@ def test_partition_parallel(dim):
         [0.4, 0.6], list(mats.values()), bcs["left"], bcs["right"], solubilities=[1.0, 0.5]
     )
     assert results[1]["right"] == pytest.approx(ref.flux, rel=1e-8)
+
+
+def test_films_parallel():
+    from emcd_fem.films import FilmEMCDProblem
+
+    films = {("a", "b"): 2.0, ("b", "c"): 5.0}
+    bcs = {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)}
+    results = []
+    for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        domain = ef.layered_slab(
+            THICK, region_names=NAMES, dim=2, cells_per_layer=[3, 4, 3], cells_across=3, comm=comm
+        )
+        results.append(FilmEMCDProblem(domain, MATERIALS, bcs, films=films).solve())
+    assert_same(results[0].boundary_flux, results[1].boundary_flux)
+    flux, _ = ef.analytic.film_slab(THICK, list(MATERIALS.values()), 0.9, 0.1, [2.0, 5.0])
+    assert results[1].boundary_flux["right"] == pytest.approx(flux, rel=1e-8)
+    for pair in films:
+        assert results[1].film_flux[pair] == pytest.approx(flux, rel=1e-8)

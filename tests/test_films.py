@@ -1,0 +1,66 @@
+"""Film resistances between layers: the resistance network, exactly, in 1D/2D/3D."""
+
+import numpy as np
+import pytest
+
+import emcd_fem as ef
+from emcd_fem.films import FilmEMCDProblem
+
+THICK = [0.3, 0.4, 0.3]
+NAMES = ["a", "b", "c"]
+MATS = {"a": ef.Material(1.0, 2.0), "b": ef.Material(0.1, 1.0), "c": ef.Material(0.5, 1.5)}
+BCS = {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)}
+FILMS = {("a", "b"): 2.0, ("b", "c"): 5.0}
+
+
+def test_network_by_hand():
+    flux, jumps = ef.analytic.film_slab(THICK, list(MATS.values()), 0.9, 0.1, [2.0, 5.0])
+    resistance = 0.3 / 2.0 + 0.4 / 0.1 + 0.3 / 0.75 + 1 / 2.0 + 1 / 5.0
+    assert flux == pytest.approx(0.8 / resistance, rel=1e-14)
+    assert jumps[0][0] - jumps[0][1] == pytest.approx(flux / 2.0)
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_three_layer_films(dim, degree):
+    flux, jumps = ef.analytic.film_slab(THICK, list(MATS.values()), 0.9, 0.1, [2.0, 5.0])
+    domain = ef.layered_slab(THICK, region_names=NAMES, dim=dim, cells_per_layer=[3, 4, 3])
+    solution = FilmEMCDProblem(domain, MATS, BCS, films=FILMS, degree=degree).solve()
+    assert solution.boundary_flux["right"] == pytest.approx(flux, rel=1e-8)
+    assert solution.boundary_flux["left"] == pytest.approx(-flux, rel=1e-8)
+    for pair in FILMS:  # the flux through each film equals the series flux
+        assert solution.film_flux[pair] == pytest.approx(flux, rel=1e-8)
+    assert solution.balance < 1e-12
+    # the jump across the first film: μ_a − μ_b = N/k at the interface
+    mu_a = solution.potentials["block0"]
+    coords = mu_a.function_space.tabulate_dof_coordinates()[:, 0]
+    at = np.isclose(coords, 0.3)
+    if mu_a.x.array[at].size:
+        assert mu_a.x.array[at] == pytest.approx(jumps[0][0], abs=1e-10)
+
+
+def test_film_with_partition_and_reverse_orientation():
+    """Film given as (b, a) and a partition: the orientation of '+' must not matter."""
+    mats = {"a": ef.Material(1.0, 2.0), "b": ef.Material(0.2, 1.0)}
+    h = [1.0, 0.25 * 2.0 / 1.0]
+    flux, _ = ef.analytic.film_slab(
+        [0.4, 0.6], list(mats.values()), 0.6, 0.1, [3.0], solubilities=h
+    )
+    for films in ({("a", "b"): 3.0}, {("b", "a"): 3.0}):
+        domain = ef.layered_slab([0.4, 0.6], region_names=["a", "b"], dim=2, cells_per_layer=[2, 3])
+        solution = FilmEMCDProblem(
+            domain,
+            mats,
+            {"left": ef.MoleFraction(0.6), "right": ef.MoleFraction(0.1)},
+            films=films,
+            partitions={("a", "b"): 0.25},
+        ).solve()
+        assert solution.boundary_flux["right"] == pytest.approx(flux, rel=1e-8)
+
+
+def test_bad_film_input():
+    domain = ef.layered_slab(THICK, region_names=NAMES, cells_per_layer=[3, 4, 3])
+    with pytest.raises(ef.EmcdInputError, match="must be > 0"):
+        FilmEMCDProblem(domain, MATS, BCS, films={("a", "b"): 0.0})
+    with pytest.raises(ef.EmcdInputError, match="do not share an interface"):
+        FilmEMCDProblem(domain, MATS, BCS, films={("a", "c"): 1.0})
