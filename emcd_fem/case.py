@@ -284,8 +284,15 @@ class InterfaceSpec(_Section):
     materials: list[str] = Field(
         min_length=2, max_length=2, description="[first, second] material names."
     )
-    partition: float = Field(
-        gt=0, description="K: c_A,second = K c_A,first at equilibrium (molar concentrations)."
+    partition: float | None = Field(
+        default=None,
+        gt=0,
+        description="K: c_A,second = K c_A,first at equilibrium (molar concentrations).",
+    )
+    film: float | None = Field(
+        default=None,
+        gt=0,
+        description="Film coefficient k [mol/(m^2 s)]: N·n = k (μ_first − μ_second), μ = x_A/H.",
     )
 
 
@@ -548,7 +555,14 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
         problems.append(
             ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")
         )
+    has_films = any(spec.film is not None for spec in case.interfaces)
+    if has_films and case.output.profiles:
+        problems.append(("output.profiles", "not available with film resistances (yet)"))
+    if has_films and (case.physics.source != 0 or case.physics.inventory_mole_fraction):
+        problems.append(("physics", "sources and flux-only problems are not available with films"))
     for i, interface in enumerate(case.interfaces):
+        if interface.partition is None and interface.film is None:
+            problems.append((f"interfaces[{i}]", "give partition, film or both"))
         for j, name in enumerate(interface.materials):
             if name not in case.materials:
                 problems.append(

@@ -34,7 +34,7 @@ from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.partition import adjacent_regions, region_solubilities
 from emcd_fem.physics.emcd import molar_flux
-from emcd_fem.postprocess import integrate
+from emcd_fem.postprocess import integrate, owned_range
 from emcd_fem.solver import solve_linear
 
 _ids = itertools.count()
@@ -49,12 +49,18 @@ class FilmSolution:
         boundary_flux: Boundary name → outward flux q_Γ [mol/s, mol/(m s), mol/(m^2 s)].
         film_flux: (region a, region b) → ∫_Γ k (μ_a − μ_b) dS, the flux from a into b.
         balance: Relative global imbalance Σ q_Γ / Σ |q_Γ|.
+        solver: The linear solver report.
+        x_min: Smallest nodal mole fraction x_A = H μ (NaN if a block mixes H values).
+        x_max: Largest nodal mole fraction.
     """
 
     potentials: dict[str, fem.Function]
     boundary_flux: dict[str, float]
     film_flux: dict[tuple[str, str], float]
     balance: float
+    solver: Any = None
+    x_min: float = float("nan")
+    x_max: float = float("nan")
 
 
 def _blocks(regions: list[str], touching: set, films: Mapping) -> list[list[str]]:
@@ -282,7 +288,7 @@ class FilmEMCDProblem:
     # -- solve --------------------------------------------------------------------------
     def solve(self) -> FilmSolution:
         """Solve and compute boundary and film fluxes (collective)."""
-        solve_linear(self._problem, what="film-coupled potential")
+        report = solve_linear(self._problem, what="film-coupled potential")
         domain = self.domain
         fluxes = {}
         for n, bc in self._conditions.items():
@@ -309,13 +315,25 @@ class FilmEMCDProblem:
             A, B = self.block_of[a], self.block_of[b_region]
             expr = k * (self.potentials[A]("+") - self.potentials[B]("-")) * self._dS(j)
             film_flux[(a, b_region)] = integrate(fem.form(expr, entity_maps=self._entity_maps))
+        for name in domain.boundaries:  # unnamed boundaries are impermeable
+            fluxes.setdefault(name, 0.0)
         scale = sum(abs(v) for v in fluxes.values())
         balance = abs(sum(fluxes.values())) / scale if scale else 0.0
+        lows, highs = [], []
+        for block, potential in zip(self.blocks, self.potentials, strict=True):
+            h_values = {self.solubility[r] for r in block}
+            lo, hi = owned_range(potential)
+            h = h_values.pop() if len(h_values) == 1 else float("nan")
+            lows.append(min(lo * h, hi * h))
+            highs.append(max(lo * h, hi * h))
         return FilmSolution(
             potentials={f"block{i}": p for i, p in enumerate(self.potentials)},
             boundary_flux=fluxes,
             film_flux=film_flux,
             balance=balance,
+            solver=report,
+            x_min=min(lows),
+            x_max=max(highs),
         )
 
 

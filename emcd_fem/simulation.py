@@ -39,6 +39,7 @@ from emcd_fem.domain import Domain, layered_slab
 from emcd_fem.effective import effective_report
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
+from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
@@ -179,8 +180,9 @@ def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float
         return {}
     by_materials: dict[tuple[str, str], float] = {}
     for spec in case.interfaces:
-        first, second = spec.materials
-        by_materials[(first, second)] = spec.partition
+        if spec.partition is not None:
+            first, second = spec.materials
+            by_materials[(first, second)] = spec.partition
     partitions = {}
     for a, b in partition.adjacent_regions(domain):
         pair = (case.material_of(a), case.material_of(b))
@@ -197,7 +199,11 @@ def series_solubilities(case: Case) -> list[float] | None:
         case.geometry, LayeredSlab | CylinderShells | SphereShells
     ):
         return None
-    k = {tuple(spec.materials): spec.partition for spec in case.interfaces}
+    k = {
+        tuple(spec.materials): spec.partition
+        for spec in case.interfaces
+        if spec.partition is not None
+    }
     layers = case.geometry.region_names()
     h = [1.0]
     for left, right in itertools.pairwise(layers):
@@ -386,6 +392,158 @@ def versions() -> dict[str, str]:
 
 
 # -- the pipeline ------------------------------------------------------------------------------
+def _write_outputs(
+    out: str | Path,
+    comm: MPI.Comm,
+    case: Case,
+    fields: Mapping[str, Any],
+    summary: dict[str, Any],
+    profile_rows: list,
+    timings: dict[str, float],
+    start: float,
+) -> None:
+    """Fields, profiles.csv and summary.json, atomically (collective)."""
+    tic = time.perf_counter()
+    with AtomicOutputDirectory(out, comm) as staging:
+        files = write_fields(staging, list(fields.values()), case.output.format)
+        if case.output.profiles:
+            header = [
+                "profile",
+                "index",
+                "x",
+                "y",
+                "z",
+                "distance",
+                "mole_fraction",
+                "mole_fraction_analytic",
+            ]
+            write_csv(staging / "profiles.csv", header, profile_rows, comm)
+            files.append("profiles.csv")
+        timings["output"] = time.perf_counter() - tic
+        timings["total"] = time.perf_counter() - start
+        summary["timings"] = timings
+        summary["files"] = [*files, "summary.json"]
+        write_json(staging / "summary.json", summary, comm)
+
+
+def _common_summary(case: Case, domain: Domain, dofs: int, comm: MPI.Comm) -> dict[str, Any]:
+    tdim = domain.mesh.topology.dim
+    return {
+        "units": {
+            "boundary_flux": ["mol/(m^2 s)", "mol/(m s)", "mol/s"][tdim - 1],
+            "sign": "outward positive: q = integral of N_A . n over the boundary",
+        },
+        "dofs": dofs,
+        "cells": domain.mesh.topology.index_map(tdim).size_global,
+        "ranks": comm.size,
+        "degree": case.discretisation.degree,
+        "mesh": mesh_report(domain, dofs),
+        "materials": {n: resolve_material(case, n).diagnostics for n in case.materials},
+        "versions": versions(),
+        "case": case.model_dump(mode="json"),
+    }
+
+
+def _run_with_films(
+    case: Case,
+    domain: Domain,
+    out: str | Path | None,
+    comm: MPI.Comm,
+    timings: dict[str, float],
+    start: float,
+) -> RunResult:
+    """The film-resistance pipeline: block potentials, boundary and film fluxes."""
+    films, partitions = {}, {}
+    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
+    for a, b in partition.adjacent_regions(domain):
+        for first, second in ((a, b), (b, a)):
+            spec = by_materials.get((case.material_of(first), case.material_of(second)))
+            if spec is not None:
+                if spec.film is not None:
+                    films[(first, second)] = spec.film
+                if spec.partition is not None:
+                    partitions[(first, second)] = spec.partition
+    tic = time.perf_counter()
+    problem = FilmEMCDProblem(
+        domain,
+        build_materials(case, list(domain.regions)),
+        build_boundary_conditions(case),
+        films=films,
+        partitions=partitions,
+        degree=case.discretisation.degree,
+        petsc_options=case.solver.petsc_options,
+    )
+    timings["setup"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    solution = problem.solve()
+    timings["solve"] = time.perf_counter() - tic
+    fields = {}
+    for i, potential in enumerate(problem.potentials):
+        potential.name = "potential_" + "_".join(problem.blocks[i])
+        fields[potential.name] = potential
+    dofs = sum(p.function_space.dofmap.index_map.size_global for p in problem.potentials)
+    summary = {
+        "boundary_flux": solution.boundary_flux,
+        "film_flux": {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()},
+        "balance": {"relative": solution.balance},
+        "blocks": problem.blocks,
+        "x_min": solution.x_min,
+        "x_max": solution.x_max,
+        "solver": solution.solver.as_dict(),
+        "analytic": _film_reference(case, solution),
+        **_common_summary(case, domain, dofs, comm),
+    }
+    summary["warnings"] = [w for n in case.materials for w in resolve_material(case, n).warnings]
+    timings["post"] = 0.0
+    if out is None:
+        summary["timings"] = timings
+        return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
+    _write_outputs(out, comm, case, fields, summary, [], timings, start)
+    return RunResult(
+        summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
+    )
+
+
+def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
+    """Film resistance network for a layered slab with mole fractions at both ends."""
+    g = case.geometry
+    conditions = build_boundary_conditions(case)
+    ends = (conditions.get("left"), conditions.get("right"))
+    if not isinstance(g, LayeredSlab) or not all(isinstance(e, MoleFraction) for e in ends):
+        return None
+    if any(
+        not isinstance(bc, ZeroFlux) for n, bc in conditions.items() if n not in ("left", "right")
+    ):
+        return None
+    regions = g.region_names()
+    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
+    films = []
+    for a, b in itertools.pairwise(regions):
+        pair = (case.material_of(a), case.material_of(b))
+        spec = by_materials.get(pair) or by_materials.get(pair[::-1])
+        if spec is None or spec.film is None:
+            return None
+        films.append(spec.film)
+    materials = build_materials(case)
+    flux, _ = analytic.film_slab(
+        [layer.thickness for layer in g.layers],
+        [materials[r] for r in regions],
+        ends[0].value,
+        ends[1].value,
+        films,
+        solubilities=series_solubilities(case),
+    )
+    area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
+    expected = {"left": -flux * area, "right": flux * area}
+    errors = {n: abs(solution.boundary_flux[n] - v) / abs(v) for n, v in expected.items()}
+    return {
+        "flux_per_area": flux,
+        "boundary_flux": expected,
+        "relative_error": errors,
+        "max_relative_error": max(errors.values()),
+    }
+
+
 def _load_on_root(source: Any, overrides: Sequence[str], comm: MPI.Comm) -> Case:
     """Parse the case on rank 0 and share it, or raise the same CaseError on every rank."""
     payload = None
@@ -438,6 +596,9 @@ def run_case(
     tic = time.perf_counter()
     domain = build_domain(case, comm)
     timings["mesh"] = time.perf_counter() - tic
+
+    if any(spec.film is not None for spec in case.interfaces):
+        return _run_with_films(case, domain, out, comm, timings, start)
 
     tic = time.perf_counter()
     problem = EMCDProblem(
@@ -519,27 +680,7 @@ def run_case(
         summary["timings"] = timings
         return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
 
-    tic = time.perf_counter()
-    with AtomicOutputDirectory(out, comm) as staging:
-        files = write_fields(staging, list(fields.values()), case.output.format)
-        if case.output.profiles:
-            header = [
-                "profile",
-                "index",
-                "x",
-                "y",
-                "z",
-                "distance",
-                "mole_fraction",
-                "mole_fraction_analytic",
-            ]
-            write_csv(staging / "profiles.csv", header, profile_rows, comm)
-            files.append("profiles.csv")
-        timings["output"] = time.perf_counter() - tic
-        timings["total"] = time.perf_counter() - start
-        summary["timings"] = timings
-        summary["files"] = [*files, "summary.json"]
-        write_json(staging / "summary.json", summary, comm)
+    _write_outputs(out, comm, case, fields, summary, profile_rows, timings, start)
     return RunResult(
         summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
     )
