@@ -502,3 +502,35 @@ def film_slab(
         jumps.append((float(mu), float(mu - flux / k[i])))
         mu -= flux / k[i]
     return float(flux), jumps
+
+
+def film_shells(
+    kind: str,
+    radii: Sequence[float],
+    materials: Sequence[Material],
+    x_inner: float,
+    x_outer: float,
+    films: Sequence[float],
+    *,
+    height: float = 1.0,
+    solubilities: Sequence[float] | None = None,
+) -> float:
+    """Rate Q [mol/s] outwards through concentric shells with films at the interfaces.
+
+    Q = (μ_inner − μ_outer) / (Σ R_shell,i + Σ 1/(k_j A_j)), A_j the interface area
+    (2π r_j H for cylinders, 4π r_j² for spheres), μ = x_A/H, shell resistances with c D H.
+    """
+    r = np.asarray(radii, dtype=float)
+    h = np.ones(len(materials)) if solubilities is None else np.asarray(solubilities, float)
+    k = np.asarray(films, dtype=float)
+    if k.size != len(materials) - 1 or np.any(k <= 0):
+        raise EmcdInputError("need one film coefficient k > 0 per interface")
+    shells = sum(
+        shell_resistance(
+            kind, r[i], r[i + 1], Material(m.diffusivity * h[i], m.concentration), height
+        )
+        for i, m in enumerate(materials)
+    )
+    inner = r[1:-1]
+    areas = 2 * np.pi * inner * height if kind == "cylinder" else 4 * np.pi * inner**2
+    return float((x_inner / h[0] - x_outer / h[-1]) / (shells + (1.0 / (k * areas)).sum()))

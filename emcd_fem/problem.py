@@ -296,6 +296,8 @@ class EMCDProblem:
                 "consistent with a binary mixture; check the partition coefficients and the "
                 "boundary mole fractions"
             )
+        if self.solubility:  # the maximum principle holds for μ, not for the jumping x_A
+            return []
         flux_data = [
             n
             for n, bc in self.boundary_conditions.items()

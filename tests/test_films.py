@@ -64,3 +64,22 @@ def test_bad_film_input():
         FilmEMCDProblem(domain, MATS, BCS, films={("a", "b"): 0.0})
     with pytest.raises(ef.EmcdInputError, match="do not share an interface"):
         FilmEMCDProblem(domain, MATS, BCS, films={("a", "c"): 1.0})
+
+
+def test_annulus_with_film():
+    from emcd_fem.geometry import annulus
+
+    mats = {"shell1": ef.Material(1.0, 1.0), "shell2": ef.Material(0.2, 1.0)}
+    r = [0.5, 0.8, 1.0]
+    rate = ef.analytic.film_shells("cylinder", r, list(mats.values()), 0.9, 0.1, [1.5])
+    errors = []
+    for size in (0.1, 0.05):
+        solution = FilmEMCDProblem(
+            annulus(r, size=size, order=2),
+            mats,
+            {"inner": ef.MoleFraction(0.9), "outer": ef.MoleFraction(0.1)},
+            films={("shell1", "shell2"): 1.5},
+            degree=2,
+        ).solve()
+        errors.append(abs(solution.boundary_flux["outer"] - rate) / rate)
+    assert errors[1] < errors[0] and errors[1] < 1e-5

@@ -97,3 +97,25 @@ def test_annulus_with_partition_converges():
         )
         errors.append(abs(solution.boundary_flux["outer"] - ref.rate) / ref.rate)
     assert errors[2] < errors[1] < errors[0] and errors[2] < 1e-7
+
+
+def test_sphere_with_partition_converges():
+    from emcd_fem.geometry import sphere_shells
+
+    mats = {"shell1": ef.Material(1.0, 1.0), "shell2": ef.Material(0.2, 1.0)}
+    bcs = {"inner": ef.MoleFraction(0.3), "outer": ef.MoleFraction(0.1)}
+    r = [0.5, 0.8, 1.0]
+    ref = ef.analytic.concentric_shells(
+        "sphere", r, list(mats.values()), bcs["inner"], bcs["outer"], solubilities=[1.0, 2.5]
+    )
+    errors = []
+    for size in (0.3, 0.2):
+        solution = ef.solve_emcd(
+            sphere_shells(r, size=size, order=2),
+            mats,
+            bcs,
+            degree=2,
+            partitions={("shell1", "shell2"): 2.5},
+        )
+        errors.append(abs(solution.boundary_flux["outer"] - ref.rate) / ref.rate)
+    assert errors[1] < errors[0] and errors[1] < 2e-3
