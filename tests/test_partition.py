@@ -109,7 +109,9 @@ def test_sphere_with_partition_converges():
         "sphere", r, list(mats.values()), bcs["inner"], bcs["outer"], solubilities=[1.0, 2.5]
     )
     errors = []
-    for size in (0.3, 0.2):
+    # measured (gmsh 4.15): 9.1e-4 (h = 0.2), 2.0e-4 (0.15), 7.4e-5 (0.1); coarser meshes
+    # are irregular (unstructured re-meshing), so we compare h = 0.2 with h = 0.1
+    for size in (0.2, 0.1):
         solution = ef.solve_emcd(
             sphere_shells(r, size=size, order=2),
             mats,
@@ -118,4 +120,4 @@ def test_sphere_with_partition_converges():
             partitions={("shell1", "shell2"): 2.5},
         )
         errors.append(abs(solution.boundary_flux["outer"] - ref.rate) / ref.rate)
-    assert errors[1] < errors[0] and errors[1] < 2e-3
+    assert errors[1] < errors[0] / 4 and errors[1] < 2e-4
