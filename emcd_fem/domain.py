@@ -94,6 +94,14 @@ class Domain:
             raise unknown_name("boundary", name, self.boundaries)
         return self.boundaries[name]
 
+    def local_cell_tags(self) -> np.ndarray:
+        """Region tag of every local cell (owned and ghost), −1 where untagged."""
+        tdim = self.mesh.topology.dim
+        imap = self.mesh.topology.index_map(tdim)
+        tags = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int64)
+        tags[self.cell_tags.indices] = self.cell_tags.values
+        return tags
+
     @property
     def slab(self) -> SlabLayout | None:
         """The layout if the domain is a layered slab, else None."""

@@ -32,7 +32,7 @@ from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
-from emcd_fem.partition import adjacent_regions, region_solubilities
+from emcd_fem.partition import adjacent_regions, region_solubilities, regions_on_boundary
 from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.postprocess import integrate, owned_range
 from emcd_fem.solver import solve_linear
@@ -94,9 +94,7 @@ def _interface_entities(domain: Domain, first: str, second: str) -> np.ndarray:
     msh.topology.create_connectivity(tdim, tdim - 1)
     f2c = msh.topology.connectivity(tdim - 1, tdim)
     c2f = msh.topology.connectivity(tdim, tdim - 1)
-    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
-    tag = np.full(n_cells, -1, dtype=np.int64)
-    tag[domain.cell_tags.indices] = domain.cell_tags.values
+    tag = domain.local_cell_tags()
     ta, tb = domain.regions[first], domain.regions[second]
     rows = []
     for f in range(msh.topology.index_map(tdim - 1).size_local):
@@ -211,7 +209,7 @@ class FilmEMCDProblem:
         for n, bc in boundary_conditions.items():
             if bc.is_dirichlet:
                 b = self._boundary_block[n]
-                h = self.solubility[self._regions_on(n)[0]]
+                h = self.solubility[regions_on_boundary(self.domain, n)[0]]
                 value = fem.Constant(msh, float(bc.value) / h)
                 dofs = fem.locate_dofs_topological(
                     spaces[b], tdim - 1, sub_facets[b].find(domain.boundaries[n])
@@ -255,22 +253,8 @@ class FilmEMCDProblem:
                 form += lhs
         return form
 
-    def _regions_on(self, boundary: str) -> list[str]:
-        domain = self.domain
-        msh = domain.mesh
-        tdim = msh.topology.dim
-        f2c = msh.topology.connectivity(tdim - 1, tdim)
-        n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
-        tag = np.full(n_cells, -1, dtype=np.int64)
-        tag[domain.cell_tags.indices] = domain.cell_tags.values
-        local = {
-            int(tag[f2c.links(f)[0]]) for f in domain.facet_tags.find(domain.boundary_tag(boundary))
-        }
-        name_of = {t: n for n, t in domain.regions.items()}
-        return sorted({name_of[t] for t in set().union(*msh.comm.allgather(local)) if t >= 0})
-
     def _block_of_boundary(self, boundary: str) -> int:
-        blocks = {self.block_of[r] for r in self._regions_on(boundary)}
+        blocks = {self.block_of[r] for r in regions_on_boundary(self.domain, boundary)}
         if len(blocks) != 1:
             raise EmcdInputError(
                 f"boundary {boundary!r} touches regions separated by films; split it by region"

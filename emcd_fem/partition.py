@@ -31,9 +31,7 @@ def adjacent_regions(domain: Domain) -> set[tuple[str, str]]:
     tdim = msh.topology.dim
     msh.topology.create_connectivity(tdim - 1, tdim)
     f2c = msh.topology.connectivity(tdim - 1, tdim)
-    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
-    tag = np.full(n_cells, -1, dtype=np.int64)
-    tag[domain.cell_tags.indices] = domain.cell_tags.values
+    tag = domain.local_cell_tags()
     offsets = f2c.offsets
     interior = np.flatnonzero(np.diff(offsets) == 2)
     first, second = tag[f2c.array[offsets[interior]]], tag[f2c.array[offsets[interior] + 1]]
@@ -109,19 +107,22 @@ def region_solubilities(
     return solubility
 
 
-def boundary_solubility(domain: Domain, boundary: str, solubility: Mapping[str, float]) -> float:
-    """The H of the regions along a boundary, which must all be equal (collective)."""
+def regions_on_boundary(domain: Domain, boundary: str) -> list[str]:
+    """Names of the regions whose cells touch a boundary, over all ranks (collective)."""
     msh = domain.mesh
     tdim = msh.topology.dim
     msh.topology.create_connectivity(tdim - 1, tdim)
     f2c = msh.topology.connectivity(tdim - 1, tdim)
-    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
-    tag = np.full(n_cells, -1, dtype=np.int64)
-    tag[domain.cell_tags.indices] = domain.cell_tags.values
-    facets = domain.facet_tags.find(domain.boundaries[boundary])
+    tag = domain.local_cell_tags()
+    facets = domain.facet_tags.find(domain.boundary_tag(boundary))
     local = {int(tag[f2c.links(f)[0]]) for f in facets}
     name_of = {t: n for n, t in domain.regions.items()}
-    regions = sorted({name_of[t] for t in set().union(*msh.comm.allgather(local)) if t >= 0})
+    return sorted({name_of[t] for t in set().union(*msh.comm.allgather(local)) if t >= 0})
+
+
+def boundary_solubility(domain: Domain, boundary: str, solubility: Mapping[str, float]) -> float:
+    """The H of the regions along a boundary, which must all be equal (collective)."""
+    regions = regions_on_boundary(domain, boundary)
     values = {solubility[r] for r in regions}
     if len(values) > 1:
         raise EmcdInputError(
@@ -129,6 +130,3 @@ def boundary_solubility(domain: Domain, boundary: str, solubility: Mapping[str, 
             "coefficients, so a mole fraction there is ambiguous: split the boundary by region"
         )
     return values.pop() if values else 1.0
-
-
-__all__ = ["adjacent_regions", "boundary_solubility", "region_solubilities"]

@@ -156,6 +156,17 @@ def add_box_face_groups(faces: dict[str, list[int]], dim: int, first_tag: int = 
             gmsh.model.addPhysicalGroup(dim - 1, faces[name], first_tag + j, name=name)
 
 
+def point_on(dim: int, tag: int) -> np.ndarray:
+    """A point on a gmsh entity: the middle of its parametrisation (gmsh rank only).
+
+    Unlike the centre of mass, it lies on the entity (e.g. on a cylindrical surface).
+    """
+    import gmsh
+
+    low, high = gmsh.model.getParametrizationBounds(dim, tag)
+    return np.asarray(gmsh.model.getValue(dim, tag, 0.5 * (np.asarray(low) + np.asarray(high))))
+
+
 def generate(tdim: int, order: int) -> None:
     """Mesh the current model in ``tdim`` dimensions with geometric ``order`` (1 or 2)."""
     import gmsh

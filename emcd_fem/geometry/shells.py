@@ -15,7 +15,7 @@ import numpy as np
 
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate
+from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate, point_on
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,6 @@ def _check(radii: Sequence[float], names: Sequence[str] | None) -> tuple[np.ndar
 
 def _shell_index(radius: float, radii: np.ndarray) -> int:
     return int(np.argmin(np.abs(radii[1:] - radius)))
-
-
-def _point_on(dim: int, tag: int) -> np.ndarray:
-    """A point on a gmsh entity: the middle of its parametrisation."""
-    import gmsh
-
-    low, high = gmsh.model.getParametrizationBounds(dim, tag)
-    return np.asarray(gmsh.model.getValue(dim, tag, 0.5 * (np.asarray(low) + np.asarray(high))))
 
 
 def _is_plane_z(tag: int, height: float, tol: float) -> bool:
@@ -104,7 +96,7 @@ def _build(
         gmsh.model.addPhysicalGroup(dim, by_shell[i], i + 1, name=name)
     sides: dict[str, list[int]] = {"inner": [], "outer": [], "bottom": [], "top": []}
     for _, tag in gmsh.model.getEntities(dim - 1):
-        point = _point_on(dim - 1, tag)
+        point = point_on(dim - 1, tag)
         radius = np.hypot(point[0], point[1]) if kind == "cylinder" else np.linalg.norm(point)
         if dim == 3 and kind == "cylinder" and _is_plane_z(tag, height, tol):
             sides["bottom" if abs(point[2]) < tol else "top"].append(tag)

@@ -25,7 +25,7 @@ import numpy as np
 
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate
+from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate, point_on
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,6 @@ class StomaLayout:
     cell_radius: float
     cavity_depth: float
     outside_height: float
-
-
-def _point_on(dim: int, tag: int) -> np.ndarray:
-    """A point on a gmsh entity: the middle of its parametrisation."""
-    import gmsh
-
-    low, high = gmsh.model.getParametrizationBounds(dim, tag)
-    return np.asarray(gmsh.model.getValue(dim, tag, 0.5 * (np.asarray(low) + np.asarray(high))))
 
 
 def brown_escombe_resistance(pore_radius: float, thickness: float, c: float, D: float) -> float:
@@ -138,7 +130,7 @@ def stomatal_pore(
         pore_skin = []
         for _, tag in gmsh.model.getEntities(dim - 1):
             centre = np.asarray(occ.getCenterOfMass(dim - 1, tag))
-            point = _point_on(dim - 1, tag)  # on the surface (centres of cylinders are not)
+            point = point_on(dim - 1, tag)  # on the surface (centres of cylinders are not)
             radial = abs(point[0]) if dim == 2 else np.hypot(point[0], point[1])
             if abs(centre[axis] + cavity_depth) < tol:
                 sides["cavity_bottom"].append(tag)
