@@ -505,15 +505,21 @@ def _run_with_films(
 
 
 def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
-    """Film resistance network for a layered slab with mole fractions at both ends."""
+    """Film resistance network for a layered slab or concentric shells with mole fractions
+    at both ends and films at every interface (None otherwise).
+    """
     g = case.geometry
-    conditions = build_boundary_conditions(case)
-    ends = (conditions.get("left"), conditions.get("right"))
-    if not isinstance(g, LayeredSlab) or not all(isinstance(e, MoleFraction) for e in ends):
+    if isinstance(g, LayeredSlab):
+        ends, kind = ("left", "right"), "slab"
+    elif isinstance(g, CylinderShells | SphereShells):
+        ends, kind = ("inner", "outer"), "cylinder" if isinstance(g, CylinderShells) else "sphere"
+    else:
         return None
-    if any(
-        not isinstance(bc, ZeroFlux) for n, bc in conditions.items() if n not in ("left", "right")
-    ):
+    conditions = build_boundary_conditions(case)
+    first, last = (conditions.get(e) for e in ends)
+    if not (isinstance(first, MoleFraction) and isinstance(last, MoleFraction)):
+        return None
+    if any(not isinstance(bc, ZeroFlux) for n, bc in conditions.items() if n not in ends):
         return None
     regions = g.region_names()
     by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
@@ -524,20 +530,28 @@ def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
         if spec is None or spec.film is None:
             return None
         films.append(spec.film)
-    materials = build_materials(case)
-    flux, _ = analytic.film_slab(
-        [layer.thickness for layer in g.layers],
-        [materials[r] for r in regions],
-        ends[0].value,
-        ends[1].value,
-        films,
-        solubilities=series_solubilities(case),
-    )
-    area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
-    expected = {"left": -flux * area, "right": flux * area}
+    materials = [build_materials(case)[r] for r in regions]
+    h = series_solubilities(case)
+    if kind == "slab":
+        flux, _ = analytic.film_slab(
+            [layer.thickness for layer in g.layers],
+            materials,
+            first.value,
+            last.value,
+            films,
+            solubilities=h,
+        )
+        scale = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
+    else:
+        height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
+        flux = analytic.film_shells(
+            kind, g.radii, materials, first.value, last.value, films, height=height, solubilities=h
+        )
+        scale = 1.0
+    expected = {ends[0]: -flux * scale, ends[1]: flux * scale}
     errors = {n: abs(solution.boundary_flux[n] - v) / abs(v) for n, v in expected.items()}
     return {
-        "flux_per_area": flux,
+        "network_flux": flux,
         "boundary_flux": expected,
         "relative_error": errors,
         "max_relative_error": max(errors.values()),
