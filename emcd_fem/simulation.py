@@ -505,8 +505,10 @@ def _run_with_films(
 
 
 def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
-    """Film resistance network for a layered slab or concentric shells with mole fractions
-    at both ends and films at every interface (None otherwise).
+    """Film resistance network next to the FE flux.
+
+    For a layered slab or concentric shells with mole fractions at both ends and a film at
+    every interface; None otherwise.
     """
     g = case.geometry
     if isinstance(g, LayeredSlab):
