@@ -83,3 +83,41 @@ def test_annulus_with_film():
         ).solve()
         errors.append(abs(solution.boundary_flux["outer"] - rate) / rate)
     assert errors[1] < errors[0] and errors[1] < 1e-5
+
+
+def test_case_with_film_on_shells_reports_network():
+    import tomllib
+
+    from emcd_fem.simulation import run_case
+
+    case = tomllib.loads("""
+[geometry]
+kind = "cylinder_shells"
+radii = [0.5, 0.8, 1.0]
+size = 0.1
+order = 2
+[materials.shell1]
+D = 1.0
+c = 1.0
+[materials.shell2]
+D = 0.2
+c = 1.0
+[[interfaces]]
+materials = ["shell1", "shell2"]
+film = 1.5
+[discretisation]
+degree = 2
+[boundaries.inner]
+type = "mole_fraction"
+value = 0.9
+[boundaries.outer]
+type = "mole_fraction"
+value = 0.1
+""")
+    summary = run_case(case).summary
+    rate = ef.analytic.film_shells(
+        "cylinder", [0.5, 0.8, 1.0], [ef.Material(1.0), ef.Material(0.2)], 0.9, 0.1, [1.5]
+    )
+    assert summary["analytic"]["network_flux"] == pytest.approx(rate, rel=1e-14)
+    assert summary["analytic"]["max_relative_error"] < 1e-5
+    assert summary["film_flux"]["shell1|shell2"] == pytest.approx(rate, rel=1e-5)
