@@ -20,10 +20,11 @@ import json
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from mpi4py import MPI
 
-from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError
+from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError, unknown_name
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
 
@@ -77,6 +78,34 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
+    info = commands.add_parser(
+        "info",
+        help="versions, MPI and PETSc packages",
+        description="Show versions of emcd_fem and its foundation, "
+        "the MPI library and ranks, and PETSc's external packages.",
+    )
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="list or run the shipped demos",
+        description="Without NAME, list the demos (demos/*.py scripts "
+        "and demos/*.toml cases). With NAME, run it: a case through "
+        "`emcd run` into --out, a script in-process.",
+    )
+    demo.add_argument("name", nargs="?", help="demo name (file stem), e.g. slab_3d")
+    demo.add_argument("--out", "-o", help="output directory for cases (default results/NAME)")
+    demo.add_argument(
+        "--fast",
+        action="store_true",
+        help="scripts: small settings (EMCD_DEMO_FAST=1), as in the tests",
+    )
+    demo.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
     return parser
 
 
@@ -116,10 +145,64 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _info(args: argparse.Namespace) -> int:
+    from emcd_fem.info import installation_info
+
+    data = installation_info()
+    if args.json:
+        _say(json.dumps(data, indent=2))
+        return EXIT_OK
+    for section, values in data.items():
+        _say(f"{section}:")
+        for key, value in values.items():
+            _say(f"  {key}: {value}")
+    return EXIT_OK
+
+
+def demo_directory() -> Path:
+    """The shipped demos (in a source checkout or editable install)."""
+    return Path(__file__).resolve().parents[1] / "demos"
+
+
+def _demo_title(path: Path) -> str:
+    for line in path.read_text().splitlines():
+        text = line.lstrip("#").strip()
+        if path.suffix == ".py" and line.startswith("# # "):
+            return text.lstrip("# ").strip()
+        if path.suffix == ".toml" and line.startswith("#") and text:
+            return text
+    return ""
+
+
+def _demo(args: argparse.Namespace) -> int:
+    directory = demo_directory()
+    demos = {p.stem: p for p in sorted(directory.glob("*.py")) + sorted(directory.glob("*.toml"))}
+    if not demos:
+        raise EmcdInputError(f"no demos found in {directory} (source checkout needed)")
+    if args.name is None:
+        for name, path in demos.items():
+            _say(f"{name:32s} {path.suffix[1:]:4s} {_demo_title(path)}")
+        return EXIT_OK
+    if args.name not in demos:
+        raise unknown_name("demo", args.name, demos)
+    path = demos[args.name]
+    if path.suffix == ".toml":
+        args.case, args.overrides = str(path), []
+        args.out = args.out or str(Path("results") / args.name)
+        return _run(args)
+    import os
+    import runpy
+
+    if args.fast:
+        os.environ["EMCD_DEMO_FAST"] = "1"
+    runpy.run_path(str(path), run_name="__main__")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``emcd`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "check": _check}
+    handlers = {"run": _run, "check": _check, "info": _info, "demo": _demo}
     try:
         return handlers[args.command](args)
     except AdmissibilityError as exc:

@@ -1,0 +1,54 @@
+"""`emcd info` and `emcd demo` end to end (subprocess), serial and under mpiexec."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EMCD = str(Path(sys.executable).parent / "emcd")
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
+
+
+def run(*args, cwd=None, timeout=180):
+    return subprocess.run([*args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def test_info_json():
+    result = run(EMCD, "info", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["versions"]["dolfinx"].startswith("0.11")
+    assert data["petsc_packages"]["mumps"] is True
+    assert data["mpi"]["ranks"] == 1
+
+
+def test_demo_list_and_help():
+    listing = run(EMCD, "demo")
+    assert listing.returncode == 0
+    assert "slab_3d" in listing.stdout and "demo_composite_slab" in listing.stdout
+    for command in ("run", "check", "info", "demo"):
+        assert run(EMCD, command, "--help").returncode == 0
+    unknown = run(EMCD, "demo", "slab_4d")
+    assert unknown.returncode == 2 and "did you mean 'slab_3d'" in unknown.stderr.lower()
+
+
+def test_demo_case_serial_and_parallel(tmp_path):
+    if not MPIEXEC.exists():
+        pytest.skip("no mpiexec")
+    serial = run(EMCD, "demo", "slab_2d", "--out", str(tmp_path / "s"))
+    parallel = run(str(MPIEXEC), "-n", "2", EMCD, "demo", "slab_2d", "--out", str(tmp_path / "p"))
+    assert serial.returncode == 0 and parallel.returncode == 0, parallel.stderr
+    a = json.loads((tmp_path / "s" / "summary.json").read_text())
+    b = json.loads((tmp_path / "p" / "summary.json").read_text())
+    assert b["ranks"] == 2
+    for name, value in a["boundary_flux"].items():
+        assert b["boundary_flux"][name] == pytest.approx(value, rel=1e-10, abs=1e-20)
+
+
+def test_demo_script(tmp_path):
+    result = run(EMCD, "demo", "demo_composite_slab", "--fast", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "relative error" in result.stdout
