@@ -402,6 +402,10 @@ class Output(_Section):
     profiles: list[Profile] = Field(
         default_factory=list, description="Lines sampled into profiles.csv."
     )
+    pictures: bool = Field(
+        default=False,
+        description="Write mole_fraction.png (and profiles.png) plus plot/ data for `emcd plot`.",
+    )
 
 
 class Case(_Section):

@@ -78,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
+    plot = commands.add_parser(
+        "plot",
+        help="render the pictures of a finished run",
+        description="Render mole_fraction.png (and profiles.png) from "
+        "a run directory written with [output] pictures = true.",
+    )
+    plot.add_argument("directory", help="the --out directory of a run")
+    plot.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
     info = commands.add_parser(
         "info",
         help="versions, MPI and PETSc packages",
@@ -145,6 +156,15 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plot(args: argparse.Namespace) -> int:
+    from emcd_fem.plotting import render_run
+
+    if MPI.COMM_WORLD.rank == 0:
+        for path in render_run(args.directory):
+            _say(f"emcd plot: wrote {path}")
+    return EXIT_OK
+
+
 def _info(args: argparse.Namespace) -> int:
     from emcd_fem.info import installation_info
 
@@ -202,7 +222,7 @@ def _demo(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``emcd`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "check": _check, "info": _info, "demo": _demo}
+    handlers = {"run": _run, "check": _check, "info": _info, "demo": _demo, "plot": _plot}
     try:
         return handlers[args.command](args)
     except AdmissibilityError as exc:
@@ -230,5 +250,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    """Console-script wrapper."""
-    sys.exit(main())
+    """Console-script wrapper.
+
+    PETSc objects are destroyed collectively: collect garbage on every rank at the same
+    point before exit, so ranks that did extra work (pictures on rank 0) do not destroy
+    them in a different order at interpreter shutdown and hang.
+    """
+    import gc
+
+    code = main()
+    gc.collect()
+    MPI.COMM_WORLD.Barrier()
+    sys.exit(code)

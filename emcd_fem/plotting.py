@@ -90,3 +90,165 @@ def plot_regions(
     plotter.screenshot(str(filename))
     plotter.close()
     return filename
+
+
+# -- pictures of a run -------------------------------------------------------------------------
+PLOT_DATA = "plot/fields.pvd"
+
+
+def write_plot_data(directory: Path, fields: dict, domain: Domain) -> list[str]:
+    """VTK (.pvd/.vtu) copies of the fields for pictures and ``emcd plot`` (collective).
+
+    x_A is interpolated to P1 (point data; cell averages for the discontinuous x_A of
+    partition cases), vectors to DG0 (cell data), plus the region index per cell.
+    """
+    from dolfinx import fem, io
+
+    msh = domain.mesh
+    gdim = msh.geometry.dim
+    out = []
+    x = fields.get("mole_fraction")
+    if x is not None:
+        element = x.function_space.element.basix_element
+        space = ("DG", 0) if element.discontinuous else ("Lagrange", 1)
+        x1 = fem.Function(fem.functionspace(msh, space), name="mole_fraction_A")
+        x1.interpolate(x)
+        out.append(x1)
+    for name in ("molar_flux", "mass_average_velocity"):
+        if name in fields:
+            v0 = fem.Function(fem.functionspace(msh, ("DG", 0, (gdim,))), name=fields[name].name)
+            v0.interpolate(fields[name])
+            out.append(v0)
+    region = fem.Function(fem.functionspace(msh, ("DG", 0)), name="region")
+    names = sorted(domain.regions)
+    for i, name in enumerate(names):
+        cells = domain.cell_tags.find(domain.regions[name])
+        region.x.array[region.function_space.dofmap.list[cells, 0]] = i
+    out.append(region)
+    (directory / "plot").mkdir(exist_ok=True)
+    with io.VTKFile(msh.comm, directory / PLOT_DATA, "w") as vtk:
+        vtk.write_function(out, 0.0)
+    if msh.comm.rank == 0:
+        (directory / "plot" / "regions.txt").write_text("\n".join(names) + "\n")
+    return [str(p.relative_to(directory)) for p in sorted((directory / "plot").iterdir())]
+
+
+def _read_grid(directory: Path):
+    import pyvista
+
+    data = pyvista.read(directory / PLOT_DATA)
+    blocks = [b for b in data if b is not None] if isinstance(data, pyvista.MultiBlock) else [data]
+    return blocks[-1] if len(blocks) == 1 else pyvista.merge(blocks)
+
+
+def render_field(directory: Path, *, window_size: tuple[int, int] = (1000, 760)) -> Path:
+    """``mole_fraction.png``: x_A with region outlines (2D) or clipped (3D), flux arrows (2D)."""
+    import pyvista
+
+    grid = _read_grid(directory)
+    dim = 3 if np.ptp(np.asarray(grid.points)[:, 2]) > 0 else 2
+    plotter = pyvista.Plotter(off_screen=True, window_size=window_size)
+    bar = {
+        "title": "x_A, mole fraction (-)",
+        "vertical": True,
+        "fmt": "%.3g",
+        "title_font_size": 16,
+        "label_font_size": 14,
+    }
+    scalars = "mole_fraction_A"
+    if dim == 3:
+        clipped = grid.clip(normal="y", origin=grid.center, crinkle=False)
+        plotter.add_mesh(clipped, scalars=scalars, cmap="viridis", scalar_bar_args=bar)
+        plotter.add_mesh(grid.outline(), color="black")
+        plotter.view_isometric()
+    else:
+        plotter.add_mesh(grid, scalars=scalars, cmap="viridis", scalar_bar_args=bar)
+        if "region" in grid.cell_data and grid.cell_data["region"].max() > 0:
+            for value in np.unique(grid.cell_data["region"]):
+                part = grid.extract_cells(np.flatnonzero(grid.cell_data["region"] == value))
+                plotter.add_mesh(
+                    part.extract_feature_edges(
+                        boundary_edges=True, feature_edges=False, manifold_edges=False
+                    ),
+                    color="white",
+                    line_width=2,
+                )
+        flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
+        if flux is not None:
+            centres = grid.cell_centers()
+            vectors = np.asarray(grid.cell_data[flux])
+            magnitude = np.linalg.norm(vectors, axis=1)
+            if magnitude.max() > 0:
+                step = max(1, centres.n_points // 120)
+                arrows = centres.extract_points(np.arange(0, centres.n_points, step))
+                size = 0.06 * max(np.ptp(np.asarray(grid.points)[:, :2], axis=0))
+                arrows.point_data["v"] = vectors[::step] * size / magnitude.max()
+                plotter.add_mesh(
+                    arrows.glyph(orient="v", scale="v", factor=1.0), color="white", opacity=0.8
+                )
+        plotter.view_xy()
+    plotter.add_text(
+        "EMCD: mole fraction of A"
+        + (" (clipped at y-centre)" if dim == 3 else ", arrows: molar flux N_A"),
+        font_size=11,
+    )
+    path = directory / "mole_fraction.png"
+    plotter.screenshot(str(path))
+    plotter.close()
+    return path
+
+
+def render_profiles(directory: Path) -> Path | None:
+    """``profiles.png``: each sampled line, FE vs the 1D analytic solution where one exists."""
+    import csv
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    source = directory / "profiles.csv"
+    if not source.exists():
+        return None
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    with source.open() as stream:
+        for row in csv.DictReader(stream):
+            rows.setdefault(row["profile"], []).append(
+                (
+                    float(row["distance"]),
+                    float(row["mole_fraction"]),
+                    float(row["mole_fraction_analytic"]),
+                )
+            )
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+    for name, values in rows.items():
+        s, fe, exact = np.asarray(values).T
+        if np.all(np.isfinite(exact)):
+            ax.plot(s, exact, "-", color="0.3", lw=1.5, label=f"{name}: 1D analytic")
+        ax.plot(s, fe, "o", ms=3.5, label=f"{name}: finite elements")
+    ax.set_xlabel("distance along the line [m]")
+    ax.set_ylabel("mole fraction $x_A$ [-]")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    path = directory / "profiles.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def render_run(directory: str | Path) -> list[Path]:
+    """All pictures of a finished run directory (``emcd plot DIR``); rank 0 only."""
+    directory = Path(directory)
+    if not (directory / PLOT_DATA).exists():
+        from emcd_fem.errors import EmcdInputError
+
+        raise EmcdInputError(
+            f"{directory} has no picture data ({PLOT_DATA}): run the case with "
+            "[output] pictures = true (or --set output.pictures=true)"
+        )
+    pictures = [render_field(directory)]
+    profile = render_profiles(directory)
+    if profile is not None:
+        pictures.append(profile)
+    return pictures

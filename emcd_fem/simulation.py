@@ -43,6 +43,7 @@ from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
+from emcd_fem.plotting import render_run, write_plot_data
 from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
 
@@ -396,6 +397,7 @@ def _write_outputs(
     out: str | Path,
     comm: MPI.Comm,
     case: Case,
+    domain: Domain,
     fields: Mapping[str, Any],
     summary: dict[str, Any],
     profile_rows: list,
@@ -419,6 +421,11 @@ def _write_outputs(
             ]
             write_csv(staging / "profiles.csv", header, profile_rows, comm)
             files.append("profiles.csv")
+        if case.output.pictures and not any(spec.film for spec in case.interfaces):
+            files += write_plot_data(staging, dict(fields), domain)
+            comm.Barrier()
+            if comm.rank == 0:
+                files += [p.name for p in render_run(staging)]
         timings["output"] = time.perf_counter() - tic
         timings["total"] = time.perf_counter() - start
         summary["timings"] = timings
@@ -498,7 +505,7 @@ def _run_with_films(
     if out is None:
         summary["timings"] = timings
         return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
-    _write_outputs(out, comm, case, fields, summary, [], timings, start)
+    _write_outputs(out, comm, case, domain, fields, summary, [], timings, start)
     return RunResult(
         summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
     )
@@ -696,7 +703,7 @@ def run_case(
         summary["timings"] = timings
         return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
 
-    _write_outputs(out, comm, case, fields, summary, profile_rows, timings, start)
+    _write_outputs(out, comm, case, domain, fields, summary, profile_rows, timings, start)
     return RunResult(
         summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
     )
