@@ -100,6 +100,8 @@ def update_readme(path: str | Path) -> bool:
     """Rewrite the reference block of a README; return True if it changed."""
     path = Path(path)
     text = path.read_text()
+    if START not in text or END not in text:
+        raise ValueError(f"{path} lacks the markers {START} and {END}")
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     new = f"{head}{START}\n{markdown()}{END}{tail}"

@@ -9,6 +9,7 @@ Exit codes (also in README):
 3  inadmissible physics: no steady state with 0 <= x_A <= 1 for the data
 4  solver failure (PETSc did not converge)
 5  output could not be written
+6  ``emcd verify``: a verification check failed
 == ==============================================================
 
 Works unchanged under ``mpiexec -n N emcd run ...``: every rank reaches the same verdict,
@@ -27,6 +28,7 @@ from mpi4py import MPI
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError, unknown_name
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
+EXIT_VERIFY_FAILED = 6
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,9 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="emcd",
         description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
         epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
-        "4 solver failure, 5 output not writable.",
+        "4 solver failure, 5 output not writable, 6 verification failed.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress (rank 0)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="log errors only")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -78,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
+    verify = commands.add_parser(
+        "verify",
+        help="run the verification set and write a report",
+        description="Solver against every analytic reference and convergence studies with "
+        "observed orders; writes report.md and convergence.png to --out.",
+    )
+    verify.add_argument("--quick", action="store_true", help="small meshes (what CI runs)")
+    verify.add_argument("--out", "-o", default="verification", help="report directory")
+    verify.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
     plot = commands.add_parser(
         "plot",
         help="render the pictures of a finished run",
@@ -156,6 +172,23 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from emcd_fem.verification import run_verification, write_report
+
+    checks = run_verification(quick=args.quick)
+    if MPI.COMM_WORLD.rank == 0:
+        report = write_report(checks, args.out, quick=args.quick)
+        for check in checks:
+            orders = "; " + ", ".join(f"{k} {v:.2f}" for k, v in check.orders.items())
+            _say(
+                f"  {'pass' if check.passed else 'FAIL'}  {check.name}: error "
+                f"{check.error:.2e} (tolerance {check.tolerance:.0e})"
+                f"{orders if check.orders else ''}"
+            )
+        _say(f"emcd verify: {sum(c.passed for c in checks)}/{len(checks)} passed; report {report}")
+    return EXIT_OK if all(c.passed for c in checks) else EXIT_VERIFY_FAILED
+
+
 def _plot(args: argparse.Namespace) -> int:
     from emcd_fem.plotting import render_run
 
@@ -219,10 +252,34 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    """emcd_fem's log on stderr from rank 0 only: INFO with -v, ERROR with -q."""
+    import logging
+
+    logger = logging.getLogger("emcd_fem")
+    logger.handlers.clear()
+    logger.propagate = False
+    if MPI.COMM_WORLD.rank == 0:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("emcd: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    else:
+        logger.addHandler(logging.NullHandler())
+    logger.setLevel(logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``emcd`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "check": _check, "info": _info, "demo": _demo, "plot": _plot}
+    _configure_logging(args.verbose, args.quiet)
+    handlers = {
+        "run": _run,
+        "check": _check,
+        "info": _info,
+        "demo": _demo,
+        "plot": _plot,
+        "verify": _verify,
+    }
     try:
         return handlers[args.command](args)
     except AdmissibilityError as exc:

@@ -5,6 +5,7 @@
 """
 
 import itertools
+import logging
 import platform
 import time
 from collections.abc import Mapping, Sequence
@@ -46,6 +47,8 @@ from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, writ
 from emcd_fem.plotting import render_run, write_plot_data
 from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
+
+logger = logging.getLogger("emcd_fem")
 
 
 @dataclass(frozen=True)
@@ -482,8 +485,10 @@ def _run_with_films(
     )
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
+    logger.info("solving")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
+    logger.info("solved in %.2f s (%s)", timings["solve"], solution.solver.reason)
     fields = {}
     for i, potential in enumerate(problem.potentials):
         potential.name = "potential_" + "_".join(problem.blocks[i])
@@ -617,8 +622,10 @@ def run_case(
     timings["check"] = time.perf_counter() - start
 
     tic = time.perf_counter()
+    logger.info("meshing %s geometry", case.geometry.kind)
     domain = build_domain(case, comm)
     timings["mesh"] = time.perf_counter() - tic
+    logger.info("mesh ready in %.2f s", timings["mesh"])
 
     if any(spec.film is not None for spec in case.interfaces):
         return _run_with_films(case, domain, out, comm, timings, start)
@@ -637,8 +644,10 @@ def run_case(
     timings["setup"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
+    logger.info("solving")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
+    logger.info("solved in %.2f s (%s)", timings["solve"], solution.solver.reason)
 
     tic = time.perf_counter()
     wanted = case.output.fields or (

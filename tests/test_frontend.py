@@ -52,3 +52,13 @@ def test_demo_script(tmp_path):
     result = run(EMCD, "demo", "demo_composite_slab", "--fast", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "relative error" in result.stdout
+
+
+def test_verify_quick(tmp_path):
+    result = run(EMCD, "verify", "--quick", "--out", str(tmp_path / "v"), timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    report = (tmp_path / "v" / "report.md").read_text()
+    assert "checks passed" in report and "FAIL" not in report
+    assert (tmp_path / "v" / "convergence.png").stat().st_size > 10_000
+    # observed orders printed for the manufactured solutions (L2 ~2 for P1, ~3 for P2)
+    assert "manufactured solution P2" in result.stdout

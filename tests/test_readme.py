@@ -19,3 +19,14 @@ def test_readme_quick_start(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_readme_documents_every_command_and_section():
+    text = (ROOT / "README.md").read_text()
+    for command in ("emcd run", "emcd check", "emcd info", "emcd demo", "emcd plot",
+                    "emcd verify", "make setup", "make test", "mpiexec"):
+        assert command in text, command
+    for heading in ("## Geometry library", "## Composite-media physics", "## Case files",
+                    "### Case-file reference", "## Running on a cluster", "## Docker",
+                    "**Exit codes:**"):
+        assert heading in text, heading
