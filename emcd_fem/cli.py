@@ -31,6 +31,13 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPU
 EXIT_VERIFY_FAILED = 6
 
 
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a subcommand's --debug must not override the main parser's
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="emcd",
@@ -60,9 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override a case value, e.g. --set materials.coating.D=2e-5 "
         "(TOML syntax for the value; repeatable)",
     )
-    run.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _add_debug(run)
 
     check = commands.add_parser(
         "check",
@@ -79,9 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY.PATH=VALUE",
         help="override a case value (repeatable)",
     )
-    check.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _add_debug(check)
     verify = commands.add_parser(
         "verify",
         help="run the verification set and write a report",
@@ -90,9 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--quick", action="store_true", help="small meshes (what CI runs)")
     verify.add_argument("--out", "-o", default="verification", help="report directory")
-    verify.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _add_debug(verify)
 
     plot = commands.add_parser(
         "plot",
@@ -101,9 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         "a run directory written with [output] pictures = true.",
     )
     plot.add_argument("directory", help="the --out directory of a run")
-    plot.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _add_debug(plot)
 
     info = commands.add_parser(
         "info",
@@ -112,9 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         "the MPI library and ranks, and PETSc's external packages.",
     )
     info.add_argument("--json", action="store_true", help="print JSON")
-    info.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _add_debug(info)
 
     demo = commands.add_parser(
         "demo",
@@ -130,9 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="scripts: small settings (EMCD_DEMO_FAST=1), as in the tests",
     )
-    demo.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _add_debug(demo)
     return parser
 
 

@@ -116,7 +116,7 @@ def test_bad_shell_input():
         annulus([0.5, 0.4], size=0.1)
     with pytest.raises(ef.EmcdInputError, match="distinct shell names"):
         annulus(RADII, size=0.1, region_names=["a"])
-    with pytest.raises(ef.EmcdMeshError, match="not shells"):
+    with pytest.raises(ef.EmcdMeshError, match="are not regions"):
         annulus(RADII, size=0.1, region_sizes={"shel1": 0.05})
     with pytest.raises(ef.EmcdMeshError, match="mesh size must be > 0"):
         annulus(RADII, size=-1.0)

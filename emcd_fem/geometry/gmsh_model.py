@@ -167,6 +167,25 @@ def point_on(dim: int, tag: int) -> np.ndarray:
     return np.asarray(gmsh.model.getValue(dim, tag, 0.5 * (np.asarray(low) + np.asarray(high))))
 
 
+def region_entity_sizes(
+    names: list[str], entities: Mapping[int, list[int]], region_sizes: Mapping[str, float] | None
+) -> dict[int, float]:
+    """Gmsh entity tag → cell size, from region name → size.
+
+    ``entities`` maps a region's index in ``names`` to its gmsh entity tags; unknown region
+    names raise.
+    """
+    unknown = set(region_sizes or {}) - set(names)
+    if unknown:
+        raise ValueError(f"region_sizes names {sorted(unknown)} are not regions {names}")
+    return {
+        tag: region_sizes[names[i]]
+        for i, tags in entities.items()
+        for tag in tags
+        if region_sizes and names[i] in region_sizes
+    }
+
+
 def generate(tdim: int, order: int) -> None:
     """Mesh the current model in ``tdim`` dimensions with geometric ``order`` (1 or 2)."""
     import gmsh

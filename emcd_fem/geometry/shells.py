@@ -15,7 +15,13 @@ import numpy as np
 
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate, point_on
+from emcd_fem.geometry.gmsh_model import (
+    apply_mesh_sizes,
+    domain_from_gmsh,
+    generate,
+    point_on,
+    region_entity_sizes,
+)
 
 
 @dataclass(frozen=True)
@@ -107,15 +113,7 @@ def _build(
     for j, (name, tags) in enumerate(sides.items()):
         if tags:
             gmsh.model.addPhysicalGroup(dim - 1, tags, 100 + j, name=name)
-    unknown = set(region_sizes or {}) - set(names)
-    if unknown:
-        raise ValueError(f"region_sizes names {sorted(unknown)} are not shells {names}")
-    sizes = {
-        tag: region_sizes[names[i]]
-        for i, tags in by_shell.items()
-        for tag in tags
-        if region_sizes and names[i] in region_sizes
-    }
+    sizes = region_entity_sizes(names, by_shell, region_sizes)
     apply_mesh_sizes(size, sizes, tdim=dim)
     generate(dim, order)
 

@@ -20,6 +20,7 @@ from emcd_fem.geometry.gmsh_model import (
     box_faces,
     domain_from_gmsh,
     generate,
+    region_entity_sizes,
 )
 
 
@@ -86,15 +87,7 @@ def gmsh_layered_slab(
         for i, name in enumerate(names):
             gmsh.model.addPhysicalGroup(dim, layer_entities[i], i + 1, name=name)
         add_box_face_groups(box_faces(extents, dim), dim)
-        unknown = set(region_sizes or {}) - set(names)
-        if unknown:
-            raise ValueError(f"region_sizes names {sorted(unknown)} are not layers {names}")
-        sizes = {
-            t: region_sizes[names[i]]
-            for i, ts in layer_entities.items()
-            for t in ts
-            if region_sizes and names[i] in region_sizes
-        }
+        sizes = region_entity_sizes(names, layer_entities, region_sizes)
         apply_mesh_sizes(size, sizes, tdim=dim)
         generate(dim, order)
 
