@@ -67,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
         help="override a case value, e.g. --set materials.coating.D=2e-5 "
         "(TOML syntax for the value; repeatable)",
     )
+    run.add_argument(
+        "--sweep",
+        dest="sweeps",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=V1,V2,...",
+        help="run once per value (repeat for a Cartesian product): --out/point_<i> "
+        "per point and --out/sweep.csv",
+    )
     _add_debug(run)
 
     check = commands.add_parser(
@@ -136,8 +145,28 @@ def _say(message: str, *, error: bool = False) -> None:
         print(message, file=sys.stderr if error else sys.stdout, flush=True)
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from emcd_fem.case import CaseError
+    from emcd_fem.simulation import run_sweep
+
+    sweeps = {}
+    for item in args.sweeps:
+        key, sep, values = item.partition("=")
+        if not sep or not key.strip() or not values.strip():
+            raise CaseError(
+                [("--sweep", f"expected key.path=v1,v2,..., got {item!r}")], "--sweep option"
+            )
+        sweeps[key.strip()] = [v.strip() for v in values.split(",")]
+    rows = run_sweep(args.case, args.out, sweeps, args.overrides)
+    _say(f"emcd run: sweep of {len(rows)} point(s) done; table {Path(args.out) / 'sweep.csv'}")
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     from emcd_fem.simulation import run_case
+
+    if getattr(args, "sweeps", None):
+        return _sweep(args)
 
     result = run_case(args.case, args.out, args.overrides)
     summary = result.summary

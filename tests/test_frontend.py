@@ -62,3 +62,54 @@ def test_verify_quick(tmp_path):
     assert (tmp_path / "v" / "convergence.png").stat().st_size > 10_000
     # observed orders printed for the manufactured solutions (L2 ~2 for P1, ~3 for P2)
     assert "manufactured solution P2" in result.stdout
+
+
+def test_sweep_three_points(tmp_path):
+    import csv
+
+    import emcd_fem as ef
+
+    out = tmp_path / "sweep"
+    result = run(
+        EMCD,
+        "run",
+        str(ROOT / "demos" / "slab_1d.toml"),
+        "--out",
+        str(out),
+        "--sweep",
+        "materials.membrane.D=1e-6,2e-6,4e-6",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((out / "sweep.csv").open()))
+    assert [r["materials.membrane.D"] for r in rows] == ["1e-6", "2e-6", "4e-6"]
+    for row in rows:
+        mats = [
+            ef.Material(2e-5, 40.9),
+            ef.Material(float(row["materials.membrane.D"]), 40.9),
+            ef.Material(1e-5, 40.9),
+        ]
+        ref = ef.analytic.composite_slab(
+            [0.3, 0.4, 0.3], mats, ef.MoleFraction(0.9), ef.MoleFraction(0.1)
+        )
+        assert float(row["flux_right"]) == pytest.approx(ref.flux, rel=1e-10)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "point_000",
+        "point_001",
+        "point_002",
+        "sweep.csv",
+    ]
+
+
+def test_sweep_bad_value_fails_before_work(tmp_path):
+    out = tmp_path / "sweep"
+    result = run(
+        EMCD,
+        "run",
+        str(ROOT / "demos" / "slab_1d.toml"),
+        "--out",
+        str(out),
+        "--sweep",
+        "materials.membrane.D=1e-6,-2e-6",
+    )
+    assert result.returncode == 2 and "materials.membrane.D: must be > 0" in result.stderr
+    assert not out.exists()

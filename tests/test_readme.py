@@ -23,10 +23,25 @@ def test_readme_quick_start(tmp_path):
 
 def test_readme_documents_every_command_and_section():
     text = (ROOT / "README.md").read_text()
-    for command in ("emcd run", "emcd check", "emcd info", "emcd demo", "emcd plot",
-                    "emcd verify", "make setup", "make test", "mpiexec"):
+    for command in (
+        "emcd run",
+        "emcd check",
+        "emcd info",
+        "emcd demo",
+        "emcd plot",
+        "emcd verify",
+        "make setup",
+        "make test",
+        "mpiexec",
+    ):
         assert command in text, command
-    for heading in ("## Geometry library", "## Composite-media physics", "## Case files",
-                    "### Case-file reference", "## Running on a cluster", "## Docker",
-                    "**Exit codes:**"):
+    for heading in (
+        "## Geometry library",
+        "## Composite-media physics",
+        "## Case files",
+        "### Case-file reference",
+        "## Running on a cluster",
+        "## Docker",
+        "**Exit codes:**",
+    ):
         assert heading in text, heading
