@@ -148,3 +148,25 @@ def test_films_parallel():
     assert results[1].boundary_flux["right"] == pytest.approx(flux, rel=1e-8)
     for pair in films:
         assert results[1].film_flux[pair] == pytest.approx(flux, rel=1e-8)
+
+
+def test_soret_parallel():
+    import ufl
+
+    from emcd_fem.soret import SoretProblem
+
+    results = []
+    for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        domain = ef.layered_slab(
+            [0.5], region_names=["gas"], dim=2, cells_per_layer=8, cells_across=3, comm=comm
+        )
+        X = ufl.SpatialCoordinate(domain.mesh)
+        problem = SoretProblem(
+            domain,
+            {"gas": ef.Material(2e-5, 40.9)},
+            {"left": ef.MoleFraction(0.6), "right": ef.MoleFraction(0.4)},
+            temperature=300.0 + 24.0 * X[0],
+            soret={"gas": 0.012},
+        )
+        results.append(problem.solve().boundary_flux)
+    assert_same(*results)
