@@ -27,6 +27,10 @@ from emcd_fem.postprocess import integrate, owned_range, reaction_fluxes
 from emcd_fem.problem import EMCDProblem
 
 _ids = itertools.count()
+
+#: Thermal diffusion factors of common gas pairs near 300 K (kinetic theory): 0.06 (N2–CO2)
+#: to 0.4 (He–Ar); outside this range a note is added to the solution.
+TYPICAL_GAS_ALPHA_T = (0.05, 0.45)
 _REASONS = {
     v: k
     for k, v in vars(__import__("petsc4py.PETSc", fromlist=["PETSc"]).SNES.ConvergedReason).items()
@@ -52,6 +56,9 @@ class SoretSolution:
         reason: SNES converged reason.
         residual_history: Residual norm per Newton iteration.
         x_min: Smallest nodal x_A. x_max: Largest.
+        thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) in DG(p − 1), in [0, 1].
+        alpha_t: Region → thermal diffusion factor α_T = S_T T at the region's mean T [-].
+        notes: Remarks, e.g. α_T outside the range typical of gases.
     """
 
     mole_fraction: fem.Function
@@ -62,6 +69,9 @@ class SoretSolution:
     residual_history: list[float]
     x_min: float
     x_max: float
+    thermal_fraction: fem.Function | None = None
+    alpha_t: dict[str, float] | None = None
+    notes: tuple[str, ...] = ()
 
 
 class SoretProblem:
@@ -188,7 +198,11 @@ class SoretProblem:
                 f"{x_max:.6g}]; the Soret coefficient or temperature gradient is too large "
                 "for these boundary data"
             )
+        fraction, alpha, notes = self._diagnostics()
         return SoretSolution(
+            thermal_fraction=fraction,
+            alpha_t=alpha,
+            notes=notes,
             mole_fraction=x,
             boundary_flux=fluxes,
             flux_split=split,
@@ -198,6 +212,36 @@ class SoretProblem:
             x_min=x_min,
             x_max=x_max,
         )
+
+    def _diagnostics(self) -> tuple[fem.Function, dict[str, float], tuple[str, ...]]:
+        """Thermal-fraction field and α_T = S_T T per region (collective)."""
+        from emcd_fem.fields import flux_space, interpolate_expression
+
+        x = self.mole_fraction
+        fick, thermal = soret_fluxes(x, self.temperature, self.fields, self.soret)
+        tiny = 1e-300
+        expr = ufl.sqrt(ufl.dot(thermal, thermal)) / (
+            ufl.sqrt(ufl.dot(fick, fick)) + ufl.sqrt(ufl.dot(thermal, thermal)) + tiny
+        )
+        space = fem.functionspace(
+            x.function_space.mesh, ("DG", max(flux_space(x).element.basix_element.degree, 0))
+        )
+        fraction = interpolate_expression(expr, space, "thermal_fraction")
+        alpha, notes = {}, []
+        for region, tag in self.domain.regions.items():
+            dx = self.domain.dx(tag)
+            volume = integrate(fem.form(fem.Constant(x.function_space.mesh, 1.0) * dx))
+            mean_t = integrate(fem.form(self.temperature * dx)) / volume
+            s_t = integrate(fem.form(self.soret * dx)) / volume
+            alpha[region] = s_t * mean_t
+            low, high = TYPICAL_GAS_ALPHA_T
+            if s_t != 0 and not low <= abs(alpha[region]) <= high:
+                notes.append(
+                    f"region {region!r}: alpha_T = S_T T = {alpha[region]:.3g} is outside the "
+                    f"range typical of gas pairs ({low}–{high}); fine for liquids and some "
+                    "mixtures, check S_T for gases"
+                )
+        return fraction, alpha, tuple(notes)
 
 
 __all__ = ["SoretProblem", "SoretSolution", "soret_fluxes"]

@@ -99,3 +99,15 @@ def test_bad_input():
         SoretProblem(domain, {"gas": MAT}, BCS, temperature=300.0, soret={"gas": float("nan")})
     with pytest.raises(ef.EmcdInputError, match="Did you mean 'gas'"):
         SoretProblem(domain, {"gas": MAT}, BCS, temperature=300.0, soret={"gass": 0.01})
+
+
+def test_thermal_fraction_and_alpha_t():
+    """The theory's example: Δx = 0.2, ΔT = 12 K over 0.5 m with S_T = 0.012 1/K gives
+    α_T ≈ 3.7 at ~306 K, ten times typical gases: the solution says so."""
+    solution, _ = solve(1, 10, 2)
+    fraction = solution.thermal_fraction.x.array
+    assert fraction.min() >= 0 and fraction.max() <= 1
+    # thermal/Fickian ≈ S_T x(1−x) ΔT / Δx ≈ 0.012 · 0.25 · 12 / 0.2 ≈ 0.18 in the middle
+    assert 0.1 < fraction.max() < 0.2
+    assert solution.alpha_t["gas"] == pytest.approx(0.012 * 306.0, rel=1e-10)
+    assert solution.notes and "typical of gas pairs" in solution.notes[0]
