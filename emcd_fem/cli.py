@@ -276,6 +276,15 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_ERRORS = (
+    (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
+    (EmcdInputError, EXIT_INVALID, "invalid case"),
+    (EmcdSolverError, EXIT_SOLVER, "solver failure"),
+    (OSError, EXIT_OUTPUT, "output error"),
+    (Exception, EXIT_INTERNAL, "internal error"),
+)
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     """emcd_fem's log on stderr from rank 0 only: INFO with -v, ERROR with -q."""
     import logging
@@ -306,21 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args)
-    except AdmissibilityError as exc:
-        code, label = EXIT_INADMISSIBLE, "inadmissible"
+    except Exception as exc:  # every error becomes one message and an exit code
         error = exc
-    except EmcdInputError as exc:
-        code, label = EXIT_INVALID, "invalid case"
-        error = exc
-    except EmcdSolverError as exc:
-        code, label = EXIT_SOLVER, "solver failure"
-        error = exc
-    except OSError as exc:
-        code, label = EXIT_OUTPUT, "output error"
-        error = exc
-    except Exception as exc:
-        code, label = EXIT_INTERNAL, "internal error"
-        error = exc
+    # most specific first: AdmissibilityError is an EmcdInputError
+    code, label = next((code, label) for kind, code, label in _ERRORS if isinstance(error, kind))
     if args.debug:
         if MPI.COMM_WORLD.rank == 0:
             traceback.print_exception(error)

@@ -436,7 +436,14 @@ def _write_outputs(
         write_json(staging / "summary.json", summary, comm)
 
 
-def _common_summary(case: Case, domain: Domain, dofs: int, comm: MPI.Comm) -> dict[str, Any]:
+def _common_summary(
+    case: Case,
+    domain: Domain,
+    dofs: int,
+    comm: MPI.Comm,
+    resolved: Mapping[str, properties.ResolvedMaterial],
+) -> dict[str, Any]:
+    """Summary entries shared by every pipeline: units, sizes, mesh, materials, versions."""
     tdim = domain.mesh.topology.dim
     return {
         "units": {
@@ -448,7 +455,7 @@ def _common_summary(case: Case, domain: Domain, dofs: int, comm: MPI.Comm) -> di
         "ranks": comm.size,
         "degree": case.discretisation.degree,
         "mesh": mesh_report(domain, dofs),
-        "materials": {n: resolve_material(case, n).diagnostics for n in case.materials},
+        "materials": {n: r.diagnostics for n, r in resolved.items()},
         "versions": versions(),
         "case": case.model_dump(mode="json"),
     }
@@ -494,6 +501,7 @@ def _run_with_films(
         potential.name = "potential_" + "_".join(problem.blocks[i])
         fields[potential.name] = potential
     dofs = sum(p.function_space.dofmap.index_map.size_global for p in problem.potentials)
+    resolved = {n: resolve_material(case, n) for n in case.materials}
     summary = {
         "boundary_flux": solution.boundary_flux,
         "film_flux": {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()},
@@ -503,9 +511,9 @@ def _run_with_films(
         "x_max": solution.x_max,
         "solver": solution.solver.as_dict(),
         "analytic": _film_reference(case, solution),
-        **_common_summary(case, domain, dofs, comm),
+        **_common_summary(case, domain, dofs, comm, resolved),
     }
-    summary["warnings"] = [w for n in case.materials for w in resolve_material(case, n).warnings]
+    summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
     timings["post"] = 0.0
     if out is None:
         summary["timings"] = timings
@@ -676,36 +684,23 @@ def run_case(
             degree=case.discretisation.degree,
             periodic_counts=g.counts if g.arrangement == "periodic" else None,
         )
-    msh = domain.mesh
-    tdim = msh.topology.dim
     dofs = solution.potential.function_space.dofmap.index_map.size_global
+    resolved = {n: resolve_material(case, n) for n in case.materials}
     summary: dict[str, Any] = {
         "boundary_flux": solution.boundary_flux,
-        "units": {
-            "boundary_flux": ["mol/(m^2 s)", "mol/(m s)", "mol/s"][tdim - 1],
-            "sign": "outward positive: q = integral of N_A . n over the boundary",
-        },
         "x_min": solution.x_min,
         "x_max": solution.x_max,
         "balance": vars(solution.balance),
-        "dofs": dofs,
-        "cells": msh.topology.index_map(tdim).size_global,
-        "ranks": comm.size,
-        "degree": case.discretisation.degree,
         "field_degrees": {
             name: f"{'DG' if name != 'mole_fraction' else 'Lagrange'} "
             f"{f.function_space.element.basix_element.degree}"
             for name, f in fields.items()
         },
         "solver": solution.solver.as_dict(),
-        "mesh": mesh_report(domain, solution.potential.function_space.dofmap.index_map.size_global),
         "analytic": _analytic_summary(case, domain, solution),
-        "materials": {n: resolve_material(case, n).diagnostics for n in case.materials},
         "effective": effective,
-        "warnings": list(solution.warnings)
-        + [w for n in case.materials for w in resolve_material(case, n).warnings],
-        "versions": versions(),
-        "case": case.model_dump(mode="json"),
+        "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
+        **_common_summary(case, domain, dofs, comm, resolved),
     }
     timings["post"] = time.perf_counter() - tic
     if out is None:
