@@ -25,7 +25,7 @@ at z = 0 with outward flux q at z = L needs 0 <= x_0 − q L/(c D) <= 1. In gene
 value of the linear profile must lie in [0, 1].
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -627,3 +627,160 @@ def soret_slab(
         low, high = n_fick - span, n_fick + span
     n = brentq(mismatch, low, high, xtol=1e-16, rtol=1e-15, maxiter=500)
     return SoretSlabSolution(length=length, flux=n * cd, k=k, n=n, x0=x0)
+
+
+def soret_flux_split(solution: SoretSlabSolution, material: Material, z: npt.ArrayLike) -> dict:
+    """Fickian and thermal-diffusion parts of the constant flux at positions z.
+
+    N_Fick = −c D x' = c D (n + k x (1 − x)) and N_thermal = −c D k x (1 − x) [mol/(m^2 s)];
+    they add up to N at every z.
+    """
+    cd = material.concentration * material.diffusivity
+    x = solution.mole_fraction(z)
+    thermal = -cd * solution.k * x * (1.0 - x)
+    return {"fickian": cd * solution.n - thermal, "thermal": thermal}
+
+
+# -- heat conduction ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConductionSlabSolution:
+    """Exact steady conduction through layers in series.
+
+    Attributes:
+        heat_flux: q [W/m^2] in +z (constant).
+        resistances: Every series resistance [m^2 K/W]: end conditions, layers, contacts.
+        positions: Layer boundaries z_0 = 0 < z_1 < ... < z_n [m].
+        left_temperatures: T at the left side of each layer [K].
+        conductivities: k per layer [W/(m K)].
+    """
+
+    heat_flux: float
+    resistances: tuple[float, ...]
+    positions: tuple[float, ...]
+    left_temperatures: tuple[float, ...]
+    conductivities: tuple[float, ...]
+
+    def temperature(self, z: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """T(z) [K] (the left-layer value at an interface with a contact jump)."""
+        z = np.asarray(z, dtype=float)
+        edges = np.asarray(self.positions)
+        layer = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, len(edges) - 2)
+        start = np.asarray(self.left_temperatures)[layer]
+        k = np.asarray(self.conductivities)[layer]
+        return start - self.heat_flux * (z - edges[layer]) / k
+
+
+def conduction_slab(
+    thicknesses: list[float],
+    conductivities: list[float],
+    left: tuple,
+    right: tuple,
+    contact_resistances: list[float] | None = None,
+) -> ConductionSlabSolution:
+    """Steady 1D conduction through layers (thermal resistances in series).
+
+    Args:
+        thicknesses: Layer thicknesses [m].
+        conductivities: k per layer [W/(m K)].
+        left: ``("temperature", T)`` or ``("convective", h, T_inf)`` at z = 0.
+        right: The same at z = L.
+        contact_resistances: R_c [m^2 K/W] of each interface (len = layers − 1), 0 = perfect.
+
+    Returns:
+        The heat flux and the piecewise-linear profile.
+    """
+    n = len(thicknesses)
+    contacts = list(contact_resistances or [0.0] * (n - 1))
+    if len(conductivities) != n or len(contacts) != n - 1:
+        raise EmcdInputError("need one conductivity per layer and one contact per interface")
+
+    def end(condition: tuple) -> tuple[float, float]:
+        if condition[0] == "temperature":
+            return condition[1], 0.0
+        if condition[0] == "convective":
+            return condition[2], 1.0 / condition[1]
+        raise EmcdInputError(f"end condition must be temperature or convective: {condition!r}")
+
+    (t_left, r_left), (t_right, r_right) = end(left), end(right)
+    layers = [t / k for t, k in zip(thicknesses, conductivities, strict=True)]
+    resistances = [r_left]
+    for i, r in enumerate(layers):
+        resistances.append(r)
+        if i < n - 1:
+            resistances.append(contacts[i])
+    resistances.append(r_right)
+    q = (t_left - t_right) / sum(resistances)
+    starts, t = [], t_left - q * r_left
+    for i, r in enumerate(layers):
+        starts.append(t)
+        t -= q * r + (q * contacts[i] if i < n - 1 else 0.0)
+    positions = tuple(np.concatenate([[0.0], np.cumsum(thicknesses)]).tolist())
+    return ConductionSlabSolution(
+        heat_flux=q,
+        resistances=tuple(resistances),
+        positions=positions,
+        left_temperatures=tuple(starts),
+        conductivities=tuple(conductivities),
+    )
+
+
+def soret_slab_numerical(
+    length: float,
+    conductance: Callable[[np.ndarray], np.ndarray],
+    soret: Callable[[np.ndarray], np.ndarray],
+    temperatures: tuple[float, float],
+    mole_fractions: tuple[float, float],
+) -> tuple[float, Callable[[np.ndarray], np.ndarray]]:
+    """High-accuracy 1D reference with T-dependent properties and a linear temperature.
+
+    Solves x' = −N/(c D)(T) − S_T(T) x (1 − x) T' with T(z) linear between the ends by
+    shooting on N (DOP853 with rtol 1e-13, brentq to 1e-15): a numerical reference for
+    the temperature-dependent problem, which has no closed form.
+
+    Args:
+        length: L [m].
+        conductance: T [K] → c(T) D(T) [mol/(m s)].
+        soret: T [K] → S_T(T) [1/K].
+        temperatures: (T(0), T(L)) [K].
+        mole_fractions: (x_A(0), x_A(L)).
+
+    Returns:
+        (N [mol/(m^2 s)], z → x_A(z)).
+    """
+    from scipy.integrate import solve_ivp
+    from scipy.optimize import brentq
+
+    t0, t1 = temperatures
+    gradient = (t1 - t0) / length
+
+    def rhs(n: float):
+        def f(z, x):
+            t = t0 + gradient * z
+            return -n / conductance(t) - soret(t) * x * (1 - x) * gradient
+
+        return f
+
+    def shoot(n: float, z_eval=None):
+        return solve_ivp(
+            rhs(n),
+            (0.0, length),
+            [mole_fractions[0]],
+            method="DOP853",
+            rtol=1e-13,
+            atol=1e-15,
+            t_eval=z_eval,
+            dense_output=True,
+        )
+
+    cd0 = conductance(np.array(t0))
+    n_fick = cd0 * (mole_fractions[0] - mole_fractions[1]) / length
+    span = abs(n_fick) + cd0 / length
+    flux = brentq(
+        lambda n: shoot(n).y[0, -1] - mole_fractions[1],
+        n_fick - span,
+        n_fick + span,
+        xtol=1e-16 * max(abs(n_fick), 1e-30),
+        rtol=1e-14,
+    )
+    solution = shoot(flux)
+    return float(flux), lambda z: solution.sol(np.asarray(z, dtype=float))[0]

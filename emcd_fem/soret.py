@@ -1,21 +1,36 @@
-"""Thermal diffusion (Soret) coupled to EMCD, with a prescribed temperature field.
+"""Thermal diffusion (Soret) coupled to EMCD and, optionally, to steady heat conduction.
 
 N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T): S_T [1/K] > 0 drives A towards the cold side.
-The species balance ∇·N_A = 0 is nonlinear in x_A and is solved with PETSc SNES (Newton
-with a backtracking line search, MUMPS LU inside) through
-``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.
+The species balance ∇·N_A = 0 is nonlinear in x_A (and in T through c(T), D(T), S_T(T));
+it is solved with PETSc SNES (Newton with a backtracking line search, MUMPS LU inside)
+through ``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.
 
-This release takes T as given (a UFL expression or a Function, in K); solving heat
-conduction and T-dependent properties are the next steps (see README).
+The temperature is either prescribed (a number, a UFL expression or a Function, in K) or
+solved from a :class:`~emcd_fem.thermal.HeatConductionProblem`, coupled in one of two ways:
+
+* ``"staggered"`` (default): solve T, then Newton for x_A at that T; repeat until the
+  largest relative change of T and the largest change of x_A between passes fall below
+  ``coupling_tolerance`` (default 1e-10). Each step is the most robust solver for its
+  field (a linear solve for T, Newton from the isothermal guess for x_A).
+* ``"monolithic"``: one Newton iteration on the block system (x_A, T) with a block
+  Jacobian (``kind="mpi"``), starting from the isothermal x_A and a uniform T.
+
+Honest note: with k independent of x_A and no Dufour effect (heat flux driven by
+concentration gradients, negligible in gases at these conditions), T does not feel the
+species; the coupling is one-way and the staggered iteration converges in two passes (the
+second confirms the first). Both schemes are kept so that x-dependent thermal properties
+can be added without changing the interface, and they agree to solver tolerance (tested).
 """
 
 import itertools
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mpi4py import MPI
 
 import dolfinx.fem.petsc
+import numpy as np
 import ufl
 from dolfinx import fem
 
@@ -23,8 +38,15 @@ from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError
 from emcd_fem.materials import Material
+from emcd_fem.physics.soret import (
+    TemperatureDependence,
+    TransportFields,
+    soret_fluxes,
+    transport_fields,
+)
 from emcd_fem.postprocess import integrate, owned_range, reaction_fluxes
 from emcd_fem.problem import EMCDProblem
+from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
 
 _ids = itertools.count()
 
@@ -36,12 +58,16 @@ _REASONS = {
     for k, v in vars(__import__("petsc4py.PETSc", fromlist=["PETSc"]).SNES.ConvergedReason).items()
     if isinstance(v, int)
 }
-
-
-def soret_fluxes(x, temperature, fields, soret) -> tuple[ufl.core.expr.Expr, ufl.core.expr.Expr]:
-    """(Fickian, thermal-diffusion) parts of N_A [mol/(m^2 s)]."""
-    cd = fields.concentration * fields.diffusivity
-    return -cd * ufl.grad(x), -cd * soret * x * (1 - x) * ufl.grad(temperature)
+NEWTON_OPTIONS = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "bt",
+    "snes_rtol": 1e-12,
+    "snes_atol": 1e-14,
+    "snes_max_it": 50,
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
 
 
 @dataclass(frozen=True)
@@ -52,13 +78,21 @@ class SoretSolution:
         mole_fraction: x_A (Lagrange).
         boundary_flux: Boundary → outward q_Γ (reaction flux on Dirichlet boundaries).
         flux_split: Boundary → {"fickian": ..., "thermal": ...}: ∫ of each part of N_A·n.
-        iterations: Newton iterations.
-        reason: SNES converged reason.
-        residual_history: Residual norm per Newton iteration.
+        iterations: Newton iterations (summed over the passes of a staggered solve).
+        reason: SNES converged reason (of the last Newton solve).
+        residual_history: Residual norm per Newton iteration (last Newton solve).
         x_min: Smallest nodal x_A. x_max: Largest.
+        balance: Relative species imbalance |Σ q_Γ| / Σ |q_Γ|.
         thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) in DG(p − 1), in [0, 1].
         alpha_t: Region → thermal diffusion factor α_T = S_T T at the region's mean T [-].
-        notes: Remarks, e.g. α_T outside the range typical of gases.
+        notes: Remarks: α_T outside the range typical of gases, a cell Péclet number of the
+            thermal drift above 1 (under-resolved, possibly oscillating x_A).
+        cell_peclet: max |S_T ∇T| h / 2 over cells [-].
+        temperature: T [K] (a Function when solved or given as one).
+        heat: The heat-conduction result when T was solved.
+        coupling: ``"prescribed"``, ``"staggered"`` or ``"monolithic"``.
+        coupling_iterations: Staggered passes (1 otherwise).
+        coupling_history: Largest change between staggered passes.
     """
 
     mole_fraction: fem.Function
@@ -69,21 +103,36 @@ class SoretSolution:
     residual_history: list[float]
     x_min: float
     x_max: float
+    balance: float = 0.0
     thermal_fraction: fem.Function | None = None
     alpha_t: dict[str, float] | None = None
     notes: tuple[str, ...] = ()
+    cell_peclet: float = 0.0
+    temperature: Any = None
+    heat: ThermalSolution | None = None
+    coupling: str = "prescribed"
+    coupling_iterations: int = 1
+    coupling_history: list[float] = field(default_factory=list)
 
 
 class SoretProblem:
-    """Steady EMCD with thermal diffusion in a prescribed temperature field.
+    """Steady EMCD with thermal diffusion.
 
     Args:
         domain: The domain.
-        materials: Region → material.
-        boundary_conditions: Boundary → condition (as for :class:`~emcd_fem.EMCDProblem`).
-        temperature: T [K]: a number, a UFL expression on the mesh or a Function; > 0.
+        materials: Region → material (c and D at the reference temperature).
+        boundary_conditions: Boundary → species condition (as for
+            :class:`~emcd_fem.EMCDProblem`).
+        temperature: T [K]: a number, a UFL expression on the mesh or a Function (> 0), or a
+            :class:`~emcd_fem.thermal.HeatConductionProblem` to solve.
         soret: Region → S_T [1/K] (regions not listed: 0).
-        degree: Lagrange degree.
+        thermal_diffusion_factor: Region → α_T [-], S_T = α_T/T (instead of ``soret``).
+        temperature_dependence: Region → :class:`TemperatureDependence` (default: constant
+            c and D).
+        coupling: ``"staggered"`` (default) or ``"monolithic"`` when T is solved.
+        coupling_tolerance: Staggered stopping tolerance on the change between passes.
+        max_coupling_iterations: Staggered passes before giving up.
+        degree: Lagrange degree of x_A.
         petsc_options: Overrides of the SNES/KSP options.
 
     Note:
@@ -97,67 +146,82 @@ class SoretProblem:
         boundary_conditions: Mapping[str, BoundaryCondition],
         *,
         temperature: Any,
-        soret: Mapping[str, float],
+        soret: Mapping[str, float] | None = None,
+        thermal_diffusion_factor: Mapping[str, float] | None = None,
+        temperature_dependence: Mapping[str, TemperatureDependence] | None = None,
+        coupling: Literal["staggered", "monolithic"] = "staggered",
+        coupling_tolerance: float = 1e-10,
+        max_coupling_iterations: int = 20,
         degree: int = 1,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
-        # the isothermal problem: validation, fields, Dirichlet data, initial guess
+        if coupling not in ("staggered", "monolithic"):
+            raise EmcdInputError(f"coupling must be 'staggered' or 'monolithic', got {coupling!r}")
+        if not coupling_tolerance > 0:
+            raise EmcdInputError(f"coupling_tolerance must be > 0, got {coupling_tolerance!r}")
+        # the isothermal problem: validation, Dirichlet data, initial guess
         self._emcd = EMCDProblem(domain, materials, boundary_conditions, degree=degree)
-        self.domain, self.fields = domain, self._emcd.fields
+        self.domain = domain
         msh = domain.mesh
-        for region, value in soret.items():
-            domain.region_tag(region)
-            if not (isinstance(value, int | float) and math.isfinite(value)):
-                raise EmcdInputError(f"soret[{region!r}] must be a finite number, got {value!r}")
-        self.soret = fem.Function(fem.functionspace(msh, ("DG", 0)), name="soret_coefficient")
-        for region, value in soret.items():
-            cells = domain.cell_tags.find(domain.regions[region])
-            self.soret.x.array[self.soret.function_space.dofmap.list[cells, 0]] = value
-        self.soret.x.scatter_forward()
-        if isinstance(temperature, ufl.constantvalue.ScalarValue):
-            temperature = float(temperature)  # e.g. 300 + 0*x simplified by UFL
-        if isinstance(temperature, int | float):
-            temperature = fem.Constant(msh, float(temperature))
-        self.temperature = temperature
-        if isinstance(temperature, fem.Constant):
-            t_min = float(temperature.value)
+        self.transport: TransportFields = transport_fields(
+            domain,
+            materials,
+            dict(soret or {}),
+            dict(thermal_diffusion_factor or {}),
+            dict(temperature_dependence or {}),
+        )
+        self.heat: HeatConductionProblem | None = None
+        self.coupling = "prescribed"
+        if isinstance(temperature, HeatConductionProblem):
+            if temperature.domain is not domain:
+                raise EmcdInputError("the heat problem must be built on the same domain")
+            self.heat, self.coupling = temperature, coupling
+            temperature = temperature.temperature
         else:
-            check = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
-            points = check.function_space.element.interpolation_points
-            check.interpolate(fem.Expression(temperature, points))
-            t_min, _ = owned_range(check)
-        if t_min <= 0:
-            raise AdmissibilityError(f"the temperature field reaches {t_min:g} K <= 0")
-        self._emcd.solve()  # isothermal start: Newton converges in a few steps from here
+            temperature = _prescribed_temperature(msh, temperature)
+        self.temperature = temperature
+        self.coupling_tolerance = coupling_tolerance
+        self.max_coupling_iterations = int(max_coupling_iterations)
+
         x = self._emcd.potential
         self.mole_fraction = x
         w = ufl.TestFunction(x.function_space)
-        fick, thermal = soret_fluxes(x, temperature, self.fields, self.soret)
-        forms = self._emcd  # boundary terms from the EMCD problem's conditions
+        fick, thermal = soret_fluxes(x, temperature, self.transport)
         F = ufl.inner(-(fick + thermal), ufl.grad(w)) * domain.dx
-        for name, bc in forms.boundary_conditions.items():
+        emcd = self._emcd
+        for name, bc in emcd.boundary_conditions.items():
             ds_b = domain.ds(domain.boundaries[name])
-            k = forms._constants[name]
+            k = emcd._constants[name]
             lhs, rhs = bc.lhs(x, w, ds_b, k), bc.rhs(w, ds_b, k)
             F += (lhs if lhs is not None else 0) - (rhs if rhs is not None else 0)
-        options = {
-            "snes_type": "newtonls",
-            "snes_linesearch_type": "bt",
-            "snes_rtol": 1e-12,
-            "snes_atol": 1e-14,
-            "snes_max_it": 50,
-            "ksp_type": "preonly",
-            "pc_type": "lu",
-            "pc_factor_mat_solver_type": "mumps",
-        }
-        options.update(petsc_options or {})
-        self._problem = dolfinx.fem.petsc.NonlinearProblem(
-            F,
-            x,
-            bcs=forms._linear_problem.bcs,
-            petsc_options_prefix=f"emcd_soret_{next(_ids)}_",
-            petsc_options=options,
-        )
+        options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
+        prefix = f"emcd_soret_{next(_ids)}_"
+        if self.coupling == "monolithic":
+            # scale the heat residual to the species one (c D ΔT/T vs k ΔT): Newton steps are
+            # unchanged, but the line search and the stopping test weigh both equations
+            a_T, L_T = self.heat.forms
+            cd = max(m.concentration * m.diffusivity for m in materials.values())
+            k_max = msh.comm.allreduce(
+                float(self.heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX
+            )
+            scale = fem.Constant(msh, cd / (k_max * self.heat.initial_guess()))
+            F_T = scale * (ufl.action(a_T, temperature) - L_T)
+            self._problem = dolfinx.fem.petsc.NonlinearProblem(
+                [F, F_T],
+                [x, temperature],
+                bcs=[*emcd._linear_problem.bcs, *self.heat.bcs],
+                kind="mpi",
+                petsc_options_prefix=prefix,
+                petsc_options=options,
+            )
+        else:
+            self._problem = dolfinx.fem.petsc.NonlinearProblem(
+                F,
+                x,
+                bcs=emcd._linear_problem.bcs,
+                petsc_options_prefix=prefix,
+                petsc_options=options,
+            )
         self._problem.solver.setConvergenceHistory()
         self._residual = fem.form(F)
         n = ufl.FacetNormal(msh)
@@ -168,9 +232,10 @@ class SoretProblem:
             )
             for name, tag in domain.boundaries.items()
         }
+        self._fluxes = (fick, thermal)
 
-    def solve(self) -> SoretSolution:
-        """Newton solve, fluxes and their Fickian/thermal split (collective)."""
+    # -- solving ------------------------------------------------------------------------
+    def _newton(self) -> tuple[int, int, list[float]]:
         snes = self._problem.solver
         self._problem.solve()
         reason = snes.getConvergedReason()
@@ -180,9 +245,43 @@ class SoretProblem:
                 f"the Soret (Newton) solve did not converge: {_REASONS.get(reason, reason)} after "
                 f"{snes.getIterationNumber()} iterations, last residual "
                 f"{history[-1] if history else float('nan'):.3e}; reduce S_T or the "
-                "temperature difference, or refine the mesh"
+                "temperature difference, refine the mesh, or try the other coupling scheme"
             )
-        x = self.mole_fraction
+        return snes.getIterationNumber(), reason, history
+
+    def solve(self) -> SoretSolution:
+        """Solve (Newton, per pass when staggered); fluxes and their split (collective)."""
+        self._emcd.solve()  # isothermal start: Newton converges in a few steps from here
+        x, T = self.mole_fraction, self.temperature
+        heat, passes, changes, iterations = None, 1, [], 0
+        if self.coupling == "monolithic":
+            T.x.array[:] = self.heat.initial_guess()
+            for bc in self.heat.bcs:  # start from the boundary data: no residual there
+                bc.set(T.x.array)
+            iterations, reason, history = self._newton()
+            heat = self.heat.post_process()
+        elif self.coupling == "staggered":
+            for passes in range(1, self.max_coupling_iterations + 1):
+                previous = (T.x.array.copy(), x.x.array.copy())
+                heat = self.heat.solve()
+                _check_temperature(heat.t_min)
+                its, reason, history = self._newton()
+                iterations += its
+                change = max(
+                    _max_change(T.x.array, previous[0], relative=True, comm=T.function_space),
+                    _max_change(x.x.array, previous[1], comm=x.function_space),
+                )
+                changes.append(change)
+                if passes > 1 and change < self.coupling_tolerance:
+                    break
+            else:
+                raise EmcdSolverError(
+                    f"the staggered T–x_A iteration did not converge in "
+                    f"{self.max_coupling_iterations} passes (last change {changes[-1]:.3e} > "
+                    f"{self.coupling_tolerance:g}); use coupling = 'monolithic'"
+                )
+        else:
+            iterations, reason, history = self._newton()
         x.x.scatter_forward()
         fluxes = reaction_fluxes(self._residual, self._emcd._dirichlet_dofs)
         split = {
@@ -198,50 +297,117 @@ class SoretProblem:
                 f"{x_max:.6g}]; the Soret coefficient or temperature gradient is too large "
                 "for these boundary data"
             )
+        scale = sum(abs(q) for q in fluxes.values())
         fraction, alpha, notes = self._diagnostics()
+        peclet = self._cell_peclet()
         return SoretSolution(
-            thermal_fraction=fraction,
-            alpha_t=alpha,
-            notes=notes,
             mole_fraction=x,
             boundary_flux=fluxes,
             flux_split=split,
-            iterations=snes.getIterationNumber(),
+            iterations=iterations,
             reason=_REASONS.get(reason, str(reason)),
             residual_history=history,
             x_min=x_min,
             x_max=x_max,
+            balance=abs(sum(fluxes.values())) / scale if scale > 0 else 0.0,
+            thermal_fraction=fraction,
+            alpha_t=alpha,
+            notes=notes,
+            cell_peclet=peclet,
+            temperature=T,
+            heat=heat,
+            coupling=self.coupling,
+            coupling_iterations=passes,
+            coupling_history=changes,
         )
 
     def _diagnostics(self) -> tuple[fem.Function, dict[str, float], tuple[str, ...]]:
         """Thermal-fraction field and α_T = S_T T per region (collective)."""
         from emcd_fem.fields import flux_space, interpolate_expression
 
-        x = self.mole_fraction
-        fick, thermal = soret_fluxes(x, self.temperature, self.fields, self.soret)
+        x, T = self.mole_fraction, self.temperature
+        fick, thermal = self._fluxes
         tiny = 1e-300
         expr = ufl.sqrt(ufl.dot(thermal, thermal)) / (
             ufl.sqrt(ufl.dot(fick, fick)) + ufl.sqrt(ufl.dot(thermal, thermal)) + tiny
         )
-        space = fem.functionspace(
-            x.function_space.mesh, ("DG", max(flux_space(x).element.basix_element.degree, 0))
-        )
+        degree = flux_space(x).element.basix_element.degree
+        space = fem.functionspace(x.function_space.mesh, ("DG", degree))
         fraction = interpolate_expression(expr, space, "thermal_fraction")
         alpha, notes = {}, []
+        msh = x.function_space.mesh
+        low, high = TYPICAL_GAS_ALPHA_T
         for region, tag in self.domain.regions.items():
             dx = self.domain.dx(tag)
-            volume = integrate(fem.form(fem.Constant(x.function_space.mesh, 1.0) * dx))
-            mean_t = integrate(fem.form(self.temperature * dx)) / volume
-            s_t = integrate(fem.form(self.soret * dx)) / volume
-            alpha[region] = s_t * mean_t
-            low, high = TYPICAL_GAS_ALPHA_T
-            if s_t != 0 and not low <= abs(alpha[region]) <= high:
+            volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
+            alpha[region] = integrate(fem.form(self.transport.soret_of(T) * T * dx)) / volume
+            if alpha[region] != 0 and not low <= abs(alpha[region]) <= high:
                 notes.append(
                     f"region {region!r}: alpha_T = S_T T = {alpha[region]:.3g} is outside the "
                     f"range typical of gas pairs ({low}–{high}); fine for liquids and some "
                     "mixtures, check S_T for gases"
                 )
+        peclet = self._cell_peclet()
+        if peclet > 1:
+            notes.append(
+                f"the cell Péclet number of the thermal drift, |S_T ∇T| h / 2, reaches "
+                f"{peclet:.3g} > 1: the discrete x_A may oscillate; refine the mesh where "
+                "the temperature gradient is steep"
+            )
         return fraction, alpha, tuple(notes)
 
+    def _cell_peclet(self) -> float:
+        """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell."""
+        from emcd_fem.fields import interpolate_expression
 
-__all__ = ["SoretProblem", "SoretSolution", "soret_fluxes"]
+        msh = self.domain.mesh
+        T = self.temperature
+        drift = self.transport.soret_of(T) * ufl.grad(T)
+        expr = ufl.sqrt(ufl.dot(drift, drift)) * ufl.CellDiameter(msh) / 2
+        values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
+        return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
+
+
+def _prescribed_temperature(msh, temperature: Any) -> Any:
+    """Number / UFL / Function → form coefficient, checked > 0 at the P1 nodes."""
+    if isinstance(temperature, ufl.constantvalue.ScalarValue):
+        temperature = float(temperature)  # e.g. 300 + 0*x simplified by UFL
+    if isinstance(temperature, bool) or not isinstance(
+        temperature, int | float | ufl.core.expr.Expr
+    ):
+        raise EmcdInputError(
+            "temperature must be a number [K], a UFL expression, a Function or a "
+            f"HeatConductionProblem, got {type(temperature).__name__}"
+        )
+    if isinstance(temperature, int | float):
+        temperature = fem.Constant(msh, float(temperature))
+    if isinstance(temperature, fem.Constant):
+        t_min = float(temperature.value)
+    elif isinstance(temperature, fem.Function):
+        t_min, _ = owned_range(temperature)
+    else:
+        check = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
+        points = check.function_space.element.interpolation_points
+        check.interpolate(fem.Expression(temperature, points))
+        t_min, _ = owned_range(check)
+    _check_temperature(t_min)
+    return temperature
+
+
+def _check_temperature(t_min: float) -> None:
+    if not t_min > 0:
+        raise AdmissibilityError(
+            f"the temperature field reaches {t_min:g} K <= 0: temperatures are absolute (K)"
+        )
+
+
+def _max_change(new: np.ndarray, old: np.ndarray, *, comm, relative: bool = False) -> float:
+    """Largest |new − old| (relative to max |new|) over all ranks."""
+    comm = comm.mesh.comm
+    local = np.array([np.abs(new - old).max(initial=0.0), np.abs(new).max(initial=0.0)])
+    total = np.zeros_like(local)
+    comm.Allreduce(local, total, op=MPI.MAX)
+    return float(total[0] / total[1]) if relative and total[1] > 0 else float(total[0])
+
+
+__all__ = ["SoretProblem", "SoretSolution", "TemperatureDependence", "soret_fluxes"]

@@ -1,0 +1,160 @@
+"""Arithmetic expressions of the coordinates, from case-file text, without ``eval``.
+
+A prescribed field such as ``T = "300 + 24*x"`` is parsed by Python's :mod:`ast` into a
+syntax tree, checked against a whitelist (numbers, the coordinates ``x``, ``y``, ``z`` in
+m, the constants ``pi`` and ``e``, ``+ - * / **``, unary minus and the functions in
+:data:`FUNCTIONS`) and then built either as a UFL expression on a mesh or evaluated with
+NumPy at points. Anything else — names, attributes, calls of other functions, subscripts,
+comparisons, lambdas — is refused with a message naming it, so case-file text can never run
+code.
+"""
+
+import ast
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import ufl
+
+from emcd_fem.errors import EmcdInputError
+
+#: Functions an expression may call, by name.
+FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "atan", "abs")
+#: Named constants.
+CONSTANTS = {"pi": math.pi, "e": math.e}
+#: Coordinates [m].
+COORDINATES = ("x", "y", "z")
+MAX_LENGTH = 1000
+
+_UFL = {
+    "sin": ufl.sin,
+    "cos": ufl.cos,
+    "tan": ufl.tan,
+    "exp": ufl.exp,
+    "log": ufl.ln,
+    "sqrt": ufl.sqrt,
+    "tanh": ufl.tanh,
+    "atan": ufl.atan,
+    "abs": abs,
+}
+_NUMPY = {name: getattr(np, {"abs": "abs", "atan": "arctan"}.get(name, name)) for name in FUNCTIONS}
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+def _tree(text: str, dim: int) -> ast.expr:
+    """Parse and check an expression; raise :class:`EmcdInputError` naming the culprit."""
+    if not isinstance(text, str) or not text.strip():
+        raise EmcdInputError(f"expected an expression of x, y, z as text, got {text!r}")
+    if len(text) > MAX_LENGTH:
+        raise EmcdInputError(f"expression longer than {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise EmcdInputError(f"expression {text!r} is not valid arithmetic: {exc.msg}") from None
+    allowed_names = set(COORDINATES[:dim]) | set(CONSTANTS)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise EmcdInputError(f"expression {text!r}: only numbers, got {node.value!r}")
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS and id(node) in called:
+                continue  # checked at the call
+            if node.id not in allowed_names:
+                hint = (
+                    f"the coordinates of a {dim}D mesh are {', '.join(COORDINATES[:dim])}"
+                    if node.id in COORDINATES
+                    else f"known names: {', '.join(sorted(allowed_names))}, functions "
+                    f"{', '.join(FUNCTIONS)}"
+                )
+                raise EmcdInputError(f"expression {text!r}: unknown name {node.id!r} ({hint})")
+        elif isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS):
+                raise EmcdInputError(
+                    f"expression {text!r}: only the functions {', '.join(FUNCTIONS)} may be called"
+                )
+            if len(node.args) != 1 or node.keywords:
+                raise EmcdInputError(
+                    f"expression {text!r}: {node.func.id}() takes exactly one argument"
+                )
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise EmcdInputError(
+                    f"expression {text!r}: operator {type(node.op).__name__} is not allowed "
+                    "(use + - * / **)"
+                )
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.USub | ast.UAdd):
+                raise EmcdInputError(f"expression {text!r}: only unary + and - are allowed")
+        elif not isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
+            raise EmcdInputError(
+                f"expression {text!r}: {type(node).__name__} is not allowed in an expression"
+            )
+    return tree
+
+
+def _build(node: ast.expr, names: dict[str, Any], functions: dict[str, Callable]) -> Any:
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return names[node.id]
+    if isinstance(node, ast.BinOp):
+        left = _build(node.left, names, functions)
+        right = _build(node.right, names, functions)
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp):
+        value = _build(node.operand, names, functions)
+        return -value if isinstance(node.op, ast.USub) else value
+    assert isinstance(node, ast.Call)  # guaranteed by _tree
+    return functions[node.func.id](_build(node.args[0], names, functions))
+
+
+def check_expression(text: str, dim: int = 3) -> None:
+    """Raise :class:`EmcdInputError` if ``text`` is not an allowed expression in ``dim`` D."""
+    _tree(text, dim)
+
+
+def evaluate(text: str, coordinates: np.ndarray, dim: int | None = None) -> np.ndarray:
+    """Values of the expression at points.
+
+    Args:
+        text: The expression, e.g. ``"300 + 24*x"``.
+        coordinates: Point coordinates [m], shape (d, n) with d <= 3 (as DOLFINx passes
+            them to ``Function.interpolate``: d = 3).
+        dim: Number of coordinates the expression may use (default: d).
+
+    Returns:
+        Array of n values.
+    """
+    coords = np.asarray(coordinates, dtype=np.float64)
+    if coords.ndim != 2 or not 1 <= coords.shape[0] <= 3:
+        raise EmcdInputError(f"coordinates must have shape (d, n), d <= 3; got {coords.shape}")
+    dim = coords.shape[0] if dim is None else dim
+    tree = _tree(text, dim)
+    names: dict[str, Any] = dict(CONSTANTS)
+    for i, name in enumerate(COORDINATES[:dim]):
+        names[name] = coords[i]
+    with np.errstate(all="ignore"):
+        values = _build(tree, names, _NUMPY)
+    return np.broadcast_to(np.asarray(values, dtype=np.float64), (coords.shape[1],)).copy()
+
+
+def to_ufl(text: str, mesh: Any) -> ufl.core.expr.Expr:
+    """The expression as UFL on a mesh (``x``, ``y``, ``z`` its spatial coordinates, in m)."""
+    gdim = mesh.geometry.dim
+    tree = _tree(text, gdim)
+    coordinate = ufl.SpatialCoordinate(mesh)
+    names: dict[str, Any] = dict(CONSTANTS)
+    for i, name in enumerate(COORDINATES[:gdim]):
+        names[name] = coordinate[i]
+    return ufl.as_ufl(_build(tree, names, _UFL))
+
+
+__all__ = ["COORDINATES", "FUNCTIONS", "check_expression", "evaluate", "to_ufl"]

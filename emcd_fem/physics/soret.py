@@ -1,0 +1,221 @@
+"""Species transport with thermal diffusion (Soret effect) as UFL expressions.
+
+Constitutive law (binary, EMCD frame):
+
+    N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T)      [mol/(m^2 s)]
+
+Sign convention: S_T > 0 drives A towards the cold side (down the temperature gradient).
+S_T [1/K] is given per region, either directly or through the thermal diffusion factor
+α_T = S_T T (S_T = α_T / T, the form in which kinetic theory gives it for gases).
+
+Temperature-dependent properties, per region:
+
+* D(T) = D_ref (T/T_ref)^n (``power``; n = 1.5 is the hard-sphere law), or the
+  Chapman–Enskog law at fixed pressure D(T) = D_ref (T/T_ref)^1.5 Ω_D(T_ref*)/Ω_D(T*)
+  with the Neufeld collision integral and T* = T k_B/ε_AB (``chapman_enskog``);
+* c(T) = P/(R T) (``ideal_gas``) at the region's pressure P.
+
+All parameters live in DG0 fields, so the forms never contain Python floats.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import ufl
+from dolfinx import fem
+
+from emcd_fem import kinetic_theory
+from emcd_fem.constants import GAS_CONSTANT
+from emcd_fem.domain import Domain
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import Material
+
+
+@dataclass(frozen=True)
+class TemperatureDependence:
+    """How a region's c and D follow the temperature.
+
+    Attributes:
+        diffusivity: ``"constant"``, ``"power"`` (D_ref (T/T_ref)^exponent) or
+            ``"chapman_enskog"`` (needs ``gases``).
+        reference_temperature: T_ref [K] at which the material's D (and c) hold.
+        exponent: n of the power law [-].
+        gases: (A, B) names of built-in gases for the Chapman–Enskog law.
+        concentration: ``"constant"`` or ``"ideal_gas"`` (c = P/(R T), needs ``pressure``).
+        pressure: P [Pa].
+    """
+
+    diffusivity: Literal["constant", "power", "chapman_enskog"] = "constant"
+    reference_temperature: float | None = None
+    exponent: float = 1.5
+    gases: tuple[str, str] | None = None
+    concentration: Literal["constant", "ideal_gas"] = "constant"
+    pressure: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.diffusivity not in ("constant", "power", "chapman_enskog"):
+            raise EmcdInputError(
+                f"diffusivity law must be constant, power or chapman_enskog, got "
+                f"{self.diffusivity!r}"
+            )
+        if self.concentration not in ("constant", "ideal_gas"):
+            raise EmcdInputError(
+                f"concentration law must be constant or ideal_gas, got {self.concentration!r}"
+            )
+        if self.diffusivity != "constant":
+            t = self.reference_temperature
+            if not (isinstance(t, int | float) and math.isfinite(t) and t > 0):
+                raise EmcdInputError(
+                    f"the {self.diffusivity} law needs reference_temperature > 0 K, got {t!r}"
+                )
+        if self.diffusivity == "chapman_enskog":
+            if self.gases is None:
+                raise EmcdInputError("the chapman_enskog law needs gases = (A, B)")
+            for name in self.gases:
+                kinetic_theory.gas(name)
+        if not math.isfinite(self.exponent):
+            raise EmcdInputError(f"exponent must be finite, got {self.exponent!r}")
+        if self.concentration == "ideal_gas":
+            p = self.pressure
+            if not (isinstance(p, int | float) and math.isfinite(p) and p > 0):
+                raise EmcdInputError(f"c = P/(R T) needs pressure > 0 Pa, got {p!r}")
+
+    @property
+    def is_constant(self) -> bool:
+        """True when neither c nor D depends on T."""
+        return self.diffusivity == "constant" and self.concentration == "constant"
+
+
+def _dg0(domain: Domain, values: Mapping[str, float], name: str, default: float) -> fem.Function:
+    field = fem.Function(fem.functionspace(domain.mesh, ("DG", 0)), name=name)
+    field.x.array[:] = default
+    for region, value in values.items():
+        cells = domain.cell_tags.find(domain.regions[region])
+        field.x.array[field.function_space.dofmap.list[cells, 0]] = value
+    field.x.scatter_forward()
+    return field
+
+
+def _omega(t_star: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+    """Neufeld collision integral Ω_D(T*) in UFL (same fit as kinetic_theory)."""
+    a, b, c, d, e, f, g, h = kinetic_theory._NEUFELD
+    return (
+        a / t_star**b
+        + c * ufl.exp(-d * t_star)
+        + e * ufl.exp(-f * t_star)
+        + g * ufl.exp(-h * t_star)
+    )
+
+
+@dataclass(frozen=True)
+class TransportFields:
+    """DG0 parameter fields of c(T) D(T), S_T(T) per region."""
+
+    concentration: fem.Function
+    diffusivity: fem.Function
+    exponent: fem.Function
+    reference_temperature: fem.Function
+    well_depth: fem.Function
+    omega_reference: fem.Function
+    chapman_enskog: fem.Function
+    ideal_gas: fem.Function
+    pressure: fem.Function
+    soret: fem.Function
+    alpha: fem.Function
+
+    def concentration_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        """c(T) [mol/m^3]."""
+        ideal = self.ideal_gas
+        return (1 - ideal) * self.concentration + ideal * self.pressure / (
+            GAS_CONSTANT * temperature
+        )
+
+    def diffusivity_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        """D(T) [m^2/s]."""
+        power = (temperature / self.reference_temperature) ** self.exponent
+        ce = self.chapman_enskog
+        ratio = self.omega_reference / _omega(temperature / self.well_depth)
+        return self.diffusivity * power * (1 - ce + ce * ratio)
+
+    def soret_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        """S_T(T) = S_T + α_T / T [1/K]."""
+        return self.soret + self.alpha / temperature
+
+
+def transport_fields(
+    domain: Domain,
+    materials: Mapping[str, Material],
+    soret: Mapping[str, float],
+    thermal_diffusion_factor: Mapping[str, float],
+    dependence: Mapping[str, TemperatureDependence],
+) -> TransportFields:
+    """Build the parameter fields (regions not listed: constant properties, S_T = 0)."""
+    for mapping in (soret, thermal_diffusion_factor, dependence):
+        for region in mapping:
+            domain.region_tag(region)
+    for label, mapping in (
+        ("soret", soret),
+        ("thermal_diffusion_factor", thermal_diffusion_factor),
+    ):
+        for region, value in mapping.items():
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
+                raise EmcdInputError(f"{label}[{region!r}] must be a finite number, got {value!r}")
+    both = sorted(set(soret) & set(thermal_diffusion_factor))
+    if both:
+        raise EmcdInputError(
+            f"region(s) {both}: give either S_T (soret) or alpha_T (thermal_diffusion_factor), "
+            "not both"
+        )
+    exponent, t_ref, eps, omega_ref, ce, ideal, pressure = {}, {}, {}, {}, {}, {}, {}
+    for region, dep in dependence.items():
+        if dep.diffusivity != "constant":
+            t_ref[region] = dep.reference_temperature
+            exponent[region] = dep.exponent if dep.diffusivity == "power" else 1.5
+        if dep.diffusivity == "chapman_enskog":
+            a, b = (kinetic_theory.gas(g) for g in dep.gases)
+            eps[region] = math.sqrt(a.epsilon_over_k * b.epsilon_over_k)
+            omega_ref[region] = kinetic_theory.collision_integral(
+                dep.reference_temperature / eps[region]
+            )
+            ce[region] = 1.0
+        if dep.concentration == "ideal_gas":
+            ideal[region], pressure[region] = 1.0, dep.pressure
+    return TransportFields(
+        concentration=_dg0(
+            domain, {r: m.concentration for r, m in materials.items()}, "concentration", 1.0
+        ),
+        diffusivity=_dg0(domain, {r: m.diffusivity for r, m in materials.items()}, "D", 1.0),
+        exponent=_dg0(domain, exponent, "exponent", 0.0),
+        reference_temperature=_dg0(domain, t_ref, "T_ref", 1.0),
+        well_depth=_dg0(domain, eps, "eps_over_k", 100.0),
+        omega_reference=_dg0(domain, omega_ref, "omega_ref", 1.0),
+        chapman_enskog=_dg0(domain, ce, "chapman_enskog", 0.0),
+        ideal_gas=_dg0(domain, ideal, "ideal_gas", 0.0),
+        pressure=_dg0(domain, pressure, "pressure", 0.0),
+        soret=_dg0(domain, soret, "soret_coefficient", 0.0),
+        alpha=_dg0(domain, thermal_diffusion_factor, "thermal_diffusion_factor", 0.0),
+    )
+
+
+def soret_fluxes(
+    mole_fraction: ufl.core.expr.Expr,
+    temperature: ufl.core.expr.Expr,
+    fields: TransportFields,
+) -> tuple[ufl.core.expr.Expr, ufl.core.expr.Expr]:
+    """(Fickian, thermal-diffusion) parts of N_A [mol/(m^2 s)].
+
+    N_Fick = −c(T) D(T) ∇x_A, N_thermal = −c(T) D(T) S_T(T) x_A (1 − x_A) ∇T. This is the
+    one place the coupled constitutive law is written.
+    """
+    x, T = mole_fraction, temperature
+    cd = fields.concentration_of(T) * fields.diffusivity_of(T)
+    return -cd * ufl.grad(x), -cd * fields.soret_of(T) * x * (1 - x) * ufl.grad(T)
+
+
+__all__ = ["TemperatureDependence", "TransportFields", "soret_fluxes", "transport_fields"]
