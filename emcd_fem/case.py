@@ -269,6 +269,26 @@ class MaterialSpec(_Section):
     characteristic_length: float | None = Field(
         default=None, gt=0, description="L_c for the Knudsen number when no pore diameter [m]."
     )
+    thermal_conductivity: float | None = Field(
+        default=None, gt=0, description="k [W/(m K)] (needed when [thermal] solves for T)."
+    )
+    soret_coefficient: float | None = Field(
+        default=None,
+        description="S_T [1/K]: N_A = −c D (∇x_A + S_T x_A x_B ∇T); S_T > 0 drives A to the "
+        "cold side (needs [thermal]).",
+    )
+    thermal_diffusion_factor: float | None = Field(
+        default=None,
+        description="α_T [-], S_T = α_T / T (instead of soret_coefficient; 0.05–0.45 for gases).",
+    )
+    diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
+        default="constant",
+        description="D(T): `power` D (T/T_ref)^n, `chapman_enskog` (needs gases); T_ref = T.",
+    )
+    diffusivity_exponent: float = Field(default=1.5, description="n of the `power` law [-].")
+    concentration_law: Literal["constant", "ideal_gas"] = Field(
+        default="constant", description="c(T): `ideal_gas` c = P/(R T) (needs P and T)."
+    )
 
 
 class SpeciesSpec(_Section):
@@ -293,6 +313,11 @@ class InterfaceSpec(_Section):
         default=None,
         gt=0,
         description="Film coefficient k [mol/(m^2 s)]: N·n = k (μ_first − μ_second), μ = x_A/H.",
+    )
+    contact_resistance: float | None = Field(
+        default=None,
+        gt=0,
+        description="Thermal contact resistance R_c [m^2 K/W]: T jumps by R_c q·n ([thermal]).",
     )
 
 
@@ -366,7 +391,9 @@ class Solver(_Section):
     )
 
 
-FieldName = Literal["mole_fraction", "molar_flux", "mass_average_velocity"]
+FieldName = Literal[
+    "mole_fraction", "molar_flux", "mass_average_velocity", "temperature", "thermal_fraction"
+]
 
 
 class Profile(_Section):
@@ -408,6 +435,64 @@ class Output(_Section):
     )
 
 
+# -- thermal problem ---------------------------------------------------------------------------
+class TemperatureBC(_Section):
+    """Fixed temperature."""
+
+    type: Literal["temperature"] = Field(description="Condition type.")
+    value: float = Field(gt=0, description="T on the boundary [K].")
+
+
+class HeatFluxBC(_Section):
+    """Prescribed outward heat flux q·n (positive: heat leaves the domain)."""
+
+    type: Literal["heat_flux"] = Field(description="Condition type.")
+    value: float = Field(description="q·n [W/m^2], outward positive.")
+
+
+class ConvectiveBC(_Section):
+    """Newton cooling q·n = h (T − T_∞)."""
+
+    type: Literal["convective"] = Field(description="Condition type.")
+    coefficient: float = Field(gt=0, description="h [W/(m^2 K)].")
+    ambient: float = Field(gt=0, description="T_∞ [K].")
+
+
+class InsulatedBC(_Section):
+    """Adiabatic: q·n = 0 (also the default for boundaries not listed)."""
+
+    type: Literal["insulated"] = Field(description="Condition type.")
+
+
+ThermalBoundarySpec = Annotated[
+    Union[TemperatureBC, HeatFluxBC, ConvectiveBC, InsulatedBC],  # noqa: UP007
+    Field(discriminator="type"),
+]
+
+
+class Thermal(_Section):
+    """Temperature field for thermal diffusion: prescribed, or solved by heat conduction."""
+
+    temperature: float | str | None = Field(
+        default=None,
+        description="Prescribed T [K]: a number or an expression of x, y, z [m], e.g. "
+        '`"300 + 24*x"` (+ - * / **, sin cos tan exp log sqrt tanh atan abs, pi).',
+    )
+    boundaries: dict[str, ThermalBoundarySpec] = Field(
+        default_factory=dict,
+        description="Heat conduction: conditions by boundary name (others insulated).",
+    )
+    source: float = Field(default=0.0, description="Heat source Q [W/m^3] (heat conduction).")
+    coupling: Literal["staggered", "monolithic"] = Field(
+        default="staggered",
+        description="T–x_A coupling: `staggered` (T, then Newton for x_A, until the change "
+        "< coupling_tolerance) or `monolithic` (one Newton on both).",
+    )
+    coupling_tolerance: float = Field(
+        default=1e-10, gt=0, description="Staggered: largest change between passes."
+    )
+
+
 class Case(_Section):
     """A complete emcd_fem case."""
 
@@ -424,6 +509,9 @@ class Case(_Section):
         description="Partition coefficients between materials (default: x_A continuous).",
     )
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
+    thermal: Thermal | None = Field(
+        default=None, description="Temperature field and Soret coupling (thermal diffusion)."
+    )
     discretisation: Discretisation = Field(
         default_factory=Discretisation, description="Element degree."
     )
@@ -555,6 +643,7 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
     problems += _material_problems(case)
+    problems += _thermal_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
         problems.append(
             ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")
@@ -565,8 +654,12 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     if has_films and (case.physics.source != 0 or case.physics.inventory_mole_fraction):
         problems.append(("physics", "sources and flux-only problems are not available with films"))
     for i, interface in enumerate(case.interfaces):
-        if interface.partition is None and interface.film is None:
-            problems.append((f"interfaces[{i}]", "give partition, film or both"))
+        if (
+            interface.partition is None
+            and interface.film is None
+            and (interface.contact_resistance is None)
+        ):
+            problems.append((f"interfaces[{i}]", "give partition, film and/or contact_resistance"))
         for j, name in enumerate(interface.materials):
             if name not in case.materials:
                 problems.append(
@@ -661,6 +754,111 @@ def _material_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(
                 (f"{key}.knudsen", "the Bosanquet model needs pore_diameter, gases and T")
             )
+    return problems
+
+
+def _thermal_problems(case: Case) -> list[tuple[str, str]]:
+    """Consistency of [thermal], the Soret keys of materials and the thermal interfaces."""
+    from emcd_fem.expressions import check_expression
+
+    problems = []
+    thermal, geometry = case.thermal, case.geometry
+    soret_keys = ("soret_coefficient", "thermal_diffusion_factor")
+    for name, m in case.materials.items():
+        key = f"materials.{name}"
+        given = [k for k in soret_keys if getattr(m, k) is not None]
+        laws = m.diffusivity_law != "constant" or m.concentration_law != "constant"
+        if thermal is None and (given or laws):
+            culprit = (
+                given[0]
+                if given
+                else ("diffusivity_law" if m.diffusivity_law != "constant" else "concentration_law")
+            )
+            problems.append(
+                (
+                    f"{key}.{culprit}",
+                    "needs a temperature field: add a [thermal] section (temperature = ... or "
+                    "thermal boundaries)",
+                )
+            )
+        if len(given) == 2:
+            problems.append((key, "give soret_coefficient or thermal_diffusion_factor, not both"))
+        if m.diffusivity_law != "constant" and m.T is None:
+            problems.append(
+                (f"{key}.T", f"diffusivity_law = {m.diffusivity_law!r} needs T_ref = T")
+            )
+        if m.diffusivity_law == "chapman_enskog" and m.gases is None:
+            problems.append((f"{key}.gases", "diffusivity_law = 'chapman_enskog' needs gases"))
+        if m.concentration_law == "ideal_gas" and (m.P is None or m.T is None):
+            problems.append((f"{key}.P", "concentration_law = 'ideal_gas' needs P and T"))
+        if m.diffusivity_law != "constant" and m.knudsen != "off":
+            problems.append(
+                (f"{key}.knudsen", "temperature-dependent D with Knudsen diffusion: not available")
+            )
+    for i, interface in enumerate(case.interfaces):
+        if interface.contact_resistance is not None and (thermal is None or not thermal.boundaries):
+            problems.append(
+                (
+                    f"interfaces[{i}].contact_resistance",
+                    "needs heat conduction: add [thermal.boundaries]",
+                )
+            )
+    if thermal is None:
+        return problems
+    solved = bool(thermal.boundaries)
+    if (thermal.temperature is None) == (not solved):
+        problems.append(
+            (
+                "thermal",
+                "give either temperature (prescribed T) or boundaries (heat conduction), "
+                "exactly one of them",
+            )
+        )
+    if isinstance(thermal.temperature, str):
+        try:
+            check_expression(thermal.temperature, geometry.dim or 3)
+        except EmcdInputError as exc:
+            problems.append(("thermal.temperature", str(exc)))
+    elif isinstance(thermal.temperature, float) and thermal.temperature <= 0:
+        problems.append(("thermal.temperature", "temperatures are absolute: must be > 0 K"))
+    if solved:
+        if not any(
+            isinstance(bc, TemperatureBC | ConvectiveBC) for bc in thermal.boundaries.values()
+        ):
+            problems.append(
+                (
+                    "thermal.boundaries",
+                    "T is fixed only up to a constant: give at least one temperature or "
+                    "convective boundary",
+                )
+            )
+        boundary_names = geometry.boundary_names()
+        for name in thermal.boundaries:
+            if boundary_names is not None and name not in boundary_names:
+                problems.append(
+                    (
+                        f"thermal.boundaries.{name}",
+                        f"not a boundary; {_suggest(name, boundary_names)}",
+                    )
+                )
+        regions = geometry.region_names()
+        used = {case.material_of(r) for r in regions} if regions else set(case.materials)
+        for name in sorted(used & set(case.materials)):
+            if case.materials[name].thermal_conductivity is None:
+                problems.append(
+                    (
+                        f"materials.{name}.thermal_conductivity",
+                        "missing: heat conduction needs k [W/(m K)] for every material",
+                    )
+                )
+    if any(spec.partition is not None or spec.film is not None for spec in case.interfaces):
+        problems.append(
+            ("interfaces", "partition coefficients and films are not available with [thermal] yet")
+        )
+    if case.physics.source != 0 or case.physics.inventory_mole_fraction is not None:
+        problems.append(
+            ("physics", "sources and flux-only problems are not available with [thermal] yet")
+        )
     return problems
 
 

@@ -114,6 +114,13 @@ def write_plot_data(directory: Path, fields: dict, domain: Domain) -> list[str]:
         x1 = fem.Function(fem.functionspace(msh, space), name="mole_fraction_A")
         x1.interpolate(x)
         out.append(x1)
+    for name, label in (("temperature", "temperature"), ("thermal_fraction", "thermal_fraction")):
+        if name in fields:  # P1 point data when continuous, cell averages otherwise
+            element = fields[name].function_space.element.basix_element
+            space = ("DG", 0) if element.discontinuous else ("Lagrange", 1)
+            f1 = fem.Function(fem.functionspace(msh, space), name=label)
+            f1.interpolate(fields[name])
+            out.append(f1)
     for name in ("molar_flux", "mass_average_velocity"):
         if name in fields:
             v0 = fem.Function(fem.functionspace(msh, ("DG", 0, (gdim,))), name=fields[name].name)
@@ -141,28 +148,65 @@ def _read_grid(directory: Path):
     return blocks[-1] if len(blocks) == 1 else pyvista.merge(blocks)
 
 
-def render_field(directory: Path, *, window_size: tuple[int, int] = (1000, 760)) -> Path:
-    """``mole_fraction.png``: x_A with region outlines (2D) or clipped (3D), flux arrows (2D)."""
+#: Pictures of scalar fields: array name → (file stem, colour-bar title, caption, colour map).
+SCALAR_PICTURES = {
+    "mole_fraction_A": ("mole_fraction", "x_A, mole fraction (-)", "mole fraction of A", "viridis"),
+    "temperature": ("temperature", "T, temperature (K)", "temperature", "inferno"),
+    "thermal_fraction": (
+        "thermal_fraction",
+        "thermal share of the flux, magnitudes N_th / (N_Fick + N_th) (-)",
+        "thermal-diffusion share of the flux",
+        "magma",
+    ),
+}
+
+
+def render_field(
+    directory: Path,
+    scalars: str = "mole_fraction_A",
+    *,
+    window_size: tuple[int, int] | None = None,
+) -> Path:
+    """A picture of one scalar field: region outlines and flux arrows in 2D, clipped in 3D.
+
+    Args:
+        directory: Run directory with ``plot/fields.pvd``.
+        scalars: Array name, a key of :data:`SCALAR_PICTURES`.
+        window_size: Pixels (default: 1000 wide, height from the 2D aspect ratio).
+
+    Returns:
+        The PNG path (``<stem>.png`` in ``directory``).
+    """
     import pyvista
 
+    stem, title, caption, cmap = SCALAR_PICTURES[scalars]
     grid = _read_grid(directory)
     dim = 3 if np.ptp(np.asarray(grid.points)[:, 2]) > 0 else 2
+    if window_size is None:
+        extent = np.ptp(np.asarray(grid.points)[:, :2], axis=0)
+        aspect = extent[1] / extent[0] if dim == 2 and extent[0] > 0 else 0.6
+        window_size = (1000, int(np.clip(1000 * aspect + 260, 450, 1000)))
     plotter = pyvista.Plotter(off_screen=True, window_size=window_size)
-    bar = {
-        "title": "x_A, mole fraction (-)",
-        "vertical": True,
-        "fmt": "%.3g",
-        "title_font_size": 16,
-        "label_font_size": 14,
+    bar = {  # horizontal, under the picture: long titles with units stay readable
+        "title": title,
+        "vertical": False,
+        "position_x": 0.2,
+        "position_y": 0.03,
+        "width": 0.6,
+        "height": 0.08,
+        "fmt": "%.4g",
+        "title_font_size": 18,
+        "label_font_size": 15,
     }
-    scalars = "mole_fraction_A"
     if dim == 3:
         clipped = grid.clip(normal="y", origin=grid.center, crinkle=False)
-        plotter.add_mesh(clipped, scalars=scalars, cmap="viridis", scalar_bar_args=bar)
+        plotter.add_mesh(clipped, scalars=scalars, cmap=cmap, scalar_bar_args=bar)
         plotter.add_mesh(grid.outline(), color="black")
         plotter.view_isometric()
+        plotter.reset_camera()
+        plotter.camera.zoom(0.95)
     else:
-        plotter.add_mesh(grid, scalars=scalars, cmap="viridis", scalar_bar_args=bar)
+        plotter.add_mesh(grid, scalars=scalars, cmap=cmap, scalar_bar_args=bar)
         if "region" in grid.cell_data and grid.cell_data["region"].max() > 0:
             for value in np.unique(grid.cell_data["region"]):
                 part = grid.extract_cells(np.flatnonzero(grid.cell_data["region"] == value))
@@ -187,12 +231,12 @@ def render_field(directory: Path, *, window_size: tuple[int, int] = (1000, 760))
                     arrows.glyph(orient="v", scale="v", factor=1.0), color="white", opacity=0.8
                 )
         plotter.view_xy()
+        plotter.camera.zoom(1.15)
     plotter.add_text(
-        "EMCD: mole fraction of A"
-        + (" (clipped at y-centre)" if dim == 3 else ", arrows: molar flux N_A"),
+        f"EMCD: {caption}" + (" (clipped at y-centre)" if dim == 3 else ", arrows: molar flux N_A"),
         font_size=11,
     )
-    path = directory / "mole_fraction.png"
+    path = directory / f"{stem}.png"
     plotter.screenshot(str(path))
     plotter.close()
     return path
@@ -247,7 +291,9 @@ def render_run(directory: str | Path) -> list[Path]:
             f"{directory} has no picture data ({PLOT_DATA}): run the case with "
             "[output] pictures = true (or --set output.pictures=true)"
         )
-    pictures = [render_field(directory)]
+    grid = _read_grid(directory)
+    available = set(grid.point_data) | set(grid.cell_data)
+    pictures = [render_field(directory, name) for name in SCALAR_PICTURES if name in available]
     profile = render_profiles(directory)
     if profile is not None:
         pictures.append(profile)

@@ -635,6 +635,10 @@ def run_case(
     timings["mesh"] = time.perf_counter() - tic
     logger.info("mesh ready in %.2f s", timings["mesh"])
 
+    if case.thermal is not None:
+        from emcd_fem.soret_run import run_soret
+
+        return run_soret(case, domain, out, comm, timings, start)
     if any(spec.film is not None for spec in case.interfaces):
         return _run_with_films(case, domain, out, comm, timings, start)
 

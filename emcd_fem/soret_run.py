@@ -1,0 +1,338 @@
+"""The thermal-diffusion pipeline of ``emcd run``: case → T → Soret solve → summary, fields.
+
+Used by :func:`emcd_fem.simulation.run_case` when the case has a ``[thermal]`` section.
+"""
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from emcd_fem import analytic, expressions
+from emcd_fem.case import (
+    Case,
+    ConvectiveBC,
+    HeatFluxBC,
+    LayeredSlab,
+    MoleFractionBC,
+    TemperatureBC,
+    ZeroFluxBC,
+)
+from emcd_fem.domain import Domain
+from emcd_fem.fields import flux_space, interpolate_expression
+from emcd_fem.postprocess import owned_range
+from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
+from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
+
+logger = logging.getLogger("emcd_fem")
+
+
+def thermal_conditions(case: Case) -> dict[str, Any]:
+    """Boundary name → thermal condition, for the boundaries listed in ``[thermal]``."""
+    conditions = {}
+    for name, spec in case.thermal.boundaries.items():
+        if isinstance(spec, TemperatureBC):
+            conditions[name] = Temperature(spec.value)
+        elif isinstance(spec, HeatFluxBC):
+            conditions[name] = HeatFlux(spec.value)
+        elif isinstance(spec, ConvectiveBC):
+            conditions[name] = Convective(spec.coefficient, spec.ambient)
+        else:
+            conditions[name] = Insulated()
+    return conditions
+
+
+def contact_resistances(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
+    """Region pair → R_c [m^2 K/W] from the material-pair ``[[interfaces]]``."""
+    from emcd_fem.partition import adjacent_regions
+
+    by_materials = {
+        frozenset(spec.materials): spec.contact_resistance
+        for spec in case.interfaces
+        if spec.contact_resistance is not None
+    }
+    if not by_materials:
+        return {}
+    return {
+        (a, b): by_materials[pair]
+        for a, b in adjacent_regions(domain)
+        if (pair := frozenset((case.material_of(a), case.material_of(b)))) in by_materials
+    }
+
+
+def temperature_of(case: Case, domain: Domain) -> Any:
+    """What :class:`SoretProblem` takes as temperature: a number, UFL, or a heat problem."""
+    thermal = case.thermal
+    if thermal.boundaries:
+        return HeatConductionProblem(
+            domain,
+            {r: case.materials[case.material_of(r)].thermal_conductivity for r in domain.regions},
+            thermal_conditions(case),
+            degree=case.discretisation.degree,
+            source=thermal.source,
+            contact_resistance=contact_resistances(case, domain),
+            petsc_options=None,
+        )
+    if isinstance(thermal.temperature, str):
+        return expressions.to_ufl(thermal.temperature, domain.mesh)
+    return float(thermal.temperature)
+
+
+def soret_parameters(case: Case, domain: Domain) -> dict[str, Any]:
+    """S_T, α_T and the temperature laws per region (keyword arguments of SoretProblem)."""
+    soret, alpha, dependence = {}, {}, {}
+    for region in domain.regions:
+        spec = case.materials[case.material_of(region)]
+        if spec.soret_coefficient is not None:
+            soret[region] = spec.soret_coefficient
+        if spec.thermal_diffusion_factor is not None:
+            alpha[region] = spec.thermal_diffusion_factor
+        if spec.diffusivity_law != "constant" or spec.concentration_law != "constant":
+            dependence[region] = TemperatureDependence(
+                diffusivity=spec.diffusivity_law,
+                reference_temperature=spec.T,
+                exponent=spec.diffusivity_exponent,
+                gases=tuple(spec.gases) if spec.gases else None,
+                concentration=spec.concentration_law,
+                pressure=spec.P,
+            )
+    return {
+        "soret": soret,
+        "thermal_diffusion_factor": alpha,
+        "temperature_dependence": dependence,
+    }
+
+
+def soret_reference(case: Case) -> tuple[analytic.SoretSlabSolution, Any] | None:
+    """The closed-form 1D solution when it applies, with its material, else None.
+
+    A layered slab of one material with constant c, D and S_T, mole fractions at left and
+    right, zero flux elsewhere, and a temperature linear in x: fixed temperatures at left
+    and right with insulated sides and no source, or a prescribed T that is linear in x
+    (checked at sample points).
+    """
+    from emcd_fem.simulation import build_materials
+
+    g, thermal = case.geometry, case.thermal
+    if not isinstance(g, LayeredSlab):
+        return None
+    names = {case.material_of(r) for r in g.region_names()}
+    if len(names) != 1:
+        return None
+    spec = case.materials[names.pop()]
+    if (
+        spec.soret_coefficient is None
+        or spec.diffusivity_law != "constant"
+        or spec.concentration_law != "constant"
+    ):
+        return None
+    ends = [case.boundaries.get(e) for e in ("left", "right")]
+    if not all(isinstance(b, MoleFractionBC) for b in ends):
+        return None
+    others = [b for n, b in case.boundaries.items() if n not in ("left", "right")]
+    if any(not isinstance(b, ZeroFluxBC) for b in others):
+        return None
+    length = sum(layer.thickness for layer in g.layers)
+    if thermal.boundaries:
+        t_ends = [thermal.boundaries.get(e) for e in ("left", "right")]
+        if not all(isinstance(b, TemperatureBC) for b in t_ends) or thermal.source != 0:
+            return None
+        if any(
+            n not in ("left", "right") and spec_.type != "insulated"
+            for n, spec_ in thermal.boundaries.items()
+        ):
+            return None
+        if any(s.contact_resistance is not None for s in case.interfaces):
+            return None
+        temperatures = (t_ends[0].value, t_ends[1].value)
+    else:
+        text = str(thermal.temperature)
+        rng = np.random.default_rng(0)
+        points = rng.random((g.dim, 16)) * np.array([length, g.width, g.depth][: g.dim]).reshape(
+            -1, 1
+        )
+        values = expressions.evaluate(text, points)
+        ends_x = np.zeros((g.dim, 2))
+        ends_x[0, 1] = length
+        t0, t1 = expressions.evaluate(text, ends_x)
+        linear = t0 + (t1 - t0) * points[0] / length
+        if not np.allclose(values, linear, rtol=1e-13, atol=0):
+            return None
+        temperatures = (float(t0), float(t1))
+    material = build_materials(case)[g.region_names()[0]]
+    solution = analytic.soret_slab(
+        length,
+        material,
+        spec.soret_coefficient,
+        temperatures,
+        (ends[0].value, ends[1].value),
+    )
+    return solution, material
+
+
+def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> dict | None:
+    found = soret_reference(case)
+    if found is None:
+        return None
+    ref, material = found
+    area = domain.slab.area if domain.slab is not None else 1.0
+    split = analytic.soret_flux_split(ref, material, np.array([0.0, ref.length]))
+    expected = {"left": -ref.flux * area, "right": ref.flux * area}
+    thermal = {"left": -split["thermal"][0] * area, "right": split["thermal"][1] * area}
+    errors = {n: abs(solution.boundary_flux[n] - v) / abs(v) for n, v in expected.items()}
+    return {
+        "kind": "closed-form Riccati solution, linear T (emcd_fem.analytic.soret_slab)",
+        "flux_per_area": ref.flux,
+        "cross_section": area,
+        "boundary_flux": expected,
+        "thermal_flux": thermal,
+        "relative_error": errors,
+        "max_relative_error": max(errors.values()),
+        "thermal_relative_error": {
+            n: abs(solution.flux_split[n]["thermal"] - v) / abs(v) if v else 0.0
+            for n, v in thermal.items()
+        },
+    }
+
+
+def _profile_rows(case: Case, solution: SoretSolution, comm: MPI.Comm) -> list[list[Any]]:
+    from emcd_fem.sampling import evaluate_at_points, line_points
+
+    found = soret_reference(case)
+    rows = []
+    for profile in case.output.profiles:
+        points = line_points(profile.start, profile.end, profile.points)
+        values = evaluate_at_points(solution.mole_fraction, points)
+        if comm.rank != 0:
+            continue
+        distance = np.linalg.norm(points - points[0], axis=1)
+        exact = (
+            found[0].mole_fraction(points[:, 0])
+            if found is not None
+            else np.full(len(points), np.nan)
+        )
+        for i, point in enumerate(points):
+            rows.append([profile.name, i, *point, distance[i], values[i, 0], exact[i]])
+    return rows
+
+
+def run_soret(
+    case: Case,
+    domain: Domain,
+    out: str | Path | None,
+    comm: MPI.Comm,
+    timings: dict[str, float],
+    start: float,
+):
+    """Thermal diffusion: T (prescribed or solved), Newton for x_A, split and diagnostics."""
+    from emcd_fem.simulation import (
+        RunResult,
+        _common_summary,
+        _write_outputs,
+        build_boundary_conditions,
+        build_materials,
+        resolve_material,
+    )
+
+    tic = time.perf_counter()
+    temperature = temperature_of(case, domain)
+    problem = SoretProblem(
+        domain,
+        build_materials(case, list(domain.regions)),
+        build_boundary_conditions(case),
+        temperature=temperature,
+        coupling=case.thermal.coupling,
+        coupling_tolerance=case.thermal.coupling_tolerance,
+        degree=case.discretisation.degree,
+        petsc_options=case.solver.petsc_options,
+        **soret_parameters(case, domain),
+    )
+    timings["setup"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    logger.info("solving (thermal diffusion, %s)", problem.coupling)
+    solution = problem.solve()
+    timings["solve"] = time.perf_counter() - tic
+    logger.info(
+        "solved in %.2f s: %d Newton iterations (%s)",
+        timings["solve"],
+        solution.iterations,
+        solution.reason,
+    )
+    tic = time.perf_counter()
+    x = solution.mole_fraction
+    T = solution.temperature
+    if not isinstance(T, fem.Function):  # prescribed: a field for output and pictures
+        T = interpolate_expression(ufl.as_ufl(T), x.function_space, "temperature")
+    fick, thermal_part = problem._fluxes
+    available = {
+        "mole_fraction": x,
+        "temperature": T,
+        "thermal_fraction": solution.thermal_fraction,
+        "molar_flux": interpolate_expression(fick + thermal_part, flux_space(x), "molar_flux_A"),
+    }
+    wanted = case.output.fields or [
+        "mole_fraction",
+        "temperature",
+        "thermal_fraction",
+        "molar_flux",
+    ]
+    fields = {name: available[name] for name in wanted if name in available}
+    t_min, t_max = (
+        (solution.heat.t_min, solution.heat.t_max) if solution.heat is not None else owned_range(T)
+    )
+    resolved = {n: resolve_material(case, n) for n in case.materials}
+    dofs = x.function_space.dofmap.index_map.size_global
+    share = {
+        name: abs(part["thermal"]) / (abs(part["fickian"]) + abs(part["thermal"]))
+        if (abs(part["fickian"]) + abs(part["thermal"])) > 0
+        else 0.0
+        for name, part in solution.flux_split.items()
+    }
+    summary: dict[str, Any] = {
+        "boundary_flux": solution.boundary_flux,
+        "flux_split": solution.flux_split,
+        "x_min": solution.x_min,
+        "x_max": solution.x_max,
+        "balance": {"relative": solution.balance},
+        "solver": {
+            "type": "SNES newtonls (bt line search), MUMPS LU",
+            "iterations": solution.iterations,
+            "reason": solution.reason,
+            "residual_history": solution.residual_history,
+            "coupling": solution.coupling,
+            "coupling_iterations": solution.coupling_iterations,
+            "coupling_history": solution.coupling_history,
+        },
+        "thermal": {
+            "mode": "conduction" if solution.heat is not None else "prescribed",
+            "t_min": t_min,
+            "t_max": t_max,
+            "heat_flow": solution.heat.heat_flow if solution.heat else None,
+            "heat_balance": solution.heat.balance if solution.heat else None,
+            "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
+        },
+        "soret": {
+            "sign": "S_T > 0 drives A towards the cold side",
+            "alpha_t": solution.alpha_t,
+            "thermal_share": share,
+            "cell_peclet": solution.cell_peclet,
+        },
+        "analytic": _reference_summary(case, domain, solution),
+        "warnings": list(solution.notes) + [w for r in resolved.values() for w in r.warnings],
+        **_common_summary(case, domain, dofs, comm, resolved),
+    }
+    profile_rows = _profile_rows(case, solution, comm)
+    timings["post"] = time.perf_counter() - tic
+    if out is None:
+        summary["timings"] = timings
+        return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
+    _write_outputs(out, comm, case, domain, fields, summary, profile_rows, timings, start)
+    return RunResult(
+        summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
+    )
