@@ -180,6 +180,19 @@ def _run(args: argparse.Namespace) -> int:
             "  1D analytic reference: max relative error "
             f"{summary['analytic']['max_relative_error']:.2e}"
         )
+    if summary.get("flux_split"):
+        thermal = summary["thermal"]
+        parts = ", ".join(
+            f"{name}: {split['thermal']:.6g} of {summary['boundary_flux'][name]:.6g}"
+            for name, split in summary["flux_split"].items()
+            if summary["boundary_flux"][name] != 0
+        )
+        _say(
+            f"  thermal diffusion ({summary['solver']['coupling']}, "
+            f"{summary['solver']['iterations']} Newton iterations): T in "
+            f"[{thermal['t_min']:.2f}, {thermal['t_max']:.2f}] K; thermal part of the flux "
+            f"{parts}"
+        )
     for warning in summary["warnings"]:
         _say(f"  warning: {warning}")
     _say(f"  results in {result.output_dir}")

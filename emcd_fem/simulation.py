@@ -319,7 +319,7 @@ def check_case(case: Case) -> dict[str, Any]:
                 "boundary a mole_fraction boundary."
             )
     try:
-        reference = analytic_reference(case)
+        reference = analytic_reference(case) if case.thermal is None else None
     except AdmissibilityError as exc:
         named = ", ".join(
             f"boundaries.{n}" for n in ("left", "right", "inner", "outer") if n in case.boundaries
@@ -327,6 +327,12 @@ def check_case(case: Case) -> dict[str, Any]:
         raise AdmissibilityError(f"{named}: {exc}") from None
     report: dict[str, Any] = {"flux_only": flux_only}
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
+    if case.thermal is not None:
+        from emcd_fem.soret_run import soret_reference
+
+        found = soret_reference(case)
+        if found is not None:
+            report["analytic_flux_per_area"] = found[0].flux
     if isinstance(reference, analytic.SlabSolution):
         report["analytic_flux_per_area"] = reference.flux
     elif reference is not None:
