@@ -25,6 +25,7 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+from emcd_fem import progress
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError, unknown_name
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
@@ -48,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress (rank 0)")
     parser.add_argument("-q", "--quiet", action="store_true", help="log errors only")
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bars on rank 0: auto (when stderr is a terminal, default), always, never",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -318,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``emcd`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
+    progress.set_mode("never" if args.quiet else args.progress)
     handlers = {
         "run": _run,
         "check": _check,

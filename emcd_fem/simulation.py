@@ -20,7 +20,7 @@ import dolfinx
 import numpy as np
 
 import emcd_fem
-from emcd_fem import analytic, geometry, partition, properties
+from emcd_fem import analytic, geometry, partition, progress, properties
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
@@ -440,6 +440,7 @@ def _write_outputs(
         summary["timings"] = timings
         summary["files"] = [*files, "summary.json"]
         write_json(staging / "summary.json", summary, comm)
+    progress.stage("done")
 
 
 def _common_summary(
@@ -499,9 +500,11 @@ def _run_with_films(
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
     logger.info("solving")
+    progress.stage("solve")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
     logger.info("solved in %.2f s (%s)", timings["solve"], solution.solver.reason)
+    progress.stage("output")
     fields = {}
     for i, potential in enumerate(problem.potentials):
         potential.name = "potential_" + "_".join(problem.blocks[i])
@@ -629,6 +632,16 @@ def run_case(
     Note:
         Collective on ``comm``.
     """
+    with progress.stages(["mesh", "setup", "solve", "output"], comm):
+        return _run_case(source, out, overrides, comm)
+
+
+def _run_case(
+    source: str | Path | Mapping[str, Any] | Case,
+    out: str | Path | None,
+    overrides: Sequence[str],
+    comm: MPI.Comm,
+) -> RunResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     case = _load_on_root(source, overrides, comm)
@@ -640,6 +653,7 @@ def run_case(
     domain = build_domain(case, comm)
     timings["mesh"] = time.perf_counter() - tic
     logger.info("mesh ready in %.2f s", timings["mesh"])
+    progress.stage("setup")
 
     if case.thermal is not None:
         from emcd_fem.soret_run import run_soret
@@ -663,9 +677,11 @@ def run_case(
 
     tic = time.perf_counter()
     logger.info("solving")
+    progress.stage("solve")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
     logger.info("solved in %.2f s (%s)", timings["solve"], solution.solver.reason)
+    progress.stage("output")
 
     tic = time.perf_counter()
     wanted = case.output.fields or (
@@ -756,6 +772,7 @@ def run_sweep(
     for setting in settings:  # fail early: validate every point first
         _load_on_root(source, setting, comm)
     rows = []
+    points_bar = progress.bar(desc="sweep", total=len(points), unit="point", comm=comm, leave=True)
     for i, (values, setting) in enumerate(zip(points, settings, strict=True)):
         logger.info(
             "sweep point %d/%d: %s", i + 1, len(points), dict(zip(keys, values, strict=True))
@@ -772,6 +789,8 @@ def run_sweep(
             "analytic_error": (summary.get("analytic") or {}).get("max_relative_error"),
         }
         rows.append(row)
+        points_bar.update(1)
+    points_bar.close()
     header = list(rows[0]) if rows else ["point"]
     write_csv(Path(out) / "sweep.csv", header, [[r.get(h) for h in header] for r in rows], comm)
     return rows

@@ -34,6 +34,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
+from emcd_fem import progress
 from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError
@@ -240,7 +241,19 @@ class SoretProblem:
     # -- solving ------------------------------------------------------------------------
     def _newton(self) -> tuple[int, int, list[float]]:
         snes = self._problem.solver
-        self._problem.solve()
+        newton = progress.bar(desc="Newton", unit="it", comm=self.domain.comm)
+
+        def monitor(_snes, iteration: int, residual: float) -> None:
+            newton.set_postfix_str(f"residual {residual:.2e}")
+            if iteration:
+                newton.update(1)
+
+        snes.setMonitor(monitor)
+        try:
+            self._problem.solve()
+        finally:
+            snes.cancelMonitor()
+            newton.close()
         reason = snes.getConvergedReason()
         history = [float(r) for r in snes.getConvergenceHistory()[0]]
         if reason <= 0:

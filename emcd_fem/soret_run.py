@@ -14,7 +14,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from emcd_fem import analytic, expressions
+from emcd_fem import analytic, expressions, progress
 from emcd_fem.case import (
     Case,
     ConvectiveBC,
@@ -25,6 +25,7 @@ from emcd_fem.case import (
     ZeroFluxBC,
 )
 from emcd_fem.domain import Domain
+from emcd_fem.errors import AdmissibilityError
 from emcd_fem.fields import flux_space, interpolate_expression
 from emcd_fem.postprocess import owned_range
 from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
@@ -165,6 +166,11 @@ def soret_reference(case: Case) -> tuple[analytic.SoretSlabSolution, Any] | None
         if not np.allclose(values, linear, rtol=1e-13, atol=0):
             return None
         temperatures = (float(t0), float(t1))
+    if min(temperatures) <= 0:
+        raise AdmissibilityError(
+            f"thermal: the temperature reaches {min(temperatures):g} K <= 0 at an end of the "
+            "slab; temperatures are absolute (K)"
+        )
     material = build_materials(case)[g.region_names()[0]]
     solution = analytic.soret_slab(
         length,
@@ -256,6 +262,7 @@ def run_soret(
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
     logger.info("solving (thermal diffusion, %s)", problem.coupling)
+    progress.stage("solve")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
     logger.info(
@@ -264,6 +271,7 @@ def run_soret(
         solution.iterations,
         solution.reason,
     )
+    progress.stage("output")
     tic = time.perf_counter()
     x = solution.mole_fraction
     T = solution.temperature

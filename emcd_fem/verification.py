@@ -323,7 +323,15 @@ CHECKS: dict[str, Callable] = {
 
 def run_verification(quick: bool = True, comm: MPI.Comm = MPI.COMM_WORLD) -> list[Check]:
     """All checks (collective)."""
-    return [check for run in CHECKS.values() for check in run(comm, quick)]
+    from emcd_fem import progress
+
+    checks = []
+    with progress.bar(desc="verify", total=len(CHECKS), unit="group", comm=comm) as groups:
+        for name, run in CHECKS.items():
+            groups.set_postfix_str(name)
+            checks += run(comm, quick)
+            groups.update(1)
+    return checks
 
 
 def write_report(checks: list[Check], directory: str | Path, *, quick: bool) -> Path:

@@ -72,6 +72,8 @@ def test_sweep_three_points(tmp_path):
     out = tmp_path / "sweep"
     result = run(
         EMCD,
+        "--progress",
+        "always",
         "run",
         str(ROOT / "demos" / "slab_1d.toml"),
         "--out",
@@ -80,6 +82,7 @@ def test_sweep_three_points(tmp_path):
         "materials.membrane.D=1e-6,2e-6,4e-6",
     )
     assert result.returncode == 0, result.stderr
+    assert "sweep: 100%" in result.stderr and "3/3" in result.stderr  # the bar (rank 0)
     rows = list(csv.DictReader((out / "sweep.csv").open()))
     assert [r["materials.membrane.D"] for r in rows] == ["1e-6", "2e-6", "4e-6"]
     for row in rows:
@@ -113,3 +116,28 @@ def test_sweep_bad_value_fails_before_work(tmp_path):
     )
     assert result.returncode == 2 and "materials.membrane.D: must be > 0" in result.stderr
     assert not out.exists()
+
+
+def test_progress_bars(tmp_path):
+    """Stage and Newton bars with --progress always; none by default off a terminal."""
+    case = str(ROOT / "demos" / "soret_slab_1d.toml")
+    shown = run(EMCD, "--progress", "always", "run", case, "--out", str(tmp_path / "a"))
+    assert shown.returncode == 0, shown.stderr
+    assert "4/4" in shown.stderr and "Newton" in shown.stderr and "residual" in shown.stderr
+    quiet = run(EMCD, "run", case, "--out", str(tmp_path / "b"))  # stderr is a pipe: auto = off
+    assert quiet.returncode == 0 and "Newton" not in quiet.stderr and "4/4" not in quiet.stderr
+    if MPIEXEC.exists():  # one bar, drawn by rank 0 only
+        two = run(
+            str(MPIEXEC),
+            "-n",
+            "2",
+            EMCD,
+            "--progress",
+            "always",
+            "run",
+            case,
+            "--out",
+            str(tmp_path / "c"),
+        )
+        assert two.returncode == 0, two.stderr
+        assert two.stderr.count("done: 100%") == 1
