@@ -8,7 +8,7 @@ import itertools
 import logging
 import platform
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -369,25 +369,39 @@ def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[st
     return summary
 
 
-def _profiles(case: Case, solution: Solution, comm: MPI.Comm) -> list[list[Any]]:
+def _isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The 1D analytic x_A as a function of points (n, 3), when the case has one."""
     reference = analytic_reference(case)
+    if isinstance(reference, analytic.SlabSolution):
+        return lambda points: reference.mole_fraction(points[:, 0])
+    if isinstance(reference, analytic.ShellSolution):
+        planar = reference.kind == "cylinder"
+        return lambda points: reference.mole_fraction(
+            np.linalg.norm(points[:, :2] if planar else points, axis=1)
+        )
+    return None
+
+
+def profile_rows(
+    case: Case,
+    mole_fraction: dolfinx.fem.Function,
+    comm: MPI.Comm,
+    exact: Callable[[np.ndarray], np.ndarray] | None,
+) -> list[list[Any]]:
+    """Rows of profiles.csv: x_A sampled along each profile line next to ``exact(points)``.
+
+    Collective (point evaluation); the rows are returned on rank 0 only.
+    """
     rows = []
     for profile in case.output.profiles:
         points = line_points(profile.start, profile.end, profile.points)
-        values = evaluate_at_points(solution.mole_fraction, points)
+        values = evaluate_at_points(mole_fraction, points)
         if comm.rank != 0:
             continue
         distance = np.linalg.norm(points - points[0], axis=1)
-        if isinstance(reference, analytic.SlabSolution):
-            exact = reference.mole_fraction(points[:, 0])
-        elif isinstance(reference, analytic.ShellSolution):
-            planar = reference.kind == "cylinder"
-            radius = np.linalg.norm(points[:, :2] if planar else points, axis=1)
-            exact = reference.mole_fraction(radius)
-        else:
-            exact = np.full(len(points), np.nan)
+        reference = exact(points) if exact is not None else np.full(len(points), np.nan)
         for i, point in enumerate(points):
-            rows.append([profile.name, i, *point, distance[i], values[i, 0], exact[i]])
+            rows.append([profile.name, i, *point, distance[i], values[i, 0], reference[i]])
     return rows
 
 
@@ -409,7 +423,7 @@ def _write_outputs(
     domain: Domain,
     fields: Mapping[str, Any],
     summary: dict[str, Any],
-    profile_rows: list,
+    profiles: list,
     timings: dict[str, float],
     start: float,
 ) -> None:
@@ -428,7 +442,7 @@ def _write_outputs(
                 "mole_fraction",
                 "mole_fraction_analytic",
             ]
-            write_csv(staging / "profiles.csv", header, profile_rows, comm)
+            write_csv(staging / "profiles.csv", header, profiles, comm)
             files.append("profiles.csv")
         if case.output.pictures and not any(spec.film for spec in case.interfaces):
             files += write_plot_data(staging, dict(fields), domain)
@@ -698,7 +712,7 @@ def _run_case(
             case.species.B.molar_mass,
         )
     fields = {name: fields[name] for name in wanted}
-    profile_rows = _profiles(case, solution, comm)
+    rows = profile_rows(case, solution.mole_fraction, comm, _isothermal_exact(case))
     effective = None
     if case.analysis.effective_diffusivity:
         g = case.geometry
@@ -733,7 +747,7 @@ def _run_case(
         summary["timings"] = timings
         return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
 
-    _write_outputs(out, comm, case, domain, fields, summary, profile_rows, timings, start)
+    _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(
         summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
     )

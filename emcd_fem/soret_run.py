@@ -207,27 +207,6 @@ def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> d
     }
 
 
-def _profile_rows(case: Case, solution: SoretSolution, comm: MPI.Comm) -> list[list[Any]]:
-    from emcd_fem.sampling import evaluate_at_points, line_points
-
-    found = soret_reference(case)
-    rows = []
-    for profile in case.output.profiles:
-        points = line_points(profile.start, profile.end, profile.points)
-        values = evaluate_at_points(solution.mole_fraction, points)
-        if comm.rank != 0:
-            continue
-        distance = np.linalg.norm(points - points[0], axis=1)
-        exact = (
-            found[0].mole_fraction(points[:, 0])
-            if found is not None
-            else np.full(len(points), np.nan)
-        )
-        for i, point in enumerate(points):
-            rows.append([profile.name, i, *point, distance[i], values[i, 0], exact[i]])
-    return rows
-
-
 def run_soret(
     case: Case,
     domain: Domain,
@@ -243,6 +222,7 @@ def run_soret(
         _write_outputs,
         build_boundary_conditions,
         build_materials,
+        profile_rows,
         resolve_material,
     )
 
@@ -335,12 +315,18 @@ def run_soret(
         "warnings": list(solution.notes) + [w for r in resolved.values() for w in r.warnings],
         **_common_summary(case, domain, dofs, comm, resolved),
     }
-    profile_rows = _profile_rows(case, solution, comm)
+    found = soret_reference(case)
+    rows = profile_rows(
+        case,
+        solution.mole_fraction,
+        comm,
+        (lambda points: found[0].mole_fraction(points[:, 0])) if found is not None else None,
+    )
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
         return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
-    _write_outputs(out, comm, case, domain, fields, summary, profile_rows, timings, start)
+    _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(
         summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
     )
