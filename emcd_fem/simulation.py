@@ -416,6 +416,20 @@ def versions() -> dict[str, str]:
 
 
 # -- the pipeline ------------------------------------------------------------------------------
+def timed_solve(problem: Any, timings: dict[str, float], what: str = "") -> Any:
+    """``problem.solve()`` between the solve and output stages, timed and logged."""
+    tic = time.perf_counter()
+    logger.info("solving%s", f" ({what})" if what else "")
+    progress.stage("solve")
+    solution = problem.solve()
+    timings["solve"] = time.perf_counter() - tic
+    report = getattr(solution, "solver", None)
+    reason = report.reason if report is not None else solution.reason
+    logger.info("solved in %.2f s (%s)", timings["solve"], reason)
+    progress.stage("output")
+    return solution
+
+
 def _write_outputs(
     out: str | Path,
     comm: MPI.Comm,
@@ -512,13 +526,7 @@ def _run_with_films(
         petsc_options=case.solver.petsc_options,
     )
     timings["setup"] = time.perf_counter() - tic
-    tic = time.perf_counter()
-    logger.info("solving")
-    progress.stage("solve")
-    solution = problem.solve()
-    timings["solve"] = time.perf_counter() - tic
-    logger.info("solved in %.2f s (%s)", timings["solve"], solution.solver.reason)
-    progress.stage("output")
+    solution = timed_solve(problem, timings)
     fields = {}
     for i, potential in enumerate(problem.potentials):
         potential.name = "potential_" + "_".join(problem.blocks[i])
@@ -689,13 +697,7 @@ def _run_case(
     )
     timings["setup"] = time.perf_counter() - tic
 
-    tic = time.perf_counter()
-    logger.info("solving")
-    progress.stage("solve")
-    solution = problem.solve()
-    timings["solve"] = time.perf_counter() - tic
-    logger.info("solved in %.2f s (%s)", timings["solve"], solution.solver.reason)
-    progress.stage("output")
+    solution = timed_solve(problem, timings)
 
     tic = time.perf_counter()
     wanted = case.output.fields or (

@@ -14,7 +14,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from emcd_fem import analytic, expressions, progress
+from emcd_fem import analytic, expressions
 from emcd_fem.case import (
     Case,
     ConvectiveBC,
@@ -224,6 +224,7 @@ def run_soret(
         build_materials,
         profile_rows,
         resolve_material,
+        timed_solve,
     )
 
     tic = time.perf_counter()
@@ -240,18 +241,8 @@ def run_soret(
         **soret_parameters(case, domain),
     )
     timings["setup"] = time.perf_counter() - tic
-    tic = time.perf_counter()
-    logger.info("solving (thermal diffusion, %s)", problem.coupling)
-    progress.stage("solve")
-    solution = problem.solve()
-    timings["solve"] = time.perf_counter() - tic
-    logger.info(
-        "solved in %.2f s: %d Newton iterations (%s)",
-        timings["solve"],
-        solution.iterations,
-        solution.reason,
-    )
-    progress.stage("output")
+    solution = timed_solve(problem, timings, f"thermal diffusion, {problem.coupling}")
+    logger.info("%d Newton iterations", solution.iterations)
     tic = time.perf_counter()
     x = solution.mole_fraction
     T = solution.temperature
