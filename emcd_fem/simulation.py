@@ -60,12 +60,15 @@ class RunResult:
         solution: The solution (distributed).
         fields: The output fields by name (``mole_fraction``, ``molar_flux``, ...).
         output_dir: Where results were written, or None.
+        domain: The domain the case was solved on (pass it back to :func:`run_case` as
+            ``domain=`` to solve another case on the same mesh without re-meshing).
     """
 
     summary: dict[str, Any]
     solution: Solution
     fields: dict[str, Any]
     output_dir: Path | None
+    domain: Domain | None = None
 
 
 # -- case → objects -------------------------------------------------------------------------
@@ -143,6 +146,21 @@ def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
     if g.dim == 2:
         return geometry.annulus(g.radii, **options)
     return geometry.cylinder_shells(g.radii, g.height, **options)
+
+
+def mesh_inputs(case: Case) -> dict[str, Any]:
+    """The parts of a case that determine its mesh: what :func:`build_domain` reads.
+
+    That is the ``[geometry]`` section (shapes, sizes, cell counts, ``order``, ``refine``,
+    region names, mesh file path) without what only maps regions to materials (a layer's
+    ``material``). Two cases with equal mesh inputs get the same domain, so a sweep can
+    mesh once (:func:`run_sweep`).
+    """
+    data = case.geometry.model_dump(mode="json")
+    if isinstance(case.geometry, LayeredSlab):
+        for layer in data["layers"]:
+            layer.pop("material", None)
+    return data
 
 
 def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[str, Material]:
@@ -477,8 +495,14 @@ def _common_summary(
     dofs: int,
     comm: MPI.Comm,
     resolved: Mapping[str, properties.ResolvedMaterial],
+    *,
+    mesh_reused: bool = False,
 ) -> dict[str, Any]:
-    """Summary entries shared by every pipeline: units, sizes, mesh, materials, versions."""
+    """Summary entries shared by every pipeline: units, sizes, mesh, materials, versions.
+
+    ``mesh_reused``: the domain was given to :func:`run_case` (e.g. by a sweep, which
+    meshes only its first point) instead of being built for this run.
+    """
     tdim = domain.mesh.topology.dim
     return {
         "units": {
@@ -490,6 +514,7 @@ def _common_summary(
         "ranks": comm.size,
         "degree": case.discretisation.degree,
         "mesh": mesh_report(domain, dofs),
+        "mesh_reused": mesh_reused,
         "materials": {n: r.diagnostics for n, r in resolved.items()},
         "versions": versions(),
         "case": case.model_dump(mode="json"),
@@ -503,6 +528,8 @@ def _run_with_films(
     comm: MPI.Comm,
     timings: dict[str, float],
     start: float,
+    *,
+    mesh_reused: bool = False,
 ) -> RunResult:
     """The film-resistance pipeline: block potentials, boundary and film fluxes."""
     films, partitions = {}, {}
@@ -542,17 +569,15 @@ def _run_with_films(
         "x_max": solution.x_max,
         "solver": solution.solver.as_dict(),
         "analytic": _film_reference(case, solution),
-        **_common_summary(case, domain, dofs, comm, resolved),
+        **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
     timings["post"] = 0.0
     if out is None:
         summary["timings"] = timings
-        return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
+        return RunResult(summary, solution, fields, None, domain)
     _write_outputs(out, comm, case, domain, fields, summary, [], timings, start)
-    return RunResult(
-        summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
-    )
+    return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 
 def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
@@ -635,6 +660,7 @@ def run_case(
     overrides: Sequence[str] = (),
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    domain: Domain | None = None,
 ) -> RunResult:
     """Run a case (the Python equivalent of ``emcd run``).
 
@@ -643,19 +669,44 @@ def run_case(
         out: Output directory; None writes nothing.
         overrides: ``key.path=value`` strings (as ``--set``).
         comm: MPI communicator.
+        domain: A domain to solve on instead of meshing the case's geometry, e.g.
+            ``RunResult.domain`` of an earlier run whose :func:`mesh_inputs` are equal (a
+            sweep over material or boundary values). It must be the mesh this case would
+            build, on ``comm``; only its region names are checked. Solving does not change
+            a domain, so it can be reused any number of times. The summary then records
+            ``mesh_reused = true`` and a mesh time of 0.
 
     Returns:
-        The summary, the solution and the output directory.
+        The summary, the solution, the fields, the output directory and the domain.
 
     Raises:
         CaseError: invalid case. AdmissibilityError: inadmissible data.
-        EmcdSolverError: solver failure. Nothing is written in any of these cases.
+        EmcdSolverError: solver failure. EmcdInputError: a ``domain`` on another
+        communicator or with other regions. Nothing is written in any of these cases.
 
     Note:
         Collective on ``comm``.
     """
     with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        return _run_case(source, out, overrides, comm)
+        return _run_case(source, out, overrides, comm, domain=domain)
+
+
+def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
+    """A domain passed to run_case must live on ``comm`` and carry the case's regions.
+
+    Both tests give the same answer on every rank (communicator comparison is local and
+    the region names are global), so every rank raises together.
+    """
+    if MPI.Comm.Compare(domain.comm, comm) not in (MPI.IDENT, MPI.CONGRUENT):
+        raise EmcdInputError(
+            "run_case(domain=...): the domain lives on another MPI communicator than comm"
+        )
+    expected = case.geometry.region_names()
+    if expected is not None and set(expected) != set(domain.regions):
+        raise EmcdInputError(
+            f"run_case(domain=...): the domain has regions {sorted(domain.regions)} but the "
+            f"case's geometry has {sorted(expected)}; it is not this case's mesh"
+        )
 
 
 def _run_case(
@@ -663,6 +714,8 @@ def _run_case(
     out: str | Path | None,
     overrides: Sequence[str],
     comm: MPI.Comm,
+    *,
+    domain: Domain | None = None,
 ) -> RunResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -670,19 +723,25 @@ def _run_case(
     check_case(case)
     timings["check"] = time.perf_counter() - start
 
-    tic = time.perf_counter()
-    logger.info("meshing %s geometry", case.geometry.kind)
-    domain = build_domain(case, comm)
-    timings["mesh"] = time.perf_counter() - tic
-    logger.info("mesh ready in %.2f s", timings["mesh"])
+    mesh_reused = domain is not None
+    if mesh_reused:
+        _check_given_domain(case, domain, comm)
+        timings["mesh"] = 0.0
+        logger.info("using the given %s mesh (not re-meshing)", case.geometry.kind)
+    else:
+        tic = time.perf_counter()
+        logger.info("meshing %s geometry", case.geometry.kind)
+        domain = build_domain(case, comm)
+        timings["mesh"] = time.perf_counter() - tic
+        logger.info("mesh ready in %.2f s", timings["mesh"])
     progress.stage("setup")
 
     if case.thermal is not None:
         from emcd_fem.soret_run import run_soret
 
-        return run_soret(case, domain, out, comm, timings, start)
+        return run_soret(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if any(spec.film is not None for spec in case.interfaces):
-        return _run_with_films(case, domain, out, comm, timings, start)
+        return _run_with_films(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
 
     tic = time.perf_counter()
     problem = EMCDProblem(
@@ -742,17 +801,36 @@ def _run_case(
         "analytic": _analytic_summary(case, domain, solution),
         "effective": effective,
         "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
-        **_common_summary(case, domain, dofs, comm, resolved),
+        **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
-        return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
+        return RunResult(summary, solution, fields, None, domain)
 
     _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
-    return RunResult(
-        summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
-    )
+    return RunResult(summary, solution, fields, Path(out).resolve(), domain)
+
+
+def _sweep_can_reuse_mesh(
+    keys: Sequence[str], points: Sequence[tuple], cases: Sequence[Case]
+) -> bool:
+    """True when every sweep point has the mesh inputs of point 0 (logs why not)."""
+    if len(cases) < 2:
+        return False
+    first = mesh_inputs(cases[0])
+    for i, case in enumerate(cases[1:], start=1):
+        other = mesh_inputs(case)
+        if other != first:
+            changed = sorted(k for k in first.keys() | other.keys() if first.get(k) != other.get(k))
+            logger.info(
+                "sweep: re-meshing every point: point %d (%s) changes the geometry (%s)",
+                i,
+                dict(zip(keys, points[i], strict=True)),
+                ", ".join(f"geometry.{k}" for k in changed),
+            )
+            return False
+    return True
 
 
 def run_sweep(
@@ -778,22 +856,32 @@ def run_sweep(
 
     Note:
         Collective on ``comm``. Every point is validated before the first one runs, so a
-        bad value fails the sweep before any work is done.
+        bad value fails the sweep before any work is done. When every point has the same
+        :func:`mesh_inputs` (the swept keys do not touch the geometry), the mesh of point 0
+        is reused by the others (``mesh_reused`` in their summaries); otherwise each point
+        is meshed anew.
     """
     keys = list(sweeps)
     points = list(itertools.product(*(sweeps[k] for k in keys)))
     settings = [
         [*overrides, *(f"{k}={v}" for k, v in zip(keys, values, strict=True))] for values in points
     ]
-    for setting in settings:  # fail early: validate every point first
-        _load_on_root(source, setting, comm)
+    # fail early: validate every point first (rank 0 parses, every rank gets the same Case)
+    cases = [_load_on_root(source, setting, comm) for setting in settings]
+    reuse = _sweep_can_reuse_mesh(keys, points, cases)
+    domain = None
     rows = []
     points_bar = progress.bar(desc="sweep", total=len(points), unit="point", comm=comm, leave=True)
     for i, (values, setting) in enumerate(zip(points, settings, strict=True)):
         logger.info(
             "sweep point %d/%d: %s", i + 1, len(points), dict(zip(keys, values, strict=True))
         )
-        summary = run_case(source, Path(out) / f"point_{i:03d}", setting, comm=comm).summary
+        if domain is not None:
+            logger.info("reusing the mesh of point 0")
+        result = run_case(source, Path(out) / f"point_{i:03d}", setting, comm=comm, domain=domain)
+        if reuse:
+            domain = result.domain
+        summary = result.summary
         row = {"point": i, **dict(zip(keys, values, strict=True))}
         row |= {f"flux_{n}": q for n, q in summary["boundary_flux"].items()}
         row |= {

@@ -214,6 +214,8 @@ def run_soret(
     comm: MPI.Comm,
     timings: dict[str, float],
     start: float,
+    *,
+    mesh_reused: bool = False,
 ):
     """Thermal diffusion: T (prescribed or solved), Newton for x_A, split and diagnostics."""
     from emcd_fem.simulation import (
@@ -304,7 +306,7 @@ def run_soret(
         },
         "analytic": _reference_summary(case, domain, solution),
         "warnings": list(solution.notes) + [w for r in resolved.values() for w in r.warnings],
-        **_common_summary(case, domain, dofs, comm, resolved),
+        **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     found = soret_reference(case)
     rows = profile_rows(
@@ -316,8 +318,6 @@ def run_soret(
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
-        return RunResult(summary=summary, solution=solution, fields=fields, output_dir=None)
+        return RunResult(summary, solution, fields, None, domain)
     _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
-    return RunResult(
-        summary=summary, solution=solution, fields=fields, output_dir=Path(out).resolve()
-    )
+    return RunResult(summary, solution, fields, Path(out).resolve(), domain)

@@ -199,3 +199,54 @@ def test_soret_case_parallel(case):
     for name, value in serial["thermal"]["heat_flow"].items():
         assert parallel["thermal"]["heat_flow"][name] == pytest.approx(value, rel=1e-8, abs=1e-12)
     assert parallel["balance"]["relative"] < 1e-12
+
+
+def test_sweep_reusing_the_mesh_parallel(tmp_path, monkeypatch):
+    """A 2-point material sweep meshes once (gmsh annulus, distributed) and gives, at each
+    point, the serial answer (1e-10) and the series-resistance rate (curved P2 cells)."""
+    import json
+    from pathlib import Path
+
+    from emcd_fem import simulation
+
+    case = {
+        "geometry": {
+            "kind": "cylinder_shells",
+            "radii": [0.5, 0.8, 1.0],
+            "size": 0.15,
+            "order": 2,
+        },
+        "materials": {"shell1": {"D": 1.0, "c": 1.0}, "shell2": {"D": 0.2, "c": 1.0}},
+        "discretisation": {"degree": 2},
+        "boundaries": {
+            "inner": {"type": "mole_fraction", "value": 0.9},
+            "outer": {"type": "mole_fraction", "value": 0.1},
+        },
+    }
+    calls = []
+    build = simulation.build_domain
+    monkeypatch.setattr(
+        simulation, "build_domain", lambda c, comm: calls.append(comm.size) or build(c, comm)
+    )
+    out = Path(MPI.COMM_WORLD.bcast(str(tmp_path), root=0)) / "sweep"
+    rows = simulation.run_sweep(case, out, {"materials.shell2.D": ["0.2", "0.05"]})
+    assert calls == [MPI.COMM_WORLD.size]
+    for i, row in enumerate(rows):
+        setting = [f"materials.shell2.D={row['materials.shell2.D']}"]
+        serial = simulation.run_case(case, None, setting, comm=MPI.COMM_SELF).summary
+        assert_same(serial["boundary_flux"], {n: row[f"flux_{n}"] for n in serial["boundary_flux"]})
+        exact = ef.analytic.concentric_shells(
+            "cylinder",
+            [0.5, 0.8, 1.0],
+            [ef.Material(1.0, 1.0), ef.Material(float(row["materials.shell2.D"]), 1.0)],
+            ef.MoleFraction(0.9),
+            ef.MoleFraction(0.1),
+        )
+        assert row["flux_outer"] == pytest.approx(exact.rate, rel=1e-4)
+    flags = None
+    if MPI.COMM_WORLD.rank == 0:  # files are written by rank 0; every rank checks
+        flags = [
+            json.loads((out / f"point_{i:03d}" / "summary.json").read_text())["mesh_reused"]
+            for i in range(len(rows))
+        ]
+    assert MPI.COMM_WORLD.bcast(flags, root=0) == [False, True]
