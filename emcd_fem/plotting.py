@@ -329,8 +329,12 @@ def render_flux(directory: Path, *, window_size: tuple[int, int] | None = None) 
         plotter.view_xy()
         plotter.camera.zoom(1.15)
     else:
+        plotter.add_mesh(
+            grid.extract_surface(algorithm="dataset_surface"), color="#bdbdbd", opacity=0.12
+        )
         edges = grid.extract_feature_edges(feature_angle=45)
-        plotter.add_mesh(edges, color="#737373", line_width=1)
+        if edges.n_points:  # smooth bodies (spheres) have none
+            plotter.add_mesh(edges, color="#737373", line_width=1)
         if lines.n_points:
             speed = np.linalg.norm(np.asarray(lines.point_data[name]), axis=1)
             lines.point_data["flux_magnitude"] = np.maximum(speed, magnitude.max() * 1e-6)
