@@ -13,6 +13,11 @@ own facet orientation would silently drop or flip terms), over owned facets, whi
 the ghost layer of ``GhostMode.shared_facet`` (built-in and gmsh domains have it; refined
 domains do not). Solved with MUMPS LU by default (the block sparsity holds explicit zero
 rows that slow GAMG down: see docs in dolfinx-notes).
+
+For output the block potentials are copied onto one discontinuous Lagrange field of the
+same degree over the whole mesh (:meth:`FilmEMCDProblem.potential_field`), exact cell by
+cell, from which x_A = H μ and N_A = −c D H ∇μ follow as in the plain pipeline, jumps
+included.
 """
 
 import itertools
@@ -31,9 +36,11 @@ from dolfinx import mesh as dmesh
 from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.partition import adjacent_regions, region_solubilities, regions_on_boundary
 from emcd_fem.physics.emcd import molar_flux
+from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 from emcd_fem.postprocess import integrate, owned_range
 from emcd_fem.solver import solve_linear
 
@@ -50,8 +57,11 @@ class FilmSolution:
         film_flux: (region a, region b) → ∫_Γ k (μ_a − μ_b) dS, the flux from a into b.
         balance: Relative global imbalance Σ q_Γ / Σ |q_Γ|.
         solver: The linear solver report.
-        x_min: Smallest nodal mole fraction x_A = H μ (NaN if a block mixes H values).
+        x_min: Smallest nodal mole fraction x_A = H μ.
         x_max: Largest nodal mole fraction.
+        mole_fraction: x_A = H μ over the whole mesh in discontinuous Lagrange of the
+            potentials' degree (``mole_fraction_A``): it carries the film and partition
+            jumps (see :meth:`FilmEMCDProblem.mole_fraction_field`).
     """
 
     potentials: dict[str, fem.Function]
@@ -61,6 +71,7 @@ class FilmSolution:
     solver: Any = None
     x_min: float = float("nan")
     x_max: float = float("nan")
+    mole_fraction: fem.Function | None = None
 
 
 def _blocks(regions: list[str], touching: set, films: Mapping) -> list[list[str]]:
@@ -269,6 +280,37 @@ class FilmEMCDProblem:
         if np.any(total == 0):
             raise EmcdInputError("a film interface has no facets on this mesh")
 
+    # -- fields on the whole mesh ---------------------------------------------------------
+    def potential_field(self) -> fem.Function:
+        """μ over the whole mesh: each block's potential copied onto its cells (collective).
+
+        Discontinuous Lagrange of the blocks' degree on the parent mesh, so it holds every
+        block's P_p potential exactly and jumps across the film interfaces. Named
+        ``potential``; current after :meth:`solve`.
+        """
+        msh = self.domain.mesh
+        tdim = msh.topology.dim
+        degree = self._spaces[0].element.basix_element.degree
+        mu = fem.Function(fem.functionspace(msh, ("DG", degree)), name="potential")
+        for potential, cell_map in zip(self.potentials, self._entity_maps, strict=True):
+            sub = potential.function_space.mesh
+            sub_cells = np.arange(sub.topology.index_map(tdim).size_local, dtype=np.int32)
+            parent_cells = cell_map.sub_topology_to_topology(sub_cells, inverse=False)
+            mu.interpolate(potential, cells0=sub_cells, cells1=parent_cells)
+        mu.x.scatter_forward()
+        return mu
+
+    def mole_fraction_field(self, potential: fem.Function | None = None) -> fem.Function:
+        """x_A = H μ over the whole mesh, discontinuous (``mole_fraction_A``; collective).
+
+        Args:
+            potential: The discontinuous μ of :meth:`potential_field` (computed if None).
+        """
+        mu = potential if potential is not None else self.potential_field()
+        return interpolate_expression(
+            mole_fraction_of(mu, self.fields), mu.function_space, "mole_fraction_A"
+        )
+
     # -- solve --------------------------------------------------------------------------
     def solve(self) -> FilmSolution:
         """Solve and compute boundary and film fluxes (collective)."""
@@ -303,21 +345,17 @@ class FilmEMCDProblem:
             fluxes.setdefault(name, 0.0)
         scale = sum(abs(v) for v in fluxes.values())
         balance = abs(sum(fluxes.values())) / scale if scale else 0.0
-        lows, highs = [], []
-        for block, potential in zip(self.blocks, self.potentials, strict=True):
-            h_values = {self.solubility[r] for r in block}
-            lo, hi = owned_range(potential)
-            h = h_values.pop() if len(h_values) == 1 else float("nan")
-            lows.append(min(lo * h, hi * h))
-            highs.append(max(lo * h, hi * h))
+        x = self.mole_fraction_field()
+        x_min, x_max = owned_range(x)
         return FilmSolution(
             potentials={f"block{i}": p for i, p in enumerate(self.potentials)},
             boundary_flux=fluxes,
             film_flux=film_flux,
             balance=balance,
             solver=report,
-            x_min=min(lows),
-            x_max=max(highs),
+            x_min=x_min,
+            x_max=x_max,
+            mole_fraction=x,
         )
 
 

@@ -87,9 +87,10 @@ def write_csv(
 def write_fields(directory: Path, functions: Sequence[fem.Function], file_format: str) -> list[str]:
     """Write functions for ParaView (collective). Returns the file names written.
 
-    VTX: one ``<name>.bp`` per function (each may have its own element). XDMF: one
-    ``fields.xdmf``; it holds only P1 and DG0, so higher degrees are interpolated onto
-    them (the file's names say so).
+    VTX: one ``<name>.bp`` per function (each may have its own element and mesh). XDMF:
+    one ``fields.xdmf`` on the mesh of the first function; it holds only P1 and DG0, so
+    higher degrees are interpolated onto them (the file's names say so). A function on
+    another mesh (a film block's submesh) goes to its own ``<name>.xdmf`` with that mesh.
     """
     names = []
     if file_format == "vtx":
@@ -102,12 +103,16 @@ def write_fields(directory: Path, functions: Sequence[fem.Function], file_format
             names.append(filename.name)
         return names
     msh = functions[0].function_space.mesh
-    filename = directory / "fields.xdmf"
-    with XDMFFile(msh.comm, filename, "w") as xdmf:
-        xdmf.write_mesh(msh)
-        for function in functions:
-            xdmf.write_function(_xdmf_compatible(function))
-    return [filename.name, filename.with_suffix(".h5").name]
+    groups = {"fields": [f for f in functions if f.function_space.mesh is msh]}
+    groups |= {f.name: [f] for f in functions if f.function_space.mesh is not msh}
+    for stem, group in groups.items():
+        filename = directory / f"{stem}.xdmf"
+        with XDMFFile(msh.comm, filename, "w") as xdmf:
+            xdmf.write_mesh(group[0].function_space.mesh)
+            for function in group:
+                xdmf.write_function(_xdmf_compatible(function))
+        names += [filename.name, filename.with_suffix(".h5").name]
+    return names
 
 
 def _xdmf_compatible(function: fem.Function) -> fem.Function:

@@ -476,7 +476,7 @@ def _write_outputs(
             ]
             write_csv(staging / "profiles.csv", header, profiles, comm)
             files.append("profiles.csv")
-        if case.output.pictures and not any(spec.film for spec in case.interfaces):
+        if case.output.pictures:
             files += write_plot_data(staging, dict(fields), domain)
             comm.Barrier()
             if comm.rank == 0:
@@ -554,10 +554,23 @@ def _run_with_films(
     )
     timings["setup"] = time.perf_counter() - tic
     solution = timed_solve(problem, timings)
-    fields = {}
-    for i, potential in enumerate(problem.potentials):
-        potential.name = "potential_" + "_".join(problem.blocks[i])
-        fields[potential.name] = potential
+    tic = time.perf_counter()
+    # x_A and N_A over the whole mesh, discontinuous across the films (one DG field: it
+    # feeds the field files, the pictures and the x_A range)
+    potential = problem.potential_field()
+    available = {
+        "mole_fraction": solution.mole_fraction,
+        "molar_flux": molar_flux_field(potential, problem.fields),
+    }
+    if case.species is not None:
+        available["mass_average_velocity"] = mass_average_velocity_field(
+            potential, problem.fields, case.species.A.molar_mass, case.species.B.molar_mass
+        )
+    wanted = case.output.fields or list(available)
+    fields = {name: available[name] for name in wanted if name in available}
+    for i, block_potential in enumerate(problem.potentials):
+        block_potential.name = "potential_" + "_".join(problem.blocks[i])
+        fields[block_potential.name] = block_potential
     dofs = sum(p.function_space.dofmap.index_map.size_global for p in problem.potentials)
     resolved = {n: resolve_material(case, n) for n in case.materials}
     summary = {
@@ -567,12 +580,17 @@ def _run_with_films(
         "blocks": problem.blocks,
         "x_min": solution.x_min,
         "x_max": solution.x_max,
+        "field_degrees": {
+            name: f"{'Lagrange' if name.startswith('potential_') else 'DG'} "
+            f"{f.function_space.element.basix_element.degree}"
+            for name, f in fields.items()
+        },
         "solver": solution.solver.as_dict(),
         "analytic": _film_reference(case, solution),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
-    timings["post"] = 0.0
+    timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)

@@ -121,3 +121,46 @@ value = 0.1
     assert summary["analytic"]["network_flux"] == pytest.approx(rate, rel=1e-14)
     assert summary["analytic"]["max_relative_error"] < 1e-5
     assert summary["film_flux"]["shell1|shell2"] == pytest.approx(rate, rel=1e-5)
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+def test_discontinuous_mole_fraction_field(degree):
+    """x_A = H μ over the whole mesh (DG_p) reproduces the 1D network profile, jumps at
+    the films included, and N_A = −c D ∇x_A is the series flux in every cell."""
+    from emcd_fem.fields import molar_flux_field
+    from emcd_fem.sampling import evaluate_at_points
+
+    partitions = {("a", "b"): 0.25}  # a partition on top of the first film
+    h = [1.0, 0.25 * 2.0 / 1.0, 0.5]  # c_b H_b = K c_a H_a; b|c: x_A continuous, H_c = H_b
+    flux, jumps = ef.analytic.film_slab(
+        THICK, list(MATS.values()), 0.9, 0.1, [2.0, 5.0], solubilities=h
+    )
+    domain = ef.layered_slab(THICK, region_names=NAMES, dim=2, cells_per_layer=[3, 4, 3])
+    problem = FilmEMCDProblem(domain, MATS, BCS, films=FILMS, partitions=partitions, degree=degree)
+    solution = problem.solve()
+    x = solution.mole_fraction
+    assert x.name == "mole_fraction_A" and x.function_space.element.basix_element.discontinuous
+
+    edges = np.concatenate([[0.0], np.cumsum(THICK)])
+    starts = [0.9 / h[0], jumps[0][1], jumps[1][1]]  # μ at the left edge of each layer
+
+    def exact(s):
+        i = np.clip(np.searchsorted(edges, s, side="right") - 1, 0, 2)
+        mat = list(MATS.values())
+        slope = np.array([-flux / (m.concentration * m.diffusivity * hh) for m, hh in zip(mat, h)])
+        return np.asarray(h)[i] * (np.asarray(starts)[i] + slope[i] * (s - edges[i]))
+
+    eps = 1e-7
+    s = np.array([0.05, 0.3 - eps, 0.3 + eps, 0.5, 0.7 - eps, 0.7 + eps, 0.95])
+    points = np.column_stack([s, np.full_like(s, 0.37), np.zeros_like(s)])
+    values = evaluate_at_points(x, points)[:, 0]
+    assert values == pytest.approx(exact(s), abs=1e-12)
+    # the jumps of x_A across the films: H_a μ_a − H_b μ_b of the network (to O(eps))
+    for (left, right), (mu_a, mu_b), (ha, hb) in zip(
+        ((1, 2), (4, 5)), jumps, ((h[0], h[1]), (h[1], h[2])), strict=True
+    ):
+        assert values[left] - values[right] == pytest.approx(ha * mu_a - hb * mu_b, abs=1e-6)
+    assert (solution.x_min, solution.x_max) == pytest.approx((0.1, 0.9), abs=1e-12)
+
+    n = molar_flux_field(problem.potential_field(), problem.fields).x.array.reshape(-1, 2)
+    assert n[:, 0] == pytest.approx(flux, rel=1e-10) and np.abs(n[:, 1]).max() < 1e-12 * flux

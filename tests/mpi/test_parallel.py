@@ -148,6 +148,22 @@ def test_films_parallel():
     assert results[1].boundary_flux["right"] == pytest.approx(flux, rel=1e-8)
     for pair in films:
         assert results[1].film_flux[pair] == pytest.approx(flux, rel=1e-8)
+    # the discontinuous x_A over the whole mesh: same values either side of the films
+    import numpy as np
+
+    from emcd_fem.sampling import evaluate_at_points
+
+    s = np.array([0.1, 0.3 - 1e-9, 0.3 + 1e-9, 0.7 - 1e-9, 0.7 + 1e-9, 0.9])
+    points = np.column_stack([s, np.full(s.size, 0.4), np.zeros(s.size)])
+    values = [evaluate_at_points(r.mole_fraction, points) for r in results]
+    same = MPI.COMM_WORLD.bcast(
+        bool(np.allclose(values[0], values[1], rtol=0, atol=1e-12))
+        if MPI.COMM_WORLD.rank == 0
+        else None,
+        root=0,
+    )
+    assert same
+    assert (results[1].x_min, results[1].x_max) == pytest.approx((0.1, 0.9), abs=1e-12)
 
 
 def test_soret_parallel():
