@@ -145,7 +145,12 @@ def _read_grid(directory: Path):
 
     data = pyvista.read(directory / PLOT_DATA)
     blocks = [b for b in data if b is not None] if isinstance(data, pyvista.MultiBlock) else [data]
-    return blocks[-1] if len(blocks) == 1 else pyvista.merge(blocks)
+    grid = blocks[-1] if len(blocks) == 1 else pyvista.merge(blocks)
+    if "vtkGhostType" in grid.cell_data:  # pieces written in parallel carry ghost cells
+        owned = np.flatnonzero(np.asarray(grid.cell_data["vtkGhostType"]) == 0)
+        if owned.size < grid.n_cells:
+            grid = grid.extract_cells(owned)
+    return grid
 
 
 #: Pictures of scalar fields: array name → (file stem, colour-bar title, caption, colour map).
@@ -320,8 +325,16 @@ def render_flux(directory: Path, *, window_size: tuple[int, int] | None = None) 
         "label_font_size": 15,
     }
     plotter = pyvista.Plotter(off_screen=True, window_size=window_size)
+    if np.ptp(magnitude) < 1e-6 * magnitude.max():  # uniform flux: no rounding-noise colours
+        mean = float(magnitude.mean())
+        bar["fmt"] = "%.4g"
+        clim = [0.99 * mean, 1.01 * mean]
+    else:
+        clim = None
     if dim == 2:
-        plotter.add_mesh(grid, scalars="flux_magnitude", cmap="cividis", scalar_bar_args=bar)
+        plotter.add_mesh(
+            grid, scalars="flux_magnitude", cmap="cividis", scalar_bar_args=bar, clim=clim
+        )
         _add_region_outlines(plotter, grid, color="#d9d9d9")
         if lines.n_points:  # lifted off the plane so the surface cannot hide them
             lines.points[:, 2] += 1e-3 * grid.length
@@ -342,7 +355,8 @@ def render_flux(directory: Path, *, window_size: tuple[int, int] | None = None) 
                 lines.tube(radius=grid.length * 0.0025),
                 scalars="flux_magnitude",
                 cmap="cividis",
-                log_scale=True,
+                log_scale=clim is None,
+                clim=clim,
                 scalar_bar_args=bar,
             )
         _camera_3d(plotter)
