@@ -649,8 +649,6 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")
         )
     has_films = any(spec.film is not None for spec in case.interfaces)
-    if has_films and case.output.profiles:
-        problems.append(("output.profiles", "not available with film resistances (yet)"))
     if has_films and (case.physics.source != 0 or case.physics.inventory_mole_fraction):
         problems.append(("physics", "sources and flux-only problems are not available with films"))
     for i, interface in enumerate(case.interfaces):

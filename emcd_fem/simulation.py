@@ -571,6 +571,9 @@ def _run_with_films(
     for i, block_potential in enumerate(problem.potentials):
         block_potential.name = "potential_" + "_".join(problem.blocks[i])
         fields[block_potential.name] = block_potential
+    network = _film_network(case)
+    exact = network["profile"] if network is not None else None
+    rows = profile_rows(case, solution.mole_fraction, comm, exact)
     dofs = sum(p.function_space.dofmap.index_map.size_global for p in problem.potentials)
     resolved = {n: resolve_material(case, n) for n in case.materials}
     summary = {
@@ -586,7 +589,7 @@ def _run_with_films(
             for name, f in fields.items()
         },
         "solver": solution.solver.as_dict(),
-        "analytic": _film_reference(case, solution),
+        "analytic": _film_reference(network, solution),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
@@ -594,15 +597,17 @@ def _run_with_films(
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)
-    _write_outputs(out, comm, case, domain, fields, summary, [], timings, start)
+    _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 
-def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
-    """Film resistance network next to the FE flux.
+def _film_network(case: Case) -> dict[str, Any] | None:
+    """The film resistance network of a case, when one applies.
 
-    For a layered slab or concentric shells with mole fractions at both ends and a film at
-    every interface; None otherwise.
+    For a layered slab or concentric shells with mole fractions at both ends, zero flux
+    elsewhere and a film at every interface: the network flux (slab: per unit area,
+    shells: the rate), the end names, the area scale and, for slabs, the exact profile
+    x_A(points) with its jumps (:func:`analytic.film_slab`). None otherwise.
     """
     g = case.geometry
     if isinstance(g, LayeredSlab):
@@ -627,24 +632,36 @@ def _film_reference(case: Case, solution: Any) -> dict[str, Any] | None:
             return None
         films.append(spec.film)
     materials = [build_materials(case)[r] for r in regions]
-    h = series_solubilities(case)
+    h = np.ones(len(regions)) if (s := series_solubilities(case)) is None else np.asarray(s)
     if kind == "slab":
-        flux, _ = analytic.film_slab(
-            [layer.thickness for layer in g.layers],
-            materials,
-            first.value,
-            last.value,
-            films,
-            solubilities=h,
+        thick = [layer.thickness for layer in g.layers]
+        flux, jumps = analytic.film_slab(
+            thick, materials, first.value, last.value, films, solubilities=list(h)
         )
+        edges = np.concatenate([[0.0], np.cumsum(thick)])
+        starts = np.array([first.value / h[0], *(right for _, right in jumps)])
+        slopes = np.array([flux / (m.concentration * m.diffusivity) for m in materials]) / h
+
+        def profile(points: np.ndarray) -> np.ndarray:
+            z = np.asarray(points)[:, 0]
+            i = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, len(thick) - 1)
+            return h[i] * (starts[i] - slopes[i] * (z - edges[i]))
+
         scale = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
-    else:
-        height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
-        flux = analytic.film_shells(
-            kind, g.radii, materials, first.value, last.value, films, height=height, solubilities=h
-        )
-        scale = 1.0
-    expected = {ends[0]: -flux * scale, ends[1]: flux * scale}
+        return {"flux": flux, "ends": ends, "scale": scale, "profile": profile}
+    height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
+    flux = analytic.film_shells(
+        kind, g.radii, materials, first.value, last.value, films, height=height, solubilities=h
+    )
+    return {"flux": flux, "ends": ends, "scale": 1.0, "profile": None}
+
+
+def _film_reference(network: dict[str, Any] | None, solution: Any) -> dict[str, Any] | None:
+    """Film resistance network flux next to the FE boundary fluxes (None without one)."""
+    if network is None:
+        return None
+    flux, (first, last), scale = network["flux"], network["ends"], network["scale"]
+    expected = {first: -flux * scale, last: flux * scale}
     errors = {n: abs(solution.boundary_flux[n] - v) / abs(v) for n, v in expected.items()}
     return {
         "network_flux": flux,
