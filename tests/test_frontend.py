@@ -62,6 +62,7 @@ def test_verify_quick(tmp_path):
     assert (tmp_path / "v" / "convergence.png").stat().st_size > 10_000
     # observed orders printed for the manufactured solutions (L2 ~2 for P1, ~3 for P2)
     assert "manufactured solution P2" in result.stdout
+    assert "dusty gas: equal molar masses" in report  # every analytic family is in the set
 
 
 def test_sweep_three_points(tmp_path):
