@@ -166,6 +166,33 @@ SCALAR_PICTURES = {
 }
 
 
+def _dimension(grid) -> int:
+    """3 for a grid with thickness in z, else 2 (1D/2D meshes lie in the xy plane)."""
+    return 3 if np.ptp(np.asarray(grid.points)[:, 2]) > 0 else 2
+
+
+def _window(grid) -> tuple[int, int]:
+    """Pixels: 1000 wide; height from the aspect ratio in 2D (room for the colour bar)."""
+    extent = np.ptp(np.asarray(grid.points)[:, :2], axis=0)
+    aspect = extent[1] / extent[0] if _dimension(grid) == 2 and extent[0] > 0 else 0.6
+    return (1000, int(np.clip(1000 * aspect + 260, 450, 1000)))
+
+
+def _colour_bar(title: str, fmt: str) -> dict:
+    """Horizontal colour bar under the picture: long titles with units stay readable."""
+    return {
+        "title": title,
+        "vertical": False,
+        "position_x": 0.2,
+        "position_y": 0.03,
+        "width": 0.6,
+        "height": 0.08,
+        "fmt": fmt,
+        "title_font_size": 18,
+        "label_font_size": 15,
+    }
+
+
 def render_field(
     directory: Path,
     scalars: str = "mole_fraction_A",
@@ -186,23 +213,9 @@ def render_field(
 
     stem, title, caption, cmap = SCALAR_PICTURES[scalars]
     grid = _read_grid(directory)
-    dim = 3 if np.ptp(np.asarray(grid.points)[:, 2]) > 0 else 2
-    if window_size is None:
-        extent = np.ptp(np.asarray(grid.points)[:, :2], axis=0)
-        aspect = extent[1] / extent[0] if dim == 2 and extent[0] > 0 else 0.6
-        window_size = (1000, int(np.clip(1000 * aspect + 260, 450, 1000)))
-    plotter = pyvista.Plotter(off_screen=True, window_size=window_size)
-    bar = {  # horizontal, under the picture: long titles with units stay readable
-        "title": title,
-        "vertical": False,
-        "position_x": 0.2,
-        "position_y": 0.03,
-        "width": 0.6,
-        "height": 0.08,
-        "fmt": "%.4g",
-        "title_font_size": 18,
-        "label_font_size": 15,
-    }
+    dim = _dimension(grid)
+    plotter = pyvista.Plotter(off_screen=True, window_size=window_size or _window(grid))
+    bar = _colour_bar(title, "%.4g")
     if dim == 3:
         clipped = grid.clip(normal="y", origin=grid.center, crinkle=False)
         plotter.add_mesh(clipped, scalars=scalars, cmap=cmap, scalar_bar_args=bar)
@@ -269,7 +282,7 @@ def flux_streamlines(grid, name: str):
     smooth.set_active_vectors(name)
     centres = np.asarray(grid.cell_centers().points)
     magnitude = np.linalg.norm(np.asarray(grid.cell_data[name]), axis=1)
-    if np.ptp(np.asarray(grid.points)[:, 2]) == 0:
+    if _dimension(grid) == 2:
         return smooth.streamlines_evenly_spaced_2D(
             vectors=name,
             start_position=tuple(centres[int(np.argmax(magnitude))]),
@@ -307,23 +320,9 @@ def render_flux(directory: Path, *, window_size: tuple[int, int] | None = None) 
         return None
     grid.cell_data["flux_magnitude"] = magnitude
     lines = flux_streamlines(grid, name)
-    points = np.asarray(grid.points)
-    dim = 3 if np.ptp(points[:, 2]) > 0 else 2
-    if window_size is None:
-        extent = np.ptp(points[:, :2], axis=0)
-        aspect = extent[1] / extent[0] if dim == 2 and extent[0] > 0 else 0.6
-        window_size = (1000, int(np.clip(1000 * aspect + 260, 450, 1000)))
-    bar = {
-        "title": "N_A magnitude, molar flux density (mol/(m^2 s))",
-        "vertical": False,
-        "position_x": 0.2,
-        "position_y": 0.03,
-        "width": 0.6,
-        "height": 0.08,
-        "fmt": "%.3g",
-        "title_font_size": 18,
-        "label_font_size": 15,
-    }
+    dim = _dimension(grid)
+    window_size = window_size or _window(grid)
+    bar = _colour_bar("N_A magnitude, molar flux density (mol/(m^2 s))", "%.3g")
     plotter = pyvista.Plotter(off_screen=True, window_size=window_size)
     if np.ptp(magnitude) < 1e-6 * magnitude.max():  # uniform flux: no rounding-noise colours
         mean = float(magnitude.mean())
