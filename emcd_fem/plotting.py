@@ -216,13 +216,18 @@ def render_field(
     dim = _dimension(grid)
     plotter = pyvista.Plotter(off_screen=True, window_size=window_size or _window(grid))
     bar = _colour_bar(title, "%.4g")
+    values = np.asarray(grid[scalars], dtype=float)
+    lo, hi = float(values.min()), float(values.max())
+    spread = max(hi - lo, abs(hi), 1e-300)
+    # rounding noise around 0 (x_A = -5e-18 from interpolation) must not reach the labels
+    clim = [0.0 if abs(lo) < 1e-12 * spread else lo, hi if hi > lo else lo + spread * 1e-6]
     if dim == 3:
         clipped = grid.clip(normal="y", origin=grid.center, crinkle=False)
-        plotter.add_mesh(clipped, scalars=scalars, cmap=cmap, scalar_bar_args=bar)
+        plotter.add_mesh(clipped, scalars=scalars, cmap=cmap, clim=clim, scalar_bar_args=bar)
         plotter.add_mesh(grid.outline(), color="black")
         _camera_3d(plotter)
     else:
-        plotter.add_mesh(grid, scalars=scalars, cmap=cmap, scalar_bar_args=bar)
+        plotter.add_mesh(grid, scalars=scalars, cmap=cmap, clim=clim, scalar_bar_args=bar)
         _add_region_outlines(plotter, grid)
         flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
         if flux is not None:
@@ -233,7 +238,11 @@ def render_field(
                 step = max(1, centres.n_points // 120)
                 arrows = centres.extract_points(np.arange(0, centres.n_points, step))
                 size = 0.06 * max(np.ptp(np.asarray(grid.points)[:, :2], axis=0))
-                arrows.point_data["v"] = vectors[::step] * size / magnitude.max()
+                # scaled by the 95th percentile, not the peak: one hot cell (a narrow gap)
+                # must not shrink every other arrow to a dot; longer ones are capped
+                typical = np.percentile(magnitude, 95)
+                scale = np.minimum(1.0, typical / np.maximum(magnitude[::step], 1e-300))
+                arrows.point_data["v"] = vectors[::step] * (scale * size / typical)[:, None]
                 plotter.add_mesh(
                     arrows.glyph(orient="v", scale="v", factor=1.0), color="white", opacity=0.8
                 )
