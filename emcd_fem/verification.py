@@ -324,6 +324,8 @@ def check_porous(comm: MPI.Comm) -> list[Check]:
 
     length, x_left, x_right = 0.5e-3, 0.95, 0.05
     m_a, m_b = kt.gas("H2").molar_mass, kt.gas("N2").molar_mass
+    domain = layered_slab([length], region_names=["shell"], dim=1, cells_per_layer=[8], comm=comm)
+    bcs = {"left": MoleFraction(x_left), "right": MoleFraction(x_right)}
     checks = []
     for pressure, masses, label, tolerance in (
         (1.0e5, (m_a, m_a), "equal molar masses, 1 bar", 1e-12),
@@ -341,10 +343,6 @@ def check_porous(comm: MPI.Comm) -> list[Check]:
                 knudsen="bosanquet",
             ),
         )
-        domain = layered_slab(
-            [length], region_names=["shell"], dim=1, cells_per_layer=[8], comm=comm
-        )
-        bcs = {"left": MoleFraction(x_left), "right": MoleFraction(x_right)}
         flux = solve_emcd(domain, {"shell": model.material}, bcs).boundary_flux["right"]
         reference = analytic.dusty_gas_rate(
             "slab",
