@@ -1,0 +1,188 @@
+"""Results never depend on region names or on how the interfaces are written.
+
+A three-layer slab is solved with every permutation of its region names (chosen so that
+their sort order changes), both orders of the ``[[interfaces]]`` entries and both
+orientations ``materials = [a, b]`` / ``[b, a]`` of each entry, the coefficients of a
+swapped entry transformed as README ("Interface coefficients") says:
+
+    K_ba = 1/K_ab,   k_ba = k_ab/κ_ab,   κ_ab = K_ab c_a/c_b.
+
+Every variant is the same physical problem, so the boundary fluxes and x_A agree to
+rounding. The problems are linear and small (1D, 10 cells; direct solves), so rounding is
+~1e-14; rtol 1e-10 leaves room for the reordered block systems and still catches any real
+dependence (the old internal scaling changed the flux by 17-29 %). The thermal (Soret)
+variant is a Newton solve converged to its default tolerance: rtol 1e-8 there.
+
+Also an exact check of a partition + film slab against a series formula derived by hand
+here (not with :mod:`emcd_fem.analytic`).
+"""
+
+import copy
+import itertools
+
+import numpy as np
+import pytest
+
+from emcd_fem.sampling import evaluate_at_points
+from emcd_fem.simulation import run_case
+
+THICK = [0.3, 0.4, 0.3]
+CONC = [2.0, 1.0, 1.5]  # c_i [mol/m^3]
+DIFF = [1.0, 0.1, 0.5]  # D_i [m^2/s]
+K = [0.25, 3.0]  # partition K_{i,i+1} = c_A,i+1 / c_A,i of interface i (written [i, i+1])
+FILM = [2.0, 5.0]  # film k_{i,i+1} [mol/(m^2 s)] of interface i (written [i, i+1])
+X_LEFT, X_RIGHT = 0.6, 0.1
+# names whose sort order differs from the layer order in most permutations
+NAMES = ("zeta", "alpha", "mu")
+# points strictly inside the layers (x_A jumps at 0.3 and 0.7)
+PROBES = np.array([[z, 0.0, 0.0] for z in (0.05, 0.17, 0.29, 0.31, 0.5, 0.69, 0.71, 0.9, 0.99)])
+
+
+def _kappa(i: int) -> float:
+    """κ of interface i written [i, i+1]: x_{i+1} = κ x_i at equilibrium."""
+    return K[i] * CONC[i] / CONC[i + 1]
+
+
+def _case(names, order, flipped, *, films=True, partitions=True, thermal=False) -> dict:
+    """The 3-layer slab with layer i named names[i]; interfaces listed in ``order``,
+    interface i written [i+1, i] (coefficients transformed) when ``flipped[i]``."""
+    case = {
+        "geometry": {
+            "kind": "layered_slab",
+            "dim": 1,
+            "layers": [
+                {"name": n, "thickness": t, "cells": c}
+                for n, t, c in zip(names, THICK, (3, 4, 3), strict=True)
+            ],
+        },
+        "materials": {
+            n: {"D": d, "c": c} for n, d, c in zip(names, DIFF, CONC, strict=True)
+        },
+        "boundaries": {
+            "left": {"type": "mole_fraction", "value": X_LEFT},
+            "right": {"type": "mole_fraction", "value": X_RIGHT},
+        },
+        "interfaces": [],
+        "discretisation": {"degree": 1},
+    }
+    for i in order:
+        spec = {"materials": [names[i], names[i + 1]]}
+        if partitions:
+            spec["partition"] = K[i]
+        if films:
+            spec["film"] = FILM[i]
+        if thermal:
+            spec["contact_resistance"] = 0.5 * (i + 1)
+        if flipped[i]:
+            spec["materials"] = spec["materials"][::-1]
+            if partitions:
+                spec["partition"] = 1.0 / K[i]
+            if films:
+                # without a partition x_A is continuous at equilibrium: κ = 1
+                spec["film"] = FILM[i] / (_kappa(i) if partitions else 1.0)
+        case["interfaces"].append(spec)
+    if thermal:
+        for n, k in zip(names, (1.0, 0.2, 0.5), strict=True):
+            case["materials"][n] |= {"thermal_conductivity": k, "soret_coefficient": 2e-3}
+        case["thermal"] = {
+            "boundaries": {
+                "left": {"type": "temperature", "value": 400.0},
+                "right": {"type": "temperature", "value": 300.0},
+            }
+        }
+    return case
+
+
+def _solve(case: dict) -> tuple[dict[str, float], np.ndarray]:
+    result = run_case(copy.deepcopy(case))
+    flux = {n: result.summary["boundary_flux"][n] for n in ("left", "right")}
+    values = evaluate_at_points(result.fields["mole_fraction"], PROBES)
+    return flux, values[:, 0]
+
+
+def _variants():
+    """(names, interface order, flipped) over every permutation of the names, each paired
+    with one of the four order/orientation combinations, plus all of those for one naming."""
+    combos = [((0, 1), (False, False)), ((1, 0), (True, False)), ((0, 1), (False, True)),
+              ((1, 0), (True, True))]
+    perms = list(itertools.permutations(NAMES))
+    out = [(p, *combos[i % 4]) for i, p in enumerate(perms)]
+    out += [(perms[3], order, flipped) for order, flipped in combos]
+    return out
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        {"films": True, "partitions": True},
+        {"films": True, "partitions": False},
+        {"films": False, "partitions": True},
+    ],
+    ids=["film+partition", "film", "partition"],
+)
+def test_names_and_interface_order_do_not_matter(kind):
+    reference = None
+    for names, order, flipped in _variants():
+        flux, values = _solve(_case(names, order, flipped, **kind))
+        if reference is None:
+            reference = (flux, values)
+            continue
+        for n in flux:
+            assert flux[n] == pytest.approx(reference[0][n], rel=1e-10), (names, order, flipped)
+        assert values == pytest.approx(reference[1], rel=1e-10, abs=1e-13), (names, order, flipped)
+
+
+def test_thermal_case_names_and_interface_order_do_not_matter():
+    """Soret with heat conduction and contact resistances (symmetric, no orientation)."""
+    reference = None
+    variants = [(p, (0, 1) if i % 2 else (1, 0), (i % 2 == 0, i % 3 == 0))
+                for i, p in enumerate(itertools.permutations(NAMES))]
+    for names, order, flipped in variants:
+        case = _case(names, order, flipped, films=False, partitions=False, thermal=True)
+        flux, values = _solve(case)
+        if reference is None:
+            reference = (flux, values)
+            continue
+        for n in flux:
+            assert flux[n] == pytest.approx(reference[0][n], rel=1e-8), names
+        assert values == pytest.approx(reference[1], rel=1e-8, abs=1e-12), names
+
+
+def test_partition_and_films_against_the_series_formula_by_hand():
+    """N through layers 1|2|3 with partitions and films, both films written reversed.
+
+    Let x_i^L, x_i^R be x_A at the left and right of layer i. Layers: x_i^L − x_i^R =
+    N L_i/(c_i D_i). Film i (between layers i and i+1), written [i, i+1]:
+    N = k_i (x_i^R − x_{i+1}^L/κ_i), κ_i = K_i c_i/c_{i+1}. Eliminating the interior values
+    gives a linear system in (x_1^R, x_2^L, x_2^R, x_3^L, N), solved here directly.
+    """
+    unknowns = 5  # x1R, x2L, x2R, x3L, N
+    a = np.zeros((unknowns, unknowns))
+    rhs = np.zeros(unknowns)
+    r = [t / (c * d) for t, c, d in zip(THICK, CONC, DIFF, strict=True)]
+    a[0, [0, 4]] = [1.0, r[0]]  # x1R + N r1 = x_left
+    rhs[0] = X_LEFT
+    a[1, [0, 1, 4]] = [FILM[0], -FILM[0] / _kappa(0), -1.0]  # film 1
+    a[2, [1, 2, 4]] = [1.0, -1.0, -r[1]]  # layer 2
+    a[3, [2, 3, 4]] = [FILM[1], -FILM[1] / _kappa(1), -1.0]  # film 2
+    a[4, [3, 4]] = [1.0, -r[2]]  # x3L − N r3 = x_right
+    rhs[4] = X_RIGHT
+    x1r, x2l, x2r, x3l, flux = np.linalg.solve(a, rhs)
+
+    case = _case(NAMES, (1, 0), (True, True))
+    result = run_case(copy.deepcopy(case))
+    summary = result.summary
+    # P1 holds the piecewise-linear exact solution: rounding only
+    assert summary["boundary_flux"]["right"] == pytest.approx(flux, rel=1e-10)
+    assert summary["boundary_flux"]["left"] == pytest.approx(-flux, rel=1e-10)
+    # the program's own network reference agrees (it uses the same law)
+    assert summary["analytic"]["network_flux"] == pytest.approx(flux, rel=1e-12)
+    assert summary["analytic"]["max_relative_error"] < 1e-10
+    # the film fluxes as written ([b, a]: from b into a, so −N)
+    film_flux = summary["film_flux"]
+    assert film_flux[f"{NAMES[1]}|{NAMES[0]}"] == pytest.approx(-flux, rel=1e-10)
+    assert film_flux[f"{NAMES[2]}|{NAMES[1]}"] == pytest.approx(-flux, rel=1e-10)
+    eps = 1e-9
+    points = np.array([[0.3 - eps, 0, 0], [0.3 + eps, 0, 0], [0.7 - eps, 0, 0], [0.7 + eps, 0, 0]])
+    values = evaluate_at_points(result.fields["mole_fraction"], points)[:, 0]
+    assert values == pytest.approx([x1r, x2l, x2r, x3l], abs=1e-8)
