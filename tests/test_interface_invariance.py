@@ -186,3 +186,34 @@ def test_partition_and_films_against_the_series_formula_by_hand():
     points = np.array([[0.3 - eps, 0, 0], [0.3 + eps, 0, 0], [0.7 - eps, 0, 0], [0.7 + eps, 0, 0]])
     values = evaluate_at_points(result.fields["mole_fraction"], points)[:, 0]
     assert values == pytest.approx([x1r, x2l, x2r, x3l], abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("interfaces", "culprit", "words"),
+    [
+        (
+            [{"materials": ["zeta", "alpha"], "film": 1.0},
+             {"materials": ["alpha", "zeta"], "film": 2.0}],
+            "interfaces[1].materials",
+            "give each material pair once",
+        ),
+        (
+            [{"materials": ["zeta", "zeta"], "partition": 2.0}],
+            "interfaces[0].partition",
+            "K = 1",
+        ),
+    ],
+    ids=["pair-twice", "self-partition"],
+)
+def test_ambiguous_interfaces_are_refused(interfaces, culprit, words):
+    """A pair given twice (its orientation would decide the answer) or a material with a
+    partition coefficient against itself (no orientation can make it consistent)."""
+    from emcd_fem.case import CaseError, load_case
+
+    case = _case(NAMES, (0, 1), (False, False))
+    case["interfaces"] = interfaces
+    with pytest.raises(CaseError) as info:
+        load_case(case)
+    assert any(loc == culprit and words in msg for loc, msg in info.value.problems), (
+        info.value.problems
+    )
