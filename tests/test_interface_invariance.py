@@ -19,6 +19,8 @@ here (not with :mod:`emcd_fem.analytic`).
 
 import copy
 import itertools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,71 +28,13 @@ import pytest
 from emcd_fem.sampling import evaluate_at_points
 from emcd_fem.simulation import run_case
 
-THICK = [0.3, 0.4, 0.3]
-CONC = [2.0, 1.0, 1.5]  # c_i [mol/m^3]
-DIFF = [1.0, 0.1, 0.5]  # D_i [m^2/s]
-K = [0.25, 3.0]  # partition K_{i,i+1} = c_A,i+1 / c_A,i of interface i (written [i, i+1])
-FILM = [2.0, 5.0]  # film k_{i,i+1} [mol/(m^2 s)] of interface i (written [i, i+1])
-X_LEFT, X_RIGHT = 0.6, 0.1
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from layered_cases import CONC, DIFF, FILM, THICK, X_LEFT, X_RIGHT, kappa, slab_case  # noqa: E402
+
 # names whose sort order differs from the layer order in most permutations
 NAMES = ("zeta", "alpha", "mu")
 # points strictly inside the layers (x_A jumps at 0.3 and 0.7)
 PROBES = np.array([[z, 0.0, 0.0] for z in (0.05, 0.17, 0.29, 0.31, 0.5, 0.69, 0.71, 0.9, 0.99)])
-
-
-def _kappa(i: int) -> float:
-    """κ of interface i written [i, i+1]: x_{i+1} = κ x_i at equilibrium."""
-    return K[i] * CONC[i] / CONC[i + 1]
-
-
-def _case(names, order, flipped, *, films=True, partitions=True, thermal=False) -> dict:
-    """The 3-layer slab with layer i named names[i]; interfaces listed in ``order``,
-    interface i written [i+1, i] (coefficients transformed) when ``flipped[i]``."""
-    case = {
-        "geometry": {
-            "kind": "layered_slab",
-            "dim": 1,
-            "layers": [
-                {"name": n, "thickness": t, "cells": c}
-                for n, t, c in zip(names, THICK, (3, 4, 3), strict=True)
-            ],
-        },
-        "materials": {
-            n: {"D": d, "c": c} for n, d, c in zip(names, DIFF, CONC, strict=True)
-        },
-        "boundaries": {
-            "left": {"type": "mole_fraction", "value": X_LEFT},
-            "right": {"type": "mole_fraction", "value": X_RIGHT},
-        },
-        "interfaces": [],
-        "discretisation": {"degree": 1},
-    }
-    for i in order:
-        spec = {"materials": [names[i], names[i + 1]]}
-        if partitions:
-            spec["partition"] = K[i]
-        if films:
-            spec["film"] = FILM[i]
-        if thermal:
-            spec["contact_resistance"] = 0.5 * (i + 1)
-        if flipped[i]:
-            spec["materials"] = spec["materials"][::-1]
-            if partitions:
-                spec["partition"] = 1.0 / K[i]
-            if films:
-                # without a partition x_A is continuous at equilibrium: κ = 1
-                spec["film"] = FILM[i] / (_kappa(i) if partitions else 1.0)
-        case["interfaces"].append(spec)
-    if thermal:
-        for n, k in zip(names, (1.0, 0.2, 0.5), strict=True):
-            case["materials"][n] |= {"thermal_conductivity": k, "soret_coefficient": 2e-3}
-        case["thermal"] = {
-            "boundaries": {
-                "left": {"type": "temperature", "value": 400.0},
-                "right": {"type": "temperature", "value": 300.0},
-            }
-        }
-    return case
 
 
 def _solve(case: dict) -> tuple[dict[str, float], np.ndarray]:
@@ -123,7 +67,7 @@ def _variants():
 def test_names_and_interface_order_do_not_matter(kind):
     reference = None
     for names, order, flipped in _variants():
-        flux, values = _solve(_case(names, order, flipped, **kind))
+        flux, values = _solve(slab_case(names, order, flipped, **kind))
         if reference is None:
             reference = (flux, values)
             continue
@@ -138,7 +82,7 @@ def test_thermal_case_names_and_interface_order_do_not_matter():
     variants = [(p, (0, 1) if i % 2 else (1, 0), (i % 2 == 0, i % 3 == 0))
                 for i, p in enumerate(itertools.permutations(NAMES))]
     for names, order, flipped in variants:
-        case = _case(names, order, flipped, films=False, partitions=False, thermal=True)
+        case = slab_case(names, order, flipped, films=False, partitions=False, thermal=True)
         flux, values = _solve(case)
         if reference is None:
             reference = (flux, values)
@@ -162,14 +106,14 @@ def test_partition_and_films_against_the_series_formula_by_hand():
     r = [t / (c * d) for t, c, d in zip(THICK, CONC, DIFF, strict=True)]
     a[0, [0, 4]] = [1.0, r[0]]  # x1R + N r1 = x_left
     rhs[0] = X_LEFT
-    a[1, [0, 1, 4]] = [FILM[0], -FILM[0] / _kappa(0), -1.0]  # film 1
+    a[1, [0, 1, 4]] = [FILM[0], -FILM[0] / kappa(0), -1.0]  # film 1
     a[2, [1, 2, 4]] = [1.0, -1.0, -r[1]]  # layer 2
-    a[3, [2, 3, 4]] = [FILM[1], -FILM[1] / _kappa(1), -1.0]  # film 2
+    a[3, [2, 3, 4]] = [FILM[1], -FILM[1] / kappa(1), -1.0]  # film 2
     a[4, [3, 4]] = [1.0, -r[2]]  # x3L − N r3 = x_right
     rhs[4] = X_RIGHT
     x1r, x2l, x2r, x3l, flux = np.linalg.solve(a, rhs)
 
-    case = _case(NAMES, (1, 0), (True, True))
+    case = slab_case(NAMES, (1, 0), (True, True))
     result = run_case(copy.deepcopy(case))
     summary = result.summary
     # P1 holds the piecewise-linear exact solution: rounding only
@@ -210,7 +154,7 @@ def test_ambiguous_interfaces_are_refused(interfaces, culprit, words):
     partition coefficient against itself (no orientation can make it consistent)."""
     from emcd_fem.case import CaseError, load_case
 
-    case = _case(NAMES, (0, 1), (False, False))
+    case = slab_case(NAMES, (0, 1), (False, False))
     case["interfaces"] = interfaces
     with pytest.raises(CaseError) as info:
         load_case(case)

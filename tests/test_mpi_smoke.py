@@ -46,14 +46,14 @@ def test_three_ranks_with_their_own_hash_seeds_match_serial():
     from mpi4py import MPI
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from seeded_cases import SCHEDULE, fluxes
+    from layered_cases import SCHEDULE, fluxes
 
     mpiexec = Path(sys.executable).parent / "mpiexec"
     mpiexec = str(mpiexec) if mpiexec.exists() else shutil.which("mpiexec")
     if mpiexec is None or shutil.which("timeout") is None:
         pytest.skip("no mpiexec or timeout")
     wanted = {"film": 2, "partition": 1, "thermal": 1}
-    script = [sys.executable, str(ROOT / "tests" / "seeded_cases.py")]
+    script = [sys.executable, str(ROOT / "tests" / "layered_cases.py")]
     script += [f"{kind}:{n}" for kind, n in wanted.items()]
     cmd = ["timeout", "240", mpiexec]
     for rank in range(3):
