@@ -94,9 +94,7 @@ class FilmSolution:
     mole_fraction: fem.Function | None = None
 
 
-def _blocks(
-    regions: list[str], touching: list[tuple[str, str]], films: Mapping
-) -> list[list[str]]:
+def _blocks(regions: list[str], touching: list[tuple[str, str]], films: Mapping) -> list[list[str]]:
     """Connected sets of regions joined by interfaces without a film (sorted, deterministic)."""
     parent = {r: r for r in regions}
 

@@ -6,14 +6,15 @@ potential μ and x_A = H_m μ in region m (H_m piecewise constant), the jump is 
 unknown: continuous Lagrange elements carry it exactly, the operator stays symmetric
 positive definite (GAMG works unchanged), and N_A = −c D H ∇μ.
 
-H is fixed up to a common factor: across each adjacent pair c_b H_b = K_ab c_a H_a, and the
-largest H of each connected set of regions is 1 (a choice that depends on the physics only, never
-on region names or the order of the input, so even the internal potential is name-independent). Pairs without a given K keep x_A continuous
-(K_ab = c_b/c_a, the plain EMCD interface). Coefficients that contradict each other around
-a loop of regions (e.g. K_ab and K_ba ≠ 1/K_ab) are an error.
+H is fixed up to a common factor: across each adjacent pair c_b H_b = K_ab c_a H_a, and
+the largest H of each connected set of regions is 1 (a choice that depends on the physics
+only, never on region names or the order of the input, so even the internal potential is
+name-independent). Pairs without a given K keep x_A continuous (K_ab = c_b/c_a, the plain
+EMCD interface). Coefficients that contradict each other around a loop of regions (e.g.
+K_ab and K_ba ≠ 1/K_ab) are an error.
 
-A genuine film resistance (a jump in μ) cannot be carried by a continuous potential; it
-needs per-material submeshes (see README: not in this release).
+Film resistances (a jump in μ) need one potential per block of regions: see
+:mod:`emcd_fem.films`.
 """
 
 import math

@@ -29,7 +29,7 @@ from emcd_fem.sampling import evaluate_at_points
 from emcd_fem.simulation import run_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from layered_cases import CONC, DIFF, FILM, THICK, X_LEFT, X_RIGHT, kappa, slab_case  # noqa: E402
+from layered_cases import CONC, DIFF, FILM, THICK, X_LEFT, X_RIGHT, kappa, slab_case
 
 # names whose sort order differs from the layer order in most permutations
 NAMES = ("zeta", "alpha", "mu")
@@ -47,8 +47,12 @@ def _solve(case: dict) -> tuple[dict[str, float], np.ndarray]:
 def _variants():
     """(names, interface order, flipped) over every permutation of the names, each paired
     with one of the four order/orientation combinations, plus all of those for one naming."""
-    combos = [((0, 1), (False, False)), ((1, 0), (True, False)), ((0, 1), (False, True)),
-              ((1, 0), (True, True))]
+    combos = [
+        ((0, 1), (False, False)),
+        ((1, 0), (True, False)),
+        ((0, 1), (False, True)),
+        ((1, 0), (True, True)),
+    ]
     perms = list(itertools.permutations(NAMES))
     out = [(p, *combos[i % 4]) for i, p in enumerate(perms)]
     out += [(perms[3], order, flipped) for order, flipped in combos]
@@ -79,8 +83,10 @@ def test_names_and_interface_order_do_not_matter(kind):
 def test_thermal_case_names_and_interface_order_do_not_matter():
     """Soret with heat conduction and contact resistances (symmetric, no orientation)."""
     reference = None
-    variants = [(p, (0, 1) if i % 2 else (1, 0), (i % 2 == 0, i % 3 == 0))
-                for i, p in enumerate(itertools.permutations(NAMES))]
+    variants = [
+        (p, (0, 1) if i % 2 else (1, 0), (i % 2 == 0, i % 3 == 0))
+        for i, p in enumerate(itertools.permutations(NAMES))
+    ]
     for names, order, flipped in variants:
         case = slab_case(names, order, flipped, films=False, partitions=False, thermal=True)
         flux, values = _solve(case)
@@ -136,8 +142,10 @@ def test_partition_and_films_against_the_series_formula_by_hand():
     ("interfaces", "culprit", "words"),
     [
         (
-            [{"materials": ["zeta", "alpha"], "film": 1.0},
-             {"materials": ["alpha", "zeta"], "film": 2.0}],
+            [
+                {"materials": ["zeta", "alpha"], "film": 1.0},
+                {"materials": ["alpha", "zeta"], "film": 2.0},
+            ],
             "interfaces[1].materials",
             "give each material pair once",
         ),

@@ -16,7 +16,7 @@ from mpi4py import MPI
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from layered_cases import SCHEDULE, fluxes  # noqa: E402
+from layered_cases import SCHEDULE, fluxes
 
 
 def test_ranks_hash_differently():
