@@ -470,16 +470,19 @@ def film_slab(
 ) -> tuple[float, list[tuple[float, float]]]:
     """Composite slab with interfacial films between its layers, mole fractions at both ends.
 
-    Resistance network: N = (μ_left − μ_right) / (Σ L_i/(c_i D_i H_i) + Σ 1/k_j), with
-    μ = x_A/H (H_i = 1 without partition coefficients) and film laws N = k_j (μ_a − μ_b).
+    Resistance network: N = (μ_left − μ_right) / (Σ L_i/(c_i D_i H_i) + Σ 1/(k_j H_j)), with
+    μ = x_A/H (H_i = 1 without partition coefficients; c_{j+1} H_{j+1} = K_j c_j H_j) and the
+    film laws N = k_j (x_j − x_{j+1}/κ_j) = k_j H_j (μ_j − μ_{j+1}), κ_j = H_{j+1}/H_j, x_j and
+    x_{j+1} the mole fractions either side of film j (see :mod:`emcd_fem.films`).
 
     Args:
         thicknesses: Layer thicknesses [m].
         materials: One per layer.
         x_left: x_A at z = 0.
         x_right: x_A at z = L.
-        films: k_j [mol/(m^2 s)] of the film between layers j and j+1 (n − 1 values).
-        solubilities: H_i per layer.
+        films: k_j [mol/(m^2 s)] of the film between layers j and j+1, oriented from layer j
+            into layer j+1 (n − 1 values).
+        solubilities: H_i per layer (any common factor).
 
     Returns:
         N [mol/(m^2 s)] and, per interface, (μ on the left, μ on the right).
@@ -495,12 +498,13 @@ def film_slab(
             for t, m, hh in zip(thick, materials, h, strict=True)
         ]
     )
-    flux = (x_left / h[0] - x_right / h[-1]) / (layer_r.sum() + (1.0 / k).sum())
+    film_r = 1.0 / (k * h[:-1])
+    flux = (x_left / h[0] - x_right / h[-1]) / (layer_r.sum() + film_r.sum())
     jumps, mu = [], x_left / h[0]
     for i in range(k.size):
         mu -= flux * layer_r[i]
-        jumps.append((float(mu), float(mu - flux / k[i])))
-        mu -= flux / k[i]
+        jumps.append((float(mu), float(mu - flux * film_r[i])))
+        mu -= flux * film_r[i]
     return float(flux), jumps
 
 
@@ -517,8 +521,9 @@ def film_shells(
 ) -> float:
     """Rate Q [mol/s] outwards through concentric shells with films at the interfaces.
 
-    Q = (μ_inner − μ_outer) / (Σ R_shell,i + Σ 1/(k_j A_j)), A_j the interface area
-    (2π r_j H for cylinders, 4π r_j² for spheres), μ = x_A/H, shell resistances with c D H.
+    Q = (μ_inner − μ_outer) / (Σ R_shell,i + Σ 1/(k_j H_j A_j)), A_j the interface area
+    (2π r_j h for cylinders of height h, 4π r_j² for spheres), μ = x_A/H, shell resistances
+    with c D H, k_j oriented outwards (from shell j into shell j+1) as in :func:`film_slab`.
     """
     r = np.asarray(radii, dtype=float)
     h = np.ones(len(materials)) if solubilities is None else np.asarray(solubilities, float)
@@ -533,7 +538,8 @@ def film_shells(
     )
     inner = r[1:-1]
     areas = 2 * np.pi * inner * height if kind == "cylinder" else 4 * np.pi * inner**2
-    return float((x_inner / h[0] - x_outer / h[-1]) / (shells + (1.0 / (k * areas)).sum()))
+    films_r = (1.0 / (k * h[:-1] * areas)).sum()
+    return float((x_inner / h[0] - x_outer / h[-1]) / (shells + films_r))
 
 
 # -- thermal diffusion (Soret) -------------------------------------------------------------------

@@ -299,20 +299,35 @@ class SpeciesSpec(_Section):
 
 
 class InterfaceSpec(_Section):
-    """Partition coefficient between two materials (an ordered pair)."""
+    """Coefficients of the interfaces between two materials, oriented first → second.
+
+    With ``materials = [a, b]``: K_ab = c_A,b/c_A,a at equilibrium, κ_ab = K_ab c_a/c_b the
+    same ratio in mole fractions (x_b = κ_ab x_a), and the film law
+    N_A·n_ab = k_ab (x_a − x_b/κ_ab), n_ab the normal from a into b. Written as [b, a] the
+    same interface has K_ba = 1/K_ab and k_ba = k_ab/κ_ab (README: Interface coefficients).
+    """
 
     materials: list[str] = Field(
-        min_length=2, max_length=2, description="[first, second] material names."
+        min_length=2,
+        max_length=2,
+        description="[a, b]: the two material names; the order orients K and k (a → b).",
     )
     partition: float | None = Field(
         default=None,
         gt=0,
-        description="K: c_A,second = K c_A,first at equilibrium (molar concentrations).",
+        description=(
+            "K_ab [-]: c_A,b = K_ab c_A,a at equilibrium (molar concentrations of A either "
+            "side); default c_b/c_a (x_A continuous). Swapped pair: K_ba = 1/K_ab."
+        ),
     )
     film: float | None = Field(
         default=None,
         gt=0,
-        description="Film coefficient k [mol/(m^2 s)]: N·n = k (μ_first − μ_second), μ = x_A/H.",
+        description=(
+            "Film coefficient k_ab [mol/(m^2 s)]: N_A·n_ab = k_ab (x_a − x_b/κ_ab), "
+            "κ_ab = K_ab c_a/c_b (1 without partition), n_ab from a into b. "
+            "Swapped pair: k_ba = k_ab/κ_ab."
+        ),
     )
     contact_resistance: float | None = Field(
         default=None,
@@ -506,7 +521,10 @@ class Case(_Section):
     species: Species | None = Field(default=None, description="Molar masses of A and B.")
     interfaces: list[InterfaceSpec] = Field(
         default_factory=list,
-        description="Partition coefficients between materials (default: x_A continuous).",
+        description=(
+            "Partition coefficients, films and contact resistances between material pairs, "
+            "each pair once (default: x_A and T continuous)."
+        ),
     )
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
     thermal: Thermal | None = Field(
@@ -651,7 +669,25 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     has_films = any(spec.film is not None for spec in case.interfaces)
     if has_films and (case.physics.source != 0 or case.physics.inventory_mole_fraction):
         problems.append(("physics", "sources and flux-only problems are not available with films"))
+    seen: dict[frozenset[str], int] = {}
     for i, interface in enumerate(case.interfaces):
+        pair = frozenset(interface.materials)
+        if pair in seen:
+            problems.append(
+                (
+                    f"interfaces[{i}].materials",
+                    f"the pair {interface.materials} is already given in interfaces[{seen[pair]}]"
+                    " (in either order): give each material pair once",
+                )
+            )
+        seen.setdefault(pair, i)
+        if len(pair) == 1 and interface.partition not in (None, 1.0):
+            problems.append(
+                (
+                    f"interfaces[{i}].partition",
+                    "a material is in equilibrium with itself at K = 1: leave partition out",
+                )
+            )
         if (
             interface.partition is None
             and interface.film is None
