@@ -153,6 +153,7 @@ def check_range(
     potential_range: tuple[float, float] | None = None,
     model: str = "",
     advice: str = "",
+    maximum_principle: bool = True,
 ) -> list[str]:
     """Judge the computed physical mole fraction against [0, 1] (collective).
 
@@ -174,6 +175,9 @@ def check_range(
         model: What else shapes x_A, e.g. ``"film resistances"`` or ``"thermal diffusion
             (S_T)"``, named among the responsible data.
         advice: Extra advice appended to the refusal, e.g. on a cell Péclet number.
+        maximum_principle: False when the model keeps x_A within [0, 1] but not within the
+            range of the boundary data (thermal diffusion): the overshoot warning then
+            compares with [0, 1].
 
     Returns:
         Warnings (the discrete x_A overshoots the data range by discretisation error).
@@ -198,6 +202,8 @@ def check_range(
     out = x_min < -tol or x_max > 1.0 + tol
     if not pushers:
         lo, hi = _data_range(conditions, dirichlet_ranges or {}, h_b, inventory)
+        if not maximum_principle:
+            lo, hi = 0.0, 1.0
         bounded = max(h_r.values(), default=1.0) * hi <= 1.0 + ROUND_OFF and not (
             partitioned and inventory is not None and flux_only(conditions)
         )
@@ -224,8 +230,9 @@ def check_range(
             what = "potential μ = x_A/H" if partitioned else "mole fraction"
             message = (
                 f"the discrete {what} [{mu_min:.6g}, {mu_max:.6g}] overshoots the data "
-                f"range [{lo:g}, {hi:g}]; the exact solution obeys the maximum principle, so "
-                "this is discretisation error (P2 or obtuse cells): refine the mesh"
+                f"range [{lo:g}, {hi:g}]; the exact solution stays within it (maximum "
+                "principle), so this is discretisation error (P2, obtuse cells or a steep "
+                f"drift): refine the mesh{_sentence(advice)}"
             )
             logger.warning(message)
             return [message]

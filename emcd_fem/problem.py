@@ -278,6 +278,7 @@ class EMCDProblem:
         potential_range: tuple[float, float] | None = None,
         model: str = "",
         advice: str = "",
+        maximum_principle: bool = True,
     ) -> list[str]:
         """:func:`emcd_fem.admissibility.check_range` with this problem's data (collective).
 
@@ -288,6 +289,7 @@ class EMCDProblem:
             potential_range: Range of the unknown μ (default: of :attr:`potential`).
             model: What else shapes x_A (named among the responsible data).
             advice: Extra advice for the refusal.
+            maximum_principle: False when x_A may leave the data range (thermal diffusion).
 
         Returns:
             Warnings. Raises AdmissibilityError or EmcdResultError (see there).
@@ -317,6 +319,7 @@ class EMCDProblem:
             potential_range=potential_range,
             model=model,
             advice=advice,
+            maximum_principle=maximum_principle,
         )
 
 
