@@ -32,13 +32,11 @@ covers the iterative solver's noise (relative tolerance 1e-10).
 import logging
 from collections.abc import Iterable, Mapping
 
-from mpi4py import MPI
-
-import numpy as np
 from dolfinx import mesh as dmesh
 
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdResultError
+from emcd_fem.postprocess import mesh_size
 
 logger = logging.getLogger("emcd_fem")
 
@@ -113,15 +111,7 @@ def range_tolerance(msh: dmesh.Mesh, degree: int) -> float:
         msh: The mesh (h: largest cell diameter, d: bounding-box diameter).
         degree: Element degree p.
     """
-    tdim = msh.topology.dim
-    n_cells = msh.topology.index_map(tdim).size_local
-    h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
-    h = msh.comm.allreduce(float(h_local), op=MPI.MAX)
-    coords = msh.geometry.x[:, : msh.geometry.dim]
-    lo_c, hi_c = np.empty(msh.geometry.dim), np.empty(msh.geometry.dim)
-    msh.comm.Allreduce(coords.min(axis=0, initial=np.inf), lo_c, op=MPI.MIN)
-    msh.comm.Allreduce(coords.max(axis=0, initial=-np.inf), hi_c, op=MPI.MAX)
-    diameter = float(np.linalg.norm(hi_c - lo_c))
+    h, diameter = mesh_size(msh)
     return ROUND_OFF + (h / diameter) ** (degree + 1)
 
 

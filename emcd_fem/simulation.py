@@ -20,7 +20,15 @@ import dolfinx
 import numpy as np
 
 import emcd_fem
-from emcd_fem import admissibility, analytic, geometry, partition, progress, properties
+from emcd_fem import (
+    admissibility,
+    analytic,
+    geometry,
+    partition,
+    progress,
+    properties,
+    result_checks,
+)
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
@@ -45,6 +53,7 @@ from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
 from emcd_fem.plotting import render_run, write_plot_data
+from emcd_fem.postprocess import mesh_size
 from emcd_fem.problem import EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
 
@@ -376,7 +385,43 @@ def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[st
         "relative_error": errors,
         "max_relative_error": max(errors.values(), default=0.0),
     }
-    return summary
+    return summary | _reference_tolerance(case, domain)
+
+
+def _reference_tolerance(case: Case, domain: Domain) -> dict[str, Any]:
+    """How far the FE fluxes may be from the case's 1D reference (collective).
+
+    Exact for layered slabs, the discretisation error of curved boundaries for shells;
+    see :func:`emcd_fem.result_checks.reference_tolerance`.
+    """
+    g = case.geometry
+    if isinstance(g, LayeredSlab):
+        return result_checks.reference_tolerance(
+            domain.mesh, case.discretisation.degree, exact=True
+        )
+    radii = np.asarray(g.radii)
+    return result_checks.reference_tolerance(
+        domain.mesh,
+        case.discretisation.degree,
+        exact=False,
+        length=float(min(np.diff(radii).min(), radii[0])),
+        curved=True,
+    )
+
+
+def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
+    """Record the run's own checks (reference, balance) in the summary (collective).
+
+    Sets ``summary["status"]`` and ``summary["failures"]``; see
+    :mod:`emcd_fem.result_checks`.
+    """
+    _, diameter = mesh_size(domain.mesh)
+    unit = result_checks.flux_unit(
+        build_materials(case, list(domain.regions)),
+        sum(summary["mesh"]["boundary_measures"].values()),
+        diameter,
+    )
+    return result_checks.record(summary, unit=unit)
 
 
 def _isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -584,7 +629,12 @@ def _run_with_films(
         "analytic": _film_reference(network, solution),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
-    summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
+    summary["warnings"] = list(solution.warnings) + [
+        w for r in resolved.values() for w in r.warnings
+    ]
+    if summary["analytic"] is not None:
+        summary["analytic"] |= _reference_tolerance(case, domain)
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
@@ -710,12 +760,18 @@ def run_case(
         CaseError: invalid case. AdmissibilityError: inadmissible data.
         EmcdSolverError: solver failure. EmcdInputError: a ``domain`` on another
         communicator or with other regions. Nothing is written in any of these cases.
+        EmcdResultError: the result fails the run's own checks (its analytic reference
+        off by more than the discretisation explains, a species balance that does not
+        close): the results are written with ``status = "failed"`` and the reasons in
+        summary.json, and the exception carries the :class:`RunResult` as ``result``.
 
     Note:
         Collective on ``comm``.
     """
     with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        return _run_case(source, out, overrides, comm, domain=domain)
+        result = _run_case(source, out, overrides, comm, domain=domain)
+    result_checks.raise_on_failure(result)  # after writing: the failed run can be inspected
+    return result
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -830,6 +886,7 @@ def _run_case(
         "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
