@@ -206,11 +206,11 @@ def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> d
             for n, v in thermal.items()
         },
     } | reference_tolerance(
-        domain.mesh,
-        case.discretisation.degree,
-        exact=False,
-        length=ref.length,
-        peclet=solution.cell_peclet,
+        {n: solution.boundary_flux[n] for n in expected},
+        {
+            n: solution.flux_split[n]["fickian"] + solution.flux_split[n]["thermal"]
+            for n in expected
+        },
     )
 
 
