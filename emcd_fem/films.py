@@ -47,6 +47,7 @@ import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
+from emcd_fem import admissibility
 from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
@@ -82,6 +83,7 @@ class FilmSolution:
         mole_fraction: x_A = H μ over the whole mesh in discontinuous Lagrange of the
             potentials' degree (``mole_fraction_A``): it carries the film and partition
             jumps (see :meth:`FilmEMCDProblem.mole_fraction_field`).
+        warnings: Warnings raised while checking the solution.
     """
 
     potentials: dict[str, fem.Function]
@@ -92,6 +94,7 @@ class FilmSolution:
     x_min: float = float("nan")
     x_max: float = float("nan")
     mole_fraction: fem.Function | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def _blocks(regions: list[str], touching: list[tuple[str, str]], films: Mapping) -> list[list[str]]:
@@ -174,6 +177,11 @@ class FilmEMCDProblem:
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         check_regions(domain, materials)
+        if admissibility.flux_only(boundary_conditions):  # no inventory constraint here
+            raise EmcdInputError(
+                "with films, one boundary must be a mole_fraction or mass_transfer boundary "
+                f"(every boundary prescribes a flux: {list(boundary_conditions)})"
+            )
         touching = adjacent_regions(domain)
         films = dict(sorted(films.items()))  # one order on every rank (it drives collectives)
         for (a, b), k in films.items():
@@ -343,7 +351,14 @@ class FilmEMCDProblem:
 
     # -- solve --------------------------------------------------------------------------
     def solve(self) -> FilmSolution:
-        """Solve and compute boundary and film fluxes (collective)."""
+        """Solve and compute boundary and film fluxes (collective).
+
+        Raises:
+            EmcdSolverError: the linear solver failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1]
+                (:func:`emcd_fem.admissibility.check_range`).
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+        """
         report = solve_linear(self._problem, what="film-coupled potential")
         domain = self.domain
         fluxes = {}
@@ -377,6 +392,20 @@ class FilmEMCDProblem:
         balance = abs(sum(fluxes.values())) / scale if scale else 0.0
         x = self.mole_fraction_field()
         x_min, x_max = owned_range(x)
+        ranges = [owned_range(p) for p in self.potentials]  # admissibility of x_A = H μ
+        warnings = admissibility.check_range(
+            x_min,
+            x_max,
+            msh=domain.mesh,
+            degree=self._spaces[0].element.basix_element.degree,
+            conditions=self._conditions,
+            boundary_solubility={
+                n: self.solubility[regions_on_boundary(domain, n)[0]] for n in self._conditions
+            },
+            region_solubility=self.solubility,
+            potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
+            model="the film resistances (interfaces.film)",
+        )
         return FilmSolution(
             potentials={f"block{i}": p for i, p in enumerate(self.potentials)},
             boundary_flux=fluxes,
@@ -386,6 +415,7 @@ class FilmEMCDProblem:
             x_min=x_min,
             x_max=x_max,
             mole_fraction=x,
+            warnings=tuple(warnings),
         )
 
 

@@ -10,6 +10,7 @@ from mpi4py import MPI
 import numpy as np
 import numpy.typing as npt
 from dolfinx import fem, la
+from dolfinx import mesh as dmesh
 
 from emcd_fem.domain import Domain
 
@@ -18,6 +19,19 @@ def integrate(form: fem.Form) -> float:
     """Value of a compiled scalar form, summed over all ranks (collective)."""
     comm = form.mesh.comm
     return float(comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM))
+
+
+def mesh_size(msh: dmesh.Mesh) -> tuple[float, float]:
+    """Largest cell diameter h and bounding-box diameter d of a mesh [m] (collective)."""
+    tdim = msh.topology.dim
+    n_cells = msh.topology.index_map(tdim).size_local
+    h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
+    h = msh.comm.allreduce(float(h_local), op=MPI.MAX)
+    coords = msh.geometry.x[:, : msh.geometry.dim]
+    lo, hi = np.empty(msh.geometry.dim), np.empty(msh.geometry.dim)
+    msh.comm.Allreduce(coords.min(axis=0, initial=np.inf), lo, op=MPI.MIN)
+    msh.comm.Allreduce(coords.max(axis=0, initial=-np.inf), hi, op=MPI.MAX)
+    return h, float(np.linalg.norm(hi - lo))
 
 
 def owned_range(u: fem.Function) -> tuple[float, float]:

@@ -18,9 +18,18 @@ from petsc4py import PETSc
 
 import dolfinx
 import numpy as np
+import ufl
 
 import emcd_fem
-from emcd_fem import analytic, geometry, partition, progress, properties
+from emcd_fem import (
+    admissibility,
+    analytic,
+    geometry,
+    partition,
+    progress,
+    properties,
+    result_checks,
+)
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
@@ -45,8 +54,10 @@ from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
+from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.plotting import render_run, write_plot_data
-from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
+from emcd_fem.postprocess import integrate, mesh_size
+from emcd_fem.problem import EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
 
 logger = logging.getLogger("emcd_fem")
@@ -328,9 +339,7 @@ def check_case(case: Case) -> dict[str, Any]:
     """
     resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
     conditions = build_boundary_conditions(case)
-    flux_only = not any(
-        bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values()
-    )
+    flux_only = admissibility.flux_only(conditions)
     g = case.geometry
     if flux_only and isinstance(g, LayeredSlab):
         outflow = {
@@ -338,16 +347,10 @@ def check_case(case: Case) -> dict[str, Any]:
             for name, bc in conditions.items()
             if isinstance(bc, MolarFlux)
         }
-        production = case.physics.source * g.volume()
-        net = sum(outflow.values())
-        scale = sum(abs(v) for v in outflow.values()) + abs(production)
-        if abs(net - production) > BALANCE_RTOL * scale:
-            raise AdmissibilityError(
-                f"boundaries: every boundary prescribes a flux and the total outflow "
-                f"{net:.6g} differs from the production {production:.6g}; integrated outward "
-                f"fluxes {outflow}: no steady state exists. Balance the fluxes or make one "
-                "boundary a mole_fraction boundary."
-            )
+        try:
+            admissibility.check_flux_balance(outflow, case.physics.source * g.volume())
+        except AdmissibilityError as exc:
+            raise AdmissibilityError(f"boundaries: {exc}") from None
     try:
         reference = analytic_reference(case) if case.thermal is None else None
     except AdmissibilityError as exc:
@@ -397,6 +400,53 @@ def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[st
         "max_relative_error": max(errors.values(), default=0.0),
     }
     return summary
+
+
+def _reference_tolerance(
+    case: Case, domain: Domain, summary: dict[str, Any], potential: Any, fields: Any
+) -> dict[str, Any]:
+    """How far the FE fluxes may be from the case's 1D reference (collective).
+
+    The reported fluxes against the gradient fluxes of the same potential (the measured
+    discretisation error), plus the meshed-circle error for shells; see
+    :func:`emcd_fem.result_checks.reference_tolerance`.
+    """
+    names = list(summary["analytic"]["boundary_flux"])
+    n = ufl.FacetNormal(domain.mesh)
+    gradient = {
+        name: integrate(
+            dolfinx.fem.form(
+                ufl.dot(molar_flux(potential, fields), n) * domain.ds(domain.boundary_tag(name))
+            )
+        )
+        for name in names
+    }
+    g = case.geometry
+    geometric = 0.0
+    if isinstance(g, CylinderShells | SphereShells):
+        geometric = result_checks.shell_geometry_error(
+            "sphere" if isinstance(g, SphereShells) else "cylinder",
+            g.radii,
+            summary["mesh"]["boundary_measures"],
+            height=g.height if isinstance(g, CylinderShells) and g.dim == 3 else 1.0,
+        )
+    reaction = {name: summary["boundary_flux"][name] for name in names}
+    return result_checks.reference_tolerance(reaction, gradient, geometric)
+
+
+def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
+    """Record the run's own checks (reference, balance) in the summary (collective).
+
+    Sets ``summary["status"]`` and ``summary["failures"]``; see
+    :mod:`emcd_fem.result_checks`.
+    """
+    _, diameter = mesh_size(domain.mesh)
+    unit = result_checks.flux_unit(
+        build_materials(case, list(domain.regions)),
+        sum(summary["mesh"]["boundary_measures"].values()),
+        diameter,
+    )
+    return result_checks.record(summary, unit=unit)
 
 
 def _isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -600,7 +650,14 @@ def _run_with_films(
         "analytic": _film_reference(network, solution),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
-    summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
+    summary["warnings"] = list(solution.warnings) + [
+        w for r in resolved.values() for w in r.warnings
+    ]
+    if summary["analytic"] is not None:
+        summary["analytic"] |= _reference_tolerance(
+            case, domain, summary, potential, problem.fields
+        )
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
@@ -728,12 +785,18 @@ def run_case(
         CaseError: invalid case. AdmissibilityError: inadmissible data.
         EmcdSolverError: solver failure. EmcdInputError: a ``domain`` on another
         communicator or with other regions. Nothing is written in any of these cases.
+        EmcdResultError: the result fails the run's own checks (its analytic reference
+        off by more than the discretisation explains, a species balance that does not
+        close): the results are written with ``status = "failed"`` and the reasons in
+        summary.json, and the exception carries the :class:`RunResult` as ``result``.
 
     Note:
         Collective on ``comm``.
     """
     with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        return _run_case(source, out, overrides, comm, domain=domain)
+        result = _run_case(source, out, overrides, comm, domain=domain)
+    result_checks.raise_on_failure(result)  # after writing: the failed run can be inspected
+    return result
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -848,6 +911,11 @@ def _run_case(
         "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
+    if summary["analytic"] is not None:
+        summary["analytic"] |= _reference_tolerance(
+            case, domain, summary, solution.potential, problem.fields
+        )
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings

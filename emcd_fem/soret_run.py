@@ -28,6 +28,7 @@ from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError
 from emcd_fem.fields import flux_space, interpolate_expression
 from emcd_fem.postprocess import owned_range
+from emcd_fem.result_checks import reference_tolerance
 from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
 
@@ -204,7 +205,13 @@ def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> d
             n: abs(solution.flux_split[n]["thermal"] - v) / abs(v) if v else 0.0
             for n, v in thermal.items()
         },
-    }
+    } | reference_tolerance(
+        {n: solution.boundary_flux[n] for n in expected},
+        {
+            n: solution.flux_split[n]["fickian"] + solution.flux_split[n]["thermal"]
+            for n in expected
+        },
+    )
 
 
 def run_soret(
@@ -224,6 +231,7 @@ def run_soret(
         _write_outputs,
         build_boundary_conditions,
         build_materials,
+        judge_run,
         profile_rows,
         resolve_material,
         timed_solve,
@@ -315,6 +323,7 @@ def run_soret(
         comm,
         (lambda points: found[0].mole_fraction(points[:, 0])) if found is not None else None,
     )
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
