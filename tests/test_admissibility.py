@@ -301,3 +301,39 @@ def test_round_off_fluxes_are_not_a_failed_balance():
     overrides = ["boundaries.left.value=0.3", "boundaries.right.value=0.3"]
     summary = run_case(DEMOS / "slab_2d.toml", None, overrides).summary
     assert summary["status"] == "ok", summary["failures"]
+
+
+UNDER_RESOLVED = [
+    "geometry.layers=[{name='gas', thickness=0.5, cells=4}]",
+    "discretisation.degree=1",
+    "materials.gas.soret_coefficient=10.0",
+    "boundaries.left.value=0.95",
+    "boundaries.right.value=0.5",
+]
+
+
+def test_under_resolved_thermal_drift_fails_not_blamed_on_data(tmp_path, capsys):
+    """S_T = 10 1/K, 24 K/m on 4 P1 cells (cell Péclet 15): the discrete x_A reaches 1.14
+    although mole fractions at both ends keep the exact x_A in [0, 1] (x_A = 0 and 1 solve
+    the equation). That is the mesh's fault, not the data's: exit 7 with advice to refine
+    (before: exit 3 blaming S_T). The same problem on 400 cells stays in [0, 1]."""
+    import ufl
+
+    from emcd_fem.soret import SoretProblem
+
+    with pytest.raises(ef.EmcdResultError, match=r"x_A = 1\.14\d* > 1 .*refine.*Péclet"):
+        run_case(DEMOS / "soret_slab_1d.toml", None, UNDER_RESOLVED)
+    args = ["run", str(DEMOS / "soret_slab_1d.toml"), "--out", str(tmp_path / "o")]
+    for item in UNDER_RESOLVED:
+        args += ["--set", item]
+    assert cli.main(args) == cli.EXIT_RESULT_CHECK
+    assert "refine" in capsys.readouterr().err
+    domain = ef.layered_slab([0.5], region_names=["gas"], cells_per_layer=400)
+    solution = SoretProblem(
+        domain,
+        {"gas": ef.Material(2.0e-5, 40.9)},
+        {"left": ef.MoleFraction(0.95), "right": ef.MoleFraction(0.5)},
+        temperature=300.0 + 24.0 * ufl.SpatialCoordinate(domain.mesh)[0],
+        soret={"gas": 10.0},
+    ).solve()
+    assert 0.5 <= solution.x_min and solution.x_max <= 1.0
