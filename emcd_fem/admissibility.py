@@ -212,17 +212,17 @@ def check_range(
             raise EmcdResultError(
                 f"the discrete mole fraction reaches {bound} (tolerance {tol:.1e}) although "
                 "the boundary data keep the exact x_A within [0, 1]: the discretisation "
-                "error is larger than this mesh should give; refine the mesh or lower the "
-                f"element degree where the solution is steep{_sentence(advice)}"
+                "error is larger than this mesh should give; refine the mesh where the "
+                f"solution is steep{_sentence(advice)}"
             )
         mu_min, mu_max = potential_range if potential_range is not None else (x_min, x_max)
         if mu_min < lo - ROUND_OFF or mu_max > hi + ROUND_OFF:
             what = "potential μ = x_A/H" if partitioned else "mole fraction"
             message = (
                 f"the discrete {what} [{mu_min:.6g}, {mu_max:.6g}] overshoots the data "
-                f"range [{lo:g}, {hi:g}]; the exact solution stays within it (maximum "
-                "principle), so this is discretisation error (P2, obtuse cells or a steep "
-                f"drift): refine the mesh{_sentence(advice)}"
+                f"range [{lo:g}, {hi:g}] by {max(lo - mu_min, mu_max - hi):.2e}; the exact "
+                "solution stays within it (maximum principle), so this is discretisation "
+                f"error (P2, obtuse cells or a steep drift): refine the mesh{_sentence(advice)}"
             )
             logger.warning(message)
             return [message]

@@ -323,8 +323,10 @@ class SoretProblem:
             0.0,
             potential_range=(x_min, x_max),
             model="the thermal diffusion (S_T, temperature gradient)",
-            advice=f"the cell Péclet number of the thermal drift is {peclet:.3g}"
-            + (" > 1: refine where T is steep" if peclet > 1 else ""),
+            advice=f"the cell Péclet number of the thermal drift is {peclet:.3g} > 1: refine "
+            "where T is steep"
+            if peclet > 1
+            else "",
             maximum_principle=False,  # x_A may leave the data range, not [0, 1]
         )
         scale = sum(abs(q) for q in fluxes.values())
