@@ -559,25 +559,55 @@ class SoretSlabSolution:
     x0: float
 
     def mole_fraction(self, z: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """x_A(z) in closed form."""
+        """x_A(z) in closed form (0 <= z <= L)."""
         return _riccati(np.asarray(z, dtype=float), self.k, self.n, self.x0)
 
 
 def _riccati(z: np.ndarray, k: float, n: float, x0: float) -> np.ndarray:
-    """Solution of x' = k (x² − x) − n, x(0) = x0 (closed form by the sign of Δ)."""
+    """Solution of x' = k (x² − x) − n, x(0) = x0, on the pole-free stretch from z = 0.
+
+    With y = x − ½ and m = n + k/4 the equation is y' = k y² − m, solved in the forms that
+    stay well conditioned as k → 0 (they tend to the linear profile y0 − n z):
+    k m > 0, s = sqrt(m/k): y = s tanh(atanh(y0/s) − k s z) for |y0| < s, y = s coth(...)
+    for |y0| > s, y = ±s (a fixed point) for |y0| = s; k m < 0, w = sqrt(−m/k):
+    y = w tan(atan(y0/w) + k w z); m = 0: y = y0/(1 − k y0 z); k = 0: y = y0 − n z.
+    """
+    y0 = x0 - 0.5
     if k == 0.0:
         return x0 - n * z
-    delta = 0.25 + n / k
-    if delta > 1e-14:
-        s = np.sqrt(delta)
-        r1, r2 = 0.5 + s, 0.5 - s
-        c = (x0 - r1) / (x0 - r2)
-        e = c * np.exp(k * (r1 - r2) * z)
-        return (r1 - e * r2) / (1.0 - e)
-    if delta < -1e-14:
-        w = np.sqrt(-delta)
-        return 0.5 + w * np.tan(k * w * z + np.arctan((x0 - 0.5) / w))
-    return 0.5 - 1.0 / (k * z - 1.0 / (x0 - 0.5)) if x0 != 0.5 else np.full_like(z, 0.5)
+    m = n + 0.25 * k
+    if m == 0.0:
+        return 0.5 + y0 / (1.0 - k * y0 * z)
+    ratio = m / k
+    if ratio > 0:
+        s = np.sqrt(ratio)
+        if abs(y0) < s:
+            return 0.5 + s * np.tanh(np.arctanh(y0 / s) - k * s * z)
+        if abs(y0) > s:
+            return 0.5 + s / np.tanh(np.arctanh(s / y0) - k * s * z)
+        return np.full_like(z, x0)
+    w = np.sqrt(-ratio)
+    return 0.5 + w * np.tan(np.arctan(y0 / w) + k * w * z)
+
+
+def _riccati_travel(k: float, m: float, y0: float, y1: float) -> float:
+    """Distance z over which y' = k y² − m carries y from y0 to y1.
+
+    The caller guarantees that k y² − m has one sign on [y0, y1] (monotone, no fixed point
+    between them). The inverse of the forms in ``_riccati`` (∫ dy/(k y² − m) in closed form).
+    """
+    if k == 0.0:
+        return (y0 - y1) / m
+    if m == 0.0:
+        return (1.0 / y0 - 1.0 / y1) / k
+    ratio = m / k
+    if ratio > 0:
+        s = np.sqrt(ratio)
+        if max(abs(y0), abs(y1)) < s:
+            return float((np.arctanh(y0 / s) - np.arctanh(y1 / s)) / (k * s))
+        return float((np.arctanh(s / y0) - np.arctanh(s / y1)) / (k * s))
+    w = np.sqrt(-ratio)
+    return float((np.arctan(y1 / w) - np.arctan(y0 / w)) / (k * w))
 
 
 def soret_slab(
@@ -589,6 +619,17 @@ def soret_slab(
 ) -> SoretSlabSolution:
     """Exact steady profile and flux with a linear temperature between the ends.
 
+    Valid for every S_T, ΔT and end values in [0, 1]: the steady x_A lies between 0 and 1
+    (x_A = 0 and 1 are solutions and the problem has a comparison principle) and is
+    monotone (x' = k x² − k x − n vanishes only at a fixed point), so n = N/(c D) is the
+    unique root of L = ∫_{x_L}^{x_0} dx / (n − k (x² − x)) with the integrand of one sign
+    between the end values. That integral is in closed form (``_riccati_travel``) and
+    decreases strictly from ∞ to 0 as n moves away from the extreme of k (x² − x) on the
+    interval, so the root is bracketed and found by brentq on a logarithmic scale (to
+    round-off; checked against an independent collocation solve, ``scipy.integrate.
+    solve_bvp``, for |S_T ΔT| up to 10 in the tests). Equal end values give the constant
+    profile, N = c D k x_0 (x_0 − 1).
+
     Args:
         length: L [m].
         material: c [mol/m^3], D [m^2/s] (constant).
@@ -597,35 +638,49 @@ def soret_slab(
         mole_fractions: (x_A(0), x_A(L)) in [0, 1].
 
     Returns:
-        The solution; N found by bracketing the monotone map N → x_A(L) (brentq to 1e-15).
+        The solution.
+
+    Raises:
+        EmcdInputError: temperatures <= 0, L <= 0 or end values outside [0, 1].
     """
     from scipy.optimize import brentq
 
     if min(temperatures) <= 0:
         raise EmcdInputError("temperatures must be > 0 K")
-    x0, x_l = mole_fractions
+    if not length > 0:
+        raise EmcdInputError(f"soret_slab: the length must be positive, got {length}")
+    x0, x_l = (float(v) for v in mole_fractions)
+    if not (0.0 <= x0 <= 1.0 and 0.0 <= x_l <= 1.0):
+        raise EmcdInputError(f"soret_slab: end mole fractions {mole_fractions} outside [0, 1]")
     k = soret_coefficient * (temperatures[1] - temperatures[0]) / length
     cd = material.concentration * material.diffusivity
+    y0, y1 = x0 - 0.5, x_l - 0.5
+    if y0 == y1:
+        n = k * (x0 * x0 - x0)
+        return SoretSlabSolution(length=length, flux=n * cd, k=k, n=n, x0=x0)
+    # decreasing profile (y0 > y1): k y² − m < 0 on [y1, y0], i.e. m > m_edge; increasing:
+    # m < m_edge. ∫ grows without bound as m → m_edge and falls below L at m_edge ± Δ/L.
+    lo, hi = min(y0, y1), max(y0, y1)
+    candidates = [k * lo * lo, k * hi * hi] + ([0.0] if lo < 0.0 < hi else [])
+    sign = 1.0 if y0 > y1 else -1.0
+    m_edge = max(candidates) if sign > 0 else min(candidates)
+    span = (hi - lo) / length
 
-    def mismatch(n: float) -> float:
-        with np.errstate(all="ignore"):
-            return float(_riccati(np.array([length]), k, n, x0)[0]) - x_l
+    def mismatch(log_t: float) -> float:
+        m = m_edge + sign * span * np.exp(log_t)
+        return _riccati_travel(k, m, y0, y1) - length
 
-    # x stays in [0, 1] for admissible data, so |n| is bounded by (1 + |k| L)/L-ish: widen
-    # until the sign changes on a bracket where the solution is finite.
-    n_fick = (x0 - x_l) / length
-    span = 1.0 / length + abs(k)
-    low, high = n_fick - span, n_fick + span
-    for _ in range(60):
-        if (
-            np.isfinite(mismatch(low))
-            and np.isfinite(mismatch(high))
-            and mismatch(low) * mismatch(high) < 0
-        ):
-            break
-        span *= 0.5 if not (np.isfinite(mismatch(low)) and np.isfinite(mismatch(high))) else 2
-        low, high = n_fick - span, n_fick + span
-    n = brentq(mismatch, low, high, xtol=1e-16, rtol=1e-15, maxiter=500)
+    low = -1.0
+    while mismatch(low) <= 0.0 and low > -700.0:
+        low *= 2.0
+    if mismatch(0.0) == 0.0:
+        log_t = 0.0
+    elif mismatch(low) <= 0.0:  # a boundary layer thinner than round-off: the edge value
+        log_t = low
+    else:
+        log_t = brentq(mismatch, low, 0.0, xtol=1e-15, rtol=1e-15, maxiter=500)
+    m = m_edge + sign * span * np.exp(log_t)
+    n = float(m - 0.25 * k)
     return SoretSlabSolution(length=length, flux=n * cd, k=k, n=n, x0=x0)
 
 
