@@ -279,7 +279,8 @@ class MaterialSpec(_Section):
     )
     thermal_diffusion_factor: float | None = Field(
         default=None,
-        description="α_T [-], S_T = α_T / T (instead of soret_coefficient; 0.05–0.45 for gases).",
+        description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
+        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",
