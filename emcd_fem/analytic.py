@@ -831,7 +831,11 @@ def soret_slab_numerical(
 
     Solves x' = −N/(c D)(T) − S_T(T) x (1 − x) T' with T(z) linear between the ends by
     shooting on N (DOP853 with rtol 1e-13, brentq to 1e-15): a numerical reference for
-    the temperature-dependent problem, which has no closed form.
+    the temperature-dependent problem, which has no closed form. x(L) decreases strictly
+    with N (comparison principle), and a trajectory that leaves [−1, 2] is stopped and
+    counted as above/below the target, so the bracket is widened until it holds the root
+    whatever the strength of thermal diffusion (tested against the closed form up to
+    |S_T ΔT| = 6).
 
     Args:
         length: L [m].
@@ -848,6 +852,7 @@ def soret_slab_numerical(
 
     t0, t1 = temperatures
     gradient = (t1 - t0) / length
+    target = mole_fractions[1]
 
     def rhs(n: float):
         def f(z, x):
@@ -856,7 +861,12 @@ def soret_slab_numerical(
 
         return f
 
-    def shoot(n: float, z_eval=None):
+    def escape(_z, x):
+        return (x[0] + 1.0) * (2.0 - x[0])
+
+    escape.terminal = True
+
+    def shoot(n: float):
         return solve_ivp(
             rhs(n),
             (0.0, length),
@@ -864,20 +874,30 @@ def soret_slab_numerical(
             method="DOP853",
             rtol=1e-13,
             atol=1e-15,
-            t_eval=z_eval,
             dense_output=True,
+            events=escape,
         )
 
-    cd0 = conductance(np.array(t0))
-    n_fick = cd0 * (mole_fractions[0] - mole_fractions[1]) / length
+    def mismatch(n: float) -> float:
+        result = shoot(n)
+        if result.status == 1:  # left [−1, 2] before z = L: beyond any target in [0, 1]
+            return 3.0 if result.y[0, -1] > 0.5 else -3.0
+        return float(result.y[0, -1] - target)
+
+    cd0 = float(conductance(np.array(t0)))
+    n_fick = cd0 * (mole_fractions[0] - target) / length
     span = abs(n_fick) + cd0 / length
-    flux = brentq(
-        lambda n: shoot(n).y[0, -1] - mole_fractions[1],
-        n_fick - span,
-        n_fick + span,
-        xtol=1e-16 * max(abs(n_fick), 1e-30),
-        rtol=1e-14,
-    )
+    low, high = n_fick - span, n_fick + span
+    for _ in range(200):
+        f_low, f_high = mismatch(low), mismatch(high)
+        if f_low >= 0 >= f_high:
+            break
+        if f_low < 0:
+            low -= span
+        if f_high > 0:
+            high += span
+        span *= 2.0
+    flux = brentq(mismatch, low, high, xtol=1e-16 * max(abs(n_fick), 1e-30), rtol=1e-14)
     solution = shoot(flux)
     return float(flux), lambda z: solution.sol(np.asarray(z, dtype=float))[0]
 

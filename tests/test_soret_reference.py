@@ -88,3 +88,18 @@ def test_run_reports_the_reference_for_strong_soret(soret):
     case = Path(__file__).resolve().parent.parent / "demos" / "soret_slab_1d.toml"
     summary = run_case(case, overrides=[f"materials.gas.soret_coefficient={soret}"]).summary
     assert summary["analytic"]["max_relative_error"] < 1e-7
+
+
+@pytest.mark.parametrize("soret", [0.012, 0.5, -0.5])
+def test_shooting_reference_matches_closed_form(soret):
+    """``soret_slab_numerical`` (shooting, used by `emcd verify` for T-dependent
+    properties) with constant properties against the closed form — two independent
+    methods; it failed to bracket the root at S_T = 0.5 before."""
+    cd = MAT.concentration * MAT.diffusivity
+    flux, profile = ef.analytic.soret_slab_numerical(
+        LENGTH, lambda t: cd + 0 * t, lambda t: soret + 0 * t, (300.0, 312.0), (0.6, 0.4)
+    )
+    ref = ef.analytic.soret_slab(LENGTH, MAT, soret, (300.0, 312.0), (0.6, 0.4))
+    assert flux == pytest.approx(ref.flux, rel=1e-10)
+    z = np.linspace(0, LENGTH, 7)
+    assert profile(z) == pytest.approx(ref.mole_fraction(z), abs=1e-10)
