@@ -279,7 +279,8 @@ class MaterialSpec(_Section):
     )
     thermal_diffusion_factor: float | None = Field(
         default=None,
-        description="α_T [-], S_T = α_T / T (instead of soret_coefficient; 0.05–0.45 for gases).",
+        description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
+        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",
@@ -660,6 +661,7 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
+    problems += _size_problems(geometry)
     problems += _material_problems(case)
     problems += _thermal_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
@@ -910,6 +912,52 @@ def _inclusion_problems(g: Inclusions) -> list[tuple[str, str]]:
             problems.append(("geometry.counts", f"periodic arrays need {wanted} counts >= 1"))
     elif g.volume_fraction is None:
         problems.append(("geometry.volume_fraction", "required for a random arrangement"))
+    for i, extent in enumerate(g.extents):
+        if not extent > 0:
+            problems.append((f"geometry.extents[{i}]", f"must be positive, got {extent}"))
+    if problems:
+        return problems
+    if g.arrangement == "periodic":
+        from emcd_fem.geometry.inclusions import layout_problems, periodic_array
+
+        centers = periodic_array(g.extents, g.counts)
+        problems += [
+            ("geometry.radius", m) for m in layout_problems(g.shape, g.extents, centers, g.radius)
+        ]
+    elif 2 * g.radius >= min(g.extents[: 3 if g.shape == "sphere" else 2]):
+        problems.append(
+            ("geometry.radius", f"a diameter of {2 * g.radius:g} m does not fit in the cell")
+        )
+    return problems
+
+
+def _size_problems(geometry: Any) -> list[tuple[str, str]]:
+    """Zero-size layers and shells: thinner than 1e-9 of the whole (nodes would coincide)."""
+    problems = []
+    if isinstance(geometry, LayeredSlab):
+        total = sum(layer.thickness for layer in geometry.layers)
+        for i, layer in enumerate(geometry.layers):
+            if layer.thickness <= 1e-9 * total:
+                problems.append(
+                    (
+                        f"geometry.layers[{i}].thickness",
+                        f"{layer.thickness:g} m is a zero-size layer (below 1e-9 of the slab "
+                        f"length {total:g} m): remove it or give its real thickness",
+                    )
+                )
+    if isinstance(geometry, CylinderShells | SphereShells):
+        radii = geometry.radii
+        if radii[0] <= 0:
+            problems.append(("geometry.radii[0]", f"the inner radius must be > 0, got {radii[0]}"))
+        for i in range(1, len(radii)):
+            if radii[i] - radii[i - 1] <= 1e-9 * abs(radii[-1]):
+                problems.append(
+                    (
+                        f"geometry.radii[{i}]",
+                        f"radii must increase: r_{i} = {radii[i]:g} m after r_{i - 1} = "
+                        f"{radii[i - 1]:g} m (a shell of zero or negative thickness)",
+                    )
+                )
     return problems
 
 

@@ -30,7 +30,14 @@ from emcd_fem.materials import Material, MaterialFields, assign_materials, check
 from emcd_fem.partition import boundary_solubility, region_solubilities
 from emcd_fem.physics.emcd import emcd_forms, molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
-from emcd_fem.postprocess import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
+from emcd_fem.postprocess import (
+    flux_scale,
+    integrate,
+    owned_range,
+    partition_boundary_dofs,
+    reaction_fluxes,
+    relative_imbalance,
+)
 
 logger = logging.getLogger("emcd_fem")
 
@@ -48,7 +55,9 @@ class Balance:
     Attributes:
         net_outflow: Σ_Γ q_Γ over all boundaries.
         production: ∫ R_A dx.
-        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), 0 when all vanish.
+        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), measured against
+            a floor of 1e-6 of the natural flux scale when every flux is below it
+            (``postprocess.relative_imbalance``): round-off zeros give round-off, not 1.
     """
 
     net_outflow: float
@@ -128,6 +137,7 @@ class EMCDProblem:
         check_regions(domain, materials)
         self.solubility = region_solubilities(domain, materials, partitions) if partitions else None
         self.fields: MaterialFields = assign_materials(domain, materials, self.solubility)
+        self._materials = dict(materials)
         msh = domain.mesh
         V = fem.functionspace(msh, ("Lagrange", degree))
         # the unknown: x_A itself, or the continuous potential μ (x_A = H μ) with partitions
@@ -200,6 +210,7 @@ class EMCDProblem:
     def update_materials(self, materials: Mapping[str, Material]) -> None:
         """Change material values before the next :meth:`solve` (no recompilation)."""
         self.fields.update(self.domain, materials)
+        self._materials.update(materials)
 
     def _check_flux_only(self, inventory: float | None) -> None:
         admissibility.check_inventory(inventory, self._data_flux_forms)
@@ -239,11 +250,13 @@ class EMCDProblem:
         fluxes = {n: fluxes[n] for n in self.boundary_conditions}  # user's order
         production = integrate(self._production_form)
         net = sum(fluxes.values())
-        scale = sum(abs(v) for v in fluxes.values()) + abs(production)
+        conductance = max(m.concentration * m.diffusivity for m in self._materials.values())
         balance = Balance(
             net_outflow=net,
             production=production,
-            relative=abs(net - production) / scale if scale > 0 else 0.0,
+            relative=relative_imbalance(
+                net, production, fluxes, flux_scale(self.domain, conductance)
+            ),
         )
         x_min, x_max = owned_range(x)
         warnings = self.check_range(x_min, x_max, production) if check_range else []

@@ -361,6 +361,11 @@ def check_case(case: Case) -> dict[str, Any]:
     report: dict[str, Any] = {"flux_only": flux_only}
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
     if case.thermal is not None:
+        from emcd_fem.soret_sign import sign_warnings
+
+        if warnings := sign_warnings(case):
+            report["warnings"] = warnings
+    if case.thermal is not None:
         from emcd_fem.soret_run import soret_reference
 
         found = soret_reference(case)
