@@ -252,7 +252,15 @@ class EMCDProblem:
             EmcdSolverError: the linear solver failed.
             AdmissibilityError: flux data drove x_A out of [0, 1].
         """
-        report = solver_mod.solve_linear(self._linear_problem, what="mole fraction")
+        last: dict[str, Any] = {}
+
+        def flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current solution
+            last["fluxes"], last["production"] = self._fluxes()
+            return sum(abs(v) for v in last["fluxes"].values()) + abs(last["production"])
+
+        report = solver_mod.solve_linear(
+            self._linear_problem, what="mole fraction", flux_scale=flux_scale
+        )
         if self.singular:  # shift μ so that the inventory ∫c x dx / ∫c dx is the given one
             moles, total = (integrate(f) for f in self._inventory_forms)
             self.potential.x.array[:] += (self.inventory_mole_fraction - moles / total) / (
@@ -267,10 +275,7 @@ class EMCDProblem:
                 )
             )
             x.x.scatter_forward()
-        fluxes = reaction_fluxes(self._residual_form, self._dirichlet_dofs)
-        fluxes.update({n: integrate(f) for n, f in self._data_flux_forms.items()})
-        fluxes = {n: fluxes[n] for n in self.boundary_conditions}  # user's order
-        production = integrate(self._production_form)
+        fluxes, production = last["fluxes"], last["production"]  # of the accepted solution
         net = sum(fluxes.values())
         scale = sum(abs(v) for v in fluxes.values()) + abs(production)
         balance = Balance(
@@ -282,6 +287,8 @@ class EMCDProblem:
         warnings = self._check_range(x_min, x_max, production)
         if self._curved_warning is not None:
             warnings.append(self._curved_warning)
+        if report.fallback is not None and report.fallback.startswith("direct"):
+            warnings.append(f"linear solver: {report.fallback}")
         return Solution(
             mole_fraction=x,
             potential=self.potential,
@@ -292,6 +299,12 @@ class EMCDProblem:
             solver=report,
             warnings=tuple(warnings),
         )
+
+    def _fluxes(self) -> tuple[dict[str, float], float]:
+        """Boundary fluxes (user's order) and ∫R dx of the current potential (collective)."""
+        fluxes = reaction_fluxes(self._residual_form, self._dirichlet_dofs)
+        fluxes.update({n: integrate(f) for n, f in self._data_flux_forms.items()})
+        return {n: fluxes[n] for n in self.boundary_conditions}, integrate(self._production_form)
 
     def gradient_flux(self, boundary: str) -> float:
         """Outward flux ∫_Γ (−c D ∇x_h)·n ds from the gradient of the discrete solution.
