@@ -395,7 +395,13 @@ class Physics(_Section):
 class Discretisation(_Section):
     """Finite-element discretisation."""
 
-    degree: Literal[1, 2] = Field(default=1, description="Lagrange degree of x_A.")
+    degree: Literal[1, 2] = Field(
+        default=1,
+        description="Lagrange degree of x_A. On a second-order (curved) mesh use 2: P1 "
+        "does not contain linear fields on curved cells, and the run warns with the error "
+        "it measures on the mesh (RMS gradient error of a linear field: 6e-3 and 6e-2 on "
+        "the cylinder and sphere shell demos).",
+    )
 
 
 class Solver(_Section):

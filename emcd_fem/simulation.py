@@ -897,6 +897,7 @@ def _run_case(
             domain.layout,
             degree=case.discretisation.degree,
             periodic_counts=g.counts if g.arrangement == "periodic" else None,
+            petsc_options=case.solver.petsc_options,
         )
     dofs = solution.potential.function_space.dofmap.index_map.size_global
     resolved = {n: resolve_material(case, n) for n in case.materials}

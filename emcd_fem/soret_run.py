@@ -80,7 +80,7 @@ def temperature_of(case: Case, domain: Domain) -> Any:
             degree=case.discretisation.degree,
             source=thermal.source,
             contact_resistance=contact_resistances(case, domain),
-            petsc_options=None,
+            petsc_options=case.solver.petsc_options,
         )
     if isinstance(thermal.temperature, str):
         return expressions.to_ufl(thermal.temperature, domain.mesh)
