@@ -7,7 +7,7 @@ unknown: continuous Lagrange elements carry it exactly, the operator stays symme
 positive definite (GAMG works unchanged), and N_A = −c D H ∇μ.
 
 H is fixed up to a common factor: across each adjacent pair c_b H_b = K_ab c_a H_a, and
-the largest H of each connected set of regions is 1 (a choice that depends on the physics
+the smallest H of each connected set of regions is 1 (a choice that depends on the physics
 only, never on region names or the order of the input, so even the internal potential is
 name-independent). Pairs without a given K keep x_A continuous (K_ab = c_b/c_a, the plain
 EMCD interface). Coefficients that contradict each other around a loop of regions (e.g.
@@ -113,9 +113,9 @@ def region_solubilities(
                         f"round a loop of interfaces gives H = {solubility[b]:g} and {h_b:g}; "
                         "the product of K around every loop must be 1"
                     )
-        # the common factor of the connected set: its largest H is 1 (name-independent)
-        peak = max(solubility[r] for r in group)
-        solubility.update({r: solubility[r] / peak for r in group})
+        # the common factor of the connected set: its smallest H is 1 (name-independent)
+        lowest = min(solubility[r] for r in group)
+        solubility.update({r: solubility[r] / lowest for r in group})
     return solubility
 
 
