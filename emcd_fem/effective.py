@@ -14,6 +14,7 @@ concentration gradients differ and no single D_eff exists).
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from emcd_fem.boundary import MoleFraction
 from emcd_fem.domain import AXIS_BOUNDARIES, Domain
@@ -30,6 +31,8 @@ def effective_diffusivity(
     *,
     axes: Sequence[int] | None = None,
     degree: int = 2,
+    petsc_options: Mapping[str, Any] | None = None,
+    reports: dict[int, dict] | None = None,
 ) -> dict[int, float]:
     """Diagonal of the effective diffusivity tensor of a mirror-symmetric cell [m^2/s].
 
@@ -40,6 +43,8 @@ def effective_diffusivity(
         extents: Cell lengths (L_x, L_y[, L_z]) [m].
         axes: Axes to compute (default all).
         degree: Lagrange degree.
+        petsc_options: PETSc options of the cell problems (as for the main solve).
+        reports: If given, filled with axis → the cell problem's solver report.
 
     Returns:
         Axis index → D_eff,ii.
@@ -59,7 +64,11 @@ def effective_diffusivity(
     for axis in axes if axes is not None else range(dim):
         low, high = AXIS_BOUNDARIES[axis]
         bcs = {low: MoleFraction(1.0), high: MoleFraction(0.0)}
-        solution = EMCDProblem(domain, materials, bcs, degree=degree).solve()
+        solution = EMCDProblem(
+            domain, materials, bcs, degree=degree, petsc_options=petsc_options
+        ).solve()
+        if reports is not None:
+            reports[axis] = solution.solver.as_dict()
         area = math.prod(e for i, e in enumerate(extents) if i != axis)
         result[axis] = solution.boundary_flux[high] * extents[axis] / (c * area)
     return result
@@ -73,20 +82,28 @@ def effective_report(
     *,
     degree: int = 2,
     periodic_counts: Sequence[int] | None = None,
+    petsc_options: Mapping[str, Any] | None = None,
 ) -> dict:
     """D_eff diagonal of an inclusion cell next to its bounds and Rayleigh's value.
 
     Bounds (Wiener, Hashin–Shtrikman) are evaluated at the *meshed* volume fraction; the
     Rayleigh value applies to square arrays of circles/fibres (transverse) and cubic arrays
-    of spheres, at the exact fraction. Aligned fibres along z: D_zz is the parallel (Wiener
-    upper) value exactly. Collective.
+    of spheres, at the exact fraction (accuracy: the docstrings of
+    ``analytic.rayleigh_square_cylinders`` and ``analytic.rayleigh_cubic_spheres``); for
+    cylinders the converged multipole value (``multipole.cylinder_array``) is listed too.
+    Aligned fibres along z: D_zz is the parallel (Wiener
+    upper) value exactly. The cell problems use ``petsc_options`` (the case's solver
+    options); their solver reports are under ``"solver"``. Collective.
     """
-    from emcd_fem import analytic
+    from emcd_fem import analytic, multipole
     from emcd_fem.mesh_report import mesh_report
 
     extents = layout.extents
     materials = {"matrix": matrix, "inclusion": inclusion}
-    d_eff = effective_diffusivity(domain, materials, extents, degree=degree)
+    solvers: dict[int, dict] = {}
+    d_eff = effective_diffusivity(
+        domain, materials, extents, degree=degree, petsc_options=petsc_options, reports=solvers
+    )
     measures = mesh_report(domain)["region_measures"]
     meshed = measures.get("inclusion", 0.0) / math.prod(extents)
     dim = len(extents)
@@ -99,6 +116,7 @@ def effective_report(
             meshed, d_m, d_i, 2 if layout.kind in ("circle", "fibre") else 3
         ),
         "mirror_symmetric": periodic_counts is not None,
+        "solver": {"xyz"[axis]: report for axis, report in solvers.items()},
     }
     square = (
         periodic_counts is not None
@@ -107,6 +125,10 @@ def effective_report(
     )
     if square and layout.kind in ("circle", "fibre"):
         report["rayleigh"] = analytic.rayleigh_square_cylinders(layout.volume_fraction, d_m, d_i)
+        if layout.volume_fraction < multipole.TOUCHING["square"]:
+            report["multipole_converged"] = multipole.cylinder_array(
+                layout.volume_fraction, d_m, d_i, "square"
+            )
     elif square and layout.kind == "sphere":
         report["rayleigh"] = analytic.rayleigh_cubic_spheres(layout.volume_fraction, d_m, d_i)
     if layout.kind == "fibre" and dim == 3:

@@ -30,7 +30,15 @@ from emcd_fem.materials import Material, MaterialFields, assign_materials, check
 from emcd_fem.partition import boundary_solubility, region_solubilities
 from emcd_fem.physics.emcd import emcd_forms, molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
-from emcd_fem.postprocess import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
+from emcd_fem.postprocess import (
+    flux_scale,
+    integrate,
+    owned_range,
+    partition_boundary_dofs,
+    reaction_fluxes,
+    relative_imbalance,
+)
+from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, restrict_to
 
 logger = logging.getLogger("emcd_fem")
 
@@ -48,7 +56,9 @@ class Balance:
     Attributes:
         net_outflow: Σ_Γ q_Γ over all boundaries.
         production: ∫ R_A dx.
-        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), 0 when all vanish.
+        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), measured against
+            a floor of 1e-6 of the natural flux scale when every flux is below it
+            (``postprocess.relative_imbalance``): round-off zeros give round-off, not 1.
     """
 
     net_outflow: float
@@ -128,8 +138,12 @@ class EMCDProblem:
         check_regions(domain, materials)
         self.solubility = region_solubilities(domain, materials, partitions) if partitions else None
         self.fields: MaterialFields = assign_materials(domain, materials, self.solubility)
+        self._materials = dict(materials)
         msh = domain.mesh
         V = fem.functionspace(msh, ("Lagrange", degree))
+        self._curved_warning = curved_degree_warning(msh, degree)
+        if self._curved_warning is not None:
+            logger.warning(self._curved_warning)
         # the unknown: x_A itself, or the continuous potential μ (x_A = H μ) with partitions
         self.potential = fem.Function(V, name="mole_fraction_A" if not partitions else "potential")
         if partitions:
@@ -162,15 +176,27 @@ class EMCDProblem:
             bc.is_dirichlet or isinstance(bc, MassTransfer)
             for bc in self.boundary_conditions.values()
         )
-        # Compiled post-processing forms (once per problem).
+        # Compiled post-processing forms (once per problem), each integral with the
+        # quadrature rule of the solve (see emcd_fem.quadrature): the balance closes to
+        # round-off on curved cells too.
+        bilinear, linear = pin_quadrature(forms.bilinear), pin_quadrature(forms.linear)
+        one = fem.Function(V)
+        one.x.array[:] = 1.0  # Σ_i φ_i: a residual tested with it is the integral
         ds = domain.ds
-        self._data_flux_forms = {
-            n: fem.form(bc.outward_flux(x_expr, self._constants[n]) * ds(domain.boundaries[n]))
-            for n, bc in self.boundary_conditions.items()
-            if not bc.is_dirichlet
-        }
-        self._production_form = fem.form(source * domain.dx)
-        self._residual_form = fem.form(forms.residual)
+        self._data_flux_forms = {}
+        for n, bc in self.boundary_conditions.items():
+            if bc.is_dirichlet:
+                continue
+            tag = domain.boundaries[n]
+            flux = _tested_residual(bilinear, linear, "exterior_facet", tag, self.potential, one)
+            if flux is None:  # no boundary term: zero flux (as the data say)
+                flux = bc.outward_flux(x_expr, self._constants[n]) * ds(tag)
+            self._data_flux_forms[n] = fem.form(flux)
+        production = _tested_residual(None, linear, "cell", "everywhere", self.potential, one)
+        self._production_form = fem.form(
+            -production if production is not None else source * domain.dx
+        )
+        self._residual_form = fem.form(ufl.action(bilinear, self.potential) - linear)
         self._dirichlet_dofs = partition_boundary_dofs(V, domain, self.dirichlet_names)
         if self.singular:
             self._check_flux_only(inventory_mole_fraction)
@@ -186,8 +212,8 @@ class EMCDProblem:
         options = solver_mod.merge_petsc_options(n_dofs, petsc_options, singular=self.singular)
         prefix = f"emcd_species_{next(_problem_ids)}_"
         self._linear_problem = solver_mod.linear_problem(
-            forms.bilinear,
-            forms.linear,
+            bilinear,
+            linear,
             self.potential,
             bcs,
             prefix=prefix,
@@ -200,6 +226,7 @@ class EMCDProblem:
     def update_materials(self, materials: Mapping[str, Material]) -> None:
         """Change material values before the next :meth:`solve` (no recompilation)."""
         self.fields.update(self.domain, materials)
+        self._materials.update(materials)
 
     def _check_flux_only(self, inventory: float | None) -> None:
         admissibility.check_inventory(inventory, self._data_flux_forms)
@@ -219,7 +246,15 @@ class EMCDProblem:
             AdmissibilityError: flux data drove x_A out of [0, 1].
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
-        report = solver_mod.solve_linear(self._linear_problem, what="mole fraction")
+        last: dict[str, Any] = {}
+
+        def current_flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current solution
+            last["fluxes"], last["production"] = self._fluxes()
+            return sum(abs(v) for v in last["fluxes"].values()) + abs(last["production"])
+
+        report = solver_mod.solve_linear(
+            self._linear_problem, what="mole fraction", flux_scale=current_flux_scale
+        )
         if self.singular:  # shift μ so that the inventory ∫c x dx / ∫c dx is the given one
             moles, total = (integrate(f) for f in self._inventory_forms)
             self.potential.x.array[:] += (self.inventory_mole_fraction - moles / total) / (
@@ -234,19 +269,22 @@ class EMCDProblem:
                 )
             )
             x.x.scatter_forward()
-        fluxes = reaction_fluxes(self._residual_form, self._dirichlet_dofs)
-        fluxes.update({n: integrate(f) for n, f in self._data_flux_forms.items()})
-        fluxes = {n: fluxes[n] for n in self.boundary_conditions}  # user's order
-        production = integrate(self._production_form)
+        fluxes, production = last["fluxes"], last["production"]  # of the accepted solution
         net = sum(fluxes.values())
-        scale = sum(abs(v) for v in fluxes.values()) + abs(production)
+        conductance = max(m.concentration * m.diffusivity for m in self._materials.values())
         balance = Balance(
             net_outflow=net,
             production=production,
-            relative=abs(net - production) / scale if scale > 0 else 0.0,
+            relative=relative_imbalance(
+                net, production, fluxes, flux_scale(self.domain, conductance)
+            ),
         )
         x_min, x_max = owned_range(x)
         warnings = self.check_range(x_min, x_max, production) if check_range else []
+        if self._curved_warning is not None:
+            warnings.append(self._curved_warning)
+        if report.fallback is not None and report.fallback.startswith("direct"):
+            warnings.append(f"linear solver: {report.fallback}")
         return Solution(
             mole_fraction=x,
             potential=self.potential,
@@ -257,6 +295,12 @@ class EMCDProblem:
             solver=report,
             warnings=tuple(warnings),
         )
+
+    def _fluxes(self) -> tuple[dict[str, float], float]:
+        """Boundary fluxes (user's order) and ∫R dx of the current potential (collective)."""
+        fluxes = reaction_fluxes(self._residual_form, self._dirichlet_dofs)
+        fluxes.update({n: integrate(f) for n, f in self._data_flux_forms.items()})
+        return {n: fluxes[n] for n in self.boundary_conditions}, integrate(self._production_form)
 
     def gradient_flux(self, boundary: str) -> float:
         """Outward flux ∫_Γ (−c D ∇x_h)·n ds from the gradient of the discrete solution.
@@ -321,6 +365,31 @@ class EMCDProblem:
             advice=advice,
             maximum_principle=maximum_principle,
         )
+
+
+def _tested_residual(
+    bilinear: ufl.Form | None,
+    linear: ufl.Form,
+    integral_type: str,
+    subdomain: object,
+    solution: fem.Function,
+    one: fem.Function,
+) -> ufl.Form | None:
+    """a(x_h, 1) − L(1) restricted to one integral type and subdomain (``None`` if empty).
+
+    On a boundary this is the outward flux the solve imposed there (with its quadrature);
+    over the cells with ``bilinear=None`` it is minus the production ∫R dx.
+    """
+    parts = []
+    a_part = restrict_to(bilinear, integral_type, subdomain) if bilinear is not None else None
+    if a_part is not None:
+        parts.append(ufl.action(ufl.action(a_part, solution), one))
+    l_part = restrict_to(linear, integral_type, subdomain)
+    if l_part is not None:
+        parts.append(-ufl.action(l_part, one))
+    if not parts:
+        return None
+    return sum(parts[1:], parts[0])
 
 
 def _dirichlet_conditions(

@@ -37,6 +37,7 @@ from emcd_fem.case import (
     CylinderShells,
     FluxBC,
     Inclusions,
+    InterfaceSpec,
     LayeredSlab,
     MassTransferBC,
     MeshFile,
@@ -207,23 +208,34 @@ def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
     return properties.resolve(name, model)
 
 
-def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
-    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
+def interface_pairs(case: Case, domain: Domain) -> list[tuple[tuple[str, str], InterfaceSpec]]:
+    """Adjacent region pairs with an ``[[interfaces]]`` entry, oriented as the user wrote it.
+
+    For ``materials = [m1, m2]`` the region pair is (region of m1, region of m2), so the
+    coefficients keep their documented orientation (K_ab, k_ab with a the first material);
+    regions of the same material are ordered by name (the case validation makes such a pair
+    symmetric). Sorted by region pair: the same order on every rank (collective).
+    """
     if not case.interfaces:
-        return {}
-    by_materials: dict[tuple[str, str], float] = {}
-    for spec in case.interfaces:
-        if spec.partition is not None:
-            first, second = spec.materials
-            by_materials[(first, second)] = spec.partition
-    partitions = {}
-    for a, b in partition.adjacent_regions(domain):
+        return []
+    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
+    pairs = []
+    for a, b in partition.adjacent_regions(domain):  # sorted: one order on every rank
         pair = (case.material_of(a), case.material_of(b))
         if pair in by_materials:
-            partitions[(a, b)] = by_materials[pair]
+            pairs.append(((a, b), by_materials[pair]))
         elif pair[::-1] in by_materials:
-            partitions[(b, a)] = by_materials[pair[::-1]]
-    return partitions
+            pairs.append(((b, a), by_materials[pair[::-1]]))
+    return pairs
+
+
+def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
+    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
+    return {
+        regions: spec.partition
+        for regions, spec in interface_pairs(case, domain)
+        if spec.partition is not None
+    }
 
 
 def series_solubilities(case: Case) -> list[float] | None:
@@ -348,6 +360,11 @@ def check_case(case: Case) -> dict[str, Any]:
         raise AdmissibilityError(f"{named}: {exc}") from None
     report: dict[str, Any] = {"flux_only": flux_only}
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
+    if case.thermal is not None:
+        from emcd_fem.soret_sign import sign_warnings
+
+        if warnings := sign_warnings(case):
+            report["warnings"] = warnings
     if case.thermal is not None:
         from emcd_fem.soret_run import soret_reference
 
@@ -583,15 +600,11 @@ def _run_with_films(
 ) -> RunResult:
     """The film-resistance pipeline: block potentials, boundary and film fluxes."""
     films, partitions = {}, {}
-    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
-    for a, b in partition.adjacent_regions(domain):
-        for first, second in ((a, b), (b, a)):
-            spec = by_materials.get((case.material_of(first), case.material_of(second)))
-            if spec is not None:
-                if spec.film is not None:
-                    films[(first, second)] = spec.film
-                if spec.partition is not None:
-                    partitions[(first, second)] = spec.partition
+    for regions, spec in interface_pairs(case, domain):
+        if spec.film is not None:
+            films[regions] = spec.film
+        if spec.partition is not None:
+            partitions[regions] = spec.partition
     tic = time.perf_counter()
     problem = FilmEMCDProblem(
         domain,
@@ -681,15 +694,17 @@ def _film_network(case: Case) -> dict[str, Any] | None:
         return None
     regions = g.region_names()
     by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
-    films = []
-    for a, b in itertools.pairwise(regions):
+    h = np.ones(len(regions)) if (s := series_solubilities(case)) is None else np.asarray(s)
+    films = []  # k of each film oriented inside out: written [right, left], k_lr = k_rl H_r/H_l
+    for i, (a, b) in enumerate(itertools.pairwise(regions)):
         pair = (case.material_of(a), case.material_of(b))
-        spec = by_materials.get(pair) or by_materials.get(pair[::-1])
+        spec, swap = by_materials.get(pair), 1.0
+        if spec is None and pair[::-1] in by_materials:
+            spec, swap = by_materials[pair[::-1]], h[i + 1] / h[i]
         if spec is None or spec.film is None:
             return None
-        films.append(spec.film)
+        films.append(spec.film * swap)
     materials = [build_materials(case)[r] for r in regions]
-    h = np.ones(len(regions)) if (s := series_solubilities(case)) is None else np.asarray(s)
     if kind == "slab":
         thick = [layer.thickness for layer in g.layers]
         flux, jumps = analytic.film_slab(
@@ -882,6 +897,7 @@ def _run_case(
             domain.layout,
             degree=case.discretisation.degree,
             periodic_counts=g.counts if g.arrangement == "periodic" else None,
+            petsc_options=case.solver.petsc_options,
         )
     dofs = solution.potential.function_space.dofmap.index_map.size_global
     resolved = {n: resolve_material(case, n) for n in case.materials}

@@ -1,6 +1,9 @@
 """Thermal diffusion (Soret) coupled to EMCD and, optionally, to steady heat conduction.
 
 N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T): S_T [1/K] > 0 drives A towards the cold side.
+Kinetic theory puts the heavier species of typical gas pairs at the cold side, so S_T and
+α_T = S_T T are negative when A is the lighter gas (He in He–Ar: α_T ≈ −0.39) and positive
+when it is the heavier; ``emcd_fem.soret_sign`` warns when given data contradict that.
 The species balance ∇·N_A = 0 is nonlinear in x_A (and in T through c(T), D(T), S_T(T));
 it is solved with PETSc SNES (Newton with a backtracking line search, MUMPS LU inside)
 through ``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.

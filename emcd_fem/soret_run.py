@@ -30,6 +30,7 @@ from emcd_fem.fields import flux_space, interpolate_expression
 from emcd_fem.postprocess import owned_range
 from emcd_fem.result_checks import reference_tolerance
 from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
+from emcd_fem.soret_sign import sign_warnings
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
 
 logger = logging.getLogger("emcd_fem")
@@ -79,7 +80,7 @@ def temperature_of(case: Case, domain: Domain) -> Any:
             degree=case.discretisation.degree,
             source=thermal.source,
             contact_resistance=contact_resistances(case, domain),
-            petsc_options=None,
+            petsc_options=case.solver.petsc_options,
         )
     if isinstance(thermal.temperature, str):
         return expressions.to_ufl(thermal.temperature, domain.mesh)
@@ -307,13 +308,16 @@ def run_soret(
             "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
         },
         "soret": {
-            "sign": "S_T > 0 drives A towards the cold side",
+            "sign": "S_T > 0 drives A towards the cold side (kinetic theory: the heavier "
+            "species goes to the cold side, so S_T < 0 when A is the lighter gas)",
             "alpha_t": solution.alpha_t,
             "thermal_share": share,
             "cell_peclet": solution.cell_peclet,
         },
         "analytic": _reference_summary(case, domain, solution),
-        "warnings": list(solution.notes) + [w for r in resolved.values() for w in r.warnings],
+        "warnings": list(solution.notes)
+        + [w for r in resolved.values() for w in r.warnings]
+        + sign_warnings(case),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     found = soret_reference(case)

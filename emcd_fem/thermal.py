@@ -258,8 +258,9 @@ class HeatConductionProblem:
                 "temperature or convective condition"
             )
         self.boundary_conditions = conditions
-        contact = dict(contact_resistance or {})
-        touching = adjacent_regions(domain) if contact else set()
+        # one order on every rank: the pairs number the interface tags of collective forms
+        contact = dict(sorted((contact_resistance or {}).items()))
+        touching = adjacent_regions(domain) if contact else []
         for (a, b), resistance in contact.items():
             domain.region_tag(a)
             domain.region_tag(b)
@@ -371,19 +372,29 @@ class HeatConductionProblem:
 
     def solve(self) -> ThermalSolution:
         """Solve for T and the boundary heat flows (collective)."""
-        report = solver_mod.solve_linear(self._problem, what="temperature")
+        report = solver_mod.solve_linear(
+            self._problem, what="temperature", flux_scale=self._heat_flow_scale
+        )
         return self.post_process(report)
+
+    def _flows(self) -> tuple[dict[str, float], float]:
+        """Boundary heat flows (user's order) and the produced heat of the current T."""
+        flows = {}
+        if self._reaction is not None:
+            flows |= reaction_fluxes(*self._reaction)
+        flows |= {n: integrate(f) for n, f in self._flux_forms.items()}
+        return {n: flows[n] for n in self.boundary_conditions}, integrate(self._source_form)
+
+    def _heat_flow_scale(self) -> float:
+        """Σ|Q_Γ| + |∫q dx| [W]: the scale the solver's residual is judged against."""
+        flows, produced = self._flows()
+        return sum(abs(v) for v in flows.values()) + abs(produced)
 
     def post_process(self, report: Any = None) -> ThermalSolution:
         """Heat flows, balance and range of the current T (collective)."""
         T = self.temperature
         T.x.scatter_forward()
-        flows = {}
-        if self._reaction is not None:
-            flows |= reaction_fluxes(*self._reaction)
-        flows |= {n: integrate(f) for n, f in self._flux_forms.items()}
-        flows = {n: flows[n] for n in self.boundary_conditions}
-        produced = integrate(self._source_form)
+        flows, produced = self._flows()
         total = sum(flows.values())
         scale = sum(abs(v) for v in flows.values()) + abs(produced)
         balance = abs(total - produced) / scale if scale > 0 else 0.0
