@@ -173,6 +173,8 @@ def _write_on_root(filename: Path, pieces: list, vtk_type: int) -> None:
     for name in pieces[0][3]:
         grid.cell_data[name] = np.concatenate([p[3][name] for p in pieces])
     writer = vtkHDFWriter()
+    # chunks no larger than the data (the default of 25 000 rows inflates small files)
+    writer.SetChunkSize(int(np.clip(max(n_cells, len(points)), 1, 25_000)))
     writer.SetInputData(grid)
     writer.SetFileName(str(filename))
     if not writer.Write() or not filename.exists():
