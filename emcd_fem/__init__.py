@@ -24,6 +24,7 @@ from emcd_fem.errors import (
 from emcd_fem.geometry import domain_from_gmsh
 from emcd_fem.materials import Material, MaterialFields, assign_materials
 from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
+from emcd_fem.results import LoadedResult, load_result
 from emcd_fem.simulation import RunResult, check_case, run_case
 
 try:
@@ -41,6 +42,7 @@ __all__ = [
     "EmcdInputError",
     "EmcdMeshError",
     "EmcdSolverError",
+    "LoadedResult",
     "MassTransfer",
     "Material",
     "MaterialFields",
@@ -56,6 +58,7 @@ __all__ = [
     "check_case",
     "domain_from_gmsh",
     "layered_slab",
+    "load_result",
     "run_case",
     "solve_emcd",
 ]

@@ -240,12 +240,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
+    from emcd_fem.output import record_entries
     from emcd_fem.plotting import render_run
 
     paths, error = [], None
     if MPI.COMM_WORLD.rank == 0:
         try:
             paths = render_run(args.directory)
+            for parent in sorted({p.parent for p in paths}):
+                record_entries(parent, [p.name for p in paths if p.parent == parent])
         except Exception as exc:  # shared so that every rank reports the same outcome
             error = exc
     error = MPI.COMM_WORLD.bcast(error, root=0)

@@ -260,6 +260,18 @@ def commit(staging: Path, target: Path, *, force: bool = False) -> list[str]:
     return entries
 
 
+def record_entries(directory: str | Path, names: Iterable[str]) -> None:
+    """Add entries written later (``emcd plot``) to an emcd directory's manifest (rank 0).
+
+    Does nothing in a directory without a manifest (it was not written by emcd).
+    """
+    directory = Path(directory)
+    entries = _read_manifest(directory)
+    if entries is None:
+        return
+    _write_manifest(directory, sorted(set(entries) | set(names)))
+
+
 def _write_manifest(target: Path, entries: Sequence[str]) -> None:
     temporary = target / (MANIFEST + ".part")
     temporary.write_text(

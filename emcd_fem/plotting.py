@@ -125,9 +125,17 @@ def _linear_grid(grid):
     rank = np.argsort(order)
     stacked = [np.concatenate([c[1] for c in cells])[i] for i in rank]
     linear_types = np.concatenate([t[1] for t in new_types])[rank]
-    out = pyvista.UnstructuredGrid(np.concatenate(stacked), linear_types, grid.points)
+    cells_array = np.concatenate(stacked)
+    counts = np.concatenate([[0], np.cumsum([len(c) for c in stacked])[:-1]])
+    is_node = np.ones(len(cells_array), dtype=bool)
+    is_node[counts] = False  # the leading count of each cell
+    used = np.unique(cells_array[is_node])  # corner nodes only: no stray midside points
+    renumber = np.full(grid.n_points, -1, dtype=np.int64)
+    renumber[used] = np.arange(used.size)
+    cells_array[is_node] = renumber[cells_array[is_node]]
+    out = pyvista.UnstructuredGrid(cells_array, linear_types, np.asarray(grid.points)[used])
     for name in grid.point_data:
-        out.point_data[name] = grid.point_data[name]
+        out.point_data[name] = np.asarray(grid.point_data[name])[used]
     for name in grid.cell_data:
         out.cell_data[name] = grid.cell_data[name]
     return out
@@ -142,6 +150,11 @@ def _read_grid(directory: Path):
         grid = pyvista.merge([b for b in grid if b is not None])
     for name in [n for n in grid.cell_data if n.endswith("_dofs")]:
         del grid.cell_data[name]
+    for data in (grid.point_data, grid.cell_data):  # 1D/2D vectors → 3 components for VTK
+        for name in list(data):
+            values = np.asarray(data[name])
+            if values.ndim == 2 and values.shape[1] in (1, 2):
+                data[name] = np.hstack([values, np.zeros((len(values), 3 - values.shape[1]))])
     return _linear_grid(grid)
 
 
