@@ -436,17 +436,33 @@ def versions() -> dict[str, str]:
 
 
 # -- the pipeline ------------------------------------------------------------------------------
+def _problem_size(problem: Any) -> str:
+    """DOFs and cells of a problem, for the log before the solve."""
+    spaces = [p.function_space for p in getattr(problem, "potentials", [])]
+    for name in ("potential", "mole_fraction", "temperature"):
+        if not spaces and getattr(problem, name, None) is not None:
+            spaces = [getattr(problem, name).function_space]
+    dofs = sum(V.dofmap.index_map.size_global * V.dofmap.index_map_bs for V in spaces)
+    domain = getattr(problem, "domain", None)
+    if domain is None:
+        return f"{dofs} DOFs"
+    tdim = domain.mesh.topology.dim
+    cells = domain.mesh.topology.index_map(tdim).size_global
+    return f"{dofs} DOFs, {cells} cells, {domain.comm.size} rank(s)"
+
+
 def timed_solve(problem: Any, timings: dict[str, float], what: str = "") -> Any:
     """``problem.solve()`` between the solve and output stages, timed and logged."""
     tic = time.perf_counter()
-    logger.info("solving%s", f" ({what})" if what else "")
+    logger.info("solving%s: %s", f" ({what})" if what else "", _problem_size(problem))
     progress.stage("solve")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
     report = getattr(solution, "solver", None)
     reason = report.reason if report is not None else solution.reason
     logger.info("solved in %.2f s (%s)", timings["solve"], reason)
-    progress.stage("output")
+    logger.info("post-processing: derived fields, profiles, mesh report")
+    progress.stage("post-processing and output")
     return solution
 
 

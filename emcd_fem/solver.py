@@ -6,6 +6,7 @@ operator is symmetric positive definite; hypre is not part of the PyPI PETSc). S
 (flux-only) problems use CG + GAMG with the constant null space attached to the operator.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.errors import EmcdSolverError
+
+logger = logging.getLogger("emcd_fem")
 
 #: Largest global number of unknowns solved with a direct factorisation by default.
 DIRECT_SOLVER_MAX_DOFS: int = 20_000
@@ -125,6 +128,16 @@ def attach_constant_null_space(problem: dolfinx.fem.petsc.LinearProblem) -> None
     problem.A.setNearNullSpace(null_space)
 
 
+def _residual_monitor(what: str, active: bool):
+    """A KSP monitor logging the residual norm (iterations 0-4, then every 10th)."""
+
+    def monitor(ksp: PETSc.KSP, iteration: int, norm: float) -> None:
+        if active and (iteration < 5 or iteration % 10 == 0):
+            logger.info("  %s: iteration %d, residual norm %.3e", what, iteration, norm)
+
+    return monitor
+
+
 def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> SolverReport:
     """Assemble and solve; raise :class:`EmcdSolverError` if the solve fails.
 
@@ -139,6 +152,14 @@ def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> Solv
         Collective on the mesh communicator.
     """
     ksp = problem.solver
+    size = problem.A.getSize()[0] if problem.A.getSize() else 0
+    logger.info(
+        "%s: %d unknowns, KSP %s, PC %s", what, size, ksp.getType(), ksp.getPC().getType()
+    )
+    monitored = logger.isEnabledFor(logging.INFO) and ksp.getComm().tompi4py().rank == 0
+    if logger.isEnabledFor(logging.INFO):  # -v: residual lines on rank 0 (every call is
+        # collective-free; other ranks' monitors do nothing)
+        ksp.setMonitor(_residual_monitor(what, monitored))
     try:
         problem.solve()
     except PETSc.Error as exc:
@@ -147,6 +168,9 @@ def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> Solv
             f"{exc}. If the problem is large, use an iterative solver (ksp_type=cg, "
             "pc_type=gamg); check that every region has a material and the data are finite."
         ) from exc
+    finally:
+        if logger.isEnabledFor(logging.INFO):
+            ksp.cancelMonitor()
     reason = ksp.getConvergedReason()
     report = SolverReport(
         ksp_type=ksp.getType(),
