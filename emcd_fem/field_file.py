@@ -44,7 +44,7 @@ def _element_info(function: fem.Function) -> dict[str, Any]:
 
 
 def _grid_degree(msh: dmesh.Mesh, functions: Sequence[fem.Function]) -> int:
-    degrees = [msh.geometry.cmap.degree]
+    degrees = [msh.geometry.cmaps[0].degree]
     degrees += [
         f.function_space.element.basix_element.degree
         for f in functions
@@ -227,9 +227,9 @@ def read_functions(
     tdim = msh.topology.dim
     n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
     original = np.asarray(msh.topology.original_cell_index, dtype=np.int64)[:n_cells]
-    geometry_nodes = msh.geometry.dofmap[:n_cells]
+    geometry_nodes = msh.geometry.dofmaps[0][:n_cells]
     file_points = np.asarray(msh.geometry.input_global_indices, dtype=np.int64)
-    q = msh.geometry.cmap.degree
+    q = msh.geometry.cmaps[0].degree
 
     functions = {}
     for name, description in fields.items():

@@ -46,7 +46,6 @@ OUTPUT_PATTERNS = (
     "*.h5",
     "*.png",
     "point_[0-9][0-9][0-9]*",
-    "plot",
 )
 
 STAGING_PREFIX = ".emcd-staging-"
@@ -362,7 +361,7 @@ def _interpolated(function: fem.Function, family: str, degree: int) -> fem.Funct
 def _xdmf_compatible(function: fem.Function) -> fem.Function:
     element = function.function_space.element.basix_element
     degree, discontinuous = element.degree, element.discontinuous
-    geometry_degree = function.function_space.mesh.geometry.cmap.degree
+    geometry_degree = function.function_space.mesh.geometry.cmaps[0].degree
     if degree == 0 or (not discontinuous and degree == geometry_degree):
         return function
     if discontinuous:
@@ -372,7 +371,7 @@ def _xdmf_compatible(function: fem.Function) -> fem.Function:
 
 def _vtx_compatible(function: fem.Function) -> fem.Function:
     element = function.function_space.element.basix_element
-    geometry_degree = function.function_space.mesh.geometry.cmap.degree
+    geometry_degree = function.function_space.mesh.geometry.cmaps[0].degree
     if element.degree == 0 or element.degree >= geometry_degree:
         return function
     family = "DG" if element.discontinuous else "Lagrange"
