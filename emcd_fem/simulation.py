@@ -5,6 +5,7 @@
 """
 
 import dataclasses
+import gc
 import itertools
 import logging
 import platform
@@ -554,11 +555,21 @@ def _optional(
     before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
     names: list[str] = []
     error = None
-    if collective or comm.rank == 0:
-        try:
-            names = write()
-        except Exception as exc:  # an optional extra must not cost the finished solve
-            error = f"{what} not written: {type(exc).__name__}: {exc}"
+    if not collective:
+        # rank 0 works alone: free collective (PETSc) garbage on every rank first and keep
+        # the cycle collector off meanwhile, so that it cannot destroy a PETSc object on
+        # rank 0 alone (a collective call that would wait for the others)
+        gc.collect()
+        gc.disable()
+    try:
+        if collective or comm.rank == 0:
+            try:
+                names = write()
+            except Exception as exc:  # an optional extra must not cost the finished solve
+                error = f"{what} not written: {type(exc).__name__}: {exc}"
+    finally:
+        if not collective:
+            gc.enable()
     if collective:
         errors = comm.allgather(error)
         error = next((e for e in errors if e), None)
@@ -886,6 +897,10 @@ def run_case(
                 return result
             with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
                 result = _run_case(source, target.staging, overrides, comm, domain=domain)
+                # PETSc objects are destroyed collectively: every rank frees the solver's
+                # garbage here, before the next collective call (rank 0 alone drew the
+                # pictures, so its garbage collector ran at other times)
+                gc.collect()
             return dataclasses.replace(result, output_dir=target.target)
     finally:
         _RUN_CONTEXT.clear()
