@@ -25,6 +25,7 @@ from emcd_fem.errors import (
 from emcd_fem.geometry import domain_from_gmsh
 from emcd_fem.materials import Material, MaterialFields, assign_materials
 from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
+from emcd_fem.results import LoadedResult, load_result
 from emcd_fem.simulation import RunResult, check_case, run_case
 
 try:
@@ -43,6 +44,7 @@ __all__ = [
     "EmcdMeshError",
     "EmcdResultError",
     "EmcdSolverError",
+    "LoadedResult",
     "MassTransfer",
     "Material",
     "MaterialFields",
@@ -58,6 +60,7 @@ __all__ = [
     "check_case",
     "domain_from_gmsh",
     "layered_slab",
+    "load_result",
     "run_case",
     "solve_emcd",
 ]

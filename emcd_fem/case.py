@@ -440,8 +440,10 @@ class Analysis(_Section):
 class Output(_Section):
     """What is written to the output directory."""
 
-    format: Literal["vtx", "xdmf"] = Field(
-        default="vtx", description="Field files: VTX (ADIOS2 .bp) or XDMF (P1/DG0 only)."
+    format: Literal["vtkhdf", "vtx", "xdmf"] = Field(
+        default="vtkhdf",
+        description="Field files: fields.vtkhdf is always written (pyvista, ParaView, "
+        "DOLFINx, emcd_fem.load_result); 'vtx' (ADIOS2 .bp) or 'xdmf' adds that format.",
     )
     fields: list[FieldName] | None = Field(
         default=None,
@@ -453,7 +455,7 @@ class Output(_Section):
     )
     pictures: bool = Field(
         default=False,
-        description="Write mole_fraction.png (and profiles.png) plus plot/ data for `emcd plot`.",
+        description="Render mole_fraction.png, molar_flux.png, profiles.png (as `emcd plot`).",
     )
 
 

@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("case", help="case file (TOML)")
     run.add_argument("--out", "-o", required=True, help="output directory")
     run.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty directory emcd did not write (its other files are kept)",
+    )
+    run.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -126,8 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     plot = commands.add_parser(
         "plot",
         help="render the pictures of a finished run",
-        description="Render mole_fraction.png (and profiles.png) from "
-        "a run directory written with [output] pictures = true.",
+        description="Render the pictures (mole_fraction.png, molar_flux.png, "
+        "profiles.png; line plots for 1D) of any finished run directory, or of every "
+        "point of a sweep directory, from its fields.vtkhdf and profiles.csv.",
     )
     plot.add_argument("directory", help="the --out directory of a run")
     _add_debug(plot)
@@ -176,7 +182,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 [("--sweep", f"expected key.path=v1,v2,..., got {item!r}")], "--sweep option"
             )
         sweeps[key.strip()] = [v.strip() for v in values.split(",")]
-    rows = run_sweep(args.case, args.out, sweeps, args.overrides)
+    rows = run_sweep(args.case, args.out, sweeps, args.overrides, force=args.force)
     _say(f"emcd run: sweep of {len(rows)} point(s) done; table {Path(args.out) / 'sweep.csv'}")
     return EXIT_OK
 
@@ -187,7 +193,7 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "sweeps", None):
         return _sweep(args)
 
-    result = run_case(args.case, args.out, args.overrides)
+    result = run_case(args.case, args.out, args.overrides, force=getattr(args, "force", False))
     summary = result.summary
     fluxes = ", ".join(f"{k}={v:.6g}" for k, v in summary["boundary_flux"].items())
     _say(
@@ -246,11 +252,22 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
+    from emcd_fem.output import record_entries
     from emcd_fem.plotting import render_run
 
+    paths, error = [], None
     if MPI.COMM_WORLD.rank == 0:
-        for path in render_run(args.directory):
-            _say(f"emcd plot: wrote {path}")
+        try:
+            paths = render_run(args.directory)
+            for parent in sorted({p.parent for p in paths}):
+                record_entries(parent, [p.name for p in paths if p.parent == parent])
+        except Exception as exc:  # shared so that every rank reports the same outcome
+            error = exc
+    error = MPI.COMM_WORLD.bcast(error, root=0)
+    if error is not None:
+        raise error
+    for path in paths:
+        _say(f"emcd plot: wrote {path}")
     return EXIT_OK
 
 
@@ -349,6 +366,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (output.Interrupted): no traceback
+        signum = getattr(exc, "signum", 2)
+        name = "SIGTERM" if signum == 15 else "SIGINT"
+        _say(
+            f"emcd {args.command}: interrupted ({name}); nothing was written and earlier "
+            "results are unchanged",
+            error=True,
+        )
+        return 128 + signum
     except Exception as exc:  # every error becomes one message and an exit code
         error = exc
     # most specific first: AdmissibilityError is an EmcdInputError

@@ -25,8 +25,22 @@ def cell_quality(domain: Domain) -> np.ndarray:
     n_corners = tdim + 1
     if tdim == 1 or msh.topology.cell_name() not in ("triangle", "tetrahedron"):
         return np.ones(n_owned)
-    nodes = msh.geometry.dofmaps[0][:n_owned, :n_corners]
-    x = msh.geometry.x[nodes]  # (cells, corners, 3)
+    dofmap = msh.geometry.dofmaps[0]
+    quality = np.empty(n_owned)
+    for start in range(0, n_owned, CHUNK):  # chunks: bounded temporary memory
+        stop = min(start + CHUNK, n_owned)
+        quality[start:stop] = _simplex_quality(msh.geometry.x[dofmap[start:stop, :n_corners]])
+    return quality
+
+
+#: Cells rated at a time: bounds the temporary memory of :func:`cell_quality` (~50 MB).
+CHUNK = 1 << 18
+
+
+def _simplex_quality(x: np.ndarray) -> np.ndarray:
+    """Mean-ratio quality of simplices with corner coordinates ``x`` (cells, corners, 3)."""
+    n_corners = x.shape[1]
+    tdim = n_corners - 1
     pairs = [(i, j) for i in range(n_corners) for j in range(i + 1, n_corners)]
     edges_sq = sum(np.sum((x[:, i] - x[:, j]) ** 2, axis=1) for i, j in pairs)
     if tdim == 2:

@@ -93,64 +93,69 @@ def plot_regions(
 
 
 # -- pictures of a run -------------------------------------------------------------------------
-PLOT_DATA = "plot/fields.pvd"
+#: The field file pictures are made from (written by every run, see field_file.py).
+FIELD_FILE = "fields.vtkhdf"
+
+#: VTK Lagrange cell types → the linear cell on their corner nodes (listed first).
+_LINEAR = {68: (3, 2), 69: (5, 3), 70: (9, 4), 71: (10, 4), 72: (12, 8)}
 
 
-def write_plot_data(directory: Path, fields: dict, domain: Domain) -> list[str]:
-    """VTK (.pvd/.vtu) copies of the fields for pictures and ``emcd plot`` (collective).
+def _linear_grid(grid):
+    """The grid with each Lagrange cell replaced by the linear cell on its corners.
 
-    x_A is interpolated to P1 (point data; cell averages for the discontinuous x_A of
-    partition cases), vectors to DG0 (cell data), plus the region index per cell.
+    Point data stay at every node (the corner values are exact); pictures of order-2
+    cells lose the curvature between corners, not the values.
     """
-    from dolfinx import fem, io
+    import pyvista
 
-    msh = domain.mesh
-    gdim = msh.geometry.dim
-    out = []
-    x = fields.get("mole_fraction")
-    if x is not None:
-        element = x.function_space.element.basix_element
-        space = ("DG", 0) if element.discontinuous else ("Lagrange", 1)
-        x1 = fem.Function(fem.functionspace(msh, space), name="mole_fraction_A")
-        x1.interpolate(x)
-        out.append(x1)
-    for name, label in (("temperature", "temperature"), ("thermal_fraction", "thermal_fraction")):
-        if name in fields:  # P1 point data when continuous, cell averages otherwise
-            element = fields[name].function_space.element.basix_element
-            space = ("DG", 0) if element.discontinuous else ("Lagrange", 1)
-            f1 = fem.Function(fem.functionspace(msh, space), name=label)
-            f1.interpolate(fields[name])
-            out.append(f1)
-    for name in ("molar_flux", "mass_average_velocity"):
-        if name in fields:
-            v0 = fem.Function(fem.functionspace(msh, ("DG", 0, (gdim,))), name=fields[name].name)
-            v0.interpolate(fields[name])
-            out.append(v0)
-    region = fem.Function(fem.functionspace(msh, ("DG", 0)), name="region")
-    names = sorted(domain.regions)
-    for i, name in enumerate(names):
-        cells = domain.cell_tags.find(domain.regions[name])
-        region.x.array[region.function_space.dofmap.list[cells, 0]] = i
-    out.append(region)
-    (directory / "plot").mkdir(exist_ok=True)
-    with io.VTKFile(msh.comm, directory / PLOT_DATA, "w") as vtk:
-        vtk.write_function(out, 0.0)
-    if msh.comm.rank == 0:
-        (directory / "plot" / "regions.txt").write_text("\n".join(names) + "\n")
-    return [str(p.relative_to(directory)) for p in sorted((directory / "plot").iterdir())]
+    types = np.asarray(grid.celltypes)
+    if not np.isin(types, list(_LINEAR)).all():
+        return grid
+    offsets = np.asarray(grid.cell_offsets)
+    connectivity = np.asarray(grid.cell_connectivity)
+    cells, new_types = [], []
+    for vtk_type, (linear, corners) in _LINEAR.items():
+        chosen = np.flatnonzero(types == vtk_type)
+        if chosen.size == 0:
+            continue
+        nodes = connectivity[offsets[chosen][:, None] + np.arange(corners)[None, :]]
+        cells.append((chosen, np.hstack([np.full((chosen.size, 1), corners), nodes])))
+        new_types.append((chosen, np.full(chosen.size, linear, dtype=np.uint8)))
+    order = np.concatenate([c[0] for c in cells])
+    rank = np.argsort(order)
+    stacked = [np.concatenate([c[1] for c in cells])[i] for i in rank]
+    linear_types = np.concatenate([t[1] for t in new_types])[rank]
+    cells_array = np.concatenate(stacked)
+    counts = np.concatenate([[0], np.cumsum([len(c) for c in stacked])[:-1]])
+    is_node = np.ones(len(cells_array), dtype=bool)
+    is_node[counts] = False  # the leading count of each cell
+    used = np.unique(cells_array[is_node])  # corner nodes only: no stray midside points
+    renumber = np.full(grid.n_points, -1, dtype=np.int64)
+    renumber[used] = np.arange(used.size)
+    cells_array[is_node] = renumber[cells_array[is_node]]
+    out = pyvista.UnstructuredGrid(cells_array, linear_types, np.asarray(grid.points)[used])
+    for name in grid.point_data:
+        out.point_data[name] = np.asarray(grid.point_data[name])[used]
+    for name in grid.cell_data:
+        out.cell_data[name] = grid.cell_data[name]
+    return out
 
 
 def _read_grid(directory: Path):
+    """The run's fields on a linear grid (exact-DOF arrays ``*_dofs`` left out)."""
     import pyvista
 
-    data = pyvista.read(directory / PLOT_DATA)
-    blocks = [b for b in data if b is not None] if isinstance(data, pyvista.MultiBlock) else [data]
-    grid = blocks[-1] if len(blocks) == 1 else pyvista.merge(blocks)
-    if "vtkGhostType" in grid.cell_data:  # pieces written in parallel carry ghost cells
-        owned = np.flatnonzero(np.asarray(grid.cell_data["vtkGhostType"]) == 0)
-        if owned.size < grid.n_cells:
-            grid = grid.extract_cells(owned)
-    return grid
+    grid = pyvista.read(Path(directory) / FIELD_FILE)
+    if isinstance(grid, pyvista.MultiBlock):
+        grid = pyvista.merge([b for b in grid if b is not None])
+    for name in [n for n in grid.cell_data if n.endswith("_dofs")]:
+        del grid.cell_data[name]
+    for data in (grid.point_data, grid.cell_data):  # 1D/2D vectors → 3 components for VTK
+        for name in list(data):
+            values = np.asarray(data[name])
+            if values.ndim == 2 and values.shape[1] in (1, 2):
+                data[name] = np.hstack([values, np.zeros((len(values), 3 - values.shape[1]))])
+    return _linear_grid(grid)
 
 
 #: Pictures of scalar fields: array name → (file stem, colour-bar title, caption, colour map).
@@ -389,7 +394,8 @@ def render_profiles(directory: Path) -> Path | None:
         return None
     rows: dict[str, list[tuple[float, float, float]]] = {}
     with source.open() as stream:
-        for row in csv.DictReader(stream):
+        for raw in csv.DictReader(stream):
+            row = {key.split(" [")[0]: value for key, value in raw.items()}  # names without units
             rows.setdefault(row["profile"], []).append(
                 (
                     float(row["distance"]),
@@ -414,23 +420,82 @@ def render_profiles(directory: Path) -> Path | None:
     return path
 
 
+def render_line_plots(directory: Path) -> list[Path]:
+    """Pictures of a 1D run: each scalar field and the molar flux against x (matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grid = _read_grid(directory)
+    points = np.asarray(grid.points)[:, 0]
+    centres = np.asarray(grid.cell_centers().points)[:, 0]
+    pictures = []
+    series = [
+        (name, points, grid.point_data[name]) for name in SCALAR_PICTURES if name in grid.point_data
+    ]
+    series += [
+        (name, centres, grid.cell_data[name]) for name in SCALAR_PICTURES if name in grid.cell_data
+    ]
+    flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
+    if flux is not None:
+        series.append((flux, centres, np.asarray(grid.cell_data[flux]).reshape(len(centres), -1)[:, 0]))
+    for name, x, values in series:
+        order = np.argsort(x)
+        stem, label = (
+            (SCALAR_PICTURES[name][0], SCALAR_PICTURES[name][1])
+            if name in SCALAR_PICTURES
+            else ("molar_flux", "N_A, molar flux density (mol/(m^2 s))")
+        )
+        fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+        style = "-" if name in grid.point_data else "-o"
+        ax.plot(x[order], np.asarray(values, dtype=float)[order], style, ms=2.5)
+        ax.set_xlabel("x [m]")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"EMCD: {stem.replace('_', ' ')} (1D)")
+        fig.tight_layout()
+        path = directory / f"{stem}.png"
+        fig.savefig(path)
+        plt.close(fig)
+        pictures.append(path)
+    return pictures
+
+
 def render_run(directory: str | Path) -> list[Path]:
-    """All pictures of a finished run directory (``emcd plot DIR``); rank 0 only."""
+    """All pictures of a finished run directory (``emcd plot DIR``); rank 0 only.
+
+    Reads ``fields.vtkhdf`` (every run writes it) and ``profiles.csv``. A sweep directory
+    (``point_<i>`` subdirectories) gets the pictures of every point. 1D runs get line
+    plots instead of 3D views.
+    """
     directory = Path(directory)
-    if not (directory / PLOT_DATA).exists():
+    if not (directory / FIELD_FILE).exists():
+        points = sorted(p for p in directory.glob("point_*") if (p / FIELD_FILE).exists())
+        if points:
+            return [path for point in points for path in render_run(point)]
         from emcd_fem.errors import EmcdInputError
 
         raise EmcdInputError(
-            f"{directory} has no picture data ({PLOT_DATA}): run the case with "
-            "[output] pictures = true (or --set output.pictures=true)"
+            f"{directory} is not a finished emcd run: it has no {FIELD_FILE} "
+            "(run the case with `emcd run CASE --out DIR` first)"
         )
     grid = _read_grid(directory)
-    available = set(grid.point_data) | set(grid.cell_data)
-    pictures = [render_field(directory, name) for name in SCALAR_PICTURES if name in available]
-    flux = render_flux(directory)
-    if flux is not None:
-        pictures.append(flux)
+    if _topological_dimension(grid) == 1:
+        pictures = render_line_plots(directory)
+    else:
+        available = set(grid.point_data) | set(grid.cell_data)
+        pictures = [render_field(directory, name) for name in SCALAR_PICTURES if name in available]
+        flux = render_flux(directory)
+        if flux is not None:
+            pictures.append(flux)
     profile = render_profiles(directory)
     if profile is not None:
         pictures.append(profile)
     return pictures
+
+
+def _topological_dimension(grid) -> int:
+    """1 for a grid of line cells, else 2 or 3."""
+    types = set(np.unique(np.asarray(grid.celltypes)).tolist())
+    return 1 if types <= {3, 68} else 3 if types & {10, 12, 71, 72} else 2

@@ -17,6 +17,41 @@ def line_points(start: Sequence[float], end: Sequence[float], n: int) -> npt.NDA
     return (1 - t) * a + t * b
 
 
+def _distance_to_segment(
+    x: npt.NDArray[np.float64], a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Distance of each row of ``x`` (n, 3) to the segment from ``a`` to ``b``."""
+    ab = b - a
+    length_sq = float(ab @ ab)
+    t = np.zeros(x.shape[0]) if length_sq == 0 else np.clip((x - a) @ ab / length_sq, 0, 1)
+    return np.linalg.norm(x - (a + t[:, None] * ab), axis=1)
+
+
+def cells_near_line(msh, points: npt.NDArray[np.float64]) -> npt.NDArray[np.int32] | None:
+    """Local cells that can contain a point of ``points``, when they lie on one segment.
+
+    A cell contains a point only if each of its corners lies within the cell's diameter
+    of it, so the cells with a node closer to the segment from the first to the last
+    point than 1.5 times their diameter (the factor covers curved order-2 cells) are the
+    candidates; only they go into the bounding-box tree instead of the whole mesh.
+    Returns None when the points are not on that segment (then every cell is a candidate).
+    """
+    points = np.asarray(points, dtype=float)
+    a, b = points[0], points[-1]
+    scale = max(float(np.linalg.norm(b - a)), 1e-300)
+    if _distance_to_segment(points, a, b).max() > 1e-9 * scale:
+        return None
+    tdim = msh.topology.dim
+    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
+    if n_cells == 0:
+        return np.zeros(0, dtype=np.int32)
+    nodes = msh.geometry.dofmaps[0][:n_cells]
+    closest = _distance_to_segment(msh.geometry.x, a, b)[nodes].min(axis=1)
+    cells = np.arange(n_cells, dtype=np.int32)
+    size = msh.h(tdim, cells)
+    return cells[closest <= 1.5 * size + 1e-12 * scale]
+
+
 def evaluate_at_points(
     function: fem.Function, points: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64] | None:
@@ -33,7 +68,11 @@ def evaluate_at_points(
     """
     msh = function.function_space.mesh
     comm = msh.comm
-    tree = geometry.bb_tree(msh, msh.topology.dim)
+    candidates = cells_near_line(msh, points)
+    if candidates is None:  # not a line: every cell
+        tree = geometry.bb_tree(msh, msh.topology.dim)
+    else:
+        tree = geometry.bb_tree(msh, msh.topology.dim, entities=candidates)
     candidates = geometry.compute_collisions_points(tree, points)
     colliding = geometry.compute_colliding_cells(msh, candidates, points)
     found, cells = [], []
@@ -56,4 +95,4 @@ def evaluate_at_points(
     return result
 
 
-__all__ = ["evaluate_at_points", "line_points"]
+__all__ = ["cells_near_line", "evaluate_at_points", "line_points"]

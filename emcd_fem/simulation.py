@@ -4,9 +4,12 @@
 ``emcd check`` (validation and admissibility, no solve).
 """
 
+import dataclasses
+import gc
 import itertools
 import logging
 import platform
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,10 +27,12 @@ import emcd_fem
 from emcd_fem import (
     admissibility,
     analytic,
+    field_file,
     geometry,
     partition,
     progress,
     properties,
+    provenance,
     result_checks,
 )
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
@@ -53,9 +58,15 @@ from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
-from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
+from emcd_fem.output import (
+    OutputDirectory,
+    signals_as_exceptions,
+    write_csv,
+    write_fields,
+    write_json,
+)
 from emcd_fem.physics.emcd import molar_flux
-from emcd_fem.plotting import render_run, write_plot_data
+from emcd_fem.plotting import render_run
 from emcd_fem.postprocess import integrate, mesh_size
 from emcd_fem.problem import EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
@@ -501,17 +512,33 @@ def versions() -> dict[str, str]:
 
 
 # -- the pipeline ------------------------------------------------------------------------------
+def _problem_size(problem: Any) -> str:
+    """DOFs and cells of a problem, for the log before the solve."""
+    spaces = [p.function_space for p in getattr(problem, "potentials", [])]
+    for name in ("potential", "mole_fraction", "temperature"):
+        if not spaces and getattr(problem, name, None) is not None:
+            spaces = [getattr(problem, name).function_space]
+    dofs = sum(V.dofmap.index_map.size_global * V.dofmap.index_map_bs for V in spaces)
+    domain = getattr(problem, "domain", None)
+    if domain is None:
+        return f"{dofs} DOFs"
+    tdim = domain.mesh.topology.dim
+    cells = domain.mesh.topology.index_map(tdim).size_global
+    return f"{dofs} DOFs, {cells} cells, {domain.comm.size} rank(s)"
+
+
 def timed_solve(problem: Any, timings: dict[str, float], what: str = "") -> Any:
     """``problem.solve()`` between the solve and output stages, timed and logged."""
     tic = time.perf_counter()
-    logger.info("solving%s", f" ({what})" if what else "")
+    logger.info("solving%s: %s", f" ({what})" if what else "", _problem_size(problem))
     progress.stage("solve")
     solution = problem.solve()
     timings["solve"] = time.perf_counter() - tic
     report = getattr(solution, "solver", None)
     reason = report.reason if report is not None else solution.reason
     logger.info("solved in %.2f s (%s)", timings["solve"], reason)
-    progress.stage("output")
+    logger.info("post-processing: derived fields, profiles, mesh report")
+    progress.stage("post-processing and output")
     return solution
 
 
@@ -526,34 +553,161 @@ def _write_outputs(
     timings: dict[str, float],
     start: float,
 ) -> None:
-    """Fields, profiles.csv and summary.json, atomically (collective)."""
+    """Write the results into the staging directory ``out`` (collective).
+
+    First the results (field files, profiles.csv, summary.json); then the optional extras
+    (another field format, pictures), whose failure becomes a warning in summary.json and
+    on stderr, never a lost run. :func:`run_case` moves the directory into place.
+    """
     tic = time.perf_counter()
-    with AtomicOutputDirectory(out, comm) as staging:
-        files = write_fields(staging, list(fields.values()), case.output.format)
-        if case.output.profiles:
-            header = [
-                "profile",
-                "index",
-                "x",
-                "y",
-                "z",
-                "distance",
-                "mole_fraction",
-                "mole_fraction_analytic",
-            ]
-            write_csv(staging / "profiles.csv", header, profiles, comm)
-            files.append("profiles.csv")
-        if case.output.pictures:
-            files += write_plot_data(staging, dict(fields), domain)
-            comm.Barrier()
-            if comm.rank == 0:
-                files += [p.name for p in render_run(staging)]
-        timings["output"] = time.perf_counter() - tic
-        timings["total"] = time.perf_counter() - start
-        summary["timings"] = timings
-        summary["files"] = [*files, "summary.json"]
-        write_json(staging / "summary.json", summary, comm)
+    staging = Path(out)
+    logger.info("post-processing: writing results")
+    summary.update(_RUN_CONTEXT.get("provenance", {}))
+    if "sweep" in _RUN_CONTEXT:
+        summary["sweep"] = _RUN_CONTEXT["sweep"]
+    described, files = write_result_fields(staging, fields, domain)
+    summary["fields"] = described
+    if case.output.profiles:
+        header = [
+            "profile",
+            "index",
+            "x [m]",
+            "y [m]",
+            "z [m]",
+            "distance [m]",
+            "mole_fraction [1]",
+            "mole_fraction_analytic [1]",
+        ]
+        write_csv(staging / "profiles.csv", header, profiles, comm)
+        files.append("profiles.csv")
+    warnings = summary.setdefault("warnings", [])
+    if case.output.format in ("vtx", "xdmf"):
+        files += _optional(
+            f"{case.output.format} field files",
+            lambda: write_fields(staging, list(fields.values()), case.output.format),
+            staging,
+            comm,
+            warnings,
+            collective=True,
+        )
+    if case.output.pictures:
+        files += _optional(
+            "pictures",
+            lambda: [p.name for p in render_run(staging)],
+            staging,
+            comm,
+            warnings,
+            collective=False,
+        )
+    timings["output"] = time.perf_counter() - tic
+    timings["total"] = time.perf_counter() - start
+    summary["timings"] = timings
+    summary["duration"] = timings["total"]
+    summary["finished_utc"] = provenance.now().isoformat(timespec="seconds")
+    summary["files"] = [*files, "summary.json"]
+    summary["units"] = summary.get("units", {}) | provenance.summary_units(
+        summary, domain.mesh.topology.dim
+    )
+    write_json(staging / "summary.json", summary, comm)
+    logger.info("results written in %.2f s", timings["output"])
     progress.stage("done")
+
+
+def _optional(
+    what: str,
+    write: Callable[[], list[str]],
+    staging: Path,
+    comm: MPI.Comm,
+    warnings: list[str],
+    *,
+    collective: bool,
+) -> list[str]:
+    """Run an optional writer; its failure is a warning and its partial files are removed.
+
+    ``collective``: every rank calls ``write`` and the ranks agree on the outcome; else
+    rank 0 alone writes and shares the outcome.
+    """
+    before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
+    names: list[str] = []
+    error = None
+    if not collective:
+        # rank 0 works alone: free collective (PETSc) garbage on every rank first and keep
+        # the cycle collector off meanwhile, so that it cannot destroy a PETSc object on
+        # rank 0 alone (a collective call that would wait for the others)
+        gc.collect()
+        gc.disable()
+    try:
+        if collective or comm.rank == 0:
+            try:
+                names = write()
+            except Exception as exc:  # an optional extra must not cost the finished solve
+                error = f"{what} not written: {type(exc).__name__}: {exc}"
+    finally:
+        if not collective:
+            gc.enable()
+    if collective:
+        errors = comm.allgather(error)
+        error = next((e for e in errors if e), None)
+    else:
+        error, names = comm.bcast((error, names), root=0)
+    if error is None:
+        return names
+    if comm.rank == 0:
+        for path in staging.iterdir():
+            if path.name not in before:
+                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    warnings.append(error)
+    logger.warning(error)
+    return []
+
+
+def write_result_fields(
+    directory: Path, fields: Mapping[str, Any], domain: Domain
+) -> tuple[dict[str, Any], list[str]]:
+    """The field files of a run: ``fields.vtkhdf`` (every field on the mesh, with the
+    region index per cell) and ``<name>.vtkhdf`` for a field on another mesh (a film
+    block's submesh). Collective.
+
+    Returns:
+        The ``fields`` entry of summary.json (per field: file, association, element,
+        units) and the file names.
+    """
+    msh = domain.mesh
+    on_mesh = [f for f in fields.values() if f.function_space.mesh is msh]
+    others = [f for f in fields.values() if f.function_space.mesh is not msh]
+    names = sorted(domain.regions)
+    tdim = msh.topology.dim
+    region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=np.int32)
+    owned = domain.cell_tags.indices < region.size
+    index_of_tag = {domain.regions[n]: i for i, n in enumerate(names)}
+    region[domain.cell_tags.indices[owned]] = [
+        index_of_tag.get(v, -1) for v in domain.cell_tags.values[owned]
+    ]
+    described: dict[str, Any] = {}
+    files = []
+    groups = [("fields", on_mesh, {"region": region})] + [(f.name, [f], None) for f in others]
+    for stem, group, cell_data in groups:
+        if not group:
+            continue
+        filename = stem + field_file.SUFFIX
+        info = field_file.write_field_file(directory / filename, group, cell_data=cell_data)
+        gdim = group[0].function_space.mesh.geometry.dim
+        for name, entry in info.items():
+            described[name] = {
+                "file": filename,
+                "gdim": gdim,
+                **entry,
+                "units": provenance.FIELD_UNITS.get(name, provenance.FIELD_UNITS.get(
+                    name.split("_block")[0], "see README")),
+            }
+        files.append(filename)
+    described["region"] = {
+        "file": "fields" + field_file.SUFFIX,
+        "association": "cell",
+        "region_names": names,
+        "units": provenance.FIELD_UNITS["region"],
+    }
+    return described, files
 
 
 def _common_summary(
@@ -768,6 +922,8 @@ def run_case(
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
     domain: Domain | None = None,
+    force: bool = False,
+    sweep: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run a case (the Python equivalent of ``emcd run``).
 
@@ -782,6 +938,10 @@ def run_case(
             build, on ``comm``; only its region names are checked. Solving does not change
             a domain, so it can be reused any number of times. The summary then records
             ``mesh_reused = true`` and a mesh time of 0.
+        force: Write into a non-empty directory that emcd did not write (``--force``);
+            files emcd does not write are kept.
+        sweep: Recorded as ``sweep`` in summary.json (:func:`run_sweep` says which sweep
+            and which keys a point belongs to).
 
     Returns:
         The summary, the solution, the fields, the output directory and the domain.
@@ -794,14 +954,48 @@ def run_case(
         off by more than the discretisation explains, a species balance that does not
         close): the results are written with ``status = "failed"`` and the reasons in
         summary.json, and the exception carries the :class:`RunResult` as ``result``.
+        OutputError: ``out`` cannot be used (checked
+        before solving). Nothing is written in any of these cases, and an interrupted run
+        (KeyboardInterrupt; SIGTERM raises :class:`~emcd_fem.output.Interrupted`) leaves
+        the earlier results in ``out`` as they were.
+
+    The output directory contract (README "Output directory"): results go to a staging
+    directory beside ``out`` and replace the previous run's outputs as a whole; files
+    emcd did not write are never deleted or overwritten; optional extras (another field
+    format, pictures) that fail become warnings.
 
     Note:
         Collective on ``comm``.
     """
-    with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        result = _run_case(source, out, overrides, comm, domain=domain)
+    started = provenance.now()
+    context = {"provenance": provenance.provenance(source, list(overrides), comm.size, started)}
+    if sweep is not None:
+        context["sweep"] = dict(sweep)
+    previous = dict(_RUN_CONTEXT)
+    _RUN_CONTEXT.clear()
+    _RUN_CONTEXT.update(context)
+    try:
+        with progress.stages(["mesh", "setup", "solve", "output"], comm):
+            if out is None:
+                result = _run_case(source, None, overrides, comm, domain=domain)
+                result.summary.update(context["provenance"])
+            else:
+                with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
+                    result = _run_case(source, target.staging, overrides, comm, domain=domain)
+                    # PETSc objects are destroyed collectively: every rank frees the solver's
+                    # garbage here, before the next collective call (rank 0 alone drew the
+                    # pictures, so its garbage collector ran at other times)
+                    gc.collect()
+                result = dataclasses.replace(result, output_dir=target.target)
+    finally:
+        _RUN_CONTEXT.clear()
+        _RUN_CONTEXT.update(previous)
     result_checks.raise_on_failure(result)  # after writing: the failed run can be inspected
     return result
+
+
+#: Provenance of the run in progress (set by :func:`run_case`, read by _write_outputs).
+_RUN_CONTEXT: dict[str, Any] = {}
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -959,6 +1153,7 @@ def run_sweep(
     overrides: Sequence[str] = (),
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    force: bool = False,
 ) -> list[dict[str, Any]]:
     """Run a case at every point of the Cartesian product of swept values.
 
@@ -978,7 +1173,9 @@ def run_sweep(
         bad value fails the sweep before any work is done. When every point has the same
         :func:`mesh_inputs` (the swept keys do not touch the geometry), the mesh of point 0
         is reused by the others (``mesh_reused`` in their summaries); otherwise each point
-        is meshed anew.
+        is meshed anew. The sweep directory is one output directory: the points are
+        written into its staging area and replace the previous sweep's points as a whole
+        only when every point succeeded (no partial point directories).
     """
     keys = list(sweeps)
     points = list(itertools.product(*(sweeps[k] for k in keys)))
@@ -988,16 +1185,60 @@ def run_sweep(
     # fail early: validate every point first (rank 0 parses, every rank gets the same Case)
     cases = [_load_on_root(source, setting, comm) for setting in settings]
     reuse = _sweep_can_reuse_mesh(keys, points, cases)
+    with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
+        rows = _sweep_points(source, target.staging, keys, points, settings, reuse, comm)
+        header = list(rows[0]) if rows else ["point"]
+        units = {"dofs": "count", "iterations": "count", "x_min": "1", "x_max": "1"}
+        units |= {"balance": "1", "analytic_error": "1", "point": "index"}
+        flux_unit = (
+            f"[{rows[0]['_flux_units']}]" if rows and rows[0].get("_flux_units") else ""
+        )
+        header = [h for h in header if h != "_flux_units"]
+        labels = [
+            f"{h} {flux_unit}" if h.startswith("flux_") and flux_unit
+            else f"{h} [{units[h]}]" if h in units
+            else h
+            for h in header
+        ]
+        write_csv(
+            target.staging / "sweep.csv", labels, [[r.get(h) for h in header] for r in rows], comm
+        )
+    for row in rows:
+        row.pop("_flux_units", None)
+    return rows
+
+
+def _sweep_points(
+    source: Any,
+    staging: Path,
+    keys: Sequence[str],
+    points: Sequence[tuple],
+    settings: Sequence[Sequence[str]],
+    reuse: bool,
+    comm: MPI.Comm,
+) -> list[dict[str, Any]]:
+    """Run every sweep point into ``staging/point_<i>``; the sweep.csv rows."""
     domain = None
     rows = []
     points_bar = progress.bar(desc="sweep", total=len(points), unit="point", comm=comm, leave=True)
+    sweep_id = provenance.case_source(source)["sha256"]
     for i, (values, setting) in enumerate(zip(points, settings, strict=True)):
         logger.info(
             "sweep point %d/%d: %s", i + 1, len(points), dict(zip(keys, values, strict=True))
         )
         if domain is not None:
             logger.info("reusing the mesh of point 0")
-        result = run_case(source, Path(out) / f"point_{i:03d}", setting, comm=comm, domain=domain)
+        sweep = {
+            "point": i,
+            "points": len(points),
+            "keys": list(keys),
+            "values": dict(zip(keys, values, strict=True)),
+            "grid": {k: list(dict.fromkeys(p[j] for p in points)) for j, k in enumerate(keys)},
+            "case_sha256": sweep_id,
+        }
+        result = run_case(
+            source, staging / f"point_{i:03d}", setting, comm=comm, domain=domain, sweep=sweep
+        )
         if reuse:
             domain = result.domain
         summary = result.summary
@@ -1010,10 +1251,9 @@ def run_sweep(
             "dofs": summary["dofs"],
             "iterations": summary["solver"]["iterations"],
             "analytic_error": (summary.get("analytic") or {}).get("max_relative_error"),
+            "_flux_units": summary["units"]["boundary_flux"],
         }
         rows.append(row)
         points_bar.update(1)
     points_bar.close()
-    header = list(rows[0]) if rows else ["point"]
-    write_csv(Path(out) / "sweep.csv", header, [[r.get(h) for h in header] for r in rows], comm)
     return rows

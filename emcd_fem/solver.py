@@ -346,6 +346,16 @@ def _describe(ksp_type: str, pc_type: str, reason: int, error: str, judged: _Jud
     )
 
 
+def _residual_monitor(what: str, active: bool) -> Callable[[PETSc.KSP, int, float], None]:
+    """A KSP monitor logging the residual norm (iterations 0-4, then every 10th)."""
+
+    def monitor(ksp: PETSc.KSP, iteration: int, norm: float) -> None:
+        if active and (iteration < 5 or iteration % 10 == 0):
+            logger.info("  %s: iteration %d, residual norm %.3e", what, iteration, norm)
+
+    return monitor
+
+
 def solve_linear(
     problem: dolfinx.fem.petsc.LinearProblem,
     *,
@@ -372,6 +382,11 @@ def solve_linear(
     """
     ksp = problem.solver
     ksp_type, pc_type = ksp.getType(), ksp.getPC().getType()
+    size = problem.A.getSize()[0] if problem.A.getSize() else 0
+    logger.info("%s: %d unknowns, KSP %s, PC %s", what, size, ksp_type, pc_type)
+    verbose = logger.isEnabledFor(logging.INFO)
+    if verbose:  # -v: residual lines on rank 0 (the monitor is collective-free)
+        ksp.setMonitor(_residual_monitor(what, ksp.getComm().tompi4py().rank == 0))
     error = ""
     try:
         if isinstance(problem, ScaledLinearProblem):
@@ -381,6 +396,9 @@ def solve_linear(
             problem.solve()
     except PETSc.Error as exc:
         error = str(exc)
+    finally:
+        if verbose:
+            ksp.cancelMonitor()
     reason = int(ksp.getConvergedReason()) if not error else -1
     iterations = ksp.getIterationNumber()
     _update_solution(problem)

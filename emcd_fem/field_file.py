@@ -1,0 +1,280 @@
+"""VTKHDF field files: one ``.vtkhdf`` per mesh that pyvista, ParaView and DOLFINx open.
+
+The file holds one unstructured grid (the mesh, written once) and every field on it:
+
+* continuous Lagrange fields (x_A, T) as **point data** on a Lagrange grid of degree
+  q = max(geometry degree, field degrees): P1 and P2 values are exact at the nodes and VTK
+  interpolates them with the cell's own degree;
+* discontinuous fields (the molar flux, DG x_A of partition and film cases) as **cell
+  data**: the value at the cell centre (exact for DG0), plus, for DG degree >= 1, the
+  cell's degrees of freedom in ``<name>_dofs`` (one component per DOF) so that
+  :func:`read_functions` restores them exactly;
+* optional integer cell data (the region index).
+
+Cells are Lagrange cells (VTK types 68-72), the types DOLFINx writes and reads
+(``dolfinx.io.vtkhdf.read_mesh``). The pieces of every rank are gathered on rank 0 and
+written by VTK's ``vtkHDFWriter`` (PyPI VTK has no parallel HDF5): points in the global
+DOF order, cells in the global cell order, so the file does not depend on the rank count
+beyond that numbering. Rank 0 holds the whole field file in memory while writing.
+"""
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+import numpy.typing as npt
+from dolfinx import cpp as _cpp
+from dolfinx import fem
+from dolfinx import mesh as dmesh
+
+#: File name suffix of field files.
+SUFFIX = ".vtkhdf"
+
+
+def _element_info(function: fem.Function) -> dict[str, Any]:
+    element = function.function_space.element.basix_element
+    return {
+        "family": "DG" if element.discontinuous else "Lagrange",
+        "degree": int(element.degree),
+        "shape": [int(s) for s in function.ufl_shape],
+    }
+
+
+def _grid_degree(msh: dmesh.Mesh, functions: Sequence[fem.Function]) -> int:
+    degrees = [msh.geometry.cmaps[0].degree]
+    degrees += [
+        f.function_space.element.basix_element.degree
+        for f in functions
+        if not f.function_space.element.basix_element.discontinuous
+    ]
+    return int(max(degrees))
+
+
+def _component_values(
+    function: fem.Function, V: fem.FunctionSpace, n_owned: int
+) -> npt.NDArray[np.float64]:
+    """Values of ``function`` at the owned nodes of the scalar Lagrange space ``V``."""
+    shape = function.ufl_shape
+    size = int(np.prod(shape)) if shape else 1
+    values = np.empty((n_owned, size))
+    for i in range(size):
+        target = fem.Function(V)
+        if shape:
+            component = function[tuple(int(j) for j in np.unravel_index(i, shape))]
+            target.interpolate(fem.Expression(component, V.element.interpolation_points))
+        else:
+            target.interpolate(function)
+        values[:, i] = target.x.array[:n_owned]
+    return values if shape else values[:, 0]
+
+
+def _cell_centre_values(function: fem.Function, n_cells: int) -> npt.NDArray[np.float64]:
+    """DG0 interpolation (the value at each cell's centre) of the owned cells."""
+    msh = function.function_space.mesh
+    shape = function.ufl_shape
+    space = fem.functionspace(msh, ("DG", 0, shape) if shape else ("DG", 0))
+    target = fem.Function(space)
+    target.interpolate(function)
+    size = int(np.prod(shape)) if shape else 1
+    values = target.x.array.reshape(-1, size)[:n_cells]
+    return values if shape else values[:, 0]
+
+
+def _cell_dofs(function: fem.Function, n_cells: int) -> npt.NDArray[np.float64]:
+    """The DOF values of each owned cell of a DG function, (cells, dofs per cell × bs)."""
+    V = function.function_space
+    bs = V.dofmap.bs
+    dofs = V.dofmap.list[:n_cells]
+    blocked = (dofs[:, :, None] * bs + np.arange(bs)[None, None, :]).reshape(n_cells, -1)
+    return function.x.array[blocked]
+
+
+def write_field_file(
+    filename: str | Path,
+    functions: Sequence[fem.Function],
+    *,
+    cell_data: Mapping[str, npt.NDArray[np.integer]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Write ``functions`` (all on one mesh) to a VTKHDF file (collective).
+
+    Args:
+        filename: The ``.vtkhdf`` file to write.
+        functions: Functions on one mesh (Lagrange or DG, any degree, scalar or vector);
+            their ``name`` is the array name.
+        cell_data: Extra integer arrays of the owned cells by name (e.g. ``region``).
+
+    Returns:
+        Per function name: ``association`` (``point``/``cell``), the element (``family``,
+        ``degree``, ``shape``) and ``dofs_array`` (name of the exact DOF array or None);
+        the same on every rank.
+    """
+    msh = functions[0].function_space.mesh
+    comm = msh.comm
+    tdim = msh.topology.dim
+    q = _grid_degree(msh, functions)
+    V = fem.functionspace(msh, ("Lagrange", q))
+    index_map = V.dofmap.index_map
+    n_owned = index_map.size_local
+    n_cells = msh.topology.index_map(tdim).size_local
+    cell_type = msh.topology.cell_type
+    nodes_per_cell = V.dofmap.dof_layout.num_dofs
+    perm = np.argsort(_cpp.io.perm_vtk(cell_type, nodes_per_cell))
+    local = V.dofmap.list[:n_cells][:, perm]
+    connectivity = index_map.local_to_global(local.ravel()).reshape(local.shape)
+    points = V.tabulate_dof_coordinates()[:n_owned]
+
+    info: dict[str, dict[str, Any]] = {}
+    point_arrays: dict[str, np.ndarray] = {}
+    cell_arrays: dict[str, np.ndarray] = {}
+    for function in functions:
+        element = _element_info(function)
+        if element["family"] == "Lagrange":
+            point_arrays[function.name] = _component_values(function, V, n_owned)
+            info[function.name] = {"association": "point", **element, "dofs_array": None}
+            continue
+        cell_arrays[function.name] = _cell_centre_values(function, n_cells)
+        dofs_name = None
+        if element["degree"] > 0:
+            dofs_name = f"{function.name}_dofs"
+            cell_arrays[dofs_name] = _cell_dofs(function, n_cells)
+        info[function.name] = {"association": "cell", **element, "dofs_array": dofs_name}
+    for name, values in (cell_data or {}).items():
+        cell_arrays[name] = np.asarray(values)[:n_cells]
+
+    pieces = comm.gather((points, connectivity, point_arrays, cell_arrays), root=0)
+    error = None
+    if comm.rank == 0:
+        try:
+            _write_on_root(Path(filename), pieces, _cpp.io.get_vtk_cell_type(cell_type, tdim))
+        except Exception as exc:  # shared below so that every rank raises
+            error = f"cannot write {filename}: {exc}"
+    error = comm.bcast(error, root=0)
+    if error:
+        raise OSError(error)
+    return info
+
+
+def _write_on_root(filename: Path, pieces: list, vtk_type: int) -> None:
+    import pyvista
+    from vtkmodules.vtkIOHDF import vtkHDFWriter
+
+    points = np.concatenate([p[0] for p in pieces])
+    connectivity = np.concatenate([p[1] for p in pieces]).astype(np.int64)
+    n_cells, per_cell = connectivity.shape
+    cells = np.hstack([np.full((n_cells, 1), per_cell, dtype=np.int64), connectivity])
+    grid = pyvista.UnstructuredGrid(
+        cells.ravel(), np.full(n_cells, vtk_type, dtype=np.uint8), points
+    )
+    for name in pieces[0][2]:
+        grid.point_data[name] = np.concatenate([p[2][name] for p in pieces])
+    for name in pieces[0][3]:
+        grid.cell_data[name] = np.concatenate([p[3][name] for p in pieces])
+    writer = vtkHDFWriter()
+    # chunks no larger than the data (the default of 25 000 rows inflates small files)
+    writer.SetChunkSize(int(np.clip(max(n_cells, len(points)), 1, 25_000)))
+    writer.SetInputData(grid)
+    writer.SetFileName(str(filename))
+    if not writer.Write() or not filename.exists():
+        raise OSError("VTK's vtkHDFWriter failed")
+
+
+def read_grid_arrays(filename: str | Path) -> dict[str, npt.NDArray[Any]]:
+    """Point and cell arrays of a field file (in file order), read with VTK (local)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkIOHDF import vtkHDFReader
+
+    reader = vtkHDFReader()
+    reader.SetFileName(str(filename))
+    reader.Update()
+    grid = reader.GetOutput()
+    arrays = {}
+    for data in (grid.GetPointData(), grid.GetCellData()):
+        for i in range(data.GetNumberOfArrays()):
+            array = data.GetArray(i)
+            arrays[array.GetName()] = vtk_to_numpy(array).copy()
+    return arrays
+
+
+def read_functions(
+    filename: str | Path,
+    fields: Mapping[str, Mapping[str, Any]],
+    comm: MPI.Comm,
+    gdim: int,
+) -> tuple[dmesh.Mesh, dict[str, fem.Function], dict[str, fem.Function]]:
+    """The mesh and functions of a field file, as written by :func:`write_field_file`.
+
+    Args:
+        filename: The ``.vtkhdf`` file.
+        fields: Per function name the description returned by :func:`write_field_file`.
+        comm: Communicator to distribute the mesh over (any number of ranks).
+        gdim: Geometric dimension of the mesh.
+
+    Returns:
+        The mesh (geometry degree: that of the file's grid), the functions by name, and
+        integer cell arrays (e.g. ``region``) as DG0 functions by name.
+
+    Note:
+        Collective. Rank 0 reads the arrays and broadcasts them.
+    """
+    from dolfinx.io import vtkhdf
+
+    msh = vtkhdf.read_mesh(comm, str(filename), gdim=gdim)
+    arrays = read_grid_arrays(filename) if comm.rank == 0 else None
+    arrays = comm.bcast(arrays, root=0)
+    tdim = msh.topology.dim
+    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
+    original = np.asarray(msh.topology.original_cell_index, dtype=np.int64)[:n_cells]
+    geometry_nodes = msh.geometry.dofmaps[0][:n_cells]
+    file_points = np.asarray(msh.geometry.input_global_indices, dtype=np.int64)
+    q = msh.geometry.cmaps[0].degree
+
+    functions = {}
+    for name, description in fields.items():
+        shape = tuple(description["shape"])
+        degree = int(description["degree"])
+        size = int(np.prod(shape)) if shape else 1
+        if description["association"] == "point":
+            # the grid's nodes are the nodes of P_q: fill DG_q cell by cell, then
+            # interpolate into the field's continuous space (exact: P_p ⊂ P_q, p <= q)
+            dg = fem.Function(fem.functionspace(msh, ("DG", q, shape) if shape else ("DG", q)))
+            values = arrays[name].reshape(-1, size)[file_points[geometry_nodes]]
+            _set_cell_dofs(dg, values.reshape(n_cells, -1))
+            target_space = fem.functionspace(
+                msh, ("Lagrange", degree, shape) if shape else ("Lagrange", degree)
+            )
+            function = fem.Function(target_space, name=name)
+            function.interpolate(dg)
+        else:
+            space = fem.functionspace(msh, ("DG", degree, shape) if shape else ("DG", degree))
+            function = fem.Function(space, name=name)
+            source = description["dofs_array"] or name
+            values = arrays[source].reshape(len(arrays[source]), -1)[original]
+            _set_cell_dofs(function, values)
+        function.x.scatter_forward()
+        functions[name] = function
+    extras = {}
+    for name in sorted(set(arrays) - set(fields)):
+        values = arrays[name]
+        if values.ndim != 1 or not np.issubdtype(values.dtype, np.integer):
+            continue
+        if len(values) != msh.topology.index_map(tdim).size_global:
+            continue
+        function = fem.Function(fem.functionspace(msh, ("DG", 0)), name=name)
+        _set_cell_dofs(function, values[original].reshape(-1, 1).astype(float))
+        extras[name] = function
+    return msh, functions, extras
+
+
+def _set_cell_dofs(function: fem.Function, values: npt.NDArray[np.float64]) -> None:
+    """Set the DOFs of each local cell (rows of ``values``) of a DG function."""
+    V = function.function_space
+    bs = V.dofmap.bs
+    dofs = V.dofmap.list[: values.shape[0]]
+    blocked = (dofs[:, :, None] * bs + np.arange(bs)[None, None, :]).reshape(values.shape[0], -1)
+    function.x.array[blocked] = values
+
+
+__all__ = ["SUFFIX", "read_functions", "read_grid_arrays", "write_field_file"]
