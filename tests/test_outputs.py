@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from emcd_fem.errors import EmcdSolverError
+
 import emcd_fem  # noqa: F401  (runtime set-up before dolfinx)
 from mpi4py import MPI
 
@@ -285,11 +287,25 @@ def test_signal_mid_solve_keeps_the_earlier_result(signum, tmp_path):
 SWEEP_FIXED = ['solver.petsc_options.ksp_type="cg"', 'solver.petsc_options.pc_type="jacobi"']
 
 
-def test_sweep_whose_later_point_fails_leaves_no_partial_points(tmp_path):
+def test_sweep_whose_later_point_fails_leaves_no_partial_points(tmp_path, monkeypatch):
     out = tmp_path / "sweep"
     run_sweep(DEMOS / "slab_2d.toml", out, {"materials.coating.D": ["1e-5", "2e-5", "3e-5"]})
     before = listing(out)
     assert {"point_000", "point_002"} <= {p.name for p in out.iterdir()}
+    # the second point fails inside the run (after the first point was written to staging);
+    # the solver itself no longer fails on bad options (it falls back to MUMPS), so the
+    # failure is injected
+    import emcd_fem.simulation as simulation
+
+    real_run_case, calls = simulation._run_case, []
+
+    def failing_second_point(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise EmcdSolverError("injected: the mole fraction solve did not converge")
+        return real_run_case(*args, **kwargs)
+
+    monkeypatch.setattr(simulation, "_run_case", failing_second_point)
     with pytest.raises(Exception, match="did not converge"):
         run_sweep(
             DEMOS / "slab_2d.toml",
@@ -297,6 +313,8 @@ def test_sweep_whose_later_point_fails_leaves_no_partial_points(tmp_path):
             {"solver.petsc_options.ksp_max_it": ["500", "1"]},
             SWEEP_FIXED,
         )
+    assert len(calls) == 2
+    monkeypatch.undo()
     assert listing(out) == before and no_staging(tmp_path)
     rows = run_sweep(DEMOS / "slab_2d.toml", out, {"materials.coating.D": ["1e-5"]})
     assert len(rows) == 1
