@@ -28,8 +28,13 @@ class CaseError(EmcdInputError):
 
     def __init__(self, problems: Sequence[tuple[str, str]], source: str = "case") -> None:
         self.problems = list(problems)
+        self.source = source
         lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
         super().__init__(f"{source} has {len(problems)} problem(s):\n" + "\n".join(lines))
+
+    def __reduce__(self) -> tuple[type, tuple[list[tuple[str, str]], str]]:
+        """Pickle support (errors travel between MPI ranks)."""
+        return (type(self), (self.problems, self.source))
 
 
 class _Section(BaseModel):
@@ -881,7 +886,7 @@ def parse_value(text: str) -> Any:
     """A ``--set`` value: TOML syntax (numbers, booleans, strings, arrays), else a string."""
     try:
         return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
@@ -922,36 +927,125 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
     return data
 
 
-def validate_case(data: Mapping[str, Any], source: str = "case") -> Case:
-    """Validate raw case data; raise :class:`CaseError` listing every problem."""
+def validate_case(
+    data: Mapping[str, Any], source: str = "case", *, allow_unsafe_petsc_options: bool = False
+) -> Case:
+    """Validate raw case data; raise :class:`CaseError` listing every problem.
+
+    Args:
+        data: Raw case data (from TOML).
+        source: Label for messages (the file name).
+        allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
+            read other files (see :mod:`emcd_fem.petsc_options`); refused by default.
+    """
+    from emcd_fem.petsc_options import option_problems
+
+    deep = _too_deep(data)
+    if deep is not None:
+        raise CaseError([(deep, f"nested deeper than {MAX_NESTING} levels")], source)
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(_schema_problems(exc), source) from None
+    except RecursionError:
+        raise CaseError([("", "case data nested too deeply")], source) from None
     problems = _semantic_problems(case)
+    problems += option_problems(case.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options)
     if problems:
         raise CaseError(problems, source)
     return case
 
 
-def read_case_data(path: str | Path) -> dict[str, Any]:
-    """Read a TOML case file into raw data; TOML syntax errors become :class:`CaseError`."""
-    path = Path(path)
+#: Deepest nesting of tables and arrays a case may have (the schema needs 5).
+MAX_NESTING: int = 16
+#: Largest case file read [bytes].
+MAX_CASE_BYTES: int = 4_000_000
+
+
+def _too_deep(data: Any, limit: int = MAX_NESTING) -> str | None:
+    """Key path of the first value nested deeper than ``limit`` (iterative), or None."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > limit:
+            return path
+        if isinstance(node, dict):
+            stack += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node)]
+    return None
+
+
+def parse_case_text(text: str, source: str = "case") -> dict[str, Any]:
+    """Parse TOML case text; syntax errors and absurd nesting become :class:`CaseError`."""
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except FileNotFoundError:
-        raise CaseError([("", f"case file {str(path)!r} not found")], str(path)) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CaseError([("", f"TOML syntax error: {exc}")], str(path)) from None
+        raise CaseError([("", f"TOML syntax error: {exc}")], source) from None
+    except RecursionError:
+        raise CaseError(
+            [("", f"TOML nested too deeply (a case needs at most {MAX_NESTING} levels)")], source
+        ) from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise CaseError(
+            [(deep.split(".")[0].split("[")[0], f"nested deeper than {MAX_NESTING} levels")],
+            source,
+        )
+    return data
 
 
-def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence[str] = ()) -> Case:
+def read_case_data(path: str | Path) -> dict[str, Any]:
+    """Read a TOML case file into raw data.
+
+    Raises:
+        CaseError: missing or unreadable file, not UTF-8 (TOML's encoding; the line and
+            column of the first bad byte are named), TOML syntax, absurd nesting.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        if path.is_file() and path.stat().st_size > MAX_CASE_BYTES:
+            raise CaseError([("", f"case file larger than {MAX_CASE_BYTES} bytes")], name)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError([("", f"case file {name!r} not found")], name) from None
+    except IsADirectoryError:
+        raise CaseError([("", f"{name!r} is a directory, not a case file")], name) from None
+    except OSError as exc:
+        raise CaseError([("", f"cannot read case file {name!r}: {exc.strerror}")], name) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CaseError(
+            [
+                (
+                    "",
+                    f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line}, column "
+                    f"{column} (TOML files are UTF-8; re-save the file as UTF-8, e.g. "
+                    "`iconv -f latin1 -t utf-8`)",
+                )
+            ],
+            name,
+        ) from None
+    return parse_case_text(text, name)
+
+
+def load_case(
+    source: str | Path | Mapping[str, Any] | Case,
+    overrides: Sequence[str] = (),
+    *,
+    allow_unsafe_petsc_options: bool = False,
+) -> Case:
     """Load and validate a case from a TOML path, raw data or a :class:`Case`.
 
     Args:
         source: Path of a TOML file, a mapping of raw data, or a Case.
         overrides: ``key.path=value`` strings applied before validation.
+        allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
+            read other files (refused by default: a case file is data, not code).
 
     Returns:
         The validated case.
@@ -961,6 +1055,13 @@ def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence
     """
     if isinstance(source, Case):
         if not overrides:
+            from emcd_fem.petsc_options import option_problems
+
+            problems = option_problems(
+                source.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options
+            )
+            if problems:
+                raise CaseError(problems)
             return source
         source = source.model_dump(exclude_none=True)
     if isinstance(source, str | Path):
@@ -972,4 +1073,23 @@ def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence
     else:
         label = "case"
         data = dict(source)
-    return validate_case(apply_overrides(data, overrides), label)
+    return validate_case(
+        apply_overrides(data, overrides),
+        label,
+        allow_unsafe_petsc_options=allow_unsafe_petsc_options,
+    )
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of case files, for editor completion and validation.
+
+    Generated from the pydantic models, so it lists every key with its type, bounds,
+    default and description (units in brackets). Cross-field rules (names that must
+    exist, admissibility) are checked by ``emcd check`` only.
+    """
+    schema = Case.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "emcd_fem case file",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }

@@ -21,10 +21,10 @@ import numpy as np
 
 import emcd_fem
 from emcd_fem import analytic, geometry, partition, progress, properties
+from emcd_fem.agreement import pack_error, unpack_error
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
-    CaseError,
     CylinderShells,
     FluxBC,
     Inclusions,
@@ -671,21 +671,23 @@ def _film_reference(network: dict[str, Any] | None, solution: Any) -> dict[str, 
     }
 
 
-def _load_on_root(source: Any, overrides: Sequence[str], comm: MPI.Comm) -> Case:
-    """Parse the case on rank 0 and share it, or raise the same CaseError on every rank."""
+def _load_on_root(
+    source: Any, overrides: Sequence[str], comm: MPI.Comm, allow_unsafe: bool = False
+) -> Case:
+    """Parse the case on rank 0 and share it, or raise the same error on every rank.
+
+    Any error of rank 0 (an unreadable file, a bug) is sent, so no rank is left waiting.
+    """
     payload = None
     if comm.rank == 0:
         try:
-            payload = ("ok", load_case(source, overrides).model_dump(mode="json"))
-        except CaseError as exc:
-            payload = (
-                "error",
-                exc.problems,
-                str(source) if isinstance(source, str | Path) else "case",
-            )
+            case = load_case(source, overrides, allow_unsafe_petsc_options=allow_unsafe)
+            payload = ("ok", case.model_dump(mode="json"))
+        except Exception as exc:  # re-raised on every rank below
+            payload = ("error", pack_error(exc))
     payload = comm.bcast(payload, root=0)
     if payload[0] == "error":
-        raise CaseError(payload[1], payload[2])
+        raise unpack_error(*payload[1])
     return Case.model_validate(payload[1])
 
 
@@ -696,6 +698,7 @@ def run_case(
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
     domain: Domain | None = None,
+    allow_unsafe_petsc_options: bool = False,
 ) -> RunResult:
     """Run a case (the Python equivalent of ``emcd run``).
 
@@ -710,6 +713,8 @@ def run_case(
             build, on ``comm``; only its region names are checked. Solving does not change
             a domain, so it can be reused any number of times. The summary then records
             ``mesh_reused = true`` and a mesh time of 0.
+        allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
+            read other files (refused by default: a case file is data, not code).
 
     Returns:
         The summary, the solution, the fields, the output directory and the domain.
@@ -723,7 +728,9 @@ def run_case(
         Collective on ``comm``.
     """
     with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        return _run_case(source, out, overrides, comm, domain=domain)
+        return _run_case(
+            source, out, overrides, comm, domain=domain, allow_unsafe=allow_unsafe_petsc_options
+        )
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -751,10 +758,11 @@ def _run_case(
     comm: MPI.Comm,
     *,
     domain: Domain | None = None,
+    allow_unsafe: bool = False,
 ) -> RunResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    case = _load_on_root(source, overrides, comm)
+    case = _load_on_root(source, overrides, comm, allow_unsafe)
     check_case(case)
     timings["check"] = time.perf_counter() - start
 
@@ -875,6 +883,7 @@ def run_sweep(
     overrides: Sequence[str] = (),
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    allow_unsafe_petsc_options: bool = False,
 ) -> list[dict[str, Any]]:
     """Run a case at every point of the Cartesian product of swept values.
 
@@ -885,6 +894,7 @@ def run_sweep(
             ``{"materials.membrane.D": ["1e-6", "2e-6"]}``.
         overrides: Fixed ``key.path=value`` overrides applied to every point.
         comm: MPI communicator.
+        allow_unsafe_petsc_options: As for :func:`run_case`.
 
     Returns:
         One row per point: the swept values and the summary numbers.
@@ -902,7 +912,8 @@ def run_sweep(
         [*overrides, *(f"{k}={v}" for k, v in zip(keys, values, strict=True))] for values in points
     ]
     # fail early: validate every point first (rank 0 parses, every rank gets the same Case)
-    cases = [_load_on_root(source, setting, comm) for setting in settings]
+    unsafe = allow_unsafe_petsc_options
+    cases = [_load_on_root(source, setting, comm, unsafe) for setting in settings]
     reuse = _sweep_can_reuse_mesh(keys, points, cases)
     domain = None
     rows = []
@@ -913,7 +924,14 @@ def run_sweep(
         )
         if domain is not None:
             logger.info("reusing the mesh of point 0")
-        result = run_case(source, Path(out) / f"point_{i:03d}", setting, comm=comm, domain=domain)
+        result = run_case(
+            source,
+            Path(out) / f"point_{i:03d}",
+            setting,
+            comm=comm,
+            domain=domain,
+            allow_unsafe_petsc_options=unsafe,
+        )
         if reuse:
             domain = result.domain
         summary = result.summary

@@ -6,6 +6,7 @@ operator is symmetric positive definite; hypre is not part of the PyPI PETSc). S
 (flux-only) problems use CG + GAMG with the constant null space attached to the operator.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -157,10 +158,24 @@ def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> Solv
         residual_norm=float(ksp.getResidualNorm()),
     )
     if reason <= 0:
+        hint = (
+            "The operator is singular or its data are not finite (NaN/Inf): check every "
+            "property and boundary value with `emcd check`."
+            if report.reason
+            in ("DIVERGED_PC_FAILED", "DIVERGED_PCSETUP_FAILED", "DIVERGED_NANORINF")
+            else "Raise ksp_max_it, relax ksp_rtol, or use a direct solver (ksp_type=preonly, "
+            "pc_type=lu) for small problems."
+        )
         raise EmcdSolverError(
             f"the {what} solve did not converge: {report.reason} after {report.iterations} "
             f"iterations of {report.ksp_type}/{report.pc_type} (residual norm "
-            f"{report.residual_norm:.3e}). Raise ksp_max_it, relax ksp_rtol, or use a direct "
-            "solver (ksp_type=preonly, pc_type=lu) for small problems."
+            f"{report.residual_norm:.3e}). {hint}"
+        )
+    norm = problem.x.norm()  # collective: every rank sees the same value
+    if not math.isfinite(norm):
+        raise EmcdSolverError(
+            f"the {what} solve produced a non-finite solution (NaN or Inf) with "
+            f"{report.ksp_type}/{report.pc_type}: some data (a property, a boundary value, a "
+            "mesh coordinate) is not finite or not physical; check the case with `emcd check`."
         )
     return report
