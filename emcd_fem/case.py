@@ -38,7 +38,9 @@ class CaseError(EmcdInputError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a boolean is not a number (true is not 1.0), text is not a number; numbers
+    # must be finite (inf and nan are refused with their key path)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # -- geometry ---------------------------------------------------------------------------
@@ -543,6 +545,11 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"must be <= {ctx['le']}"
     if kind == "missing":
         return "missing (required)"
+    if kind in ("float_type", "int_type") and isinstance(error.get("input"), bool):
+        wanted = "an integer" if kind == "int_type" else "a number"
+        return f"must be {wanted}, got a boolean ({str(error['input']).lower()})"
+    if kind == "finite_number":
+        return f"must be a finite number, got {error.get('input')!r}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {error.get('input')!r}"
     if kind == "union_tag_invalid":
@@ -735,7 +742,161 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
                         f"needs {geometry.dim} coordinate(s) for a {geometry.dim}D geometry",
                     )
                 )
+    problems += _profile_problems(case)
+    problems += _range_problems(case)
     return problems
+
+
+#: Temperatures a case may give [K]: outside, a value is a typo (5e-324, 1.8e308), not data.
+TEMPERATURE_RANGE: tuple[float, float] = (1.0, 1.0e5)
+#: Magnitudes a nonzero number of a case may have: beyond, products of data overflow or
+#: underflow in double precision (a typo such as 1e-320 or 1e300), whatever the unit.
+MAGNITUDE_RANGE: tuple[float, float] = (1.0e-150, 1.0e150)
+
+
+def _numbers(node: Any, path: str) -> list[tuple[str, float]]:
+    """Every float of validated case data with its key path (solver options excluded)."""
+    found: list[tuple[str, float]] = []
+    stack: list[tuple[Any, str]] = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, BaseModel):
+            for name in type(item).model_fields:
+                if where == "solver" and name == "petsc_options":
+                    continue
+                stack.append((getattr(item, name), f"{where}.{name}" if where else name))
+        elif isinstance(item, dict):
+            stack += [(v, f"{where}.{k}") for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            stack += [(v, f"{where}[{i}]") for i, v in enumerate(item)]
+        elif isinstance(item, float) and not isinstance(item, bool):
+            found.append((where, item))
+    return sorted(found)
+
+
+def _range_problems(case: Case) -> list[tuple[str, str]]:
+    """Finite, representable magnitudes everywhere; temperatures in TEMPERATURE_RANGE."""
+    problems = []
+    low, high = MAGNITUDE_RANGE
+    t_low, t_high = TEMPERATURE_RANGE
+    temperatures = {f"materials.{n}.T" for n in case.materials} | {"thermal.temperature"}
+    if case.thermal is not None:
+        for name, bc in case.thermal.boundaries.items():
+            key = "value" if isinstance(bc, TemperatureBC) else "ambient"
+            temperatures.add(f"thermal.boundaries.{name}.{key}")
+    for path, value in _numbers(case, ""):
+        if path in temperatures:
+            if not t_low <= value <= t_high:
+                problems.append(
+                    (path, f"temperature {value!r} K outside [{t_low:g}, {t_high:g}] K")
+                )
+        elif value != 0 and not low <= abs(value) <= high:
+            problems.append(
+                (path, f"{value!r} is outside the magnitudes {low:g} to {high:g} (a typo?)")
+            )
+    return problems
+
+
+def _inside(geometry: Any) -> tuple[Any, float] | None:
+    """A test ``inside(points (n, dim)) -> bool array`` for the geometry and its size [m].
+
+    None when the domain is not known before meshing (mesh files, stomatal pores).
+    """
+    import numpy as np
+
+    if isinstance(geometry, LayeredSlab):
+        upper = [sum(layer.thickness for layer in geometry.layers), geometry.width, geometry.depth]
+        upper = np.array(upper[: geometry.dim])
+        return (lambda p: np.all((p >= -1e-9 * upper) & (p <= upper * (1 + 1e-9)), axis=1)), max(
+            upper
+        )
+    if isinstance(geometry, Inclusions) and len(geometry.extents) == geometry.dim:
+        upper = np.array(geometry.extents)
+        return (lambda p: np.all((p >= -1e-9 * upper) & (p <= upper * (1 + 1e-9)), axis=1)), max(
+            upper
+        )
+    if isinstance(geometry, CylinderShells | SphereShells):
+        r0, rn = min(geometry.radii), max(geometry.radii)
+        planar = 2 if isinstance(geometry, CylinderShells) else 3
+
+        def inside(p: Any) -> Any:
+            r = np.linalg.norm(p[:, :planar], axis=1)
+            ok = (r >= r0 * (1 - 1e-9)) & (r <= rn * (1 + 1e-9))
+            if isinstance(geometry, CylinderShells) and geometry.dim == 3:
+                h = geometry.height
+                ok &= (p[:, 2] >= -1e-9 * h) & (p[:, 2] <= h * (1 + 1e-9))
+            return ok
+
+        return inside, rn
+    return None
+
+
+def _profile_problems(case: Case) -> list[tuple[str, str]]:
+    """Profile lines lie inside the domain (else profiles.csv would hold NaN)."""
+    import numpy as np
+
+    found = _inside(case.geometry)
+    if found is None:
+        return []
+    inside, _ = found
+    problems = []
+    for i, profile in enumerate(case.output.profiles):
+        start, end = np.array(profile.start), np.array(profile.end)
+        if len(start) != case.geometry.dim or len(end) != case.geometry.dim:
+            continue  # reported above
+        t = np.linspace(0.0, 1.0, profile.points)[:, None]
+        points = start + t * (end - start)
+        outside = ~inside(points)
+        if outside.any():
+            first = points[int(np.argmax(outside))]
+            where = "start" if outside[0] else "end" if outside[-1] else "line"
+            problems.append(
+                (
+                    f"output.profiles[{i}].{where}",
+                    f"leaves the domain at {[float(f'{v:.6g}') for v in first]} m "
+                    f"({int(outside.sum())} of {profile.points} points outside)",
+                )
+            )
+    return problems
+
+
+def _temperature_expression_problems(text: str, geometry: Any) -> list[tuple[str, str]]:
+    """Evaluate a temperature expression over the domain's box: finite and in range."""
+    import numpy as np
+
+    from emcd_fem.expressions import evaluate
+
+    dim = geometry.dim or 3
+    found = _inside(geometry)
+    if isinstance(geometry, LayeredSlab):
+        upper = [sum(layer.thickness for layer in geometry.layers), geometry.width, geometry.depth]
+        lower = [0.0, 0.0, 0.0]
+    elif isinstance(geometry, Inclusions):
+        upper, lower = [*geometry.extents, 0.0, 0.0], [0.0, 0.0, 0.0]
+    elif found is not None:
+        r = found[1]
+        upper, lower = [r, r, getattr(geometry, "height", r)], [-r, -r, 0.0]
+    else:
+        upper = lower = [0.0, 0.0, 0.0]
+    axes = [np.linspace(lower[k], upper[k], 9) for k in range(dim)]
+    grid = np.array([g.ravel() for g in np.meshgrid(*axes, indexing="ij")])
+    try:
+        values = evaluate(text, grid, dim)
+    except EmcdInputError as exc:
+        return [("thermal.temperature", str(exc))]
+    t_low, t_high = TEMPERATURE_RANGE
+    bad = ~(np.isfinite(values) & (values >= t_low) & (values <= t_high))
+    if not bad.any():
+        return []
+    k = int(np.argmax(bad))
+    point = [float(f"{v:.6g}") for v in grid[:, k]]
+    return [
+        (
+            "thermal.temperature",
+            f"expression {text!r} gives {float(values[k])!r} K at {point} m: temperatures must be "
+            f"finite and within [{t_low:g}, {t_high:g}] K over the domain",
+        )
+    ]
 
 
 def _material_problems(case: Case) -> list[tuple[str, str]]:
@@ -822,6 +983,8 @@ def _thermal_problems(case: Case) -> list[tuple[str, str]]:
             check_expression(thermal.temperature, geometry.dim or 3)
         except EmcdInputError as exc:
             problems.append(("thermal.temperature", str(exc)))
+        else:
+            problems += _temperature_expression_problems(thermal.temperature, geometry)
     elif isinstance(thermal.temperature, float) and thermal.temperature <= 0:
         problems.append(("thermal.temperature", "temperatures are absolute: must be > 0 K"))
     if solved:
