@@ -654,6 +654,14 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
+    if isinstance(geometry, CylinderShells | SphereShells):
+        problems += _shell_problems(geometry)
+    if isinstance(geometry, MeshFile):
+        suffix = Path(geometry.path).suffix.lower()
+        if suffix not in (".msh", ".geo"):
+            problems.append(("geometry.path", f"expected a gmsh .msh or .geo file, got {suffix!r}"))
+        elif not Path(geometry.path).is_file():
+            problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
     problems += _material_problems(case)
     problems += _thermal_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
@@ -1028,6 +1036,28 @@ def _thermal_problems(case: Case) -> list[tuple[str, str]]:
     return problems
 
 
+def _shell_problems(g: CylinderShells | SphereShells) -> list[tuple[str, str]]:
+    problems = []
+    if g.radii[0] <= 0:
+        problems.append(("geometry.radii[0]", "the inner radius must be > 0 (a hollow core)"))
+    for i in range(1, len(g.radii)):
+        if g.radii[i] <= g.radii[i - 1]:
+            problems.append(
+                (f"geometry.radii[{i}]", f"radii must increase: {g.radii[i]} <= {g.radii[i - 1]}")
+            )
+    if g.names is not None and len(g.names) != len(g.radii) - 1:
+        problems.append(
+            (
+                "geometry.names",
+                f"{len(g.radii) - 1} shell(s) between {len(g.radii)} radii, got "
+                f"{len(g.names)} name(s)",
+            )
+        )
+    elif g.names is not None and len(set(g.names)) != len(g.names):
+        problems.append(("geometry.names", "duplicate shell names"))
+    return problems
+
+
 def _inclusion_problems(g: Inclusions) -> list[tuple[str, str]]:
     problems = []
     if g.shape == "circle" and g.dim != 2:
@@ -1042,6 +1072,25 @@ def _inclusion_problems(g: Inclusions) -> list[tuple[str, str]]:
             problems.append(("geometry.counts", f"periodic arrays need {wanted} counts >= 1"))
     elif g.volume_fraction is None:
         problems.append(("geometry.volume_fraction", "required for a random arrangement"))
+    if len(g.extents) == g.dim:
+        planar = g.extents[:2] if g.shape == "fibre" else g.extents
+        if g.arrangement == "periodic" and g.counts is not None and len(g.counts) >= len(planar):
+            pitch = min(e / n for e, n in zip(planar, g.counts, strict=False) if n >= 1)
+            if 2 * g.radius >= pitch:
+                problems.append(
+                    (
+                        "geometry.radius",
+                        f"inclusions of diameter {2 * g.radius:g} m do not fit in the pitch "
+                        f"{pitch:g} m (extents / counts)",
+                    )
+                )
+        elif 2 * g.radius >= min(planar):
+            problems.append(
+                (
+                    "geometry.radius",
+                    f"diameter {2 * g.radius:g} m exceeds the cell {min(planar):g} m",
+                )
+            )
     return problems
 
 
