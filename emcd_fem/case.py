@@ -620,7 +620,26 @@ def _schema_problems(error: ValidationError) -> list[tuple[str, str]]:
             problems.append((path, f"unknown key{hint}"))
         else:
             problems.append((path, _message(item)))
-    return problems
+    return _merge_union_members(problems)
+
+
+_MEMBER = ("float", "str", "int", "bool")
+
+
+def _merge_union_members(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One problem per key for a plain union (``float | str``): pydantic reports each member
+    under ``key.float``, ``key.str``; join their messages with "or"."""
+    merged: dict[str, list[str]] = {}
+    order: list[str] = []
+    for path, message in problems:
+        head, _, last = path.rpartition(".")
+        key = head if head and (last in _MEMBER or last.startswith(("list[", "dict["))) else path
+        if key not in merged:
+            merged[key] = []
+            order.append(key)
+        if message not in merged[key]:
+            merged[key].append(message)
+    return [(key, " or ".join(merged[key])) for key in order]
 
 
 def _suggest(name: str, known: Sequence[str]) -> str:
