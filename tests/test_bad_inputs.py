@@ -409,7 +409,7 @@ CASES = [
     ),
     S("profile_wrong_dim", "output.profiles[0].start", "output.profiles.0.start=[0.0, 0.0]"),
     S("profile_one_point", "output.profiles[0].points", "output.profiles.0.points=1"),
-    # -- --set abuse -------------------------------------------------------------------------------
+    # -- --set abuse ------------------------------------------------------------------------
     S("set_no_equals", "expected key.path=value", "novalue"),
     S("set_empty_key", "expected key.path=value", "=1"),
     S("set_through_number", "materials.coating.D.x", "materials.coating.D.x=1"),
@@ -418,7 +418,7 @@ CASES = [
     S("set_unknown_section", "foo: unknown key", "foo.bar=1"),
     S("set_geometry_list", "geometry", "geometry=[1]"),
     S("set_deep_value", "nested", "physics.source=" + "[" * 30 + "]" * 30),
-    # -- --sweep abuse (through emcd run: validated before any work) ------------------------------
+    # -- --sweep abuse (through emcd run: validated before any work) ------------------------
     Bad(
         "sweep_repeated_key",
         "swept twice",
@@ -438,7 +438,7 @@ CASES = [
         "boundaries.left.value: must be a number",
         sweeps=("boundaries.left.value=true,0.5",),
     ),
-    # -- solver options -------------------------------------------------------------------------------
+    # -- solver options ---------------------------------------------------------------------
     P(
         "petsc_ksp_typo",
         "solver.petsc_options.ksp_type: unknown value 'cgg'; did you mean 'cg'",
