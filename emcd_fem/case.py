@@ -627,8 +627,11 @@ _MEMBER = ("float", "str", "int", "bool")
 
 
 def _merge_union_members(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """One problem per key for a plain union (``float | str``): pydantic reports each member
-    under ``key.float``, ``key.str``; join their messages with "or"."""
+    """One problem per key for a plain union (``float | str``).
+
+    pydantic reports each member under ``key.float``, ``key.str``: their messages are
+    joined with "or".
+    """
     merged: dict[str, list[str]] = {}
     order: list[str] = []
     for path, message in problems:

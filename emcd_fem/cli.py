@@ -421,8 +421,8 @@ _ERRORS = (
 )
 
 
-def _classify(error: BaseException) -> tuple[int, str, str]:
-    """Exit code, label and message of an error.
+def exit_status(error: BaseException) -> tuple[int, str, str]:
+    """Exit code, label and message of an error (see the table at the top of this module).
 
     A PETSc error that escaped the solver wrappers comes from the user's PETSc options
     (the defaults are tested): exit 4, naming the options.
@@ -440,12 +440,38 @@ def _classify(error: BaseException) -> tuple[int, str, str]:
     return code, label, str(error)
 
 
+class _Once(logging.Filter):
+    """Drop a warning already shown.
+
+    A physics warning is logged where it arises and is also part of the run summary the
+    command reports.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        text = record.getMessage()
+        if text in self.seen:
+            return False
+        self.seen.add(text)
+        return True
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     """emcd_fem's log and Python warnings on stderr from rank 0 only.
 
     INFO with -v, ERROR with -q (physics warnings are WARNING: -q silences them).
     """
+    import warnings
+
     logging.captureWarnings(True)
+    # a warning is a message for the user, not a source location
+    warnings.formatwarning = lambda message, *args, **kwargs: str(message)
+    once = _Once()
     level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     for name in ("emcd_fem", "py.warnings"):
         log = logging.getLogger(name)
@@ -454,6 +480,7 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
         if MPI.COMM_WORLD.rank == 0:
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter("emcd: %(levelname)s: %(message)s"))
+            handler.addFilter(once)
             log.addHandler(handler)
         else:
             log.addHandler(logging.NullHandler())
@@ -508,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if verdict.error is None:
         guard.Free()
         return _agreed_code(code, world)
-    code, label, message = _classify(verdict.error)
+    code, label, message = exit_status(verdict.error)
     if args.debug and error is not None:
         traceback.print_exception(error)
     text = f"emcd {args.command}: {label}: {message}"

@@ -82,12 +82,14 @@ def test_agreed_failures(n, tmp_path):
     code, output, seconds = _run(n, "none", 0, ["run", str(latin1), "--out", "o1"], tmp_path)
     assert code == 2 and "not UTF-8 text: byte 0xe9 at line 1" in output, output
     assert output.count("not UTF-8") == 1  # printed once (rank 0), not per rank
+    assert seconds < 60
     _assert_clean(output)
 
     case = _case(tmp_path, slab)
     last = n - 1
     code, output, seconds = _run(n, "nan_data", last, ["run", str(case), "--out", "o2"], tmp_path)
     assert code == 4 and "solver failure" in output, output
+    assert seconds < 60
     _assert_clean(output)
     assert not (tmp_path / "o2").exists()
 
