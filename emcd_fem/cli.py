@@ -519,6 +519,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `emcd schema | head`: end quietly like other tools (PETSc's handler would abort)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
+    from petsc4py import PETSc
+
+    # PETSc lists unused options at exit: emcd's default tolerances next to a method the
+    # user chose (preonly) are harmless, and the user's own options are checked by name
+    PETSc.Options().setValue("options_left", "false")
     _configure_logging(args.verbose, args.quiet)
     progress.set_mode("never" if args.quiet else args.progress)
     world = MPI.COMM_WORLD

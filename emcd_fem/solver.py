@@ -103,15 +103,26 @@ def linear_problem(
     prefix: str,
     petsc_options: Mapping[str, Any],
 ) -> dolfinx.fem.petsc.LinearProblem:
-    """Compile the forms and set up a PETSc linear problem (collective)."""
-    return dolfinx.fem.petsc.LinearProblem(
-        bilinear,
-        linear,
-        bcs=list(bcs),
-        u=solution,
-        petsc_options_prefix=prefix,
-        petsc_options=dict(petsc_options),
-    )
+    """Compile the forms and set up a PETSc linear problem (collective).
+
+    Raises:
+        EmcdSolverError: PETSc refused the options (naming them).
+    """
+    try:
+        return dolfinx.fem.petsc.LinearProblem(
+            bilinear,
+            linear,
+            bcs=list(bcs),
+            u=solution,
+            petsc_options_prefix=prefix,
+            petsc_options=dict(petsc_options),
+        )
+    except PETSc.Error as exc:
+        given = ", ".join(f"{k} = {v!r}" for k, v in petsc_options.items())
+        raise EmcdSolverError(
+            f"PETSc refused the solver options ({exc}); options in effect: {given}. Check "
+            "[solver.petsc_options] with `emcd check`."
+        ) from exc
 
 
 def attach_constant_null_space(problem: dolfinx.fem.petsc.LinearProblem) -> None:
@@ -124,6 +135,37 @@ def attach_constant_null_space(problem: dolfinx.fem.petsc.LinearProblem) -> None
     problem.A.setNullSpace(null_space)
     problem.A.setTransposeNullSpace(null_space)
     problem.A.setNearNullSpace(null_space)
+
+
+#: A solve is accepted when its Jacobi-scaled residual (below) is at most
+#: max(TRUE_RESIDUAL_FLOOR, TRUE_RESIDUAL_FACTOR * ksp_rtol) — KSP's own test may use the
+#: preconditioned residual, and ``preonly`` has none at all: a Jacobi sweep "converges" to
+#: a wrong answer. A backward-stable direct solve gives about 1e-14.
+TRUE_RESIDUAL_FLOOR: float = 1e-6
+TRUE_RESIDUAL_FACTOR: float = 1e3
+
+
+def scaled_residual(problem: dolfinx.fem.petsc.LinearProblem) -> float:
+    """||D⁻¹(b − A x)|| / ||x|| of the solved system, D = diag(A) (collective).
+
+    Row scaling by the diagonal puts Dirichlet rows (unit diagonal) and diffusion rows
+    (diagonal ~ c D / h) on the same footing, so the measure is the error of x that one
+    Jacobi step would correct, in units of x; the null-space part is removed first.
+    """
+    r, diagonal = problem.b.duplicate(), problem.b.duplicate()
+    try:
+        problem.A.mult(problem.x, r)
+        r.aypx(-1.0, problem.b)  # r = b - A x
+        null_space = problem.A.getNullSpace()
+        if null_space.handle:
+            null_space.remove(r)
+        problem.A.getDiagonal(diagonal)
+        r.pointwiseDivide(r, diagonal)
+        scale = problem.x.norm()
+        return r.norm() / scale if scale > 0 else r.norm()
+    finally:
+        r.destroy()
+        diagonal.destroy()
 
 
 def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> SolverReport:
@@ -172,6 +214,17 @@ def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> Solv
             f"{report.residual_norm:.3e}). {hint}"
         )
     norm = problem.x.norm()  # collective: every rank sees the same value
+    residual = scaled_residual(problem) if math.isfinite(norm) else math.inf
+    rtol = ksp.getTolerances()[0] if report.ksp_type != "preonly" else 0.0
+    tolerance = max(TRUE_RESIDUAL_FLOOR, TRUE_RESIDUAL_FACTOR * rtol)
+    if math.isfinite(norm) and not residual <= tolerance:
+        raise EmcdSolverError(
+            f"the {what} solve reported {report.reason} with {report.ksp_type}/"
+            f"{report.pc_type}, but its scaled residual ||diag(A)^-1 (b - A x)||/||x|| is "
+            f"{residual:.3e} > {tolerance:.1e}: the solution is wrong. The PETSc options do "
+            "not solve the system (e.g. ksp_type = 'preonly' with a preconditioner that is "
+            "not a factorisation): use pc_type = 'lu' with preonly, or a Krylov method."
+        )
     if not math.isfinite(norm):
         raise EmcdSolverError(
             f"the {what} solve produced a non-finite solution (NaN or Inf) with "

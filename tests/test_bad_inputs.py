@@ -606,3 +606,17 @@ def test_subprocess_subset(name, command, tmp_path):
     assert bad.culprit in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not out.exists()
+
+
+def test_solver_options_that_do_not_solve(tmp_path, capsys):
+    """Valid PETSc options that do not solve the system (one Jacobi sweep reported as
+    converged) end as a solver failure, never a wrong answer with exit 0."""
+    out = tmp_path / "out"
+    sets = ["solver.petsc_options.ksp_type='preonly'", "solver.petsc_options.pc_type='jacobi'"]
+    args = ["run", str(DEMOS / "slab_1d.toml"), "--out", str(out)]
+    code = cli.main(args + [item for s in sets for item in ("--set", s)])
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_SOLVER, captured.err
+    assert "preonly/jacobi" in captured.err and "scaled residual" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists()
