@@ -300,15 +300,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from emcd_fem.case import load_case
-    from emcd_fem.simulation import check_case
+    from emcd_fem.simulation import check_case, load_case_collective
 
-    if MPI.COMM_WORLD.rank != 0:  # pure Python: rank 0 checks, the verdict is agreed
-        return EXIT_OK
-    case = load_case(
+    case = load_case_collective(
         args.case, args.overrides, allow_unsafe_petsc_options=args.allow_unsafe_petsc_options
     )
-    report = check_case(case)
+    report = check_case(case)  # every rank: the same data give the same verdict
     if args.json:
         _say(json.dumps({"case": str(args.case), "valid": True, "report": report}, indent=2))
         return EXIT_OK
@@ -434,8 +431,9 @@ def exit_status(error: BaseException) -> tuple[int, str, str]:
             f"PETSc refused to set up or run the solver ({error}); the case's PETSc options "
             "are the likely cause: check them with `emcd check` and PETSc's manual",
         )
-    if isinstance(error, KeyboardInterrupt):
-        return 130, "interrupted", "interrupted"
+    if isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM turned into it
+        signum = int(getattr(error, "signum", signal.SIGINT))
+        return 128 + signum, "interrupted", signal.Signals(signum).name
     code, label = next((c, lb) for kind, c, lb in _ERRORS if isinstance(error, kind))
     return code, label, str(error)
 

@@ -691,6 +691,21 @@ def _load_on_root(
     return Case.model_validate(payload[1])
 
 
+def load_case_collective(
+    source: str | Path | Mapping[str, Any] | Case,
+    overrides: Sequence[str] = (),
+    *,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    allow_unsafe_petsc_options: bool = False,
+) -> Case:
+    """:func:`~emcd_fem.case.load_case` on rank 0, the case or its error on every rank.
+
+    Only rank 0 reads files, so a case file that other ranks cannot see is fine, and a
+    bad one raises the same error everywhere (no rank is left waiting). Collective.
+    """
+    return _load_on_root(source, overrides, comm, allow_unsafe_petsc_options)
+
+
 def run_case(
     source: str | Path | Mapping[str, Any] | Case,
     out: str | Path | None = None,
