@@ -28,12 +28,19 @@ class CaseError(EmcdInputError):
 
     def __init__(self, problems: Sequence[tuple[str, str]], source: str = "case") -> None:
         self.problems = list(problems)
+        self.source = source
         lines = [f"  {path}: {message}" if path else f"  {message}" for path, message in problems]
         super().__init__(f"{source} has {len(problems)} problem(s):\n" + "\n".join(lines))
 
+    def __reduce__(self) -> tuple[type, tuple[list[tuple[str, str]], str]]:
+        """Pickle support (errors travel between MPI ranks)."""
+        return (type(self), (self.problems, self.source))
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a boolean is not a number (true is not 1.0), text is not a number; numbers
+    # must be finite (inf and nan are refused with their key path)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # -- geometry ---------------------------------------------------------------------------
@@ -409,7 +416,9 @@ class Solver(_Section):
 
     petsc_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
-        description='PETSc options passed through, e.g. `{ ksp_type = "cg", pc_type = "gamg" }`.',
+        description="PETSc options of the solvers (`ksp_*`, `pc_*`, `snes_*`, `mat_*`), e.g. "
+        '`{ ksp_type = "cg", pc_type = "gamg" }`; checked against PETSc\'s own lists. Options '
+        "that write files, load code or read other files need `--allow-unsafe-petsc-options`.",
     )
 
 
@@ -565,6 +574,11 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"must be <= {ctx['le']}"
     if kind == "missing":
         return "missing (required)"
+    if kind in ("float_type", "int_type") and isinstance(error.get("input"), bool):
+        wanted = "an integer" if kind == "int_type" else "a number"
+        return f"must be {wanted}, got a boolean ({str(error['input']).lower()})"
+    if kind == "finite_number":
+        return f"must be a finite number, got {error.get('input')!r}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {error.get('input')!r}"
     if kind == "union_tag_invalid":
@@ -635,7 +649,29 @@ def _schema_problems(error: ValidationError) -> list[tuple[str, str]]:
             problems.append((path, f"unknown key{hint}"))
         else:
             problems.append((path, _message(item)))
-    return problems
+    return _merge_union_members(problems)
+
+
+_MEMBER = ("float", "str", "int", "bool")
+
+
+def _merge_union_members(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One problem per key for a plain union (``float | str``).
+
+    pydantic reports each member under ``key.float``, ``key.str``: their messages are
+    joined with "or".
+    """
+    merged: dict[str, list[str]] = {}
+    order: list[str] = []
+    for path, message in problems:
+        head, _, last = path.rpartition(".")
+        key = head if head and (last in _MEMBER or last.startswith(("list[", "dict["))) else path
+        if key not in merged:
+            merged[key] = []
+            order.append(key)
+        if message not in merged[key]:
+            merged[key].append(message)
+    return [(key, " or ".join(merged[key])) for key in order]
 
 
 def _suggest(name: str, known: Sequence[str]) -> str:
@@ -670,6 +706,14 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
     problems += _size_problems(geometry)
+    if isinstance(geometry, CylinderShells | SphereShells):
+        problems += _shell_problems(geometry)
+    if isinstance(geometry, MeshFile):
+        suffix = Path(geometry.path).suffix.lower()
+        if suffix not in (".msh", ".geo"):
+            problems.append(("geometry.path", f"expected a gmsh .msh or .geo file, got {suffix!r}"))
+        elif not Path(geometry.path).is_file():
+            problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
     problems += _material_problems(case)
     problems += _thermal_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
@@ -776,7 +820,161 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
                         f"needs {geometry.dim} coordinate(s) for a {geometry.dim}D geometry",
                     )
                 )
+    problems += _profile_problems(case)
+    problems += _range_problems(case)
     return problems
+
+
+#: Temperatures a case may give [K]: outside, a value is a typo (5e-324, 1.8e308), not data.
+TEMPERATURE_RANGE: tuple[float, float] = (1.0, 1.0e5)
+#: Magnitudes a nonzero number of a case may have: beyond, products of data overflow or
+#: underflow in double precision (a typo such as 1e-320 or 1e300), whatever the unit.
+MAGNITUDE_RANGE: tuple[float, float] = (1.0e-150, 1.0e150)
+
+
+def _numbers(node: Any, path: str) -> list[tuple[str, float]]:
+    """Every float of validated case data with its key path (solver options excluded)."""
+    found: list[tuple[str, float]] = []
+    stack: list[tuple[Any, str]] = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, BaseModel):
+            for name in type(item).model_fields:
+                if where == "solver" and name == "petsc_options":
+                    continue
+                stack.append((getattr(item, name), f"{where}.{name}" if where else name))
+        elif isinstance(item, dict):
+            stack += [(v, f"{where}.{k}") for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            stack += [(v, f"{where}[{i}]") for i, v in enumerate(item)]
+        elif isinstance(item, float) and not isinstance(item, bool):
+            found.append((where, item))
+    return sorted(found)
+
+
+def _range_problems(case: Case) -> list[tuple[str, str]]:
+    """Finite, representable magnitudes everywhere; temperatures in TEMPERATURE_RANGE."""
+    problems = []
+    low, high = MAGNITUDE_RANGE
+    t_low, t_high = TEMPERATURE_RANGE
+    temperatures = {f"materials.{n}.T" for n in case.materials} | {"thermal.temperature"}
+    if case.thermal is not None:
+        for name, bc in case.thermal.boundaries.items():
+            key = "value" if isinstance(bc, TemperatureBC) else "ambient"
+            temperatures.add(f"thermal.boundaries.{name}.{key}")
+    for path, value in _numbers(case, ""):
+        if path in temperatures:
+            if not t_low <= value <= t_high:
+                problems.append(
+                    (path, f"temperature {value!r} K outside [{t_low:g}, {t_high:g}] K")
+                )
+        elif value != 0 and not low <= abs(value) <= high:
+            problems.append(
+                (path, f"{value!r} is outside the magnitudes {low:g} to {high:g} (a typo?)")
+            )
+    return problems
+
+
+def _inside(geometry: Any) -> tuple[Any, float] | None:
+    """A test ``inside(points (n, dim)) -> bool array`` for the geometry and its size [m].
+
+    None when the domain is not known before meshing (mesh files, stomatal pores).
+    """
+    import numpy as np
+
+    if isinstance(geometry, LayeredSlab):
+        upper = [sum(layer.thickness for layer in geometry.layers), geometry.width, geometry.depth]
+        upper = np.array(upper[: geometry.dim])
+        return (lambda p: np.all((p >= -1e-9 * upper) & (p <= upper * (1 + 1e-9)), axis=1)), max(
+            upper
+        )
+    if isinstance(geometry, Inclusions) and len(geometry.extents) == geometry.dim:
+        upper = np.array(geometry.extents)
+        return (lambda p: np.all((p >= -1e-9 * upper) & (p <= upper * (1 + 1e-9)), axis=1)), max(
+            upper
+        )
+    if isinstance(geometry, CylinderShells | SphereShells):
+        r0, rn = min(geometry.radii), max(geometry.radii)
+        planar = 2 if isinstance(geometry, CylinderShells) else 3
+
+        def inside(p: Any) -> Any:
+            r = np.linalg.norm(p[:, :planar], axis=1)
+            ok = (r >= r0 * (1 - 1e-9)) & (r <= rn * (1 + 1e-9))
+            if isinstance(geometry, CylinderShells) and geometry.dim == 3:
+                h = geometry.height
+                ok &= (p[:, 2] >= -1e-9 * h) & (p[:, 2] <= h * (1 + 1e-9))
+            return ok
+
+        return inside, rn
+    return None
+
+
+def _profile_problems(case: Case) -> list[tuple[str, str]]:
+    """Profile lines lie inside the domain (else profiles.csv would hold NaN)."""
+    import numpy as np
+
+    found = _inside(case.geometry)
+    if found is None:
+        return []
+    inside, _ = found
+    problems = []
+    for i, profile in enumerate(case.output.profiles):
+        start, end = np.array(profile.start), np.array(profile.end)
+        if len(start) != case.geometry.dim or len(end) != case.geometry.dim:
+            continue  # reported above
+        t = np.linspace(0.0, 1.0, profile.points)[:, None]
+        points = start + t * (end - start)
+        outside = ~inside(points)
+        if outside.any():
+            first = points[int(np.argmax(outside))]
+            where = "start" if outside[0] else "end" if outside[-1] else "line"
+            problems.append(
+                (
+                    f"output.profiles[{i}].{where}",
+                    f"leaves the domain at {[float(f'{v:.6g}') for v in first]} m "
+                    f"({int(outside.sum())} of {profile.points} points outside)",
+                )
+            )
+    return problems
+
+
+def _temperature_expression_problems(text: str, geometry: Any) -> list[tuple[str, str]]:
+    """Evaluate a temperature expression over the domain's box: finite and in range."""
+    import numpy as np
+
+    from emcd_fem.expressions import evaluate
+
+    dim = geometry.dim or 3
+    found = _inside(geometry)
+    if isinstance(geometry, LayeredSlab):
+        upper = [sum(layer.thickness for layer in geometry.layers), geometry.width, geometry.depth]
+        lower = [0.0, 0.0, 0.0]
+    elif isinstance(geometry, Inclusions):
+        upper, lower = [*geometry.extents, 0.0, 0.0], [0.0, 0.0, 0.0]
+    elif found is not None:
+        r = found[1]
+        upper, lower = [r, r, getattr(geometry, "height", r)], [-r, -r, 0.0]
+    else:
+        upper = lower = [0.0, 0.0, 0.0]
+    axes = [np.linspace(lower[k], upper[k], 9) for k in range(dim)]
+    grid = np.array([g.ravel() for g in np.meshgrid(*axes, indexing="ij")])
+    try:
+        values = evaluate(text, grid, dim)
+    except EmcdInputError as exc:
+        return [("thermal.temperature", str(exc))]
+    t_low, t_high = TEMPERATURE_RANGE
+    bad = ~(np.isfinite(values) & (values >= t_low) & (values <= t_high))
+    if not bad.any():
+        return []
+    k = int(np.argmax(bad))
+    point = [float(f"{v:.6g}") for v in grid[:, k]]
+    return [
+        (
+            "thermal.temperature",
+            f"expression {text!r} gives {float(values[k])!r} K at {point} m: temperatures must be "
+            f"finite and within [{t_low:g}, {t_high:g}] K over the domain",
+        )
+    ]
 
 
 def _material_problems(case: Case) -> list[tuple[str, str]]:
@@ -863,6 +1061,8 @@ def _thermal_problems(case: Case) -> list[tuple[str, str]]:
             check_expression(thermal.temperature, geometry.dim or 3)
         except EmcdInputError as exc:
             problems.append(("thermal.temperature", str(exc)))
+        else:
+            problems += _temperature_expression_problems(thermal.temperature, geometry)
     elif isinstance(thermal.temperature, float) and thermal.temperature <= 0:
         problems.append(("thermal.temperature", "temperatures are absolute: must be > 0 K"))
     if solved:
@@ -903,6 +1103,21 @@ def _thermal_problems(case: Case) -> list[tuple[str, str]]:
         problems.append(
             ("physics", "sources and flux-only problems are not available with [thermal] yet")
         )
+    return problems
+
+
+def _shell_problems(g: CylinderShells | SphereShells) -> list[tuple[str, str]]:
+    problems = []  # radii: _size_problems
+    if g.names is not None and len(g.names) != len(g.radii) - 1:
+        problems.append(
+            (
+                "geometry.names",
+                f"{len(g.radii) - 1} shell(s) between {len(g.radii)} radii, got "
+                f"{len(g.names)} name(s)",
+            )
+        )
+    elif g.names is not None and len(set(g.names)) != len(g.names):
+        problems.append(("geometry.names", "duplicate shell names"))
     return problems
 
 
@@ -973,7 +1188,7 @@ def parse_value(text: str) -> Any:
     """A ``--set`` value: TOML syntax (numbers, booleans, strings, arrays), else a string."""
     try:
         return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
@@ -1014,36 +1229,125 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
     return data
 
 
-def validate_case(data: Mapping[str, Any], source: str = "case") -> Case:
-    """Validate raw case data; raise :class:`CaseError` listing every problem."""
+def validate_case(
+    data: Mapping[str, Any], source: str = "case", *, allow_unsafe_petsc_options: bool = False
+) -> Case:
+    """Validate raw case data; raise :class:`CaseError` listing every problem.
+
+    Args:
+        data: Raw case data (from TOML).
+        source: Label for messages (the file name).
+        allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
+            read other files (see :mod:`emcd_fem.petsc_options`); refused by default.
+    """
+    from emcd_fem.petsc_options import option_problems
+
+    deep = _too_deep(data)
+    if deep is not None:
+        raise CaseError([(deep, f"nested deeper than {MAX_NESTING} levels")], source)
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(_schema_problems(exc), source) from None
+    except RecursionError:
+        raise CaseError([("", "case data nested too deeply")], source) from None
     problems = _semantic_problems(case)
+    problems += option_problems(case.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options)
     if problems:
         raise CaseError(problems, source)
     return case
 
 
-def read_case_data(path: str | Path) -> dict[str, Any]:
-    """Read a TOML case file into raw data; TOML syntax errors become :class:`CaseError`."""
-    path = Path(path)
+#: Deepest nesting of tables and arrays a case may have (the schema needs 5).
+MAX_NESTING: int = 16
+#: Largest case file read [bytes].
+MAX_CASE_BYTES: int = 4_000_000
+
+
+def _too_deep(data: Any, limit: int = MAX_NESTING) -> str | None:
+    """Key path of the first value nested deeper than ``limit`` (iterative), or None."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > limit:
+            return path
+        if isinstance(node, dict):
+            stack += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node)]
+    return None
+
+
+def parse_case_text(text: str, source: str = "case") -> dict[str, Any]:
+    """Parse TOML case text; syntax errors and absurd nesting become :class:`CaseError`."""
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except FileNotFoundError:
-        raise CaseError([("", f"case file {str(path)!r} not found")], str(path)) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CaseError([("", f"TOML syntax error: {exc}")], str(path)) from None
+        raise CaseError([("", f"TOML syntax error: {exc}")], source) from None
+    except RecursionError:
+        raise CaseError(
+            [("", f"TOML nested too deeply (a case needs at most {MAX_NESTING} levels)")], source
+        ) from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise CaseError(
+            [(deep.split(".")[0].split("[")[0], f"nested deeper than {MAX_NESTING} levels")],
+            source,
+        )
+    return data
 
 
-def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence[str] = ()) -> Case:
+def read_case_data(path: str | Path) -> dict[str, Any]:
+    """Read a TOML case file into raw data.
+
+    Raises:
+        CaseError: missing or unreadable file, not UTF-8 (TOML's encoding; the line and
+            column of the first bad byte are named), TOML syntax, absurd nesting.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        if path.is_file() and path.stat().st_size > MAX_CASE_BYTES:
+            raise CaseError([("", f"case file larger than {MAX_CASE_BYTES} bytes")], name)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError([("", f"case file {name!r} not found")], name) from None
+    except IsADirectoryError:
+        raise CaseError([("", f"{name!r} is a directory, not a case file")], name) from None
+    except OSError as exc:
+        raise CaseError([("", f"cannot read case file {name!r}: {exc.strerror}")], name) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CaseError(
+            [
+                (
+                    "",
+                    f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line}, column "
+                    f"{column} (TOML files are UTF-8; re-save the file as UTF-8, e.g. "
+                    "`iconv -f latin1 -t utf-8`)",
+                )
+            ],
+            name,
+        ) from None
+    return parse_case_text(text, name)
+
+
+def load_case(
+    source: str | Path | Mapping[str, Any] | Case,
+    overrides: Sequence[str] = (),
+    *,
+    allow_unsafe_petsc_options: bool = False,
+) -> Case:
     """Load and validate a case from a TOML path, raw data or a :class:`Case`.
 
     Args:
         source: Path of a TOML file, a mapping of raw data, or a Case.
         overrides: ``key.path=value`` strings applied before validation.
+        allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
+            read other files (refused by default: a case file is data, not code).
 
     Returns:
         The validated case.
@@ -1053,6 +1357,13 @@ def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence
     """
     if isinstance(source, Case):
         if not overrides:
+            from emcd_fem.petsc_options import option_problems
+
+            problems = option_problems(
+                source.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options
+            )
+            if problems:
+                raise CaseError(problems)
             return source
         source = source.model_dump(exclude_none=True)
     if isinstance(source, str | Path):
@@ -1064,4 +1375,23 @@ def load_case(source: str | Path | Mapping[str, Any] | Case, overrides: Sequence
     else:
         label = "case"
         data = dict(source)
-    return validate_case(apply_overrides(data, overrides), label)
+    return validate_case(
+        apply_overrides(data, overrides),
+        label,
+        allow_unsafe_petsc_options=allow_unsafe_petsc_options,
+    )
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of case files, for editor completion and validation.
+
+    Generated from the pydantic models, so it lists every key with its type, bounds,
+    default and description (units in brackets). Cross-field rules (names that must
+    exist, admissibility) are checked by ``emcd check`` only.
+    """
+    schema = Case.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "emcd_fem case file",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }

@@ -142,7 +142,10 @@ def evaluate(text: str, coordinates: np.ndarray, dim: int | None = None) -> np.n
     for i, name in enumerate(COORDINATES[:dim]):
         names[name] = coords[i]
     with np.errstate(all="ignore"):
-        values = _build(tree, names, _NUMPY)
+        try:
+            values = _build(tree, names, _NUMPY)
+        except ArithmeticError as exc:  # 1/0, 10**400 between constants
+            raise EmcdInputError(f"expression {text!r} cannot be evaluated: {exc}") from None
     return np.broadcast_to(np.asarray(values, dtype=np.float64), (coords.shape[1],)).copy()
 
 
@@ -154,7 +157,10 @@ def to_ufl(text: str, mesh: Any) -> ufl.core.expr.Expr:
     names: dict[str, Any] = dict(CONSTANTS)
     for i, name in enumerate(COORDINATES[:gdim]):
         names[name] = coordinate[i]
-    return ufl.as_ufl(_build(tree, names, _UFL))
+    try:
+        return ufl.as_ufl(_build(tree, names, _UFL))
+    except ArithmeticError as exc:  # 1/0, 10**400 between constants
+        raise EmcdInputError(f"expression {text!r} cannot be evaluated: {exc}") from None
 
 
 __all__ = ["COORDINATES", "FUNCTIONS", "check_expression", "evaluate", "to_ufl"]

@@ -35,10 +35,10 @@ from emcd_fem import (
     provenance,
     result_checks,
 )
+from emcd_fem.agreement import pack_error, unpack_error
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
-    CaseError,
     CylinderShells,
     FluxBC,
     Inclusions,
@@ -697,8 +697,9 @@ def write_result_fields(
                 "file": filename,
                 "gdim": gdim,
                 **entry,
-                "units": provenance.FIELD_UNITS.get(name, provenance.FIELD_UNITS.get(
-                    name.split("_block")[0], "see README")),
+                "units": provenance.FIELD_UNITS.get(
+                    name, provenance.FIELD_UNITS.get(name.split("_block")[0], "see README")
+                ),
             }
         files.append(filename)
     described["region"] = {
@@ -897,22 +898,39 @@ def _film_reference(network: dict[str, Any] | None, solution: Any) -> dict[str, 
     }
 
 
-def _load_on_root(source: Any, overrides: Sequence[str], comm: MPI.Comm) -> Case:
-    """Parse the case on rank 0 and share it, or raise the same CaseError on every rank."""
+def _load_on_root(
+    source: Any, overrides: Sequence[str], comm: MPI.Comm, allow_unsafe: bool = False
+) -> Case:
+    """Parse the case on rank 0 and share it, or raise the same error on every rank.
+
+    Any error of rank 0 (an unreadable file, a bug) is sent, so no rank is left waiting.
+    """
     payload = None
     if comm.rank == 0:
         try:
-            payload = ("ok", load_case(source, overrides).model_dump(mode="json"))
-        except CaseError as exc:
-            payload = (
-                "error",
-                exc.problems,
-                str(source) if isinstance(source, str | Path) else "case",
-            )
+            case = load_case(source, overrides, allow_unsafe_petsc_options=allow_unsafe)
+            payload = ("ok", case.model_dump(mode="json"))
+        except Exception as exc:  # re-raised on every rank below
+            payload = ("error", pack_error(exc))
     payload = comm.bcast(payload, root=0)
     if payload[0] == "error":
-        raise CaseError(payload[1], payload[2])
+        raise unpack_error(*payload[1])
     return Case.model_validate(payload[1])
+
+
+def load_case_collective(
+    source: str | Path | Mapping[str, Any] | Case,
+    overrides: Sequence[str] = (),
+    *,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    allow_unsafe_petsc_options: bool = False,
+) -> Case:
+    """:func:`~emcd_fem.case.load_case` on rank 0, the case or its error on every rank.
+
+    Only rank 0 reads files, so a case file that other ranks cannot see is fine, and a
+    bad one raises the same error everywhere (no rank is left waiting). Collective.
+    """
+    return _load_on_root(source, overrides, comm, allow_unsafe_petsc_options)
 
 
 def run_case(
@@ -924,6 +942,7 @@ def run_case(
     domain: Domain | None = None,
     force: bool = False,
     sweep: Mapping[str, Any] | None = None,
+    allow_unsafe_petsc_options: bool = False,
 ) -> RunResult:
     """Run a case (the Python equivalent of ``emcd run``).
 
@@ -942,6 +961,8 @@ def run_case(
             files emcd does not write are kept.
         sweep: Recorded as ``sweep`` in summary.json (:func:`run_sweep` says which sweep
             and which keys a point belongs to).
+        allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
+            read other files (refused by default: a case file is data, not code).
 
     Returns:
         The summary, the solution, the fields, the output directory and the domain.
@@ -967,6 +988,7 @@ def run_case(
     Note:
         Collective on ``comm``.
     """
+    unsafe = allow_unsafe_petsc_options
     started = provenance.now()
     context = {"provenance": provenance.provenance(source, list(overrides), comm.size, started)}
     if sweep is not None:
@@ -977,11 +999,15 @@ def run_case(
     try:
         with progress.stages(["mesh", "setup", "solve", "output"], comm):
             if out is None:
-                result = _run_case(source, None, overrides, comm, domain=domain)
+                result = _run_case(
+                    source, None, overrides, comm, domain=domain, allow_unsafe=unsafe
+                )
                 result.summary.update(context["provenance"])
             else:
                 with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
-                    result = _run_case(source, target.staging, overrides, comm, domain=domain)
+                    result = _run_case(
+                        source, target.staging, overrides, comm, domain=domain, allow_unsafe=unsafe
+                    )
                     # PETSc objects are destroyed collectively: every rank frees the solver's
                     # garbage here, before the next collective call (rank 0 alone drew the
                     # pictures, so its garbage collector ran at other times)
@@ -1023,10 +1049,11 @@ def _run_case(
     comm: MPI.Comm,
     *,
     domain: Domain | None = None,
+    allow_unsafe: bool = False,
 ) -> RunResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    case = _load_on_root(source, overrides, comm)
+    case = _load_on_root(source, overrides, comm, allow_unsafe)
     check_case(case)
     timings["check"] = time.perf_counter() - start
 
@@ -1154,6 +1181,7 @@ def run_sweep(
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
     force: bool = False,
+    allow_unsafe_petsc_options: bool = False,
 ) -> list[dict[str, Any]]:
     """Run a case at every point of the Cartesian product of swept values.
 
@@ -1164,6 +1192,7 @@ def run_sweep(
             ``{"materials.membrane.D": ["1e-6", "2e-6"]}``.
         overrides: Fixed ``key.path=value`` overrides applied to every point.
         comm: MPI communicator.
+        allow_unsafe_petsc_options: As for :func:`run_case`.
 
     Returns:
         One row per point: the swept values and the summary numbers.
@@ -1183,20 +1212,21 @@ def run_sweep(
         [*overrides, *(f"{k}={v}" for k, v in zip(keys, values, strict=True))] for values in points
     ]
     # fail early: validate every point first (rank 0 parses, every rank gets the same Case)
-    cases = [_load_on_root(source, setting, comm) for setting in settings]
+    unsafe = allow_unsafe_petsc_options
+    cases = [_load_on_root(source, setting, comm, unsafe) for setting in settings]
     reuse = _sweep_can_reuse_mesh(keys, points, cases)
     with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
-        rows = _sweep_points(source, target.staging, keys, points, settings, reuse, comm)
+        rows = _sweep_points(source, target.staging, keys, points, settings, reuse, comm, unsafe)
         header = list(rows[0]) if rows else ["point"]
         units = {"dofs": "count", "iterations": "count", "x_min": "1", "x_max": "1"}
         units |= {"balance": "1", "analytic_error": "1", "point": "index"}
-        flux_unit = (
-            f"[{rows[0]['_flux_units']}]" if rows and rows[0].get("_flux_units") else ""
-        )
+        flux_unit = f"[{rows[0]['_flux_units']}]" if rows and rows[0].get("_flux_units") else ""
         header = [h for h in header if h != "_flux_units"]
         labels = [
-            f"{h} {flux_unit}" if h.startswith("flux_") and flux_unit
-            else f"{h} [{units[h]}]" if h in units
+            f"{h} {flux_unit}"
+            if h.startswith("flux_") and flux_unit
+            else f"{h} [{units[h]}]"
+            if h in units
             else h
             for h in header
         ]
@@ -1216,6 +1246,7 @@ def _sweep_points(
     settings: Sequence[Sequence[str]],
     reuse: bool,
     comm: MPI.Comm,
+    unsafe: bool = False,
 ) -> list[dict[str, Any]]:
     """Run every sweep point into ``staging/point_<i>``; the sweep.csv rows."""
     domain = None
@@ -1237,7 +1268,13 @@ def _sweep_points(
             "case_sha256": sweep_id,
         }
         result = run_case(
-            source, staging / f"point_{i:03d}", setting, comm=comm, domain=domain, sweep=sweep
+            source,
+            staging / f"point_{i:03d}",
+            setting,
+            comm=comm,
+            domain=domain,
+            sweep=sweep,
+            allow_unsafe_petsc_options=unsafe,
         )
         if reuse:
             domain = result.domain

@@ -232,15 +232,26 @@ def linear_problem(
     prefix: str,
     petsc_options: Mapping[str, Any],
 ) -> ScaledLinearProblem:
-    """Compile the forms and set up a PETSc linear problem (collective)."""
-    return ScaledLinearProblem(
-        bilinear,
-        linear,
-        bcs=list(bcs),
-        u=solution,
-        petsc_options_prefix=prefix,
-        petsc_options=dict(petsc_options),
-    )
+    """Compile the forms and set up a PETSc linear problem (collective).
+
+    Raises:
+        EmcdSolverError: PETSc refused the options (naming them).
+    """
+    try:
+        return ScaledLinearProblem(
+            bilinear,
+            linear,
+            bcs=list(bcs),
+            u=solution,
+            petsc_options_prefix=prefix,
+            petsc_options=dict(petsc_options),
+        )
+    except PETSc.Error as exc:
+        given = ", ".join(f"{k} = {v!r}" for k, v in petsc_options.items())
+        raise EmcdSolverError(
+            f"PETSc refused the solver options ({exc}); options in effect: {given}. Check "
+            "[solver.petsc_options] with `emcd check`."
+        ) from exc
 
 
 def attach_constant_null_space(problem: dolfinx.fem.petsc.LinearProblem) -> None:

@@ -52,7 +52,8 @@ def from_file(
     suffix = path.suffix.lower()
     if suffix not in (".msh", ".geo"):
         raise EmcdMeshError(f"{str(path)!r}: expected a .msh or .geo file")
-    if not path.is_file():
+    # only rank 0 reads the file (gmsh runs there): its view decides, on every rank alike
+    if not comm.bcast(path.is_file() if comm.rank == 0 else None, root=0):
         raise EmcdMeshError(f"mesh file {str(path)!r} not found")
 
     def build() -> int:

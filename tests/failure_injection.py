@@ -1,0 +1,101 @@
+"""Failure injection for the MPI error-propagation tests (run under ``mpiexec``).
+
+Usage: ``python tests/failure_injection.py MODE RANK -- EMCD ARGUMENTS...``
+
+Injects one failure on rank ``RANK`` only (the other ranks run normally), then runs the
+``emcd`` command in-process and exits with its code:
+
+* ``none``: nothing injected;
+* ``solve_exception``: an exception when the mole-fraction solve starts;
+* ``nan_data``: NaN in the diffusivity on that rank's cells;
+* ``unreadable_case``: ``*.toml`` files are unreadable on that rank (PermissionError);
+* ``invisible_mesh``: ``*.msh`` files do not exist on that rank (a node that cannot see
+  the directory of the mesh).
+"""
+
+# isort: off
+import emcd_fem._runtime  # noqa: F401  (MPI/PETSc loading order: before mpi4py)
+
+# isort: on
+import builtins
+import sys
+
+from mpi4py import MPI
+
+
+def inject(mode: str, rank: int) -> None:
+    """Install the failure on ``rank`` (no-op on the other ranks)."""
+    if MPI.COMM_WORLD.rank != rank or mode == "none":
+        return
+    if mode == "solve_exception":
+        import emcd_fem.problem as problem
+
+        def broken(*args, **kwargs):
+            raise RuntimeError(f"injected failure inside the solve on rank {rank}")
+
+        problem.solver_mod.solve_linear = broken
+    elif mode == "nan_data":
+        import numpy as np
+
+        import emcd_fem.problem as problem
+
+        original = problem.assign_materials
+
+        def poisoned(*args, **kwargs):
+            fields = original(*args, **kwargs)
+            fields.diffusivity.x.array[:] = np.nan
+            return fields
+
+        problem.assign_materials = poisoned
+    elif mode in ("unreadable_case", "invisible_mesh"):
+        import pathlib
+
+        suffix = ".toml" if mode == "unreadable_case" else ".msh"
+
+        def hidden(path: object) -> bool:
+            return str(path).endswith(suffix)
+
+        def refuse(path: object) -> None:
+            if hidden(path):
+                raise PermissionError(13, "Permission denied (injected)", str(path))
+
+        real_open, real_read = builtins.open, pathlib.Path.read_bytes
+        real_is_file, real_exists = pathlib.Path.is_file, pathlib.Path.exists
+
+        def guarded_open(file, *args, **kwargs):
+            if isinstance(file, str | pathlib.Path):
+                refuse(file)
+            return real_open(file, *args, **kwargs)
+
+        def guarded_read(self):
+            refuse(self)
+            return real_read(self)
+
+        builtins.open = guarded_open
+        pathlib.Path.read_bytes = guarded_read
+        if mode == "invisible_mesh":  # the file does not exist on this rank's node
+            pathlib.Path.is_file = lambda self: False if hidden(self) else real_is_file(self)
+            pathlib.Path.exists = lambda self, **kw: (
+                False if hidden(self) else real_exists(self, **kw)
+            )
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+def main() -> None:
+    """Parse the arguments, inject, run ``emcd``."""
+    import gc
+
+    mode, rank, separator, *argv = sys.argv[1:]
+    assert separator == "--"
+    inject(mode, int(rank))
+    from emcd_fem import cli
+
+    code = cli.main(argv)
+    gc.collect()
+    MPI.COMM_WORLD.Barrier()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
