@@ -224,7 +224,12 @@ def _check(args: argparse.Namespace) -> int:
 
     case = load_case(args.case, args.overrides)
     report = check_case(case)
-    _say(f"emcd check: {args.case} is valid and admissible; {json.dumps(report)}")
+    verdict = (
+        "valid and admissible"
+        if report["admissibility"] == "proven"
+        else f"valid; admissibility {report['admissibility']}"
+    )
+    _say(f"emcd check: {args.case} is {verdict}; {json.dumps(report)}")
     return EXIT_OK
 
 
