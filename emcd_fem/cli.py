@@ -329,7 +329,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         _say(json.dumps({"case": str(args.case), "valid": True, "report": report}, indent=2))
         return EXIT_OK
-    _result(args, f"emcd check: {args.case} is valid and admissible")
+    verdict = (
+        "valid and admissible"
+        if report.get("admissibility", "proven") == "proven"
+        else f"valid; admissibility {report['admissibility']}"
+    )
+    _result(args, f"emcd check: {args.case} is {verdict}")
     for key, value in report.items():
         _result(args, f"  {key}: {json.dumps(value)}")
     return EXIT_OK

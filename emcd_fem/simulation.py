@@ -370,6 +370,7 @@ def check_case(case: Case) -> dict[str, Any]:
         )
         raise AdmissibilityError(f"{named}: {exc}") from None
     report: dict[str, Any] = {"flux_only": flux_only}
+    report["admissibility"] = _admissibility_verdict(case, conditions, reference)
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
     if case.thermal is not None:
         from emcd_fem.soret_sign import sign_warnings
@@ -387,6 +388,26 @@ def check_case(case: Case) -> dict[str, Any]:
     elif reference is not None:
         report["analytic_rate"] = reference.rate
     return report
+
+
+def _admissibility_verdict(
+    case: Case, conditions: Mapping[str, BoundaryCondition], reference: Any
+) -> str:
+    """``"proven"`` when the pre-checks settle 0 <= x_A <= 1, else what the run will judge.
+
+    Proven: no flux data and no partition coefficient (maximum principle; with thermal
+    diffusion a comparison principle), or a 1D solution checked in full (no films, no
+    thermal diffusion).
+    """
+    pushers = admissibility.flux_data(conditions, case.physics.source)
+    partitions = any(spec.partition is not None for spec in case.interfaces)
+    films = any(spec.film is not None for spec in case.interfaces)
+    if not pushers and not partitions:
+        return "proven"
+    if reference is not None and not films and case.thermal is None:
+        return "proven"
+    data = ", ".join(pushers + (["interfaces.partition"] if partitions else []))
+    return f"judged after the solve (emcd run): {data} without a 1D solution to check"
 
 
 # -- post-processing --------------------------------------------------------------------------

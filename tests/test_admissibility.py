@@ -342,3 +342,19 @@ def test_under_resolved_thermal_drift_fails_not_blamed_on_data(tmp_path, capsys)
         soret={"gas": 10.0},
     ).solve()
     assert 0.5 <= solution.x_min and solution.x_max <= 1.0
+
+
+def test_check_says_when_admissibility_is_left_to_the_run(capsys):
+    """`emcd check` cannot solve: for flux data without a 1D solution (films) it says the run
+    judges them, instead of calling the film case of test_film_case_inadmissible_flux_cli
+    admissible; Dirichlet-only data are proven admissible (maximum principle)."""
+    args = ["check", str(DEMOS / "membrane_films.toml")]
+    for item in FILM_OVERRIDES:
+        args += ["--set", item]
+    assert cli.main(args) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "judged after the solve (emcd run): right" in out and "admissible;" not in out, out
+    assert cli.main(["check", str(DEMOS / "membrane_films.toml")]) == cli.EXIT_OK
+    assert "is valid and admissible" in capsys.readouterr().out
+    assert cli.main(["check", str(DEMOS / "bc_dirichlet_flux.toml")]) == cli.EXIT_OK
+    assert "is valid and admissible" in capsys.readouterr().out  # 1D solution checked
