@@ -475,8 +475,9 @@ def rayleigh_hexagonal_cylinders(fraction: float, d_matrix: float, d_inclusion: 
 def rayleigh_cubic_spheres(fraction: float, d_matrix: float, d_inclusion: float) -> float:
     """Simple cubic array of spheres: effective diffusivity [m^2/s].
 
-    Rayleigh's (Phil. Mag. 34, 481, 1892) dipole–octupole truncation with the lattice sum
-    as recomputed by McPhedran & McKenzie (Proc. R. Soc. A 359, 45, 1978):
+    Rayleigh's (Phil. Mag. 34, 481, 1892) dipole–octupole truncation, with the octupole
+    coefficient recomputed here from the lattice sum (McPhedran & McKenzie, Proc. R. Soc. A
+    359, 45, 1978, extend the method to high multipoles):
 
     D/D_m = 1 − 3φ / (T + φ − 1.3047 ((1 − β)/(β + 4/3)) φ^(10/3)),
     β = D_i/D_m, T = (β + 2)/(1 − β).
@@ -485,7 +486,8 @@ def rayleigh_cubic_spheres(fraction: float, d_matrix: float, d_inclusion: float)
     and the octupoles feed back −4 Σ_4 B_3 into the dipole field, with
     Σ_4 = Σ' P_4(cos Θ)/R^5 = 3.10823 over the unit simple cubic lattice; the octupole
     responds with B_3 = A_3 a^7 (1 − β)/(β + 4/3), so the coefficient is
-    16 Σ_4² (3/(4π))^(10/3) = 1.3047. (Rayleigh's own 1.65 came from a wrong lattice sum.)
+    16 Σ_4² (3/(4π))^(10/3) = 1.3047 (tested). Rayleigh's printed 1.65 does not follow from
+    this sum and is further from converged cell solves (below).
     Accuracy against high-resolution cell solves (P2 on order-2 geometry, cell size r/8):
     at φ = 0.3 about 1e-5 for β = 0.1 and 4e-4 for β = 10 (Rayleigh's 1.65: 8e-4 and
     1.9e-3; tested at r/6). Higher multipoles (l = 5, 7, …) grow with φ and contrast: do

@@ -372,11 +372,13 @@ def check_case(case: Case) -> dict[str, Any]:
     report: dict[str, Any] = {"flux_only": flux_only}
     report["admissibility"] = _admissibility_verdict(case, conditions, reference)
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
+    warnings = [w for r in resolved.values() for w in r.warnings]
     if case.thermal is not None:
         from emcd_fem.soret_sign import sign_warnings
 
-        if warnings := sign_warnings(case):
-            report["warnings"] = warnings
+        warnings += sign_warnings(case)
+    if warnings:
+        report["warnings"] = warnings
     if case.thermal is not None:
         from emcd_fem.soret_run import soret_reference
 

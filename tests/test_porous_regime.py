@@ -98,3 +98,15 @@ def test_equal_masses_and_free_gas_not_reported():
     )
     assert "dusty_gas_deviation" not in free.diagnostics
     assert not free.warnings
+
+
+def test_emcd_check_reports_graham_for_the_porous_demo():
+    from pathlib import Path
+
+    from emcd_fem.case import load_case
+    from emcd_fem.simulation import check_case
+
+    demo = Path(__file__).resolve().parent.parent / "demos" / "porous_pellet_knudsen.toml"
+    report = check_case(load_case(demo))
+    (name,) = [n for n, d in report["materials"].items() if "dusty_gas_deviation" in d]
+    assert any(w.startswith(f"materials.{name}: porous material") for w in report["warnings"])

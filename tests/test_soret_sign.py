@@ -28,7 +28,8 @@ def test_he_ar_demos_have_the_kinetic_sign(demo):
     for spec in case.materials.values():
         assert spec.gases == ["He", "Ar"] and spec.thermal_diffusion_factor < 0
     assert sign_warnings(case) == []
-    assert "warnings" not in check_case(case)
+    # the porous insert/felt (He/Ar) carries the Graham warning, nothing about the sign
+    assert not any("kinetic theory" in w for w in check_case(case).get("warnings", []))
 
 
 def test_positive_alpha_with_light_a_warns():
@@ -38,7 +39,7 @@ def test_positive_alpha_with_light_a_warns():
     (warning,) = sign_warnings(case)
     assert warning.startswith("materials.gas.thermal_diffusion_factor = +0.3 with A = He")
     assert "heavier species (Ar) to the cold side" in warning
-    assert check_case(case)["warnings"] == [warning]
+    assert warning in check_case(case)["warnings"]
 
 
 def test_gases_swapped_positive_alpha_is_fine():

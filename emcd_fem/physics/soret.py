@@ -5,6 +5,9 @@ Constitutive law (binary, EMCD frame):
     N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T)      [mol/(m^2 s)]
 
 Sign convention: S_T > 0 drives A towards the cold side (down the temperature gradient).
+For typical gas pairs kinetic theory sends the heavier species to the cold side, so S_T < 0
+when A is the lighter gas (He in He–Ar: α_T ≈ −0.39); ``emcd_fem.soret_sign`` warns when a
+case's data contradict that.
 S_T [1/K] is given per region, either directly or through the thermal diffusion factor
 α_T = S_T T (S_T = α_T / T, the form in which kinetic theory gives it for gases).
 
