@@ -23,8 +23,14 @@ test: test-serial test-mpi
 test-serial:
 	$(BIN)/python -m pytest tests --ignore=tests/mpi
 
+# MPMD form: every rank gets its own PYTHONHASHSEED (1, 2, ...), so code that drives
+# collectives by iterating a set (hash order) fails here instead of at random on a cluster.
+MPI_PYTEST = $(BIN)/python -m pytest tests/mpi -p no:cacheprovider -q --timeout=120
+MPI_MPMD = $(subst ;, : ,$(shell for r in $$(seq 1 $(MPI_RANKS)); do \
+	printf '%s' "$${sep}-n 1 env PYTHONHASHSEED=$$r $(MPI_PYTEST)"; sep=';'; done))
+
 test-mpi:
-	timeout $(MPI_TIMEOUT) $(BIN)/mpiexec -n $(MPI_RANKS) $(BIN)/python -m pytest tests/mpi -p no:cacheprovider -q --timeout=120
+	timeout $(MPI_TIMEOUT) $(BIN)/mpiexec $(MPI_MPMD)
 
 lint:
 	$(BIN)/ruff check emcd_fem tests demos

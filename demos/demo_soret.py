@@ -103,8 +103,9 @@ for s_t in (0.012, 0.4 / 306.0):
 # (400 K) to a convectively cooled top (h = 50 W/(m² K), 300 K). The cell holds two porous
 # inserts that conduct heat well and diffuse poorly. He–Ar at 1 atm with temperature-
 # dependent properties: $D(T)$ from Chapman–Enskog and $c = P/(RT)$, and $S_T = \alpha_T/T$
-# with α_T = 0.3. The case file `demos/soret_composite_2d.toml` says all that; run it with
-# pictures:
+# with α_T = −0.3 (negative: A = He is the lighter gas, and kinetic theory sends the heavier
+# argon to the cold side). The case file `demos/soret_composite_2d.toml` says all that; run
+# it with pictures:
 
 # %%
 from emcd_fem.simulation import run_case

@@ -19,6 +19,7 @@ from emcd_fem.errors import (
     EmcdError,
     EmcdInputError,
     EmcdMeshError,
+    EmcdResultError,
     EmcdSolverError,
 )
 from emcd_fem.geometry import domain_from_gmsh
@@ -40,6 +41,7 @@ __all__ = [
     "EmcdError",
     "EmcdInputError",
     "EmcdMeshError",
+    "EmcdResultError",
     "EmcdSolverError",
     "MassTransfer",
     "Material",

@@ -279,7 +279,8 @@ class MaterialSpec(_Section):
     )
     thermal_diffusion_factor: float | None = Field(
         default=None,
-        description="α_T [-], S_T = α_T / T (instead of soret_coefficient; 0.05–0.45 for gases).",
+        description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
+        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",
@@ -299,20 +300,35 @@ class SpeciesSpec(_Section):
 
 
 class InterfaceSpec(_Section):
-    """Partition coefficient between two materials (an ordered pair)."""
+    """Coefficients of the interfaces between two materials, oriented first → second.
+
+    With ``materials = [a, b]``: K_ab = c_A,b/c_A,a at equilibrium, κ_ab = K_ab c_a/c_b the
+    same ratio in mole fractions (x_b = κ_ab x_a), and the film law
+    N_A·n_ab = k_ab (x_a − x_b/κ_ab), n_ab the normal from a into b. Written as [b, a] the
+    same interface has K_ba = 1/K_ab and k_ba = k_ab/κ_ab (README: Interface coefficients).
+    """
 
     materials: list[str] = Field(
-        min_length=2, max_length=2, description="[first, second] material names."
+        min_length=2,
+        max_length=2,
+        description="[a, b]: the two material names; the order orients K and k (a → b).",
     )
     partition: float | None = Field(
         default=None,
         gt=0,
-        description="K: c_A,second = K c_A,first at equilibrium (molar concentrations).",
+        description=(
+            "K_ab [-]: c_A,b = K_ab c_A,a at equilibrium (molar concentrations of A either "
+            "side); default c_b/c_a (x_A continuous). Swapped pair: K_ba = 1/K_ab."
+        ),
     )
     film: float | None = Field(
         default=None,
         gt=0,
-        description="Film coefficient k [mol/(m^2 s)]: N·n = k (μ_first − μ_second), μ = x_A/H.",
+        description=(
+            "Film coefficient k_ab [mol/(m^2 s)]: N_A·n_ab = k_ab (x_a − x_b/κ_ab), "
+            "κ_ab = K_ab c_a/c_b (1 without partition), n_ab from a into b. "
+            "Swapped pair: k_ba = k_ab/κ_ab."
+        ),
     )
     contact_resistance: float | None = Field(
         default=None,
@@ -512,7 +528,10 @@ class Case(_Section):
     species: Species | None = Field(default=None, description="Molar masses of A and B.")
     interfaces: list[InterfaceSpec] = Field(
         default_factory=list,
-        description="Partition coefficients between materials (default: x_A continuous).",
+        description=(
+            "Partition coefficients, films and contact resistances between material pairs, "
+            "each pair once (default: x_A and T continuous)."
+        ),
     )
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
     thermal: Thermal | None = Field(
@@ -648,6 +667,7 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
+    problems += _size_problems(geometry)
     problems += _material_problems(case)
     problems += _thermal_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
@@ -657,7 +677,25 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
     has_films = any(spec.film is not None for spec in case.interfaces)
     if has_films and (case.physics.source != 0 or case.physics.inventory_mole_fraction):
         problems.append(("physics", "sources and flux-only problems are not available with films"))
+    seen: dict[frozenset[str], int] = {}
     for i, interface in enumerate(case.interfaces):
+        pair = frozenset(interface.materials)
+        if pair in seen:
+            problems.append(
+                (
+                    f"interfaces[{i}].materials",
+                    f"the pair {interface.materials} is already given in interfaces[{seen[pair]}]"
+                    " (in either order): give each material pair once",
+                )
+            )
+        seen.setdefault(pair, i)
+        if len(pair) == 1 and interface.partition not in (None, 1.0):
+            problems.append(
+                (
+                    f"interfaces[{i}].partition",
+                    "a material is in equilibrium with itself at K = 1: leave partition out",
+                )
+            )
         if (
             interface.partition is None
             and interface.film is None
@@ -880,6 +918,52 @@ def _inclusion_problems(g: Inclusions) -> list[tuple[str, str]]:
             problems.append(("geometry.counts", f"periodic arrays need {wanted} counts >= 1"))
     elif g.volume_fraction is None:
         problems.append(("geometry.volume_fraction", "required for a random arrangement"))
+    for i, extent in enumerate(g.extents):
+        if not extent > 0:
+            problems.append((f"geometry.extents[{i}]", f"must be positive, got {extent}"))
+    if problems:
+        return problems
+    if g.arrangement == "periodic":
+        from emcd_fem.geometry.inclusions import layout_problems, periodic_array
+
+        centers = periodic_array(g.extents, g.counts)
+        problems += [
+            ("geometry.radius", m) for m in layout_problems(g.shape, g.extents, centers, g.radius)
+        ]
+    elif 2 * g.radius >= min(g.extents[: 3 if g.shape == "sphere" else 2]):
+        problems.append(
+            ("geometry.radius", f"a diameter of {2 * g.radius:g} m does not fit in the cell")
+        )
+    return problems
+
+
+def _size_problems(geometry: Any) -> list[tuple[str, str]]:
+    """Zero-size layers and shells: thinner than 1e-9 of the whole (nodes would coincide)."""
+    problems = []
+    if isinstance(geometry, LayeredSlab):
+        total = sum(layer.thickness for layer in geometry.layers)
+        for i, layer in enumerate(geometry.layers):
+            if layer.thickness <= 1e-9 * total:
+                problems.append(
+                    (
+                        f"geometry.layers[{i}].thickness",
+                        f"{layer.thickness:g} m is a zero-size layer (below 1e-9 of the slab "
+                        f"length {total:g} m): remove it or give its real thickness",
+                    )
+                )
+    if isinstance(geometry, CylinderShells | SphereShells):
+        radii = geometry.radii
+        if radii[0] <= 0:
+            problems.append(("geometry.radii[0]", f"the inner radius must be > 0, got {radii[0]}"))
+        for i in range(1, len(radii)):
+            if radii[i] - radii[i - 1] <= 1e-9 * abs(radii[-1]):
+                problems.append(
+                    (
+                        f"geometry.radii[{i}]",
+                        f"radii must increase: r_{i} = {radii[i]:g} m after r_{i - 1} = "
+                        f"{radii[i - 1]:g} m (a shell of zero or negative thickness)",
+                    )
+                )
     return problems
 
 

@@ -10,6 +10,10 @@ Exit codes (also in README):
 4  solver failure (PETSc did not converge)
 5  output could not be written
 6  ``emcd verify``: a verification check failed
+7  ``emcd run``: the result fails the run's own checks (its analytic
+   reference off by more than the discretisation explains, a species
+   balance that does not close); results are written, summary.json
+   has ``status = "failed"`` and ``failures``
 == ==============================================================
 
 Works unchanged under ``mpiexec -n N emcd run ...``: every rank reaches the same verdict,
@@ -26,10 +30,17 @@ from pathlib import Path
 from mpi4py import MPI
 
 from emcd_fem import progress
-from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError, unknown_name
+from emcd_fem.errors import (
+    AdmissibilityError,
+    EmcdInputError,
+    EmcdResultError,
+    EmcdSolverError,
+    unknown_name,
+)
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
 EXIT_VERIFY_FAILED = 6
+EXIT_RESULT_CHECK = 7
 
 
 def _add_debug(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="emcd",
         description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
         epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
-        "4 solver failure, 5 output not writable, 6 verification failed.",
+        "4 solver failure, 5 output not writable, 6 verification failed, 7 result fails "
+        "its own checks (reference, balance).",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress (rank 0)")
@@ -300,6 +312,7 @@ _ERRORS = (
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),
+    (EmcdResultError, EXIT_RESULT_CHECK, "result check failed"),
     (OSError, EXIT_OUTPUT, "output error"),
     (Exception, EXIT_INTERNAL, "internal error"),
 )

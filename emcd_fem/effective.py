@@ -88,11 +88,14 @@ def effective_report(
 
     Bounds (Wiener, Hashin–Shtrikman) are evaluated at the *meshed* volume fraction; the
     Rayleigh value applies to square arrays of circles/fibres (transverse) and cubic arrays
-    of spheres, at the exact fraction. Aligned fibres along z: D_zz is the parallel (Wiener
+    of spheres, at the exact fraction (accuracy: the docstrings of
+    ``analytic.rayleigh_square_cylinders`` and ``analytic.rayleigh_cubic_spheres``); for
+    cylinders the converged multipole value (``multipole.cylinder_array``) is listed too.
+    Aligned fibres along z: D_zz is the parallel (Wiener
     upper) value exactly. The cell problems use ``petsc_options`` (the case's solver
     options); their solver reports are under ``"solver"``. Collective.
     """
-    from emcd_fem import analytic
+    from emcd_fem import analytic, multipole
     from emcd_fem.mesh_report import mesh_report
 
     extents = layout.extents
@@ -122,6 +125,10 @@ def effective_report(
     )
     if square and layout.kind in ("circle", "fibre"):
         report["rayleigh"] = analytic.rayleigh_square_cylinders(layout.volume_fraction, d_m, d_i)
+        if layout.volume_fraction < multipole.TOUCHING["square"]:
+            report["multipole_converged"] = multipole.cylinder_array(
+                layout.volume_fraction, d_m, d_i, "square"
+            )
     elif square and layout.kind == "sphere":
         report["rayleigh"] = analytic.rayleigh_cubic_spheres(layout.volume_fraction, d_m, d_i)
     if layout.kind == "fibre" and dim == 3:

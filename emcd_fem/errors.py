@@ -27,6 +27,22 @@ class EmcdSolverError(EmcdError, RuntimeError):
     """A linear or nonlinear solver failed to converge."""
 
 
+class EmcdResultError(EmcdError, RuntimeError):
+    """A finished result fails a check the program makes itself.
+
+    Its own analytic reference disagrees by more than the discretisation can explain, the
+    species balance does not close, or x_A leaves [0, 1] although the data keep it there.
+
+    Attributes:
+        result: What was computed (e.g. the :class:`~emcd_fem.simulation.RunResult`, whose
+            summary.json records the failure), or None.
+    """
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> EmcdInputError:
     """Build an error for an unknown name with a "did you mean" suggestion.
 

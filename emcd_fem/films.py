@@ -1,11 +1,25 @@
-"""Interfacial film resistances: N_A·n = k (μ_a − μ_b) across an interface.
+"""Interfacial film resistances across an interface between regions a and b.
+
+The film law is written in physical terms, oriented by the pair as given, (a, b):
+
+    N_A·n_ab = k_ab (x_a − x_b / κ_ab),   κ_ab = K_ab c_a / c_b,
+
+with n_ab the unit normal from a into b, x_a and x_b the mole fractions of A on either side
+of the film, K_ab = c_A,b / c_A,a the equilibrium partition coefficient of the interface
+(``partitions``; without one x_A is continuous at equilibrium, K_ab = c_b / c_a, κ_ab = 1), so
+x_b/κ_ab is the mole fraction on side a in equilibrium with x_b: the flux is k_ab times the
+departure from equilibrium measured on side a. The same film written as (b, a) has
+k_ba = k_ab / κ_ab (and K_ba = 1/K_ab). With x_A = H μ and c_b H_b = K_ab c_a H_a
+(:func:`~emcd_fem.partition.region_solubilities`) the law reads k_ab H_a (μ_a − μ_b): the
+internal film coefficient is k_ab H_a = k_ba H_b, the same for both orientations and
+independent of the (arbitrary) normalisation of H.
 
 A film makes the potential μ (x_A = H μ) jump, which a continuous Lagrange space cannot
 carry. Regions are grouped into *blocks* joined by film-free interfaces; each block gets a
 submesh (``dolfinx.mesh.create_submesh``) with a continuous P_p potential, and the blocks
 are coupled by the film terms
 
-    Σ_films ∫_Γ k (μ_a − μ_b)(w_a − w_b) dS,
+    Σ_films ∫_Γ k_ab H_a (μ_a − μ_b)(w_a − w_b) dS,
 
 which keep the block system symmetric positive definite. The interface integration
 entities are built by hand with the '+' side always in the film's *first* region (DOLFINx's
@@ -33,12 +47,18 @@ import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
+from emcd_fem import admissibility
 from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material, assign_materials, check_regions
-from emcd_fem.partition import adjacent_regions, region_solubilities, regions_on_boundary
+from emcd_fem.partition import (
+    adjacent_regions,
+    boundary_solubility,
+    region_solubilities,
+    regions_on_boundary,
+)
 from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 from emcd_fem.postprocess import integrate, owned_range
@@ -54,7 +74,8 @@ class FilmSolution:
     Attributes:
         potentials: Block name → continuous potential μ on the block's submesh.
         boundary_flux: Boundary name → outward flux q_Γ [mol/s, mol/(m s), mol/(m^2 s)].
-        film_flux: (region a, region b) → ∫_Γ k (μ_a − μ_b) dS, the flux from a into b.
+        film_flux: (region a, region b) as given in ``films`` → ∫_Γ N_A·n_ab dS, the rate
+            of A through the film from a into b [mol/s, mol/(m s), mol/s per m^2 in 1D].
         balance: Relative global imbalance Σ q_Γ / Σ |q_Γ|.
         solver: The linear solver report.
         x_min: Smallest nodal mole fraction x_A = H μ.
@@ -62,6 +83,7 @@ class FilmSolution:
         mole_fraction: x_A = H μ over the whole mesh in discontinuous Lagrange of the
             potentials' degree (``mole_fraction_A``): it carries the film and partition
             jumps (see :meth:`FilmEMCDProblem.mole_fraction_field`).
+        warnings: Warnings raised while checking the solution.
     """
 
     potentials: dict[str, fem.Function]
@@ -72,10 +94,11 @@ class FilmSolution:
     x_min: float = float("nan")
     x_max: float = float("nan")
     mole_fraction: fem.Function | None = None
+    warnings: tuple[str, ...] = ()
 
 
-def _blocks(regions: list[str], touching: set, films: Mapping) -> list[list[str]]:
-    """Connected sets of regions joined by interfaces without a film."""
+def _blocks(regions: list[str], touching: list[tuple[str, str]], films: Mapping) -> list[list[str]]:
+    """Connected sets of regions joined by interfaces without a film (sorted, deterministic)."""
     parent = {r: r for r in regions}
 
     def find(r: str) -> str:
@@ -90,7 +113,7 @@ def _blocks(regions: list[str], touching: set, films: Mapping) -> list[list[str]
     groups: dict[str, list[str]] = {}
     for r in regions:
         groups.setdefault(find(r), []).append(r)
-    return [sorted(g) for g in groups.values()]
+    return sorted(sorted(g) for g in groups.values())
 
 
 def _interface_entities(domain: Domain, first: str, second: str) -> np.ndarray:
@@ -130,8 +153,11 @@ class FilmEMCDProblem:
         materials: Region → material.
         boundary_conditions: Boundary → condition (MoleFraction, MolarFlux, MassTransfer);
             each boundary must lie within one block.
-        films: (region a, region b) → k [mol/(m^2 s)] of the film between them, > 0.
-        partitions: (region a, region b) → K as in :class:`~emcd_fem.EMCDProblem`.
+        films: (region a, region b) → k_ab [mol/(m^2 s)] > 0 of the film between them:
+            N_A·n_ab = k_ab (x_a − x_b/κ_ab), κ_ab = K_ab c_a/c_b, n_ab pointing from a into
+            b (see the module docstring); give each pair once, in either orientation.
+        partitions: (region a, region b) → K_ab = c_A,b/c_A,a at equilibrium, as in
+            :class:`~emcd_fem.EMCDProblem`.
         degree: Lagrange degree.
         petsc_options: PETSc options (default MUMPS LU).
 
@@ -151,8 +177,19 @@ class FilmEMCDProblem:
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         check_regions(domain, materials)
+        if admissibility.flux_only(boundary_conditions):  # no inventory constraint here
+            raise EmcdInputError(
+                "with films, one boundary must be a mole_fraction or mass_transfer boundary "
+                f"(every boundary prescribes a flux: {list(boundary_conditions)})"
+            )
         touching = adjacent_regions(domain)
+        films = dict(sorted(films.items()))  # one order on every rank (it drives collectives)
         for (a, b), k in films.items():
+            if (b, a) in films:
+                raise EmcdInputError(
+                    f"the film between {a!r} and {b!r} is given twice ({a}|{b} and {b}|{a}): "
+                    "give it once"
+                )
             for r in (a, b):
                 domain.region_tag(r)
             if not (isinstance(k, int | float) and k > 0):
@@ -194,7 +231,8 @@ class FilmEMCDProblem:
         for j, ((a, b), k) in enumerate(films.items()):
             rows = _interface_entities(domain, a, b)
             data.append((j + 1, rows.ravel()))
-            self._film_data[(a, b)] = (j + 1, fem.Constant(msh, float(k)))
+            # k_ab H_a: the film law in the potential (orientation-free, see module docstring)
+            self._film_data[(a, b)] = (j + 1, fem.Constant(msh, float(k) * self.solubility[a]))
         self._dS = ufl.Measure("dS", domain=msh, subdomain_data=data)
         self._check_ghosts(films)
         self._conditions = dict(boundary_conditions)
@@ -220,7 +258,7 @@ class FilmEMCDProblem:
         for n, bc in boundary_conditions.items():
             if bc.is_dirichlet:
                 b = self._boundary_block[n]
-                h = self.solubility[regions_on_boundary(self.domain, n)[0]]
+                h = boundary_solubility(self.domain, n, self.solubility)
                 value = fem.Constant(msh, float(bc.value) / h)
                 dofs = fem.locate_dofs_topological(
                     spaces[b], tdim - 1, sub_facets[b].find(domain.boundaries[n])
@@ -313,7 +351,14 @@ class FilmEMCDProblem:
 
     # -- solve --------------------------------------------------------------------------
     def solve(self) -> FilmSolution:
-        """Solve and compute boundary and film fluxes (collective)."""
+        """Solve and compute boundary and film fluxes (collective).
+
+        Raises:
+            EmcdSolverError: the linear solver failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1]
+                (:func:`emcd_fem.admissibility.check_range`).
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+        """
         report = solve_linear(self._problem, what="film-coupled potential")
         domain = self.domain
         fluxes = {}
@@ -347,6 +392,20 @@ class FilmEMCDProblem:
         balance = abs(sum(fluxes.values())) / scale if scale else 0.0
         x = self.mole_fraction_field()
         x_min, x_max = owned_range(x)
+        ranges = [owned_range(p) for p in self.potentials]  # admissibility of x_A = H μ
+        warnings = admissibility.check_range(
+            x_min,
+            x_max,
+            msh=domain.mesh,
+            degree=self._spaces[0].element.basix_element.degree,
+            conditions=self._conditions,
+            boundary_solubility={
+                n: self.solubility[regions_on_boundary(domain, n)[0]] for n in self._conditions
+            },
+            region_solubility=self.solubility,
+            potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
+            model="the film resistances (interfaces.film)",
+        )
         return FilmSolution(
             potentials={f"block{i}": p for i, p in enumerate(self.potentials)},
             boundary_flux=fluxes,
@@ -356,6 +415,7 @@ class FilmEMCDProblem:
             x_min=x_min,
             x_max=x_max,
             mole_fraction=x,
+            warnings=tuple(warnings),
         )
 
 

@@ -6,13 +6,15 @@ potential μ and x_A = H_m μ in region m (H_m piecewise constant), the jump is 
 unknown: continuous Lagrange elements carry it exactly, the operator stays symmetric
 positive definite (GAMG works unchanged), and N_A = −c D H ∇μ.
 
-H is fixed up to a common factor: H = 1 in the first region of each connected set, and across
-each adjacent pair c_b H_b = K_ab c_a H_a. Pairs without a given K keep x_A continuous
-(K_ab = c_b/c_a, the plain EMCD interface). Coefficients that contradict each other around
-a loop of regions (e.g. K_ab and K_ba ≠ 1/K_ab) are an error.
+H is fixed up to a common factor: across each adjacent pair c_b H_b = K_ab c_a H_a, and
+the largest H of each connected set of regions is 1 (a choice that depends on the physics
+only, never on region names or the order of the input, so even the internal potential is
+name-independent). Pairs without a given K keep x_A continuous (K_ab = c_b/c_a, the plain
+EMCD interface). Coefficients that contradict each other around a loop of regions (e.g.
+K_ab and K_ba ≠ 1/K_ab) are an error.
 
-A genuine film resistance (a jump in μ) cannot be carried by a continuous potential; it
-needs per-material submeshes (see README: not in this release).
+Film resistances (a jump in μ) need one potential per block of regions: see
+:mod:`emcd_fem.films`.
 """
 
 import math
@@ -25,8 +27,14 @@ from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material
 
 
-def adjacent_regions(domain: Domain) -> set[tuple[str, str]]:
-    """Pairs of region names (sorted) that share facets, over all ranks (collective)."""
+def adjacent_regions(domain: Domain) -> list[tuple[str, str]]:
+    """Pairs of region names that share facets, over all ranks (collective).
+
+    Returns:
+        Each pair once, its names sorted, the list sorted: the same order on every rank
+        (callers drive collective operations with it; a ``set`` would iterate in an order
+        that depends on each process's hash seed).
+    """
     msh = domain.mesh
     tdim = msh.topology.dim
     msh.topology.create_connectivity(tdim - 1, tdim)
@@ -41,7 +49,7 @@ def adjacent_regions(domain: Domain) -> set[tuple[str, str]]:
     }
     name_of = {t: n for n, t in domain.regions.items()}
     pairs = set().union(*msh.comm.allgather(local))
-    return {tuple(sorted((name_of[a], name_of[b]))) for a, b in pairs}
+    return sorted({tuple(sorted((name_of[a], name_of[b]))) for a, b in pairs})
 
 
 def region_solubilities(
@@ -76,7 +84,7 @@ def region_solubilities(
                 )
             edges[key] = value
     touching = adjacent_regions(domain)
-    for a, b in list(edges):
+    for a, b in sorted(edges):
         if tuple(sorted((a, b))) not in touching:
             raise EmcdInputError(f"regions {a!r} and {b!r} do not share an interface")
     for a, b in touching:  # default: mole fraction continuous
@@ -88,22 +96,26 @@ def region_solubilities(
         if start in solubility:
             continue
         solubility[start] = 1.0
-        stack = [start]
+        stack, group = [start], [start]
         while stack:
             a = stack.pop()
-            for (p, b), k in edges.items():
+            for (p, b), k in sorted(edges.items()):
                 if p != a:
                     continue
                 h_b = k * materials[a].concentration * solubility[a] / materials[b].concentration
                 if b not in solubility:
                     solubility[b] = h_b
                     stack.append(b)
+                    group.append(b)
                 elif not math.isclose(solubility[b], h_b, rel_tol=1e-10):
                     raise EmcdInputError(
                         f"partition coefficients around region {b!r} are inconsistent: going "
                         f"round a loop of interfaces gives H = {solubility[b]:g} and {h_b:g}; "
                         "the product of K around every loop must be 1"
                     )
+        # the common factor of the connected set: its largest H is 1 (name-independent)
+        peak = max(solubility[r] for r in group)
+        solubility.update({r: solubility[r] / peak for r in group})
     return solubility
 
 

@@ -10,6 +10,7 @@ from mpi4py import MPI
 import numpy as np
 import numpy.typing as npt
 from dolfinx import fem, la
+from dolfinx import mesh as dmesh
 
 from emcd_fem.domain import Domain
 
@@ -18,6 +19,19 @@ def integrate(form: fem.Form) -> float:
     """Value of a compiled scalar form, summed over all ranks (collective)."""
     comm = form.mesh.comm
     return float(comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM))
+
+
+def mesh_size(msh: dmesh.Mesh) -> tuple[float, float]:
+    """Largest cell diameter h and bounding-box diameter d of a mesh [m] (collective)."""
+    tdim = msh.topology.dim
+    n_cells = msh.topology.index_map(tdim).size_local
+    h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
+    h = msh.comm.allreduce(float(h_local), op=MPI.MAX)
+    coords = msh.geometry.x[:, : msh.geometry.dim]
+    lo, hi = np.empty(msh.geometry.dim), np.empty(msh.geometry.dim)
+    msh.comm.Allreduce(coords.min(axis=0, initial=np.inf), lo, op=MPI.MIN)
+    msh.comm.Allreduce(coords.max(axis=0, initial=-np.inf), hi, op=MPI.MAX)
+    return h, float(np.linalg.norm(hi - lo))
 
 
 def owned_range(u: fem.Function) -> tuple[float, float]:
@@ -97,3 +111,46 @@ def reaction_fluxes(
     total = np.zeros_like(local)
     comm.Allreduce(local, total, op=MPI.SUM)
     return dict(zip(names, (float(v) for v in total), strict=True))
+
+
+#: Below this fraction of the natural flux scale the boundary fluxes are round-off: the
+#: relative balance is then measured against the floor instead of their (noise) sum.
+FLUX_FLOOR: float = 1e-6
+
+
+def flux_scale(domain: Domain, conductance: float) -> float:
+    """Natural flux scale q_ref = (c D)_max V / diam² [mol/s; per unit depth/area in 2D/1D].
+
+    The total flux a unit mole-fraction difference drives across the domain. For a slab
+    of length L and cross-section A this is (c D)_max A / L (diam ≈ L when L dominates).
+    Collective.
+
+    Args:
+        domain: The mesh and its regions.
+        conductance: The largest c D of the materials [mol/(m s)].
+    """
+    msh = domain.mesh
+    gdim = msh.geometry.dim
+    points = msh.geometry.x[:, :gdim]
+    low = points.min(axis=0) if points.size else np.full(gdim, np.inf)
+    high = points.max(axis=0) if points.size else np.full(gdim, -np.inf)
+    low = msh.comm.allreduce(low, op=MPI.MIN)
+    high = msh.comm.allreduce(high, op=MPI.MAX)
+    volume = integrate(fem.form(fem.Constant(msh, 1.0) * domain.dx))
+    diameter = float(np.linalg.norm(high - low))
+    return conductance * volume / diameter**2 if diameter > 0 else 0.0
+
+
+def relative_imbalance(
+    net_outflow: float, production: float, fluxes: Mapping[str, float], scale: float
+) -> float:
+    """|Σ q_Γ − ∫R| / max(Σ |q_Γ| + |∫R|, FLUX_FLOOR q_ref) [-].
+
+    Relative to the throughput when there is one; when every flux is below
+    ``FLUX_FLOOR`` of the natural scale ``scale`` (q_ref, :func:`flux_scale`) — a uniform
+    state, all fluxes round-off — against that floor, so round-off zeros give a round-off
+    balance instead of 1.
+    """
+    throughput = sum(abs(v) for v in fluxes.values()) + abs(production)
+    denominator = max(throughput, FLUX_FLOOR * scale)
+    return abs(net_outflow - production) / denominator if denominator > 0 else 0.0

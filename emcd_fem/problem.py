@@ -21,22 +21,30 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
+from emcd_fem import admissibility
 from emcd_fem import solver as solver_mod
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, ZeroFlux
+from emcd_fem.boundary import BoundaryCondition, MassTransfer, ZeroFlux
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials import Material, MaterialFields, assign_materials, check_regions
 from emcd_fem.partition import boundary_solubility, region_solubilities
 from emcd_fem.physics.emcd import emcd_forms, molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
-from emcd_fem.postprocess import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
+from emcd_fem.postprocess import (
+    flux_scale,
+    integrate,
+    owned_range,
+    partition_boundary_dofs,
+    reaction_fluxes,
+    relative_imbalance,
+)
 from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, restrict_to
 
 logger = logging.getLogger("emcd_fem")
 
-#: Relative tolerance of the balance check for flux-only problems:
-#: |Σ_Γ q_Γ − ∫R dx| <= BALANCE_RTOL * (Σ_Γ |q_Γ| + |∫R dx|).
-BALANCE_RTOL: float = 1e-9
+#: Relative tolerance of the balance check for flux-only problems (see
+#: :data:`emcd_fem.admissibility.BALANCE_RTOL`).
+BALANCE_RTOL: float = admissibility.BALANCE_RTOL
 
 _problem_ids = itertools.count()
 
@@ -48,7 +56,9 @@ class Balance:
     Attributes:
         net_outflow: Σ_Γ q_Γ over all boundaries.
         production: ∫ R_A dx.
-        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), 0 when all vanish.
+        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), measured against
+            a floor of 1e-6 of the natural flux scale when every flux is below it
+            (``postprocess.relative_imbalance``): round-off zeros give round-off, not 1.
     """
 
     net_outflow: float
@@ -128,6 +138,7 @@ class EMCDProblem:
         check_regions(domain, materials)
         self.solubility = region_solubilities(domain, materials, partitions) if partitions else None
         self.fields: MaterialFields = assign_materials(domain, materials, self.solubility)
+        self._materials = dict(materials)
         msh = domain.mesh
         V = fem.functionspace(msh, ("Lagrange", degree))
         self._curved_warning = curved_degree_warning(msh, degree)
@@ -215,51 +226,34 @@ class EMCDProblem:
     def update_materials(self, materials: Mapping[str, Material]) -> None:
         """Change material values before the next :meth:`solve` (no recompilation)."""
         self.fields.update(self.domain, materials)
+        self._materials.update(materials)
 
     def _check_flux_only(self, inventory: float | None) -> None:
-        names = sorted(self._data_flux_forms)
-        if inventory is None:
-            raise EmcdInputError(
-                "every boundary prescribes a flux, so the mole fraction is fixed only up to a "
-                "constant: give inventory_mole_fraction (the mean mole fraction of A, "
-                "∫c x_A dx / ∫c dx) or make one boundary a mole_fraction or mass_transfer "
-                f"boundary (boundaries: {names})"
-            )
-        if not (isinstance(inventory, int | float) and 0.0 <= inventory <= 1.0):
-            raise AdmissibilityError(
-                f"inventory_mole_fraction = {inventory!r} must be a mole fraction in [0, 1]"
-            )
+        admissibility.check_inventory(inventory, self._data_flux_forms)
         flux = {n: integrate(f) for n, f in self._data_flux_forms.items()}
-        production = integrate(self._production_form)
-        net = sum(flux.values())
-        scale = sum(abs(v) for v in flux.values()) + abs(production)
-        if abs(net - production) > BALANCE_RTOL * scale:
-            detail = ", ".join(f"{n}: {v:.6g}" for n, v in flux.items() if v != 0.0)
-            raise AdmissibilityError(
-                "the prescribed fluxes admit no steady state: every boundary prescribes a "
-                f"flux and the total outflow {net:.6g} differs from the production "
-                f"{production:.6g} (relative {abs(net - production) / scale:.2e} > "
-                f"{BALANCE_RTOL:g}); integrated outward fluxes: {{{detail}}}. Make the "
-                "outward fluxes (times their boundary areas) sum to the production, or "
-                "replace one flux boundary by a mole_fraction boundary."
-            )
+        admissibility.check_flux_balance(flux, integrate(self._production_form))
 
     # -- solve ----------------------------------------------------------------------
-    def solve(self) -> Solution:
+    def solve(self, *, check_range: bool = True) -> Solution:
         """Solve, compute boundary fluxes and check the result (collective).
+
+        Args:
+            check_range: Judge x_A against [0, 1] (:meth:`check_range`); False for an
+                intermediate solve, e.g. the isothermal start of a thermal-diffusion solve.
 
         Raises:
             EmcdSolverError: the linear solver failed.
             AdmissibilityError: flux data drove x_A out of [0, 1].
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         last: dict[str, Any] = {}
 
-        def flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current solution
+        def current_flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current solution
             last["fluxes"], last["production"] = self._fluxes()
             return sum(abs(v) for v in last["fluxes"].values()) + abs(last["production"])
 
         report = solver_mod.solve_linear(
-            self._linear_problem, what="mole fraction", flux_scale=flux_scale
+            self._linear_problem, what="mole fraction", flux_scale=current_flux_scale
         )
         if self.singular:  # shift μ so that the inventory ∫c x dx / ∫c dx is the given one
             moles, total = (integrate(f) for f in self._inventory_forms)
@@ -277,14 +271,16 @@ class EMCDProblem:
             x.x.scatter_forward()
         fluxes, production = last["fluxes"], last["production"]  # of the accepted solution
         net = sum(fluxes.values())
-        scale = sum(abs(v) for v in fluxes.values()) + abs(production)
+        conductance = max(m.concentration * m.diffusivity for m in self._materials.values())
         balance = Balance(
             net_outflow=net,
             production=production,
-            relative=abs(net - production) / scale if scale > 0 else 0.0,
+            relative=relative_imbalance(
+                net, production, fluxes, flux_scale(self.domain, conductance)
+            ),
         )
         x_min, x_max = owned_range(x)
-        warnings = self._check_range(x_min, x_max, production)
+        warnings = self.check_range(x_min, x_max, production) if check_range else []
         if self._curved_warning is not None:
             warnings.append(self._curved_warning)
         if report.fallback is not None and report.fallback.startswith("direct"):
@@ -317,75 +313,57 @@ class EMCDProblem:
         form = fem.form(ufl.dot(molar_flux(self.potential, self.fields), n) * self.domain.ds(tag))
         return integrate(form)
 
-    def _check_range(self, x_min: float, x_max: float, production: float) -> list[str]:
-        msh = self.domain.mesh
-        if self.solubility and (x_min < -1e-9 or x_max > 1 + 1e-9):
-            raise AdmissibilityError(
-                f"the partition coefficients push the mole fraction to [{x_min:.6g}, "
-                f"{x_max:.6g}], outside [0, 1] (x_A = H μ with H per region: "
-                f"{ {r: round(h, 6) for r, h in self.solubility.items()} }): the data are not "
-                "consistent with a binary mixture; check the partition coefficients and the "
-                "boundary mole fractions"
-            )
-        if self.solubility:  # the maximum principle holds for μ, not for the jumping x_A
-            return []
-        flux_data = [
-            n
-            for n, bc in self.boundary_conditions.items()
-            if isinstance(bc, MolarFlux) and bc.value != 0.0
-        ]
-        if production != 0.0:
-            flux_data.append("source")
-        if not flux_data:
-            # Maximum principle: x_h outside the data range is discretisation error only.
-            data = [v for lo_hi in self._dirichlet_ranges.values() for v in lo_hi]
-            data += [
-                bc.ambient
-                for bc in self.boundary_conditions.values()
-                if isinstance(bc, MassTransfer)
-            ]
-            if self.singular:
-                data.append(self.inventory_mole_fraction)
-            lo, hi = min(data), max(data)
-            if x_min < lo - 1e-9 or x_max > hi + 1e-9:  # beyond iterative-solver noise
-                message = (
-                    f"the discrete mole fraction [{x_min:.6g}, {x_max:.6g}] overshoots the data "
-                    f"range [{lo:g}, {hi:g}]; the exact solution obeys the maximum principle, so "
-                    "this is discretisation error (P2 or obtuse cells): refine the mesh"
-                )
-                logger.warning(message)
-                return [message]
-            return []
-        tdim = msh.topology.dim
-        n_cells = msh.topology.index_map(tdim).size_local
-        h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
-        h = msh.comm.allreduce(float(h_local), op=MPI.MAX)
-        coords = msh.geometry.x[:, : msh.geometry.dim]
-        lo_c, hi_c = np.empty(msh.geometry.dim), np.empty(msh.geometry.dim)
-        msh.comm.Allreduce(coords.min(axis=0), lo_c, op=MPI.MIN)
-        msh.comm.Allreduce(coords.max(axis=0), hi_c, op=MPI.MAX)
-        diameter = float(np.linalg.norm(hi_c - lo_c))
-        tol = 1e-9 + (h / diameter) ** (self.degree + 1)
-        if x_min >= -tol and x_max <= 1.0 + tol:
-            return []
-        culprits = [
-            f"{n!r} ({self.boundary_conditions[n].describe()})" if n != "source" else "the source"
-            for n in flux_data
-        ]
-        if self.singular:
-            culprits.append(f"inventory_mole_fraction={self.inventory_mole_fraction:g}")
-        bound = f"x_A = {x_max:.6g} > 1" if x_max > 1.0 + tol else f"x_A = {x_min:.6g} < 0"
-        spread = x_max - x_min
-        hint = (
-            "the prescribed flux needs a mole-fraction difference of "
-            f"{spread:.4g} > 1 across the domain (in 1D: |q| <= c D / L)"
-            if spread > 1.0
-            else "shift the data (inventory or boundary mole fractions) so that the profile "
-            "fits in [0, 1] (in 1D: 0 <= x_0 - q L/(c D) <= 1)"
+    def check_range(
+        self,
+        x_min: float,
+        x_max: float,
+        production: float,
+        *,
+        potential_range: tuple[float, float] | None = None,
+        model: str = "",
+        advice: str = "",
+        maximum_principle: bool = True,
+    ) -> list[str]:
+        """:func:`emcd_fem.admissibility.check_range` with this problem's data (collective).
+
+        Args:
+            x_min: Smallest nodal x_A (over all ranks).
+            x_max: Largest nodal x_A.
+            production: ∫R_A dx.
+            potential_range: Range of the unknown μ (default: of :attr:`potential`).
+            model: What else shapes x_A (named among the responsible data).
+            advice: Extra advice for the refusal.
+            maximum_principle: False when x_A may leave the data range (thermal diffusion).
+
+        Returns:
+            Warnings. Raises AdmissibilityError or EmcdResultError (see there).
+        """
+        if potential_range is None:
+            potential_range = owned_range(self.potential)
+        h_b = (
+            {
+                n: boundary_solubility(self.domain, n, self.solubility)
+                for n, bc in self.boundary_conditions.items()
+                if bc.is_dirichlet or isinstance(bc, MassTransfer)
+            }
+            if self.solubility
+            else {}
         )
-        raise AdmissibilityError(
-            f"inadmissible flux data: the solution reaches {bound} (tolerance {tol:.1e}); "
-            f"responsible data: {', '.join(culprits)}; {hint}. Lower the flux magnitude."
+        return admissibility.check_range(
+            x_min,
+            x_max,
+            msh=self.domain.mesh,
+            degree=self.degree,
+            conditions=self.boundary_conditions,
+            dirichlet_ranges=self._dirichlet_ranges,
+            boundary_solubility=h_b,
+            region_solubility=self.solubility,
+            production=production,
+            inventory=self.inventory_mole_fraction if self.singular else None,
+            potential_range=potential_range,
+            model=model,
+            advice=advice,
+            maximum_principle=maximum_principle,
         )
 
 

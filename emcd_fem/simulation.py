@@ -18,9 +18,18 @@ from petsc4py import PETSc
 
 import dolfinx
 import numpy as np
+import ufl
 
 import emcd_fem
-from emcd_fem import analytic, geometry, partition, progress, properties
+from emcd_fem import (
+    admissibility,
+    analytic,
+    geometry,
+    partition,
+    progress,
+    properties,
+    result_checks,
+)
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
@@ -28,6 +37,7 @@ from emcd_fem.case import (
     CylinderShells,
     FluxBC,
     Inclusions,
+    InterfaceSpec,
     LayeredSlab,
     MassTransferBC,
     MeshFile,
@@ -44,8 +54,10 @@ from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import AtomicOutputDirectory, write_csv, write_fields, write_json
+from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.plotting import render_run, write_plot_data
-from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
+from emcd_fem.postprocess import integrate, mesh_size
+from emcd_fem.problem import EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
 
 logger = logging.getLogger("emcd_fem")
@@ -196,23 +208,34 @@ def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
     return properties.resolve(name, model)
 
 
-def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
-    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
+def interface_pairs(case: Case, domain: Domain) -> list[tuple[tuple[str, str], InterfaceSpec]]:
+    """Adjacent region pairs with an ``[[interfaces]]`` entry, oriented as the user wrote it.
+
+    For ``materials = [m1, m2]`` the region pair is (region of m1, region of m2), so the
+    coefficients keep their documented orientation (K_ab, k_ab with a the first material);
+    regions of the same material are ordered by name (the case validation makes such a pair
+    symmetric). Sorted by region pair: the same order on every rank (collective).
+    """
     if not case.interfaces:
-        return {}
-    by_materials: dict[tuple[str, str], float] = {}
-    for spec in case.interfaces:
-        if spec.partition is not None:
-            first, second = spec.materials
-            by_materials[(first, second)] = spec.partition
-    partitions = {}
-    for a, b in partition.adjacent_regions(domain):
+        return []
+    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
+    pairs = []
+    for a, b in partition.adjacent_regions(domain):  # sorted: one order on every rank
         pair = (case.material_of(a), case.material_of(b))
         if pair in by_materials:
-            partitions[(a, b)] = by_materials[pair]
+            pairs.append(((a, b), by_materials[pair]))
         elif pair[::-1] in by_materials:
-            partitions[(b, a)] = by_materials[pair[::-1]]
-    return partitions
+            pairs.append(((b, a), by_materials[pair[::-1]]))
+    return pairs
+
+
+def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
+    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
+    return {
+        regions: spec.partition
+        for regions, spec in interface_pairs(case, domain)
+        if spec.partition is not None
+    }
 
 
 def series_solubilities(case: Case) -> list[float] | None:
@@ -316,9 +339,7 @@ def check_case(case: Case) -> dict[str, Any]:
     """
     resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
     conditions = build_boundary_conditions(case)
-    flux_only = not any(
-        bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values()
-    )
+    flux_only = admissibility.flux_only(conditions)
     g = case.geometry
     if flux_only and isinstance(g, LayeredSlab):
         outflow = {
@@ -326,16 +347,10 @@ def check_case(case: Case) -> dict[str, Any]:
             for name, bc in conditions.items()
             if isinstance(bc, MolarFlux)
         }
-        production = case.physics.source * g.volume()
-        net = sum(outflow.values())
-        scale = sum(abs(v) for v in outflow.values()) + abs(production)
-        if abs(net - production) > BALANCE_RTOL * scale:
-            raise AdmissibilityError(
-                f"boundaries: every boundary prescribes a flux and the total outflow "
-                f"{net:.6g} differs from the production {production:.6g}; integrated outward "
-                f"fluxes {outflow}: no steady state exists. Balance the fluxes or make one "
-                "boundary a mole_fraction boundary."
-            )
+        try:
+            admissibility.check_flux_balance(outflow, case.physics.source * g.volume())
+        except AdmissibilityError as exc:
+            raise AdmissibilityError(f"boundaries: {exc}") from None
     try:
         reference = analytic_reference(case) if case.thermal is None else None
     except AdmissibilityError as exc:
@@ -345,6 +360,11 @@ def check_case(case: Case) -> dict[str, Any]:
         raise AdmissibilityError(f"{named}: {exc}") from None
     report: dict[str, Any] = {"flux_only": flux_only}
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
+    if case.thermal is not None:
+        from emcd_fem.soret_sign import sign_warnings
+
+        if warnings := sign_warnings(case):
+            report["warnings"] = warnings
     if case.thermal is not None:
         from emcd_fem.soret_run import soret_reference
 
@@ -385,6 +405,53 @@ def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[st
         "max_relative_error": max(errors.values(), default=0.0),
     }
     return summary
+
+
+def _reference_tolerance(
+    case: Case, domain: Domain, summary: dict[str, Any], potential: Any, fields: Any
+) -> dict[str, Any]:
+    """How far the FE fluxes may be from the case's 1D reference (collective).
+
+    The reported fluxes against the gradient fluxes of the same potential (the measured
+    discretisation error), plus the meshed-circle error for shells; see
+    :func:`emcd_fem.result_checks.reference_tolerance`.
+    """
+    names = list(summary["analytic"]["boundary_flux"])
+    n = ufl.FacetNormal(domain.mesh)
+    gradient = {
+        name: integrate(
+            dolfinx.fem.form(
+                ufl.dot(molar_flux(potential, fields), n) * domain.ds(domain.boundary_tag(name))
+            )
+        )
+        for name in names
+    }
+    g = case.geometry
+    geometric = 0.0
+    if isinstance(g, CylinderShells | SphereShells):
+        geometric = result_checks.shell_geometry_error(
+            "sphere" if isinstance(g, SphereShells) else "cylinder",
+            g.radii,
+            summary["mesh"]["boundary_measures"],
+            height=g.height if isinstance(g, CylinderShells) and g.dim == 3 else 1.0,
+        )
+    reaction = {name: summary["boundary_flux"][name] for name in names}
+    return result_checks.reference_tolerance(reaction, gradient, geometric)
+
+
+def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
+    """Record the run's own checks (reference, balance) in the summary (collective).
+
+    Sets ``summary["status"]`` and ``summary["failures"]``; see
+    :mod:`emcd_fem.result_checks`.
+    """
+    _, diameter = mesh_size(domain.mesh)
+    unit = result_checks.flux_unit(
+        build_materials(case, list(domain.regions)),
+        sum(summary["mesh"]["boundary_measures"].values()),
+        diameter,
+    )
+    return result_checks.record(summary, unit=unit)
 
 
 def _isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -533,15 +600,11 @@ def _run_with_films(
 ) -> RunResult:
     """The film-resistance pipeline: block potentials, boundary and film fluxes."""
     films, partitions = {}, {}
-    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
-    for a, b in partition.adjacent_regions(domain):
-        for first, second in ((a, b), (b, a)):
-            spec = by_materials.get((case.material_of(first), case.material_of(second)))
-            if spec is not None:
-                if spec.film is not None:
-                    films[(first, second)] = spec.film
-                if spec.partition is not None:
-                    partitions[(first, second)] = spec.partition
+    for regions, spec in interface_pairs(case, domain):
+        if spec.film is not None:
+            films[regions] = spec.film
+        if spec.partition is not None:
+            partitions[regions] = spec.partition
     tic = time.perf_counter()
     problem = FilmEMCDProblem(
         domain,
@@ -592,7 +655,14 @@ def _run_with_films(
         "analytic": _film_reference(network, solution),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
-    summary["warnings"] = [w for r in resolved.values() for w in r.warnings]
+    summary["warnings"] = list(solution.warnings) + [
+        w for r in resolved.values() for w in r.warnings
+    ]
+    if summary["analytic"] is not None:
+        summary["analytic"] |= _reference_tolerance(
+            case, domain, summary, potential, problem.fields
+        )
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
@@ -624,15 +694,17 @@ def _film_network(case: Case) -> dict[str, Any] | None:
         return None
     regions = g.region_names()
     by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
-    films = []
-    for a, b in itertools.pairwise(regions):
+    h = np.ones(len(regions)) if (s := series_solubilities(case)) is None else np.asarray(s)
+    films = []  # k of each film oriented inside out: written [right, left], k_lr = k_rl H_r/H_l
+    for i, (a, b) in enumerate(itertools.pairwise(regions)):
         pair = (case.material_of(a), case.material_of(b))
-        spec = by_materials.get(pair) or by_materials.get(pair[::-1])
+        spec, swap = by_materials.get(pair), 1.0
+        if spec is None and pair[::-1] in by_materials:
+            spec, swap = by_materials[pair[::-1]], h[i + 1] / h[i]
         if spec is None or spec.film is None:
             return None
-        films.append(spec.film)
+        films.append(spec.film * swap)
     materials = [build_materials(case)[r] for r in regions]
-    h = np.ones(len(regions)) if (s := series_solubilities(case)) is None else np.asarray(s)
     if kind == "slab":
         thick = [layer.thickness for layer in g.layers]
         flux, jumps = analytic.film_slab(
@@ -718,12 +790,18 @@ def run_case(
         CaseError: invalid case. AdmissibilityError: inadmissible data.
         EmcdSolverError: solver failure. EmcdInputError: a ``domain`` on another
         communicator or with other regions. Nothing is written in any of these cases.
+        EmcdResultError: the result fails the run's own checks (its analytic reference
+        off by more than the discretisation explains, a species balance that does not
+        close): the results are written with ``status = "failed"`` and the reasons in
+        summary.json, and the exception carries the :class:`RunResult` as ``result``.
 
     Note:
         Collective on ``comm``.
     """
     with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        return _run_case(source, out, overrides, comm, domain=domain)
+        result = _run_case(source, out, overrides, comm, domain=domain)
+    result_checks.raise_on_failure(result)  # after writing: the failed run can be inspected
+    return result
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -839,6 +917,11 @@ def _run_case(
         "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
+    if summary["analytic"] is not None:
+        summary["analytic"] |= _reference_tolerance(
+            case, domain, summary, solution.potential, problem.fields
+        )
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings

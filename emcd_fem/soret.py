@@ -1,6 +1,9 @@
 """Thermal diffusion (Soret) coupled to EMCD and, optionally, to steady heat conduction.
 
 N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T): S_T [1/K] > 0 drives A towards the cold side.
+Kinetic theory puts the heavier species of typical gas pairs at the cold side, so S_T and
+α_T = S_T T are negative when A is the lighter gas (He in He–Ar: α_T ≈ −0.39) and positive
+when it is the heavier; ``emcd_fem.soret_sign`` warns when given data contradict that.
 The species balance ∇·N_A = 0 is nonlinear in x_A (and in T through c(T), D(T), S_T(T));
 it is solved with PETSc SNES (Newton with a backtracking line search, MUMPS LU inside)
 through ``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.
@@ -266,8 +269,17 @@ class SoretProblem:
         return snes.getIterationNumber(), reason, history
 
     def solve(self) -> SoretSolution:
-        """Solve (Newton, per pass when staggered); fluxes and their split (collective)."""
-        self._emcd.solve()  # isothermal start: Newton converges in a few steps from here
+        """Solve (Newton, per pass when staggered); fluxes and their split (collective).
+
+        Raises:
+            EmcdSolverError: Newton or the staggered iteration failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1]
+                (:func:`emcd_fem.admissibility.check_range`).
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+        """
+        # isothermal start (Newton converges in a few steps from here); its x_A is only a
+        # guess, so its range is not judged
+        self._emcd.solve(check_range=False)
         x, T = self.mole_fraction, self.temperature
         heat, passes, changes, iterations = None, 1, [], 0
         if self.coupling == "monolithic":
@@ -307,15 +319,21 @@ class SoretProblem:
         # boundaries with flux data: the data (exactly conservative, like the reaction flux)
         fluxes |= {n: integrate(f) for n, f in self._emcd._data_flux_forms.items()}
         x_min, x_max = owned_range(x)
-        if x_min < -1e-9 or x_max > 1 + 1e-9:
-            raise AdmissibilityError(
-                f"the thermal-diffusion solution leaves [0, 1]: x_A in [{x_min:.6g}, "
-                f"{x_max:.6g}]; the Soret coefficient or temperature gradient is too large "
-                "for these boundary data"
-            )
+        peclet = self._cell_peclet()
+        range_notes = self._emcd.check_range(
+            x_min,
+            x_max,
+            0.0,
+            potential_range=(x_min, x_max),
+            model="the thermal diffusion (S_T, temperature gradient)",
+            advice=f"the cell Péclet number of the thermal drift is {peclet:.3g} > 1: refine "
+            "where T is steep"
+            if peclet > 1
+            else "",
+            maximum_principle=False,  # x_A may leave the data range, not [0, 1]
+        )
         scale = sum(abs(q) for q in fluxes.values())
         fraction, alpha, notes = self._diagnostics()
-        peclet = self._cell_peclet()
         return SoretSolution(
             mole_fraction=x,
             boundary_flux=fluxes,
@@ -328,7 +346,7 @@ class SoretProblem:
             balance=abs(sum(fluxes.values())) / scale if scale > 0 else 0.0,
             thermal_fraction=fraction,
             alpha_t=alpha,
-            notes=notes,
+            notes=notes + tuple(range_notes),
             cell_peclet=peclet,
             temperature=T,
             heat=heat,

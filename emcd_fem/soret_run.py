@@ -28,7 +28,9 @@ from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError
 from emcd_fem.fields import flux_space, interpolate_expression
 from emcd_fem.postprocess import owned_range
+from emcd_fem.result_checks import reference_tolerance
 from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
+from emcd_fem.soret_sign import sign_warnings
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
 
 logger = logging.getLogger("emcd_fem")
@@ -204,7 +206,13 @@ def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> d
             n: abs(solution.flux_split[n]["thermal"] - v) / abs(v) if v else 0.0
             for n, v in thermal.items()
         },
-    }
+    } | reference_tolerance(
+        {n: solution.boundary_flux[n] for n in expected},
+        {
+            n: solution.flux_split[n]["fickian"] + solution.flux_split[n]["thermal"]
+            for n in expected
+        },
+    )
 
 
 def run_soret(
@@ -224,6 +232,7 @@ def run_soret(
         _write_outputs,
         build_boundary_conditions,
         build_materials,
+        judge_run,
         profile_rows,
         resolve_material,
         timed_solve,
@@ -299,13 +308,16 @@ def run_soret(
             "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
         },
         "soret": {
-            "sign": "S_T > 0 drives A towards the cold side",
+            "sign": "S_T > 0 drives A towards the cold side (kinetic theory: the heavier "
+            "species goes to the cold side, so S_T < 0 when A is the lighter gas)",
             "alpha_t": solution.alpha_t,
             "thermal_share": share,
             "cell_peclet": solution.cell_peclet,
         },
         "analytic": _reference_summary(case, domain, solution),
-        "warnings": list(solution.notes) + [w for r in resolved.values() for w in r.warnings],
+        "warnings": list(solution.notes)
+        + [w for r in resolved.values() for w in r.warnings]
+        + sign_warnings(case),
         **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     found = soret_reference(case)
@@ -315,6 +327,7 @@ def run_soret(
         comm,
         (lambda points: found[0].mole_fraction(points[:, 0])) if found is not None else None,
     )
+    judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings

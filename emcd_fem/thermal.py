@@ -258,8 +258,9 @@ class HeatConductionProblem:
                 "temperature or convective condition"
             )
         self.boundary_conditions = conditions
-        contact = dict(contact_resistance or {})
-        touching = adjacent_regions(domain) if contact else set()
+        # one order on every rank: the pairs number the interface tags of collective forms
+        contact = dict(sorted((contact_resistance or {}).items()))
+        touching = adjacent_regions(domain) if contact else []
         for (a, b), resistance in contact.items():
             domain.region_tag(a)
             domain.region_tag(b)

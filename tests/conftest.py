@@ -67,3 +67,18 @@ def _collect_garbage():
     yield
     gc.collect()
     MPI.COMM_WORLD.Barrier()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under mpiexec every rank must run the same tests in the same order (they are
+    collective): compare the collected ids across COMM_WORLD and stop every rank if not."""
+    comm = MPI.COMM_WORLD
+    if comm.size == 1:
+        return
+    ids = comm.allgather([item.nodeid for item in session.items])
+    if any(other != ids[0] for other in ids[1:]):
+        differ = [r for r, other in enumerate(ids) if other != ids[0]]
+        raise pytest.UsageError(
+            f"ranks {differ} collected different tests than rank 0 (e.g. parametrised from an "
+            "unordered set): the collective tests would deadlock"
+        )

@@ -40,13 +40,16 @@ def test_three_layer_films(dim, degree):
 
 
 def test_film_with_partition_and_reverse_orientation():
-    """Film given as (b, a) and a partition: the orientation of '+' must not matter."""
+    """Film given as (b, a) with k_ba = k_ab/κ_ab and a partition: the same film, the same flux.
+
+    κ_ab = K_ab c_a/c_b = 0.25·2/1 = 0.5, so k_ab = 3 is k_ba = 6: N·n_ab = 3 (x_a − x_b/0.5).
+    """
     mats = {"a": ef.Material(1.0, 2.0), "b": ef.Material(0.2, 1.0)}
     h = [1.0, 0.25 * 2.0 / 1.0]
     flux, _ = ef.analytic.film_slab(
         [0.4, 0.6], list(mats.values()), 0.6, 0.1, [3.0], solubilities=h
     )
-    for films in ({("a", "b"): 3.0}, {("b", "a"): 3.0}):
+    for films in ({("a", "b"): 3.0}, {("b", "a"): 6.0}):
         domain = ef.layered_slab([0.4, 0.6], region_names=["a", "b"], dim=2, cells_per_layer=[2, 3])
         solution = FilmEMCDProblem(
             domain,

@@ -132,6 +132,66 @@ def random_packing(
     )
 
 
+def layout_problems(
+    kind: str, extents: Sequence[float], centers: np.ndarray, radius: float
+) -> list[str]:
+    """Why a set of inclusions cannot exist in the periodic cell (empty when it can).
+
+    Refused: a non-positive radius or extent; a centre outside the cell [0, L] (images are
+    added automatically, so a centre is given once, inside); two inclusions — or one and
+    its own periodic image — that overlap or touch (minimum-image centre distance
+    <= 2 r (1 + 1e-9)): the volume fraction would exceed what the cell holds and the
+    mesh would have zero-thickness slivers.
+
+    Args:
+        kind: ``"circle"``, ``"sphere"`` or ``"fibre"``.
+        extents: Cell size [m].
+        centers: Centres, shape (n, 2) or (n, 3) [m].
+        radius: Inclusion radius [m].
+
+    Returns:
+        Messages (without a key path; the caller names the key).
+    """
+    plane = _plane_dims(kind, extents)
+    lengths = np.asarray(extents[:plane], dtype=np.float64)
+    if not radius > 0:
+        return [f"the radius must be positive, got {radius!r}"]
+    if len(extents) < plane or not all(e > 0 for e in extents):
+        return [f"the cell extents must be positive, got {list(extents)!r}"]
+    centers = np.atleast_2d(np.asarray(centers, dtype=np.float64)).reshape(-1, plane)
+    problems = []
+    outside = np.flatnonzero(np.any((centers < 0) | (centers > lengths), axis=1))
+    if outside.size:
+        problems.append(
+            f"centre {centers[outside[0]].tolist()} (and {outside.size - 1} more) lies outside "
+            f"the cell [0, L] = {lengths.tolist()}: give each inclusion once, inside the cell "
+            "(periodic images are added automatically)"
+        )
+    contact = 2.0 * radius * (1.0 + 1e-9)
+    if 2.0 * radius >= lengths.min() / (1.0 + 1e-9):
+        problems.append(
+            f"an inclusion of diameter {2 * radius:.6g} m touches or overlaps its own periodic "
+            f"image in a cell of size {lengths.tolist()}: the radius must be below "
+            f"{lengths.min() / 2:.6g} m"
+        )
+    for i in range(len(centers) - 1):
+        delta = centers[i + 1 :] - centers[i]
+        delta -= lengths * np.round(delta / lengths)
+        distance = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+        if distance.size and distance.min() <= contact:
+            j = i + 1 + int(distance.argmin())
+            fraction = len(centers) * _inclusion_volume(kind, radius, extents) / math.prod(extents)
+            problems.append(
+                f"inclusions {i} and {j} (centres {centers[i].tolist()}, "
+                f"{centers[j].tolist()}) overlap or touch: centre distance "
+                f"{distance.min():.6g} m <= 2 r = {2 * radius:.6g} m (the nominal volume "
+                f"fraction would be {fraction:.3g}); reduce the radius or the number of "
+                "inclusions"
+            )
+            break
+    return problems
+
+
 def _images(centers: np.ndarray, radius: float, lengths: np.ndarray) -> list[np.ndarray]:
     images = []
     for center in centers:
@@ -184,6 +244,9 @@ def matrix_with_inclusions(
     if centers.size and centers.shape[1] != plane:
         raise EmcdInputError(f"{kind} centres need {plane} coordinates, got {centers.shape[1]}")
     lengths = np.asarray(extents[:plane], dtype=np.float64)
+    problems = layout_problems(kind, extents, centers, radius)
+    if problems:
+        raise EmcdInputError(f"{kind} inclusions: " + "; ".join(problems))
     layout = InclusionLayout(
         kind=kind,
         extents=tuple(float(e) for e in extents),
