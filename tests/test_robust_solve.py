@@ -225,3 +225,24 @@ petsc_options = { ksp_type = "preonly", pc_type = "jacobi" }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["solver"]["fallback"].startswith("direct (MUMPS) after preonly/jacobi")
     assert summary["boundary_flux"]["right"] == pytest.approx(41.0 * 1e-5 * 0.8 / 1e-3, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"ksp_type": "cg", "pc_type": "gamg"}, {"ksp_type": "preonly", "pc_type": "jacobi"}],
+    ids=["gamg", "preonly-jacobi"],
+)
+def test_film_problem_is_judged_and_falls_back(options):
+    """The film pipeline goes through the same checks (its flux scale: Σ|q_Γ|)."""
+    from emcd_fem.films import FilmEMCDProblem
+
+    materials = _materials(1e3)
+    films = {("gas1", "membrane"): 2e-3, ("membrane", "gas2"): 5e-3}  # mol/(m2 s)
+    flux, _ = ef.analytic.film_slab(THICK, list(materials.values()), 0.9, 0.1, list(films.values()))
+    domain = ef.layered_slab(THICK, region_names=NAMES, dim=1, cells_per_layer=[3, 4, 3])
+    solution = FilmEMCDProblem(domain, materials, BCS, films=films, petsc_options=options).solve()
+    assert solution.solver.flux_scale == pytest.approx(2 * flux, rel=1e-8)
+    assert solution.solver.residual_flux_ratio <= RESIDUAL_RTOL
+    assert solution.boundary_flux["right"] == pytest.approx(flux, rel=1e-9)
+    if options["pc_type"] == "jacobi":
+        assert solution.solver.fallback.startswith("direct (MUMPS) after preonly/jacobi")
