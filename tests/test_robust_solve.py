@@ -246,3 +246,26 @@ def test_film_problem_is_judged_and_falls_back(options):
     assert solution.boundary_flux["right"] == pytest.approx(flux, rel=1e-9)
     if options["pc_type"] == "jacobi":
         assert solution.solver.fallback.startswith("direct (MUMPS) after preonly/jacobi")
+
+
+def test_analysis_cell_problems_honour_the_case_solver_options():
+    """[analysis] effective_diffusivity used to ignore [solver] petsc_options."""
+    from emcd_fem.case import load_case
+    from emcd_fem.simulation import run_case
+
+    case = load_case(
+        Path(__file__).resolve().parents[1] / "demos" / "effective_square_array.toml",
+        [
+            "geometry.size=0.15e-3",
+            "geometry.order=1",
+            "discretisation.degree=1",
+            'solver.petsc_options.ksp_type="cg"',
+            'solver.petsc_options.pc_type="gamg"',
+        ],
+    )
+    summary = run_case(case, None).summary
+    assert summary["solver"]["ksp_type"] == "cg"
+    for report in summary["effective"]["solver"].values():
+        assert report["ksp_type"] == "cg" and report["pc_type"] == "gamg"
+        assert report["fallback"] is None or "direct" not in report["fallback"]
+        assert report["residual_flux_ratio"] <= RESIDUAL_RTOL
