@@ -269,3 +269,43 @@ def test_analysis_cell_problems_honour_the_case_solver_options():
         assert report["ksp_type"] == "cg" and report["pc_type"] == "gamg"
         assert report["fallback"] is None or "direct" not in report["fallback"]
         assert report["residual_flux_ratio"] <= RESIDUAL_RTOL
+
+
+def test_cli_refuses_noise_with_exit_code_4(tmp_path):
+    case = tmp_path / "membrane.toml"
+    case.write_text(
+        """
+[geometry]
+kind = "layered_slab"
+dim = 1
+layers = [
+  { name = "gas", thickness = 1e-3, cells = 10 },
+  { name = "membrane", thickness = 1e-4, cells = 5 },
+]
+
+[materials.gas]
+D = 1e-5
+c = 41.0
+
+[materials.membrane]
+D = 2e-22
+c = 41.0
+
+[boundaries.left]
+type = "mole_fraction"
+value = 0.9
+
+[boundaries.right]
+type = "mole_fraction"
+value = 0.1
+"""
+    )
+    result = subprocess.run(
+        [EMCD, "run", str(case), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "numerical noise" in result.stderr
+    assert not (tmp_path / "out" / "summary.json").exists()
