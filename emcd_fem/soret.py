@@ -393,11 +393,12 @@ class SoretProblem:
     def _cell_peclet(self) -> float:
         """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell."""
         from emcd_fem.fields import interpolate_expression
+        from emcd_fem.quadrature import cell_diameter
 
         msh = self.domain.mesh
         T = self.temperature
         drift = self.transport.soret_of(T) * ufl.grad(T)
-        expr = ufl.sqrt(ufl.dot(drift, drift)) * ufl.CellDiameter(msh) / 2
+        expr = ufl.sqrt(ufl.dot(drift, drift)) * cell_diameter(msh) / 2
         values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
         return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
 
