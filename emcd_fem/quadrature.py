@@ -188,10 +188,10 @@ def tested_residual(
     parts = []
     a_part = restrict_to(bilinear, integral_type, subdomain) if bilinear is not None else None
     if a_part is not None:
-        parts.append(ufl.action(ufl.action(a_part, solution), one))
+        parts.append(_substitute(_substitute(a_part, 1, solution), 0, one))
     l_part = restrict_to(linear, integral_type, subdomain)
     if l_part is not None:
-        parts.append(-ufl.action(l_part, one))
+        parts.append(-_substitute(l_part, 0, one))
     if not parts:
         return None
     return sum(parts[1:], parts[0])
@@ -216,3 +216,9 @@ def cell_diameter(mesh: "dolfinx.mesh.Mesh") -> ufl.core.expr.Expr:
     h = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="cell_diameter")
     h.x.array[:] = mesh.h(tdim, np.arange(cells.size_local + cells.num_ghosts, dtype=np.int32))
     return h
+
+
+def _substitute(form: ufl.Form, number: int, value: object) -> ufl.Form:
+    """The form with its argument ``number`` replaced (works for blocks of mixed forms)."""
+    (argument,) = (u for u in form.arguments() if u.number() == number)
+    return ufl.replace(form, {argument: value})

@@ -102,3 +102,16 @@ def test_heat_balance_round_off_on_curved_annulus(curved_annulus, degree, contac
     solution = problem.solve()
     assert solution.heat_flow["outer"] > 0.0
     assert solution.balance <= 1e-11
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+def test_film_balance_round_off_on_curved_annulus(curved_annulus, degree):
+    """The film pipeline (blocked forms) on curved cells: was 2.7e-6 with P1."""
+    from emcd_fem.films import FilmEMCDProblem
+
+    bcs = {"inner": ef.MoleFraction(0.9), "outer": ef.MassTransfer(0.05, 0.1)}
+    solution = FilmEMCDProblem(
+        curved_annulus, _materials(), bcs, films={("shell1", "shell2"): 2e-3}, degree=degree
+    ).solve()
+    assert solution.boundary_flux["outer"] > 0.0
+    assert solution.balance <= 1e-11
