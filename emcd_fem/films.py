@@ -63,7 +63,7 @@ from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 from emcd_fem.postprocess import integrate, owned_range
 from emcd_fem.quadrature import pin_quadrature, tested_residual
-from emcd_fem.solver import solve_linear
+from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 
 _ids = itertools.count()
 
@@ -266,8 +266,9 @@ class FilmEMCDProblem:
                 )
                 bcs.append(fem.dirichletbc(value, dofs, spaces[b]))
         self._bcs = bcs
-        options = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
-        options.update(petsc_options or {})
+        user = dict(petsc_options or {})  # a user's method replaces the default one whole
+        options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
+        options.update(user)
         # one quadrature rule per integral, shared by the solve and the post-processing
         # (emcd_fem.quadrature): the balance closes to round-off on curved cells too
         a_blocks = [
