@@ -50,6 +50,7 @@ from emcd_fem.physics.soret import (
 )
 from emcd_fem.postprocess import integrate, owned_range, reaction_fluxes
 from emcd_fem.problem import EMCDProblem
+from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
 
 _ids = itertools.count()
@@ -201,6 +202,17 @@ class SoretProblem:
             k = emcd._constants[name]
             lhs, rhs = bc.lhs(x, w, ds_b, k), bc.rhs(w, ds_b, k)
             F += (lhs if lhs is not None else 0) - (rhs if rhs is not None else 0)
+        F = pin_quadrature(F)  # Newton and the flux post-processing: the same rules
+        one = fem.Function(x.function_space)
+        one.x.array[:] = 1.0
+        self._data_flux_forms = {}  # boundaries with flux data: F's own boundary term
+        for name, bc in emcd.boundary_conditions.items():
+            if not bc.is_dirichlet:
+                tag = domain.boundaries[name]
+                flux = tested_residual(None, -F, "exterior_facet", tag, x, one)
+                self._data_flux_forms[name] = (
+                    fem.form(flux) if flux is not None else emcd._data_flux_forms[name]
+                )
         options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
         prefix = f"emcd_soret_{next(_ids)}_"
         if self.coupling == "monolithic":
@@ -317,7 +329,7 @@ class SoretProblem:
             for name, (a, b) in self._split_forms.items()
         }
         # boundaries with flux data: the data (exactly conservative, like the reaction flux)
-        fluxes |= {n: integrate(f) for n, f in self._emcd._data_flux_forms.items()}
+        fluxes |= {n: integrate(f) for n, f in self._data_flux_forms.items()}
         x_min, x_max = owned_range(x)
         peclet = self._cell_peclet()
         range_notes = self._emcd.check_range(

@@ -115,3 +115,21 @@ def test_film_balance_round_off_on_curved_annulus(curved_annulus, degree):
     ).solve()
     assert solution.boundary_flux["outer"] > 0.0
     assert solution.balance <= 1e-11
+
+
+def test_soret_balance_round_off_on_curved_annulus(curved_annulus):
+    """Thermal diffusion (Newton) with a Robin boundary on curved P1 cells."""
+    from emcd_fem.soret import SoretProblem
+
+    x = ufl.SpatialCoordinate(curved_annulus.mesh)
+    bcs = {"inner": ef.MoleFraction(0.9), "outer": ef.MassTransfer(0.05, 0.1)}
+    solution = SoretProblem(
+        curved_annulus,
+        _materials(),
+        bcs,
+        temperature=300.0 + 40.0 * ufl.sqrt(x[0] ** 2 + x[1] ** 2),  # K
+        soret={"shell1": 0.01, "shell2": 0.02},  # 1/K
+        degree=1,
+    ).solve()
+    assert solution.boundary_flux["outer"] > 0.0
+    assert solution.balance <= 1e-11
