@@ -412,7 +412,12 @@ class Discretisation(_Section):
 
 
 class Solver(_Section):
-    """Linear solver; defaults: MUMPS LU up to 20k DOFs, else CG + GAMG (rtol 1e-10)."""
+    """Linear solver; defaults: MUMPS LU up to 20k DOFs, else CG + GAMG (rtol 1e-10).
+
+    Every solve (cell problems and heat problems included) uses these options; results are
+    checked by their true residual against the flux scale, with a MUMPS fallback (reported
+    in summary.json → solver.fallback) and a refusal of noise (exit code 4).
+    """
 
     petsc_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,

@@ -62,7 +62,8 @@ from emcd_fem.partition import (
 from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 from emcd_fem.postprocess import integrate, owned_range
-from emcd_fem.solver import solve_linear
+from emcd_fem.quadrature import pin_quadrature, tested_residual
+from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 
 _ids = itertools.count()
 
@@ -265,11 +266,19 @@ class FilmEMCDProblem:
                 )
                 bcs.append(fem.dirichletbc(value, dofs, spaces[b]))
         self._bcs = bcs
-        options = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
-        options.update(petsc_options or {})
+        user = dict(petsc_options or {})  # a user's method replaces the default one whole
+        options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
+        options.update(user)
+        # one quadrature rule per integral, shared by the solve and the post-processing
+        # (emcd_fem.quadrature): the balance closes to round-off on curved cells too
+        a_blocks = [
+            [pin_quadrature(f) if f is not None else None for f in row]
+            for row in ufl.extract_blocks(a_form)
+        ]
+        L_blocks = [pin_quadrature(f) for f in ufl.extract_blocks(L_form)]
         self._problem = dolfinx.fem.petsc.LinearProblem(
-            ufl.extract_blocks(a_form),
-            ufl.extract_blocks(L_form),
+            a_blocks,
+            L_blocks,
             bcs=bcs,
             u=self.potentials,
             kind="mpi",
@@ -277,10 +286,31 @@ class FilmEMCDProblem:
             petsc_options_prefix=f"emcd_films_{next(_ids)}_",
             petsc_options=options,
         )
-        residual = self._bilinear(self.potentials, test) - L_form
-        self._residuals = [
-            fem.form(r, entity_maps=self._entity_maps) for r in ufl.extract_blocks(residual)
-        ]
+        self._residuals = []
+        for i, row in enumerate(a_blocks):
+            r = -L_blocks[i]
+            for j, a_ij in enumerate(row):
+                if a_ij is not None:
+                    (trial_j,) = (u for u in a_ij.arguments() if u.number() == 1)
+                    r += ufl.replace(a_ij, {trial_j: self.potentials[j]})
+            self._residuals.append(fem.form(r, entity_maps=self._entity_maps))
+        self._data_flux_forms = {}  # non-Dirichlet boundaries: the solve's own flux there
+        for n, bc in boundary_conditions.items():
+            if bc.is_dirichlet:
+                continue
+            b = self._boundary_block[n]
+            one = fem.Function(spaces[b])
+            one.x.array[:] = 1.0
+            flux = tested_residual(
+                a_blocks[b][b],
+                L_blocks[b],
+                "exterior_facet",
+                domain.boundaries[n],
+                self.potentials[b],
+                one,
+            )
+            if flux is not None:
+                self._data_flux_forms[n] = fem.form(flux, entity_maps=self._entity_maps)
         self._spaces = spaces
         self._sub_facets = sub_facets
 
@@ -349,17 +379,8 @@ class FilmEMCDProblem:
             mole_fraction_of(mu, self.fields), mu.function_space, "mole_fraction_A"
         )
 
-    # -- solve --------------------------------------------------------------------------
-    def solve(self) -> FilmSolution:
-        """Solve and compute boundary and film fluxes (collective).
-
-        Raises:
-            EmcdSolverError: the linear solver failed.
-            AdmissibilityError: flux data drove x_A out of [0, 1]
-                (:func:`emcd_fem.admissibility.check_range`).
-            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
-        """
-        report = solve_linear(self._problem, what="film-coupled potential")
+    def _boundary_fluxes(self) -> dict[str, float]:
+        """Outward flux through every named boundary for the current potentials."""
         domain = self.domain
         fluxes = {}
         for n, bc in self._conditions.items():
@@ -375,12 +396,35 @@ class FilmEMCDProblem:
                 )
                 owned = dofs[dofs < V.dofmap.index_map.size_local]
                 fluxes[n] = domain.comm.allreduce(-float(vector.array[owned].sum()), op=MPI.SUM)
-            else:
+            elif n in self._data_flux_forms:
+                fluxes[n] = integrate(self._data_flux_forms[n])
+            else:  # zero flux
                 x = self.fields.partition * self.potentials[b]
                 flux = bc.outward_flux(x, self._constants[n])
                 fluxes[n] = integrate(
                     fem.form(flux * domain.ds(domain.boundaries[n]), entity_maps=self._entity_maps)
                 )
+        return fluxes
+
+    # -- solve --------------------------------------------------------------------------
+    def solve(self) -> FilmSolution:
+        """Solve and compute boundary and film fluxes (collective).
+
+        Raises:
+            EmcdSolverError: the linear solver failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1]
+                (:func:`emcd_fem.admissibility.check_range`).
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+        """
+        last: dict[str, dict[str, float]] = {}
+
+        def flux_scale() -> float:  # Σ|q_Γ| of the current potentials: judges the solve
+            last["fluxes"] = self._boundary_fluxes()
+            return sum(abs(v) for v in last["fluxes"].values())
+
+        report = solve_linear(self._problem, what="film-coupled potential", flux_scale=flux_scale)
+        domain = self.domain
+        fluxes = last["fluxes"]  # of the accepted solution
         film_flux = {}
         for (a, b_region), (j, k) in self._film_data.items():
             A, B = self.block_of[a], self.block_of[b_region]

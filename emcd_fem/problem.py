@@ -38,7 +38,7 @@ from emcd_fem.postprocess import (
     reaction_fluxes,
     relative_imbalance,
 )
-from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, restrict_to
+from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, tested_residual
 
 logger = logging.getLogger("emcd_fem")
 
@@ -188,11 +188,11 @@ class EMCDProblem:
             if bc.is_dirichlet:
                 continue
             tag = domain.boundaries[n]
-            flux = _tested_residual(bilinear, linear, "exterior_facet", tag, self.potential, one)
+            flux = tested_residual(bilinear, linear, "exterior_facet", tag, self.potential, one)
             if flux is None:  # no boundary term: zero flux (as the data say)
                 flux = bc.outward_flux(x_expr, self._constants[n]) * ds(tag)
             self._data_flux_forms[n] = fem.form(flux)
-        production = _tested_residual(None, linear, "cell", "everywhere", self.potential, one)
+        production = tested_residual(None, linear, "cell", "everywhere", self.potential, one)
         self._production_form = fem.form(
             -production if production is not None else source * domain.dx
         )
@@ -365,31 +365,6 @@ class EMCDProblem:
             advice=advice,
             maximum_principle=maximum_principle,
         )
-
-
-def _tested_residual(
-    bilinear: ufl.Form | None,
-    linear: ufl.Form,
-    integral_type: str,
-    subdomain: object,
-    solution: fem.Function,
-    one: fem.Function,
-) -> ufl.Form | None:
-    """a(x_h, 1) − L(1) restricted to one integral type and subdomain (``None`` if empty).
-
-    On a boundary this is the outward flux the solve imposed there (with its quadrature);
-    over the cells with ``bilinear=None`` it is minus the production ∫R dx.
-    """
-    parts = []
-    a_part = restrict_to(bilinear, integral_type, subdomain) if bilinear is not None else None
-    if a_part is not None:
-        parts.append(ufl.action(ufl.action(a_part, solution), one))
-    l_part = restrict_to(linear, integral_type, subdomain)
-    if l_part is not None:
-        parts.append(-ufl.action(l_part, one))
-    if not parts:
-        return None
-    return sum(parts[1:], parts[0])
 
 
 def _dirichlet_conditions(

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
     import dolfinx.mesh
 
 __all__ = [
+    "cell_diameter",
     "curved_degree_warning",
     "geometry_degree",
     "linear_field_gradient_error",
     "pin_quadrature",
     "restrict_to",
+    "tested_residual",
 ]
 
 
@@ -156,3 +158,67 @@ def curved_degree_warning(mesh: "dolfinx.mesh.Mesh", degree: int) -> str | None:
         f"and fluxes by about as much. Set [discretisation] degree = {order} (exact for "
         "linear fields on these cells), or use a first-order mesh (geometry order = 1)"
     )
+
+
+def tested_residual(
+    bilinear: ufl.Form | None,
+    linear: ufl.Form,
+    integral_type: str,
+    subdomain: object,
+    solution: "dolfinx.fem.Function",
+    one: "dolfinx.fem.Function",
+) -> ufl.Form | None:
+    """a(u_h, 1) − L(1) restricted to one integral type and subdomain (``None`` if empty).
+
+    With ``a``/``L`` pinned (:func:`pin_quadrature`), this is the part of the solve's own
+    residual tested with Σ_i φ_i = 1: on a boundary, the outward flux the solve imposed
+    there; over the cells with ``bilinear=None``, minus the production ∫R dx.
+
+    Args:
+        bilinear: a(u, w), or ``None``.
+        linear: L(w).
+        integral_type: ``"cell"``, ``"exterior_facet"``, ...
+        subdomain: The tag, or ``"everywhere"``.
+        solution: u_h.
+        one: The function 1 in the test space.
+
+    Returns:
+        A scalar form, or ``None`` when neither form has such integrals.
+    """
+    parts = []
+    a_part = restrict_to(bilinear, integral_type, subdomain) if bilinear is not None else None
+    if a_part is not None:
+        parts.append(_substitute(_substitute(a_part, 1, solution), 0, one))
+    l_part = restrict_to(linear, integral_type, subdomain)
+    if l_part is not None:
+        parts.append(-_substitute(l_part, 0, one))
+    if not parts:
+        return None
+    return sum(parts[1:], parts[0])
+
+
+def cell_diameter(mesh: "dolfinx.mesh.Mesh") -> ufl.core.expr.Expr:
+    """The cell diameter h for forms and expressions, on straight and curved cells.
+
+    UFL lowers ``CellDiameter`` only on affine (P1/Q1) cells ("Not handled" otherwise);
+    on higher-order geometry this is a DG0 function of the largest vertex distance per
+    cell (``Mesh.h``), the same quantity on straight cells.
+
+    Note:
+        Collective only in that it is called on every rank with the same mesh.
+    """
+    if geometry_degree(mesh) == 1:
+        return ufl.CellDiameter(mesh)
+    from dolfinx import fem
+
+    tdim = mesh.topology.dim
+    cells = mesh.topology.index_map(tdim)
+    h = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="cell_diameter")
+    h.x.array[:] = mesh.h(tdim, np.arange(cells.size_local + cells.num_ghosts, dtype=np.int32))
+    return h
+
+
+def _substitute(form: ufl.Form, number: int, value: object) -> ufl.Form:
+    """The form with its argument ``number`` replaced (works for blocks of mixed forms)."""
+    (argument,) = (u for u in form.arguments() if u.number() == number)
+    return ufl.replace(form, {argument: value})

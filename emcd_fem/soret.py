@@ -50,6 +50,7 @@ from emcd_fem.physics.soret import (
 )
 from emcd_fem.postprocess import integrate, owned_range, reaction_fluxes
 from emcd_fem.problem import EMCDProblem
+from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
 
 _ids = itertools.count()
@@ -201,6 +202,17 @@ class SoretProblem:
             k = emcd._constants[name]
             lhs, rhs = bc.lhs(x, w, ds_b, k), bc.rhs(w, ds_b, k)
             F += (lhs if lhs is not None else 0) - (rhs if rhs is not None else 0)
+        F = pin_quadrature(F)  # Newton and the flux post-processing: the same rules
+        one = fem.Function(x.function_space)
+        one.x.array[:] = 1.0
+        self._data_flux_forms = {}  # boundaries with flux data: F's own boundary term
+        for name, bc in emcd.boundary_conditions.items():
+            if not bc.is_dirichlet:
+                tag = domain.boundaries[name]
+                flux = tested_residual(None, -F, "exterior_facet", tag, x, one)
+                self._data_flux_forms[name] = (
+                    fem.form(flux) if flux is not None else emcd._data_flux_forms[name]
+                )
         options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
         prefix = f"emcd_soret_{next(_ids)}_"
         if self.coupling == "monolithic":
@@ -317,7 +329,7 @@ class SoretProblem:
             for name, (a, b) in self._split_forms.items()
         }
         # boundaries with flux data: the data (exactly conservative, like the reaction flux)
-        fluxes |= {n: integrate(f) for n, f in self._emcd._data_flux_forms.items()}
+        fluxes |= {n: integrate(f) for n, f in self._data_flux_forms.items()}
         x_min, x_max = owned_range(x)
         peclet = self._cell_peclet()
         range_notes = self._emcd.check_range(
@@ -393,11 +405,12 @@ class SoretProblem:
     def _cell_peclet(self) -> float:
         """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell."""
         from emcd_fem.fields import interpolate_expression
+        from emcd_fem.quadrature import cell_diameter
 
         msh = self.domain.mesh
         T = self.temperature
         drift = self.transport.soret_of(T) * ufl.grad(T)
-        expr = ufl.sqrt(ufl.dot(drift, drift)) * ufl.CellDiameter(msh) / 2
+        expr = ufl.sqrt(ufl.dot(drift, drift)) * cell_diameter(msh) / 2
         values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
         return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
 

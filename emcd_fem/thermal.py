@@ -33,8 +33,9 @@ from emcd_fem.boundary import BoundaryCondition, _finite
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.partition import adjacent_regions
-from emcd_fem.physics.heat import conduction_forms, nitsche_flux, sipg_forms
+from emcd_fem.physics.heat import conduction_forms, sipg_forms
 from emcd_fem.postprocess import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
+from emcd_fem.quadrature import pin_quadrature, tested_residual
 
 _ids = itertools.count()
 
@@ -312,19 +313,17 @@ class HeatConductionProblem:
                 continuous,
                 {t: fem.Constant(msh, g) for t, g in conductances.items()},
             )
+            a, L = pin_quadrature(a), pin_quadrature(L)  # post-processing: same rules
             bcs = []
             self._reaction = None
-            self._flux_forms = {
-                n: fem.form(
-                    nitsche_flux(T, self.conductivity, self._constants[n]["value"])
-                    * domain.ds(domain.boundaries[n])
-                )
-                for n in dirichlet
-            }
+            # Dirichlet flows: a(T, 1) − L(1) on the boundary, i.e. the Nitsche flux
+            # (physics.heat.nitsche_flux) with the solve's quadrature (below)
+            self._flux_forms = {}
         else:
             a, L = conduction_forms(
                 domain, self.conductivity, T, conditions, self._constants, source
             )
+            a, L = pin_quadrature(a), pin_quadrature(L)  # post-processing: same rules
             bcs = []
             for n in dirichlet:
                 value = self._constants[n]["value"]
@@ -337,12 +336,23 @@ class HeatConductionProblem:
                 partition_boundary_dofs(V, domain, dirichlet),
             )
             self._flux_forms = {}
-        self._flux_forms |= {
-            n: fem.form(bc.outward_flux(T, self._constants[n]) * domain.ds(domain.boundaries[n]))
-            for n, bc in conditions.items()
-            if not bc.is_dirichlet
-        }
-        self._source_form = fem.form(source * domain.dx)
+        # boundary heat flows and the source as the solve's residual tested with 1 (its
+        # quadrature: the balance closes to round-off on curved cells too)
+        one = fem.Function(V)
+        one.x.array[:] = 1.0
+        for n, bc in conditions.items():
+            tag = domain.boundaries[n]
+            if bc.is_dirichlet and not self.discontinuous:
+                continue
+            flow = tested_residual(a, L, "exterior_facet", tag, T, one)
+            if flow is not None:
+                self._flux_forms[n] = fem.form(flow)
+            elif n not in self._flux_forms:  # insulated
+                self._flux_forms[n] = fem.form(
+                    bc.outward_flux(T, self._constants[n]) * domain.ds(tag)
+                )
+        produced = tested_residual(None, L, "cell", "everywhere", T, one)
+        self._source_form = fem.form(-produced if produced is not None else source * domain.dx)
         self._forms = (a, L)
         options = solver_mod.merge_petsc_options(V.dofmap.index_map.size_global, petsc_options)
         self._problem = solver_mod.linear_problem(

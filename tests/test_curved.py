@@ -78,3 +78,58 @@ def test_p1_on_straight_mesh_is_not_flagged():
     solution = ef.solve_emcd(domain, _materials(), bcs)
     assert not [w for w in solution.warnings if "geometric order" in w]
     assert np.isfinite(solution.boundary_flux["outer"])
+
+
+@pytest.mark.parametrize(
+    "degree,contact", [(2, False), (1, True)], ids=["continuous-P2", "sipg-contact-P1"]
+)
+def test_heat_balance_round_off_on_curved_annulus(curved_annulus, degree, contact):
+    """The heat problem (CG and the SIPG contact-resistance form) on curved cells.
+
+    The SIPG form used to fail on order-2 meshes ("Not handled: CellDiameter").
+    """
+    from emcd_fem.thermal import Convective, HeatConductionProblem, Temperature
+
+    x = ufl.SpatialCoordinate(curved_annulus.mesh)
+    problem = HeatConductionProblem(
+        curved_annulus,
+        {"shell1": 15.0, "shell2": 0.8},  # W/(m K)
+        {"inner": Temperature(350.0), "outer": Convective(25.0, 293.15)},
+        degree=degree,
+        source=2e3 * ufl.exp(x[1]),  # W/m3, not a polynomial
+        contact_resistance={("shell1", "shell2"): 1e-3} if contact else None,
+    )
+    solution = problem.solve()
+    assert solution.heat_flow["outer"] > 0.0
+    assert solution.balance <= 1e-11
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+def test_film_balance_round_off_on_curved_annulus(curved_annulus, degree):
+    """The film pipeline (blocked forms) on curved cells: was 2.7e-6 with P1."""
+    from emcd_fem.films import FilmEMCDProblem
+
+    bcs = {"inner": ef.MoleFraction(0.9), "outer": ef.MassTransfer(0.05, 0.1)}
+    solution = FilmEMCDProblem(
+        curved_annulus, _materials(), bcs, films={("shell1", "shell2"): 2e-3}, degree=degree
+    ).solve()
+    assert solution.boundary_flux["outer"] > 0.0
+    assert solution.balance <= 1e-11
+
+
+def test_soret_balance_round_off_on_curved_annulus(curved_annulus):
+    """Thermal diffusion (Newton) with a Robin boundary on curved P1 cells."""
+    from emcd_fem.soret import SoretProblem
+
+    x = ufl.SpatialCoordinate(curved_annulus.mesh)
+    bcs = {"inner": ef.MoleFraction(0.9), "outer": ef.MassTransfer(0.05, 0.1)}
+    solution = SoretProblem(
+        curved_annulus,
+        _materials(),
+        bcs,
+        temperature=300.0 + 40.0 * ufl.sqrt(x[0] ** 2 + x[1] ** 2),  # K
+        soret={"shell1": 0.01, "shell2": 0.02},  # 1/K
+        degree=1,
+    ).solve()
+    assert solution.boundary_flux["outer"] > 0.0
+    assert solution.balance <= 1e-11

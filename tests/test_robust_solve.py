@@ -225,3 +225,87 @@ petsc_options = { ksp_type = "preonly", pc_type = "jacobi" }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["solver"]["fallback"].startswith("direct (MUMPS) after preonly/jacobi")
     assert summary["boundary_flux"]["right"] == pytest.approx(41.0 * 1e-5 * 0.8 / 1e-3, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"ksp_type": "cg", "pc_type": "gamg"}, {"ksp_type": "preonly", "pc_type": "jacobi"}],
+    ids=["gamg", "preonly-jacobi"],
+)
+def test_film_problem_is_judged_and_falls_back(options):
+    """The film pipeline goes through the same checks (its flux scale: Σ|q_Γ|)."""
+    from emcd_fem.films import FilmEMCDProblem
+
+    materials = _materials(1e3)
+    films = {("gas1", "membrane"): 2e-3, ("membrane", "gas2"): 5e-3}  # mol/(m2 s)
+    flux, _ = ef.analytic.film_slab(THICK, list(materials.values()), 0.9, 0.1, list(films.values()))
+    domain = ef.layered_slab(THICK, region_names=NAMES, dim=1, cells_per_layer=[3, 4, 3])
+    solution = FilmEMCDProblem(domain, materials, BCS, films=films, petsc_options=options).solve()
+    assert solution.solver.flux_scale == pytest.approx(2 * flux, rel=1e-8)
+    assert solution.solver.residual_flux_ratio <= RESIDUAL_RTOL
+    assert solution.boundary_flux["right"] == pytest.approx(flux, rel=1e-9)
+    if options["pc_type"] == "jacobi":
+        assert solution.solver.fallback.startswith("direct (MUMPS) after preonly/jacobi")
+
+
+def test_analysis_cell_problems_honour_the_case_solver_options():
+    """[analysis] effective_diffusivity used to ignore [solver] petsc_options."""
+    from emcd_fem.case import load_case
+    from emcd_fem.simulation import run_case
+
+    case = load_case(
+        Path(__file__).resolve().parents[1] / "demos" / "effective_square_array.toml",
+        [
+            "geometry.size=0.15e-3",
+            "geometry.order=1",
+            "discretisation.degree=1",
+            'solver.petsc_options.ksp_type="cg"',
+            'solver.petsc_options.pc_type="gamg"',
+        ],
+    )
+    summary = run_case(case, None).summary
+    assert summary["solver"]["ksp_type"] == "cg"
+    for report in summary["effective"]["solver"].values():
+        assert report["ksp_type"] == "cg" and report["pc_type"] == "gamg"
+        assert report["fallback"] is None or "direct" not in report["fallback"]
+        assert report["residual_flux_ratio"] <= RESIDUAL_RTOL
+
+
+def test_cli_refuses_noise_with_exit_code_4(tmp_path):
+    case = tmp_path / "membrane.toml"
+    case.write_text(
+        """
+[geometry]
+kind = "layered_slab"
+dim = 1
+layers = [
+  { name = "gas", thickness = 1e-3, cells = 10 },
+  { name = "membrane", thickness = 1e-4, cells = 5 },
+]
+
+[materials.gas]
+D = 1e-5
+c = 41.0
+
+[materials.membrane]
+D = 2e-22
+c = 41.0
+
+[boundaries.left]
+type = "mole_fraction"
+value = 0.9
+
+[boundaries.right]
+type = "mole_fraction"
+value = 0.1
+"""
+    )
+    result = subprocess.run(
+        [EMCD, "run", str(case), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "numerical noise" in result.stderr
+    assert not (tmp_path / "out" / "summary.json").exists()
