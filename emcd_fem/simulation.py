@@ -604,10 +604,12 @@ def write_result_fields(
     tdim = msh.topology.dim
     region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=np.int32)
     owned = domain.cell_tags.indices < region.size
-    index_of_tag = {domain.regions[n]: i for i, n in enumerate(names)}
-    region[domain.cell_tags.indices[owned]] = [
-        index_of_tag.get(v, -1) for v in domain.cell_tags.values[owned]
-    ]
+    tags = np.array([domain.regions[n] for n in names], dtype=np.int64)
+    values = np.asarray(domain.cell_tags.values[owned], dtype=np.int64)
+    position = np.clip(np.searchsorted(np.sort(tags), values), 0, max(len(tags) - 1, 0))
+    by_sorted = np.argsort(tags)
+    known = tags[by_sorted][position] == values if len(tags) else np.zeros(len(values), bool)
+    region[domain.cell_tags.indices[owned]] = np.where(known, by_sorted[position], -1)
     described: dict[str, Any] = {}
     files = []
     groups = [("fields", on_mesh, {"region": region})] + [(f.name, [f], None) for f in others]
