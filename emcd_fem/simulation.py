@@ -624,8 +624,9 @@ def write_result_fields(
                 "file": filename,
                 "gdim": gdim,
                 **entry,
-                "units": provenance.FIELD_UNITS.get(name, provenance.FIELD_UNITS.get(
-                    name.split("_block")[0], "see README")),
+                "units": provenance.FIELD_UNITS.get(
+                    "potential" if name.startswith("potential") else name, "see README"
+                ),
             }
         files.append(filename)
     described["region"] = {
