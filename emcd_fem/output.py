@@ -122,8 +122,7 @@ def check_target(target: str | Path, *, force: bool = False) -> str | None:
         parent = parent.parent
     if not parent.is_dir():
         return (
-            f"--out {str(path)!r} lies inside {str(parent)!r}, which is a file: "
-            "choose another path"
+            f"--out {str(path)!r} lies inside {str(parent)!r}, which is a file: choose another path"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"--out {str(path)!r}: {str(parent)!r} is not writable"
@@ -141,9 +140,7 @@ def check_target(target: str | Path, *, force: bool = False) -> str | None:
             )
         if manifest is not None and not force:
             foreign = [
-                e
-                for e in entries
-                if e not in manifest and e != MANIFEST and _is_output_name(e)
+                e for e in entries if e not in manifest and e != MANIFEST and _is_output_name(e)
             ]
             if foreign:
                 return (
@@ -330,7 +327,9 @@ def write_fields(directory: Path, functions: Sequence[fem.Function], file_format
         for function in functions:
             filename = directory / f"{function.name}.bp"
             with dolfinx.io.VTXWriter(
-                function.function_space.mesh.comm, filename, [_vtx_compatible(function)],
+                function.function_space.mesh.comm,
+                filename,
+                [_vtx_compatible(function)],
                 engine="BP4",
             ) as writer:
                 writer.write(0.0)

@@ -439,7 +439,9 @@ def render_line_plots(directory: Path) -> list[Path]:
     ]
     flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
     if flux is not None:
-        series.append((flux, centres, np.asarray(grid.cell_data[flux]).reshape(len(centres), -1)[:, 0]))
+        series.append(
+            (flux, centres, np.asarray(grid.cell_data[flux]).reshape(len(centres), -1)[:, 0])
+        )
     for name, x, values in series:
         order = np.argsort(x)
         stem, label = (

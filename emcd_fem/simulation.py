@@ -46,7 +46,13 @@ from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.materials import Material
 from emcd_fem.mesh_report import mesh_report
-from emcd_fem.output import OutputDirectory, signals_as_exceptions, write_csv, write_fields, write_json
+from emcd_fem.output import (
+    OutputDirectory,
+    signals_as_exceptions,
+    write_csv,
+    write_fields,
+    write_json,
+)
 from emcd_fem.plotting import render_run
 from emcd_fem.problem import BALANCE_RTOL, EMCDProblem, Solution
 from emcd_fem.sampling import evaluate_at_points, line_points
@@ -589,9 +595,10 @@ def _optional(
 def write_result_fields(
     directory: Path, fields: Mapping[str, Any], domain: Domain
 ) -> tuple[dict[str, Any], list[str]]:
-    """The field files of a run: ``fields.vtkhdf`` (every field on the mesh, with the
-    region index per cell) and ``<name>.vtkhdf`` for a field on another mesh (a film
-    block's submesh). Collective.
+    """The field files of a run (collective).
+
+    ``fields.vtkhdf`` holds every field on the mesh and the region index per cell;
+    ``<name>.vtkhdf`` a field on another mesh (a film block's submesh).
 
     Returns:
         The ``fields`` entry of summary.json (per field: file, association, element,
@@ -1074,6 +1081,7 @@ def run_sweep(
             ``{"materials.membrane.D": ["1e-6", "2e-6"]}``.
         overrides: Fixed ``key.path=value`` overrides applied to every point.
         comm: MPI communicator.
+        force: As for :func:`run_case`: write into a non-empty directory emcd did not write.
 
     Returns:
         One row per point: the swept values and the summary numbers.
@@ -1100,13 +1108,13 @@ def run_sweep(
         header = list(rows[0]) if rows else ["point"]
         units = {"dofs": "count", "iterations": "count", "x_min": "1", "x_max": "1"}
         units |= {"balance": "1", "analytic_error": "1", "point": "index"}
-        flux_unit = (
-            f"[{rows[0]['_flux_units']}]" if rows and rows[0].get("_flux_units") else ""
-        )
+        flux_unit = f"[{rows[0]['_flux_units']}]" if rows and rows[0].get("_flux_units") else ""
         header = [h for h in header if h != "_flux_units"]
         labels = [
-            f"{h} {flux_unit}" if h.startswith("flux_") and flux_unit
-            else f"{h} [{units[h]}]" if h in units
+            f"{h} {flux_unit}"
+            if h.startswith("flux_") and flux_unit
+            else f"{h} [{units[h]}]"
+            if h in units
             else h
             for h in header
         ]

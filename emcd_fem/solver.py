@@ -153,9 +153,7 @@ def solve_linear(problem: dolfinx.fem.petsc.LinearProblem, *, what: str) -> Solv
     """
     ksp = problem.solver
     size = problem.A.getSize()[0] if problem.A.getSize() else 0
-    logger.info(
-        "%s: %d unknowns, KSP %s, PC %s", what, size, ksp.getType(), ksp.getPC().getType()
-    )
+    logger.info("%s: %d unknowns, KSP %s, PC %s", what, size, ksp.getType(), ksp.getPC().getType())
     monitored = logger.isEnabledFor(logging.INFO) and ksp.getComm().tompi4py().rank == 0
     if logger.isEnabledFor(logging.INFO):  # -v: residual lines on rank 0 (every call is
         # collective-free; other ranks' monitors do nothing)
