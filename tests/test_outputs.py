@@ -218,9 +218,10 @@ def test_failed_run_keeps_the_earlier_result(tmp_path):
     assert listing(out) == before and no_staging(tmp_path)
 
 
-def test_failure_while_moving_into_place_is_rolled_back(tmp_path, monkeypatch):
-    """The last step (renames into --out) fails half-way, as on a read-only entry: the
-    earlier result is restored, not half deleted."""
+@pytest.mark.parametrize("failure", ["read_only", "sigterm"])
+def test_failure_while_moving_into_place_is_rolled_back(failure, tmp_path, monkeypatch):
+    """The last step (renames into --out) fails half-way, as on a read-only entry or when
+    SIGTERM arrives: the earlier result is restored, not half deleted."""
     out = tmp_path / "out"
     run_case(DEMOS / "slab_1d.toml", out, ["output.pictures=true"])
     before = listing(out)
@@ -230,11 +231,18 @@ def test_failure_while_moving_into_place_is_rolled_back(tmp_path, monkeypatch):
         calls.append(dst)
         if Path(dst).parent == out and Path(src).parent.name.startswith(output.STAGING_PREFIX):
             if len([c for c in calls if Path(c).parent == out]) > 2:
+                if failure == "sigterm":
+                    raise output.Interrupted(signal.SIGTERM)
                 raise PermissionError(13, "Permission denied", str(dst))
         return real_replace(src, dst)
 
     monkeypatch.setattr(output.os, "replace", failing)
-    with pytest.raises(OutputError, match=r"earlier results there are unchanged"):
+    expected = (
+        pytest.raises(KeyboardInterrupt)
+        if failure == "sigterm"
+        else pytest.raises(OutputError, match=r"earlier results there are unchanged")
+    )
+    with expected:
         run_case(DEMOS / "slab_1d.toml", out)
     assert listing(out) == before and no_staging(tmp_path)
 
