@@ -244,7 +244,7 @@ def commit(staging: Path, target: Path, *, force: bool = False) -> list[str]:
             os.replace(staging / name, target / name)
             placed.append(target / name)
         _write_manifest(target, entries)
-    except OSError:
+    except BaseException:  # OSError, or a signal (Interrupted) half-way: put back the old
         for path in reversed(placed):
             _remove(path)
         for keep, destination in reversed(moved_away):
@@ -270,6 +270,14 @@ def record_entries(directory: str | Path, names: Iterable[str]) -> None:
 
 def _write_manifest(target: Path, entries: Sequence[str]) -> None:
     temporary = target / (MANIFEST + ".part")
+    try:
+        _write_manifest_text(temporary, entries)
+        os.replace(temporary, target / MANIFEST)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_manifest_text(temporary: Path, entries: Sequence[str]) -> None:
     temporary.write_text(
         json.dumps(
             {
@@ -282,7 +290,6 @@ def _write_manifest(target: Path, entries: Sequence[str]) -> None:
         )
         + "\n"
     )
-    os.replace(temporary, target / MANIFEST)
 
 
 def _remove(path: Path) -> None:

@@ -687,9 +687,10 @@ def _optional(
 def write_result_fields(
     directory: Path, fields: Mapping[str, Any], domain: Domain
 ) -> tuple[dict[str, Any], list[str]]:
-    """The field files of a run: ``fields.vtkhdf`` (every field on the mesh, with the
-    region index per cell) and ``<name>.vtkhdf`` for a field on another mesh (a film
-    block's submesh). Collective.
+    """The field files of a run (collective).
+
+    ``fields.vtkhdf`` holds every field on the mesh and the region index per cell;
+    ``<name>.vtkhdf`` a field on another mesh (a film block's submesh).
 
     Returns:
         The ``fields`` entry of summary.json (per field: file, association, element,
@@ -702,10 +703,12 @@ def write_result_fields(
     tdim = msh.topology.dim
     region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=np.int32)
     owned = domain.cell_tags.indices < region.size
-    index_of_tag = {domain.regions[n]: i for i, n in enumerate(names)}
-    region[domain.cell_tags.indices[owned]] = [
-        index_of_tag.get(v, -1) for v in domain.cell_tags.values[owned]
-    ]
+    tags = np.array([domain.regions[n] for n in names], dtype=np.int64)
+    values = np.asarray(domain.cell_tags.values[owned], dtype=np.int64)
+    position = np.clip(np.searchsorted(np.sort(tags), values), 0, max(len(tags) - 1, 0))
+    by_sorted = np.argsort(tags)
+    known = tags[by_sorted][position] == values if len(tags) else np.zeros(len(values), bool)
+    region[domain.cell_tags.indices[owned]] = np.where(known, by_sorted[position], -1)
     described: dict[str, Any] = {}
     files = []
     groups = [("fields", on_mesh, {"region": region})] + [(f.name, [f], None) for f in others]
@@ -721,7 +724,11 @@ def write_result_fields(
                 "gdim": gdim,
                 **entry,
                 "units": provenance.FIELD_UNITS.get(
-                    name, provenance.FIELD_UNITS.get(name.split("_block")[0], "see README")
+                    name,
+                    provenance.FIELD_UNITS.get(
+                        "potential" if name.startswith("potential") else name.split("_block")[0],
+                        "see README",
+                    ),
                 ),
             }
         files.append(filename)
@@ -1216,6 +1223,7 @@ def run_sweep(
         overrides: Fixed ``key.path=value`` overrides applied to every point.
         comm: MPI communicator.
         allow_unsafe_petsc_options: As for :func:`run_case`.
+        force: As for :func:`run_case`: write into a non-empty directory emcd did not write.
 
     Returns:
         One row per point: the swept values and the summary numbers.

@@ -26,6 +26,7 @@ can be added without changing the interface, and they agree to solver tolerance 
 """
 
 import itertools
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -52,6 +53,8 @@ from emcd_fem.postprocess import integrate, owned_range, reaction_fluxes
 from emcd_fem.problem import EMCDProblem
 from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
+
+_logger = logging.getLogger("emcd_fem")
 
 _ids = itertools.count()
 
@@ -258,8 +261,12 @@ class SoretProblem:
         snes = self._problem.solver
         newton = progress.bar(desc="Newton", unit="it", comm=self.domain.comm)
 
+        log_residuals = self.domain.comm.rank == 0 and _logger.isEnabledFor(logging.INFO)
+
         def monitor(_snes, iteration: int, residual: float) -> None:
             newton.set_postfix_str(f"residual {residual:.2e}")
+            if log_residuals:  # -v: Newton residual lines on rank 0
+                _logger.info("  Newton iteration %d, residual norm %.3e", iteration, residual)
             if iteration:
                 newton.update(1)
 

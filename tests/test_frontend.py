@@ -95,8 +95,9 @@ def test_sweep_three_points(tmp_path):
         ref = ef.analytic.composite_slab(
             [0.3, 0.4, 0.3], mats, ef.MoleFraction(0.9), ef.MoleFraction(0.1)
         )
-        assert float(row["flux_right"]) == pytest.approx(ref.flux, rel=1e-10)
+        assert float(row["flux_right [mol/(m^2 s)]"]) == pytest.approx(ref.flux, rel=1e-10)
     assert sorted(p.name for p in out.iterdir()) == [
+        ".emcd-output.json",
         "point_000",
         "point_001",
         "point_002",
