@@ -7,7 +7,7 @@ Exit codes (also in README):
 1  unexpected internal error (please report it, with --debug output)
 2  invalid case: TOML syntax, unknown key or name, wrong type or value
 3  inadmissible physics: no steady state with 0 <= x_A <= 1 for the data
-4  solver failure (PETSc did not converge)
+4  solver failure (PETSc did not converge or failed), invalid PETSc options
 5  output could not be written
 6  ``emcd verify``: a verification check failed
 == ==============================================================
@@ -36,6 +36,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from emcd_fem import __version__, progress
+from emcd_fem.case import SolverOptionsError
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError, unknown_name
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
@@ -120,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="emcd",
         description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
         epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
-        "4 solver failure, 5 output not writable, 6 verification failed.",
+        "4 solver failure or invalid PETSc options, 5 output not writable, 6 verification "
+        "failed.",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"emcd_fem {__version__}")
@@ -410,6 +412,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 _ERRORS = (
+    (SolverOptionsError, EXIT_SOLVER, "invalid solver options"),
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),

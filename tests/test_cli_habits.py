@@ -117,7 +117,7 @@ def test_unsafe_petsc_options_only_on_request(tmp_path, capsys):
     case = tmp_path / "case.toml"
     case.write_text(SLAB.read_text() + f'\n[solver.petsc_options]\nksp_view = "ascii:{view}"\n')
     for args in (["check", str(case)], ["run", str(case), "--out", str(tmp_path / "o")]):
-        assert cli.main(args) == cli.EXIT_INVALID
+        assert cli.main(args) == cli.EXIT_SOLVER
         err = capsys.readouterr().err
         assert "solver.petsc_options.ksp_view: unsafe PETSc option" in err
         assert "--allow-unsafe-petsc-options" in err
