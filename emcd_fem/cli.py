@@ -558,6 +558,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if world.size > 1 and verdict.rank != 0:
         text += f" (on rank {verdict.rank})"
     _say(text, error=True)
+    if args.command == "check" and args.json:  # tools get the verdict as JSON too
+        problems = getattr(verdict.error, "problems", None) or [("", message)]
+        _say(
+            json.dumps(
+                {
+                    "case": str(args.case),
+                    "valid": False,
+                    "exit_code": code,
+                    "error": label,
+                    "problems": [{"key": k, "message": m} for k, m in problems],
+                },
+                indent=2,
+            )
+        )
     if code == EXIT_INTERNAL and not args.debug:
         _say("  (run with --debug for the traceback)", error=True)
     guard.Free()
