@@ -37,6 +37,13 @@ class CaseError(EmcdInputError):
         return (type(self), (self.problems, self.source))
 
 
+class SolverOptionsError(CaseError):
+    """A case whose only problems are its PETSc options (``[solver.petsc_options]``).
+
+    Unknown, ill-typed or unsafe options: ``emcd`` exit code 4, as PETSc errors.
+    """
+
+
 class _Section(BaseModel):
     # strict: a boolean is not a number (true is not 1.0), text is not a number; numbers
     # must be finite (inf and nan are refused with their key path)
@@ -1257,9 +1264,11 @@ def validate_case(
     except RecursionError:
         raise CaseError([("", "case data nested too deeply")], source) from None
     problems = _semantic_problems(case)
-    problems += option_problems(case.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options)
-    if problems:
-        raise CaseError(problems, source)
+    solver = option_problems(case.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options)
+    if solver and not problems:
+        raise SolverOptionsError(solver, source)
+    if problems or solver:
+        raise CaseError(problems + solver, source)
     return case
 
 
@@ -1368,7 +1377,7 @@ def load_case(
                 source.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options
             )
             if problems:
-                raise CaseError(problems)
+                raise SolverOptionsError(problems)
             return source
         source = source.model_dump(exclude_none=True)
     if isinstance(source, str | Path):

@@ -7,7 +7,7 @@ Exit codes (also in README):
 1  unexpected internal error (please report it, with --debug output)
 2  invalid case: TOML syntax, unknown key or name, wrong type or value
 3  inadmissible physics: no steady state with 0 <= x_A <= 1 for the data
-4  solver failure (PETSc did not converge)
+4  solver failure (PETSc did not converge or failed), invalid PETSc options
 5  output could not be written
 6  ``emcd verify``: a verification check failed
 7  ``emcd run``: the result fails the run's own checks (its analytic
@@ -40,6 +40,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from emcd_fem import __version__, progress
+from emcd_fem.case import SolverOptionsError
 from emcd_fem.errors import (
     AdmissibilityError,
     EmcdInputError,
@@ -131,8 +132,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="emcd",
         description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
         epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
-        "4 solver failure, 5 output not writable, 6 verification failed, 7 result fails "
-        "its own checks (reference, balance), 128+N interrupted by signal N.",
+        "4 solver failure or invalid PETSc options, 5 output not writable, 6 verification "
+        "failed, 7 result fails its own checks (reference, balance), 128+N interrupted by "
+        "signal N.",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"emcd_fem {__version__}")
@@ -446,6 +448,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 _ERRORS = (
+    (SolverOptionsError, EXIT_SOLVER, "invalid solver options"),
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),
@@ -596,6 +599,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if world.size > 1 and verdict.rank != 0:
         text += f" (on rank {verdict.rank})"
     _say(text, error=True)
+    if args.command == "check" and args.json:  # tools get the verdict as JSON too
+        problems = getattr(verdict.error, "problems", None) or [("", message)]
+        _say(
+            json.dumps(
+                {
+                    "case": str(args.case),
+                    "valid": False,
+                    "exit_code": code,
+                    "error": label,
+                    "problems": [{"key": k, "message": m} for k, m in problems],
+                },
+                indent=2,
+            )
+        )
     if code == EXIT_INTERNAL and not args.debug:
         _say("  (run with --debug for the traceback)", error=True)
     guard.Free()

@@ -61,7 +61,12 @@ def T(name: str, culprit: str, text: str, base: str = "slab_1d", code: int = INV
 
 def P(name: str, culprit: str, option: str, value: str) -> Bad:
     """A bad PETSc option in the case (TOML value syntax)."""
-    return Bad(name, culprit, text=f'{{base}}\n[solver.petsc_options]\n"{option}" = {value}\n')
+    return Bad(
+        name,
+        culprit,
+        text=f'{{base}}\n[solver.petsc_options]\n"{option}" = {value}\n',
+        code=cli.EXIT_SOLVER,
+    )
 
 
 SOR = "soret_slab_1d"
@@ -460,7 +465,11 @@ CASES = [
         "ksp_rtol",
         '"abc"',
     ),
-    P("petsc_rtol_nan", "solver.petsc_options.ksp_rtol", "ksp_rtol", "nan"),
+    Bad(  # refused by the schema already (no NaN anywhere): exit 2
+        "petsc_rtol_nan",
+        "solver.petsc_options.ksp_rtol",
+        text="{base}\n[solver.petsc_options]\nksp_rtol = nan\n",
+    ),
     P(
         "petsc_solver_package",
         "solver.petsc_options.pc_factor_mat_solver_type",
@@ -532,6 +541,12 @@ CASES = [
         "solver.petsc_options.ksp_gmres_cgs_refinement_type: PETSc rejects",
         "ksp_gmres_cgs_refinement_type",
         '"zzz"',
+    ),
+    Bad(
+        "petsc_with_other_problems",
+        "materials.coating.D: must be > 0",
+        text='{base}\n[solver.petsc_options]\nksp_type = "cgg"\n',
+        sets=("materials.coating.D=-1.0",),
     ),
 ]
 

@@ -45,6 +45,16 @@ def test_check_json(capsys):
     assert report["report"]["analytic_flux_per_area"] == pytest.approx(1.3355e-4, rel=1e-4)
 
 
+def test_check_json_on_errors(capsys):
+    args = ["check", str(SLAB), "--json", "--set", "materials.coating.D=-1.0"]
+    assert cli.main(args) == cli.EXIT_INVALID
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["valid"] is False and report["exit_code"] == cli.EXIT_INVALID
+    assert report["problems"] == [{"key": "materials.coating.D", "message": "must be > 0.0"}]
+    assert "materials.coating.D: must be > 0" in captured.err
+
+
 def test_schema_export(tmp_path, capsys):
     assert cli.main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
@@ -117,7 +127,7 @@ def test_unsafe_petsc_options_only_on_request(tmp_path, capsys):
     case = tmp_path / "case.toml"
     case.write_text(SLAB.read_text() + f'\n[solver.petsc_options]\nksp_view = "ascii:{view}"\n')
     for args in (["check", str(case)], ["run", str(case), "--out", str(tmp_path / "o")]):
-        assert cli.main(args) == cli.EXIT_INVALID
+        assert cli.main(args) == cli.EXIT_SOLVER
         err = capsys.readouterr().err
         assert "solver.petsc_options.ksp_view: unsafe PETSc option" in err
         assert "--allow-unsafe-petsc-options" in err
