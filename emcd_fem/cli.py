@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run once per value (repeat for a Cartesian product): --out/point_<i> "
         "per point and --out/sweep.csv",
     )
+    _add_unsafe_geo(run)
     _add_debug(run)
 
     check = commands.add_parser(
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY.PATH=VALUE",
         help="override a case value (repeatable)",
     )
+    _add_unsafe_geo(check)
     _add_debug(check)
     verify = commands.add_parser(
         "verify",
@@ -147,6 +149,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_unsafe_geo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-unsafe-geo",
+        action="store_true",
+        help="run a .geo mesh script even if it calls programs or reads/writes other files "
+        "(only for files you trust)",
+    )
+
+
 def _say(message: str, *, error: bool = False) -> None:
     if MPI.COMM_WORLD.rank == 0:
         print(message, file=sys.stderr if error else sys.stdout, flush=True)
@@ -164,7 +175,13 @@ def _sweep(args: argparse.Namespace) -> int:
                 [("--sweep", f"expected key.path=v1,v2,..., got {item!r}")], "--sweep option"
             )
         sweeps[key.strip()] = [v.strip() for v in values.split(",")]
-    rows = run_sweep(args.case, args.out, sweeps, args.overrides)
+    rows = run_sweep(
+        args.case,
+        args.out,
+        sweeps,
+        args.overrides,
+        allow_unsafe_geo=getattr(args, "allow_unsafe_geo", False),
+    )
     _say(f"emcd run: sweep of {len(rows)} point(s) done; table {Path(args.out) / 'sweep.csv'}")
     return EXIT_OK
 
@@ -175,7 +192,12 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "sweeps", None):
         return _sweep(args)
 
-    result = run_case(args.case, args.out, args.overrides)
+    result = run_case(
+        args.case,
+        args.out,
+        args.overrides,
+        allow_unsafe_geo=getattr(args, "allow_unsafe_geo", False),
+    )
     summary = result.summary
     fluxes = ", ".join(f"{k}={v:.6g}" for k, v in summary["boundary_flux"].items())
     _say(
@@ -210,9 +232,16 @@ def _check(args: argparse.Namespace) -> int:
     from emcd_fem.case import load_case
     from emcd_fem.simulation import check_case
 
+    from emcd_fem.mesh_check import check_case_mesh
+
     case = load_case(args.case, args.overrides)
     report = check_case(case)
+    mesh = check_case_mesh(case, allow_unsafe_geo=args.allow_unsafe_geo)
+    if mesh is not None:
+        report["mesh"] = mesh
     _say(f"emcd check: {args.case} is valid and admissible; {json.dumps(report)}")
+    for warning in (mesh or {}).get("warnings", []):
+        _say(f"  warning: {warning}", error=True)
     return EXIT_OK
 
 

@@ -72,8 +72,14 @@ class RunResult:
 
 
 # -- case → objects -------------------------------------------------------------------------
-def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
-    """Mesh and tags of the case geometry (collective)."""
+def build_domain(
+    case: Case, comm: MPI.Comm = MPI.COMM_WORLD, *, allow_unsafe_geo: bool = False
+) -> Domain:
+    """Mesh and tags of the case geometry (collective).
+
+    ``allow_unsafe_geo``: run a ``mesh_file`` script even if it calls programs or touches
+    other files (:mod:`emcd_fem.geometry.geo_safety`).
+    """
     g = case.geometry
     if isinstance(g, LayeredSlab) and g.mesher == "builtin":
         return layered_slab(
@@ -100,9 +106,20 @@ def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
             comm=comm,
         )
     if isinstance(g, MeshFile):
-        return geometry.from_file(
-            g.path, gdim=g.dim, size=g.size, order=g.order, refine=g.refine, comm=comm
+        from emcd_fem.mesh_check import check_domain_groups
+
+        domain = geometry.from_file(
+            g.path,
+            gdim=g.dim,
+            size=g.size,
+            order=g.order,
+            refine=g.refine,
+            boundaries=g.boundaries,
+            allow_unsafe_geo=allow_unsafe_geo,
+            comm=comm,
         )
+        check_domain_groups(case, domain)
+        return domain
     if isinstance(g, Inclusions):
         common = dict(
             kind=g.shape,
@@ -696,6 +713,7 @@ def run_case(
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
     domain: Domain | None = None,
+    allow_unsafe_geo: bool = False,
 ) -> RunResult:
     """Run a case (the Python equivalent of ``emcd run``).
 
@@ -710,6 +728,8 @@ def run_case(
             build, on ``comm``; only its region names are checked. Solving does not change
             a domain, so it can be reused any number of times. The summary then records
             ``mesh_reused = true`` and a mesh time of 0.
+        allow_unsafe_geo: Run a ``.geo`` mesh script even if it calls programs or touches
+            other files (``--allow-unsafe-geo``; trusted files only).
 
     Returns:
         The summary, the solution, the fields, the output directory and the domain.
@@ -723,7 +743,9 @@ def run_case(
         Collective on ``comm``.
     """
     with progress.stages(["mesh", "setup", "solve", "output"], comm):
-        return _run_case(source, out, overrides, comm, domain=domain)
+        return _run_case(
+            source, out, overrides, comm, domain=domain, allow_unsafe_geo=allow_unsafe_geo
+        )
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -751,6 +773,7 @@ def _run_case(
     comm: MPI.Comm,
     *,
     domain: Domain | None = None,
+    allow_unsafe_geo: bool = False,
 ) -> RunResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -766,7 +789,7 @@ def _run_case(
     else:
         tic = time.perf_counter()
         logger.info("meshing %s geometry", case.geometry.kind)
-        domain = build_domain(case, comm)
+        domain = build_domain(case, comm, allow_unsafe_geo=allow_unsafe_geo)
         timings["mesh"] = time.perf_counter() - tic
         logger.info("mesh ready in %.2f s", timings["mesh"])
     progress.stage("setup")
@@ -875,6 +898,7 @@ def run_sweep(
     overrides: Sequence[str] = (),
     *,
     comm: MPI.Comm = MPI.COMM_WORLD,
+    allow_unsafe_geo: bool = False,
 ) -> list[dict[str, Any]]:
     """Run a case at every point of the Cartesian product of swept values.
 
@@ -885,6 +909,7 @@ def run_sweep(
             ``{"materials.membrane.D": ["1e-6", "2e-6"]}``.
         overrides: Fixed ``key.path=value`` overrides applied to every point.
         comm: MPI communicator.
+        allow_unsafe_geo: As for :func:`run_case`.
 
     Returns:
         One row per point: the swept values and the summary numbers.
@@ -913,7 +938,14 @@ def run_sweep(
         )
         if domain is not None:
             logger.info("reusing the mesh of point 0")
-        result = run_case(source, Path(out) / f"point_{i:03d}", setting, comm=comm, domain=domain)
+        result = run_case(
+            source,
+            Path(out) / f"point_{i:03d}",
+            setting,
+            comm=comm,
+            domain=domain,
+            allow_unsafe_geo=allow_unsafe_geo,
+        )
         if reuse:
             domain = result.domain
         summary = result.summary

@@ -105,7 +105,7 @@ class MeshArrays:
         return {"interval": 1, "triangle": 2, "quadrilateral": 2}.get(self.cell_name, 3)
 
 
-def _keys(rows: np.ndarray) -> np.ndarray:
+def face_keys(rows: np.ndarray) -> np.ndarray:
     """One comparable value per row of node numbers, independent of their order."""
     rows = np.ascontiguousarray(np.sort(rows, axis=1), dtype=np.int64)
     return rows.view(np.dtype((np.void, 8 * rows.shape[1]))).ravel()
@@ -300,7 +300,7 @@ def extract() -> MeshArrays:
     x = all_x[node_order][position]
     cells = np.searchsorted(used, cell_nodes)
     corners = CORNERS[cell_name]
-    if np.unique(_keys(cells[:, :corners])).size != cells.shape[0]:
+    if np.unique(face_keys(cells[:, :corners])).size != cells.shape[0]:
         raise EmcdMeshError(
             "some cells appear twice (same nodes): the mesh file lists a cell in two "
             "elementary entities or twice; remove the duplicates"
@@ -309,8 +309,8 @@ def extract() -> MeshArrays:
     # faces of the cells: exterior (one cell) or interior (two)
     local = np.asarray(LOCAL_FACETS[cell_name])
     faces = cells[:, local].reshape(-1, local.shape[1])
-    face_keys, face_first, face_count = np.unique(
-        _keys(faces), return_index=True, return_counts=True
+    known_keys, face_first, face_count = np.unique(
+        face_keys(faces), return_index=True, return_counts=True
     )
     if np.any(face_count > 2):
         raise EmcdMeshError(
@@ -321,7 +321,7 @@ def extract() -> MeshArrays:
     _warn_duplicate_nodes(x, cells, warnings)
 
     facets, facet_values, boundaries, interfaces, counts = _facet_groups(
-        names, tdim, cell_name, used, face_keys, face_count, excluded, warnings
+        names, tdim, cell_name, used, known_keys, face_count, excluded, warnings
     )
     for name, found in zip(region_names, members, strict=True):
         counts[name] = int(found.size)
@@ -351,7 +351,7 @@ def _facet_groups(
     tdim: int,
     cell_name: str,
     used: np.ndarray,
-    face_keys: np.ndarray,
+    known_keys: np.ndarray,
     face_count: np.ndarray,
     excluded: dict[str, str],
     warnings: list[str],
@@ -372,9 +372,9 @@ def _facet_groups(
         rows = np.concatenate([n for _, _, n in blocks]).reshape(-1, per.pop())
         known = np.isin(rows, used).all(axis=1)
         mapped = np.searchsorted(used, rows[known])
-        keys = _keys(mapped[:, :n_corners])
-        position = np.minimum(np.searchsorted(face_keys, keys), face_keys.size - 1)
-        is_face = face_keys[position] == keys
+        keys = face_keys(mapped[:, :n_corners])
+        position = np.minimum(np.searchsorted(known_keys, keys), known_keys.size - 1)
+        is_face = known_keys[position] == keys
         total = rows.shape[0]
         if not is_face.any():
             excluded[name] = (
@@ -399,7 +399,7 @@ def _facet_groups(
             raise EmcdMeshError(_overlap_message("boundary", "facets", kept_names, kept_keys))
     boundaries, interfaces, counts = {}, {}, {}
     for name, keys, tag in zip(kept_names, kept_keys, kept_tags, strict=True):
-        outer = int(np.sum(face_count[np.searchsorted(face_keys, keys)] == 1))
+        outer = int(np.sum(face_count[np.searchsorted(known_keys, keys)] == 1))
         counts[name] = int(keys.size)
         if outer == 0:
             interfaces[name] = tag

@@ -2,7 +2,7 @@
 
 ``[geometry.boundaries]`` of a ``mesh_file`` case (or ``from_file(boundaries=...)``) maps
 a name to a condition such as ``"x < 1e-9"`` (:func:`~emcd_fem.expressions.
-check_condition`): the boundary is every exterior facet at whose nodes the condition
+check_condition`): the boundary is every exterior facet at whose vertices the condition
 holds. The reserved condition ``"exterior"`` takes every exterior facet that no other
 boundary holds (the whole exterior when the file names none). A located boundary may not
 share facets with another boundary, and must find at least one facet.
@@ -18,6 +18,7 @@ from dolfinx import mesh as dmesh
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdMeshError
 from emcd_fem.expressions import evaluate_condition
+from emcd_fem.geometry.gmsh_arrays import FACET_CORNERS
 
 #: The condition that takes every exterior facet not held by another boundary.
 EXTERIOR = "exterior"
@@ -29,11 +30,12 @@ def _facet_nodes(domain: Domain, facets: np.ndarray) -> np.ndarray:
     fdim = msh.topology.dim - 1
     msh.topology.create_connectivity(fdim, msh.topology.dim)
     nodes = dmesh.entities_to_geometry(msh, fdim, facets.astype(np.int32))
-    return msh.geometry.x[nodes]
+    corners = FACET_CORNERS[msh.topology.cell_name()]  # vertices come first
+    return msh.geometry.x[nodes[:, :corners]]
 
 
 def locate_facets(domain: Domain, condition: str, facets: np.ndarray) -> np.ndarray:
-    """The facets (local indices) at all of whose geometry nodes ``condition`` holds."""
+    """The facets (local indices) at all of whose vertices ``condition`` holds."""
     if facets.size == 0:
         return facets
     points = _facet_nodes(domain, facets)
@@ -110,7 +112,7 @@ def add_located_boundaries(domain: Domain, where: Mapping[str, str]) -> Domain:
         if count == 0:
             raise EmcdMeshError(
                 f"geometry.boundaries.{name} = {condition!r} selects no exterior facet (a "
-                f"facet is selected when the condition holds at all its nodes); the mesh spans "
+                f"facet is selected when the condition holds at all its vertices); the mesh spans "
                 f"{_extent(domain)}"
             )
         owner[chosen] = next_tag
