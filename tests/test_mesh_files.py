@@ -335,3 +335,29 @@ def test_mesh_files_in_parallel(tmp_path, ranks):
         summary = json.loads((Path(cases[name][0] + f".out{ranks}") / "summary.json").read_text())
         assert summary["ranks"] == ranks
         assert summary["boundary_flux"][right] == pytest.approx(FLUX * AREA[dim], rel=REL)
+
+
+def test_group_named_without_elements(tmp_path, capsys):
+    """A $PhysicalNames entry with no elements is no boundary: a condition on it is refused."""
+    text = (MESHES / "slab_msh22.msh").read_text()
+    ghost = tmp_path / "ghost.msh"
+    ghost.write_text(text.replace("$PhysicalNames\n5\n", '$PhysicalNames\n6\n1 99 "ghost"\n'))
+    case = case_text("x", bcs=("left", "ghost")).replace(str(MESHES / "x"), str(ghost))
+    for command in ("check", "run"):
+        path = write_case(tmp_path, case)
+        args = [command, str(path)] + (["--out", str(tmp_path / "o")] if command == "run" else [])
+        assert cli.main(args) == cli.EXIT_INVALID
+        assert "boundaries.ghost: not a boundary of the mesh" in capsys.readouterr().err
+
+
+def test_mesh_not_in_the_plane(tmp_path):
+    """A 2D mesh drawn outside the x-y plane would be flattened silently: refused."""
+    geo = tmp_path / "tilted.geo"
+    geo.write_text(
+        'SetFactory("OpenCASCADE");\nRectangle(1) = {0, 0, 0, 1, 0.4};\n'
+        "Rotate {{1, 0, 0}, {0, 0, 0}, Pi/4} { Surface{1}; }\n"
+        'Physical Surface("plate") = {1};\nMesh.MeshSizeMax = 0.5;\n'
+    )
+    with pytest.raises(EmcdMeshError, match="not flat in 2D"):
+        from_file(geo)
+    assert from_file(geo, gdim=3).mesh.geometry.dim == 3

@@ -375,7 +375,34 @@ def distribute(
         )
         tag.name = "regions" if dim == tdim else "boundaries"
         tags.append(tag)
+    _check_counts(msh, tags, groups)
     return msh, tags[0], tags[1], groups
+
+
+def _check_counts(msh: dmesh.Mesh, tags: list[dmesh.MeshTags], groups: dict) -> None:
+    """Every group has, summed over the ranks, the cells/facets the gmsh rank counted."""
+    tdim = msh.topology.dim
+    names = [*groups["regions"], *groups["boundaries"], *groups["interfaces"]]
+    local = np.zeros(len(names), dtype=np.int64)
+    for i, name in enumerate(names):
+        is_region = name in groups["regions"]
+        tag = tags[0] if is_region else tags[1]
+        value = {**groups["boundaries"], **groups["interfaces"]}.get(name)
+        value = groups["regions"][name] if is_region else value
+        owned = msh.topology.index_map(tdim if is_region else tdim - 1).size_local
+        local[i] = np.sum(tag.find(value) < owned)
+    total = np.zeros_like(local)
+    msh.comm.Allreduce(local, total, op=MPI.SUM)
+    lost = [
+        f"'{n}' has {t} of {groups['counts'][n]}"
+        for n, t in zip(names, total.tolist(), strict=True)
+        if t != groups["counts"][n]
+    ]
+    if lost:
+        raise EmcdMeshError(
+            "physical groups lost entities while the mesh was distributed (" + "; ".join(lost)
+            + "): please report this with the mesh file"
+        )
 
 
 def refine_with_tags(
