@@ -166,7 +166,7 @@ class MeshFile(_Section):
     boundaries: dict[str, str] = Field(
         default_factory=dict,
         description="Boundaries the file does not name: name → condition on x, y, z [m] that "
-        "holds at every node of their exterior facets (e.g. `\"x < 1e-9\"`, "
+        "holds at every vertex of their exterior facets (e.g. `\"x < 1e-9\"`, "
         "`\"abs(y - 0.4) < 1e-9 and x > 0.3\"`), or `\"exterior\"` for every exterior facet "
         "that no other boundary holds.",
     )

@@ -6,6 +6,7 @@ cluster job queues; ``emcd run`` checks the distributed domain with
 :func:`check_domain_groups`. Both report every problem at once, with its key path.
 """
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +37,9 @@ def mapping_problems(
                 f"{name!r} lies inside the mesh (every facet between two cells): conditions "
                 "apply to exterior boundaries only"
             )
-        return f"not a {kind} of the mesh; {kind}s: {sorted(known)}"
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"the mesh has {sorted(known)}"
+        return f"not a {kind} of the mesh; {hint}"
 
     for region in case.regions:
         if region not in regions:
@@ -46,7 +49,7 @@ def mapping_problems(
         if material not in case.materials:
             problems.append(
                 (
-                    f"regions.{region}" if region in case.regions else "materials",
+                    f"regions.{region}",
                     f"no material {material!r} for mesh region {region!r}; add "
                     f"[materials.{material}] or map it in [regions] (materials: "
                     f"{sorted(case.materials)})",
