@@ -321,10 +321,13 @@ def test_mesh_files_in_parallel(tmp_path, ranks):
         path.write_text(text)
         cases[name] = (str(path), "check" if name == "mixed" else "run")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # MPMD form: every rank its own hash seed, so no set/dict order can drive collectives
+    command = ["timeout", "150", mpiexec]
+    for rank in range(ranks):
+        command += ["-n", "1", "env", f"PYTHONHASHSEED={rank + 1}", sys.executable, "-c"]
+        command += [MPI_SCRIPT, json.dumps(cases)] + ([":"] if rank + 1 < ranks else [])
     result = subprocess.run(
-        ["timeout", "150", mpiexec, "-n", str(ranks), sys.executable, "-c", MPI_SCRIPT,
-         json.dumps(cases)],
-        capture_output=True, text=True, timeout=180, env=env, cwd=ROOT,
+        command, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULTS"))
