@@ -166,8 +166,8 @@ class MeshFile(_Section):
     boundaries: dict[str, str] = Field(
         default_factory=dict,
         description="Boundaries the file does not name: name → condition on x, y, z [m] that "
-        "holds at every vertex of their exterior facets (e.g. `\"x < 1e-9\"`, "
-        "`\"abs(y - 0.4) < 1e-9 and x > 0.3\"`), or `\"exterior\"` for every exterior facet "
+        'holds at every vertex of their exterior facets (e.g. `"x < 1e-9"`, '
+        '`"abs(y - 0.4) < 1e-9 and x > 0.3"`), or `"exterior"` for every exterior facet '
         "that no other boundary holds.",
     )
 
@@ -757,8 +757,10 @@ def _located_boundary_problems(geometry: MeshFile) -> list[tuple[str, str]]:
     exterior = [n for n, c in geometry.boundaries.items() if c == "exterior"]
     if len(exterior) > 1:
         problems.append(
-            (f"geometry.boundaries.{exterior[1]}", f'only one boundary can be "exterior" '
-             f"(also {exterior[0]!r})")
+            (
+                f"geometry.boundaries.{exterior[1]}",
+                f'only one boundary can be "exterior" (also {exterior[0]!r})',
+            )
         )
     return problems
 

@@ -230,9 +230,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from emcd_fem.case import load_case
-    from emcd_fem.simulation import check_case
-
     from emcd_fem.mesh_check import check_case_mesh
+    from emcd_fem.simulation import check_case
 
     case = load_case(args.case, args.overrides)
     report = check_case(case)

@@ -32,12 +32,14 @@ AREA = {2: 0.4, 3: 0.4 * 0.2}  # height (2D, per unit depth), height x depth (3D
 REL = 1e-9  # iterative solver tolerance (rtol 1e-10 class) on a few hundred DOFs
 
 
-def case_text(mesh: str, *, boundaries: str = "", bcs: tuple[str, str] = ("left", "right"),
-              extra: str = "") -> str:
+def case_text(
+    mesh: str, *, boundaries: str = "", bcs: tuple[str, str] = ("left", "right"), extra: str = ""
+) -> str:
     """A case on a test mesh; ``boundaries`` goes into [geometry.boundaries]."""
     located = f"[geometry.boundaries]\n{boundaries}\n" if boundaries else ""
-    return textwrap.dedent(
-        f"""\
+    return (
+        textwrap.dedent(
+            f"""\
         [geometry]
         kind = "mesh_file"
         path = "{MESHES / mesh}"
@@ -58,7 +60,9 @@ def case_text(mesh: str, *, boundaries: str = "", bcs: tuple[str, str] = ("left"
         type = "mole_fraction"
         value = 0.2
         """
-    ) + extra
+        )
+        + extra
+    )
 
 
 def write_case(tmp_path: Path, text: str) -> Path:
@@ -175,9 +179,7 @@ def test_located_boundary_errors(tmp_path, capsys, boundaries, fragment, command
 
 def test_located_boundary_next_to_file_groups(tmp_path, capsys):
     """A located boundary may not take facets of a file group; "exterior" takes the rest."""
-    text = case_text(
-        "slab_msh22.msh", boundaries='inlet = "x < 1e-9"', bcs=("left", "right")
-    )
+    text = case_text("slab_msh22.msh", boundaries='inlet = "x < 1e-9"', bcs=("left", "right"))
     assert cli.main(["check", str(write_case(tmp_path, text))]) == cli.EXIT_INVALID
     assert "4 with 'left'" in capsys.readouterr().err
     with pytest.raises(EmcdMeshError, match="rest = 'exterior' selects no exterior facet"):
@@ -192,7 +194,9 @@ def test_untagged_cells_and_empty_groups(tmp_path):
         "BooleanFragments{ Surface{1}; Delete; }{ Surface{2}; Delete; }\n"
         'Physical Surface("coating") = {1};\nMesh.MeshSizeMax = 0.2;\n'
     )
-    with pytest.raises(EmcdMeshError, match=r"cells belong to no region group \(gmsh surfaces \[2\]"):
+    with pytest.raises(
+        EmcdMeshError, match=r"cells belong to no region group \(gmsh surfaces \[2\]"
+    ):
         from_file(geo)
 
 
@@ -288,7 +292,8 @@ from mpi4py import MPI
 from emcd_fem import cli
 cases, results = json.loads(sys.argv[1]), {}
 for name, (path, command) in sorted(cases.items()):
-    args = [command, path] + (["--out", path + f".out{MPI.COMM_WORLD.size}"] if command == "run" else [])
+    out = ["--out", path + f".out{MPI.COMM_WORLD.size}"] if command == "run" else []
+    args = [command, path] + out
     results[name] = cli.main(args)
     MPI.COMM_WORLD.Barrier()
 if MPI.COMM_WORLD.rank == 0:
@@ -326,15 +331,17 @@ def test_mesh_files_in_parallel(tmp_path, ranks):
     for rank in range(ranks):
         command += ["-n", "1", "env", f"PYTHONHASHSEED={rank + 1}", sys.executable, "-c"]
         command += [MPI_SCRIPT, json.dumps(cases)] + ([":"] if rank + 1 < ranks else [])
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT
-    )
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULTS"))
     codes = json.loads(line.split(" ", 1)[1])
     assert codes == {"gappy": 0, "orphan": 0, "located": 0, "overlap": 2, "mixed": 2, "floating": 2}
     assert "'left' (4 facets) and 'inlet' (4 facets)" in result.stderr
-    for name, dim, right in (("gappy", 2, "right"), ("orphan", 3, "right"), ("located", 2, "outlet")):
+    for name, dim, right in (
+        ("gappy", 2, "right"),
+        ("orphan", 3, "right"),
+        ("located", 2, "outlet"),
+    ):
         summary = json.loads((Path(cases[name][0] + f".out{ranks}") / "summary.json").read_text())
         assert summary["ranks"] == ranks
         assert summary["boundary_flux"][right] == pytest.approx(FLUX * AREA[dim], rel=REL)

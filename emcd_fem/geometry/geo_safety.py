@@ -133,7 +133,9 @@ def _read_problems(
     return check_file_problems(target, root, depth + 1, seen)
 
 
-def check_file_problems(path: Path, root: Path, depth: int = 0, seen: set | None = None) -> list[str]:
+def check_file_problems(
+    path: Path, root: Path, depth: int = 0, seen: set | None = None
+) -> list[str]:
     """Unsafe constructs of a mesh or script file and of everything it reads."""
     seen = set() if seen is None else seen
     suffix = path.suffix.lower()
@@ -145,7 +147,9 @@ def check_file_problems(path: Path, root: Path, depth: int = 0, seen: set | None
         return _problems(companion, root, depth + 1, seen) if companion.is_file() else []
     found = _problems(path, root, depth, seen)
     if suffix == ".msh":
-        found.insert(0, f"{path.name}: does not start with $MeshFormat: gmsh would run it as a script")
+        found.insert(
+            0, f"{path.name}: does not start with $MeshFormat: gmsh would run it as a script"
+        )
     return found
 
 

@@ -53,7 +53,13 @@ LOCAL_FACETS: dict[str, list[list[int]]] = {
     ],
 }
 CORNERS = {"interval": 2, "triangle": 3, "quadrilateral": 4, "tetrahedron": 4, "hexahedron": 8}
-FACET_CORNERS = {"interval": 1, "triangle": 2, "quadrilateral": 2, "tetrahedron": 3, "hexahedron": 4}
+FACET_CORNERS = {
+    "interval": 1,
+    "triangle": 2,
+    "quadrilateral": 2,
+    "tetrahedron": 3,
+    "hexahedron": 4,
+}
 _ADVICE = {
     "prism": "mesh those volumes with tetrahedra (no `Recombine` in `Extrude`/`Layers`) or "
     "hexahedra",
@@ -185,14 +191,24 @@ def _cells(tdim: int) -> tuple[int, np.ndarray, np.ndarray]:
             f"{len(e)} {_element_label(int(t))}" for t, e in zip(types, elements, strict=True)
         )
         kinds = {CELL_TYPES.get(int(t), (_element_label(int(t)),))[0] for t in types}
-        advice = next((_ADVICE[k] for k in ("prism", "pyramid") if any(k in s.lower()
-                       for s in map(_element_label, map(int, types)))), None)
+        advice = next(
+            (
+                _ADVICE[k]
+                for k in ("prism", "pyramid")
+                if any(k in s.lower() for s in map(_element_label, map(int, types)))
+            ),
+            None,
+        )
         raise EmcdMeshError(
             f"the mesh mixes {tdim}D cell types ({found}): emcd_fem needs one cell type per "
             "mesh (DOLFINx 0.11 cannot assemble on mixed meshes). "
-            + (advice[0].upper() + advice[1:] if advice else
-               "Recombine every surface (`Mesh.RecombineAll = 1;`) or none" if kinds
-               <= {"triangle", "quadrilateral"} else "Use tetrahedra only, or hexahedra only")
+            + (
+                advice[0].upper() + advice[1:]
+                if advice
+                else "Recombine every surface (`Mesh.RecombineAll = 1;`) or none"
+                if kinds <= {"triangle", "quadrilateral"}
+                else "Use tetrahedra only, or hexahedra only"
+            )
         )
     gmsh_type = int(types[0])
     if gmsh_type not in CELL_TYPES:
@@ -205,8 +221,10 @@ def _cells(tdim: int) -> tuple[int, np.ndarray, np.ndarray]:
         )
         raise EmcdMeshError(f"cells of type '{label}' are not supported: {advice}")
     per_cell = len(nodes[0]) // len(elements[0])
-    return gmsh_type, np.asarray(elements[0], np.int64), np.asarray(nodes[0], np.int64).reshape(
-        -1, per_cell
+    return (
+        gmsh_type,
+        np.asarray(elements[0], np.int64),
+        np.asarray(nodes[0], np.int64).reshape(-1, per_cell),
     )
 
 

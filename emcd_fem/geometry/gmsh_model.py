@@ -400,7 +400,8 @@ def _check_counts(msh: dmesh.Mesh, tags: list[dmesh.MeshTags], groups: dict) -> 
     ]
     if lost:
         raise EmcdMeshError(
-            "physical groups lost entities while the mesh was distributed (" + "; ".join(lost)
+            "physical groups lost entities while the mesh was distributed ("
+            + "; ".join(lost)
             + "): please report this with the mesh file"
         )
 

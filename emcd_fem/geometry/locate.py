@@ -48,10 +48,11 @@ def _extent(domain: Domain) -> str:
     x = domain.mesh.geometry.x
     comm = domain.comm
     gdim = domain.mesh.geometry.dim
-    low = [comm.allreduce(float(x[:, i].min()) if x.size else np.inf, op=MPI.MIN) for i in range(gdim)]
+    low = [
+        comm.allreduce(float(x[:, i].min()) if x.size else np.inf, op=MPI.MIN) for i in range(gdim)
+    ]
     high = [
-        comm.allreduce(float(x[:, i].max()) if x.size else -np.inf, op=MPI.MAX)
-        for i in range(gdim)
+        comm.allreduce(float(x[:, i].max()) if x.size else -np.inf, op=MPI.MAX) for i in range(gdim)
     ]
     return ", ".join(f"{'xyz'[i]} in [{low[i]:.6g}, {high[i]:.6g}]" for i in range(gdim))
 
@@ -100,9 +101,7 @@ def add_located_boundaries(domain: Domain, where: Mapping[str, str]) -> Domain:
         all_clash = sorted(set().union(*comm.allgather(set(clash_tags.tolist()))))
         count = comm.allreduce(int(chosen.size), op=MPI.SUM)
         if all_clash:
-            shared = {
-                t: comm.allreduce(int(np.sum(clash == t)), op=MPI.SUM) for t in all_clash
-            }
+            shared = {t: comm.allreduce(int(np.sum(clash == t)), op=MPI.SUM) for t in all_clash}
             listed = ", ".join(f"{shared[t]} with '{names_of[t]}'" for t in all_clash)
             raise EmcdMeshError(
                 f"geometry.boundaries.{name} = {condition!r} selects {count} exterior facets, "

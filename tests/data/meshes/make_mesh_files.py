@@ -1,4 +1,4 @@
-"""Regenerate the small mesh files of the mesh-file tests: `python tests/data/meshes/make_mesh_files.py`.
+"""Regenerate the mesh files of tests/test_mesh_files.py: `python make_mesh_files.py`.
 
 Each file is a user-style gmsh mesh of the two-layer slab (coating 0 < x < 0.3, support
 0.3 < x < 1, height 0.4; in 3D depth 0.2) in one format, or one defect class:
@@ -72,8 +72,16 @@ def _slab_3d(size: float = 0.15) -> None:
     gmsh.option.setNumber("Mesh.MeshSizeMax", size)
 
 
-def _write(name: str, dim: int, build, *, version: float = 4.1, binary: bool = False,
-           order: int = 1, after=None) -> None:
+def _write(
+    name: str,
+    dim: int,
+    build,
+    *,
+    version: float = 4.1,
+    binary: bool = False,
+    order: int = 1,
+    after=None,
+) -> None:
     gmsh.clear()
     gmsh.model.add(name)
     build()
