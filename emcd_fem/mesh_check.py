@@ -164,6 +164,8 @@ def inspect_mesh_file(
             raise EmcdMeshError(f"{str(path)!r}: expected a .msh or .geo file")
         if not path.is_file():
             raise EmcdMeshError(f"mesh file {str(path)!r} not found")
+        if path.stat().st_size == 0:
+            raise EmcdMeshError(f"mesh file {str(path)!r} is empty")
         check_mesh_file(path, allow_unsafe_geo=allow_unsafe_geo)
         start_gmsh()
         try:

@@ -66,6 +66,8 @@ def from_file(
     def safe() -> None:
         if not path.is_file():
             raise EmcdMeshError(f"mesh file {str(path)!r} not found")
+        if path.stat().st_size == 0:
+            raise EmcdMeshError(f"mesh file {str(path)!r} is empty")
         check_mesh_file(path, allow_unsafe_geo=allow_unsafe_geo)
 
     run_on_root(safe, comm)

@@ -46,7 +46,8 @@ def run_on_root(
         except EmcdError as exc:
             error = str(exc)
         except Exception as exc:  # re-raised on every rank below
-            error = f"{type(exc).__name__}: {exc}"
+            kind = "gmsh" if type(exc) is Exception else type(exc).__name__  # gmsh API errors
+            error = f"{kind}: {exc}"
     result, error = comm.bcast((result, error), root=rank)
     if error is not None:
         raise error_type(error)
@@ -262,7 +263,9 @@ def domain_from_gmsh(
         except EmcdError as exc:
             error = str(exc)
         except Exception as exc:  # re-raised on every rank below
-            error = f"{type(exc).__name__}: {exc}"
+            # the gmsh API raises plain Exceptions with gmsh's own message
+            kind = "gmsh" if type(exc) is Exception else type(exc).__name__
+            error = f"{kind}: {exc}"
         if error is not None and gmsh.isInitialized():
             gmsh.clear()
     error = comm.bcast(error, root=rank)
