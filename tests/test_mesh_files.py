@@ -10,6 +10,7 @@ from ``emcd check`` (before any solve) and ``emcd run`` alike.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -401,3 +402,30 @@ def test_corrupt_mesh_files(tmp_path, capsys, content, fragment, command):
     assert cli.main(args) == cli.EXIT_INVALID
     err = capsys.readouterr().err
     assert any(f in err for f in fragment) and "internal error" not in err, err
+
+
+def test_conditions_of_located_boundaries():
+    """Comparisons (chained), and/or/not; anything else is refused, naming the culprit."""
+    import numpy as np
+
+    from emcd_fem.errors import EmcdInputError
+    from emcd_fem.expressions import check_condition, evaluate_condition
+
+    points = np.array([[0.0, 0.5, 1.0], [0.0, 0.2, 0.4]])
+    assert evaluate_condition("x < 1e-9", points).tolist() == [True, False, False]
+    assert evaluate_condition("0.1 < y < 0.3 and not x > 0.9", points).tolist() == [
+        False,
+        True,
+        False,
+    ]
+    assert evaluate_condition("x >= 1 or abs(y) <= 0", points).tolist() == [True, False, True]
+    assert evaluate_condition("sqrt(x - 0.7) > 0", points).tolist() == [False, False, True]
+    for text, fragment in [
+        ("x == 0", "abs(x - 1) < 1e-9"),
+        ("x", "expected comparisons"),
+        ("__import__('os').system('ls') < 1", "only the functions"),
+        ("x < q", "unknown name 'q'"),
+        ("z < 1", "unknown name 'z'"),
+    ]:
+        with pytest.raises(EmcdInputError, match=re.escape(fragment)):
+            check_condition(text, 2)
