@@ -177,6 +177,13 @@ class MeshFile(_Section):
     size: float | None = Field(default=None, gt=0, description="`.geo` only: cell size [m].")
     order: Literal[1, 2] = Field(default=1, description="`.geo` only: geometric order.")
     refine: int = Field(default=0, ge=0, description="Uniform refinements after distribution.")
+    boundaries: dict[str, str] = Field(
+        default_factory=dict,
+        description="Boundaries the file does not name: name → condition on x, y, z [m] that "
+        'holds at every vertex of their exterior facets (e.g. `"x < 1e-9"`, '
+        '`"abs(y - 0.4) < 1e-9 and x > 0.3"`), or `"exterior"` for every exterior facet '
+        "that no other boundary holds.",
+    )
 
     def region_names(self) -> None:
         """Unknown until the mesh is read."""
@@ -717,15 +724,8 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
-    problems += _size_problems(geometry)
-    if isinstance(geometry, CylinderShells | SphereShells):
-        problems += _shell_problems(geometry)
     if isinstance(geometry, MeshFile):
-        suffix = Path(geometry.path).suffix.lower()
-        if suffix not in (".msh", ".geo"):
-            problems.append(("geometry.path", f"expected a gmsh .msh or .geo file, got {suffix!r}"))
-        elif not Path(geometry.path).is_file():
-            problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
+        problems += _located_boundary_problems(geometry)
     problems += _material_problems(case)
     problems += _thermal_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
@@ -987,6 +987,29 @@ def _temperature_expression_problems(text: str, geometry: Any) -> list[tuple[str
             f"finite and within [{t_low:g}, {t_high:g}] K over the domain",
         )
     ]
+
+
+def _located_boundary_problems(geometry: MeshFile) -> list[tuple[str, str]]:
+    """Conditions of ``[geometry.boundaries]``: valid text, at most one "exterior"."""
+    from emcd_fem.expressions import check_condition
+
+    problems = []
+    for name, condition in geometry.boundaries.items():
+        if condition == "exterior":
+            continue
+        try:
+            check_condition(condition, geometry.dim or 3)
+        except EmcdInputError as exc:
+            problems.append((f"geometry.boundaries.{name}", f'{exc} (or "exterior")'))
+    exterior = [n for n, c in geometry.boundaries.items() if c == "exterior"]
+    if len(exterior) > 1:
+        problems.append(
+            (
+                f"geometry.boundaries.{exterior[1]}",
+                f'only one boundary can be "exterior" (also {exterior[0]!r})',
+            )
+        )
+    return problems
 
 
 def _material_problems(case: Case) -> list[tuple[str, str]]:

@@ -170,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         "per point and --out/sweep.csv",
     )
     _add_unsafe(run)
+    _add_unsafe_geo(run)
 
     check = command(
         "check",
@@ -181,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_set(check)
     check.add_argument("--json", action="store_true", help="print the report as JSON only")
     _add_unsafe(check)
+    _add_unsafe_geo(check)
 
     schema = command(
         "schema",
@@ -233,6 +235,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_unsafe_geo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-unsafe-geo",
+        action="store_true",
+        help="run a .geo mesh script even if it calls programs or reads/writes other files "
+        "(only for files you trust)",
+    )
+
+
 def _say(message: str, *, error: bool = False) -> None:
     if MPI.COMM_WORLD.rank == 0:
         print(message, file=sys.stderr if error else sys.stdout, flush=True)
@@ -267,6 +278,7 @@ def _sweep(args: argparse.Namespace) -> int:
         sweeps,
         args.overrides,
         force=args.force,
+        allow_unsafe_geo=args.allow_unsafe_geo,
         allow_unsafe_petsc_options=args.allow_unsafe_petsc_options,
     )
     _result(
@@ -287,6 +299,7 @@ def _run(args: argparse.Namespace) -> int:
         args.overrides,
         force=getattr(args, "force", False),
         allow_unsafe_petsc_options=args.allow_unsafe_petsc_options,
+        allow_unsafe_geo=getattr(args, "allow_unsafe_geo", False),
     )
     summary = result.summary
     fluxes = ", ".join(f"{k}={v:.6g}" for k, v in summary["boundary_flux"].items())
@@ -322,12 +335,16 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from emcd_fem.mesh_check import check_case_mesh
     from emcd_fem.simulation import check_case, load_case_collective
 
     case = load_case_collective(
         args.case, args.overrides, allow_unsafe_petsc_options=args.allow_unsafe_petsc_options
     )
     report = check_case(case)  # every rank: the same data give the same verdict
+    mesh = check_case_mesh(case, allow_unsafe_geo=args.allow_unsafe_geo)
+    if mesh is not None:
+        report["mesh"] = mesh
     if args.json:
         _say(json.dumps({"case": str(args.case), "valid": True, "report": report}, indent=2))
         return EXIT_OK
@@ -339,6 +356,8 @@ def _check(args: argparse.Namespace) -> int:
     _result(args, f"emcd check: {args.case} is {verdict}")
     for key, value in report.items():
         _result(args, f"  {key}: {json.dumps(value)}")
+    for warning in (mesh or {}).get("warnings", []):
+        logger.warning(warning)
     return EXIT_OK
 
 

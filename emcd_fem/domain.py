@@ -59,6 +59,9 @@ class Domain:
         layout: Description of the geometry family the domain was built from
             (:class:`SlabLayout`, :class:`~emcd_fem.geometry.shells.ShellLayout`, ...), kept
             for analytic references; None for arbitrary meshes.
+        excluded: Physical groups of a mesh file that are neither regions nor boundaries
+            (empty, not faces of any cell, other dimensions), with the reason: naming one
+            raises that reason instead of "unknown name".
     """
 
     mesh: dmesh.Mesh
@@ -68,6 +71,7 @@ class Domain:
     boundaries: Mapping[str, int]
     interfaces: Mapping[str, int] = field(default_factory=dict)
     layout: object | None = None
+    excluded: Mapping[str, str] = field(default_factory=dict)
     dx: ufl.Measure = field(init=False, repr=False)
     ds: ufl.Measure = field(init=False, repr=False)
 
@@ -85,14 +89,27 @@ class Domain:
     def region_tag(self, name: str) -> int:
         """Cell tag of a region; raises with a suggestion if the name is unknown."""
         if name not in self.regions:
-            raise unknown_name("region", name, self.regions)
+            raise self._unknown("region", name, self.regions)
         return self.regions[name]
 
     def boundary_tag(self, name: str) -> int:
         """Facet tag of a boundary; raises with a suggestion if the name is unknown."""
         if name not in self.boundaries:
-            raise unknown_name("boundary", name, self.boundaries)
+            raise self._unknown("boundary", name, self.boundaries)
         return self.boundaries[name]
+
+    def _unknown(self, kind: str, name: str, known: Mapping[str, int]) -> EmcdInputError:
+        if name in self.excluded:
+            return EmcdInputError(
+                f"{kind} {name!r} cannot take a {'material' if kind == 'region' else 'condition'}"
+                f": the mesh's physical group {name!r} is {self.excluded[name]}"
+            )
+        if kind == "boundary" and name in self.interfaces:
+            return EmcdInputError(
+                f"boundary {name!r} is an internal surface of the mesh (every facet lies "
+                "between two cells): boundary conditions apply to the exterior only"
+            )
+        return unknown_name(kind, name, known)
 
     def local_cell_tags(self) -> np.ndarray:
         """Region tag of every local cell (owned and ghost), −1 where untagged."""

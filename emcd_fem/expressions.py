@@ -116,6 +116,96 @@ def _build(node: ast.expr, names: dict[str, Any], functions: dict[str, Callable]
     return functions[node.func.id](_build(node.args[0], names, functions))
 
 
+_COMPARE = {
+    ast.Lt: np.less,
+    ast.LtE: np.less_equal,
+    ast.Gt: np.greater,
+    ast.GtE: np.greater_equal,
+}
+
+
+def _condition(node: ast.expr, text: str, dim: int) -> None:
+    """Check a condition: comparisons of expressions joined by and/or/not."""
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _condition(value, text, dim)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        _condition(node.operand, text, dim)
+    elif isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                raise EmcdInputError(
+                    f"condition {text!r}: only < <= > >= compare (coordinates are never exactly "
+                    "equal: write abs(x - 1) < 1e-9 instead of x == 1)"
+                )
+        for operand in [node.left, *node.comparators]:
+            _tree(ast.unparse(operand), dim)
+    else:
+        raise EmcdInputError(
+            f"condition {text!r}: expected comparisons such as 'x < 1e-9', joined by and, or, not"
+        )
+
+
+def _condition_tree(text: str, dim: int) -> ast.expr:
+    if not isinstance(text, str) or not text.strip():
+        raise EmcdInputError(f"expected a condition on x, y, z as text, got {text!r}")
+    if len(text) > MAX_LENGTH:
+        raise EmcdInputError(f"condition longer than {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise EmcdInputError(f"condition {text!r} is not valid: {exc.msg}") from None
+    _condition(tree, text, dim)
+    return tree
+
+
+def check_condition(text: str, dim: int = 3) -> None:
+    """Raise :class:`EmcdInputError` unless ``text`` is a condition such as ``"x < 1e-9"``.
+
+    A condition compares expressions (see :func:`check_expression`) with ``< <= > >=``
+    (chains like ``0.2 < y < 0.4`` allowed) and joins comparisons with ``and``, ``or``,
+    ``not``.
+    """
+    _condition_tree(text, dim)
+
+
+def _holds(node: ast.expr, names: dict[str, Any]) -> np.ndarray:
+    if isinstance(node, ast.BoolOp):
+        parts = [_holds(v, names) for v in node.values]
+        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+        result = parts[0]
+        for part in parts[1:]:
+            result = combine(result, part)
+        return result
+    if isinstance(node, ast.UnaryOp):
+        return np.logical_not(_holds(node.operand, names))
+    assert isinstance(node, ast.Compare)  # guaranteed by _condition
+    values = [_build(o, names, _NUMPY) for o in [node.left, *node.comparators]]
+    result = np.asarray(True)
+    for op, a, b in zip(node.ops, values, values[1:], strict=False):
+        result = np.logical_and(result, _COMPARE[type(op)](a, b))
+    return result
+
+
+def evaluate_condition(text: str, coordinates: np.ndarray, dim: int | None = None) -> np.ndarray:
+    """Where a condition holds, at points (shape (d, n) as for :func:`evaluate`).
+
+    Returns:
+        Boolean array of n values (False where a value is NaN).
+    """
+    coords = np.asarray(coordinates, dtype=np.float64)
+    if coords.ndim != 2 or not 1 <= coords.shape[0] <= 3:
+        raise EmcdInputError(f"coordinates must have shape (d, n), d <= 3; got {coords.shape}")
+    dim = coords.shape[0] if dim is None else dim
+    tree = _condition_tree(text, dim)
+    names: dict[str, Any] = dict(CONSTANTS)
+    for i, name in enumerate(COORDINATES[:dim]):
+        names[name] = coords[i]
+    with np.errstate(all="ignore"):
+        held = _holds(tree, names)
+    return np.broadcast_to(np.asarray(held, dtype=bool), (coords.shape[1],)).copy()
+
+
 def check_expression(text: str, dim: int = 3) -> None:
     """Raise :class:`EmcdInputError` if ``text`` is not an allowed expression in ``dim`` D."""
     _tree(text, dim)
@@ -163,4 +253,12 @@ def to_ufl(text: str, mesh: Any) -> ufl.core.expr.Expr:
         raise EmcdInputError(f"expression {text!r} cannot be evaluated: {exc}") from None
 
 
-__all__ = ["COORDINATES", "FUNCTIONS", "check_expression", "evaluate", "to_ufl"]
+__all__ = [
+    "COORDINATES",
+    "FUNCTIONS",
+    "check_condition",
+    "check_expression",
+    "evaluate",
+    "evaluate_condition",
+    "to_ufl",
+]

@@ -87,6 +87,8 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
         "boundary_measures": boundaries,
         "interface_measures": interfaces,
     }
+    if domain.excluded:
+        report["ignored_groups"] = dict(domain.excluded)
     if dofs is not None:
         report["dofs"] = dofs
     return report

@@ -95,8 +95,14 @@ class RunResult:
 
 
 # -- case → objects -------------------------------------------------------------------------
-def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
-    """Mesh and tags of the case geometry (collective)."""
+def build_domain(
+    case: Case, comm: MPI.Comm = MPI.COMM_WORLD, *, allow_unsafe_geo: bool = False
+) -> Domain:
+    """Mesh and tags of the case geometry (collective).
+
+    ``allow_unsafe_geo``: run a ``mesh_file`` script even if it calls programs or touches
+    other files (:mod:`emcd_fem.geometry.geo_safety`).
+    """
     g = case.geometry
     if isinstance(g, LayeredSlab) and g.mesher == "builtin":
         return layered_slab(
@@ -123,9 +129,20 @@ def build_domain(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> Domain:
             comm=comm,
         )
     if isinstance(g, MeshFile):
-        return geometry.from_file(
-            g.path, gdim=g.dim, size=g.size, order=g.order, refine=g.refine, comm=comm
+        from emcd_fem.mesh_check import check_domain_groups
+
+        domain = geometry.from_file(
+            g.path,
+            gdim=g.dim,
+            size=g.size,
+            order=g.order,
+            refine=g.refine,
+            boundaries=g.boundaries,
+            allow_unsafe_geo=allow_unsafe_geo,
+            comm=comm,
         )
+        check_domain_groups(case, domain)
+        return domain
     if isinstance(g, Inclusions):
         common = dict(
             kind=g.shape,
@@ -973,6 +990,7 @@ def run_case(
     force: bool = False,
     sweep: Mapping[str, Any] | None = None,
     allow_unsafe_petsc_options: bool = False,
+    allow_unsafe_geo: bool = False,
 ) -> RunResult:
     """Run a case (the Python equivalent of ``emcd run``).
 
@@ -993,6 +1011,8 @@ def run_case(
             and which keys a point belongs to).
         allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
             read other files (refused by default: a case file is data, not code).
+        allow_unsafe_geo: Run a ``.geo`` mesh script even if it calls programs or touches
+            other files (``--allow-unsafe-geo``; trusted files only).
 
     Returns:
         The summary, the solution, the fields, the output directory and the domain.
@@ -1030,13 +1050,25 @@ def run_case(
         with progress.stages(["mesh", "setup", "solve", "output"], comm):
             if out is None:
                 result = _run_case(
-                    source, None, overrides, comm, domain=domain, allow_unsafe=unsafe
+                    source,
+                    None,
+                    overrides,
+                    comm,
+                    domain=domain,
+                    allow_unsafe=unsafe,
+                    allow_unsafe_geo=allow_unsafe_geo,
                 )
                 result.summary.update(context["provenance"])
             else:
                 with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
                     result = _run_case(
-                        source, target.staging, overrides, comm, domain=domain, allow_unsafe=unsafe
+                        source,
+                        target.staging,
+                        overrides,
+                        comm,
+                        domain=domain,
+                        allow_unsafe=unsafe,
+                        allow_unsafe_geo=allow_unsafe_geo,
                     )
                     # PETSc objects are destroyed collectively: every rank frees the solver's
                     # garbage here, before the next collective call (rank 0 alone drew the
@@ -1080,6 +1112,7 @@ def _run_case(
     *,
     domain: Domain | None = None,
     allow_unsafe: bool = False,
+    allow_unsafe_geo: bool = False,
 ) -> RunResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -1095,7 +1128,7 @@ def _run_case(
     else:
         tic = time.perf_counter()
         logger.info("meshing %s geometry", case.geometry.kind)
-        domain = build_domain(case, comm)
+        domain = build_domain(case, comm, allow_unsafe_geo=allow_unsafe_geo)
         timings["mesh"] = time.perf_counter() - tic
         logger.info("mesh ready in %.2f s", timings["mesh"])
     progress.stage("setup")
@@ -1212,6 +1245,7 @@ def run_sweep(
     comm: MPI.Comm = MPI.COMM_WORLD,
     force: bool = False,
     allow_unsafe_petsc_options: bool = False,
+    allow_unsafe_geo: bool = False,
 ) -> list[dict[str, Any]]:
     """Run a case at every point of the Cartesian product of swept values.
 
@@ -1224,6 +1258,7 @@ def run_sweep(
         comm: MPI communicator.
         allow_unsafe_petsc_options: As for :func:`run_case`.
         force: As for :func:`run_case`: write into a non-empty directory emcd did not write.
+        allow_unsafe_geo: As for :func:`run_case`.
 
     Returns:
         One row per point: the swept values and the summary numbers.
@@ -1247,7 +1282,9 @@ def run_sweep(
     cases = [_load_on_root(source, setting, comm, unsafe) for setting in settings]
     reuse = _sweep_can_reuse_mesh(keys, points, cases)
     with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
-        rows = _sweep_points(source, target.staging, keys, points, settings, reuse, comm, unsafe)
+        rows = _sweep_points(
+            source, target.staging, keys, points, settings, reuse, comm, unsafe, allow_unsafe_geo
+        )
         header = list(rows[0]) if rows else ["point"]
         units = {"dofs": "count", "iterations": "count", "x_min": "1", "x_max": "1"}
         units |= {"balance": "1", "analytic_error": "1", "point": "index"}
@@ -1278,6 +1315,7 @@ def _sweep_points(
     reuse: bool,
     comm: MPI.Comm,
     unsafe: bool = False,
+    allow_unsafe_geo: bool = False,
 ) -> list[dict[str, Any]]:
     """Run every sweep point into ``staging/point_<i>``; the sweep.csv rows."""
     domain = None
@@ -1306,6 +1344,7 @@ def _sweep_points(
             domain=domain,
             sweep=sweep,
             allow_unsafe_petsc_options=unsafe,
+            allow_unsafe_geo=allow_unsafe_geo,
         )
         if reuse:
             domain = result.domain

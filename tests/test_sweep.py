@@ -57,9 +57,9 @@ def count_meshes(monkeypatch):
     calls = []
     build = simulation.build_domain
 
-    def counting(case, comm):
+    def counting(case, comm, **options):
         calls.append(case.geometry.kind)
-        return build(case, comm)
+        return build(case, comm, **options)
 
     monkeypatch.setattr(simulation, "build_domain", counting)
     return calls

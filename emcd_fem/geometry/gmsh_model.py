@@ -6,8 +6,10 @@ graph partitioner (``create_cell_partitioner(GhostMode.shared_facet)``: ParMETIS
 KaHIP as available, one layer of ghost cells sharing a facet with owned cells).
 """
 
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mpi4py import MPI
 
@@ -16,6 +18,11 @@ from dolfinx import mesh as dmesh
 
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdError, EmcdMeshError
+
+if TYPE_CHECKING:
+    from emcd_fem.geometry.gmsh_arrays import MeshArrays
+
+logger = logging.getLogger(__name__)
 
 #: gmsh 3D algorithm: HXT, 4x+ faster than the default Delaunay here (toolchain.md).
 ALGORITHM_3D_HXT = 10
@@ -39,7 +46,8 @@ def run_on_root(
         except EmcdError as exc:
             error = str(exc)
         except Exception as exc:  # re-raised on every rank below
-            error = f"{type(exc).__name__}: {exc}"
+            kind = "gmsh" if type(exc) is Exception else type(exc).__name__  # gmsh API errors
+            error = f"{kind}: {exc}"
     result, error = comm.bcast((result, error), root=rank)
     if error is not None:
         raise error_type(error)
@@ -200,7 +208,7 @@ def generate(tdim: int, order: int) -> None:
 def domain_from_gmsh(
     build_model: Callable[[], object],
     *,
-    gdim: int,
+    gdim: int | None,
     comm: MPI.Comm = MPI.COMM_WORLD,
     rank: int = 0,
     refine: int = 0,
@@ -216,7 +224,7 @@ def domain_from_gmsh(
 
     Args:
         build_model: Callable that builds and meshes the current gmsh model.
-        gdim: Geometric dimension of the mesh.
+        gdim: Geometric dimension of the mesh (None: the model's dimension).
         comm: MPI communicator.
         rank: Rank that runs gmsh.
         refine: Uniform refinements after distribution (tags kept). New vertices are
@@ -233,68 +241,172 @@ def domain_from_gmsh(
         Collective on ``comm``.
     """
     import gmsh
-    from dolfinx.io import gmsh as gmshio
 
-    def build() -> None:
-        if not gmsh.isInitialized():
-            gmsh.initialize(interruptible=False)
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.clear()
+    from emcd_fem.geometry.gmsh_arrays import extract
+
+    def build() -> "MeshArrays":
+        start_gmsh()
         gmsh.model.add("emcd_fem")
         build_model()
-        groups = gmsh.model.getPhysicalGroups()
-        if not any(dim == gmsh.model.getDimension() for dim, _ in groups):
-            raise ValueError(
-                "the gmsh model has no physical group for its cells: add physical groups "
-                "naming the regions (and boundaries) before meshing"
-            )
+        arrays = extract()
         if msh_file is not None:
             Path(msh_file).parent.mkdir(parents=True, exist_ok=True)
             gmsh.write(str(msh_file))
-
-    run_on_root(build, comm, rank)
-    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
-    data = gmshio.model_to_mesh(gmsh.model, comm, rank, gdim=gdim, partitioner=partitioner)
-    if comm.rank == rank:
         gmsh.clear()
-    msh, cell_tags, facet_tags = data.mesh, data.cell_tags, data.facet_tags
-    tdim = msh.topology.dim
-    if facet_tags is None:
-        facet_tags = dmesh.meshtags(msh, tdim - 1, np.empty(0, np.int32), np.empty(0, np.int32))
+        return arrays
+
+    arrays = None
+    error = None
+    if comm.rank == rank:
+        try:
+            arrays = build()
+        except EmcdError as exc:
+            error = str(exc)
+        except Exception as exc:  # re-raised on every rank below
+            # the gmsh API raises plain Exceptions with gmsh's own message
+            kind = "gmsh" if type(exc) is Exception else type(exc).__name__
+            error = f"{kind}: {exc}"
+        if error is not None and gmsh.isInitialized():
+            gmsh.clear()
+    error = comm.bcast(error, root=rank)
+    if error is not None:
+        raise EmcdMeshError(error)
+    msh, cell_tags, facet_tags, groups = distribute(arrays, comm, rank, gdim)
+    for warning in groups["warnings"]:
+        logger.warning("%s", warning)
     for _ in range(refine):
         msh, cell_tags, facet_tags = collectively(
             comm, lambda m=msh, c=cell_tags, f=facet_tags: refine_with_tags(m, c, f)
         )
-    regions = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim}
-    facet_groups = {n: g.tag for n, g in data.physical_groups.items() if g.dim == tdim - 1}
-    internal = _internal_groups(msh, facet_tags, facet_groups)
     return Domain(
         mesh=msh,
         cell_tags=cell_tags,
         facet_tags=facet_tags,
-        regions=regions,
-        boundaries={n: t for n, t in facet_groups.items() if n not in internal},
-        interfaces={n: t for n, t in facet_groups.items() if n in internal},
+        regions=groups["regions"],
+        boundaries=groups["boundaries"],
+        interfaces=groups["interfaces"],
         layout=layout,
+        excluded=groups["excluded"],
     )
 
 
-def _internal_groups(
-    msh: dmesh.Mesh, facet_tags: dmesh.MeshTags, groups: Mapping[str, int]
-) -> set[str]:
-    """Names of facet groups with no facet on the domain boundary (interfaces)."""
+def start_gmsh() -> None:
+    """Initialise gmsh if needed, silence it, never prompt, and start an empty model."""
+    import gmsh
+
+    if not gmsh.isInitialized():
+        gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 0)
+    # GetValue/GetString in a script would wait for the terminal (a hang under MPI)
+    gmsh.option.setNumber("General.NoPopup", 1)
+    gmsh.clear()
+
+
+def distribute(
+    arrays: "MeshArrays | None", comm: MPI.Comm, rank: int, gdim: int | None
+) -> tuple[dmesh.Mesh, dmesh.MeshTags, dmesh.MeshTags, dict]:
+    """Distribute validated mesh arrays (given on ``rank``) as a DOLFINx mesh with tags.
+
+    ``gdim`` None takes the cells' dimension.
+
+    Returns the mesh, cell tags, facet tags and the group names (``regions``,
+    ``boundaries``, ``interfaces``, ``excluded``, ``warnings``). Collective.
+    """
+    from dolfinx import default_real_type
+    from dolfinx.graph import adjacencylist
+    from dolfinx.io import gmsh as gmshio
+    from dolfinx.io.utils import distribute_entity_data
+
+    meta = None
+    if comm.rank == rank:
+        error = None
+        gdim = arrays.tdim if gdim is None else gdim
+        flat = arrays.x[:, gdim:]
+        if flat.size and float(np.ptp(flat, axis=0).max()) > 1e-12 * max(
+            float(np.ptp(arrays.x, axis=0).max()), 1e-300
+        ):
+            error = (
+                f"the mesh is not flat in {gdim}D: its nodes leave the plane of the first "
+                f"{gdim} coordinate(s); give geometry.dim = 3 (or draw it in the x-y plane)"
+            )
+        meta = (
+            error,
+            gdim,
+            arrays.gmsh_type,
+            arrays.cells.shape[1],
+            arrays.facets.shape[1],
+            {
+                "regions": arrays.regions,
+                "boundaries": arrays.boundaries,
+                "interfaces": arrays.interfaces,
+                "excluded": arrays.excluded,
+                "warnings": arrays.warnings,
+                "counts": arrays.counts,
+            },
+        )
+    error, gdim, gmsh_type, per_cell, per_facet, groups = comm.bcast(meta, root=rank)
+    if error is not None:
+        raise EmcdMeshError(error)
+    domain = gmshio.ufl_mesh(gmsh_type, gdim, dtype=default_real_type)
+    cell_type = dmesh.to_type(str(domain.ufl_cell()))
+    if comm.rank == rank:
+        perm = gmshio.cell_perm_array(cell_type, per_cell)
+        cells = np.ascontiguousarray(arrays.cells[:, perm])
+        x = np.ascontiguousarray(arrays.x[:, :gdim], dtype=default_real_type)
+        marked = (arrays.cells, arrays.cell_values, arrays.facets, arrays.facet_values)
+    else:
+        cells = np.empty((0, per_cell), np.int64)
+        x = np.empty((0, gdim), default_real_type)
+        marked = (
+            np.empty((0, per_cell), np.int64),
+            np.empty(0, np.int32),
+            np.empty((0, per_facet), np.int64),
+            np.empty(0, np.int32),
+        )
+    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
+    msh = dmesh.create_mesh(comm, cells, domain, x, partitioner)
     tdim = msh.topology.dim
-    msh.topology.create_connectivity(tdim - 1, tdim)
-    exterior = dmesh.exterior_facet_indices(msh.topology)
-    internal = set()
-    for name, tag in groups.items():
-        facets = facet_tags.find(tag)
-        counts = np.array([np.isin(facets, exterior).sum(), facets.size], dtype=np.int64)
-        totals = np.zeros_like(counts)
-        msh.comm.Allreduce(counts, totals, op=MPI.SUM)
-        if totals[1] > 0 and totals[0] == 0:
-            internal.add(name)
-    return internal
+    tags = []
+    for dim, entities, values in ((tdim, marked[0], marked[1]), (tdim - 1, marked[2], marked[3])):
+        local, local_values = distribute_entity_data(
+            msh, dim, np.asarray(entities, np.int64), np.asarray(values, np.int32)
+        )
+        msh.topology.create_connectivity(dim, tdim)
+        msh.topology.create_connectivity(dim, 0)
+        tag = dmesh.meshtags_from_entities(
+            msh, dim, adjacencylist(local), local_values.astype(np.int32, copy=False)
+        )
+        tag.name = "regions" if dim == tdim else "boundaries"
+        tags.append(tag)
+    _check_counts(msh, tags, groups)
+    return msh, tags[0], tags[1], groups
+
+
+def _check_counts(msh: dmesh.Mesh, tags: list[dmesh.MeshTags], groups: dict) -> None:
+    """Every group has, summed over the ranks, the cells/facets the gmsh rank counted."""
+    tdim = msh.topology.dim
+    names = [*groups["regions"], *groups["boundaries"], *groups["interfaces"]]
+    local = np.zeros(len(names), dtype=np.int64)
+    for i, name in enumerate(names):
+        is_region = name in groups["regions"]
+        tag = tags[0] if is_region else tags[1]
+        value = {**groups["boundaries"], **groups["interfaces"]}.get(name)
+        value = groups["regions"][name] if is_region else value
+        owned = msh.topology.index_map(tdim if is_region else tdim - 1).size_local
+        local[i] = np.sum(tag.find(value) < owned)
+    total = np.zeros_like(local)
+    msh.comm.Allreduce(local, total, op=MPI.SUM)
+    lost = [
+        f"'{n}' has {t} of {groups['counts'][n]}"
+        for n, t in zip(names, total.tolist(), strict=True)
+        if t != groups["counts"][n]
+    ]
+    if lost:
+        raise EmcdMeshError(
+            "physical groups lost entities while the mesh was distributed ("
+            + "; ".join(lost)
+            + "): please report this with the mesh file"
+        )
 
 
 def refine_with_tags(

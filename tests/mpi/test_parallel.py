@@ -242,7 +242,9 @@ def test_sweep_reusing_the_mesh_parallel(tmp_path, monkeypatch):
     calls = []
     build = simulation.build_domain
     monkeypatch.setattr(
-        simulation, "build_domain", lambda c, comm: calls.append(comm.size) or build(c, comm)
+        simulation,
+        "build_domain",
+        lambda c, comm, **kw: calls.append(comm.size) or build(c, comm, **kw),
     )
     out = Path(MPI.COMM_WORLD.bcast(str(tmp_path), root=0)) / "sweep"
     rows = simulation.run_sweep(case, out, {"materials.shell2.D": ["0.2", "0.05"]})

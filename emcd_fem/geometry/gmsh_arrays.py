@@ -1,0 +1,454 @@
+"""A meshed gmsh model → validated plain arrays (runs on the gmsh rank only).
+
+DOLFINx's ``model_to_mesh`` assumes a well-formed model; mesh files as users write them
+are not always. :func:`extract` reads the current gmsh model and checks, before anything
+is distributed:
+
+* one supported cell type (mixed triangles/quadrilaterals or tetrahedra/prisms, prisms,
+  pyramids and incomplete second-order cells are refused, naming the types);
+* every cell in exactly one region group (groups of the model's dimension): overlapping
+  or nested groups and untagged cells are refused, naming the groups and cell counts;
+* boundary groups (one dimension lower) whose elements are faces of the cells; overlapping
+  groups are refused; groups that are not faces of any cell, empty groups and groups of
+  other dimensions are set aside with a reason (:attr:`MeshArrays.excluded`) and a warning;
+* node tags of any numbering (gaps, any order): nodes are renumbered 0, 1, ... in the
+  order of their tags, keeping only those the cells use.
+
+Problems raise :class:`~emcd_fem.errors.EmcdMeshError`; callers broadcast them.
+"""
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from emcd_fem.errors import EmcdMeshError
+
+#: gmsh element type → (DOLFINx cell name, geometric degree) for the supported cells.
+CELL_TYPES: dict[int, tuple[str, int]] = {
+    1: ("interval", 1),
+    2: ("triangle", 1),
+    3: ("quadrilateral", 1),
+    4: ("tetrahedron", 1),
+    5: ("hexahedron", 1),
+    8: ("interval", 2),
+    9: ("triangle", 2),
+    10: ("quadrilateral", 2),
+    11: ("tetrahedron", 2),
+    12: ("hexahedron", 2),
+}
+#: Corner numbers of each facet of a cell, in gmsh's corner numbering.
+LOCAL_FACETS: dict[str, list[list[int]]] = {
+    "interval": [[0], [1]],
+    "triangle": [[0, 1], [1, 2], [2, 0]],
+    "quadrilateral": [[0, 1], [1, 2], [2, 3], [3, 0]],
+    "tetrahedron": [[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]],
+    "hexahedron": [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [0, 1, 5, 4],
+        [1, 2, 6, 5],
+        [2, 3, 7, 6],
+        [3, 0, 4, 7],
+    ],
+}
+CORNERS = {"interval": 2, "triangle": 3, "quadrilateral": 4, "tetrahedron": 4, "hexahedron": 8}
+FACET_CORNERS = {
+    "interval": 1,
+    "triangle": 2,
+    "quadrilateral": 2,
+    "tetrahedron": 3,
+    "hexahedron": 4,
+}
+_ADVICE = {
+    "prism": "mesh those volumes with tetrahedra (no `Recombine` in `Extrude`/`Layers`) or "
+    "hexahedra",
+    "pyramid": "mesh with tetrahedra only, or hexahedra only",
+}
+
+
+@dataclass
+class MeshArrays:
+    """The validated mesh of a gmsh model, as arrays (gmsh node order, 0-based nodes).
+
+    Attributes:
+        gmsh_type: gmsh element type of the cells.
+        cell_name: DOLFINx cell name (``triangle``, ``tetrahedron``, ...).
+        degree: Geometric degree of the cells (1 or 2).
+        x: Node coordinates [m], shape (nodes, 3).
+        cells: Cell → nodes, shape (cells, nodes per cell).
+        cell_values: Region tag of every cell.
+        facets: Facet → nodes of the tagged facets (each face once).
+        facet_values: Boundary or interface tag of every tagged facet.
+        regions: Region name → tag.
+        boundaries: Boundary name → tag (groups with facets on the exterior).
+        interfaces: Name → tag of facet groups inside the domain only.
+        counts: Cells of every region, facets of every boundary and interface.
+        excluded: Physical groups that are neither, with the reason.
+        warnings: Problems that do not stop the run.
+        exterior: Corner nodes of every exterior face, shape (faces, corners per face).
+    """
+
+    gmsh_type: int
+    cell_name: str
+    degree: int
+    x: np.ndarray
+    cells: np.ndarray
+    cell_values: np.ndarray
+    facets: np.ndarray
+    facet_values: np.ndarray
+    regions: dict[str, int]
+    boundaries: dict[str, int]
+    interfaces: dict[str, int]
+    counts: dict[str, int]
+    excluded: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    exterior: np.ndarray | None = None
+
+    @property
+    def tdim(self) -> int:
+        """Topological dimension of the cells."""
+        return {"interval": 1, "triangle": 2, "quadrilateral": 2}.get(self.cell_name, 3)
+
+
+def face_keys(rows: np.ndarray) -> np.ndarray:
+    """One comparable value per row of node numbers, independent of their order."""
+    rows = np.ascontiguousarray(np.sort(rows, axis=1), dtype=np.int64)
+    return rows.view(np.dtype((np.void, 8 * rows.shape[1]))).ravel()
+
+
+def _group_names() -> dict[tuple[int, int], str]:
+    """(dim, tag) → name of every physical group; unnamed ones get ``region<tag>`` etc."""
+    import gmsh
+
+    top = gmsh.model.getDimension()
+    names = {}
+    for dim, tag in sorted(gmsh.model.getPhysicalGroups()):
+        name = gmsh.model.getPhysicalName(dim, tag)
+        if not name:
+            label = {top: "region", top - 1: "boundary"}.get(dim, f"group{dim}d_")
+            name = f"{label}{tag}"
+        names[(dim, tag)] = name
+    return names
+
+
+def _element_label(gmsh_type: int) -> str:
+    import gmsh
+
+    return gmsh.model.mesh.getElementProperties(gmsh_type)[0]
+
+
+def _group_elements(dim: int, tag: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """(element type, element tags, node tags) of a physical group, per entity."""
+    import gmsh
+
+    found = []
+    for entity in gmsh.model.getEntitiesForPhysicalGroup(dim, tag):
+        types, elements, nodes = gmsh.model.mesh.getElements(dim, int(entity))
+        for t, e, n in zip(types, elements, nodes, strict=True):
+            found.append((int(t), np.asarray(e, np.int64), np.asarray(n, np.int64)))
+    return found
+
+
+def _overlap_message(kind: str, unit: str, names: list[str], sets: list[np.ndarray]) -> str:
+    """Which groups share elements, how many, and which lies inside which."""
+    lines = []
+    for i, j in combinations(range(len(names)), 2):
+        shared = np.intersect1d(sets[i], sets[j]).size
+        if shared == 0:
+            continue
+        note = ""
+        if shared == sets[i].size == sets[j].size:
+            note = "; they are the same"
+        elif shared == sets[i].size:
+            note = f"; '{names[i]}' lies entirely inside '{names[j]}'"
+        elif shared == sets[j].size:
+            note = f"; '{names[j]}' lies entirely inside '{names[i]}'"
+        lines.append(
+            f"'{names[i]}' ({sets[i].size} {unit}) and '{names[j]}' ({sets[j].size} {unit}) "
+            f"share {shared} {unit}{note}"
+        )
+    return (
+        f"overlapping {kind} groups: " + "; ".join(lines) + f". Each {unit[:-1]} must belong to "
+        f"one {kind} group only ({'one material' if kind == 'region' else 'one condition'}): "
+        "delete the enclosing or repeated group, or make the physical groups disjoint in the "
+        ".geo/.msh file"
+    )
+
+
+def _cells(tdim: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """The cells of the model: element type, element tags, node tags (cells, nodes)."""
+    import gmsh
+
+    types, elements, nodes = gmsh.model.mesh.getElements(tdim)
+    if len(types) == 0:
+        raise EmcdMeshError(
+            f"the model has no {tdim}D cells: mesh it (a .geo file: `Mesh {tdim};` or give "
+            "geometry.size) or check that the .msh file holds its cells"
+        )
+    if len(types) > 1:
+        found = ", ".join(
+            f"{len(e)} {_element_label(int(t))}" for t, e in zip(types, elements, strict=True)
+        )
+        kinds = {CELL_TYPES.get(int(t), (_element_label(int(t)),))[0] for t in types}
+        advice = next(
+            (
+                _ADVICE[k]
+                for k in ("prism", "pyramid")
+                if any(k in s.lower() for s in map(_element_label, map(int, types)))
+            ),
+            None,
+        )
+        raise EmcdMeshError(
+            f"the mesh mixes {tdim}D cell types ({found}): emcd_fem needs one cell type per "
+            "mesh (DOLFINx 0.11 cannot assemble on mixed meshes). "
+            + (
+                advice[0].upper() + advice[1:]
+                if advice
+                else "Recombine every surface (`Mesh.RecombineAll = 1;`) or none"
+                if kinds <= {"triangle", "quadrilateral"}
+                else "Use tetrahedra only, or hexahedra only"
+            )
+        )
+    gmsh_type = int(types[0])
+    if gmsh_type not in CELL_TYPES:
+        label = _element_label(gmsh_type)
+        kind = next((k for k in _ADVICE if k in label.lower()), None)
+        advice = (
+            _ADVICE[kind]
+            if kind
+            else "use complete Lagrange cells of order 1 or 2 (`Mesh.SecondOrderIncomplete = 0;`)"
+        )
+        raise EmcdMeshError(f"cells of type '{label}' are not supported: {advice}")
+    per_cell = len(nodes[0]) // len(elements[0])
+    return (
+        gmsh_type,
+        np.asarray(elements[0], np.int64),
+        np.asarray(nodes[0], np.int64).reshape(-1, per_cell),
+    )
+
+
+def extract() -> MeshArrays:
+    """Read and validate the current gmsh model (gmsh rank only; see the module doc).
+
+    Raises:
+        EmcdMeshError: naming the groups, cell types or nodes at fault.
+    """
+    import gmsh
+
+    tdim = gmsh.model.getDimension()
+    names = _group_names()
+    region_groups = [(t, n) for (d, t), n in names.items() if d == tdim]
+    if tdim < 1 or not region_groups:
+        raise EmcdMeshError(
+            "the gmsh model has no physical group for its cells: add physical groups naming "
+            "the regions (and boundaries) before meshing"
+        )
+    excluded: dict[str, str] = {}
+    warnings: list[str] = []
+    for (dim, _), name in names.items():
+        if dim < tdim - 1:
+            excluded[name] = (
+                f"a physical group of dimension {dim}; only groups of dimension {tdim} "
+                f"(regions) and {tdim - 1} (boundaries) are used"
+            )
+    for d in (tdim, tdim - 1):
+        seen: dict[str, int] = {}
+        for (dim, tag), name in names.items():
+            if dim == d and name in seen:
+                raise EmcdMeshError(
+                    f"two physical groups of dimension {d} are both named '{name}' (tags "
+                    f"{seen[name]} and {tag}): give each group its own name"
+                )
+            seen[name] = tag
+
+    gmsh_type, cell_tags, cell_nodes = _cells(tdim)
+    cell_name, degree = CELL_TYPES[gmsh_type]
+
+    # regions: every cell in exactly one group
+    order = np.argsort(cell_tags)
+    sorted_tags = cell_tags[order]
+    members, region_names = [], []
+    for tag, name in region_groups:
+        elements = [e for t, e, _ in _group_elements(tdim, tag) if t == gmsh_type]
+        found = np.unique(np.concatenate(elements)) if elements else np.empty(0, np.int64)
+        if found.size == 0:
+            excluded[name] = "a region group without cells"
+            continue
+        members.append(found)
+        region_names.append(name)
+    if not members:
+        raise EmcdMeshError("no region group holds any cell: add the cells to physical groups")
+    everything = np.concatenate(members)
+    if np.unique(everything).size != everything.size:
+        raise EmcdMeshError(_overlap_message("region", "cells", region_names, members))
+    untagged = np.setdiff1d(cell_tags, everything)
+    if untagged.size:
+        entities = sorted(
+            {
+                int(gmsh.model.mesh.getElement(int(e))[3])
+                for e in untagged[: min(untagged.size, 2000)]
+            }
+        )
+        raise EmcdMeshError(
+            f"{untagged.size} of {cell_tags.size} cells belong to no region group (gmsh "
+            f"{['', 'curves', 'surfaces', 'volumes'][tdim]} {entities[:10]}): add them to a "
+            f"physical group (`Physical {['', 'Curve', 'Surface', 'Volume'][tdim]}`) or delete "
+            "them; every cell needs a material"
+        )
+    region_tags = {name: tag for tag, name in region_groups if name in region_names}
+    values = np.empty(cell_tags.size, np.int32)
+    for name, found in zip(region_names, members, strict=True):
+        values[order[np.searchsorted(sorted_tags, found)]] = region_tags[name]
+
+    # nodes: keep those of the cells, numbered in the order of their tags
+    all_tags, all_x, _ = gmsh.model.mesh.getNodes()
+    all_tags = np.asarray(all_tags, np.int64)
+    all_x = np.asarray(all_x, np.float64).reshape(-1, 3)
+    used = np.unique(cell_nodes)
+    node_order = np.argsort(all_tags)
+    position = np.searchsorted(all_tags[node_order], used)
+    position = np.minimum(position, all_tags.size - 1)
+    missing = used[all_tags[node_order][position] != used] if all_tags.size else used
+    if missing.size:
+        raise EmcdMeshError(
+            f"cells refer to {missing.size} node tag(s) the file does not define (e.g. "
+            f"{missing[:5].tolist()}): the mesh file is corrupt"
+        )
+    x = all_x[node_order][position]
+    cells = np.searchsorted(used, cell_nodes)
+    corners = CORNERS[cell_name]
+    if np.unique(face_keys(cells[:, :corners])).size != cells.shape[0]:
+        raise EmcdMeshError(
+            "some cells appear twice (same nodes): the mesh file lists a cell in two "
+            "elementary entities or twice; remove the duplicates"
+        )
+
+    # faces of the cells: exterior (one cell) or interior (two)
+    local = np.asarray(LOCAL_FACETS[cell_name])
+    faces = cells[:, local].reshape(-1, local.shape[1])
+    known_keys, face_first, face_count = np.unique(
+        face_keys(faces), return_index=True, return_counts=True
+    )
+    if np.any(face_count > 2):
+        raise EmcdMeshError(
+            f"{int(np.sum(face_count > 2))} faces are shared by more than two cells: the mesh "
+            "is not a valid volume mesh (overlapping or duplicated cells)"
+        )
+    exterior = faces[face_first[face_count == 1]]
+    _warn_duplicate_nodes(x, cells, warnings)
+
+    facets, facet_values, boundaries, interfaces, counts = _facet_groups(
+        names, tdim, cell_name, used, known_keys, face_count, excluded, warnings
+    )
+    for name, found in zip(region_names, members, strict=True):
+        counts[name] = int(found.size)
+    for name, reason in excluded.items():
+        warnings.append(f"mesh: physical group '{name}' is ignored: it is {reason}")
+    return MeshArrays(
+        gmsh_type=gmsh_type,
+        cell_name=cell_name,
+        degree=degree,
+        x=x,
+        cells=cells,
+        cell_values=values,
+        facets=facets,
+        facet_values=facet_values,
+        regions=region_tags,
+        boundaries=boundaries,
+        interfaces=interfaces,
+        counts=counts,
+        excluded=excluded,
+        warnings=warnings,
+        exterior=exterior,
+    )
+
+
+def _facet_groups(
+    names: dict[tuple[int, int], str],
+    tdim: int,
+    cell_name: str,
+    used: np.ndarray,
+    known_keys: np.ndarray,
+    face_count: np.ndarray,
+    excluded: dict[str, str],
+    warnings: list[str],
+) -> tuple[np.ndarray, np.ndarray, dict[str, int], dict[str, int], dict[str, int]]:
+    """Facets of the boundary groups that are faces of the cells, validated."""
+    n_corners = FACET_CORNERS[cell_name]
+    kept_names, kept_keys, kept_rows, kept_tags = [], [], [], []
+    for (dim, tag), name in names.items():
+        if dim != tdim - 1:
+            continue
+        blocks = _group_elements(dim, tag)
+        if not blocks or sum(e.size for _, e, _ in blocks) == 0:
+            excluded[name] = "a boundary group without mesh elements"
+            continue
+        per = {len(n) // len(e) for _, e, n in blocks if len(e)}
+        if len(per) != 1:
+            raise EmcdMeshError(f"boundary group '{name}' mixes element types: not supported")
+        rows = np.concatenate([n for _, _, n in blocks]).reshape(-1, per.pop())
+        known = np.isin(rows, used).all(axis=1)
+        mapped = np.searchsorted(used, rows[known])
+        keys = face_keys(mapped[:, :n_corners])
+        position = np.minimum(np.searchsorted(known_keys, keys), known_keys.size - 1)
+        is_face = known_keys[position] == keys
+        total = rows.shape[0]
+        if not is_face.any():
+            excluded[name] = (
+                f"a boundary group whose {total} elements are not faces of any cell (a "
+                f"{['point', 'curve', 'surface'][dim]} that bounds no "
+                f"{['', 'curve', 'surface', 'volume'][tdim]} of the mesh)"
+            )
+            continue
+        if not is_face.all():
+            warnings.append(
+                f"mesh: {total - int(is_face.sum())} of the {total} elements of boundary group "
+                f"'{name}' are not faces of any cell and are ignored"
+            )
+        keys, first = np.unique(keys[is_face], return_index=True)
+        kept_names.append(name)
+        kept_keys.append(keys)
+        kept_rows.append(mapped[is_face][first])
+        kept_tags.append(tag)
+    if kept_keys:
+        everything = np.concatenate(kept_keys)
+        if np.unique(everything).size != everything.size:
+            raise EmcdMeshError(_overlap_message("boundary", "facets", kept_names, kept_keys))
+    boundaries, interfaces, counts = {}, {}, {}
+    for name, keys, tag in zip(kept_names, kept_keys, kept_tags, strict=True):
+        outer = int(np.sum(face_count[np.searchsorted(known_keys, keys)] == 1))
+        counts[name] = int(keys.size)
+        if outer == 0:
+            interfaces[name] = tag
+            continue
+        boundaries[name] = tag
+        if outer < keys.size:
+            warnings.append(
+                f"mesh: {keys.size - outer} of the {keys.size} facets of boundary '{name}' lie "
+                "between two cells; a boundary condition on it acts on its exterior facets only"
+            )
+    if kept_rows:
+        facets = np.concatenate(kept_rows)
+        values = np.concatenate(
+            [np.full(r.shape[0], t, np.int32) for r, t in zip(kept_rows, kept_tags, strict=True)]
+        )
+    else:
+        facets, values = np.empty((0, n_corners), np.int64), np.empty(0, np.int32)
+    return facets, values, boundaries, interfaces, counts
+
+
+def _warn_duplicate_nodes(x: np.ndarray, cells: np.ndarray, warnings: list[str]) -> None:
+    """Warn when distinct nodes share a position: the mesh is cut there (not conforming)."""
+    extent = float(np.ptp(x, axis=0).max()) if x.size else 0.0
+    if extent == 0.0:
+        return
+    rounded = np.round(x / (1e-10 * extent)).astype(np.int64)
+    _, counts = np.unique(rounded, axis=0, return_counts=True)
+    doubled = int(np.sum(counts > 1))
+    if doubled:
+        warnings.append(
+            f"mesh: {doubled} positions carry two or more distinct nodes: the cells are not "
+            "connected there (a non-conforming interface, e.g. volumes that were not fused "
+            "with `BooleanFragments`/`Coherence`), so nothing diffuses across it"
+        )
