@@ -429,3 +429,21 @@ def test_conditions_of_located_boundaries():
     ]:
         with pytest.raises(EmcdInputError, match=re.escape(fragment)):
             check_condition(text, 2)
+
+
+def test_gmsh_options_do_not_leak_between_meshes(tmp_path):
+    """A .geo sized by its points, meshed after a builder that switched point sizes off
+    (Mesh.MeshSizeFromPoints = 0) and set a size, gets its own mesh, as when alone."""
+    from emcd_fem.geometry import gmsh_layered_slab
+
+    geo = tmp_path / "square.geo"
+    geo.write_text(
+        "lc = 0.25;\nPoint(1) = {0, 0, 0, lc}; Point(2) = {1, 0, 0, lc};\n"
+        "Point(3) = {1, 1, 0, lc}; Point(4) = {0, 1, 0, lc};\n"
+        "Line(1) = {1, 2}; Line(2) = {2, 3}; Line(3) = {3, 4}; Line(4) = {4, 1};\n"
+        'Curve Loop(1) = {1, 2, 3, 4}; Plane Surface(1) = {1};\nPhysical Surface("s") = {1};\n'
+    )
+    alone = from_file(geo).mesh.topology.index_map(2).size_global
+    gmsh_layered_slab([0.5, 0.5], size=0.05, dim=2)
+    after = from_file(geo).mesh.topology.index_map(2).size_global
+    assert after == alone

@@ -291,11 +291,18 @@ def domain_from_gmsh(
 
 
 def start_gmsh() -> None:
-    """Initialise gmsh if needed, silence it, never prompt, and start an empty model."""
+    """Start a fresh gmsh session: default options, silent, never prompting, empty model.
+
+    Options persist across models within a session (a mesh size or algorithm set by one
+    builder or script would silently change the next mesh), so the session is restarted;
+    that takes well under a millisecond. (``gmsh.option.restoreDefaults()`` is not used:
+    it deletes the user's ``~/.gmsh-options``.)
+    """
     import gmsh
 
-    if not gmsh.isInitialized():
-        gmsh.initialize(interruptible=False)
+    if gmsh.isInitialized():
+        gmsh.finalize()
+    gmsh.initialize(interruptible=False)
     gmsh.option.setNumber("General.Terminal", 0)
     # GetValue/GetString in a script would wait for the terminal (a hang under MPI)
     gmsh.option.setNumber("General.NoPopup", 1)
