@@ -545,8 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         guard.Free()
         return _agreed_code(code, world)
     code, label, message = exit_status(verdict.error)
-    if args.debug and error is not None:
-        traceback.print_exception(error)
+    if args.debug and error is not None and (verdict.timed_out or world.rank == verdict.rank):
+        traceback.print_exception(error)  # once: on the rank whose error is reported
     text = f"emcd {args.command}: {label}: {message}"
     if verdict.timed_out:
         # the others are stuck in a collective this rank left: say why, then end the job
