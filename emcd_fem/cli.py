@@ -30,9 +30,9 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sys
-import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -522,16 +522,20 @@ class _Once(logging.Filter):
         return True
 
 
+def _warning_text(record: logging.LogRecord) -> bool:
+    """A captured Python warning as its message, without file, line and source code."""
+    match = re.match(r"^.*?:\d+: \w+: (.*?)\n", str(record.msg), re.S)
+    if match:
+        record.msg, record.args = match.group(1), ()
+    return True
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     """emcd_fem's log and Python warnings on stderr from rank 0 only.
 
     INFO with -v, ERROR with -q (physics warnings are WARNING: -q silences them).
     """
-    import warnings
-
     logging.captureWarnings(True)
-    # a warning is a message for the user, not a source location
-    warnings.formatwarning = lambda message, *args, **kwargs: str(message)
     once = _Once()
     level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     for name in ("emcd_fem", "py.warnings"):
@@ -542,6 +546,8 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter("emcd: %(levelname)s: %(message)s"))
             handler.addFilter(once)
+            if name == "py.warnings":
+                handler.addFilter(_warning_text)
             log.addHandler(handler)
         else:
             log.addHandler(logging.NullHandler())
@@ -576,9 +582,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from emcd_fem.agreement import agree
 
     _quiet_graphics()
-    if hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread():
-        # `emcd schema | head`: end quietly like other tools (PETSc's handler would abort)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     from petsc4py import PETSc
 
@@ -602,8 +605,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         guard.Free()
         return _agreed_code(code, world)
     code, label, message = exit_status(verdict.error)
-    if args.debug and error is not None:
-        traceback.print_exception(error)
+    if args.debug and error is not None and (verdict.timed_out or world.rank == verdict.rank):
+        traceback.print_exception(error)  # once: on the rank whose error is reported
     text = f"emcd {args.command}: {label}: {message}"
     if verdict.timed_out:
         # the others are stuck in a collective this rank left: say why, then end the job
@@ -652,6 +655,9 @@ def entry_point() -> None:
     """
     import gc
 
+    if hasattr(signal, "SIGPIPE"):
+        # `emcd schema | head`: end quietly like other tools (PETSc's handler would abort)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code = main()
     gc.collect()
     MPI.COMM_WORLD.Barrier()
