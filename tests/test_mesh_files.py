@@ -447,3 +447,25 @@ def test_gmsh_options_do_not_leak_between_meshes(tmp_path):
     gmsh_layered_slab([0.5, 0.5], size=0.05, dim=2)
     after = from_file(geo).mesh.topology.index_map(2).size_global
     assert after == alone
+
+
+def test_unfused_volumes_are_reported(tmp_path, capsys):
+    """Two rectangles not fused by BooleanFragments: no diffusion across, so a warning."""
+    geo = tmp_path / "unfused.geo"
+    geo.write_text(
+        'SetFactory("OpenCASCADE");\nRectangle(1) = {0, 0, 0, 0.3, 0.4};\n'
+        "Rectangle(2) = {0.3, 0, 0, 0.7, 0.4};\n"
+        'Physical Surface("coating") = {1};\nPhysical Surface("support") = {2};\n'
+        "Mesh.MeshSizeMax = 0.1;\n"
+    )
+    path = write_case(
+        tmp_path,
+        case_text("x", bcs=("left", "right"))
+        .replace(str(MESHES / "x"), str(geo))
+        .replace(
+            "[geometry]\n",
+            '[geometry]\nboundaries = { left = "x < 1e-9", right = "x > 1 - 1e-9" }\n',
+        ),
+    )
+    assert cli.main(["check", str(path)]) == cli.EXIT_OK
+    assert "not connected there" in capsys.readouterr().err

@@ -217,10 +217,13 @@ def domain_from_gmsh(
 ) -> Domain:
     """Build a domain from a gmsh model whose physical groups name regions and boundaries.
 
-    ``build_model`` runs on rank ``rank`` only, inside an initialised gmsh session with an
-    empty model, and must leave a meshed model with physical groups of dimension ``tdim``
-    (regions) and ``tdim − 1`` (boundaries). An exception in it is re-raised on every
-    rank as :class:`EmcdMeshError`.
+    ``build_model`` runs on rank ``rank`` only, inside a fresh gmsh session (default
+    options) with an empty model, and must leave a meshed model with physical groups of
+    dimension ``tdim`` (regions) and ``tdim − 1`` (boundaries). The groups are validated
+    there (:func:`~emcd_fem.geometry.gmsh_arrays.extract`: one cell type, every cell in one
+    region, disjoint boundaries that are faces of the cells; others set aside in
+    ``Domain.excluded``). An exception in it is re-raised on every rank as
+    :class:`EmcdMeshError`.
 
     Args:
         build_model: Callable that builds and meshes the current gmsh model.
