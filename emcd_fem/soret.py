@@ -49,7 +49,13 @@ from emcd_fem.physics.soret import (
     soret_fluxes,
     transport_fields,
 )
-from emcd_fem.postprocess import integrate, owned_range, reaction_fluxes
+from emcd_fem.postprocess import (
+    flux_scale,
+    integrate,
+    owned_range,
+    reaction_fluxes,
+    relative_imbalance,
+)
 from emcd_fem.problem import EMCDProblem
 from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
@@ -93,7 +99,8 @@ class SoretSolution:
         reason: SNES converged reason (of the last Newton solve).
         residual_history: Residual norm per Newton iteration (last Newton solve).
         x_min: Smallest nodal x_A. x_max: Largest.
-        balance: Relative species imbalance |Σ q_Γ| / Σ |q_Γ|.
+        balance: Relative species imbalance |Σ q_Γ| / Σ |q_Γ| (against 1e-6 of the flux
+            scale when every flux is round-off: ``postprocess.relative_imbalance``).
         thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) in DG(p − 1), in [0, 1].
         alpha_t: Region → thermal diffusion factor α_T = S_T T at the region's mean T [-].
         notes: Remarks: α_T outside the range typical of gases, a cell Péclet number of the
@@ -172,6 +179,7 @@ class SoretProblem:
             raise EmcdInputError(f"coupling_tolerance must be > 0, got {coupling_tolerance!r}")
         # the isothermal problem: validation, Dirichlet data, initial guess
         self._emcd = EMCDProblem(domain, materials, boundary_conditions, degree=degree)
+        self._conductance = max(m.concentration * m.diffusivity for m in materials.values())
         self.domain = domain
         msh = domain.mesh
         self.transport: TransportFields = transport_fields(
@@ -351,7 +359,9 @@ class SoretProblem:
             else "",
             maximum_principle=False,  # x_A may leave the data range, not [0, 1]
         )
-        scale = sum(abs(q) for q in fluxes.values())
+        balance = relative_imbalance(
+            sum(fluxes.values()), 0.0, fluxes, flux_scale(self.domain, self._conductance)
+        )
         fraction, alpha, notes = self._diagnostics()
         return SoretSolution(
             mole_fraction=x,
@@ -362,7 +372,7 @@ class SoretProblem:
             residual_history=history,
             x_min=x_min,
             x_max=x_max,
-            balance=abs(sum(fluxes.values())) / scale if scale > 0 else 0.0,
+            balance=balance,
             thermal_fraction=fraction,
             alpha_t=alpha,
             notes=notes + tuple(range_notes),

@@ -47,3 +47,19 @@ def test_real_flux_balance_unchanged():
     q = solution.boundary_flux
     expected = abs(sum(q.values())) / sum(abs(v) for v in q.values())
     assert solution.balance.relative == expected
+
+
+def test_soret_uniform_state_balance_is_round_off():
+    import ufl
+
+    from emcd_fem.soret import SoretProblem
+
+    # S_T = 0 in a temperature gradient with equal end values: a uniform state, no flux
+    domain = ef.layered_slab([0.5], region_names=["gas"], dim=2, cells_per_layer=[6], width=0.2)
+    bcs = {"left": ef.MoleFraction(0.4), "right": ef.MoleFraction(0.4)}
+    temperature = 300.0 + 24.0 * ufl.SpatialCoordinate(domain.mesh)[0]
+    solution = SoretProblem(
+        domain, {"gas": ef.Material(2e-5, 40.9)}, bcs, temperature=temperature, soret={"gas": 0.0}
+    ).solve()
+    assert max(abs(v) for v in solution.boundary_flux.values()) < 1e-12 * 40.9 * 2e-5
+    assert solution.balance < 1e-8
