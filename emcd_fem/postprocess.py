@@ -134,8 +134,13 @@ def flux_scale(domain: Domain, conductance: float) -> float:
     points = msh.geometry.x[:, :gdim]
     low = points.min(axis=0) if points.size else np.full(gdim, np.inf)
     high = points.max(axis=0) if points.size else np.full(gdim, -np.inf)
-    low = msh.comm.allreduce(low, op=MPI.MIN)
-    high = msh.comm.allreduce(high, op=MPI.MAX)
+    # arrays: the buffer Allreduce (the pickle allreduce cannot take the min of arrays)
+    low, high = (
+        np.ascontiguousarray(low, dtype=np.float64),
+        np.ascontiguousarray(high, dtype=np.float64),
+    )
+    msh.comm.Allreduce(MPI.IN_PLACE, low, op=MPI.MIN)
+    msh.comm.Allreduce(MPI.IN_PLACE, high, op=MPI.MAX)
     volume = integrate(fem.form(fem.Constant(msh, 1.0) * domain.dx))
     diameter = float(np.linalg.norm(high - low))
     return conductance * volume / diameter**2 if diameter > 0 else 0.0
