@@ -189,8 +189,8 @@ def test_film_case_profiles_follow_the_network(partition, tmp_path):
         case["interfaces"][0]["partition"] = partition
     run_case(case, tmp_path / "out")
     rows = list(csv.DictReader((tmp_path / "out" / "profiles.csv").open()))
-    fe = np.array([float(r["mole_fraction"]) for r in rows])
-    exact = np.array([float(r["mole_fraction_analytic"]) for r in rows])
+    fe = np.array([float(r["mole_fraction [1]"]) for r in rows])
+    exact = np.array([float(r["mole_fraction_analytic [1]"]) for r in rows])
     assert len(rows) == 40 and np.all(np.isfinite(exact))
     assert np.max(np.abs(fe - exact)) < 1e-12
     assert np.max(np.abs(np.diff(exact))) > 0.1  # the film jumps are in the profile
