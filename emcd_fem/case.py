@@ -724,7 +724,15 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("geometry.mesher", "gmsh slabs are 2D or 3D; use 'builtin' in 1D"))
     if isinstance(geometry, Inclusions):
         problems += _inclusion_problems(geometry)
+    problems += _size_problems(geometry)
+    if isinstance(geometry, CylinderShells | SphereShells):
+        problems += _shell_problems(geometry)
     if isinstance(geometry, MeshFile):
+        suffix = Path(geometry.path).suffix.lower()
+        if suffix not in (".msh", ".geo"):
+            problems.append(("geometry.path", f"expected a gmsh .msh or .geo file, got {suffix!r}"))
+        elif not Path(geometry.path).is_file():
+            problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
         problems += _located_boundary_problems(geometry)
     problems += _material_problems(case)
     problems += _thermal_problems(case)

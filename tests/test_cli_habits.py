@@ -96,7 +96,7 @@ def test_help_shows_defaults():
 def test_warnings_on_stderr_and_quiet_silences_them(tmp_path, capsys):
     assert cli.main(["run", str(PELLET), "--out", str(tmp_path / "a")]) == 0
     captured = capsys.readouterr()
-    assert "emcd: WARNING: materials.shell: Kn = " in captured.err
+    assert "emcd: WARNING: materials.shell: porous material" in captured.err
     assert captured.err.count("Kn = ") == 1  # logged once, not once more from the summary
     assert "WARNING" not in captured.out and "solved on" in captured.out
     summary = json.loads((tmp_path / "a" / "summary.json").read_text())
