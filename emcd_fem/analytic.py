@@ -652,9 +652,16 @@ def _riccati_travel(k: float, m: float, y0: float, y1: float) -> float:
     ratio = m / k
     if ratio > 0:
         s = np.sqrt(ratio)
+
+        def atanh(v: float) -> float:
+            # next to the fixed point (m at its edge value) v rounds to ±1 or just beyond:
+            # the travel there is large but finite, never inf/NaN (brentq needs a number)
+            edge = np.nextafter(1.0, 0.0)
+            return float(np.arctanh(np.clip(v, -edge, edge)))
+
         if max(abs(y0), abs(y1)) < s:
-            return float((np.arctanh(y0 / s) - np.arctanh(y1 / s)) / (k * s))
-        return float((np.arctanh(s / y0) - np.arctanh(s / y1)) / (k * s))
+            return float((atanh(y0 / s) - atanh(y1 / s)) / (k * s))
+        return float((atanh(s / y0) - atanh(s / y1)) / (k * s))
     w = np.sqrt(-ratio)
     return float((np.arctan(y1 / w) - np.arctan(y0 / w)) / (k * w))
 
@@ -717,7 +724,8 @@ def soret_slab(
 
     def mismatch(log_t: float) -> float:
         m = m_edge + sign * span * np.exp(log_t)
-        return _riccati_travel(k, m, y0, y1) - length
+        with np.errstate(divide="ignore", invalid="ignore"):  # an end at y = 0: s/y = ±inf
+            return _riccati_travel(k, m, y0, y1) - length
 
     low = -1.0
     while mismatch(low) <= 0.0 and low > -700.0:

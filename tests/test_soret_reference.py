@@ -103,3 +103,40 @@ def test_shooting_reference_matches_closed_form(soret):
     assert flux == pytest.approx(ref.flux, rel=1e-10)
     z = np.linspace(0, LENGTH, 7)
     assert profile(z) == pytest.approx(ref.mole_fraction(z), abs=1e-10)
+
+
+@pytest.mark.parametrize("k_l", [40.0, -40.0, 120.0, -120.0])
+@pytest.mark.parametrize("ends", [(0.95, 0.5), (0.5, 0.95), (1.0, 0.0)])
+def test_very_strong_soret_boundary_layers(k_l, ends):
+    """S_T ΔT far beyond the sweep (a boundary layer of width ~L/|k L|): next to its
+    fixed point the travel integral's arctanh argument rounds to ±1; the reference must
+    still be a number (it ended as an "internal error": brentq on NaN) and solve the BVP.
+
+    Collocation from a linear guess fails here (singular Jacobian), so it starts from the
+    reference profile on 4001 nodes: the BVP has one solution, the guess only helps Newton.
+    """
+    ref = ef.analytic.soret_slab(LENGTH, MAT, k_l / 12.0, (300.0, 312.0), ends)
+    assert np.isfinite(ref.flux)
+    z = np.linspace(0.0, LENGTH, 4001)
+    guess = np.vstack([ref.mole_fraction(z), np.full_like(z, ref.n)])
+    result = solve_bvp(
+        lambda _z, y: np.vstack([ref.k * y[0] * (y[0] - 1.0) - y[1], np.zeros_like(y[1])]),
+        lambda a, b: np.array([a[0] - ends[0], b[0] - ends[1]]),
+        z,
+        guess,
+        tol=1e-9,
+        max_nodes=400_000,
+    )
+    assert result.status == 0, result.message
+    assert ref.n == pytest.approx(float(result.y[1, 0]), rel=1e-7, abs=1e-9)
+
+
+@pytest.mark.parametrize("k_l", [1200.0, -1200.0, 1e5])
+def test_extreme_soret_reference_is_a_number(k_l):
+    # beyond what collocation resolves: a finite flux next to the fixed-point value
+    # k x (x − 1) of the end value that the drift pins (the layer sits at the other end)
+    for ends in [(0.95, 0.5), (0.5, 0.95)]:
+        ref = ef.analytic.soret_slab(LENGTH, MAT, k_l / 12.0, (300.0, 312.0), ends)
+        edges = [ref.k * x * (x - 1.0) for x in ends]
+        assert np.isfinite(ref.n)
+        assert min(abs(ref.n - e) for e in edges) <= 1e-4 * abs(ref.k)
