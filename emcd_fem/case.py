@@ -958,8 +958,22 @@ def _profile_problems(case: Case) -> list[tuple[str, str]]:
     return problems
 
 
-def _temperature_expression_problems(text: str, geometry: Any) -> list[tuple[str, str]]:
-    """Evaluate a temperature expression over the domain's box: finite and in range."""
+def temperature_expression_problems(case: Case) -> list[tuple[str, str]]:
+    """A prescribed temperature expression outside TEMPERATURE_RANGE over the domain's box.
+
+    An admissibility question (finite values that are not physical), asked by
+    :func:`emcd_fem.simulation.check_case`; non-finite values are refused by validation.
+    """
+    thermal = case.thermal
+    if thermal is None or not isinstance(thermal.temperature, str):
+        return []
+    return _temperature_expression_problems(thermal.temperature, case.geometry, finite_only=False)
+
+
+def _temperature_expression_problems(
+    text: str, geometry: Any, *, finite_only: bool = True
+) -> list[tuple[str, str]]:
+    """Evaluate a temperature expression over the domain's box: finite (and in range)."""
     import numpy as np
 
     from emcd_fem.expressions import evaluate
@@ -983,7 +997,9 @@ def _temperature_expression_problems(text: str, geometry: Any) -> list[tuple[str
     except EmcdInputError as exc:
         return [("thermal.temperature", str(exc))]
     t_low, t_high = TEMPERATURE_RANGE
-    bad = ~(np.isfinite(values) & (values >= t_low) & (values <= t_high))
+    bad = ~np.isfinite(values)
+    if not finite_only:
+        bad = ~(np.isfinite(values) & (values >= t_low) & (values <= t_high))
     if not bad.any():
         return []
     k = int(np.argmax(bad))
@@ -991,8 +1007,8 @@ def _temperature_expression_problems(text: str, geometry: Any) -> list[tuple[str
     return [
         (
             "thermal.temperature",
-            f"expression {text!r} gives {float(values[k])!r} K at {point} m: temperatures must be "
-            f"finite and within [{t_low:g}, {t_high:g}] K over the domain",
+            f"expression {text!r} reaches {float(values[k])!r} K at {point} m: temperatures "
+            f"must be finite and within [{t_low:g}, {t_high:g}] K over the domain",
         )
     ]
 

@@ -365,6 +365,10 @@ def check_case(case: Case) -> dict[str, Any]:
     Raises:
         AdmissibilityError: naming the data responsible.
     """
+    from emcd_fem.case import temperature_expression_problems
+
+    for key, message in temperature_expression_problems(case):
+        raise AdmissibilityError(f"{key}: {message}")
     resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
     conditions = build_boundary_conditions(case)
     flux_only = admissibility.flux_only(conditions)
