@@ -65,9 +65,13 @@ class Interrupted(KeyboardInterrupt):
 
 @contextmanager
 def signals_as_exceptions() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Interrupted` (SIGINT already raises KeyboardInterrupt).
+    """Turn SIGTERM and SIGINT into :class:`Interrupted` (a KeyboardInterrupt).
 
-    Only installs handlers in the main thread; restores the previous ones on exit.
+    SIGINT is handled explicitly too: a process started in the background of a
+    non-interactive shell inherits SIGINT *ignored*, and Python then installs no
+    KeyboardInterrupt handler, so Ctrl-C/``kill -INT`` would be silently ignored and the
+    run would go on writing. Only installs handlers in the main thread; restores the
+    previous ones on exit.
     """
     import threading
 
@@ -78,11 +82,14 @@ def signals_as_exceptions() -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         raise Interrupted(signum)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {
+        signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def _read_manifest(directory: Path) -> list[str] | None:

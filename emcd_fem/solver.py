@@ -173,6 +173,12 @@ class ScaledLinearProblem(dolfinx.fem.petsc.LinearProblem):
 
     dirichlet_scale: float = 1.0
 
+    def __del__(self) -> None:
+        # an interrupt (SIGINT/SIGTERM) inside LinearProblem.__init__ leaves a half-built
+        # object whose DOLFINx __del__ raises AttributeError ("Exception ignored ...")
+        if hasattr(self, "_solver"):
+            super().__del__()
+
     def assemble(self) -> None:
         """Assemble A (scaled Dirichlet rows) and b (collective)."""
         A, b = self.A, self.b
