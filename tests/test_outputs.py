@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from emcd_fem.errors import EmcdSolverError
 from mpi4py import MPI
 
 import numpy as np
@@ -21,6 +20,7 @@ from dolfinx import fem
 import emcd_fem
 from emcd_fem import output
 from emcd_fem.case import CaseError
+from emcd_fem.errors import EmcdSolverError
 from emcd_fem.output import MANIFEST, OutputError
 from emcd_fem.results import load_result
 from emcd_fem.simulation import run_case, run_sweep
