@@ -25,14 +25,15 @@ from dolfinx import fem
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 
 
-def _finite(owner: str, key: str, value: object) -> float:
+def finite_number(owner: str, key: str, value: object) -> float:
+    """``value`` as a float, or :class:`EmcdInputError` naming ``owner.key`` (bools refused)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise EmcdInputError(f"{owner}.{key} must be a finite number, got {value!r}")
     return float(value)
 
 
 def _mole_fraction(owner: str, key: str, value: object) -> float:
-    value = _finite(owner, key, value)
+    value = finite_number(owner, key, value)
     if not 0.0 <= value <= 1.0:
         raise AdmissibilityError(
             f"{owner}.{key} = {value:g} is not a mole fraction: it must lie in [0, 1]"
@@ -138,7 +139,7 @@ class MolarFlux(BoundaryCondition):
 
     def __post_init__(self) -> None:
         if not (callable(self.value) or isinstance(self.value, ufl.core.expr.Expr)):
-            _finite("flux", "value", self.value)
+            finite_number("flux", "value", self.value)
 
     def rhs(self, w, ds, k):  # noqa: D102
         return -k["value"] * w * ds
@@ -162,7 +163,7 @@ class MassTransfer(BoundaryCondition):
     kind: ClassVar[str] = "mass_transfer"
 
     def __post_init__(self) -> None:
-        value = _finite("mass_transfer", "coefficient", self.coefficient)
+        value = finite_number("mass_transfer", "coefficient", self.coefficient)
         if value <= 0:
             raise AdmissibilityError(
                 f"mass_transfer.coefficient must be > 0, got {value:g} (use a flux condition "

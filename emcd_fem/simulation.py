@@ -8,349 +8,69 @@ import dataclasses
 import gc
 import itertools
 import logging
-import platform
-import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mpi4py import MPI
-from petsc4py import PETSc
 
 import dolfinx
 import numpy as np
 import ufl
 
-import emcd_fem
 from emcd_fem import (
     admissibility,
     analytic,
-    field_file,
-    geometry,
-    partition,
     progress,
-    properties,
     provenance,
     result_checks,
 )
 from emcd_fem.agreement import pack_error, unpack_error
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
+from emcd_fem.boundary import BoundaryCondition, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
     CylinderShells,
-    FluxBC,
-    Inclusions,
-    InterfaceSpec,
     LayeredSlab,
-    MassTransferBC,
-    MeshFile,
-    MoleFractionBC,
     SphereShells,
-    StomatalPore,
     load_case,
 )
-from emcd_fem.domain import Domain, layered_slab
+from emcd_fem.domain import Domain
 from emcd_fem.effective import effective_report
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.films import FilmEMCDProblem
-from emcd_fem.materials import Material
-from emcd_fem.mesh_report import mesh_report
 from emcd_fem.output import (
     OutputDirectory,
     signals_as_exceptions,
     write_csv,
-    write_fields,
-    write_json,
 )
 from emcd_fem.physics.emcd import molar_flux
-from emcd_fem.plotting import render_run
-from emcd_fem.postprocess import integrate, mesh_size
+from emcd_fem.postprocess import integrate
 from emcd_fem.problem import EMCDProblem, Solution
-from emcd_fem.sampling import evaluate_at_points, line_points
+from emcd_fem.run_output import (
+    RUN_CONTEXT,
+    RunResult,
+    common_summary,
+    isothermal_exact,
+    judge_run,
+    profile_rows,
+    timed_solve,
+    write_outputs,
+)
+from emcd_fem.run_setup import (
+    analytic_reference,
+    build_boundary_conditions,
+    build_domain,
+    build_materials,
+    interface_pairs,
+    mesh_inputs,
+    region_partitions,
+    resolve_material,
+    series_solubilities,
+)
 
 logger = logging.getLogger("emcd_fem")
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Outcome of :func:`run_case`.
-
-    Attributes:
-        summary: The content of summary.json (on every rank).
-        solution: The solution (distributed).
-        fields: The output fields by name (``mole_fraction``, ``molar_flux``, ...).
-        output_dir: Where results were written, or None.
-        domain: The domain the case was solved on (pass it back to :func:`run_case` as
-            ``domain=`` to solve another case on the same mesh without re-meshing).
-    """
-
-    summary: dict[str, Any]
-    solution: Solution
-    fields: dict[str, Any]
-    output_dir: Path | None
-    domain: Domain | None = None
-
-
-# -- case → objects -------------------------------------------------------------------------
-def build_domain(
-    case: Case, comm: MPI.Comm = MPI.COMM_WORLD, *, allow_unsafe_geo: bool = False
-) -> Domain:
-    """Mesh and tags of the case geometry (collective).
-
-    ``allow_unsafe_geo``: run a ``mesh_file`` script even if it calls programs or touches
-    other files (:mod:`emcd_fem.geometry.geo_safety`).
-    """
-    g = case.geometry
-    if isinstance(g, LayeredSlab) and g.mesher == "builtin":
-        return layered_slab(
-            [layer.thickness for layer in g.layers],
-            region_names=g.region_names(),
-            dim=g.dim,
-            cells_per_layer=[layer.cells for layer in g.layers],
-            width=g.width,
-            depth=g.depth,
-            cells_across=g.cells_across,
-            cell_type=g.cell_type,
-            comm=comm,
-        )
-    if isinstance(g, LayeredSlab):
-        return geometry.gmsh_layered_slab(
-            [layer.thickness for layer in g.layers],
-            size=g.size,
-            dim=g.dim,
-            region_names=g.region_names(),
-            width=g.width,
-            depth=g.depth,
-            order=g.order,
-            refine=g.refine,
-            comm=comm,
-        )
-    if isinstance(g, MeshFile):
-        from emcd_fem.mesh_check import check_domain_groups
-
-        domain = geometry.from_file(
-            g.path,
-            gdim=g.dim,
-            size=g.size,
-            order=g.order,
-            refine=g.refine,
-            boundaries=g.boundaries,
-            allow_unsafe_geo=allow_unsafe_geo,
-            comm=comm,
-        )
-        check_domain_groups(case, domain)
-        return domain
-    if isinstance(g, Inclusions):
-        common = dict(
-            kind=g.shape,
-            size=g.size,
-            inclusion_size=g.inclusion_size,
-            order=g.order,
-            refine=g.refine,
-            comm=comm,
-        )
-        if g.arrangement == "random":
-            return geometry.random_inclusions(
-                g.extents, g.radius, g.volume_fraction, seed=g.seed, **common
-            )
-        plane = g.extents[: 3 if g.shape == "sphere" else 2]
-        centers = geometry.periodic_array(plane, g.counts)
-        return geometry.matrix_with_inclusions(g.extents, centers, g.radius, **common)
-    if isinstance(g, StomatalPore):
-        return geometry.stomatal_pore(
-            pore_radius=g.pore_radius,
-            epidermis_thickness=g.epidermis_thickness,
-            cell_radius=g.cell_radius,
-            cavity_depth=g.cavity_depth,
-            outside_height=g.outside_height,
-            dim=g.dim,
-            size=g.size,
-            pore_size=g.pore_size,
-            order=g.order,
-            refine=g.refine,
-            comm=comm,
-        )
-    options = dict(
-        size=g.size,
-        region_names=g.region_names(),
-        region_sizes=g.region_sizes,
-        order=g.order,
-        refine=g.refine,
-        comm=comm,
-    )
-    if isinstance(g, SphereShells):
-        return geometry.sphere_shells(g.radii, **options)
-    if g.dim == 2:
-        return geometry.annulus(g.radii, **options)
-    return geometry.cylinder_shells(g.radii, g.height, **options)
-
-
-def mesh_inputs(case: Case) -> dict[str, Any]:
-    """The parts of a case that determine its mesh: what :func:`build_domain` reads.
-
-    That is the ``[geometry]`` section (shapes, sizes, cell counts, ``order``, ``refine``,
-    region names, mesh file path) without what only maps regions to materials (a layer's
-    ``material``). Two cases with equal mesh inputs get the same domain, so a sweep can
-    mesh once (:func:`run_sweep`).
-    """
-    data = case.geometry.model_dump(mode="json")
-    if isinstance(case.geometry, LayeredSlab):
-        for layer in data["layers"]:
-            layer.pop("material", None)
-    return data
-
-
-def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[str, Material]:
-    """Region name → Material, for the case's regions (or the given ones, e.g. a mesh's)."""
-    regions = regions if regions is not None else case.geometry.region_names()
-    materials = {}
-    for region in regions:
-        name = case.material_of(region)
-        if name not in case.materials:
-            raise EmcdInputError(
-                f"regions.{region}: no material {name!r} for mesh region {region!r}; add "
-                f"[materials.{name}] or map it in [regions] (materials: {sorted(case.materials)})"
-            )
-        materials[region] = resolve_material(case, name).material
-    return materials
-
-
-def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
-    """Transport properties and regime diagnostics of a case material."""
-    spec = case.materials[name]
-    model = properties.MaterialModel(
-        D=spec.D,
-        c=spec.c,
-        gases=tuple(spec.gases) if spec.gases else None,
-        T=spec.T,
-        P=spec.P,
-        porosity=spec.porosity,
-        tortuosity=spec.tortuosity,
-        pore_diameter=spec.pore_diameter,
-        knudsen=spec.knudsen,
-        characteristic_length=spec.characteristic_length,
-    )
-    return properties.resolve(name, model)
-
-
-def interface_pairs(case: Case, domain: Domain) -> list[tuple[tuple[str, str], InterfaceSpec]]:
-    """Adjacent region pairs with an ``[[interfaces]]`` entry, oriented as the user wrote it.
-
-    For ``materials = [m1, m2]`` the region pair is (region of m1, region of m2), so the
-    coefficients keep their documented orientation (K_ab, k_ab with a the first material);
-    regions of the same material are ordered by name (the case validation makes such a pair
-    symmetric). Sorted by region pair: the same order on every rank (collective).
-    """
-    if not case.interfaces:
-        return []
-    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
-    pairs = []
-    for a, b in partition.adjacent_regions(domain):  # sorted: one order on every rank
-        pair = (case.material_of(a), case.material_of(b))
-        if pair in by_materials:
-            pairs.append(((a, b), by_materials[pair]))
-        elif pair[::-1] in by_materials:
-            pairs.append(((b, a), by_materials[pair[::-1]]))
-    return pairs
-
-
-def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
-    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
-    return {
-        regions: spec.partition
-        for regions, spec in interface_pairs(case, domain)
-        if spec.partition is not None
-    }
-
-
-def series_solubilities(case: Case) -> list[float] | None:
-    """H per layer/shell (inside out) of a series geometry from the case's interfaces."""
-    if not case.interfaces or not isinstance(
-        case.geometry, LayeredSlab | CylinderShells | SphereShells
-    ):
-        return None
-    k = {
-        tuple(spec.materials): spec.partition
-        for spec in case.interfaces
-        if spec.partition is not None
-    }
-    layers = case.geometry.region_names()
-    h = [1.0]
-    for left, right in itertools.pairwise(layers):
-        m1, m2 = case.material_of(left), case.material_of(right)
-        c1 = resolve_material(case, m1).material.concentration
-        c2 = resolve_material(case, m2).material.concentration
-        ratio = k.get((m1, m2)) or (1.0 / k[(m2, m1)] if (m2, m1) in k else c2 / c1)
-        h.append(ratio * c1 * h[-1] / c2)
-    return h
-
-
-def build_boundary_conditions(case: Case) -> dict[str, BoundaryCondition]:
-    """Boundary name → condition, for the boundaries listed in the case."""
-    conditions: dict[str, BoundaryCondition] = {}
-    for name, spec in case.boundaries.items():
-        if isinstance(spec, MoleFractionBC):
-            conditions[name] = MoleFraction(spec.value)
-        elif isinstance(spec, FluxBC):
-            conditions[name] = MolarFlux(spec.value)
-        elif isinstance(spec, MassTransferBC):
-            conditions[name] = MassTransfer(spec.coefficient, spec.ambient)
-        else:
-            conditions[name] = ZeroFlux()
-    return conditions
-
-
-def analytic_reference(case: Case) -> analytic.SlabSolution | analytic.ShellSolution | None:
-    """The exact 1D solution when the case has one, else None.
-
-    That is a layered slab (only ``left``/``right``) or concentric shells (only
-    ``inner``/``outer``) where no other boundary carries a non-zero-flux condition and
-    there is no source. Raises AdmissibilityError if the 1D data are inadmissible.
-    """
-    g = case.geometry
-    if isinstance(g, LayeredSlab):
-        ends = ("left", "right")
-    elif isinstance(g, CylinderShells | SphereShells):
-        ends = ("inner", "outer")
-    else:
-        return None
-    conditions = build_boundary_conditions(case)
-    others = [
-        bc
-        for name, bc in conditions.items()
-        if name not in ends
-        and not isinstance(bc, ZeroFlux)
-        and not (isinstance(bc, MolarFlux) and bc.value == 0.0)
-    ]
-    if others or case.physics.source != 0.0:
-        return None
-    materials = build_materials(case)
-    first, last = (conditions.get(end, ZeroFlux()) for end in ends)
-    if isinstance(g, LayeredSlab):
-        return analytic.composite_slab(
-            [layer.thickness for layer in g.layers],
-            [materials[layer.name] for layer in g.layers],
-            first,
-            last,
-            inventory_mole_fraction=case.physics.inventory_mole_fraction,
-            solubilities=series_solubilities(case),
-        )
-    if isinstance(first, MolarFlux | ZeroFlux) and isinstance(last, MolarFlux | ZeroFlux):
-        return None
-    kind = "sphere" if isinstance(g, SphereShells) else "cylinder"
-    height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
-    return analytic.concentric_shells(
-        kind,
-        g.radii,
-        [materials[n] for n in g.region_names()],
-        first,
-        last,
-        height=height,
-        solubilities=series_solubilities(case),
-    )
 
 
 def check_case(case: Case) -> dict[str, Any]:
@@ -494,306 +214,6 @@ def _reference_tolerance(
     return result_checks.reference_tolerance(reaction, gradient, geometric)
 
 
-def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
-    """Record the run's own checks (reference, balance) in the summary (collective).
-
-    Sets ``summary["status"]`` and ``summary["failures"]``; see
-    :mod:`emcd_fem.result_checks`.
-    """
-    _, diameter = mesh_size(domain.mesh)
-    unit = result_checks.flux_unit(
-        build_materials(case, list(domain.regions)),
-        sum(summary["mesh"]["boundary_measures"].values()),
-        diameter,
-    )
-    return result_checks.record(summary, unit=unit)
-
-
-def _isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The 1D analytic x_A as a function of points (n, 3), when the case has one."""
-    reference = analytic_reference(case)
-    if isinstance(reference, analytic.SlabSolution):
-        return lambda points: reference.mole_fraction(points[:, 0])
-    if isinstance(reference, analytic.ShellSolution):
-        planar = reference.kind == "cylinder"
-        return lambda points: reference.mole_fraction(
-            np.linalg.norm(points[:, :2] if planar else points, axis=1)
-        )
-    return None
-
-
-def profile_rows(
-    case: Case,
-    mole_fraction: dolfinx.fem.Function,
-    comm: MPI.Comm,
-    exact: Callable[[np.ndarray], np.ndarray] | None,
-) -> list[list[Any]]:
-    """Rows of profiles.csv: x_A sampled along each profile line next to ``exact(points)``.
-
-    Collective (point evaluation); the rows are returned on rank 0 only.
-    """
-    rows = []
-    for profile in case.output.profiles:
-        points = line_points(profile.start, profile.end, profile.points)
-        values = evaluate_at_points(mole_fraction, points)
-        if comm.rank != 0:
-            continue
-        distance = np.linalg.norm(points - points[0], axis=1)
-        reference = exact(points) if exact is not None else np.full(len(points), np.nan)
-        for i, point in enumerate(points):
-            rows.append([profile.name, i, *point, distance[i], values[i, 0], reference[i]])
-    return rows
-
-
-def versions() -> dict[str, str]:
-    """Versions of emcd_fem and its foundation."""
-    return {
-        "emcd_fem": emcd_fem.__version__,
-        "dolfinx": dolfinx.__version__,
-        "petsc": ".".join(str(v) for v in PETSc.Sys.getVersion()),
-        "python": platform.python_version(),
-    }
-
-
-# -- the pipeline ------------------------------------------------------------------------------
-def _problem_size(problem: Any) -> str:
-    """DOFs and cells of a problem, for the log before the solve."""
-    spaces = [p.function_space for p in getattr(problem, "potentials", [])]
-    for name in ("potential", "mole_fraction", "temperature"):
-        if not spaces and getattr(problem, name, None) is not None:
-            spaces = [getattr(problem, name).function_space]
-    dofs = sum(V.dofmap.index_map.size_global * V.dofmap.index_map_bs for V in spaces)
-    domain = getattr(problem, "domain", None)
-    if domain is None:
-        return f"{dofs} DOFs"
-    tdim = domain.mesh.topology.dim
-    cells = domain.mesh.topology.index_map(tdim).size_global
-    return f"{dofs} DOFs, {cells} cells, {domain.comm.size} rank(s)"
-
-
-def timed_solve(problem: Any, timings: dict[str, float], what: str = "") -> Any:
-    """``problem.solve()`` between the solve and output stages, timed and logged."""
-    tic = time.perf_counter()
-    logger.info("solving%s: %s", f" ({what})" if what else "", _problem_size(problem))
-    progress.stage("solve")
-    solution = problem.solve()
-    timings["solve"] = time.perf_counter() - tic
-    report = getattr(solution, "solver", None)
-    reason = report.reason if report is not None else solution.reason
-    logger.info("solved in %.2f s (%s)", timings["solve"], reason)
-    logger.info("post-processing: derived fields, profiles, mesh report")
-    progress.stage("post-processing and output")
-    return solution
-
-
-def _write_outputs(
-    out: str | Path,
-    comm: MPI.Comm,
-    case: Case,
-    domain: Domain,
-    fields: Mapping[str, Any],
-    summary: dict[str, Any],
-    profiles: list,
-    timings: dict[str, float],
-    start: float,
-) -> None:
-    """Write the results into the staging directory ``out`` (collective).
-
-    First the results (field files, profiles.csv, summary.json); then the optional extras
-    (another field format, pictures), whose failure becomes a warning in summary.json and
-    on stderr, never a lost run. :func:`run_case` moves the directory into place.
-    """
-    tic = time.perf_counter()
-    staging = Path(out)
-    logger.info("post-processing: writing results")
-    summary.update(_RUN_CONTEXT.get("provenance", {}))
-    if "sweep" in _RUN_CONTEXT:
-        summary["sweep"] = _RUN_CONTEXT["sweep"]
-    described, files = write_result_fields(staging, fields, domain)
-    summary["fields"] = described
-    if case.output.profiles:
-        header = [
-            "profile",
-            "index",
-            "x [m]",
-            "y [m]",
-            "z [m]",
-            "distance [m]",
-            "mole_fraction [1]",
-            "mole_fraction_analytic [1]",
-        ]
-        write_csv(staging / "profiles.csv", header, profiles, comm)
-        files.append("profiles.csv")
-    warnings = summary.setdefault("warnings", [])
-    if case.output.format in ("vtx", "xdmf"):
-        files += _optional(
-            f"{case.output.format} field files",
-            lambda: write_fields(staging, list(fields.values()), case.output.format),
-            staging,
-            comm,
-            warnings,
-            collective=True,
-        )
-    if case.output.pictures:
-        files += _optional(
-            "pictures",
-            lambda: [p.name for p in render_run(staging)],
-            staging,
-            comm,
-            warnings,
-            collective=False,
-        )
-    timings["output"] = time.perf_counter() - tic
-    timings["total"] = time.perf_counter() - start
-    summary["timings"] = timings
-    summary["duration"] = timings["total"]
-    summary["finished_utc"] = provenance.now().isoformat(timespec="seconds")
-    summary["files"] = [*files, "summary.json"]
-    summary["units"] = summary.get("units", {}) | provenance.summary_units(
-        summary, domain.mesh.topology.dim
-    )
-    write_json(staging / "summary.json", summary, comm)
-    logger.info("results written in %.2f s", timings["output"])
-    progress.stage("done")
-
-
-def _optional(
-    what: str,
-    write: Callable[[], list[str]],
-    staging: Path,
-    comm: MPI.Comm,
-    warnings: list[str],
-    *,
-    collective: bool,
-) -> list[str]:
-    """Run an optional writer; its failure is a warning and its partial files are removed.
-
-    ``collective``: every rank calls ``write`` and the ranks agree on the outcome; else
-    rank 0 alone writes and shares the outcome.
-    """
-    before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
-    names: list[str] = []
-    error = None
-    if not collective:
-        # rank 0 works alone: free collective (PETSc) garbage on every rank first and keep
-        # the cycle collector off meanwhile, so that it cannot destroy a PETSc object on
-        # rank 0 alone (a collective call that would wait for the others)
-        gc.collect()
-        gc.disable()
-    try:
-        if collective or comm.rank == 0:
-            try:
-                names = write()
-            except Exception as exc:  # an optional extra must not cost the finished solve
-                error = f"{what} not written: {type(exc).__name__}: {exc}"
-    finally:
-        if not collective:
-            gc.enable()
-    if collective:
-        errors = comm.allgather(error)
-        error = next((e for e in errors if e), None)
-    else:
-        error, names = comm.bcast((error, names), root=0)
-    if error is None:
-        return names
-    if comm.rank == 0:
-        for path in staging.iterdir():
-            if path.name not in before:
-                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-    warnings.append(error)
-    logger.warning(error)
-    return []
-
-
-def write_result_fields(
-    directory: Path, fields: Mapping[str, Any], domain: Domain
-) -> tuple[dict[str, Any], list[str]]:
-    """The field files of a run (collective).
-
-    ``fields.vtkhdf`` holds every field on the mesh and the region index per cell;
-    ``<name>.vtkhdf`` a field on another mesh (a film block's submesh).
-
-    Returns:
-        The ``fields`` entry of summary.json (per field: file, association, element,
-        units) and the file names.
-    """
-    msh = domain.mesh
-    on_mesh = [f for f in fields.values() if f.function_space.mesh is msh]
-    others = [f for f in fields.values() if f.function_space.mesh is not msh]
-    names = sorted(domain.regions)
-    tdim = msh.topology.dim
-    region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=np.int32)
-    owned = domain.cell_tags.indices < region.size
-    tags = np.array([domain.regions[n] for n in names], dtype=np.int64)
-    values = np.asarray(domain.cell_tags.values[owned], dtype=np.int64)
-    position = np.clip(np.searchsorted(np.sort(tags), values), 0, max(len(tags) - 1, 0))
-    by_sorted = np.argsort(tags)
-    known = tags[by_sorted][position] == values if len(tags) else np.zeros(len(values), bool)
-    region[domain.cell_tags.indices[owned]] = np.where(known, by_sorted[position], -1)
-    described: dict[str, Any] = {}
-    files = []
-    groups = [("fields", on_mesh, {"region": region})] + [(f.name, [f], None) for f in others]
-    for stem, group, cell_data in groups:
-        if not group:
-            continue
-        filename = stem + field_file.SUFFIX
-        info = field_file.write_field_file(directory / filename, group, cell_data=cell_data)
-        gdim = group[0].function_space.mesh.geometry.dim
-        for name, entry in info.items():
-            described[name] = {
-                "file": filename,
-                "gdim": gdim,
-                **entry,
-                "units": provenance.FIELD_UNITS.get(
-                    name,
-                    provenance.FIELD_UNITS.get(
-                        "potential" if name.startswith("potential") else name.split("_block")[0],
-                        "see README",
-                    ),
-                ),
-            }
-        files.append(filename)
-    described["region"] = {
-        "file": "fields" + field_file.SUFFIX,
-        "association": "cell",
-        "region_names": names,
-        "units": provenance.FIELD_UNITS["region"],
-    }
-    return described, files
-
-
-def _common_summary(
-    case: Case,
-    domain: Domain,
-    dofs: int,
-    comm: MPI.Comm,
-    resolved: Mapping[str, properties.ResolvedMaterial],
-    *,
-    mesh_reused: bool = False,
-) -> dict[str, Any]:
-    """Summary entries shared by every pipeline: units, sizes, mesh, materials, versions.
-
-    ``mesh_reused``: the domain was given to :func:`run_case` (e.g. by a sweep, which
-    meshes only its first point) instead of being built for this run.
-    """
-    tdim = domain.mesh.topology.dim
-    return {
-        "units": {
-            "boundary_flux": ["mol/(m^2 s)", "mol/(m s)", "mol/s"][tdim - 1],
-            "sign": "outward positive: q = integral of N_A . n over the boundary",
-        },
-        "dofs": dofs,
-        "cells": domain.mesh.topology.index_map(tdim).size_global,
-        "ranks": comm.size,
-        "degree": case.discretisation.degree,
-        "mesh": mesh_report(domain, dofs),
-        "mesh_reused": mesh_reused,
-        "materials": {n: r.diagnostics for n, r in resolved.items()},
-        "versions": versions(),
-        "case": case.model_dump(mode="json"),
-    }
-
-
 def _run_with_films(
     case: Case,
     domain: Domain,
@@ -859,7 +279,7 @@ def _run_with_films(
         },
         "solver": solution.solver.as_dict(),
         "analytic": _film_reference(network, solution),
-        **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
+        **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     summary["warnings"] = list(solution.warnings) + [
         w for r in resolved.values() for w in r.warnings
@@ -873,7 +293,7 @@ def _run_with_films(
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)
-    _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
+    write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 
@@ -1047,9 +467,9 @@ def run_case(
     context = {"provenance": provenance.provenance(source, list(overrides), comm.size, started)}
     if sweep is not None:
         context["sweep"] = dict(sweep)
-    previous = dict(_RUN_CONTEXT)
-    _RUN_CONTEXT.clear()
-    _RUN_CONTEXT.update(context)
+    previous = dict(RUN_CONTEXT)
+    RUN_CONTEXT.clear()
+    RUN_CONTEXT.update(context)
     try:
         with progress.stages(["mesh", "setup", "solve", "output"], comm):
             if out is None:
@@ -1080,14 +500,10 @@ def run_case(
                     gc.collect()
                 result = dataclasses.replace(result, output_dir=target.target)
     finally:
-        _RUN_CONTEXT.clear()
-        _RUN_CONTEXT.update(previous)
+        RUN_CONTEXT.clear()
+        RUN_CONTEXT.update(previous)
     result_checks.raise_on_failure(result)  # after writing: the failed run can be inspected
     return result
-
-
-#: Provenance of the run in progress (set by :func:`run_case`, read by _write_outputs).
-_RUN_CONTEXT: dict[str, Any] = {}
 
 
 def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
@@ -1174,7 +590,7 @@ def _run_case(
             case.species.B.molar_mass,
         )
     fields = {name: fields[name] for name in wanted}
-    rows = profile_rows(case, solution.mole_fraction, comm, _isothermal_exact(case))
+    rows = profile_rows(case, solution.mole_fraction, comm, isothermal_exact(case))
     effective = None
     if case.analysis.effective_diffusivity:
         g = case.geometry
@@ -1203,7 +619,7 @@ def _run_case(
         "analytic": _analytic_summary(case, domain, solution),
         "effective": effective,
         "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
-        **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
+        **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     if summary["analytic"] is not None:
         summary["analytic"] |= _reference_tolerance(
@@ -1215,7 +631,7 @@ def _run_case(
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)
 
-    _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
+    write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 

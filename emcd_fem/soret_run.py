@@ -29,6 +29,15 @@ from emcd_fem.errors import AdmissibilityError
 from emcd_fem.fields import flux_space, interpolate_expression
 from emcd_fem.postprocess import owned_range
 from emcd_fem.result_checks import reference_tolerance
+from emcd_fem.run_output import (
+    RunResult,
+    common_summary,
+    judge_run,
+    profile_rows,
+    timed_solve,
+    write_outputs,
+)
+from emcd_fem.run_setup import build_boundary_conditions, build_materials, resolve_material
 from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
 from emcd_fem.soret_sign import sign_warnings
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
@@ -120,8 +129,6 @@ def soret_reference(case: Case) -> tuple[analytic.SoretSlabSolution, Any] | None
     and right with insulated sides and no source, or a prescribed T that is linear in x
     (checked at sample points).
     """
-    from emcd_fem.simulation import build_materials
-
     g, thermal = case.geometry, case.thermal
     if not isinstance(g, LayeredSlab):
         return None
@@ -226,18 +233,6 @@ def run_soret(
     mesh_reused: bool = False,
 ):
     """Thermal diffusion: T (prescribed or solved), Newton for x_A, split and diagnostics."""
-    from emcd_fem.simulation import (
-        RunResult,
-        _common_summary,
-        _write_outputs,
-        build_boundary_conditions,
-        build_materials,
-        judge_run,
-        profile_rows,
-        resolve_material,
-        timed_solve,
-    )
-
     tic = time.perf_counter()
     temperature = temperature_of(case, domain)
     problem = SoretProblem(
@@ -318,7 +313,7 @@ def run_soret(
         "warnings": list(solution.notes)
         + [w for r in resolved.values() for w in r.warnings]
         + sign_warnings(case),
-        **_common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
+        **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     found = soret_reference(case)
     rows = profile_rows(
@@ -332,5 +327,5 @@ def run_soret(
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)
-    _write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
+    write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)

@@ -29,7 +29,7 @@ from dolfinx import fem
 from dolfinx import mesh as dmesh
 
 from emcd_fem import solver as solver_mod
-from emcd_fem.boundary import BoundaryCondition, _finite
+from emcd_fem.boundary import BoundaryCondition, finite_number
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.partition import adjacent_regions
@@ -41,7 +41,7 @@ _ids = itertools.count()
 
 
 def _temperature(owner: str, key: str, value: object) -> float:
-    value = _finite(owner, key, value)
+    value = finite_number(owner, key, value)
     if value <= 0:
         raise AdmissibilityError(f"{owner}.{key} = {value:g} K: temperatures must be > 0 K")
     return value
@@ -87,7 +87,7 @@ class HeatFlux(BoundaryCondition):
 
     def __post_init__(self) -> None:
         if not (callable(self.value) or isinstance(self.value, ufl.core.expr.Expr)):
-            _finite("heat_flux", "value", self.value)
+            finite_number("heat_flux", "value", self.value)
 
     def rhs(self, w, ds, k):  # noqa: D102
         return -k["value"] * w * ds
@@ -110,7 +110,7 @@ class Convective(BoundaryCondition):
     kind: ClassVar[str] = "convective"
 
     def __post_init__(self) -> None:
-        if _finite("convective", "coefficient", self.coefficient) <= 0:
+        if finite_number("convective", "coefficient", self.coefficient) <= 0:
             raise EmcdInputError(
                 f"convective.coefficient must be > 0 W/(m^2 K), got {self.coefficient!r} "
                 "(use insulated or heat_flux instead)"

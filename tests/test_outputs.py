@@ -156,13 +156,13 @@ def test_every_output_option(case, fmt, tmp_path):
 
 def test_optional_output_failure_is_a_warning(tmp_path, monkeypatch):
     """A picture that fails costs nothing: results written, a warning in summary.json."""
-    from emcd_fem import simulation
+    from emcd_fem import run_output
 
     def broken(directory):
         (Path(directory) / "half.png").write_bytes(b"partial")
         raise RuntimeError("no renderer")
 
-    monkeypatch.setattr(simulation, "render_run", broken)
+    monkeypatch.setattr(run_output, "render_run", broken)
     out = tmp_path / "out"
     run_case(DEMOS / "slab_1d.toml", out, ["output.pictures=true"])
     summary = json.loads((out / "summary.json").read_text())

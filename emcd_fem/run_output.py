@@ -1,0 +1,373 @@
+"""The result of a run: record, summary, profiles, own checks and writing.
+
+The last stages of the run pipeline (:class:`RunResult`, the shared summary, profiles,
+the run's own checks, results into the staging directory), used by
+:mod:`emcd_fem.simulation` and :mod:`emcd_fem.soret_run`.
+"""
+
+import gc
+import logging
+import platform
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx
+import numpy as np
+
+import emcd_fem
+from emcd_fem import (
+    analytic,
+    field_file,
+    progress,
+    properties,
+    provenance,
+    result_checks,
+)
+from emcd_fem.case import (
+    Case,
+)
+from emcd_fem.domain import Domain
+from emcd_fem.mesh_report import mesh_report
+from emcd_fem.output import (
+    write_csv,
+    write_fields,
+    write_json,
+)
+from emcd_fem.plotting import render_run
+from emcd_fem.postprocess import mesh_size
+from emcd_fem.problem import Solution
+from emcd_fem.run_setup import analytic_reference, build_materials
+from emcd_fem.sampling import evaluate_at_points, line_points
+
+logger = logging.getLogger("emcd_fem")
+
+#: Provenance of the run in progress (set by :func:`emcd_fem.simulation.run_case`, read by
+#: :func:`write_outputs`).
+RUN_CONTEXT: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of :func:`run_case`.
+
+    Attributes:
+        summary: The content of summary.json (on every rank).
+        solution: The solution (distributed).
+        fields: The output fields by name (``mole_fraction``, ``molar_flux``, ...).
+        output_dir: Where results were written, or None.
+        domain: The domain the case was solved on (pass it back to :func:`run_case` as
+            ``domain=`` to solve another case on the same mesh without re-meshing).
+    """
+
+    summary: dict[str, Any]
+    solution: Solution
+    fields: dict[str, Any]
+    output_dir: Path | None
+    domain: Domain | None = None
+
+
+def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
+    """Record the run's own checks (reference, balance) in the summary (collective).
+
+    Sets ``summary["status"]`` and ``summary["failures"]``; see
+    :mod:`emcd_fem.result_checks`.
+    """
+    _, diameter = mesh_size(domain.mesh)
+    unit = result_checks.flux_unit(
+        build_materials(case, list(domain.regions)),
+        sum(summary["mesh"]["boundary_measures"].values()),
+        diameter,
+    )
+    return result_checks.record(summary, unit=unit)
+
+
+def isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The 1D analytic x_A as a function of points (n, 3), when the case has one."""
+    reference = analytic_reference(case)
+    if isinstance(reference, analytic.SlabSolution):
+        return lambda points: reference.mole_fraction(points[:, 0])
+    if isinstance(reference, analytic.ShellSolution):
+        planar = reference.kind == "cylinder"
+        return lambda points: reference.mole_fraction(
+            np.linalg.norm(points[:, :2] if planar else points, axis=1)
+        )
+    return None
+
+
+def profile_rows(
+    case: Case,
+    mole_fraction: dolfinx.fem.Function,
+    comm: MPI.Comm,
+    exact: Callable[[np.ndarray], np.ndarray] | None,
+) -> list[list[Any]]:
+    """Rows of profiles.csv: x_A sampled along each profile line next to ``exact(points)``.
+
+    Collective (point evaluation); the rows are returned on rank 0 only.
+    """
+    rows = []
+    for profile in case.output.profiles:
+        points = line_points(profile.start, profile.end, profile.points)
+        values = evaluate_at_points(mole_fraction, points)
+        if comm.rank != 0:
+            continue
+        distance = np.linalg.norm(points - points[0], axis=1)
+        reference = exact(points) if exact is not None else np.full(len(points), np.nan)
+        for i, point in enumerate(points):
+            rows.append([profile.name, i, *point, distance[i], values[i, 0], reference[i]])
+    return rows
+
+
+def versions() -> dict[str, str]:
+    """Versions of emcd_fem and its foundation."""
+    return {
+        "emcd_fem": emcd_fem.__version__,
+        "dolfinx": dolfinx.__version__,
+        "petsc": ".".join(str(v) for v in PETSc.Sys.getVersion()),
+        "python": platform.python_version(),
+    }
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+def _problem_size(problem: Any) -> str:
+    """DOFs and cells of a problem, for the log before the solve."""
+    spaces = [p.function_space for p in getattr(problem, "potentials", [])]
+    for name in ("potential", "mole_fraction", "temperature"):
+        if not spaces and getattr(problem, name, None) is not None:
+            spaces = [getattr(problem, name).function_space]
+    dofs = sum(V.dofmap.index_map.size_global * V.dofmap.index_map_bs for V in spaces)
+    domain = getattr(problem, "domain", None)
+    if domain is None:
+        return f"{dofs} DOFs"
+    tdim = domain.mesh.topology.dim
+    cells = domain.mesh.topology.index_map(tdim).size_global
+    return f"{dofs} DOFs, {cells} cells, {domain.comm.size} rank(s)"
+
+
+def timed_solve(problem: Any, timings: dict[str, float], what: str = "") -> Any:
+    """``problem.solve()`` between the solve and output stages, timed and logged."""
+    tic = time.perf_counter()
+    logger.info("solving%s: %s", f" ({what})" if what else "", _problem_size(problem))
+    progress.stage("solve")
+    solution = problem.solve()
+    timings["solve"] = time.perf_counter() - tic
+    report = getattr(solution, "solver", None)
+    reason = report.reason if report is not None else solution.reason
+    logger.info("solved in %.2f s (%s)", timings["solve"], reason)
+    logger.info("post-processing: derived fields, profiles, mesh report")
+    progress.stage("post-processing and output")
+    return solution
+
+
+def write_outputs(
+    out: str | Path,
+    comm: MPI.Comm,
+    case: Case,
+    domain: Domain,
+    fields: Mapping[str, Any],
+    summary: dict[str, Any],
+    profiles: list,
+    timings: dict[str, float],
+    start: float,
+) -> None:
+    """Write the results into the staging directory ``out`` (collective).
+
+    First the results (field files, profiles.csv, summary.json); then the optional extras
+    (another field format, pictures), whose failure becomes a warning in summary.json and
+    on stderr, never a lost run. :func:`run_case` moves the directory into place.
+    """
+    tic = time.perf_counter()
+    staging = Path(out)
+    logger.info("post-processing: writing results")
+    summary.update(RUN_CONTEXT.get("provenance", {}))
+    if "sweep" in RUN_CONTEXT:
+        summary["sweep"] = RUN_CONTEXT["sweep"]
+    described, files = write_result_fields(staging, fields, domain)
+    summary["fields"] = described
+    if case.output.profiles:
+        header = [
+            "profile",
+            "index",
+            "x [m]",
+            "y [m]",
+            "z [m]",
+            "distance [m]",
+            "mole_fraction [1]",
+            "mole_fraction_analytic [1]",
+        ]
+        write_csv(staging / "profiles.csv", header, profiles, comm)
+        files.append("profiles.csv")
+    warnings = summary.setdefault("warnings", [])
+    if case.output.format in ("vtx", "xdmf"):
+        files += _optional(
+            f"{case.output.format} field files",
+            lambda: write_fields(staging, list(fields.values()), case.output.format),
+            staging,
+            comm,
+            warnings,
+            collective=True,
+        )
+    if case.output.pictures:
+        files += _optional(
+            "pictures",
+            lambda: [p.name for p in render_run(staging)],
+            staging,
+            comm,
+            warnings,
+            collective=False,
+        )
+    timings["output"] = time.perf_counter() - tic
+    timings["total"] = time.perf_counter() - start
+    summary["timings"] = timings
+    summary["duration"] = timings["total"]
+    summary["finished_utc"] = provenance.now().isoformat(timespec="seconds")
+    summary["files"] = [*files, "summary.json"]
+    summary["units"] = summary.get("units", {}) | provenance.summary_units(
+        summary, domain.mesh.topology.dim
+    )
+    write_json(staging / "summary.json", summary, comm)
+    logger.info("results written in %.2f s", timings["output"])
+    progress.stage("done")
+
+
+def _optional(
+    what: str,
+    write: Callable[[], list[str]],
+    staging: Path,
+    comm: MPI.Comm,
+    warnings: list[str],
+    *,
+    collective: bool,
+) -> list[str]:
+    """Run an optional writer; its failure is a warning and its partial files are removed.
+
+    ``collective``: every rank calls ``write`` and the ranks agree on the outcome; else
+    rank 0 alone writes and shares the outcome.
+    """
+    before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
+    names: list[str] = []
+    error = None
+    if not collective:
+        # rank 0 works alone: free collective (PETSc) garbage on every rank first and keep
+        # the cycle collector off meanwhile, so that it cannot destroy a PETSc object on
+        # rank 0 alone (a collective call that would wait for the others)
+        gc.collect()
+        gc.disable()
+    try:
+        if collective or comm.rank == 0:
+            try:
+                names = write()
+            except Exception as exc:  # an optional extra must not cost the finished solve
+                error = f"{what} not written: {type(exc).__name__}: {exc}"
+    finally:
+        if not collective:
+            gc.enable()
+    if collective:
+        errors = comm.allgather(error)
+        error = next((e for e in errors if e), None)
+    else:
+        error, names = comm.bcast((error, names), root=0)
+    if error is None:
+        return names
+    if comm.rank == 0:
+        for path in staging.iterdir():
+            if path.name not in before:
+                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    warnings.append(error)
+    logger.warning(error)
+    return []
+
+
+def write_result_fields(
+    directory: Path, fields: Mapping[str, Any], domain: Domain
+) -> tuple[dict[str, Any], list[str]]:
+    """The field files of a run (collective).
+
+    ``fields.vtkhdf`` holds every field on the mesh and the region index per cell;
+    ``<name>.vtkhdf`` a field on another mesh (a film block's submesh).
+
+    Returns:
+        The ``fields`` entry of summary.json (per field: file, association, element,
+        units) and the file names.
+    """
+    msh = domain.mesh
+    on_mesh = [f for f in fields.values() if f.function_space.mesh is msh]
+    others = [f for f in fields.values() if f.function_space.mesh is not msh]
+    names = sorted(domain.regions)
+    tdim = msh.topology.dim
+    region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=np.int32)
+    owned = domain.cell_tags.indices < region.size
+    tags = np.array([domain.regions[n] for n in names], dtype=np.int64)
+    values = np.asarray(domain.cell_tags.values[owned], dtype=np.int64)
+    position = np.clip(np.searchsorted(np.sort(tags), values), 0, max(len(tags) - 1, 0))
+    by_sorted = np.argsort(tags)
+    known = tags[by_sorted][position] == values if len(tags) else np.zeros(len(values), bool)
+    region[domain.cell_tags.indices[owned]] = np.where(known, by_sorted[position], -1)
+    described: dict[str, Any] = {}
+    files = []
+    groups = [("fields", on_mesh, {"region": region})] + [(f.name, [f], None) for f in others]
+    for stem, group, cell_data in groups:
+        if not group:
+            continue
+        filename = stem + field_file.SUFFIX
+        info = field_file.write_field_file(directory / filename, group, cell_data=cell_data)
+        gdim = group[0].function_space.mesh.geometry.dim
+        for name, entry in info.items():
+            described[name] = {
+                "file": filename,
+                "gdim": gdim,
+                **entry,
+                "units": provenance.FIELD_UNITS.get(
+                    name,
+                    provenance.FIELD_UNITS.get(
+                        "potential" if name.startswith("potential") else name.split("_block")[0],
+                        "see README",
+                    ),
+                ),
+            }
+        files.append(filename)
+    described["region"] = {
+        "file": "fields" + field_file.SUFFIX,
+        "association": "cell",
+        "region_names": names,
+        "units": provenance.FIELD_UNITS["region"],
+    }
+    return described, files
+
+
+def common_summary(
+    case: Case,
+    domain: Domain,
+    dofs: int,
+    comm: MPI.Comm,
+    resolved: Mapping[str, properties.ResolvedMaterial],
+    *,
+    mesh_reused: bool = False,
+) -> dict[str, Any]:
+    """Summary entries shared by every pipeline: units, sizes, mesh, materials, versions.
+
+    ``mesh_reused``: the domain was given to :func:`run_case` (e.g. by a sweep, which
+    meshes only its first point) instead of being built for this run.
+    """
+    tdim = domain.mesh.topology.dim
+    return {
+        "units": {
+            "boundary_flux": ["mol/(m^2 s)", "mol/(m s)", "mol/s"][tdim - 1],
+            "sign": "outward positive: q = integral of N_A . n over the boundary",
+        },
+        "dofs": dofs,
+        "cells": domain.mesh.topology.index_map(tdim).size_global,
+        "ranks": comm.size,
+        "degree": case.discretisation.degree,
+        "mesh": mesh_report(domain, dofs),
+        "mesh_reused": mesh_reused,
+        "materials": {n: r.diagnostics for n, r in resolved.items()},
+        "versions": versions(),
+        "case": case.model_dump(mode="json"),
+    }
