@@ -48,16 +48,26 @@ _BINARY = {
 }
 
 
+def _parse(text: str, kind: str) -> ast.expr:
+    """Parse case-file text (``kind``: "expression" or "condition"); errors name the text."""
+    if not isinstance(text, str) or not text.strip():
+        raise EmcdInputError(
+            f"expected an {kind} of x, y, z as text, got {text!r}"
+            if kind == "expression"
+            else f"expected a {kind} on x, y, z as text, got {text!r}"
+        )
+    if len(text) > MAX_LENGTH:
+        raise EmcdInputError(f"{kind} longer than {MAX_LENGTH} characters")
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        what = "valid arithmetic" if kind == "expression" else "valid"
+        raise EmcdInputError(f"{kind} {text!r} is not {what}: {exc.msg}") from None
+
+
 def _tree(text: str, dim: int) -> ast.expr:
     """Parse and check an expression; raise :class:`EmcdInputError` naming the culprit."""
-    if not isinstance(text, str) or not text.strip():
-        raise EmcdInputError(f"expected an expression of x, y, z as text, got {text!r}")
-    if len(text) > MAX_LENGTH:
-        raise EmcdInputError(f"expression longer than {MAX_LENGTH} characters")
-    try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as exc:
-        raise EmcdInputError(f"expression {text!r} is not valid arithmetic: {exc.msg}") from None
+    tree = _parse(text, "expression")
     allowed_names = set(COORDINATES[:dim]) | set(CONSTANTS)
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
@@ -147,14 +157,7 @@ def _condition(node: ast.expr, text: str, dim: int) -> None:
 
 
 def _condition_tree(text: str, dim: int) -> ast.expr:
-    if not isinstance(text, str) or not text.strip():
-        raise EmcdInputError(f"expected a condition on x, y, z as text, got {text!r}")
-    if len(text) > MAX_LENGTH:
-        raise EmcdInputError(f"condition longer than {MAX_LENGTH} characters")
-    try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as exc:
-        raise EmcdInputError(f"condition {text!r} is not valid: {exc.msg}") from None
+    tree = _parse(text, "condition")
     _condition(tree, text, dim)
     return tree
 
