@@ -4,6 +4,7 @@ Builders here use DOLFINx's built-in meshes; :func:`domain_from_gmsh` converts a
 model whose physical groups name the regions and boundaries.
 """
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from mpi4py import MPI
 
 import numpy as np
 import ufl
+from dolfinx import fem
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import EmcdInputError, unknown_name
@@ -85,6 +87,25 @@ class Domain:
         object.__setattr__(
             self, "ds", ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
         )
+
+    @functools.cached_property
+    def extent(self) -> tuple[float, float]:
+        """(measure of the whole mesh, diameter of its bounding box) [m^d, m].
+
+        Collective on first access (one integral, two reductions); cached afterwards, so
+        every solve on this domain reuses it (the flux scale of the balance checks).
+        """
+        msh = self.mesh
+        gdim = msh.geometry.dim
+        points = msh.geometry.x[:, :gdim]
+        local_low = points.min(axis=0) if points.size else np.full(gdim, np.inf)
+        local_high = points.max(axis=0) if points.size else np.full(gdim, -np.inf)
+        low, high = np.empty(gdim), np.empty(gdim)
+        msh.comm.Allreduce(np.ascontiguousarray(local_low, dtype=np.float64), low, op=MPI.MIN)
+        msh.comm.Allreduce(np.ascontiguousarray(local_high, dtype=np.float64), high, op=MPI.MAX)
+        local = fem.assemble_scalar(fem.form(fem.Constant(msh, 1.0) * self.dx))
+        volume = msh.comm.allreduce(float(local), op=MPI.SUM)
+        return volume, float(np.linalg.norm(high - low))
 
     def region_tag(self, name: str) -> int:
         """Cell tag of a region; raises with a suggestion if the name is unknown."""

@@ -129,16 +129,7 @@ def flux_scale(domain: Domain, conductance: float) -> float:
         domain: The mesh and its regions.
         conductance: The largest c D of the materials [mol/(m s)].
     """
-    msh = domain.mesh
-    gdim = msh.geometry.dim
-    points = msh.geometry.x[:, :gdim]
-    local_low = points.min(axis=0) if points.size else np.full(gdim, np.inf)
-    local_high = points.max(axis=0) if points.size else np.full(gdim, -np.inf)
-    low, high = np.empty(gdim), np.empty(gdim)
-    msh.comm.Allreduce(np.ascontiguousarray(local_low, dtype=np.float64), low, op=MPI.MIN)
-    msh.comm.Allreduce(np.ascontiguousarray(local_high, dtype=np.float64), high, op=MPI.MAX)
-    volume = integrate(fem.form(fem.Constant(msh, 1.0) * domain.dx))
-    diameter = float(np.linalg.norm(high - low))
+    volume, diameter = domain.extent  # computed once per domain
     return conductance * volume / diameter**2 if diameter > 0 else 0.0
 
 
