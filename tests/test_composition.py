@@ -182,12 +182,16 @@ RICHEST = ("film", "solved", True)
 @pytest.mark.parametrize(("kind", "thermal", "source"), [cc.combo(*RICHEST)])
 def test_richest_combination_in_2d_and_3d(kind, thermal, source, dim):
     """Film + partition + solved T with contact resistances + source + Soret on a layered
-    slab in 2D/3D (1D data: a 1D solution). Structured simplices do not reproduce the 1D
-    discrete solution exactly: for plain + solved T (available today) the flux error is
-    order 4 (2D: 2.3e-7 → 1.4e-8 from (3,4,3) to (6,8,6) cells) but x_A at y = 1/2 is
-    order 2 (3.7e-6 → 8.9e-7). So: 2D at both meshes with the order checked (flux ≥ 3.5,
-    x_A ≥ 1.6), 3D on the coarse mesh; bounds 1e-6 (flux) and 2e-5 (x_A) on (3,4,3)
-    (measured 2.3e-7 and 3.7e-6)."""
+    slab in 2D/3D (1D data: a 1D solution), compared with the 1D reference at y (z) = 1/2.
+
+    Structured simplices do not reproduce the 1D discrete solution: the flux error stays
+    order 4 (2D, (3,4,3) → (6,8,6) cells: 2.1e-7 → 1.3e-8) but x_A is order 2 in 2D and 3D
+    (2.3e-5 → 5.8e-6; the same order 2 for plain + solved T on main, 3.4e-6 → 8.7e-7 →
+    2.2e-7 over three meshes, also with constant D and S_T; the 1D nodal values are order
+    4). So: 2D on both meshes with the orders checked (flux ≥ 3.5, x_A ≥ 1.6), 3D on the
+    coarse one; bounds on (3,4,3) 1e-6 (flux) and 1e-4 (x_A), i.e. four times the
+    measured 2.1e-7 / 2.6e-5 (3D), and a quarter of those on (6,8,6) — still 100 times
+    below the effect of the Soret term or the source on x_A (≥ 1e-2)."""
     ref = cc.reference(kind, thermal, source)
     meshes = [(3, 4, 3), (6, 8, 6)] if dim == 2 else [(3, 4, 3)]
     errors = []
@@ -197,8 +201,9 @@ def test_richest_combination_in_2d_and_3d(kind, thermal, source, dim):
         errors.append((cc.mismatch(flux, ref), np.abs(values - ref.profile(cc.PROBES_Z)).max()))
         for side in set(flux) - {"left", "right"}:  # zero-flux sides
             assert abs(flux[side]) < 1e-12 * abs(flux["right"]), side
-    assert errors[0][0] < 1e-6 and errors[0][1] < 2e-5, errors
+    assert errors[0][0] < 1e-6 and errors[0][1] < 1e-4, errors
     if len(errors) == 2:
+        assert errors[1][0] < 2.5e-7 and errors[1][1] < 2.5e-5, errors
         assert errors[0][0] / errors[1][0] > 2**3.5, errors
         assert errors[0][1] / errors[1][1] > 2**1.6, errors
 
@@ -209,14 +214,13 @@ def test_richest_combination_in_2d_and_3d(kind, thermal, source, dim):
 VARIANTS = [  # (layer names, [[interfaces]] order, interface written reversed)
     (("zeta", "alpha", "mu"), (1, 0), (True, False)),
     (("mu", "zeta", "alpha"), (0, 1), (False, True)),
-    (("alpha", "mu", "zeta"), (1, 0), (True, True)),
-]
+]  # each interface written reversed once; tests/test_interface_invariance.py has them all
 
 
 @pytest.mark.parametrize(
     ("kind", "thermal", "source"),
-    [cc.combo("plain", t, False) for t in ("prescribed", "solved")]
-    + [cc.combo(k, t, True) for k in cc.KINDS for t in ("prescribed", "solved")],
+    [cc.combo("plain", "solved", False), cc.combo("plain", "solved", True)]
+    + [cc.combo(k, t, True) for k in ("partition", "film") for t in ("prescribed", "solved")],
 )
 def test_thermal_combinations_do_not_depend_on_names_or_order(kind, thermal, source):
     """Permuted region/material names, reversed [[interfaces]] order and entries written
