@@ -15,7 +15,8 @@ x = 0 and 0.1 at x = 1, combined over
   T = 400 K / 300 K at the ends, contact resistances 0.5 and 1.0 m² K/W, same Soret data);
 * a uniform species source R_A = 0.2 mol/(m³ s) or none (``source``).
 
-The references here use only numpy/scipy and the laws as README ("Interface coefficients",
+The references here use only numpy/scipy (emcd_fem is imported for ``CaseError`` alone, the
+expected failure of refused combinations) and the laws as README ("Interface coefficients",
 "Thermal diffusion") and ``emcd_fem/films.py`` document them, for the pair written [a, b]
 with n_ab from a into b (here a is the left layer, so N_A·n_ab = N):
 
@@ -34,7 +35,8 @@ with n_ab from a into b (here a is the left layer, so N_A·n_ab = N):
 
 Combinations the case check refuses today are listed in :data:`REFUSED_TODAY`; the
 :func:`combo` helper marks them ``xfail(strict=True)``: when the unified model lands, the
-integrator empties that one set.
+integrator empties that one set (with the unified model of /work/wt/model at 210befb all
+of them pass: ``pytest --runxfail``).
 """
 
 import math
