@@ -218,11 +218,13 @@ def test_richest_combination_in_2d_and_3d(kind, thermal, source, dim):
     slab in 2D/3D (1D data: a 1D solution), compared with the 1D reference at y (z) = 1/2.
 
     Structured simplices do not reproduce the 1D discrete solution: the flux error stays
-    order 4 (2D, (3,4,3) → (6,8,6) cells: 2.1e-7 → 1.3e-8) but x_A is order 2 in 2D and 3D
-    (2.3e-5 → 5.8e-6; the same order 2 for plain + solved T on main, 3.4e-6 → 8.7e-7 →
-    2.2e-7 over three meshes, also with constant D and S_T; the 1D nodal values are order
-    4). So: 2D on both meshes with the orders checked (flux ≥ 3.5, x_A ≥ 1.6), 3D on the
-    coarse one; bounds on (3,4,3) 1e-6 (flux) and 1e-4 (x_A), i.e. four times the
+    order 4 (2D, (3,4,3) → (6,8,6) cells along x, one across: 2.1e-7 → 1.3e-8) but x_A,
+    refined along x only, falls at order 2 (2.3e-5 → 5.8e-6; plain + solved T on main:
+    3.4e-6 → 8.7e-7 → 2.2e-7, also with constant D and S_T), because the diagonals of the
+    coarse cross-section leave a y-dependence: at (6,8,6), 8 cells across instead of 2 take
+    it from 8.9e-7 to 1.4e-7, and refining both ways gives 3.4e-6 → 8.9e-7 → 8.1e-8 (1D
+    nodes: order 4). So: 2D on both meshes with the orders checked (flux ≥ 3.5, x_A ≥ 1.6),
+    3D on the coarse one; bounds on (3,4,3) 1e-6 (flux) and 1e-4 (x_A), i.e. four times the
     measured 2.1e-7 / 2.6e-5 (3D), and a quarter of those on (6,8,6) — still 100 times
     below the effect of the Soret term or the source on x_A (≥ 1e-2)."""
     ref = cc.reference(kind, thermal, source)
