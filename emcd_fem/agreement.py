@@ -123,7 +123,6 @@ def agree(
     error: BaseException | None,
     *,
     timeout: float | None = None,
-    primary: bool = True,
 ) -> Verdict:
     """Agree on success or on one error across ``comm`` (collective).
 
@@ -132,8 +131,6 @@ def agree(
             agreement never matches a collective of the solver.
         error: This rank's exception, or None.
         timeout: Seconds a failed rank waits for the others (default :data:`ERROR_TIMEOUT`).
-        primary: False for an error that is a consequence of another rank's (a solve
-            stopped because a callback failed elsewhere): primary errors are chosen first.
 
     Returns:
         The verdict, the same on every rank unless ``timed_out``. A KeyboardInterrupt
@@ -143,7 +140,7 @@ def agree(
         return Verdict(error, 0 if error is not None else None)
     tic = time.perf_counter()
     timeout = ERROR_TIMEOUT if timeout is None else timeout
-    flag = np.array([0 if error is None else 1 if primary else 2], dtype=np.int32)
+    flag = np.array([error is not None], dtype=np.int32)
     failed = np.zeros(1, dtype=np.int32)
     request = comm.Iallreduce(flag, failed, op=MPI.MAX)
     deadline = time.monotonic() + timeout
@@ -162,14 +159,10 @@ def agree(
     if not failed[0]:
         _STATS["seconds"] += time.perf_counter() - tic
         return Verdict(None, None)
-    mine = None if error is None else (1 if primary else 2, pack_error(error))
-    reports = comm.allgather(mine)
+    reports = comm.allgather(None if error is None else pack_error(error))
     _STATS["seconds"] += time.perf_counter() - tic
-    rank = min(
-        (r for r, report in enumerate(reports) if report is not None),
-        key=lambda r: (reports[r][0], r),
-    )
-    return Verdict(unpack_error(*reports[rank][1]), rank)
+    rank = next(r for r, report in enumerate(reports) if report is not None)
+    return Verdict(unpack_error(*reports[rank]), rank)
 
 
 def verdict_of(error: BaseException) -> Verdict | None:
@@ -177,17 +170,29 @@ def verdict_of(error: BaseException) -> Verdict | None:
     return getattr(error, _VERDICT, None)
 
 
-def _marked(verdict: Verdict) -> BaseException:
+def agreed_error(verdict: Verdict, own: BaseException | None = None) -> BaseException:
+    """The exception to raise for a verdict with an error, marked as agreed.
+
+    Args:
+        verdict: A verdict of :func:`agree` with an error (or ``timed_out``).
+        own: This rank's original exception: chained as the cause when the verdict's error
+            came from this rank (``--debug`` then shows where it happened).
+
+    Returns:
+        The exception, marked so that :func:`verdict_of` finds the verdict.
+    """
     error = verdict.error
     try:
         setattr(error, _VERDICT, verdict)
     except (AttributeError, TypeError):  # an exception type without a __dict__
         error = RuntimeError(f"{type(error).__name__}: {error}")
         setattr(error, _VERDICT, Verdict(error, verdict.rank, verdict.timed_out))
+    if own is not None and error is not own and error.__cause__ is None:
+        error.__cause__ = own
     return error
 
 
-def settle(comm: MPI.Comm, error: BaseException, *, primary: bool = True) -> BaseException:
+def settle(comm: MPI.Comm, error: BaseException) -> BaseException:
     """The exception every rank raises for ``error`` of this rank (collective on ``comm``).
 
     Returns ``error`` itself when it was already agreed; otherwise agrees on it (the
@@ -201,14 +206,10 @@ def settle(comm: MPI.Comm, error: BaseException, *, primary: bool = True) -> Bas
     if verdict_of(error) is not None:
         return error
     if comm.size == 1:
-        return _marked(Verdict(error, 0))
-    verdict = agree(private(comm), error, primary=primary)
-    if verdict.timed_out:
-        return _marked(verdict)
-    agreed = _marked(verdict)
-    if agreed is not error and verdict.rank == comm.rank:
-        agreed.__cause__ = error  # --debug shows where it happened
-    return agreed
+        return agreed_error(Verdict(error, 0))
+    verdict = agree(private(comm), error)
+    own = error if verdict.rank == comm.rank else None
+    return agreed_error(verdict, own)
 
 
 def checkpoint(comm: MPI.Comm, name: str = "") -> None:
@@ -225,7 +226,7 @@ def checkpoint(comm: MPI.Comm, name: str = "") -> None:
         return
     verdict = agree(private(comm), None)
     if verdict.error is not None:
-        raise _marked(verdict)
+        raise agreed_error(verdict)
 
 
 @contextlib.contextmanager
@@ -254,6 +255,7 @@ __all__ = [
     "ERROR_TIMEOUT",
     "Verdict",
     "agree",
+    "agreed_error",
     "checkpoint",
     "pack_error",
     "phase",

@@ -6,19 +6,21 @@ convergence tests. An exception there ends the solve on that rank only; the othe
 to the next iteration's collective reductions and wait forever.
 
 :func:`guarded_callbacks` wraps every Python callback set on a KSP or SNES (and the SNES's
-inner KSP) for the duration of a solve. Every such callback is called by PETSc on every
-rank at the same point of the iteration, so after it ran the wrapper exchanges one flag
-(a reduction on the private agreement communicator, :func:`emcd_fem.agreement.private`):
-if the callback failed on any rank, every rank raises from the callback at the same
-iteration and PETSc unwinds the solve on every rank together. On leaving the block, the
-ranks agree on the original exception (:func:`emcd_fem.agreement.settle`) and every rank
-raises it, in place of the PETSc error of the stopped solve.
+inner KSP) for the duration of a solve. PETSc calls each of them on every rank at the same
+point of the iteration, so after it ran the wrapper takes part in one agreement exchange
+(:func:`emcd_fem.agreement.agree` on the private agreement communicator: one non-blocking
+reduction of one integer when all is well). If the callback failed on any rank, every
+rank learns that rank's exception there, raises from the callback at the same iteration,
+and PETSc unwinds the solve on every rank together; on leaving the block every rank
+raises the agreed exception (marked: :func:`emcd_fem.agreement.verdict_of`) instead of
+the PETSc error of the stopped solve.
 
 Limits: a residual or Jacobian callback that fails *between* the collective steps of its
-assembly (e.g. before its ghost update) leaves the others inside that assembly; that is
-the timeout + ``MPI_Abort`` class of :mod:`emcd_fem.agreement`. Cost: one reduction of
-one integer per callback call (per KSP iteration with a monitor, per Newton iteration
-and per residual evaluation), nothing when no Python callback is set.
+assembly (e.g. before its ghost update) leaves the others inside that assembly: the failed
+rank's exchange times out, and the ``emcd`` command ends the job with ``MPI_Abort`` after
+printing the message (:mod:`emcd_fem.agreement`). Cost: one exchange per callback call
+(per KSP iteration with a monitor, per Newton iteration, per residual and Jacobian
+evaluation); nothing when no Python callback is set (the default linear solves).
 """
 
 import contextlib
@@ -29,9 +31,7 @@ from typing import Any
 from mpi4py import MPI
 from petsc4py import PETSc
 
-import numpy as np
-
-from emcd_fem.agreement import private, settle
+from emcd_fem.agreement import Verdict, agree, agreed_error, private
 
 
 class CallbackFailed(RuntimeError):
@@ -39,16 +39,16 @@ class CallbackFailed(RuntimeError):
 
 
 class _Guard:
-    """The state of one guarded solve: this rank's callback error, and whether any failed."""
+    """The state of one guarded solve: this rank's callback error and the agreed verdict."""
 
     def __init__(self, comm: MPI.Comm) -> None:
         self.comm = comm
         self.private = private(comm) if comm.size > 1 else comm
         self.error: BaseException | None = None
-        self.stopped = False
+        self.verdict: Verdict | None = None
 
     def wrap(self, callback: Callable[..., Any]) -> Callable[..., Any]:
-        """``callback`` run, its failure exchanged, and raised on every rank if any failed."""
+        """``callback`` run, its failure agreed, and raised on every rank if any failed."""
 
         @functools.wraps(callback)
         def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -56,19 +56,21 @@ class _Guard:
             if self.error is None:
                 try:
                     result = callback(*args, **kwargs)
-                except Exception as exc:  # kept: agreed after the solve has unwound
+                except Exception as exc:  # agreed below, raised after the solve unwound
                     self.error = exc
-            local = np.array([self.error is not None], dtype=np.int32)
-            if self.comm.size > 1:
-                total = np.zeros(1, dtype=np.int32)
-                self.private.Allreduce(local, total, op=MPI.MAX)
-                local = total
-            if local[0]:
-                self.stopped = True
+            verdict = agree(self.private, self.error)  # a failed rank waits ERROR_TIMEOUT
+            if verdict.error is not None:
+                self.verdict = verdict
                 raise CallbackFailed("a Python callback of the solver failed on some rank")
             return result
 
         return guarded
+
+    def agreed(self) -> BaseException:
+        """The agreed exception of the failed callback (after :meth:`wrap` raised)."""
+        assert self.verdict is not None
+        own = self.error if self.verdict.rank == self.comm.rank else None
+        return agreed_error(self.verdict, own)
 
 
 def _swap_ksp(ksp: PETSc.KSP, guard: _Guard) -> Callable[[], None]:
@@ -141,24 +143,19 @@ def guarded_callbacks(solver: PETSc.KSP | PETSc.SNES) -> Iterator[None]:
         stopped solve. Other exceptions pass unchanged.
     """
     guard = _Guard(solver.getComm().tompi4py())
-    restore = (
-        _swap_snes(solver, guard) if isinstance(solver, PETSc.SNES) else _swap_ksp(solver, guard)
-    )
+    swap = _swap_snes if isinstance(solver, PETSc.SNES) else _swap_ksp
+    restore = swap(solver, guard)
     try:
         yield
-    except Exception as exc:
-        if not guard.stopped:
+    except Exception:
+        if guard.verdict is None:
             raise
-        if guard.error is not None:
-            agreed = settle(guard.comm, guard.error)
-        else:  # the stopped solve's own error: a consequence of another rank's failure
-            agreed = settle(guard.comm, exc, primary=False)
+        agreed = guard.agreed()
         raise agreed from agreed.__cause__
     finally:
         restore()
-    if guard.stopped:  # the solve ended without an error although a callback failed
-        error = guard.error if guard.error is not None else CallbackFailed("stopped")
-        agreed = settle(guard.comm, error, primary=guard.error is not None)
+    if guard.verdict is not None:  # the solve ended without an error although one failed
+        agreed = guard.agreed()
         raise agreed from agreed.__cause__
 
 

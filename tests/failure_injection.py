@@ -3,7 +3,8 @@
 Usage: ``python tests/failure_injection.py MODE RANK -- EMCD ARGUMENTS...``
 
 Injects one failure on rank ``RANK`` only (the other ranks run normally), then runs the
-``emcd`` command in-process and exits with its code:
+``emcd`` command in-process and exits with its code (each rank prints
+``failure_injection: rank R exits with CODE`` on stderr):
 
 * ``none``: nothing injected;
 * ``solve_exception``: an exception when the mole-fraction solve starts;
@@ -13,6 +14,9 @@ Injects one failure on rank ``RANK`` only (the other ranks run normally), then r
 * ``newton_monitor``: an exception in the Soret Newton monitor at its second call;
 * ``newton_residual``: an exception at the end of the third Soret residual evaluation
   (after its assembly, so every rank has finished the collective part);
+* ``newton_residual_early``: an exception at the start of the third Soret residual
+  evaluation: the other ranks wait inside the assembly's ghost exchange, a collective the
+  failed rank never enters (the timeout + ``MPI_Abort`` class).
 * ``nan_data``: NaN in the diffusivity on that rank's cells;
 * ``unreadable_case``: ``*.toml`` files are unreadable on that rank (PermissionError);
 * ``invisible_mesh``: ``*.msh`` files do not exist on that rank (a node that cannot see
@@ -84,15 +88,18 @@ def inject(mode: str, rank: int) -> None:
             return bar
 
         progress.bar = failing_bar
-    elif mode == "newton_residual":
+    elif mode in ("newton_residual", "newton_residual_early"):
         import dolfinx.fem.petsc
 
         real_residual = dolfinx.fem.petsc.assemble_residual
         calls = []
+        early = mode == "newton_residual_early"
 
         def failing_residual(*args, **kwargs):
-            real_residual(*args, **kwargs)
             calls.append(1)
+            if early and len(calls) == 3:
+                raise RuntimeError(f"injected failure before the Newton residual on rank {rank}")
+            real_residual(*args, **kwargs)
             if len(calls) == 3:
                 raise RuntimeError(f"injected failure in the Newton residual on rank {rank}")
 
@@ -157,6 +164,8 @@ def main() -> None:
     code = cli.main(argv)
     gc.collect()
     MPI.COMM_WORLD.Barrier()
+    # each rank's own exit code, for the tests (mpiexec reports only one)
+    print(f"failure_injection: rank {MPI.COMM_WORLD.rank} exits with {code}", file=sys.stderr)
     sys.exit(code)
 
 
