@@ -49,6 +49,8 @@ import numpy as np
 ERROR_TIMEOUT: float = float(os.environ.get("EMCD_MPI_ERROR_TIMEOUT", "10"))
 
 _VERDICT = "_emcd_agreed_verdict"
+_SPIN = 1e-3  # seconds of polling without pause (peers usually arrive within it)
+_PAUSE = 2e-4  # seconds between polls after that
 _STATS = {"exchanges": 0, "seconds": 0.0}
 
 
@@ -143,16 +145,16 @@ def agree(
     flag = np.array([error is not None], dtype=np.int32)
     failed = np.zeros(1, dtype=np.int32)
     request = comm.Iallreduce(flag, failed, op=MPI.MAX)
-    deadline = time.monotonic() + timeout
-    pause = 1e-6
+    start = time.monotonic()
     while True:
         try:
             if request.Test():
                 break
-            if error is not None and time.monotonic() > deadline:
+            waited = time.monotonic() - start
+            if error is not None and waited > timeout:
                 return Verdict(error, comm.rank, timed_out=True)
-            time.sleep(pause)  # interruptible, and no busy wait on a shared core
-            pause = min(2 * pause, 2e-3)
+            if waited > _SPIN:  # then interruptible pauses: no busy wait on a shared core
+                time.sleep(_PAUSE)
         except KeyboardInterrupt as exc:  # the exchange must complete: report it
             error = error or exc
     _STATS["exchanges"] += 1
