@@ -17,10 +17,11 @@ Exit codes (also in README):
 == ==============================================================
 
 Works unchanged under ``mpiexec -n N emcd run ...``: every rank reaches the same verdict,
-rank 0 prints. An error on one rank only is agreed by all ranks at the end of the command
-(:mod:`emcd_fem.agreement`): every rank ends with the same message and exit code. When the
-other ranks are stuck in a collective call the failed rank left, it prints the message
-and ends the job with ``MPI_Abort`` after :data:`~emcd_fem.agreement.ERROR_TIMEOUT` s.
+rank 0 prints. An error on one rank only is agreed by all ranks at the next agreement
+checkpoint of the run, or at the end of the command (:mod:`emcd_fem.agreement`): every
+rank ends with the same message and exit code. When the other ranks are stuck inside a
+collective of a library that the failed rank left, it prints the message and ends the
+job with ``MPI_Abort`` after :data:`~emcd_fem.agreement.ERROR_TIMEOUT` s.
 
 Logging: progress (``-v``) and warnings, physics warnings included, go to stderr through
 :mod:`logging` (rank 0); ``-q`` keeps errors only. Results go to stdout.
