@@ -18,20 +18,29 @@ The protocol (the same on every rank, so the collectives always match):
   stays the same on every rank.
 
 What this covers: an exception in local code (Python, NumPy, a file on one rank) between
-two checkpoints with no collective call in between on the healthy ranks. Exceptions in
-Python callbacks that PETSc calls inside a solve (monitors, residuals, Jacobians,
-convergence tests) are caught there and end the solve on every rank together
-(:mod:`emcd_fem.callback_guard`). What this cannot cover: a rank that raises *inside* a
-collective of a library (between the internal messages of a DOLFINx assembly or a PETSc
-solve, e.g. a PETSc error raised on one rank only): the others stay inside that collective.
-The failed rank then waits :data:`ERROR_TIMEOUT` seconds at its exchange, and the
-``emcd`` command prints the message and ends the job with ``MPI_Abort``
-(:attr:`Verdict.timed_out`). Healthy ranks never time out: a slow peer is not an error.
+two checkpoints with no collective call in between on the healthy ranks. Hence the rule
+for call sites: a checkpoint goes right before the first collective call of each phase
+(a ``fem.functionspace``, an assembly, a ``comm.allreduce``, a field writer, and the
+release of PETSc objects when a pipeline function returns: destroying a MUMPS solver is
+collective). Exceptions in Python callbacks that PETSc calls inside a solve (monitors,
+residuals, Jacobians, convergence tests) are caught there and end the solve on every rank
+together (:mod:`emcd_fem.callback_guard`).
 
-The agreement runs on a private duplicate (one per communicator congruent to
-``MPI.COMM_WORLD``, so that the checkpoints of ``run_case`` and the command's final
-agreement are the same sequence), never on the solver's communicator: it cannot match a
-collective of PETSc or DOLFINx that a healthy rank may be waiting in.
+What this cannot cover: a rank that raises *inside* a collective of a library (between
+the internal messages of a DOLFINx assembly or a PETSc solve: an exception in a residual
+callback before its ghost exchange, a PETSc error raised on one rank only, one rank's
+``MemoryError`` in an assembly): the others stay inside that collective. The failed rank
+then waits :data:`ERROR_TIMEOUT` seconds at its exchange, and the ``emcd`` command prints
+the message and ends the job with ``MPI_Abort`` (:attr:`Verdict.timed_out`). Healthy
+ranks never time out: a slow peer is not an error.
+
+The agreement runs on a private duplicate of the communicator, never on the solver's: it
+cannot match a collective of PETSc or DOLFINx that a healthy rank may be waiting in. All
+communicators congruent to ``MPI.COMM_WORLD`` (the mesh's, PETSc's) share one duplicate,
+so that the checkpoints inside a solve, those of ``run_case`` and the command's final
+agreement are one sequence. Library code that drives the solvers itself under MPI wraps
+its work in :func:`phase` (as ``run_case`` does), or a failed rank's exception leaves
+without meeting the others at their checkpoint.
 """
 
 import contextlib
