@@ -197,7 +197,7 @@ class SoretProblem:
             self.heat, self.coupling = temperature, coupling
             temperature = temperature.temperature
         else:
-            temperature = _prescribed_temperature(msh, temperature)
+            temperature = prescribed_temperature(msh, temperature)
         self.temperature = temperature
         self.coupling_tolerance = coupling_tolerance
         self.max_coupling_iterations = int(max_coupling_iterations)
@@ -319,7 +319,7 @@ class SoretProblem:
             for passes in range(1, self.max_coupling_iterations + 1):
                 previous = (T.x.array.copy(), x.x.array.copy())
                 heat = self.heat.solve()
-                _check_temperature(heat.t_min)
+                check_temperature(heat.t_min)
                 its, reason, history = self._newton()
                 iterations += its
                 change = max(
@@ -386,54 +386,82 @@ class SoretProblem:
 
     def _diagnostics(self) -> tuple[fem.Function, dict[str, float], tuple[str, ...]]:
         """Thermal-fraction field and α_T = S_T T per region (collective)."""
-        from emcd_fem.fields import flux_space, interpolate_expression
-
-        x, T = self.mole_fraction, self.temperature
         fick, thermal = self._fluxes
-        tiny = 1e-300
-        expr = ufl.sqrt(ufl.dot(thermal, thermal)) / (
-            ufl.sqrt(ufl.dot(fick, fick)) + ufl.sqrt(ufl.dot(thermal, thermal)) + tiny
+        return thermal_diagnostics(
+            self.domain, self.transport, self.mole_fraction, self.temperature, fick, thermal
         )
-        degree = flux_space(x).element.basix_element.degree
-        space = fem.functionspace(x.function_space.mesh, ("DG", degree))
-        fraction = interpolate_expression(expr, space, "thermal_fraction")
-        alpha, notes = {}, []
-        msh = x.function_space.mesh
-        low, high = TYPICAL_GAS_ALPHA_T
-        for region, tag in self.domain.regions.items():
-            dx = self.domain.dx(tag)
-            volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
-            alpha[region] = integrate(fem.form(self.transport.soret_of(T) * T * dx)) / volume
-            if alpha[region] != 0 and not low <= abs(alpha[region]) <= high:
-                notes.append(
-                    f"region {region!r}: alpha_T = S_T T = {alpha[region]:.3g} is outside the "
-                    f"range typical of gas pairs ({low}–{high}); fine for liquids and some "
-                    "mixtures, check S_T for gases"
-                )
-        peclet = self._cell_peclet()
-        if peclet > 1:
-            notes.append(
-                f"the cell Péclet number of the thermal drift, |S_T ∇T| h / 2, reaches "
-                f"{peclet:.3g} > 1: the discrete x_A may oscillate; refine the mesh where "
-                "the temperature gradient is steep"
-            )
-        return fraction, alpha, tuple(notes)
 
     def _cell_peclet(self) -> float:
         """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell."""
-        from emcd_fem.fields import interpolate_expression
-        from emcd_fem.quadrature import cell_diameter
-
-        msh = self.domain.mesh
-        T = self.temperature
-        drift = self.transport.soret_of(T) * ufl.grad(T)
-        expr = ufl.sqrt(ufl.dot(drift, drift)) * cell_diameter(msh) / 2
-        values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
-        return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
+        return cell_peclet(self.domain, self.transport, self.temperature)
 
 
-def _prescribed_temperature(msh, temperature: Any) -> Any:
-    """Number / UFL / Function → form coefficient, checked > 0 at the P1 nodes."""
+def thermal_diagnostics(
+    domain: Domain,
+    transport: TransportFields,
+    x: fem.Function,
+    temperature: Any,
+    fick: ufl.core.expr.Expr,
+    thermal: ufl.core.expr.Expr,
+) -> tuple[fem.Function, dict[str, float], tuple[str, ...]]:
+    """Thermal-fraction field, α_T = S_T T per region (at its mean T) and notes (collective).
+
+    Args:
+        domain: The domain.
+        transport: The T-dependent parameter fields.
+        x: The mole fraction (its degree sets the fraction field's degree).
+        temperature: T [K].
+        fick: Fickian part of N_A [mol/(m^2 s)].
+        thermal: Thermal-diffusion part of N_A [mol/(m^2 s)].
+    """
+    from emcd_fem.fields import flux_space, interpolate_expression
+
+    T = temperature
+    tiny = 1e-300
+    expr = ufl.sqrt(ufl.dot(thermal, thermal)) / (
+        ufl.sqrt(ufl.dot(fick, fick)) + ufl.sqrt(ufl.dot(thermal, thermal)) + tiny
+    )
+    degree = flux_space(x).element.basix_element.degree
+    msh = domain.mesh
+    space = fem.functionspace(msh, ("DG", degree))
+    fraction = interpolate_expression(expr, space, "thermal_fraction")
+    alpha, notes = {}, []
+    low, high = TYPICAL_GAS_ALPHA_T
+    for region, tag in domain.regions.items():
+        dx = domain.dx(tag)
+        volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
+        alpha[region] = integrate(fem.form(transport.soret_of(T) * T * dx)) / volume
+        if alpha[region] != 0 and not low <= abs(alpha[region]) <= high:
+            notes.append(
+                f"region {region!r}: alpha_T = S_T T = {alpha[region]:.3g} is outside the "
+                f"range typical of gas pairs ({low}–{high}); fine for liquids and some "
+                "mixtures, check S_T for gases"
+            )
+    peclet = cell_peclet(domain, transport, T)
+    if peclet > 1:
+        notes.append(
+            f"the cell Péclet number of the thermal drift, |S_T ∇T| h / 2, reaches "
+            f"{peclet:.3g} > 1: the discrete x_A may oscillate; refine the mesh where "
+            "the temperature gradient is steep"
+        )
+    return fraction, alpha, tuple(notes)
+
+
+def cell_peclet(domain: Domain, transport: TransportFields, temperature: Any) -> float:
+    """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell [-]."""
+    from emcd_fem.fields import interpolate_expression
+    from emcd_fem.quadrature import cell_diameter
+
+    msh = domain.mesh
+    T = temperature
+    drift = transport.soret_of(T) * ufl.grad(T)
+    expr = ufl.sqrt(ufl.dot(drift, drift)) * cell_diameter(msh) / 2
+    values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
+    return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
+
+
+def prescribed_temperature(msh, temperature: Any) -> Any:
+    """Number / UFL / Function [K] → form coefficient, checked > 0 at the P1 nodes."""
     if isinstance(temperature, ufl.constantvalue.ScalarValue):
         temperature = float(temperature)  # e.g. 300 + 0*x simplified by UFL
     if isinstance(temperature, bool) or not isinstance(
@@ -454,11 +482,12 @@ def _prescribed_temperature(msh, temperature: Any) -> Any:
         points = check.function_space.element.interpolation_points
         check.interpolate(fem.Expression(temperature, points))
         t_min, _ = owned_range(check)
-    _check_temperature(t_min)
+    check_temperature(t_min)
     return temperature
 
 
-def _check_temperature(t_min: float) -> None:
+def check_temperature(t_min: float) -> None:
+    """Refuse a temperature field whose minimum t_min [K] is not > 0."""
     if not t_min > 0:
         raise AdmissibilityError(
             f"the temperature field reaches {t_min:g} K <= 0: temperatures are absolute (K)"
@@ -474,4 +503,13 @@ def _max_change(new: np.ndarray, old: np.ndarray, *, comm, relative: bool = Fals
     return float(total[0] / total[1]) if relative and total[1] > 0 else float(total[0])
 
 
-__all__ = ["SoretProblem", "SoretSolution", "TemperatureDependence", "soret_fluxes"]
+__all__ = [
+    "SoretProblem",
+    "SoretSolution",
+    "TemperatureDependence",
+    "cell_peclet",
+    "check_temperature",
+    "prescribed_temperature",
+    "soret_fluxes",
+    "thermal_diagnostics",
+]

@@ -1,0 +1,478 @@
+"""One steady species-transport model assembled from terms, on blocks of regions.
+
+Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
+N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
+temperature is given; the boundary conditions (``emcd_fem.boundary``); a volumetric
+source R_A; partition coefficients (through H, ``emcd_fem.partition``); film resistances
+k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.films``). Regions joined
+without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
+
+The temperature is a number, a UFL expression or a Function [K], or a
+:class:`~emcd_fem.thermal.HeatConductionProblem` (with contact resistances if given):
+T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
+the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
+
+Solve: PETSc SNES (Newton, backtracking line search, MUMPS LU) through
+``dolfinx.fem.petsc.NonlinearProblem`` (``kind="mpi"`` with ``entity_maps`` for several
+blocks). Every term but Soret's is linear: the isothermal problem takes one Newton step;
+with Soret, Newton starts from the isothermal solution. Fluxes: the reaction (residual)
+form on mole-fraction boundaries, the data elsewhere, so the balance
+Σ q_Γ − ∫R dx closes to solver tolerance.
+"""
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from dolfinx import fem, la
+
+from emcd_fem import admissibility
+from emcd_fem.boundary import BoundaryCondition, MassTransfer
+from emcd_fem.domain import Domain
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
+from emcd_fem.fields import interpolate_expression
+from emcd_fem.materials import Material, assign_materials, check_regions
+from emcd_fem.models.blocks import (
+    Block,
+    boundary_dofs,
+    build_blocks,
+    check_films,
+    interface_entities,
+    whole_mesh_field,
+)
+from emcd_fem.partition import boundary_solubility, region_solubilities, regions_on_boundary
+from emcd_fem.physics.soret import TemperatureDependence, transport_fields
+from emcd_fem.physics.terms import (
+    boundary_term,
+    film_flux,
+    flux_term,
+    potential_fluxes,
+    source_term,
+)
+from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
+from emcd_fem.quadrature import pin_quadrature
+from emcd_fem.soret import (
+    NEWTON_OPTIONS,
+    cell_peclet,
+    check_temperature,
+    prescribed_temperature,
+    thermal_diagnostics,
+)
+from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
+
+_ids = itertools.count()
+_REASONS = {
+    v: k
+    for k, v in vars(__import__("petsc4py.PETSc", fromlist=["PETSc"]).SNES.ConvergedReason).items()
+    if isinstance(v, int)
+}
+
+
+@dataclass(frozen=True)
+class TransportSolution:
+    """Result of :meth:`SpeciesTransportModel.solve`.
+
+    Attributes:
+        potentials: Block potentials μ_b (Lagrange, on each block's mesh).
+        potential: μ over the whole mesh (discontinuous Lagrange, jumps at films).
+        mole_fraction: x_A = H μ over the whole mesh (discontinuous Lagrange).
+        boundary_flux: Boundary → outward q_Γ [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D].
+        production: ∫ R_A dx [same units].
+        film_flux: (a, b) → ∫_Γ N_A·n_ab dS through each film.
+        flux_split: Boundary → {"fickian", "thermal"} integrals of the two parts of N_A·n
+            (with a temperature only).
+        balance: |Σ q_Γ − ∫R| / throughput [-] (``postprocess.relative_imbalance``).
+        x_min: Smallest nodal x_A. x_max: Largest.
+        iterations: Newton iterations of the final solve.
+        reason: SNES converged reason.
+        residual_history: Newton residual norms of the final solve.
+        temperature: T [K] (None when isothermal).
+        heat: The heat-conduction result when T was solved.
+        thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) (with a temperature).
+        alpha_t: Region → α_T = S_T T at its mean T (with a temperature).
+        cell_peclet: max |S_T ∇T| h / 2 [-].
+        warnings: Warnings and notes from the checks.
+        coupling: ``"isothermal"``, ``"prescribed"`` or ``"sequential"`` (T solved first).
+    """
+
+    potentials: list[fem.Function]
+    potential: fem.Function
+    mole_fraction: fem.Function
+    boundary_flux: dict[str, float]
+    production: float
+    film_flux: dict[tuple[str, str], float]
+    flux_split: dict[str, dict[str, float]]
+    balance: float
+    x_min: float
+    x_max: float
+    iterations: int
+    reason: str
+    residual_history: list[float]
+    temperature: Any = None
+    heat: ThermalSolution | None = None
+    thermal_fraction: fem.Function | None = None
+    alpha_t: dict[str, float] | None = None
+    cell_peclet: float = 0.0
+    warnings: tuple[str, ...] = ()
+    coupling: str = "isothermal"
+    coupling_iterations: int = 1
+    coupling_history: list[float] = field(default_factory=list)
+
+
+class SpeciesTransportModel:
+    """Steady binary species transport (EMCD) assembled from terms.
+
+    Args:
+        domain: The domain (ghost mode ``shared_facet`` when there are films).
+        materials: Region → material (c [mol/m^3], D [m^2/s] at the reference T).
+        boundary_conditions: Boundary → condition (unnamed boundaries: zero flux); with
+            films each boundary must lie within one block.
+        films: (a, b) → k_ab [mol/(m^2 s)] > 0 (``emcd_fem.films`` for the law).
+        partitions: (a, b) → K_ab = c_A,b / c_A,a at equilibrium [-].
+        source: R_A [mol/(m^3 s)]: a number or a UFL expression on the mesh.
+        temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
+            a :class:`~emcd_fem.thermal.HeatConductionProblem` (solved first).
+        soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
+        temperature_dependence: Region → :class:`TemperatureDependence`.
+        degree: Lagrange degree of the potentials.
+        petsc_options: Overrides of the SNES/KSP options.
+
+    Raises:
+        EmcdInputError: invalid data, or a flux-only problem (see :meth:`__init__` text).
+
+    Note:
+        Collective on the mesh communicator.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        materials: Mapping[str, Material],
+        boundary_conditions: Mapping[str, BoundaryCondition],
+        *,
+        films: Mapping[tuple[str, str], float] | None = None,
+        partitions: Mapping[tuple[str, str], float] | None = None,
+        source: float | ufl.core.expr.Expr = 0.0,
+        temperature: Any = None,
+        soret: Mapping[str, float] | None = None,
+        thermal_diffusion_factor: Mapping[str, float] | None = None,
+        temperature_dependence: Mapping[str, TemperatureDependence] | None = None,
+        degree: int = 1,
+        petsc_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if degree not in (1, 2, 3):
+            raise EmcdInputError(f"degree must be 1, 2 or 3, got {degree!r}")
+        check_regions(domain, materials)
+        for name in boundary_conditions:
+            if name not in domain.boundaries:
+                raise EmcdInputError(
+                    f"boundary {name!r} is not a boundary of the domain "
+                    f"(boundaries: {sorted(domain.boundaries)})"
+                )
+        if not any(
+            bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in boundary_conditions.values()
+        ):
+            raise EmcdInputError(
+                "every boundary prescribes a flux: the composed model (films, thermal "
+                "diffusion) needs one mole_fraction or mass_transfer boundary. A flux-only "
+                "problem fixes x_A only up to its inventory; with films the inventory couples "
+                "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
+                "constant shift — give a mole_fraction or mass_transfer boundary"
+            )
+        self.domain = domain
+        msh = domain.mesh
+        self.films = check_films(domain, films or {})
+        self.solubility = region_solubilities(domain, materials, dict(partitions or {}))
+        self.fields = assign_materials(domain, materials, self.solubility)
+        self._conductance = max(m.concentration * m.diffusivity for m in materials.values())
+        self.blocks: list[Block] = build_blocks(domain, self.films, degree)
+        self.block_of = {r: i for i, b in enumerate(self.blocks) for r in b.regions}
+        self._maps = [b.entity_map for b in self.blocks if b.entity_map is not None] or None
+        self.potentials = [
+            fem.Function(b.space, name="potential_" + "_".join(b.regions)) for b in self.blocks
+        ]
+        self.conditions = dict(boundary_conditions)
+        self._block_of_boundary = {n: self._boundary_block(n) for n in self.conditions}
+        self._constants = {
+            n: bc.bind(self.blocks[self._block_of_boundary[n]].space)
+            for n, bc in self.conditions.items()
+        }
+        if isinstance(source, bool) or not isinstance(source, int | float | ufl.core.expr.Expr):
+            raise EmcdInputError("source must be a number [mol/(m^3 s)] or a UFL expression")
+        self.source = (
+            fem.Constant(msh, float(source)) if isinstance(source, int | float) else source
+        )
+
+        # temperature: prescribed, or a heat problem solved first
+        self.heat: HeatConductionProblem | None = None
+        self.transport = None
+        if isinstance(temperature, HeatConductionProblem):
+            if temperature.domain is not domain:
+                raise EmcdInputError("the heat problem must be built on the same domain")
+            self.heat, temperature = temperature, temperature.temperature
+        elif temperature is not None:
+            temperature = prescribed_temperature(msh, temperature)
+        elif soret or thermal_diffusion_factor or temperature_dependence:
+            raise EmcdInputError("S_T, alpha_T or T-dependent properties need a temperature")
+        self.temperature = temperature
+        if temperature is not None:
+            self.transport = transport_fields(
+                domain,
+                materials,
+                dict(soret or {}),
+                dict(thermal_diffusion_factor or {}),
+                dict(temperature_dependence or {}),
+            )
+
+        # film data: integration entities with '+' in the film's first region
+        data, self._film_data = [], {}
+        for j, ((a, b), k) in enumerate(self.films.items()):
+            data.append((j + 1, interface_entities(domain, a, b).ravel()))
+            self._film_data[(a, b)] = (j + 1, fem.Constant(msh, float(k) * self.solubility[a]))
+        self._dS = ufl.Measure("dS", domain=msh, subdomain_data=data) if data else None
+
+        self._bcs = self._dirichlet()
+        options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
+        self._isothermal = self._build(None, options)
+        self._thermal = self._build(temperature, options) if temperature is not None else None
+
+    # -- assembly -----------------------------------------------------------------------
+    def _boundary_block(self, name: str) -> int:
+        blocks = {self.block_of[r] for r in regions_on_boundary(self.domain, name)}
+        if len(blocks) != 1:
+            raise EmcdInputError(
+                f"boundary {name!r} touches regions separated by films; split it by region"
+            )
+        return blocks.pop()
+
+    def _dirichlet(self) -> list[fem.DirichletBC]:
+        msh, bcs = self.domain.mesh, []
+        for n, bc in self.conditions.items():
+            if not bc.is_dirichlet:
+                continue
+            block = self.blocks[self._block_of_boundary[n]]
+            h = boundary_solubility(self.domain, n, self.solubility)
+            dofs = fem.locate_dofs_topological(
+                block.space,
+                msh.topology.dim - 1,
+                block.facet_tags.find(self.domain.boundaries[n]),
+            )
+            value = self._constants[n]["value"]
+            if isinstance(value, fem.Constant):
+                bcs.append(
+                    fem.dirichletbc(fem.Constant(msh, float(value.value) / h), dofs, block.space)
+                )
+            elif isinstance(value, fem.Function):
+                g = fem.Function(block.space)
+                g.x.array[:] = value.x.array / h
+                bcs.append(fem.dirichletbc(g, dofs))
+            else:
+                raise EmcdInputError(
+                    f"boundary {n!r}: a mole fraction given as a UFL expression is not "
+                    "supported here; give a number or a callable f(x)"
+                )
+        return bcs
+
+    def fluxes(
+        self, potential: ufl.core.expr.Expr
+    ) -> tuple[ufl.core.expr.Expr, ufl.core.expr.Expr | None]:
+        """(Fickian, thermal) parts of N_A [mol/(m^2 s)] for a potential on the parent mesh."""
+        return potential_fluxes(potential, self.fields, self.temperature, self.transport)
+
+    def _residuals(self, temperature: Any) -> list[ufl.Form]:
+        domain, us = self.domain, self.potentials
+        ws = [ufl.TestFunction(b.space) for b in self.blocks]
+        F: list = [0] * len(self.blocks)
+        for region, tag in sorted(domain.regions.items()):
+            i = self.block_of[region]
+            fick, thermal = potential_fluxes(us[i], self.fields, temperature, self.transport)
+            flux = fick if thermal is None else fick + thermal
+            F[i] += flux_term(flux, ws[i], domain.dx(tag))
+            F[i] += source_term(self.source, ws[i], domain.dx(tag))
+        for (a, b), (j, k) in self._film_data.items():
+            A, B = self.block_of[a], self.block_of[b]
+            q = film_flux(k, us[A]("+"), us[B]("-"))
+            F[A] += q * ws[A]("+") * self._dS(j)
+            F[B] += -q * ws[B]("-") * self._dS(j)
+        for n, bc in self.conditions.items():
+            i = self._block_of_boundary[n]
+            x = self.fields.partition * us[i]
+            term = boundary_term(bc, x, ws[i], domain.ds(domain.boundaries[n]), self._constants[n])
+            if term is not None:
+                F[i] += term
+        return [pin_quadrature(f) for f in F]
+
+    def _build(self, temperature: Any, options: dict) -> dict:
+        F = self._residuals(temperature)
+        us = self.potentials
+        J = []
+        for Fi in F:
+            row = []
+            for u in us:
+                d = ufl.derivative(Fi, u, ufl.TrialFunction(u.function_space))
+                d = ufl.algorithms.expand_derivatives(d)
+                row.append(None if d.empty() else pin_quadrature(d))
+            J.append(row)
+        single = len(us) == 1
+        problem = dolfinx.fem.petsc.NonlinearProblem(
+            F[0] if single else F,
+            us[0] if single else us,
+            bcs=self._bcs,
+            J=J[0][0] if single else J,
+            kind=None if single else "mpi",
+            entity_maps=self._maps,
+            petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+            petsc_options=options,
+        )
+        problem.solver.setConvergenceHistory()
+        residuals = [fem.form(f, entity_maps=self._maps) for f in F]
+        return {"problem": problem, "residuals": residuals}
+
+    # -- solve --------------------------------------------------------------------------
+    def _newton(self, built: dict) -> tuple[int, str, list[float]]:
+        problem = built["problem"]
+        problem.solve()
+        snes = problem.solver
+        reason = snes.getConvergedReason()
+        history = [float(r) for r in snes.getConvergenceHistory()[0]]
+        if reason <= 0:
+            raise EmcdSolverError(
+                f"the species-transport (Newton) solve did not converge: "
+                f"{_REASONS.get(reason, reason)} after {snes.getIterationNumber()} iterations, "
+                f"last residual {history[-1] if history else float('nan'):.3e}; reduce S_T or "
+                "the temperature difference, or refine the mesh"
+            )
+        for u in self.potentials:
+            u.x.scatter_forward()
+        return snes.getIterationNumber(), _REASONS.get(reason, str(reason)), history
+
+    def _boundary_fluxes(self, residuals: list[fem.Form]) -> dict[str, float]:
+        domain = self.domain
+        fluxes: dict[str, float] = {}
+        vectors = {}
+        for i, block in enumerate(self.blocks):
+            names = [
+                (n, domain.boundaries[n])
+                for n, bc in self.conditions.items()
+                if bc.is_dirichlet and self._block_of_boundary[n] == i
+            ]
+            if not names:
+                continue
+            vectors[i] = fem.assemble_vector(residuals[i])
+            vectors[i].scatter_reverse(la.InsertMode.add)
+            for n, dofs in boundary_dofs(block, names).items():
+                fluxes[n] = domain.comm.allreduce(-float(vectors[i].array[dofs].sum()), op=MPI.SUM)
+        result = {}
+        for n, bc in self.conditions.items():  # the user's order
+            if n in fluxes:
+                result[n] = fluxes[n]
+                continue
+            i = self._block_of_boundary[n]
+            x = self.fields.partition * self.potentials[i]
+            q = bc.outward_flux(x, self._constants[n])
+            result[n] = integrate(
+                fem.form(q * domain.ds(domain.boundaries[n]), entity_maps=self._maps)
+            )
+        for name in domain.boundaries:  # unnamed boundaries are impermeable
+            result.setdefault(name, 0.0)
+        return result
+
+    def solve(self) -> TransportSolution:
+        """Solve T (if a heat problem), then the species; fluxes, balance, checks (collective).
+
+        Raises:
+            EmcdSolverError: Newton failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1].
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+        """
+        domain, msh = self.domain, self.domain.mesh
+        heat = None
+        coupling = "isothermal"
+        if self.heat is not None:
+            heat = self.heat.solve()
+            check_temperature(heat.t_min)
+            coupling = "sequential"
+        elif self.temperature is not None:
+            coupling = "prescribed"
+        iterations, reason, history = self._newton(self._isothermal)
+        built = self._isothermal
+        if self._thermal is not None:
+            iterations, reason, history = self._newton(self._thermal)
+            built = self._thermal
+        fluxes = self._boundary_fluxes(built["residuals"])
+        production = integrate(fem.form(self.source * domain.dx))
+        net = sum(fluxes.values())
+        balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))
+        film = {}
+        for (a, b), (j, k) in self._film_data.items():
+            A, B = self.block_of[a], self.block_of[b]
+            q = film_flux(k, self.potentials[A]("+"), self.potentials[B]("-"))
+            film[(a, b)] = integrate(fem.form(q * self._dS(j), entity_maps=self._maps))
+        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
+        x = interpolate_expression(self.fields.partition * mu, mu.function_space, "mole_fraction_A")
+        x_min, x_max = owned_range(x)
+        ranges = [owned_range(p) for p in self.potentials]
+        fick, thermal = self.fluxes(mu)
+        split, fraction, alpha, peclet, notes = {}, None, None, 0.0, ()
+        if thermal is not None:
+            n = ufl.FacetNormal(msh)
+            for name, tag in domain.boundaries.items():
+                split[name] = {
+                    "fickian": integrate(fem.form(ufl.dot(fick, n) * domain.ds(tag))),
+                    "thermal": integrate(fem.form(ufl.dot(thermal, n) * domain.ds(tag))),
+                }
+            fraction, alpha, notes = thermal_diagnostics(
+                domain, self.transport, x, self.temperature, fick, thermal
+            )
+            peclet = cell_peclet(domain, self.transport, self.temperature)
+        what = []
+        if self.films:
+            what.append("the film resistances (interfaces.film)")
+        if thermal is not None:
+            what.append("the thermal diffusion (S_T, temperature gradient)")
+        warnings = admissibility.check_range(
+            x_min,
+            x_max,
+            msh=msh,
+            degree=self.blocks[0].space.element.basix_element.degree,
+            conditions=self.conditions,
+            boundary_solubility={
+                n: boundary_solubility(domain, n, self.solubility) for n in self.conditions
+            },
+            region_solubility=self.solubility,
+            production=production,
+            potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
+            model=" and ".join(what),
+            maximum_principle=thermal is None,
+        )
+        return TransportSolution(
+            potentials=self.potentials,
+            potential=mu,
+            mole_fraction=x,
+            boundary_flux=fluxes,
+            production=production,
+            film_flux=film,
+            flux_split=split,
+            balance=balance,
+            x_min=x_min,
+            x_max=x_max,
+            iterations=iterations,
+            reason=reason,
+            residual_history=history,
+            temperature=self.temperature,
+            heat=heat,
+            thermal_fraction=fraction,
+            alpha_t=alpha,
+            cell_peclet=peclet,
+            warnings=tuple(notes) + tuple(warnings),
+            coupling=coupling,
+        )
+
+
+__all__ = ["SpeciesTransportModel", "TransportSolution"]
