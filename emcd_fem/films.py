@@ -53,6 +53,7 @@ from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material, assign_materials, check_regions
+from emcd_fem.models.blocks import check_films, connected_blocks, interface_entities
 from emcd_fem.partition import (
     adjacent_regions,
     boundary_solubility,
@@ -98,54 +99,6 @@ class FilmSolution:
     warnings: tuple[str, ...] = ()
 
 
-def _blocks(regions: list[str], touching: list[tuple[str, str]], films: Mapping) -> list[list[str]]:
-    """Connected sets of regions joined by interfaces without a film (sorted, deterministic)."""
-    parent = {r: r for r in regions}
-
-    def find(r: str) -> str:
-        while parent[r] != r:
-            r = parent[r]
-        return r
-
-    film_pairs = {tuple(sorted(p)) for p in films}
-    for a, b in touching:
-        if (a, b) not in film_pairs:
-            parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for r in regions:
-        groups.setdefault(find(r), []).append(r)
-    return sorted(sorted(g) for g in groups.values())
-
-
-def _interface_entities(domain: Domain, first: str, second: str) -> np.ndarray:
-    """Integration entities of the interface between two regions.
-
-    Rows (cell_a, local_facet_a, cell_b, local_facet_b) over owned facets, the '+' cell
-    always in region ``first``.
-    """
-    msh = domain.mesh
-    tdim = msh.topology.dim
-    msh.topology.create_connectivity(tdim - 1, tdim)
-    msh.topology.create_connectivity(tdim, tdim - 1)
-    f2c = msh.topology.connectivity(tdim - 1, tdim)
-    c2f = msh.topology.connectivity(tdim, tdim - 1)
-    tag = domain.local_cell_tags()
-    ta, tb = domain.regions[first], domain.regions[second]
-    rows = []
-    for f in range(msh.topology.index_map(tdim - 1).size_local):
-        cells = f2c.links(f)
-        tags = tag[cells]
-        if len(cells) == 1:
-            continue
-        if {int(tags[0]), int(tags[1])} != {ta, tb}:
-            continue
-        ca, cb = (cells[0], cells[1]) if tags[0] == ta else (cells[1], cells[0])
-        la_ = int(np.flatnonzero(c2f.links(ca) == f)[0])
-        lb_ = int(np.flatnonzero(c2f.links(cb) == f)[0])
-        rows.append((ca, la_, cb, lb_))
-    return np.asarray(rows, dtype=np.int32).reshape(-1, 4)
-
-
 class FilmEMCDProblem:
     """Steady EMCD with film resistances (and optional partition coefficients).
 
@@ -184,25 +137,13 @@ class FilmEMCDProblem:
                 f"(every boundary prescribes a flux: {list(boundary_conditions)})"
             )
         touching = adjacent_regions(domain)
-        films = dict(sorted(films.items()))  # one order on every rank (it drives collectives)
-        for (a, b), k in films.items():
-            if (b, a) in films:
-                raise EmcdInputError(
-                    f"the film between {a!r} and {b!r} is given twice ({a}|{b} and {b}|{a}): "
-                    "give it once"
-                )
-            for r in (a, b):
-                domain.region_tag(r)
-            if not (isinstance(k, int | float) and k > 0):
-                raise EmcdInputError(f"film coefficient k[{a}|{b}] must be > 0, got {k!r}")
-            if tuple(sorted((a, b))) not in touching:
-                raise EmcdInputError(f"regions {a!r} and {b!r} do not share an interface")
+        films = check_films(domain, films)  # sorted: one order on every rank
         self.domain = domain
         self.solubility = region_solubilities(domain, materials, partitions or {})
         self.fields = assign_materials(domain, materials, self.solubility)
         msh = domain.mesh
         tdim = msh.topology.dim
-        blocks = _blocks(sorted(domain.regions), touching, films)
+        blocks = connected_blocks(sorted(domain.regions), touching, films)
         self.block_of = {r: i for i, block in enumerate(blocks) for r in block}
         self.blocks = blocks
         spaces, self._entity_maps, sub_facets = [], [], []
@@ -230,12 +171,11 @@ class FilmEMCDProblem:
         self._film_data = {}
         data = []
         for j, ((a, b), k) in enumerate(films.items()):
-            rows = _interface_entities(domain, a, b)
+            rows = interface_entities(domain, a, b)
             data.append((j + 1, rows.ravel()))
             # k_ab H_a: the film law in the potential (orientation-free, see module docstring)
             self._film_data[(a, b)] = (j + 1, fem.Constant(msh, float(k) * self.solubility[a]))
         self._dS = ufl.Measure("dS", domain=msh, subdomain_data=data)
-        self._check_ghosts(films)
         self._conditions = dict(boundary_conditions)
         self._boundary_block = {n: self._block_of_boundary(n) for n in boundary_conditions}
         self._constants = {
@@ -339,14 +279,6 @@ class FilmEMCDProblem:
                 f"boundary {boundary!r} touches regions separated by films; split it by region"
             )
         return blocks.pop()
-
-    def _check_ghosts(self, films) -> None:
-        msh = self.domain.mesh
-        counts = np.array([len(_interface_entities(self.domain, a, b)) for a, b in films])
-        total = np.zeros_like(counts)
-        msh.comm.Allreduce(counts, total, op=MPI.SUM)
-        if np.any(total == 0):
-            raise EmcdInputError("a film interface has no facets on this mesh")
 
     # -- fields on the whole mesh ---------------------------------------------------------
     def potential_field(self) -> fem.Function:

@@ -40,6 +40,7 @@ from emcd_fem.effective import effective_report
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.films import FilmEMCDProblem
+from emcd_fem.models.pipeline import needs_model, run_model
 from emcd_fem.output import (
     OutputDirectory,
     signals_as_exceptions,
@@ -553,6 +554,8 @@ def _run_case(
         logger.info("mesh ready in %.2f s", timings["mesh"])
     progress.stage("setup")
 
+    if needs_model(case):  # combinations only the composed model covers
+        return run_model(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.thermal is not None:
         from emcd_fem.soret_run import run_soret
 

@@ -28,7 +28,6 @@ from typing import Any
 from mpi4py import MPI
 
 import dolfinx.fem.petsc
-import numpy as np
 import ufl
 from dolfinx import fem, la
 
