@@ -197,3 +197,20 @@ def test_flux_only_with_thermal_is_refused_with_the_reason(tmp_path):
     path.write_text(text)
     with pytest.raises(CaseError, match="flux-only problems are not available with \\[thermal\\]"):
         run_case(path, None)
+
+
+def test_film_with_source_from_a_case_file(tmp_path):
+    """Isothermal films with a source run from a case file (the linear block path)."""
+    path = Path(tmp_path) / "film_source.toml"
+    text = RICH_CASE.format(interface="film = 3.0", source=0.7)
+    text = text[: text.index("[thermal.boundaries.left]")]
+    for line in ("soret_coefficient = 0.01", "soret_coefficient = -0.006", "contact_resistance"):
+        text = "\n".join(t for t in text.split("\n") if not t.startswith(line))
+    path.write_text(text)
+    summary = run_case(path, None).summary
+    ref = film_source_closed_form((A, B), 0.8, 0.2, FILM, 0.7, partition=K)
+    assert summary["status"] == "ok", summary.get("failures")
+    for side in ("left", "right"):  # P2 contains the exact quadratic profiles: rounding only
+        assert summary["boundary_flux"][side] == pytest.approx(ref[side], rel=1e-10)
+    assert summary["balance"]["relative"] < 1e-12
+    assert summary["solver"]["reason"].startswith("CONVERGED")

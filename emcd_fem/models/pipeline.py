@@ -126,6 +126,8 @@ def run_model(
         },
         "analytic": None,
     }
+    if T is None:  # isothermal: the linear solve's report, as in the film pipeline
+        summary["solver"] = solution.solver.as_dict()
     if model.films:
         summary["film_flux"] = {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()}
         summary["blocks"] = [b.regions for b in model.blocks]

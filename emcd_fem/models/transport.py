@@ -32,6 +32,7 @@ import ufl
 from dolfinx import fem, la
 
 from emcd_fem import admissibility
+from emcd_fem import solver as solver_mod
 from emcd_fem.boundary import BoundaryCondition, MassTransfer
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
@@ -56,6 +57,7 @@ from emcd_fem.physics.terms import (
 )
 from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
 from emcd_fem.quadrature import pin_quadrature
+from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 from emcd_fem.soret import (
     NEWTON_OPTIONS,
     cell_peclet,
@@ -98,6 +100,9 @@ class TransportSolution:
         cell_peclet: max |S_T ∇T| h / 2 [-].
         warnings: Warnings and notes from the checks.
         coupling: ``"isothermal"``, ``"prescribed"`` or ``"sequential"`` (T solved first).
+        coupling_iterations: Passes of the T–x_A coupling (1: T does not depend on x_A).
+        coupling_history: Changes between passes (empty: one pass).
+        solver: Report of the linear (isothermal) solve (``emcd_fem.solver.SolverReport``).
     """
 
     potentials: list[fem.Function]
@@ -122,6 +127,7 @@ class TransportSolution:
     coupling: str = "isothermal"
     coupling_iterations: int = 1
     coupling_history: list[float] = field(default_factory=list)
+    solver: Any = None
 
 
 class SpeciesTransportModel:
@@ -238,7 +244,9 @@ class SpeciesTransportModel:
 
         self._bcs = self._dirichlet()
         options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
-        self._isothermal = self._build(None, options)
+        # every term but Soret's is linear: the isothermal problem is assembled once and
+        # solved linearly; it is also Newton's starting point with Soret
+        self._isothermal = self._build_linear(dict(petsc_options or {}))
         self._thermal = self._build(temperature, options) if temperature is not None else None
 
     # -- assembly -----------------------------------------------------------------------
@@ -284,9 +292,10 @@ class SpeciesTransportModel:
         """(Fickian, thermal) parts of N_A [mol/(m^2 s)] for a potential on the parent mesh."""
         return potential_fluxes(potential, self.fields, self.temperature, self.transport)
 
-    def _residuals(self, temperature: Any) -> list[ufl.Form]:
+    def _residuals(self, temperature: Any, ws: list | None = None) -> list[ufl.Form]:
         domain, us = self.domain, self.potentials
-        ws = [ufl.TestFunction(b.space) for b in self.blocks]
+        if ws is None:
+            ws = [ufl.TestFunction(b.space) for b in self.blocks]
         F: list = [0] * len(self.blocks)
         for region, tag in sorted(domain.regions.items()):
             i = self.block_of[region]
@@ -307,17 +316,71 @@ class SpeciesTransportModel:
                 F[i] += term
         return [pin_quadrature(f) for f in F]
 
-    def _build(self, temperature: Any, options: dict) -> dict:
-        F = self._residuals(temperature)
-        us = self.potentials
+    def _jacobian(self, F: list[ufl.Form], trials: list) -> list[list[ufl.Form | None]]:
         J = []
         for Fi in F:
             row = []
-            for u in us:
-                d = ufl.derivative(Fi, u, ufl.TrialFunction(u.function_space))
-                d = ufl.algorithms.expand_derivatives(d)
+            for u, du in zip(self.potentials, trials, strict=True):
+                d = ufl.algorithms.expand_derivatives(ufl.derivative(Fi, u, du))
                 row.append(None if d.empty() else pin_quadrature(d))
             J.append(row)
+        return J
+
+    def _build_linear(self, user_options: Mapping[str, Any]) -> dict:
+        """The assembled-once linear path: a(μ, w) = L(w) with a = ∂F/∂μ, L = −F(0; w).
+
+        One block: CG + GAMG with the robust fallback of ``emcd_fem.solver`` (as
+        ``EMCDProblem``); several blocks: the block system with MUMPS LU (as films).
+        """
+        msh, us = self.domain.mesh, self.potentials
+        spaces = [b.space for b in self.blocks]
+        if len(spaces) == 1:
+            trials, tests = [ufl.TrialFunction(spaces[0])], [ufl.TestFunction(spaces[0])]
+        else:
+            W = ufl.MixedFunctionSpace(*spaces)
+            trials, tests = list(ufl.TrialFunctions(W)), list(ufl.TestFunctions(W))
+        F = self._residuals(None, tests)
+        a = self._jacobian(F, trials)
+        zero = fem.Constant(msh, 0.0)
+        L = []
+        for Fi, w, block in zip(F, tests, self.blocks, strict=True):
+            at_zero = ufl.replace(Fi, {u: ufl.as_ufl(0.0) for u in us})
+            # every row integrates over its own block's cells (a submesh test function has
+            # no values elsewhere)
+            dx0 = self.domain.dx(self.domain.regions[block.regions[0]])
+            L.append(pin_quadrature(-at_zero + zero * w * dx0))
+        if len(spaces) == 1:
+            n_dofs = spaces[0].dofmap.index_map.size_global
+            options = solver_mod.merge_petsc_options(n_dofs, user_options)
+            problem = solver_mod.linear_problem(
+                a[0][0],
+                L[0],
+                us[0],
+                self._bcs,
+                prefix=f"emcd_model_{next(_ids)}_",
+                petsc_options=options,
+            )
+        else:
+            user = dict(user_options)  # a user's method replaces the default one whole
+            options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
+            options.update(user)
+            problem = dolfinx.fem.petsc.LinearProblem(
+                a,
+                L,
+                bcs=self._bcs,
+                u=us,
+                kind="mpi",
+                entity_maps=self._maps,
+                petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+                petsc_options=options,
+            )
+        residuals = [fem.form(f, entity_maps=self._maps) for f in self._residuals(None)]
+        return {"linear": problem, "residuals": residuals}
+
+    def _build(self, temperature: Any, options: dict) -> dict:
+        F = self._residuals(temperature)
+        us = self.potentials
+        J = self._jacobian(F, [ufl.TrialFunction(u.function_space) for u in us])
         single = len(us) == 1
         problem = dolfinx.fem.petsc.NonlinearProblem(
             F[0] if single else F,
@@ -399,7 +462,18 @@ class SpeciesTransportModel:
             coupling = "sequential"
         elif self.temperature is not None:
             coupling = "prescribed"
-        iterations, reason, history = self._newton(self._isothermal)
+        last: dict[str, dict[str, float]] = {}
+
+        def current_flux_scale() -> float:  # Σ|q_Γ| of the current potentials: judges the solve
+            last["fluxes"] = self._boundary_fluxes(self._isothermal["residuals"])
+            return sum(abs(v) for v in last["fluxes"].values())
+
+        report = solve_linear(
+            self._isothermal["linear"], what="species potential", flux_scale=current_flux_scale
+        )
+        for u in self.potentials:
+            u.x.scatter_forward()
+        iterations, reason, history = report.iterations, report.reason, []
         built = self._isothermal
         if self._thermal is not None:
             iterations, reason, history = self._newton(self._thermal)
@@ -471,6 +545,7 @@ class SpeciesTransportModel:
             cell_peclet=peclet,
             warnings=tuple(notes) + tuple(warnings),
             coupling=coupling,
+            solver=report,
         )
 
 
