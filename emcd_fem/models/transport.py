@@ -33,7 +33,7 @@ from dolfinx import fem, la
 
 from emcd_fem import admissibility
 from emcd_fem import solver as solver_mod
-from emcd_fem.boundary import BoundaryCondition, MassTransfer
+from emcd_fem.boundary import BoundaryCondition, MassTransfer, ZeroFlux
 from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.fields import interpolate_expression
@@ -56,7 +56,7 @@ from emcd_fem.physics.terms import (
     source_term,
 )
 from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
-from emcd_fem.quadrature import pin_quadrature
+from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 from emcd_fem.soret import (
     NEWTON_OPTIONS,
@@ -251,7 +251,9 @@ class SpeciesTransportModel:
 
     # -- assembly -----------------------------------------------------------------------
     def _boundary_block(self, name: str) -> int:
-        blocks = {self.block_of[r] for r in regions_on_boundary(self.domain, name)}
+        blocks = sorted({self.block_of[r] for r in regions_on_boundary(self.domain, name)})
+        if isinstance(self.conditions[name], ZeroFlux) and blocks:
+            return blocks[0]  # no term, no flux: may span blocks
         if len(blocks) != 1:
             raise EmcdInputError(
                 f"boundary {name!r} touches regions separated by films; split it by region"
@@ -374,7 +376,19 @@ class SpeciesTransportModel:
                 petsc_options_prefix=f"emcd_model_{next(_ids)}_",
                 petsc_options=options,
             )
-        residuals = [fem.form(f, entity_maps=self._maps) for f in self._residuals(None)]
+        F = self._residuals(None)
+        self._data_flux_forms = {}  # flux-data boundaries: the solve's own boundary term
+        for n, bc in self.conditions.items():
+            if bc.is_dirichlet or isinstance(bc, ZeroFlux):
+                continue
+            i = self._block_of_boundary[n]
+            one = fem.Function(self.blocks[i].space)
+            one.x.array[:] = 1.0
+            tag = self.domain.boundaries[n]
+            flux = tested_residual(None, -F[i], "exterior_facet", tag, us[i], one)
+            if flux is not None:
+                self._data_flux_forms[n] = fem.form(flux, entity_maps=self._maps)
+        residuals = [fem.form(f, entity_maps=self._maps) for f in F]
         return {"linear": problem, "residuals": residuals}
 
     def _build(self, temperature: Any, options: dict) -> dict:
@@ -431,16 +445,13 @@ class SpeciesTransportModel:
             for n, dofs in boundary_dofs(block, names).items():
                 fluxes[n] = domain.comm.allreduce(-float(vectors[i].array[dofs].sum()), op=MPI.SUM)
         result = {}
-        for n, bc in self.conditions.items():  # the user's order
+        for n in self.conditions:  # the user's order
             if n in fluxes:
                 result[n] = fluxes[n]
-                continue
-            i = self._block_of_boundary[n]
-            x = self.fields.partition * self.potentials[i]
-            q = bc.outward_flux(x, self._constants[n])
-            result[n] = integrate(
-                fem.form(q * domain.ds(domain.boundaries[n]), entity_maps=self._maps)
-            )
+            elif n in self._data_flux_forms:
+                result[n] = integrate(self._data_flux_forms[n])
+            else:  # zero flux
+                result[n] = 0.0
         for name in domain.boundaries:  # unnamed boundaries are impermeable
             result.setdefault(name, 0.0)
         return result
@@ -469,7 +480,9 @@ class SpeciesTransportModel:
             return sum(abs(v) for v in last["fluxes"].values())
 
         report = solve_linear(
-            self._isothermal["linear"], what="species potential", flux_scale=current_flux_scale
+            self._isothermal["linear"],
+            what="film-coupled potential" if self.films else "species potential",
+            flux_scale=current_flux_scale,
         )
         for u in self.potentials:
             u.x.scatter_forward()
@@ -516,7 +529,7 @@ class SpeciesTransportModel:
             degree=self.blocks[0].space.element.basix_element.degree,
             conditions=self.conditions,
             boundary_solubility={
-                n: boundary_solubility(domain, n, self.solubility) for n in self.conditions
+                n: self.solubility[regions_on_boundary(domain, n)[0]] for n in self.conditions
             },
             region_solubility=self.solubility,
             production=production,
