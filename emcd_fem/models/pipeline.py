@@ -59,7 +59,11 @@ def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
             partitions[regions] = spec.partition
     thermal = {}
     if case.thermal is not None:
-        thermal = {"temperature": temperature_of(case, domain)} | soret_parameters(case, domain)
+        thermal = {
+            "temperature": temperature_of(case, domain),
+            "coupling": case.thermal.coupling,
+            "coupling_tolerance": case.thermal.coupling_tolerance,
+        } | soret_parameters(case, domain)
     return SpeciesTransportModel(
         domain,
         build_materials(case, list(domain.regions)),

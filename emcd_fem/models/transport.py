@@ -28,6 +28,7 @@ from typing import Any
 from mpi4py import MPI
 
 import dolfinx.fem.petsc
+import numpy as np
 import ufl
 from dolfinx import fem, la
 
@@ -99,7 +100,7 @@ class TransportSolution:
         alpha_t: Region → α_T = S_T T at its mean T (with a temperature).
         cell_peclet: max |S_T ∇T| h / 2 [-].
         warnings: Warnings and notes from the checks.
-        coupling: ``"isothermal"``, ``"prescribed"`` or ``"sequential"`` (T solved first).
+        coupling: ``"isothermal"``, ``"prescribed"``, ``"staggered"`` or ``"monolithic"``.
         coupling_iterations: Passes of the T–x_A coupling (1: T does not depend on x_A).
         coupling_history: Changes between passes (empty: one pass).
         solver: Report of the linear (isothermal) solve (``emcd_fem.solver.SolverReport``).
@@ -145,6 +146,12 @@ class SpeciesTransportModel:
             a :class:`~emcd_fem.thermal.HeatConductionProblem` (solved first).
         soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
         temperature_dependence: Region → :class:`TemperatureDependence`.
+        coupling: With a heat problem: ``"staggered"`` (T, then Newton for x_A, repeated
+            until the change between passes < ``coupling_tolerance``; T does not depend on
+            x_A, so the second pass confirms the first) or ``"monolithic"`` (one Newton on
+            (x_A, T); film-free problems only).
+        coupling_tolerance: Staggered stopping tolerance [-].
+        max_coupling_iterations: Staggered passes before giving up.
         degree: Lagrange degree of the potentials.
         petsc_options: Overrides of the SNES/KSP options.
 
@@ -168,9 +175,19 @@ class SpeciesTransportModel:
         soret: Mapping[str, float] | None = None,
         thermal_diffusion_factor: Mapping[str, float] | None = None,
         temperature_dependence: Mapping[str, TemperatureDependence] | None = None,
+        coupling: str = "staggered",
+        coupling_tolerance: float = 1e-10,
+        max_coupling_iterations: int = 20,
         degree: int = 1,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
+        if coupling not in ("staggered", "monolithic"):
+            raise EmcdInputError(f"coupling must be 'staggered' or 'monolithic', got {coupling!r}")
+        if not coupling_tolerance > 0:
+            raise EmcdInputError(f"coupling_tolerance must be > 0, got {coupling_tolerance!r}")
+        self.coupling = coupling
+        self.coupling_tolerance = coupling_tolerance
+        self.max_coupling_iterations = int(max_coupling_iterations)
         if degree not in (1, 2, 3):
             raise EmcdInputError(f"degree must be 1, 2 or 3, got {degree!r}")
         check_regions(domain, materials)
@@ -248,6 +265,9 @@ class SpeciesTransportModel:
         # solved linearly; it is also Newton's starting point with Soret
         self._isothermal = self._build_linear(dict(petsc_options or {}))
         self._thermal = self._build(temperature, options) if temperature is not None else None
+        self._monolithic = None
+        if self.heat is not None and coupling == "monolithic":
+            self._monolithic = self._build_monolithic(options)
 
     # -- assembly -----------------------------------------------------------------------
     def _boundary_block(self, name: str) -> int:
@@ -408,7 +428,35 @@ class SpeciesTransportModel:
         )
         problem.solver.setConvergenceHistory()
         residuals = [fem.form(f, entity_maps=self._maps) for f in F]
-        return {"problem": problem, "residuals": residuals}
+        return {"problem": problem, "residuals": residuals, "F": F}
+
+    def _build_monolithic(self, options: dict) -> dict:
+        """One Newton on (x_A, T) for a film-free problem (as ``SoretProblem``)."""
+        if len(self.blocks) > 1:
+            raise EmcdInputError(
+                "coupling = 'monolithic' is available for film-free problems only (the block "
+                "system of the films plus T is not assembled); use coupling = 'staggered': T "
+                "does not depend on x_A, so it converges in two passes"
+            )
+        msh, T = self.domain.mesh, self.temperature
+        # scale the heat residual to the species one (c D ΔT/T vs k ΔT): Newton steps are
+        # unchanged, but the line search and the stopping test weigh both equations
+        a_T, L_T = self.heat.forms
+        k_max = msh.comm.allreduce(
+            float(self.heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX
+        )
+        scale = fem.Constant(msh, self._conductance / (k_max * self.heat.initial_guess()))
+        F_T = scale * (ufl.action(a_T, T) - L_T)
+        problem = dolfinx.fem.petsc.NonlinearProblem(
+            [self._thermal["F"][0], F_T],
+            [self.potentials[0], T],
+            bcs=[*self._bcs, *self.heat.bcs],
+            kind="mpi",
+            petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+            petsc_options=options,
+        )
+        problem.solver.setConvergenceHistory()
+        return {"problem": problem}
 
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
@@ -465,14 +513,10 @@ class SpeciesTransportModel:
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         domain, msh = self.domain, self.domain.mesh
-        heat = None
+        heat, passes, changes = None, 1, []
         coupling = "isothermal"
-        if self.heat is not None:
-            heat = self.heat.solve()
-            check_temperature(heat.t_min)
-            coupling = "sequential"
-        elif self.temperature is not None:
-            coupling = "prescribed"
+        if self.temperature is not None:
+            coupling = "prescribed" if self.heat is None else self.coupling
         last: dict[str, dict[str, float]] = {}
 
         def current_flux_scale() -> float:  # Σ|q_Γ| of the current potentials: judges the solve
@@ -488,7 +532,39 @@ class SpeciesTransportModel:
             u.x.scatter_forward()
         iterations, reason, history = report.iterations, report.reason, []
         built = self._isothermal
-        if self._thermal is not None:
+        T = self.temperature
+        if self._monolithic is not None:
+            T.x.array[:] = self.heat.initial_guess()
+            for bc in self.heat.bcs:  # start from the boundary data: no residual there
+                bc.set(T.x.array)
+            iterations, reason, history = self._newton(self._monolithic)
+            heat, built = self.heat.post_process(), self._thermal
+        elif self.heat is not None:  # staggered
+            iterations = 0
+            for passes in range(1, self.max_coupling_iterations + 1):
+                previous = [T.x.array.copy()] + [u.x.array.copy() for u in self.potentials]
+                heat = self.heat.solve()
+                check_temperature(heat.t_min)
+                its, reason, history = self._newton(self._thermal)
+                iterations += its
+                change = max(
+                    _max_change(T.x.array, previous[0], msh.comm, relative=True),
+                    *(
+                        _max_change(u.x.array, old, msh.comm)
+                        for u, old in zip(self.potentials, previous[1:], strict=True)
+                    ),
+                )
+                changes.append(change)
+                if passes > 1 and change < self.coupling_tolerance:
+                    break
+            else:
+                raise EmcdSolverError(
+                    f"the staggered T–x_A iteration did not converge in "
+                    f"{self.max_coupling_iterations} passes (last change {changes[-1]:.3e} > "
+                    f"{self.coupling_tolerance:g}); use coupling = 'monolithic'"
+                )
+            built = self._thermal
+        elif self._thermal is not None:
             iterations, reason, history = self._newton(self._thermal)
             built = self._thermal
         fluxes = self._boundary_fluxes(built["residuals"])
@@ -558,8 +634,20 @@ class SpeciesTransportModel:
             cell_peclet=peclet,
             warnings=tuple(notes) + tuple(warnings),
             coupling=coupling,
+            coupling_iterations=passes,
+            coupling_history=changes,
             solver=report,
         )
+
+
+def _max_change(
+    new: np.ndarray, old: np.ndarray, comm: MPI.Comm, *, relative: bool = False
+) -> float:
+    """Largest |new − old| (relative to max |new|) over all ranks (collective)."""
+    local = np.array([np.abs(new - old).max(initial=0.0), np.abs(new).max(initial=0.0)])
+    total = np.zeros_like(local)
+    comm.Allreduce(local, total, op=MPI.MAX)
+    return float(total[0] / total[1]) if relative and total[1] > 0 else float(total[0])
 
 
 __all__ = ["SpeciesTransportModel", "TransportSolution"]
