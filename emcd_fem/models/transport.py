@@ -47,7 +47,14 @@ from emcd_fem.models.blocks import (
     interface_entities,
     whole_mesh_field,
 )
-from emcd_fem.partition import boundary_solubility, region_solubilities, regions_on_boundary
+from emcd_fem.models.thermal_support import (
+    NEWTON_OPTIONS,
+    cell_peclet,
+    check_temperature,
+    prescribed_temperature,
+    thermal_diagnostics,
+)
+from emcd_fem.partition import region_solubilities, regions_on_boundary
 from emcd_fem.physics.soret import TemperatureDependence, transport_fields
 from emcd_fem.physics.terms import (
     boundary_term,
@@ -57,15 +64,9 @@ from emcd_fem.physics.terms import (
     source_term,
 )
 from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
+from emcd_fem.problem import dirichlet_conditions
 from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
-from emcd_fem.soret import (
-    NEWTON_OPTIONS,
-    cell_peclet,
-    check_temperature,
-    prescribed_temperature,
-    thermal_diagnostics,
-)
 from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
 
 _ids = itertools.count()
@@ -263,7 +264,10 @@ class SpeciesTransportModel:
         options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
         # every term but Soret's is linear: the isothermal problem is assembled once and
         # solved linearly; it is also Newton's starting point with Soret
-        self._isothermal = self._build_linear(dict(petsc_options or {}))
+        linear_options = {
+            k: v for k, v in (petsc_options or {}).items() if not k.startswith("snes")
+        }
+        self._isothermal = self._build_linear(linear_options)
         self._thermal = self._build(temperature, options) if temperature is not None else None
         self._monolithic = None
         if self.heat is not None and coupling == "monolithic":
@@ -281,31 +285,24 @@ class SpeciesTransportModel:
         return blocks.pop()
 
     def _dirichlet(self) -> list[fem.DirichletBC]:
-        msh, bcs = self.domain.mesh, []
-        for n, bc in self.conditions.items():
-            if not bc.is_dirichlet:
-                continue
-            block = self.blocks[self._block_of_boundary[n]]
-            h = boundary_solubility(self.domain, n, self.solubility)
-            dofs = fem.locate_dofs_topological(
+        """Mole-fraction conditions on each block's potential (μ = x_A / H); data ranges."""
+        bcs, self._dirichlet_ranges = [], {}
+        for i, block in enumerate(self.blocks):
+            names = [
+                n
+                for n, bc in self.conditions.items()
+                if bc.is_dirichlet and self._block_of_boundary[n] == i
+            ]
+            block_bcs, ranges = dirichlet_conditions(
+                self.domain,
                 block.space,
-                msh.topology.dim - 1,
-                block.facet_tags.find(self.domain.boundaries[n]),
+                names,
+                self._constants,
+                self.solubility,
+                facet_tags=block.facet_tags,
             )
-            value = self._constants[n]["value"]
-            if isinstance(value, fem.Constant):
-                bcs.append(
-                    fem.dirichletbc(fem.Constant(msh, float(value.value) / h), dofs, block.space)
-                )
-            elif isinstance(value, fem.Function):
-                g = fem.Function(block.space)
-                g.x.array[:] = value.x.array / h
-                bcs.append(fem.dirichletbc(g, dofs))
-            else:
-                raise EmcdInputError(
-                    f"boundary {n!r}: a mole fraction given as a UFL expression is not "
-                    "supported here; give a number or a callable f(x)"
-                )
+            bcs += block_bcs
+            self._dirichlet_ranges |= ranges
         return bcs
 
     def fluxes(
@@ -608,9 +605,14 @@ class SpeciesTransportModel:
                 n: self.solubility[regions_on_boundary(domain, n)[0]] for n in self.conditions
             },
             region_solubility=self.solubility,
+            dirichlet_ranges=self._dirichlet_ranges,
             production=production,
             potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
             model=" and ".join(what),
+            advice=f"the cell Péclet number of the thermal drift is {peclet:.3g} > 1: refine "
+            "where T is steep"
+            if peclet > 1
+            else "",
             maximum_principle=thermal is None,
         )
         return TransportSolution(
