@@ -554,12 +554,8 @@ def _run_case(
         logger.info("mesh ready in %.2f s", timings["mesh"])
     progress.stage("setup")
 
-    if needs_model(case):  # combinations only the composed model covers
+    if needs_model(case):  # [thermal], films with a source: the composed model's pipeline
         return run_model(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
-    if case.thermal is not None:
-        from emcd_fem.soret_run import run_soret
-
-        return run_soret(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if any(spec.film is not None for spec in case.interfaces):
         return _run_with_films(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
 

@@ -1,10 +1,10 @@
 """``emcd run`` through the composed species-transport model: case → terms → solve → output.
 
-Used for the combinations only the composed model covers: partition coefficients or films
-with ``[thermal]``, and volumetric sources with films or ``[thermal]``
-(:func:`needs_model`). The summary carries the keys of the film and thermal pipelines it
-combines (``boundary_flux``, ``balance``, ``x_min``/``x_max``, ``film_flux``/``blocks``
-with films, ``flux_split``/``thermal``/``soret`` with ``[thermal]``, ``solver``).
+Runs every ``[thermal]`` case (prescribed or solved T, with partition coefficients, films,
+contact resistances, sources) and films with a source (:func:`needs_model`). The summary
+carries the keys of the film and thermal pipelines it combines (``boundary_flux``,
+``balance``, ``x_min``/``x_max``, ``film_flux``/``blocks`` with films,
+``flux_split``/``thermal``/``soret`` with ``[thermal]``, ``solver``).
 """
 
 import time
@@ -35,18 +35,19 @@ from emcd_fem.run_setup import (
     interface_pairs,
     resolve_material,
 )
-from emcd_fem.soret_run import soret_parameters, temperature_of
+from emcd_fem.soret_run import (
+    reference_summary,
+    soret_parameters,
+    soret_reference,
+    temperature_of,
+)
 from emcd_fem.soret_sign import sign_warnings
 
 
 def needs_model(case: Case) -> bool:
-    """True for the combinations only the composed model runs (see the module docstring)."""
-    interfaces = any(s.partition is not None or s.film is not None for s in case.interfaces)
+    """True for the cases this pipeline runs: every ``[thermal]`` case, films with a source."""
     films = any(s.film is not None for s in case.interfaces)
-    source = case.physics.source != 0
-    if case.thermal is not None:
-        return interfaces or source
-    return films and source
+    return case.thermal is not None or (films and case.physics.source != 0)
 
 
 def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
@@ -94,6 +95,9 @@ def run_model(
     solution = timed_solve(model, timings, "composed species-transport model")
     tic = time.perf_counter()
     x = solution.mole_fraction
+    if len(model.blocks) == 1 and not any(h != 1.0 for h in model.solubility.values()):
+        x = solution.potentials[0]  # μ = x_A: the Lagrange field itself
+        x.name = "mole_fraction_A"
     fick, thermal = model.fluxes(solution.potential)
     flux = fick if thermal is None else fick + thermal
     available = {
@@ -112,7 +116,6 @@ def run_model(
         for block, potential in zip(model.blocks, solution.potentials, strict=True):
             potential.name = "potential_" + "_".join(block.regions)
             fields[potential.name] = potential
-    resolved = {n: resolve_material(case, n) for n in case.materials}
     dofs = sum(p.function_space.dofmap.index_map.size_global for p in solution.potentials)
     summary: dict[str, Any] = {
         "boundary_flux": solution.boundary_flux,
@@ -120,7 +123,7 @@ def run_model(
         "x_min": solution.x_min,
         "x_max": solution.x_max,
         "solver": {
-            "type": "SNES newtonls (bt line search), MUMPS LU (composed model)",
+            "type": "SNES newtonls (bt line search), MUMPS LU",
             "iterations": solution.iterations,
             "reason": solution.reason,
             "residual_history": solution.residual_history,
@@ -128,14 +131,15 @@ def run_model(
             "coupling_iterations": solution.coupling_iterations,
             "coupling_history": solution.coupling_history,
         },
-        "analytic": None,
+        "analytic": reference_summary(case, domain, solution) if T is not None else None,
     }
     if T is None:  # isothermal: the linear solve's report, as in the film pipeline
         summary["solver"] = solution.solver.as_dict()
     if model.films:
         summary["film_flux"] = {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()}
         summary["blocks"] = [b.regions for b in model.blocks]
-    warnings = list(solution.warnings)
+    resolved = {n: resolve_material(case, n) for n in case.materials}
+    warnings = list(solution.warnings) + [w for r in resolved.values() for w in r.warnings]
     if T is not None:
         t_min, t_max = (
             (solution.heat.t_min, solution.heat.t_max)
@@ -163,9 +167,15 @@ def run_model(
             "cell_peclet": solution.cell_peclet,
         }
         warnings += sign_warnings(case)
-    summary["warnings"] = warnings + [w for r in resolved.values() for w in r.warnings]
+    summary["warnings"] = warnings
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
-    rows = profile_rows(case, x, comm, None)
+    found = soret_reference(case) if T is not None else None
+    rows = profile_rows(
+        case,
+        x,
+        comm,
+        (lambda points: found[0].mole_fraction(points[:, 0])) if found is not None else None,
+    )
     judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
