@@ -22,13 +22,11 @@ form on mole-fraction boundaries, the data elsewhere, so the balance
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from mpi4py import MPI
 
 import dolfinx.fem.petsc
-import numpy as np
 import ufl
 from dolfinx import fem, la
 
@@ -36,7 +34,7 @@ from emcd_fem import admissibility
 from emcd_fem import solver as solver_mod
 from emcd_fem.boundary import BoundaryCondition, MassTransfer, ZeroFlux
 from emcd_fem.domain import Domain
-from emcd_fem.errors import EmcdInputError, EmcdSolverError
+from emcd_fem.errors import EmcdInputError
 from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.models.blocks import (
@@ -47,10 +45,11 @@ from emcd_fem.models.blocks import (
     interface_entities,
     whole_mesh_field,
 )
+from emcd_fem.models.newton import newton_solve, staggered
+from emcd_fem.models.solution import TransportSolution
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
     cell_peclet,
-    check_temperature,
     prescribed_temperature,
     thermal_diagnostics,
 )
@@ -67,69 +66,9 @@ from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_im
 from emcd_fem.problem import dirichlet_conditions
 from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
-from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
+from emcd_fem.thermal import HeatConductionProblem
 
 _ids = itertools.count()
-_REASONS = {
-    v: k
-    for k, v in vars(__import__("petsc4py.PETSc", fromlist=["PETSc"]).SNES.ConvergedReason).items()
-    if isinstance(v, int)
-}
-
-
-@dataclass(frozen=True)
-class TransportSolution:
-    """Result of :meth:`SpeciesTransportModel.solve`.
-
-    Attributes:
-        potentials: Block potentials μ_b (Lagrange, on each block's mesh).
-        potential: μ over the whole mesh (discontinuous Lagrange, jumps at films).
-        mole_fraction: x_A = H μ over the whole mesh (discontinuous Lagrange).
-        boundary_flux: Boundary → outward q_Γ [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D].
-        production: ∫ R_A dx [same units].
-        film_flux: (a, b) → ∫_Γ N_A·n_ab dS through each film.
-        flux_split: Boundary → {"fickian", "thermal"} integrals of the two parts of N_A·n
-            (with a temperature only).
-        balance: |Σ q_Γ − ∫R| / throughput [-] (``postprocess.relative_imbalance``).
-        x_min: Smallest nodal x_A. x_max: Largest.
-        iterations: Newton iterations of the final solve.
-        reason: SNES converged reason.
-        residual_history: Newton residual norms of the final solve.
-        temperature: T [K] (None when isothermal).
-        heat: The heat-conduction result when T was solved.
-        thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) (with a temperature).
-        alpha_t: Region → α_T = S_T T at its mean T (with a temperature).
-        cell_peclet: max |S_T ∇T| h / 2 [-].
-        warnings: Warnings and notes from the checks.
-        coupling: ``"isothermal"``, ``"prescribed"``, ``"staggered"`` or ``"monolithic"``.
-        coupling_iterations: Passes of the T–x_A coupling (1: T does not depend on x_A).
-        coupling_history: Changes between passes (empty: one pass).
-        solver: Report of the linear (isothermal) solve (``emcd_fem.solver.SolverReport``).
-    """
-
-    potentials: list[fem.Function]
-    potential: fem.Function
-    mole_fraction: fem.Function
-    boundary_flux: dict[str, float]
-    production: float
-    film_flux: dict[tuple[str, str], float]
-    flux_split: dict[str, dict[str, float]]
-    balance: float
-    x_min: float
-    x_max: float
-    iterations: int
-    reason: str
-    residual_history: list[float]
-    temperature: Any = None
-    heat: ThermalSolution | None = None
-    thermal_fraction: fem.Function | None = None
-    alpha_t: dict[str, float] | None = None
-    cell_peclet: float = 0.0
-    warnings: tuple[str, ...] = ()
-    coupling: str = "isothermal"
-    coupling_iterations: int = 1
-    coupling_history: list[float] = field(default_factory=list)
-    solver: Any = None
 
 
 class SpeciesTransportModel:
@@ -457,21 +396,10 @@ class SpeciesTransportModel:
 
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
-        problem = built["problem"]
-        problem.solve()
-        snes = problem.solver
-        reason = snes.getConvergedReason()
-        history = [float(r) for r in snes.getConvergenceHistory()[0]]
-        if reason <= 0:
-            raise EmcdSolverError(
-                f"the species-transport (Newton) solve did not converge: "
-                f"{_REASONS.get(reason, reason)} after {snes.getIterationNumber()} iterations, "
-                f"last residual {history[-1] if history else float('nan'):.3e}; reduce S_T or "
-                "the temperature difference, or refine the mesh"
-            )
+        result = newton_solve(built["problem"], self.domain.comm)
         for u in self.potentials:
             u.x.scatter_forward()
-        return snes.getIterationNumber(), _REASONS.get(reason, str(reason)), history
+        return result
 
     def _boundary_fluxes(self, residuals: list[fem.Form]) -> dict[str, float]:
         domain = self.domain
@@ -537,29 +465,13 @@ class SpeciesTransportModel:
             iterations, reason, history = self._newton(self._monolithic)
             heat, built = self.heat.post_process(), self._thermal
         elif self.heat is not None:  # staggered
-            iterations = 0
-            for passes in range(1, self.max_coupling_iterations + 1):
-                previous = [T.x.array.copy()] + [u.x.array.copy() for u in self.potentials]
-                heat = self.heat.solve()
-                check_temperature(heat.t_min)
-                its, reason, history = self._newton(self._thermal)
-                iterations += its
-                change = max(
-                    _max_change(T.x.array, previous[0], msh.comm, relative=True),
-                    *(
-                        _max_change(u.x.array, old, msh.comm)
-                        for u, old in zip(self.potentials, previous[1:], strict=True)
-                    ),
-                )
-                changes.append(change)
-                if passes > 1 and change < self.coupling_tolerance:
-                    break
-            else:
-                raise EmcdSolverError(
-                    f"the staggered T–x_A iteration did not converge in "
-                    f"{self.max_coupling_iterations} passes (last change {changes[-1]:.3e} > "
-                    f"{self.coupling_tolerance:g}); use coupling = 'monolithic'"
-                )
+            heat, iterations, reason, history, passes, changes = staggered(
+                self.heat,
+                lambda: self._newton(self._thermal),
+                self.potentials,
+                tolerance=self.coupling_tolerance,
+                max_passes=self.max_coupling_iterations,
+            )
             built = self._thermal
         elif self._thermal is not None:
             iterations, reason, history = self._newton(self._thermal)
@@ -640,16 +552,6 @@ class SpeciesTransportModel:
             coupling_history=changes,
             solver=report,
         )
-
-
-def _max_change(
-    new: np.ndarray, old: np.ndarray, comm: MPI.Comm, *, relative: bool = False
-) -> float:
-    """Largest |new − old| (relative to max |new|) over all ranks (collective)."""
-    local = np.array([np.abs(new - old).max(initial=0.0), np.abs(new).max(initial=0.0)])
-    total = np.zeros_like(local)
-    comm.Allreduce(local, total, op=MPI.MAX)
-    return float(total[0] / total[1]) if relative and total[1] > 0 else float(total[0])
 
 
 __all__ = ["SpeciesTransportModel", "TransportSolution"]
