@@ -21,6 +21,7 @@ form on mole-fraction boundaries, the data elsewhere, so the balance
 """
 
 import itertools
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,11 +65,12 @@ from emcd_fem.physics.terms import (
 )
 from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
 from emcd_fem.problem import dirichlet_conditions
-from emcd_fem.quadrature import pin_quadrature, tested_residual
+from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, tested_residual
 from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 from emcd_fem.thermal import HeatConductionProblem
 
 _ids = itertools.count()
+logger = logging.getLogger("emcd_fem")
 
 
 class SpeciesTransportModel:
@@ -149,6 +151,9 @@ class SpeciesTransportModel:
             )
         self.domain = domain
         msh = domain.mesh
+        self._curved_warning = curved_degree_warning(msh, degree)
+        if self._curved_warning is not None:
+            logger.warning(self._curved_warning)
         self.films = check_films(domain, films or {})
         self.solubility = region_solubilities(domain, materials, dict(partitions or {}))
         self.fields = assign_materials(domain, materials, self.solubility)
@@ -546,7 +551,9 @@ class SpeciesTransportModel:
             thermal_fraction=fraction,
             alpha_t=alpha,
             cell_peclet=peclet,
-            warnings=tuple(notes) + tuple(warnings),
+            warnings=tuple(notes)
+            + tuple(warnings)
+            + ((self._curved_warning,) if self._curved_warning else ()),
             coupling=coupling,
             coupling_iterations=passes,
             coupling_history=changes,
