@@ -741,8 +741,15 @@ def _semantic_problems(case: Case) -> list[tuple[str, str]]:
             ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")
         )
     has_films = any(spec.film is not None for spec in case.interfaces)
-    if has_films and (case.physics.source != 0 or case.physics.inventory_mole_fraction):
-        problems.append(("physics", "sources and flux-only problems are not available with films"))
+    if has_films and case.physics.inventory_mole_fraction is not None:
+        problems.append(
+            (
+                "physics.inventory_mole_fraction",
+                "flux-only problems are not available with films: the inventory constraint "
+                "couples the potentials of all blocks (each film makes μ jump), which the "
+                "block solve does not impose; give a mole_fraction or mass_transfer boundary",
+            )
+        )
     seen: dict[frozenset[str], int] = {}
     for i, interface in enumerate(case.interfaces):
         pair = frozenset(interface.materials)
@@ -1154,13 +1161,15 @@ def _thermal_problems(case: Case) -> list[tuple[str, str]]:
                         "missing: heat conduction needs k [W/(m K)] for every material",
                     )
                 )
-    if any(spec.partition is not None or spec.film is not None for spec in case.interfaces):
+    if case.physics.inventory_mole_fraction is not None:
         problems.append(
-            ("interfaces", "partition coefficients and films are not available with [thermal] yet")
-        )
-    if case.physics.source != 0 or case.physics.inventory_mole_fraction is not None:
-        problems.append(
-            ("physics", "sources and flux-only problems are not available with [thermal] yet")
+            (
+                "physics.inventory_mole_fraction",
+                "flux-only problems are not available with [thermal]: with thermal diffusion "
+                "x_A enters the flux nonlinearly (S_T x_A (1 - x_A) grad T), so the inventory "
+                "does not fix x_A by a constant shift as in the isothermal case; give a "
+                "mole_fraction or mass_transfer boundary",
+            )
         )
     return problems
 

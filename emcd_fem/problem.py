@@ -20,6 +20,7 @@ from mpi4py import MPI
 import numpy as np
 import ufl
 from dolfinx import fem
+from dolfinx import mesh as dmesh
 
 from emcd_fem import admissibility
 from emcd_fem import solver as solver_mod
@@ -169,7 +170,7 @@ class EMCDProblem:
             source,
         )
         self.dirichlet_names = [n for n, bc in self.boundary_conditions.items() if bc.is_dirichlet]
-        bcs, self._dirichlet_ranges = _dirichlet_conditions(
+        bcs, self._dirichlet_ranges = dirichlet_conditions(
             domain, V, self.dirichlet_names, self._constants, self.solubility
         )
         self.singular = not any(
@@ -367,19 +368,36 @@ class EMCDProblem:
         )
 
 
-def _dirichlet_conditions(
+def dirichlet_conditions(
     domain: Domain,
     V: fem.FunctionSpace,
     names: list[str],
     constants: Mapping[str, dict],
     solubility: Mapping[str, float] | None,
+    facet_tags: dmesh.MeshTags | None = None,
 ) -> tuple[list[fem.DirichletBC], dict[str, tuple[float, float]]]:
-    """Dirichlet conditions on the potential μ = x_A / H for the given boundaries."""
+    """Dirichlet conditions on the potential μ = x_A / H for the given boundaries.
+
+    Args:
+        domain: The domain.
+        V: The potential's space (on the domain's mesh or on a block's submesh).
+        names: Mole-fraction boundaries.
+        constants: Boundary → the condition's bound values (``BoundaryCondition.bind``).
+        solubility: Region → H (None: every H = 1).
+        facet_tags: The facet tags on V's mesh (default: the domain's).
+
+    Returns:
+        The conditions and boundary → (min, max) of the prescribed x_A [-].
+
+    Raises:
+        AdmissibilityError: function data outside [0, 1].
+    """
     msh = domain.mesh
     fdim = msh.topology.dim - 1
+    tags = facet_tags if facet_tags is not None else domain.facet_tags
     bcs, ranges = [], {}
     for n in names:
-        dofs = fem.locate_dofs_topological(V, fdim, domain.facet_tags.find(domain.boundaries[n]))
+        dofs = fem.locate_dofs_topological(V, fdim, tags.find(domain.boundaries[n]))
         h = boundary_solubility(domain, n, solubility) if solubility else 1.0
         value = constants[n]["value"]
         if isinstance(value, fem.Function):

@@ -41,6 +41,7 @@ from emcd_fem.effective import effective_report
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.films import FilmEMCDProblem
+from emcd_fem.models.pipeline import needs_model, run_model
 from emcd_fem.output import (
     OutputDirectory,
     signals_as_exceptions,
@@ -561,10 +562,8 @@ def _run_case(
     progress.stage("setup")
     agreement.checkpoint(comm, "setup")
 
-    if case.thermal is not None:
-        from emcd_fem.soret_run import run_soret
-
-        return run_soret(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
+    if needs_model(case):  # [thermal], films with a source: the composed model's pipeline
+        return run_model(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if any(spec.film is not None for spec in case.interfaces):
         return _run_with_films(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
 

@@ -1,18 +1,12 @@
-"""The thermal-diffusion pipeline of ``emcd run``: case → T → Soret solve → summary, fields.
+"""The ``[thermal]`` section of a case: thermal conditions, T, Soret data, closed-form slab.
 
-Used by :func:`emcd_fem.simulation.run_case` when the case has a ``[thermal]`` section.
+Used by the composed model's pipeline (:mod:`emcd_fem.models.pipeline`).
 """
 
 import logging
-import time
-from pathlib import Path
 from typing import Any
 
-from mpi4py import MPI
-
 import numpy as np
-import ufl
-from dolfinx import fem
 
 from emcd_fem import analytic, expressions
 from emcd_fem.case import (
@@ -26,20 +20,9 @@ from emcd_fem.case import (
 )
 from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError
-from emcd_fem.fields import flux_space, interpolate_expression
-from emcd_fem.postprocess import owned_range
 from emcd_fem.result_checks import reference_tolerance
-from emcd_fem.run_output import (
-    RunResult,
-    common_summary,
-    judge_run,
-    profile_rows,
-    timed_solve,
-    write_outputs,
-)
-from emcd_fem.run_setup import build_boundary_conditions, build_materials, resolve_material
-from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
-from emcd_fem.soret_sign import sign_warnings
+from emcd_fem.run_setup import build_materials
+from emcd_fem.soret import TemperatureDependence
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
 
 logger = logging.getLogger("emcd_fem")
@@ -191,7 +174,11 @@ def soret_reference(case: Case) -> tuple[analytic.SoretSlabSolution, Any] | None
     return solution, material
 
 
-def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> dict | None:
+def reference_summary(case: Case, domain: Domain, solution: Any) -> dict | None:
+    """The closed-form Soret slab next to a solution's fluxes (None when it does not apply).
+
+    ``solution`` has ``boundary_flux`` and ``flux_split`` (a Soret or transport solution).
+    """
     found = soret_reference(case)
     if found is None:
         return None
@@ -220,112 +207,3 @@ def _reference_summary(case: Case, domain: Domain, solution: SoretSolution) -> d
             for n in expected
         },
     )
-
-
-def run_soret(
-    case: Case,
-    domain: Domain,
-    out: str | Path | None,
-    comm: MPI.Comm,
-    timings: dict[str, float],
-    start: float,
-    *,
-    mesh_reused: bool = False,
-):
-    """Thermal diffusion: T (prescribed or solved), Newton for x_A, split and diagnostics."""
-    tic = time.perf_counter()
-    temperature = temperature_of(case, domain)
-    problem = SoretProblem(
-        domain,
-        build_materials(case, list(domain.regions)),
-        build_boundary_conditions(case),
-        temperature=temperature,
-        coupling=case.thermal.coupling,
-        coupling_tolerance=case.thermal.coupling_tolerance,
-        degree=case.discretisation.degree,
-        petsc_options=case.solver.petsc_options,
-        **soret_parameters(case, domain),
-    )
-    timings["setup"] = time.perf_counter() - tic
-    solution = timed_solve(problem, timings, f"thermal diffusion, {problem.coupling}")
-    logger.info("%d Newton iterations", solution.iterations)
-    tic = time.perf_counter()
-    x = solution.mole_fraction
-    T = solution.temperature
-    if not isinstance(T, fem.Function):  # prescribed: a field for output and pictures
-        T = interpolate_expression(ufl.as_ufl(T), x.function_space, "temperature")
-    fick, thermal_part = problem._fluxes
-    available = {
-        "mole_fraction": x,
-        "temperature": T,
-        "thermal_fraction": solution.thermal_fraction,
-        "molar_flux": interpolate_expression(fick + thermal_part, flux_space(x), "molar_flux_A"),
-    }
-    wanted = case.output.fields or [
-        "mole_fraction",
-        "temperature",
-        "thermal_fraction",
-        "molar_flux",
-    ]
-    fields = {name: available[name] for name in wanted if name in available}
-    t_min, t_max = (
-        (solution.heat.t_min, solution.heat.t_max) if solution.heat is not None else owned_range(T)
-    )
-    resolved = {n: resolve_material(case, n) for n in case.materials}
-    dofs = x.function_space.dofmap.index_map.size_global
-    share = {
-        name: abs(part["thermal"]) / (abs(part["fickian"]) + abs(part["thermal"]))
-        if (abs(part["fickian"]) + abs(part["thermal"])) > 0
-        else 0.0
-        for name, part in solution.flux_split.items()
-    }
-    summary: dict[str, Any] = {
-        "boundary_flux": solution.boundary_flux,
-        "flux_split": solution.flux_split,
-        "x_min": solution.x_min,
-        "x_max": solution.x_max,
-        "balance": {"relative": solution.balance},
-        "solver": {
-            "type": "SNES newtonls (bt line search), MUMPS LU",
-            "iterations": solution.iterations,
-            "reason": solution.reason,
-            "residual_history": solution.residual_history,
-            "coupling": solution.coupling,
-            "coupling_iterations": solution.coupling_iterations,
-            "coupling_history": solution.coupling_history,
-        },
-        "thermal": {
-            "mode": "conduction" if solution.heat is not None else "prescribed",
-            "t_min": t_min,
-            "t_max": t_max,
-            "heat_flow": solution.heat.heat_flow if solution.heat else None,
-            "heat_balance": solution.heat.balance if solution.heat else None,
-            "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
-        },
-        "soret": {
-            "sign": "S_T > 0 drives A towards the cold side (kinetic theory: the heavier "
-            "species goes to the cold side, so S_T < 0 when A is the lighter gas)",
-            "alpha_t": solution.alpha_t,
-            "thermal_share": share,
-            "cell_peclet": solution.cell_peclet,
-        },
-        "analytic": _reference_summary(case, domain, solution),
-        "warnings": list(solution.notes)
-        + [w for r in resolved.values() for w in r.warnings]
-        + sign_warnings(case),
-        **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
-    }
-    found = soret_reference(case)
-    rows = profile_rows(
-        case,
-        solution.mole_fraction,
-        comm,
-        (lambda points: found[0].mole_fraction(points[:, 0])) if found is not None else None,
-    )
-    judge_run(case, domain, summary)
-    timings["post"] = time.perf_counter() - tic
-    if out is None:
-        summary["timings"] = timings
-        return RunResult(summary, solution, fields, None, domain)
-    write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
-    return RunResult(summary, solution, fields, Path(out).resolve(), domain)

@@ -15,8 +15,7 @@ x = 0 and 0.1 at x = 1, combined over
   T = 400 K / 300 K at the ends, contact resistances 0.5 and 1.0 m² K/W, same Soret data);
 * a uniform species source R_A = 0.2 mol/(m³ s) or none (``source``).
 
-The references here use only numpy/scipy (emcd_fem is imported for ``CaseError`` alone, the
-expected failure of refused combinations) and the laws as README ("Interface coefficients",
+The references here use only numpy/scipy and the laws as README ("Interface coefficients",
 "Thermal diffusion") and ``emcd_fem/films.py`` document them, for the pair written [a, b]
 with n_ab from a into b (here a is the left layer, so N_A·n_ab = N):
 
@@ -33,10 +32,8 @@ with n_ab from a into b (here a is the left layer, so N_A·n_ab = N):
   conditions, at tolerance 1e-10 (validated against :func:`closed_form` and against a
   quadrature of the separable single-layer Soret equation in ``test_composition.py``).
 
-Combinations the case check refuses today are listed in :data:`REFUSED_TODAY`; the
-:func:`combo` helper marks them ``xfail(strict=True)``: when the unified model lands, the
-integrator empties that one set (with the unified model of /work/wt/model at 210befb all
-of them pass: ``pytest --runxfail``).
+Every combination runs through the one composed model (``emcd_fem.models``); none is
+refused by the case check.
 """
 
 import math
@@ -46,8 +43,6 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from scipy.integrate import solve_bvp
-
-from emcd_fem.case import CaseError
 
 THICK = (0.3, 0.4, 0.3)  # m
 CELLS = (6, 8, 6)  # cells per layer: h = 0.05 m everywhere
@@ -70,33 +65,14 @@ NAMES = ("left_layer", "middle_layer", "right_layer")
 KINDS = ("plain", "partition", "film")
 THERMALS = ("isothermal", "prescribed", "solved")
 
-#: Combinations the case check refuses today ("not available with [thermal] yet",
-#: "sources ... not available with films"): expected failures until the unified model of
-#: issue 17 lands. The integrator empties this set when merging it.
-REFUSED_TODAY = frozenset(
-    {(kind, thermal, True) for kind in KINDS for thermal in ("prescribed", "solved")}
-    | {
-        (kind, thermal, src)
-        for kind in ("partition", "film")
-        for thermal in ("prescribed", "solved")
-        for src in (False, True)
-    }
-    | {("film", "isothermal", True)}
-)
-XFAIL = pytest.mark.xfail(
-    strict=True, raises=CaseError, reason="issue 17: combination lands with the unified model"
-)
-
 
 def combo(kind: str, thermal: str, source: bool, *values) -> object:
-    """``pytest.param(kind, thermal, source, *values)``, xfail when refused today."""
-    marks = [XFAIL] if (kind, thermal, source) in REFUSED_TODAY else []
+    """``pytest.param(kind, thermal, source, *values)`` with a readable id."""
     return pytest.param(
         kind,
         thermal,
         source,
         *values,
-        marks=marks,
         id=f"{kind}-{thermal}-{'source' if source else 'nosource'}",
     )
 

@@ -18,9 +18,6 @@ Tolerances (P2 throughout, h = 0.05 m):
   asserted 2e-7 and 2e-8, i.e. an error constant up to ten times today's. The reference is
   ``solve_bvp`` at tolerance 1e-10 (its own agreement with the closed forms: 1e-16; with
   the separable single-layer Soret integral: < 1e-9), far below that.
-
-Combinations refused today are expected failures through ``composition_cases.combo``
-(one set, ``REFUSED_TODAY``); they fail with the case check's CaseError, nothing else.
 """
 
 import copy
@@ -297,11 +294,11 @@ def toml_text(case: dict) -> str:
     ("kind", "thermal", "source"), [cc.combo("plain", "solved", False), cc.combo(*RICHEST)]
 )
 def test_case_file_through_the_command(kind, thermal, source, tmp_path):
-    """The case written as a TOML file, checked (``load_case``: a refused combination raises
-    CaseError there), run by ``emcd run`` in process; summary.json's boundary fluxes and
-    profiles.csv's x_A (10 mesh vertices, none on an interface: where P2 is order 4, as in
-    the matrix; at cell midpoints it is order 3, measured 4.5e-8 in the middle layer of the
-    richest case) against the reference with the matrix tolerances."""
+    """The case written as a TOML file, checked (``load_case``), run by ``emcd run`` in
+    process; summary.json's boundary fluxes and profiles.csv's x_A (10 mesh vertices, none
+    on an interface: where P2 is order 4, as in the matrix; at cell midpoints it is order 3,
+    measured 4.5e-8 in the middle layer of the richest case) against the reference with the
+    matrix tolerances."""
     from emcd_fem.case import load_case
     from emcd_fem.cli import main
 

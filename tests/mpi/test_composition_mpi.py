@@ -7,8 +7,7 @@ round-off (residual ~1e-14 in the thermal runs), so only rounding separates them
 fluxes to 1e-10 relative and x_A to 1e-10 (as tests/mpi/test_rank_order.py). The
 distributed answer must also match the independent reference with the serial tolerances
 of tests/test_composition.py (exact cases 1e-10 / 1e-11; Soret on h = 0.05 with P2:
-2e-7 / 2e-8, order-4 errors measured 1.7e-8 / 1.1e-9). Combinations the case check refuses
-today are expected failures (``composition_cases.REFUSED_TODAY``).
+2e-7 / 2e-8, order-4 errors measured 1.7e-8 / 1.1e-9).
 """
 
 import copy

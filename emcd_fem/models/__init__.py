@@ -1,0 +1,14 @@
+"""Models: physics terms (``emcd_fem.physics``) assembled into solvable problems.
+
+:class:`~emcd_fem.models.transport.SpeciesTransportModel` is the one species-transport
+model: constitutive flux (Fick/EMCD in the potential form, plus the Soret term when a
+temperature is given), boundary conditions, volumetric source, partition coefficients and
+film resistances, on blocks of film-free connected regions. ``FilmEMCDProblem`` and
+``SoretProblem`` are facades over it.
+
+Modules: ``blocks`` (film-free region groups, submeshes, interface entities),
+``transport`` (the model: terms → residuals, linear/SNES solve, fluxes, balance, checks),
+``newton`` (SNES with progress, the staggered T–x_A iteration), ``solution`` (its
+result), ``thermal_support`` (Newton options, temperature checks, Soret diagnostics),
+``pipeline`` (``emcd run`` for ``[thermal]`` cases and films with a source).
+"""

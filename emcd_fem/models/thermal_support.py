@@ -1,0 +1,139 @@
+"""Thermal-diffusion support shared by the composed model and ``SoretProblem``.
+
+Newton options, the temperature checks, and the diagnostics of a Soret solution (thermal
+share of the flux, α_T per region, cell Péclet number of the thermal drift).
+"""
+
+from typing import Any
+
+from mpi4py import MPI
+
+import ufl
+from dolfinx import fem
+
+from emcd_fem.domain import Domain
+from emcd_fem.errors import AdmissibilityError, EmcdInputError
+from emcd_fem.physics.soret import TransportFields
+from emcd_fem.postprocess import integrate, owned_range
+
+#: Thermal diffusion factors of common gas pairs near 300 K (kinetic theory): 0.06 (N2–CO2)
+#: to 0.4 (He–Ar); outside this range a note is added to the solution.
+TYPICAL_GAS_ALPHA_T = (0.05, 0.45)
+NEWTON_OPTIONS = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "bt",
+    "snes_rtol": 1e-12,
+    "snes_atol": 1e-14,
+    "snes_max_it": 50,
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
+
+
+def thermal_diagnostics(
+    domain: Domain,
+    transport: TransportFields,
+    x: fem.Function,
+    temperature: Any,
+    fick: ufl.core.expr.Expr,
+    thermal: ufl.core.expr.Expr,
+) -> tuple[fem.Function, dict[str, float], tuple[str, ...]]:
+    """Thermal-fraction field, α_T = S_T T per region (at its mean T) and notes (collective).
+
+    Args:
+        domain: The domain.
+        transport: The T-dependent parameter fields.
+        x: The mole fraction (its degree sets the fraction field's degree).
+        temperature: T [K].
+        fick: Fickian part of N_A [mol/(m^2 s)].
+        thermal: Thermal-diffusion part of N_A [mol/(m^2 s)].
+    """
+    from emcd_fem.fields import flux_space, interpolate_expression
+
+    T = temperature
+    tiny = 1e-300
+    expr = ufl.sqrt(ufl.dot(thermal, thermal)) / (
+        ufl.sqrt(ufl.dot(fick, fick)) + ufl.sqrt(ufl.dot(thermal, thermal)) + tiny
+    )
+    degree = flux_space(x).element.basix_element.degree
+    msh = domain.mesh
+    space = fem.functionspace(msh, ("DG", degree))
+    fraction = interpolate_expression(expr, space, "thermal_fraction")
+    alpha, notes = {}, []
+    low, high = TYPICAL_GAS_ALPHA_T
+    for region, tag in domain.regions.items():
+        dx = domain.dx(tag)
+        volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
+        alpha[region] = integrate(fem.form(transport.soret_of(T) * T * dx)) / volume
+        if alpha[region] != 0 and not low <= abs(alpha[region]) <= high:
+            notes.append(
+                f"region {region!r}: alpha_T = S_T T = {alpha[region]:.3g} is outside the "
+                f"range typical of gas pairs ({low}–{high}); fine for liquids and some "
+                "mixtures, check S_T for gases"
+            )
+    peclet = cell_peclet(domain, transport, T)
+    if peclet > 1:
+        notes.append(
+            f"the cell Péclet number of the thermal drift, |S_T ∇T| h / 2, reaches "
+            f"{peclet:.3g} > 1: the discrete x_A may oscillate; refine the mesh where "
+            "the temperature gradient is steep"
+        )
+    return fraction, alpha, tuple(notes)
+
+
+def cell_peclet(domain: Domain, transport: TransportFields, temperature: Any) -> float:
+    """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell [-]."""
+    from emcd_fem.fields import interpolate_expression
+    from emcd_fem.quadrature import cell_diameter
+
+    msh = domain.mesh
+    T = temperature
+    drift = transport.soret_of(T) * ufl.grad(T)
+    expr = ufl.sqrt(ufl.dot(drift, drift)) * cell_diameter(msh) / 2
+    values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
+    return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
+
+
+def prescribed_temperature(msh, temperature: Any) -> Any:
+    """Number / UFL / Function [K] → form coefficient, checked > 0 at the P1 nodes."""
+    if isinstance(temperature, ufl.constantvalue.ScalarValue):
+        temperature = float(temperature)  # e.g. 300 + 0*x simplified by UFL
+    if isinstance(temperature, bool) or not isinstance(
+        temperature, int | float | ufl.core.expr.Expr
+    ):
+        raise EmcdInputError(
+            "temperature must be a number [K], a UFL expression, a Function or a "
+            f"HeatConductionProblem, got {type(temperature).__name__}"
+        )
+    if isinstance(temperature, int | float):
+        temperature = fem.Constant(msh, float(temperature))
+    if isinstance(temperature, fem.Constant):
+        t_min = float(temperature.value)
+    elif isinstance(temperature, fem.Function):
+        t_min, _ = owned_range(temperature)
+    else:
+        check = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
+        points = check.function_space.element.interpolation_points
+        check.interpolate(fem.Expression(temperature, points))
+        t_min, _ = owned_range(check)
+    check_temperature(t_min)
+    return temperature
+
+
+def check_temperature(t_min: float) -> None:
+    """Refuse a temperature field whose minimum t_min [K] is not > 0."""
+    if not t_min > 0:
+        raise AdmissibilityError(
+            f"the temperature field reaches {t_min:g} K <= 0: temperatures are absolute (K)"
+        )
+
+
+__all__ = [
+    "NEWTON_OPTIONS",
+    "TYPICAL_GAS_ALPHA_T",
+    "cell_peclet",
+    "check_temperature",
+    "prescribed_temperature",
+    "thermal_diagnostics",
+]

@@ -1,0 +1,564 @@
+"""One steady species-transport model assembled from terms, on blocks of regions.
+
+Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
+N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
+temperature is given; the boundary conditions (``emcd_fem.boundary``); a volumetric
+source R_A; partition coefficients (through H, ``emcd_fem.partition``); film resistances
+k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.films``). Regions joined
+without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
+
+The temperature is a number, a UFL expression or a Function [K], or a
+:class:`~emcd_fem.thermal.HeatConductionProblem` (with contact resistances if given):
+T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
+the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
+
+Solve: PETSc SNES (Newton, backtracking line search, MUMPS LU) through
+``dolfinx.fem.petsc.NonlinearProblem`` (``kind="mpi"`` with ``entity_maps`` for several
+blocks). Every term but Soret's is linear: the isothermal problem takes one Newton step;
+with Soret, Newton starts from the isothermal solution. Fluxes: the reaction (residual)
+form on mole-fraction boundaries, the data elsewhere, so the balance
+Σ q_Γ − ∫R dx closes to solver tolerance.
+"""
+
+import itertools
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx.fem.petsc
+import ufl
+from dolfinx import fem, la
+
+from emcd_fem import admissibility
+from emcd_fem import solver as solver_mod
+from emcd_fem.boundary import BoundaryCondition, MassTransfer, ZeroFlux
+from emcd_fem.domain import Domain
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.fields import interpolate_expression
+from emcd_fem.materials import Material, assign_materials, check_regions
+from emcd_fem.models.blocks import (
+    Block,
+    boundary_dofs,
+    build_blocks,
+    check_films,
+    interface_entities,
+    whole_mesh_field,
+)
+from emcd_fem.models.newton import newton_solve, staggered
+from emcd_fem.models.solution import TransportSolution
+from emcd_fem.models.thermal_support import (
+    NEWTON_OPTIONS,
+    cell_peclet,
+    prescribed_temperature,
+    thermal_diagnostics,
+)
+from emcd_fem.partition import region_solubilities, regions_on_boundary
+from emcd_fem.physics.soret import TemperatureDependence, transport_fields
+from emcd_fem.physics.terms import (
+    boundary_term,
+    film_flux,
+    flux_term,
+    potential_fluxes,
+    source_term,
+)
+from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
+from emcd_fem.problem import dirichlet_conditions
+from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, tested_residual
+from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
+from emcd_fem.thermal import HeatConductionProblem
+
+_ids = itertools.count()
+logger = logging.getLogger("emcd_fem")
+
+
+class SpeciesTransportModel:
+    """Steady binary species transport (EMCD) assembled from terms.
+
+    Args:
+        domain: The domain (ghost mode ``shared_facet`` when there are films).
+        materials: Region → material (c [mol/m^3], D [m^2/s] at the reference T).
+        boundary_conditions: Boundary → condition (unnamed boundaries: zero flux); with
+            films each boundary must lie within one block.
+        films: (a, b) → k_ab [mol/(m^2 s)] > 0 (``emcd_fem.films`` for the law).
+        partitions: (a, b) → K_ab = c_A,b / c_A,a at equilibrium [-].
+        source: R_A [mol/(m^3 s)]: a number or a UFL expression on the mesh.
+        temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
+            a :class:`~emcd_fem.thermal.HeatConductionProblem` (solved first).
+        soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
+        temperature_dependence: Region → :class:`TemperatureDependence`.
+        coupling: With a heat problem: ``"staggered"`` (T, then Newton for x_A, repeated
+            until the change between passes < ``coupling_tolerance``; T does not depend on
+            x_A, so the second pass confirms the first) or ``"monolithic"`` (one Newton on
+            (x_A, T); film-free problems only).
+        coupling_tolerance: Staggered stopping tolerance [-].
+        max_coupling_iterations: Staggered passes before giving up.
+        degree: Lagrange degree of the potentials.
+        petsc_options: Overrides of the SNES/KSP options.
+
+    Raises:
+        EmcdInputError: invalid data, or a flux-only problem (see :meth:`__init__` text).
+
+    Note:
+        Collective on the mesh communicator.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        materials: Mapping[str, Material],
+        boundary_conditions: Mapping[str, BoundaryCondition],
+        *,
+        films: Mapping[tuple[str, str], float] | None = None,
+        partitions: Mapping[tuple[str, str], float] | None = None,
+        source: float | ufl.core.expr.Expr = 0.0,
+        temperature: Any = None,
+        soret: Mapping[str, float] | None = None,
+        thermal_diffusion_factor: Mapping[str, float] | None = None,
+        temperature_dependence: Mapping[str, TemperatureDependence] | None = None,
+        coupling: str = "staggered",
+        coupling_tolerance: float = 1e-10,
+        max_coupling_iterations: int = 20,
+        degree: int = 1,
+        petsc_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if coupling not in ("staggered", "monolithic"):
+            raise EmcdInputError(f"coupling must be 'staggered' or 'monolithic', got {coupling!r}")
+        if not coupling_tolerance > 0:
+            raise EmcdInputError(f"coupling_tolerance must be > 0, got {coupling_tolerance!r}")
+        self.coupling = coupling
+        self.coupling_tolerance = coupling_tolerance
+        self.max_coupling_iterations = int(max_coupling_iterations)
+        if degree not in (1, 2, 3):
+            raise EmcdInputError(f"degree must be 1, 2 or 3, got {degree!r}")
+        check_regions(domain, materials)
+        for name in boundary_conditions:
+            if name not in domain.boundaries:
+                raise EmcdInputError(
+                    f"boundary {name!r} is not a boundary of the domain "
+                    f"(boundaries: {sorted(domain.boundaries)})"
+                )
+        if not any(
+            bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in boundary_conditions.values()
+        ):
+            raise EmcdInputError(
+                "every boundary prescribes a flux: the composed model (films, thermal "
+                "diffusion) needs one mole_fraction or mass_transfer boundary. A flux-only "
+                "problem fixes x_A only up to its inventory; with films the inventory couples "
+                "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
+                "constant shift — give a mole_fraction or mass_transfer boundary"
+            )
+        self.domain = domain
+        msh = domain.mesh
+        self._curved_warning = curved_degree_warning(msh, degree)
+        if self._curved_warning is not None:
+            logger.warning(self._curved_warning)
+        self.films = check_films(domain, films or {})
+        self.solubility = region_solubilities(domain, materials, dict(partitions or {}))
+        self.fields = assign_materials(domain, materials, self.solubility)
+        self._conductance = max(m.concentration * m.diffusivity for m in materials.values())
+        self.blocks: list[Block] = build_blocks(domain, self.films, degree)
+        self.block_of = {r: i for i, b in enumerate(self.blocks) for r in b.regions}
+        self._maps = [b.entity_map for b in self.blocks if b.entity_map is not None] or None
+        self.potentials = [
+            fem.Function(b.space, name="potential_" + "_".join(b.regions)) for b in self.blocks
+        ]
+        self.conditions = dict(boundary_conditions)
+        self._block_of_boundary = {n: self._boundary_block(n) for n in self.conditions}
+        self._constants = {
+            n: bc.bind(self.blocks[self._block_of_boundary[n]].space)
+            for n, bc in self.conditions.items()
+        }
+        if isinstance(source, bool) or not isinstance(source, int | float | ufl.core.expr.Expr):
+            raise EmcdInputError("source must be a number [mol/(m^3 s)] or a UFL expression")
+        self.source = (
+            fem.Constant(msh, float(source)) if isinstance(source, int | float) else source
+        )
+
+        # temperature: prescribed, or a heat problem solved first
+        self.heat: HeatConductionProblem | None = None
+        self.transport = None
+        if isinstance(temperature, HeatConductionProblem):
+            if temperature.domain is not domain:
+                raise EmcdInputError("the heat problem must be built on the same domain")
+            self.heat, temperature = temperature, temperature.temperature
+        elif temperature is not None:
+            temperature = prescribed_temperature(msh, temperature)
+        elif soret or thermal_diffusion_factor or temperature_dependence:
+            raise EmcdInputError("S_T, alpha_T or T-dependent properties need a temperature")
+        self.temperature = temperature
+        if temperature is not None:
+            self.transport = transport_fields(
+                domain,
+                materials,
+                dict(soret or {}),
+                dict(thermal_diffusion_factor or {}),
+                dict(temperature_dependence or {}),
+            )
+
+        # film data: integration entities with '+' in the film's first region
+        data, self._film_data = [], {}
+        for j, ((a, b), k) in enumerate(self.films.items()):
+            data.append((j + 1, interface_entities(domain, a, b).ravel()))
+            self._film_data[(a, b)] = (j + 1, fem.Constant(msh, float(k) * self.solubility[a]))
+        self._dS = ufl.Measure("dS", domain=msh, subdomain_data=data) if data else None
+
+        self._bcs = self._dirichlet()
+        options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
+        # every term but Soret's is linear: the isothermal problem is assembled once and
+        # solved linearly; it is also Newton's starting point with Soret
+        linear_options = {
+            k: v for k, v in (petsc_options or {}).items() if not k.startswith("snes")
+        }
+        self._isothermal = self._build_linear(linear_options)
+        self._thermal = self._build(temperature, options) if temperature is not None else None
+        self._monolithic = None
+        if self.heat is not None and coupling == "monolithic":
+            self._monolithic = self._build_monolithic(options)
+
+    # -- assembly -----------------------------------------------------------------------
+    def _boundary_block(self, name: str) -> int:
+        blocks = sorted({self.block_of[r] for r in regions_on_boundary(self.domain, name)})
+        if isinstance(self.conditions[name], ZeroFlux) and blocks:
+            return blocks[0]  # no term, no flux: may span blocks
+        if len(blocks) != 1:
+            raise EmcdInputError(
+                f"boundary {name!r} touches regions separated by films; split it by region"
+            )
+        return blocks.pop()
+
+    def _dirichlet(self) -> list[fem.DirichletBC]:
+        """Mole-fraction conditions on each block's potential (μ = x_A / H); data ranges."""
+        bcs, self._dirichlet_ranges = [], {}
+        for i, block in enumerate(self.blocks):
+            names = [
+                n
+                for n, bc in self.conditions.items()
+                if bc.is_dirichlet and self._block_of_boundary[n] == i
+            ]
+            block_bcs, ranges = dirichlet_conditions(
+                self.domain,
+                block.space,
+                names,
+                self._constants,
+                self.solubility,
+                facet_tags=block.facet_tags,
+            )
+            bcs += block_bcs
+            self._dirichlet_ranges |= ranges
+        return bcs
+
+    def fluxes(
+        self, potential: ufl.core.expr.Expr
+    ) -> tuple[ufl.core.expr.Expr, ufl.core.expr.Expr | None]:
+        """(Fickian, thermal) parts of N_A [mol/(m^2 s)] for a potential on the parent mesh."""
+        return potential_fluxes(potential, self.fields, self.temperature, self.transport)
+
+    def _residuals(self, temperature: Any, ws: list | None = None) -> list[ufl.Form]:
+        domain, us = self.domain, self.potentials
+        if ws is None:
+            ws = [ufl.TestFunction(b.space) for b in self.blocks]
+        F: list = [0] * len(self.blocks)
+        for region, tag in sorted(domain.regions.items()):
+            i = self.block_of[region]
+            fick, thermal = potential_fluxes(us[i], self.fields, temperature, self.transport)
+            flux = fick if thermal is None else fick + thermal
+            F[i] += flux_term(flux, ws[i], domain.dx(tag))
+            F[i] += source_term(self.source, ws[i], domain.dx(tag))
+        for (a, b), (j, k) in self._film_data.items():
+            A, B = self.block_of[a], self.block_of[b]
+            q = film_flux(k, us[A]("+"), us[B]("-"))
+            F[A] += q * ws[A]("+") * self._dS(j)
+            F[B] += -q * ws[B]("-") * self._dS(j)
+        for n, bc in self.conditions.items():
+            i = self._block_of_boundary[n]
+            x = self.fields.partition * us[i]
+            term = boundary_term(bc, x, ws[i], domain.ds(domain.boundaries[n]), self._constants[n])
+            if term is not None:
+                F[i] += term
+        return [pin_quadrature(f) for f in F]
+
+    def _jacobian(self, F: list[ufl.Form], trials: list) -> list[list[ufl.Form | None]]:
+        J = []
+        for Fi in F:
+            row = []
+            for u, du in zip(self.potentials, trials, strict=True):
+                d = ufl.algorithms.expand_derivatives(ufl.derivative(Fi, u, du))
+                row.append(None if d.empty() else pin_quadrature(d))
+            J.append(row)
+        return J
+
+    def _build_linear(self, user_options: Mapping[str, Any]) -> dict:
+        """The assembled-once linear path: a(μ, w) = L(w) with a = ∂F/∂μ, L = −F(0; w).
+
+        One block: CG + GAMG with the robust fallback of ``emcd_fem.solver`` (as
+        ``EMCDProblem``); several blocks: the block system with MUMPS LU (as films).
+        """
+        msh, us = self.domain.mesh, self.potentials
+        spaces = [b.space for b in self.blocks]
+        if len(spaces) == 1:
+            trials, tests = [ufl.TrialFunction(spaces[0])], [ufl.TestFunction(spaces[0])]
+        else:
+            W = ufl.MixedFunctionSpace(*spaces)
+            trials, tests = list(ufl.TrialFunctions(W)), list(ufl.TestFunctions(W))
+        F = self._residuals(None, tests)
+        a = self._jacobian(F, trials)
+        zero = fem.Constant(msh, 0.0)
+        L = []
+        for Fi, w, block in zip(F, tests, self.blocks, strict=True):
+            at_zero = ufl.replace(Fi, {u: ufl.as_ufl(0.0) for u in us})
+            # every row integrates over its own block's cells (a submesh test function has
+            # no values elsewhere)
+            dx0 = self.domain.dx(self.domain.regions[block.regions[0]])
+            L.append(pin_quadrature(-at_zero + zero * w * dx0))
+        if len(spaces) == 1:
+            n_dofs = spaces[0].dofmap.index_map.size_global
+            options = solver_mod.merge_petsc_options(n_dofs, user_options)
+            problem = solver_mod.linear_problem(
+                a[0][0],
+                L[0],
+                us[0],
+                self._bcs,
+                prefix=f"emcd_model_{next(_ids)}_",
+                petsc_options=options,
+            )
+        else:
+            user = dict(user_options)  # a user's method replaces the default one whole
+            options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
+            options.update(user)
+            problem = dolfinx.fem.petsc.LinearProblem(
+                a,
+                L,
+                bcs=self._bcs,
+                u=us,
+                kind="mpi",
+                entity_maps=self._maps,
+                petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+                petsc_options=options,
+            )
+        F = self._residuals(None)
+        self._data_flux_forms = {}  # flux-data boundaries: the solve's own boundary term
+        for n, bc in self.conditions.items():
+            if bc.is_dirichlet or isinstance(bc, ZeroFlux):
+                continue
+            i = self._block_of_boundary[n]
+            one = fem.Function(self.blocks[i].space)
+            one.x.array[:] = 1.0
+            tag = self.domain.boundaries[n]
+            flux = tested_residual(None, -F[i], "exterior_facet", tag, us[i], one)
+            if flux is not None:
+                self._data_flux_forms[n] = fem.form(flux, entity_maps=self._maps)
+        residuals = [fem.form(f, entity_maps=self._maps) for f in F]
+        return {"linear": problem, "residuals": residuals}
+
+    def _build(self, temperature: Any, options: dict) -> dict:
+        F = self._residuals(temperature)
+        us = self.potentials
+        J = self._jacobian(F, [ufl.TrialFunction(u.function_space) for u in us])
+        single = len(us) == 1
+        problem = dolfinx.fem.petsc.NonlinearProblem(
+            F[0] if single else F,
+            us[0] if single else us,
+            bcs=self._bcs,
+            J=J[0][0] if single else J,
+            kind=None if single else "mpi",
+            entity_maps=self._maps,
+            petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+            petsc_options=options,
+        )
+        problem.solver.setConvergenceHistory()
+        residuals = [fem.form(f, entity_maps=self._maps) for f in F]
+        return {"problem": problem, "residuals": residuals, "F": F}
+
+    def _build_monolithic(self, options: dict) -> dict:
+        """One Newton on (x_A, T) for a film-free problem (as ``SoretProblem``)."""
+        if len(self.blocks) > 1:
+            raise EmcdInputError(
+                "coupling = 'monolithic' is available for film-free problems only (the block "
+                "system of the films plus T is not assembled); use coupling = 'staggered': T "
+                "does not depend on x_A, so it converges in two passes"
+            )
+        msh, T = self.domain.mesh, self.temperature
+        # scale the heat residual to the species one (c D ΔT/T vs k ΔT): Newton steps are
+        # unchanged, but the line search and the stopping test weigh both equations
+        a_T, L_T = self.heat.forms
+        k_max = msh.comm.allreduce(
+            float(self.heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX
+        )
+        scale = fem.Constant(msh, self._conductance / (k_max * self.heat.initial_guess()))
+        F_T = scale * (ufl.action(a_T, T) - L_T)
+        problem = dolfinx.fem.petsc.NonlinearProblem(
+            [self._thermal["F"][0], F_T],
+            [self.potentials[0], T],
+            bcs=[*self._bcs, *self.heat.bcs],
+            kind="mpi",
+            petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+            petsc_options=options,
+        )
+        problem.solver.setConvergenceHistory()
+        return {"problem": problem}
+
+    # -- solve --------------------------------------------------------------------------
+    def _newton(self, built: dict) -> tuple[int, str, list[float]]:
+        result = newton_solve(built["problem"], self.domain.comm)
+        for u in self.potentials:
+            u.x.scatter_forward()
+        return result
+
+    def _boundary_fluxes(self, residuals: list[fem.Form]) -> dict[str, float]:
+        domain = self.domain
+        fluxes: dict[str, float] = {}
+        vectors = {}
+        for i, block in enumerate(self.blocks):
+            names = [
+                (n, domain.boundaries[n])
+                for n, bc in self.conditions.items()
+                if bc.is_dirichlet and self._block_of_boundary[n] == i
+            ]
+            if not names:
+                continue
+            vectors[i] = fem.assemble_vector(residuals[i])
+            vectors[i].scatter_reverse(la.InsertMode.add)
+            for n, dofs in boundary_dofs(block, names).items():
+                fluxes[n] = domain.comm.allreduce(-float(vectors[i].array[dofs].sum()), op=MPI.SUM)
+        result = {}
+        for n in self.conditions:  # the user's order
+            if n in fluxes:
+                result[n] = fluxes[n]
+            elif n in self._data_flux_forms:
+                result[n] = integrate(self._data_flux_forms[n])
+            else:  # zero flux
+                result[n] = 0.0
+        for name in domain.boundaries:  # unnamed boundaries are impermeable
+            result.setdefault(name, 0.0)
+        return result
+
+    def solve(self) -> TransportSolution:
+        """Solve T (if a heat problem), then the species; fluxes, balance, checks (collective).
+
+        Raises:
+            EmcdSolverError: Newton failed.
+            AdmissibilityError: flux data drove x_A out of [0, 1].
+            EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+        """
+        domain, msh = self.domain, self.domain.mesh
+        heat, passes, changes = None, 1, []
+        coupling = "isothermal"
+        if self.temperature is not None:
+            coupling = "prescribed" if self.heat is None else self.coupling
+        last: dict[str, dict[str, float]] = {}
+
+        def current_flux_scale() -> float:  # Σ|q_Γ| of the current potentials: judges the solve
+            last["fluxes"] = self._boundary_fluxes(self._isothermal["residuals"])
+            return sum(abs(v) for v in last["fluxes"].values())
+
+        report = solve_linear(
+            self._isothermal["linear"],
+            what="film-coupled potential" if self.films else "species potential",
+            flux_scale=current_flux_scale,
+        )
+        for u in self.potentials:
+            u.x.scatter_forward()
+        iterations, reason, history = report.iterations, report.reason, []
+        built = self._isothermal
+        T = self.temperature
+        if self._monolithic is not None:
+            T.x.array[:] = self.heat.initial_guess()
+            for bc in self.heat.bcs:  # start from the boundary data: no residual there
+                bc.set(T.x.array)
+            iterations, reason, history = self._newton(self._monolithic)
+            heat, built = self.heat.post_process(), self._thermal
+        elif self.heat is not None:  # staggered
+            heat, iterations, reason, history, passes, changes = staggered(
+                self.heat,
+                lambda: self._newton(self._thermal),
+                self.potentials,
+                tolerance=self.coupling_tolerance,
+                max_passes=self.max_coupling_iterations,
+            )
+            built = self._thermal
+        elif self._thermal is not None:
+            iterations, reason, history = self._newton(self._thermal)
+            built = self._thermal
+        fluxes = self._boundary_fluxes(built["residuals"])
+        production = integrate(fem.form(self.source * domain.dx))
+        net = sum(fluxes.values())
+        balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))
+        film = {}
+        for (a, b), (j, k) in self._film_data.items():
+            A, B = self.block_of[a], self.block_of[b]
+            q = film_flux(k, self.potentials[A]("+"), self.potentials[B]("-"))
+            film[(a, b)] = integrate(fem.form(q * self._dS(j), entity_maps=self._maps))
+        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
+        x = interpolate_expression(self.fields.partition * mu, mu.function_space, "mole_fraction_A")
+        x_min, x_max = owned_range(x)
+        ranges = [owned_range(p) for p in self.potentials]
+        fick, thermal = self.fluxes(mu)
+        split, fraction, alpha, peclet, notes = {}, None, None, 0.0, ()
+        if thermal is not None:
+            n = ufl.FacetNormal(msh)
+            for name, tag in domain.boundaries.items():
+                split[name] = {
+                    "fickian": integrate(fem.form(ufl.dot(fick, n) * domain.ds(tag))),
+                    "thermal": integrate(fem.form(ufl.dot(thermal, n) * domain.ds(tag))),
+                }
+            fraction, alpha, notes = thermal_diagnostics(
+                domain, self.transport, x, self.temperature, fick, thermal
+            )
+            peclet = cell_peclet(domain, self.transport, self.temperature)
+        what = []
+        if self.films:
+            what.append("the film resistances (interfaces.film)")
+        if thermal is not None:
+            what.append("the thermal diffusion (S_T, temperature gradient)")
+        warnings = admissibility.check_range(
+            x_min,
+            x_max,
+            msh=msh,
+            degree=self.blocks[0].space.element.basix_element.degree,
+            conditions=self.conditions,
+            boundary_solubility={
+                n: self.solubility[regions_on_boundary(domain, n)[0]] for n in self.conditions
+            },
+            region_solubility=self.solubility,
+            dirichlet_ranges=self._dirichlet_ranges,
+            production=production,
+            potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
+            model=" and ".join(what),
+            advice=f"the cell Péclet number of the thermal drift is {peclet:.3g} > 1: refine "
+            "where T is steep"
+            if peclet > 1
+            else "",
+            maximum_principle=thermal is None,
+        )
+        return TransportSolution(
+            potentials=self.potentials,
+            potential=mu,
+            mole_fraction=x,
+            boundary_flux=fluxes,
+            production=production,
+            film_flux=film,
+            flux_split=split,
+            balance=balance,
+            x_min=x_min,
+            x_max=x_max,
+            iterations=iterations,
+            reason=reason,
+            residual_history=history,
+            temperature=self.temperature,
+            heat=heat,
+            thermal_fraction=fraction,
+            alpha_t=alpha,
+            cell_peclet=peclet,
+            warnings=tuple(notes)
+            + tuple(warnings)
+            + ((self._curved_warning,) if self._curved_warning else ()),
+            coupling=coupling,
+            coupling_iterations=passes,
+            coupling_history=changes,
+            solver=report,
+        )
+
+
+__all__ = ["SpeciesTransportModel", "TransportSolution"]
