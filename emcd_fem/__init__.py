@@ -12,8 +12,6 @@ from emcd_fem import _runtime  # noqa: F401  (must precede every DOLFINx/PETSc/M
 from importlib.metadata import PackageNotFoundError, version
 
 from emcd_fem import analytic
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
-from emcd_fem.domain import Domain, SlabLayout, layered_slab
 from emcd_fem.errors import (
     AdmissibilityError,
     EmcdError,
@@ -23,9 +21,17 @@ from emcd_fem.errors import (
     EmcdSolverError,
 )
 from emcd_fem.geometry import domain_from_gmsh
+from emcd_fem.io.results import LoadedResult, load_result
 from emcd_fem.materials import Material, MaterialFields, assign_materials
+from emcd_fem.mesh.domain import Domain, SlabLayout, layered_slab
+from emcd_fem.physics.conditions import (
+    BoundaryCondition,
+    MassTransfer,
+    MolarFlux,
+    MoleFraction,
+    ZeroFlux,
+)
 from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
-from emcd_fem.results import LoadedResult, load_result
 from emcd_fem.simulation import RunResult, check_case, run_case
 
 try:

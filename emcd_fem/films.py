@@ -10,7 +10,7 @@ of the film, K_ab = c_A,b / c_A,a the equilibrium partition coefficient of the i
 x_b/κ_ab is the mole fraction on side a in equilibrium with x_b: the flux is k_ab times the
 departure from equilibrium measured on side a. The same film written as (b, a) has
 k_ba = k_ab / κ_ab (and K_ba = 1/K_ab). With x_A = H μ and c_b H_b = K_ab c_a H_a
-(:func:`~emcd_fem.partition.region_solubilities`) the law reads k_ab H_a (μ_a − μ_b): the
+(:func:`~emcd_fem.materials.partition.region_solubilities`) the law reads k_ab H_a (μ_a − μ_b): the
 internal film coefficient is k_ab H_a = k_ba H_b, the same for both orientations and
 independent of the (arbitrary) normalisation of H.
 
@@ -47,22 +47,22 @@ import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
-from emcd_fem import admissibility
-from emcd_fem.boundary import BoundaryCondition
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material, assign_materials, check_regions
-from emcd_fem.partition import (
+from emcd_fem.materials.partition import (
     adjacent_regions,
     boundary_solubility,
     region_solubilities,
     regions_on_boundary,
 )
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
+from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
-from emcd_fem.postprocess import integrate, owned_range
-from emcd_fem.quadrature import pin_quadrature, tested_residual
+from emcd_fem.post import admissibility
+from emcd_fem.post.fields import interpolate_expression
+from emcd_fem.post.integrals import integrate, owned_range
 from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 
 _ids = itertools.count()
@@ -270,7 +270,7 @@ class FilmEMCDProblem:
         options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
         options.update(user)
         # one quadrature rule per integral, shared by the solve and the post-processing
-        # (emcd_fem.quadrature): the balance closes to round-off on curved cells too
+        # (emcd_fem.mesh.quadrature): the balance closes to round-off on curved cells too
         a_blocks = [
             [pin_quadrature(f) if f is not None else None for f in row]
             for row in ufl.extract_blocks(a_form)
@@ -413,7 +413,7 @@ class FilmEMCDProblem:
         Raises:
             EmcdSolverError: the linear solver failed.
             AdmissibilityError: flux data drove x_A out of [0, 1]
-                (:func:`emcd_fem.admissibility.check_range`).
+                (:func:`emcd_fem.post.admissibility.check_range`).
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         last: dict[str, dict[str, float]] = {}

@@ -3,7 +3,7 @@
 N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T): S_T [1/K] > 0 drives A towards the cold side.
 Kinetic theory puts the heavier species of typical gas pairs at the cold side, so S_T and
 α_T = S_T T are negative when A is the lighter gas (He in He–Ar: α_T ≈ −0.39) and positive
-when it is the heavier; ``emcd_fem.soret_sign`` warns when given data contradict that.
+when it is the heavier; ``emcd_fem.case.soret_sign`` warns when given data contradict that.
 The species balance ∇·N_A = 0 is nonlinear in x_A (and in T through c(T), D(T), S_T(T));
 it is solved with PETSc SNES (Newton with a backtracking line search, MUMPS LU inside)
 through ``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.
@@ -39,17 +39,18 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem import progress
-from emcd_fem.boundary import BoundaryCondition
-from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError
 from emcd_fem.materials import Material
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
+from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import (
     TemperatureDependence,
     TransportFields,
     soret_fluxes,
     transport_fields,
 )
-from emcd_fem.postprocess import (
+from emcd_fem.post.integrals import (
     flux_scale,
     integrate,
     owned_range,
@@ -57,7 +58,6 @@ from emcd_fem.postprocess import (
     relative_imbalance,
 )
 from emcd_fem.problem import EMCDProblem
-from emcd_fem.quadrature import pin_quadrature, tested_residual
 from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
 
 _logger = logging.getLogger("emcd_fem")
@@ -301,7 +301,7 @@ class SoretProblem:
         Raises:
             EmcdSolverError: Newton or the staggered iteration failed.
             AdmissibilityError: flux data drove x_A out of [0, 1]
-                (:func:`emcd_fem.admissibility.check_range`).
+                (:func:`emcd_fem.post.admissibility.check_range`).
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         # isothermal start (Newton converges in a few steps from here); its x_A is only a
@@ -386,7 +386,7 @@ class SoretProblem:
 
     def _diagnostics(self) -> tuple[fem.Function, dict[str, float], tuple[str, ...]]:
         """Thermal-fraction field and α_T = S_T T per region (collective)."""
-        from emcd_fem.fields import flux_space, interpolate_expression
+        from emcd_fem.post.fields import flux_space, interpolate_expression
 
         x, T = self.mole_fraction, self.temperature
         fick, thermal = self._fluxes
@@ -421,8 +421,8 @@ class SoretProblem:
 
     def _cell_peclet(self) -> float:
         """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell."""
-        from emcd_fem.fields import interpolate_expression
-        from emcd_fem.quadrature import cell_diameter
+        from emcd_fem.mesh.quadrature import cell_diameter
+        from emcd_fem.post.fields import interpolate_expression
 
         msh = self.domain.mesh
         T = self.temperature

@@ -24,11 +24,12 @@ from emcd_fem.case import (
     TemperatureBC,
     ZeroFluxBC,
 )
-from emcd_fem.domain import Domain
+from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.errors import AdmissibilityError
-from emcd_fem.fields import flux_space, interpolate_expression
-from emcd_fem.postprocess import owned_range
-from emcd_fem.result_checks import reference_tolerance
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.post.fields import flux_space, interpolate_expression
+from emcd_fem.post.integrals import owned_range
+from emcd_fem.post.result_checks import reference_tolerance
 from emcd_fem.run_output import (
     RunResult,
     common_summary,
@@ -39,7 +40,6 @@ from emcd_fem.run_output import (
 )
 from emcd_fem.run_setup import build_boundary_conditions, build_materials, resolve_material
 from emcd_fem.soret import SoretProblem, SoretSolution, TemperatureDependence
-from emcd_fem.soret_sign import sign_warnings
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
 
 logger = logging.getLogger("emcd_fem")
@@ -62,7 +62,7 @@ def thermal_conditions(case: Case) -> dict[str, Any]:
 
 def contact_resistances(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
     """Region pair → R_c [m^2 K/W] from the material-pair ``[[interfaces]]``."""
-    from emcd_fem.partition import adjacent_regions
+    from emcd_fem.materials.partition import adjacent_regions
 
     by_materials = {
         frozenset(spec.materials): spec.contact_resistance

@@ -179,7 +179,7 @@ def test_film_case_pictures(tmp_path):
     assert x_cells == pytest.approx(exact, abs=1e-12)
     assert np.asarray(grid.cell_data["molar_flux_A"])[:, 0] == pytest.approx(flux, rel=1e-10)
     # the field itself (DG1) either side of the films: the network's jumps
-    from emcd_fem.sampling import evaluate_at_points
+    from emcd_fem.post.sampling import evaluate_at_points
 
     s = np.array([0.3 - 1e-9, 0.3 + 1e-9, 0.7 - 1e-9, 0.7 + 1e-9])
     points = np.column_stack([s, np.full(4, 0.3), np.zeros(4)])

@@ -16,8 +16,8 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx import mesh as dmesh
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdError, EmcdMeshError
+from emcd_fem.mesh.domain import Domain
 
 if TYPE_CHECKING:
     from emcd_fem.geometry.gmsh_arrays import MeshArrays
@@ -136,7 +136,7 @@ def box_faces(extents: "list[float] | tuple[float, ...]", dim: int) -> dict[str,
     """
     import gmsh
 
-    from emcd_fem.domain import AXIS_BOUNDARIES
+    from emcd_fem.mesh.domain import AXIS_BOUNDARIES
 
     # centres of mass, not bounding boxes: OCC boxes are enlarged by an absolute tolerance
     # (~1e-7), too much for micrometre geometries; a face in a plane has its centre there,
@@ -156,7 +156,7 @@ def add_box_face_groups(faces: dict[str, list[int]], dim: int, first_tag: int = 
     """Physical groups for the box faces, in the fixed order left, right, bottom, ..."""
     import gmsh
 
-    from emcd_fem.domain import AXIS_BOUNDARIES
+    from emcd_fem.mesh.domain import AXIS_BOUNDARIES
 
     names = [name for pair in AXIS_BOUNDARIES[:dim] for name in pair]
     for j, name in enumerate(names):

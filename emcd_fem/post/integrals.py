@@ -12,7 +12,7 @@ import numpy.typing as npt
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
-from emcd_fem.domain import Domain
+from emcd_fem.mesh.domain import Domain
 
 
 def integrate(form: fem.Form) -> float:

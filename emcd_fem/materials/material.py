@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from dolfinx import fem
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.mesh.domain import Domain
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def assign_materials(
     Args:
         domain: The domain; its cell tags mark the regions.
         materials: Region name → :class:`Material`, for every region.
-        partition: Region name → H (x_A = H μ, see :mod:`emcd_fem.partition`); default 1.
+        partition: Region name → H (x_A = H μ, see :mod:`emcd_fem.materials.partition`); default 1.
 
     Returns:
         The property fields.

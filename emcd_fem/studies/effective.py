@@ -16,11 +16,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from emcd_fem.boundary import MoleFraction
-from emcd_fem.domain import AXIS_BOUNDARIES, Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.inclusions import InclusionLayout
 from emcd_fem.materials import Material
+from emcd_fem.mesh.domain import AXIS_BOUNDARIES, Domain
+from emcd_fem.physics.conditions import MoleFraction
 from emcd_fem.problem import EMCDProblem
 
 
@@ -95,8 +95,9 @@ def effective_report(
     upper) value exactly. The cell problems use ``petsc_options`` (the case's solver
     options); their solver reports are under ``"solver"``. Collective.
     """
-    from emcd_fem import analytic, multipole
-    from emcd_fem.mesh_report import mesh_report
+    from emcd_fem import analytic
+    from emcd_fem.analytic import multipole
+    from emcd_fem.post.mesh_report import mesh_report
 
     extents = layout.extents
     materials = {"matrix": matrix, "inclusion": inclusion}

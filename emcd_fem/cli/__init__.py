@@ -335,7 +335,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from emcd_fem.mesh_check import check_case_mesh
+    from emcd_fem.case.mesh_check import check_case_mesh
     from emcd_fem.simulation import check_case, load_case_collective
 
     case = load_case_collective(
@@ -376,7 +376,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from emcd_fem.verification import run_verification, write_report
+    from emcd_fem.studies.verification import run_verification, write_report
 
     checks = run_verification(quick=args.quick)
     if MPI.COMM_WORLD.rank == 0:
@@ -393,7 +393,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from emcd_fem.output import record_entries
+    from emcd_fem.io.output import record_entries
     from emcd_fem.plotting import render_run
 
     paths, error = [], None
@@ -413,7 +413,7 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from emcd_fem.info import installation_info
+    from emcd_fem.cli.info import installation_info
 
     data = installation_info()
     if args.json:
@@ -428,7 +428,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def demo_directory() -> Path:
     """The shipped demos (in a source checkout or editable install)."""
-    return Path(__file__).resolve().parents[1] / "demos"
+    return Path(__file__).resolve().parents[2] / "demos"
 
 
 def _demo_title(path: Path) -> str:

@@ -8,8 +8,8 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from emcd_fem.domain import Domain
-from emcd_fem.postprocess import integrate
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.post.integrals import integrate
 
 
 def cell_quality(domain: Domain) -> np.ndarray:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from dolfinx import plot
 
-from emcd_fem.domain import Domain
+from emcd_fem.mesh.domain import Domain
 
 
 def region_grid(domain: Domain):

@@ -129,7 +129,7 @@ def linear_field_gradient_error(mesh: "dolfinx.mesh.Mesh", degree: int) -> float
     """
     from dolfinx import fem
 
-    from emcd_fem.postprocess import integrate
+    from emcd_fem.post.integrals import integrate
 
     space = fem.functionspace(mesh, ("Lagrange", degree))
     u = fem.Function(space)

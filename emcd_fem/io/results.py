@@ -1,6 +1,6 @@
 """Reading a finished run back: :func:`load_result` gives DOLFINx Functions.
 
-The checkpoint is the run's own ``fields.vtkhdf`` (see :mod:`emcd_fem.field_file`): the
+The checkpoint is the run's own ``fields.vtkhdf`` (see :mod:`emcd_fem.io.field_file`): the
 mesh is read with ``dolfinx.io.vtkhdf.read_mesh`` and every field is rebuilt in its own
 finite element space (the element is recorded in summary.json under ``fields``) from the
 nodal values (continuous fields) or the per-cell DOFs (discontinuous fields), exactly.
@@ -18,8 +18,8 @@ from mpi4py import MPI
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 
-from emcd_fem import field_file
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.io import field_file
 
 
 @dataclass(frozen=True)

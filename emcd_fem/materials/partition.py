@@ -22,9 +22,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material
+from emcd_fem.mesh.domain import Domain
 
 
 def adjacent_regions(domain: Domain) -> list[tuple[str, str]]:

@@ -22,9 +22,9 @@ Kn > 0.1: error unless the Knudsen (Bosanquet) model is chosen.
 from dataclasses import dataclass, field
 from typing import Any
 
-from emcd_fem import kinetic_theory as kt
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials import Material
+from emcd_fem.materials import kinetic_theory as kt
 
 #: Knudsen numbers above which the continuum model is questionable / invalid.
 KN_WARN, KN_ERROR = 0.01, 0.1

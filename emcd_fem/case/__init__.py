@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from emcd_fem.domain import AXIS_BOUNDARIES
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.mesh.domain import AXIS_BOUNDARIES
 
 
 class CaseError(EmcdInputError):
@@ -1037,7 +1037,7 @@ def _located_boundary_problems(geometry: MeshFile) -> list[tuple[str, str]]:
 
 
 def _material_problems(case: Case) -> list[tuple[str, str]]:
-    from emcd_fem.kinetic_theory import GASES
+    from emcd_fem.materials.kinetic_theory import GASES
 
     problems = []
     for name, m in case.materials.items():
@@ -1297,9 +1297,9 @@ def validate_case(
         data: Raw case data (from TOML).
         source: Label for messages (the file name).
         allow_unsafe_petsc_options: Accept PETSc options that write files, load code or
-            read other files (see :mod:`emcd_fem.petsc_options`); refused by default.
+            read other files (see :mod:`emcd_fem.solvers.petsc_options`); refused by default.
     """
-    from emcd_fem.petsc_options import option_problems
+    from emcd_fem.solvers.petsc_options import option_problems
 
     deep = _too_deep(data)
     if deep is not None:
@@ -1418,7 +1418,7 @@ def load_case(
     """
     if isinstance(source, Case):
         if not overrides:
-            from emcd_fem.petsc_options import option_problems
+            from emcd_fem.solvers.petsc_options import option_problems
 
             problems = option_problems(
                 source.solver.petsc_options, allow_unsafe=allow_unsafe_petsc_options

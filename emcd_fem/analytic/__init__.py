@@ -31,9 +31,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials import Material
+from emcd_fem.physics.conditions import (
+    BoundaryCondition,
+    MassTransfer,
+    MolarFlux,
+    MoleFraction,
+    ZeroFlux,
+)
 
 #: Relative tolerance of the flux balance and bound checks in this module.
 RTOL: float = 1e-12
@@ -436,8 +442,8 @@ def rayleigh_square_cylinders(fraction: float, d_matrix: float, d_inclusion: flo
     T = (D_m + D_i)/(D_m − D_i).
 
     The coefficients are 3 S_4²/π⁴, 735 S_8²/π⁸ and 7 S_8²/π⁸ with the square-lattice sums
-    S_4 = 3.151212, S_8 = 4.255773 (``emcd_fem.multipole``). Accuracy against the converged
-    multipole solution (``emcd_fem.multipole.cylinder_array``), worst case over contrasts
+    S_4 = 3.151212, S_8 = 4.255773 (``emcd_fem.analytic.multipole``). Accuracy against the converged
+    multipole solution (``emcd_fem.analytic.multipole.cylinder_array``), worst case over contrasts
     D_i/D_m from 0 to ∞ (the extremes are the worst), relative: 1e-8 for φ <= 0.3, 2e-7 at
     φ = 0.4, 7e-6 at 0.5, 2.2e-4 at 0.6, 7e-3 at 0.7, 6e-2 at 0.75; at contrasts 0.1 … 10:
     2.2e-6 at φ = 0.5, 6e-5 at 0.6, 1.4e-3 at 0.7 (tested).
@@ -459,7 +465,7 @@ def rayleigh_hexagonal_cylinders(fraction: float, d_matrix: float, d_inclusion: 
     T = (D_m + D_i)/(D_m − D_i)
 
     (coefficients 5 S_6² (A_c/π)⁶, 462·330 S_12² (A_c/π)¹², 11 S_12² (A_c/π)¹² with the
-    hexagonal lattice sums, A_c = √3/2; ``emcd_fem.multipole``). The array is isotropic in
+    hexagonal lattice sums, A_c = √3/2; ``emcd_fem.analytic.multipole``). The array is isotropic in
     the plane. Accuracy against the converged multipole solution, worst case over all
     contrasts, relative: 1e-7 for φ <= 0.6, 5e-6 at 0.7, 3.6e-4 at 0.8, 4.7e-3 at 0.85
     (tested).

@@ -34,9 +34,9 @@ from collections.abc import Iterable, Mapping
 
 from dolfinx import mesh as dmesh
 
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdResultError
-from emcd_fem.postprocess import mesh_size
+from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer, MolarFlux
+from emcd_fem.post.integrals import mesh_size
 
 logger = logging.getLogger("emcd_fem")
 

@@ -18,14 +18,14 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem import analytic
-from emcd_fem.boundary import MassTransfer, MolarFlux, MoleFraction
-from emcd_fem.domain import layered_slab
-from emcd_fem.effective import effective_diffusivity
 from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.geometry import annulus, gmsh_layered_slab, matrix_with_inclusions
 from emcd_fem.materials import Material, assign_materials
-from emcd_fem.postprocess import integrate
+from emcd_fem.mesh.domain import layered_slab
+from emcd_fem.physics.conditions import MassTransfer, MolarFlux, MoleFraction
+from emcd_fem.post.integrals import integrate
 from emcd_fem.problem import EMCDProblem, solve_emcd
+from emcd_fem.studies.effective import effective_diffusivity
 
 
 @dataclass
@@ -208,7 +208,7 @@ def check_effective(comm: MPI.Comm) -> list[Check]:
 
 def check_thermal(comm: MPI.Comm, quick: bool) -> list[Check]:
     """Conduction (with and without contact resistance) and Soret flux convergence."""
-    from emcd_fem import kinetic_theory as kt
+    from emcd_fem.materials import kinetic_theory as kt
     from emcd_fem.soret import SoretProblem, TemperatureDependence
     from emcd_fem.thermal import Convective, HeatConductionProblem, Temperature
 
@@ -319,8 +319,8 @@ def check_porous(comm: MPI.Comm) -> list[Check]:
     masses they coincide only in the Knudsen limit: at 100 Pa (Kn ≈ 8500) the model gap
     is 2.5e-5 (it grows to 36 % at 100 bar, demos/demo_catalyst_pellet.py).
     """
-    from emcd_fem import kinetic_theory as kt
-    from emcd_fem.properties import MaterialModel, resolve
+    from emcd_fem.materials import kinetic_theory as kt
+    from emcd_fem.materials.properties import MaterialModel, resolve
 
     length, x_left, x_right = 0.5e-3, 0.95, 0.05
     m_a, m_b = kt.gas("H2").molar_mass, kt.gas("N2").molar_mass

@@ -10,7 +10,7 @@ molecular sizes can reverse, so a contradiction is a warning, not an error.
 
 from typing import TYPE_CHECKING
 
-from emcd_fem import kinetic_theory as kt
+from emcd_fem.materials import kinetic_theory as kt
 
 if TYPE_CHECKING:
     from emcd_fem.case import Case

@@ -15,8 +15,8 @@ from mpi4py import MPI
 import numpy as np
 
 from emcd_fem.case import Case, CaseError, MeshFile
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdMeshError
+from emcd_fem.mesh.domain import Domain
 
 
 def mapping_problems(

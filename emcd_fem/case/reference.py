@@ -1,6 +1,6 @@
 """Markdown reference of the case-file schema, generated from the pydantic models.
 
-``python -m emcd_fem.case_reference README.md`` rewrites the block between the markers
+``python -m emcd_fem.case.reference README.md`` rewrites the block between the markers
 ``<!-- case-reference:start -->`` and ``<!-- case-reference:end -->``; a test keeps README
 in sync.
 """
