@@ -5,6 +5,7 @@
 in sync.
 """
 
+import re
 import sys
 from pathlib import Path
 from typing import Any, get_args
@@ -48,8 +49,8 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
 def _type_name(annotation: Any) -> str:
     text = getattr(annotation, "__name__", None) if not get_args(annotation) else None
     text = text or str(annotation)
-    for prefix in ("typing.", "emcd_fem.case."):
-        text = text.replace(prefix, "")
+    text = text.replace("typing.", "")
+    text = re.sub(r"emcd_fem\.case\.(?:[a-z_]+\.)?", "", text)  # the schema's own modules
     return text.replace("|", "or").replace("NoneType", "none")
 
 
