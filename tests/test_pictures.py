@@ -54,7 +54,8 @@ def test_streamlines_follow_the_flux(tmp_path):
     gmsh meshes; lines that wander across the annulus fail them.
     """
     import emcd_fem  # noqa: F401  (before pyvista/dolfinx)
-    from emcd_fem.plotting import _read_grid, flux_streamlines
+    from emcd_fem.plotting import flux_streamlines
+    from emcd_fem.plotting.grids import read_grid as _read_grid
     from emcd_fem.simulation import run_case
 
     out = tmp_path / "run"
