@@ -81,7 +81,7 @@ def check_domain_groups(case: Case, domain: Domain) -> None:
 def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[str, int]:
     """Exterior faces each located boundary selects (gmsh rank; same rules as the run)."""
     from emcd_fem.expressions import evaluate_condition
-    from emcd_fem.geometry.gmsh_arrays import FACET_CORNERS, face_keys
+    from emcd_fem.geometry.gmsh_groups import FACET_CORNERS, face_keys
     from emcd_fem.geometry.locate import EXTERIOR
 
     exterior = arrays.exterior

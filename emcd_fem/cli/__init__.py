@@ -150,7 +150,6 @@ def entry_point() -> None:
     sys.exit(code)
 
 
-
 __all__ = [
     "EXIT_INADMISSIBLE",
     "EXIT_INTERNAL",
