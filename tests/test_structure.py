@@ -1,5 +1,5 @@
-"""Package structure: no import cycles through the run pipeline, no private names across
-modules (issue 17's structural test, for the modules split so far)."""
+"""Package structure (issue 17): no import cycles anywhere in emcd_fem, layers imported top
+to bottom only, modules kept small, no private names imported across modules."""
 
 import ast
 from pathlib import Path
@@ -76,7 +76,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("case", ("emcd_fem.case",)),
     (
         "pipeline",
-        ("emcd_fem.run_setup", "emcd_fem.run_output", "emcd_fem.soret_run", "emcd_fem.simulation"),
+        (
+            "emcd_fem.run_setup",
+            "emcd_fem.run_output",
+            "emcd_fem.soret_run",
+            "emcd_fem.simulation",
+            # the model branch's case → model step (imports case and run_setup)
+            "emcd_fem.models.pipeline",
+        ),
     ),
     ("api", ("emcd_fem",)),  # emcd_fem/__init__.py: the public names
     ("cli", ("emcd_fem.cli",)),
