@@ -23,6 +23,7 @@ import numpy as np
 
 import emcd_fem
 from emcd_fem import analytic, progress
+from emcd_fem.agreement import checkpoint
 from emcd_fem.case import (
     Case,
 )
@@ -109,6 +110,7 @@ def profile_rows(
     """
     rows = []
     for profile in case.output.profiles:
+        checkpoint(comm, "profile")  # rank 0's reference values may have failed
         points = line_points(profile.start, profile.end, profile.points)
         values = evaluate_at_points(mole_fraction, points)
         if comm.rank != 0:
@@ -151,7 +153,9 @@ def timed_solve(problem: Any, timings: dict[str, float], what: str = "") -> Any:
     tic = time.perf_counter()
     logger.info("solving%s: %s", f" ({what})" if what else "", _problem_size(problem))
     progress.stage("solve")
+    checkpoint(problem.domain.comm, "solve")
     solution = problem.solve()
+    checkpoint(problem.domain.comm, "post-processing")
     timings["solve"] = time.perf_counter() - tic
     report = getattr(solution, "solver", None)
     reason = report.reason if report is not None else solution.reason
@@ -178,6 +182,7 @@ def write_outputs(
     (another field format, pictures), whose failure becomes a warning in summary.json and
     on stderr, never a lost run. :func:`run_case` moves the directory into place.
     """
+    checkpoint(comm, "output")
     tic = time.perf_counter()
     staging = Path(out)
     logger.info("post-processing: writing results")
@@ -228,6 +233,8 @@ def write_outputs(
         summary, domain.mesh.topology.dim
     )
     write_json(staging / "summary.json", summary, comm)
+    # the caller's return frees the solver's PETSc objects, a collective: agree first
+    checkpoint(comm, "written")
     logger.info("results written in %.2f s", timings["output"])
     progress.stage("done")
 
@@ -246,6 +253,7 @@ def _optional(
     ``collective``: every rank calls ``write`` and the ranks agree on the outcome; else
     rank 0 alone writes and shares the outcome.
     """
+    checkpoint(comm, what)
     before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
     names: list[str] = []
     error = None
@@ -351,6 +359,7 @@ def common_summary(
     ``mesh_reused``: the domain was given to :func:`run_case` (e.g. by a sweep, which
     meshes only its first point) instead of being built for this run.
     """
+    checkpoint(comm, "summary")
     tdim = domain.mesh.topology.dim
     return {
         "units": {

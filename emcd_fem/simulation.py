@@ -19,7 +19,7 @@ import dolfinx
 import numpy as np
 import ufl
 
-from emcd_fem import analytic, progress
+from emcd_fem import agreement, analytic, progress
 from emcd_fem.agreement import pack_error, unpack_error
 from emcd_fem.case import (
     Case,
@@ -467,7 +467,11 @@ def run_case(
     RUN_CONTEXT.clear()
     RUN_CONTEXT.update(context)
     try:
-        with progress.stages(["mesh", "setup", "solve", "output"], comm):
+        # the run is one collective phase: an error on any rank leaves on every rank
+        with (
+            agreement.phase("run", comm),
+            progress.stages(["mesh", "setup", "solve", "output"], comm),
+        ):
             if out is None:
                 result = _run_case(
                     source,
@@ -493,6 +497,7 @@ def run_case(
                     # PETSc objects are destroyed collectively: every rank frees the solver's
                     # garbage here, before the next collective call (rank 0 alone drew the
                     # pictures, so its garbage collector ran at other times)
+                    agreement.checkpoint(comm, "release")
                     gc.collect()
                 result = dataclasses.replace(result, output_dir=target.target)
     finally:
@@ -544,10 +549,12 @@ def _run_case(
     else:
         tic = time.perf_counter()
         logger.info("meshing %s geometry", case.geometry.kind)
+        agreement.checkpoint(comm, "mesh")
         domain = build_domain(case, comm, allow_unsafe_geo=allow_unsafe_geo)
         timings["mesh"] = time.perf_counter() - tic
         logger.info("mesh ready in %.2f s", timings["mesh"])
     progress.stage("setup")
+    agreement.checkpoint(comm, "setup")
 
     if case.thermal is not None:
         from emcd_fem.soret_run import run_soret

@@ -46,6 +46,8 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
+from emcd_fem.agreement import checkpoint
+from emcd_fem.callback_guard import guarded_callbacks
 from emcd_fem.errors import EmcdSolverError
 
 logger = logging.getLogger("emcd_fem")
@@ -398,6 +400,7 @@ def solve_linear(
         Collective on the mesh communicator.
     """
     ksp = problem.solver
+    checkpoint(ksp.getComm().tompi4py(), "linear solve")  # before the first collective
     ksp_type, pc_type = ksp.getType(), ksp.getPC().getType()
     size = problem.A.getSize()[0] if problem.A.getSize() else 0
     logger.info("%s: %d unknowns, KSP %s, PC %s", what, size, ksp_type, pc_type)
@@ -406,11 +409,12 @@ def solve_linear(
         ksp.setMonitor(_residual_monitor(what, ksp.getComm().tompi4py().rank == 0))
     error = ""
     try:
-        if isinstance(problem, ScaledLinearProblem):
-            problem.assemble()
-            ksp.solve(problem.b, problem.x)
-        else:  # DOLFINx assembly (blocked problems): Dirichlet rows of 1
-            problem.solve()
+        with guarded_callbacks(ksp):  # a failing monitor stops the solve on every rank
+            if isinstance(problem, ScaledLinearProblem):
+                problem.assemble()
+                ksp.solve(problem.b, problem.x)
+            else:  # DOLFINx assembly (blocked problems): Dirichlet rows of 1
+                problem.solve()
     except PETSc.Error as exc:
         error = str(exc)
     finally:

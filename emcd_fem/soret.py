@@ -39,6 +39,8 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem import progress
+from emcd_fem.agreement import checkpoint
+from emcd_fem.callback_guard import guarded_callbacks
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdSolverError
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import Domain
@@ -267,6 +269,7 @@ class SoretProblem:
     # -- solving ------------------------------------------------------------------------
     def _newton(self) -> tuple[int, int, list[float]]:
         snes = self._problem.solver
+        checkpoint(self.domain.comm, "Newton solve")
         newton = progress.bar(desc="Newton", unit="it", comm=self.domain.comm)
 
         log_residuals = self.domain.comm.rank == 0 and _logger.isEnabledFor(logging.INFO)
@@ -280,7 +283,8 @@ class SoretProblem:
 
         snes.setMonitor(monitor)
         try:
-            self._problem.solve()
+            with guarded_callbacks(snes):  # a failing callback stops Newton on every rank
+                self._problem.solve()
         finally:
             snes.cancelMonitor()
             newton.close()

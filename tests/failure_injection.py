@@ -3,10 +3,20 @@
 Usage: ``python tests/failure_injection.py MODE RANK -- EMCD ARGUMENTS...``
 
 Injects one failure on rank ``RANK`` only (the other ranks run normally), then runs the
-``emcd`` command in-process and exits with its code:
+``emcd`` command in-process and exits with its code (each rank prints
+``failure_injection: rank R exits with CODE`` on stderr):
 
 * ``none``: nothing injected;
 * ``solve_exception``: an exception when the mole-fraction solve starts;
+* ``ksp_monitor``: an exception in the KSP residual monitor (``-v``) at iteration 1;
+* ``post_processing``: an exception in the first post-processing stage (the flux field);
+* ``output_writing``: summary.json cannot be written on that rank (PermissionError);
+* ``newton_monitor``: an exception in the Soret Newton monitor at its second call;
+* ``newton_residual``: an exception at the end of the third Soret residual evaluation
+  (after its assembly, so every rank has finished the collective part);
+* ``newton_residual_early``: an exception at the start of the third Soret residual
+  evaluation: the other ranks wait inside the assembly's ghost exchange, a collective the
+  failed rank never enters (the timeout + ``MPI_Abort`` class).
 * ``nan_data``: NaN in the diffusivity on that rank's cells;
 * ``unreadable_case``: ``*.toml`` files are unreadable on that rank (PermissionError);
 * ``invisible_mesh``: ``*.msh`` files do not exist on that rank (a node that cannot see
@@ -34,6 +44,66 @@ def inject(mode: str, rank: int) -> None:
             raise RuntimeError(f"injected failure inside the solve on rank {rank}")
 
         problem.solver_mod.solve_linear = broken
+    elif mode == "ksp_monitor":
+        import emcd_fem.solver as solver
+
+        def monitor_factory(what: str, active: bool):
+            def monitor(ksp, iteration: int, norm: float) -> None:
+                if iteration >= 1:
+                    raise RuntimeError(f"injected failure in a KSP monitor on rank {rank}")
+
+            return monitor
+
+        solver._residual_monitor = monitor_factory
+    elif mode == "post_processing":
+        import emcd_fem.simulation as simulation
+
+        def broken_field(*args, **kwargs):
+            raise RuntimeError(f"injected failure in post-processing on rank {rank}")
+
+        simulation.molar_flux_field = broken_field
+    elif mode == "output_writing":
+        import emcd_fem.run_output as run_output
+
+        def refuse_json(path, *args, **kwargs):
+            raise PermissionError(13, "Permission denied (injected)", str(path))
+
+        run_output.write_json = refuse_json
+    elif mode == "newton_monitor":
+        import emcd_fem.progress as progress
+
+        real_bar = progress.bar
+
+        def failing_bar(*args, **kwargs):
+            bar = real_bar(*args, **kwargs)
+            if kwargs.get("desc") == "Newton":
+                calls = []
+
+                def set_postfix_str(*_args, **_kwargs):
+                    calls.append(1)
+                    if len(calls) == 2:
+                        raise RuntimeError(f"injected failure in the Newton monitor on rank {rank}")
+
+                bar.set_postfix_str = set_postfix_str
+            return bar
+
+        progress.bar = failing_bar
+    elif mode in ("newton_residual", "newton_residual_early"):
+        import dolfinx.fem.petsc
+
+        real_residual = dolfinx.fem.petsc.assemble_residual
+        calls = []
+        early = mode == "newton_residual_early"
+
+        def failing_residual(*args, **kwargs):
+            calls.append(1)
+            if early and len(calls) == 3:
+                raise RuntimeError(f"injected failure before the Newton residual on rank {rank}")
+            real_residual(*args, **kwargs)
+            if len(calls) == 3:
+                raise RuntimeError(f"injected failure in the Newton residual on rank {rank}")
+
+        dolfinx.fem.petsc.assemble_residual = failing_residual
     elif mode == "nan_data":
         import numpy as np
 
@@ -94,6 +164,8 @@ def main() -> None:
     code = cli.main(argv)
     gc.collect()
     MPI.COMM_WORLD.Barrier()
+    # each rank's own exit code, for the tests (mpiexec reports only one)
+    print(f"failure_injection: rank {MPI.COMM_WORLD.rank} exits with {code}", file=sys.stderr)
     sys.exit(code)
 
 

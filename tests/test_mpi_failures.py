@@ -2,13 +2,16 @@
 
 Each run injects one failure on a single rank (``tests/failure_injection.py``) and must end
 every rank within seconds with one message and the exit code of that failure: no hang, no
-"Message truncated". Failures the ranks can agree on end cleanly (no ``MPI_Abort``); an
-exception on one rank while the others wait inside the solver's collective calls cannot
-be agreed, and ends with the message printed first, then ``MPI_Abort`` after
-``EMCD_MPI_ERROR_TIMEOUT`` seconds (:mod:`emcd_fem.agreement`).
+"Message truncated", no ``MPI_Abort``. The ranks agree on the error at checkpoints
+(:mod:`emcd_fem.agreement`), and a failing Python callback inside a PETSc solve stops the
+solve on every rank (:mod:`emcd_fem.callback_guard`). Only a rank that fails while the
+others are inside a collective of a library (between the messages of a DOLFINx assembly)
+cannot be agreed with: it prints the message, then ends the job with ``MPI_Abort`` after
+``EMCD_MPI_ERROR_TIMEOUT`` seconds.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,25 +124,108 @@ def test_only_rank_zero_reads(n, tmp_path):
     _assert_clean(output)
 
 
-@pytest.mark.timeout(600)
+def _exit_codes(output: str) -> list[int]:
+    """The exit code each rank reported (``failure_injection.py`` prints them)."""
+    return [
+        int(code) for code in re.findall(r"failure_injection: rank \d+ exits with (\d+)", output)
+    ]
+
+
+SORET_CASE = ROOT / "demos" / "soret_slab_1d.toml"
+
+#: mode, case, extra options, the failing rank (-1: the last), exit code, message
+AGREED_INJECTIONS = [
+    ("solve_exception", None, [], -1, 1, "internal error: injected failure inside the solve"),
+    (
+        "ksp_monitor",
+        None,
+        ["-v", "--set", 'solver.petsc_options.ksp_type="cg"'],
+        -1,
+        1,
+        "internal error: injected failure in a KSP monitor",
+    ),
+    ("post_processing", None, [], -1, 1, "internal error: injected failure in post-processing"),
+    ("output_writing", None, [], 0, 5, "output error: [Errno 13] Permission denied (injected)"),
+    ("output_writing", None, [], -1, 5, "output error: [Errno 13] Permission denied (injected)"),
+    (
+        "newton_monitor",
+        SORET_CASE,
+        [],
+        0,
+        1,
+        "internal error: injected failure in the Newton monitor",
+    ),
+    (
+        "newton_residual",
+        SORET_CASE,
+        [],
+        -1,
+        1,
+        "internal error: injected failure in the Newton residual",
+    ),
+]
+
+
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("n", [2, 3])
-def test_unagreeable_failures_end_quickly(n, tmp_path):
-    """One rank fails while the others wait in a collective: message, then a quick end."""
-    case = _case(tmp_path)
+@pytest.mark.parametrize(
+    ("mode", "source", "options", "rank", "expected", "message"),
+    AGREED_INJECTIONS,
+    ids=[f"{m[0]}-{'last' if m[3] < 0 else 'rank0'}" for m in AGREED_INJECTIONS],
+)
+def test_one_rank_failure_is_agreed(n, mode, source, options, rank, expected, message, tmp_path):
+    """A failure on one rank in any phase: every rank ends with its code, one message."""
+    rank = rank % n
+    case = _case(tmp_path, source.read_text() if source is not None else None)
+    argv = ["run", str(case), "--out", "o", *options]
+    code, output, seconds = _run(n, mode, rank, argv, tmp_path)
+    assert code == expected, output
+    assert _exit_codes(output) == [expected] * n, output  # every rank, the same code
+    assert output.count(message) == 1, output  # one message (rank 0 prints it)
+    if rank != 0:  # the rank the error came from is named
+        assert f"(on rank {rank})" in output, output
+    else:
+        assert "(on rank" not in output, output
+    _assert_clean(output)
+    assert "did not respond" not in output, output
+    assert seconds < 60, seconds
+    assert not (tmp_path / "o").exists()
+    assert not list(tmp_path.glob(".emcd-staging*")), list(tmp_path.iterdir())
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("n", [2, 3])
+def test_failure_inside_a_library_collective_aborts_after_the_message(n, tmp_path):
+    """The class that cannot be agreed: the others wait inside a DOLFINx assembly.
+
+    The failed rank prints the message, then ends the job with ``MPI_Abort`` once
+    ``EMCD_MPI_ERROR_TIMEOUT`` seconds have passed.
+    """
+    case = _case(tmp_path, SORET_CASE.read_text())
     last = n - 1
     argv = ["run", str(case), "--out", "o"]
-    code, output, seconds = _run(n, "solve_exception", last, argv, tmp_path)
+    code, output, seconds = _run(n, "newton_residual_early", last, argv, tmp_path)
     assert code != 0, output
-    assert f"internal error: injected failure inside the solve on rank {last}" in output, output
+    message = f"internal error: injected failure before the Newton residual on rank {last}"
+    assert message in output, output
+    assert f"rank {last} failed; the other ranks did not respond" in output, output
+    assert output.index(message) < output.index("MPI_Abort"), output  # message first
     assert "Traceback" not in output
-    assert seconds < 60 + TIMEOUT
+    assert TIMEOUT <= seconds < 60 + TIMEOUT
     assert not (tmp_path / "o").exists()
 
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("n", [2, 3])
+def test_output_path_that_is_a_file(n, tmp_path):
+    """``--out`` naming an existing file: refused on every rank before solving."""
+    case = _case(tmp_path)
     existing = tmp_path / "a_file"
     existing.write_text("not a directory")
     code, output, seconds = _run(n, "none", 0, ["run", str(case), "--out", str(existing)], tmp_path)
     assert code == 5, output
+    assert _exit_codes(output) == [5] * n, output
     assert str(existing) in output, output
-    assert "Traceback" not in output and "Message truncated" not in output
-    assert seconds < 60 + TIMEOUT
+    _assert_clean(output)
+    assert seconds < 60
     assert existing.read_text() == "not a directory"

@@ -17,10 +17,11 @@ Exit codes (also in README):
 == ==============================================================
 
 Works unchanged under ``mpiexec -n N emcd run ...``: every rank reaches the same verdict,
-rank 0 prints. An error on one rank only is agreed by all ranks at the end of the command
-(:mod:`emcd_fem.agreement`): every rank ends with the same message and exit code. When the
-other ranks are stuck in a collective call the failed rank left, it prints the message
-and ends the job with ``MPI_Abort`` after :data:`~emcd_fem.agreement.ERROR_TIMEOUT` s.
+rank 0 prints. An error on one rank only is agreed by all ranks at the next agreement
+checkpoint of the run, or at the end of the command (:mod:`emcd_fem.agreement`): every
+rank ends with the same message and exit code. When the other ranks are stuck inside a
+collective of a library that the failed rank left, it prints the message and ends the
+job with ``MPI_Abort`` after :data:`~emcd_fem.agreement.ERROR_TIMEOUT` s.
 
 Logging: progress (``-v``) and warnings, physics warnings included, go to stderr through
 :mod:`logging` (rank 0); ``-q`` keeps errors only. Results go to stdout.
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Collective: every rank runs the command; an error on any rank is agreed by all of them
     (:func:`emcd_fem.agreement.agree`), rank 0 prints it.
     """
-    from emcd_fem.agreement import agree
+    from emcd_fem.agreement import agree, private, verdict_of
 
     _quiet_graphics()
     args = _parser().parse_args(argv)
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose, args.quiet)
     progress.set_mode("never" if args.quiet else args.progress)
     world = MPI.COMM_WORLD
-    guard = world.Dup()  # agreement traffic never meets a solver collective
+    guard = private(world)  # agreement traffic never meets a solver collective
     code = EXIT_OK
     error: BaseException | None = None
     try:
@@ -86,9 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         error = exc
     except KeyboardInterrupt as exc:
         error = exc
-    verdict = agree(guard, error)
+    # an error agreed at a checkpoint inside the command is final: no second exchange
+    verdict = (error is not None and verdict_of(error)) or agree(guard, error)
     if verdict.error is None:
-        guard.Free()
         return _agreed_code(code, world)
     code, label, message = exit_status(verdict.error)
     if args.debug and error is not None and (verdict.timed_out or world.rank == verdict.rank):
@@ -123,7 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if code == EXIT_INTERNAL and not args.debug:
         _say("  (run with --debug for the traceback)", error=True)
-    guard.Free()
     return code
 
 

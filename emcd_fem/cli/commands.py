@@ -97,6 +97,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from emcd_fem.agreement import checkpoint
     from emcd_fem.case.mesh_check import check_case_mesh
     from emcd_fem.simulation import check_case, load_case_collective
 
@@ -104,6 +105,7 @@ def _check(args: argparse.Namespace) -> int:
         args.case, args.overrides, allow_unsafe_petsc_options=args.allow_unsafe_petsc_options
     )
     report = check_case(case)  # every rank: the same data give the same verdict
+    checkpoint(MPI.COMM_WORLD, "mesh check")
     mesh = check_case_mesh(case, allow_unsafe_geo=args.allow_unsafe_geo)
     if mesh is not None:
         report["mesh"] = mesh

@@ -32,6 +32,8 @@ import dolfinx
 from dolfinx import fem
 from dolfinx.io import XDMFFile
 
+from emcd_fem.agreement import checkpoint
+
 #: Marks a directory written by emcd_fem and lists its entries (top-level names).
 MANIFEST = ".emcd-output.json"
 
@@ -204,7 +206,8 @@ class OutputDirectory:
             if self.comm.rank == 0 and self.staging is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)
             return
-        self.comm.Barrier()  # every rank has finished writing
+        checkpoint(self.comm, "commit")  # every rank has finished writing, or all raise
+        self.comm.Barrier()
         error = None
         if self.comm.rank == 0:
             try:

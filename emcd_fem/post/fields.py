@@ -8,14 +8,16 @@ exact for the discrete solution.
 import ufl
 from dolfinx import fem
 
+from emcd_fem.agreement import checkpoint
 from emcd_fem.materials import MaterialFields
 from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
 
 
 def flux_space(mole_fraction: fem.Function) -> fem.FunctionSpace:
-    """Vector DG space of degree p − 1 holding N_A exactly."""
+    """Vector DG space of degree p − 1 holding N_A exactly (collective)."""
     msh = mole_fraction.function_space.mesh
+    checkpoint(msh.comm, "flux space")
     degree = mole_fraction.function_space.element.basix_element.degree
     return fem.functionspace(msh, ("DG", degree - 1, (msh.geometry.dim,)))
 
@@ -24,6 +26,7 @@ def interpolate_expression(
     expr: ufl.core.expr.Expr, V: fem.FunctionSpace, name: str
 ) -> fem.Function:
     """Interpolate a UFL expression into ``V`` (collective); ghosts are updated."""
+    checkpoint(V.mesh.comm, f"field {name}")
     function = fem.Function(V, name=name)
     function.interpolate(fem.Expression(expr, V.element.interpolation_points))
     function.x.scatter_forward()
