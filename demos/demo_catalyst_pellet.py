@@ -51,10 +51,10 @@ from mpi4py import MPI
 import numpy as np
 
 import emcd_fem as ef
-from emcd_fem import kinetic_theory as kt
 from emcd_fem.analytic import concentric_shells, dusty_gas_rate
 from emcd_fem.geometry import sphere_shells
-from emcd_fem.properties import MaterialModel, resolve
+from emcd_fem.materials import kinetic_theory as kt
+from emcd_fem.materials.properties import MaterialModel, resolve
 
 fast = os.environ.get("EMCD_DEMO_FAST") == "1"
 comm = MPI.COMM_WORLD

@@ -43,9 +43,9 @@ from mpi4py import MPI
 
 import emcd_fem as ef
 from emcd_fem import analytic
-from emcd_fem.effective import effective_diffusivity
 from emcd_fem.geometry import matrix_with_inclusions
-from emcd_fem.mesh_report import mesh_report
+from emcd_fem.post.mesh_report import mesh_report
+from emcd_fem.studies.effective import effective_diffusivity
 
 fast = os.environ.get("EMCD_DEMO_FAST") == "1"
 comm = MPI.COMM_WORLD

@@ -12,8 +12,7 @@ from emcd_fem import _runtime  # noqa: F401  (must precede every DOLFINx/PETSc/M
 from importlib.metadata import PackageNotFoundError, version
 
 from emcd_fem import analytic
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
-from emcd_fem.domain import Domain, SlabLayout, layered_slab
+from emcd_fem.analytic import multipole
 from emcd_fem.errors import (
     AdmissibilityError,
     EmcdError,
@@ -23,10 +22,27 @@ from emcd_fem.errors import (
     EmcdSolverError,
 )
 from emcd_fem.geometry import domain_from_gmsh
-from emcd_fem.materials import Material, MaterialFields, assign_materials
+from emcd_fem.io.results import LoadedResult, load_result
+from emcd_fem.materials import (
+    Material,
+    MaterialFields,
+    assign_materials,
+    kinetic_theory,
+    properties,
+)
+from emcd_fem.mesh.domain import Domain, SlabLayout, layered_slab
+from emcd_fem.physics.conditions import (
+    BoundaryCondition,
+    MassTransfer,
+    MolarFlux,
+    MoleFraction,
+    ZeroFlux,
+)
+from emcd_fem.post import mesh_report
 from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
-from emcd_fem.results import LoadedResult, load_result
 from emcd_fem.simulation import RunResult, check_case, run_case
+from emcd_fem.solvers import petsc_options
+from emcd_fem.studies import effective
 
 try:
     __version__ = version("emcd_fem")
@@ -59,8 +75,14 @@ __all__ = [
     "assign_materials",
     "check_case",
     "domain_from_gmsh",
+    "effective",  # module: emcd_fem.studies.effective (path documented before the layout)
+    "kinetic_theory",  # module: emcd_fem.materials.kinetic_theory (same)
     "layered_slab",
     "load_result",
+    "mesh_report",  # module: emcd_fem.post.mesh_report (same)
+    "multipole",  # module: emcd_fem.analytic.multipole (same)
+    "petsc_options",  # module: emcd_fem.solvers.petsc_options (same)
+    "properties",  # module: emcd_fem.materials.properties (same)
     "run_case",
     "solve_emcd",
 ]

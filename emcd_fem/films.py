@@ -10,7 +10,7 @@ of the film, K_ab = c_A,b / c_A,a the equilibrium partition coefficient of the i
 x_b/κ_ab is the mole fraction on side a in equilibrium with x_b: the flux is k_ab times the
 departure from equilibrium measured on side a. The same film written as (b, a) has
 k_ba = k_ab / κ_ab (and K_ba = 1/K_ab). With x_A = H μ and c_b H_b = K_ab c_a H_a
-(:func:`~emcd_fem.partition.region_solubilities`) the law reads k_ab H_a (μ_a − μ_b): the
+(:func:`~emcd_fem.materials.partition.region_solubilities`) the law reads k_ab H_a (μ_a − μ_b): the
 internal film coefficient is k_ab H_a = k_ba H_b, the same for both orientations and
 independent of the (arbitrary) normalisation of H.
 
@@ -42,15 +42,15 @@ from typing import Any
 
 from dolfinx import fem
 
-from emcd_fem import admissibility
-from emcd_fem.boundary import BoundaryCondition
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material
+from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.blocks import whole_mesh_field
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
+from emcd_fem.post import admissibility
+from emcd_fem.post.fields import interpolate_expression
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class FilmEMCDProblem:
         Raises:
             EmcdSolverError: the linear solver failed.
             AdmissibilityError: flux data drove x_A out of [0, 1]
-                (:func:`emcd_fem.admissibility.check_range`).
+                (:func:`emcd_fem.post.admissibility.check_range`).
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         solution = self.model.solve()

@@ -22,16 +22,17 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 
-from emcd_fem import admissibility
 from emcd_fem import solver as solver_mod
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, ZeroFlux
-from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials import Material, MaterialFields, assign_materials, check_regions
-from emcd_fem.partition import boundary_solubility, region_solubilities
+from emcd_fem.materials.partition import boundary_solubility, region_solubilities
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import curved_degree_warning, pin_quadrature, tested_residual
+from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer, ZeroFlux
 from emcd_fem.physics.emcd import emcd_forms, molar_flux
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
-from emcd_fem.postprocess import (
+from emcd_fem.post import admissibility
+from emcd_fem.post.integrals import (
     flux_scale,
     integrate,
     owned_range,
@@ -39,12 +40,11 @@ from emcd_fem.postprocess import (
     reaction_fluxes,
     relative_imbalance,
 )
-from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, tested_residual
 
 logger = logging.getLogger("emcd_fem")
 
 #: Relative tolerance of the balance check for flux-only problems (see
-#: :data:`emcd_fem.admissibility.BALANCE_RTOL`).
+#: :data:`emcd_fem.post.admissibility.BALANCE_RTOL`).
 BALANCE_RTOL: float = admissibility.BALANCE_RTOL
 
 _problem_ids = itertools.count()
@@ -178,7 +178,7 @@ class EMCDProblem:
             for bc in self.boundary_conditions.values()
         )
         # Compiled post-processing forms (once per problem), each integral with the
-        # quadrature rule of the solve (see emcd_fem.quadrature): the balance closes to
+        # quadrature rule of the solve (see emcd_fem.mesh.quadrature): the balance closes to
         # round-off on curved cells too.
         bilinear, linear = pin_quadrature(forms.bilinear), pin_quadrature(forms.linear)
         one = fem.Function(V)
@@ -325,7 +325,7 @@ class EMCDProblem:
         advice: str = "",
         maximum_principle: bool = True,
     ) -> list[str]:
-        """:func:`emcd_fem.admissibility.check_range` with this problem's data (collective).
+        """:func:`emcd_fem.post.admissibility.check_range` with this problem's data (collective).
 
         Args:
             x_min: Smallest nodal x_A (over all ranks).

@@ -22,30 +22,26 @@ import dolfinx
 import numpy as np
 
 import emcd_fem
-from emcd_fem import (
-    analytic,
-    field_file,
-    progress,
-    properties,
-    provenance,
-    result_checks,
-)
+from emcd_fem import analytic, progress
 from emcd_fem.agreement import checkpoint
 from emcd_fem.case import (
     Case,
 )
-from emcd_fem.domain import Domain
-from emcd_fem.mesh_report import mesh_report
-from emcd_fem.output import (
+from emcd_fem.io import field_file, provenance
+from emcd_fem.io.output import (
     write_csv,
     write_fields,
     write_json,
 )
+from emcd_fem.materials import properties
+from emcd_fem.mesh.domain import Domain
 from emcd_fem.plotting import render_run
-from emcd_fem.postprocess import mesh_size
+from emcd_fem.post import result_checks
+from emcd_fem.post.integrals import mesh_size
+from emcd_fem.post.mesh_report import mesh_report
+from emcd_fem.post.sampling import evaluate_at_points, line_points
 from emcd_fem.problem import Solution
 from emcd_fem.run_setup import analytic_reference, build_materials
-from emcd_fem.sampling import evaluate_at_points, line_points
 
 logger = logging.getLogger("emcd_fem")
 
@@ -78,7 +74,7 @@ def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
     """Record the run's own checks (reference, balance) in the summary (collective).
 
     Sets ``summary["status"]`` and ``summary["failures"]``; see
-    :mod:`emcd_fem.result_checks`.
+    :mod:`emcd_fem.post.result_checks`.
     """
     _, diameter = mesh_size(domain.mesh)
     unit = result_checks.flux_unit(

@@ -12,13 +12,7 @@ from typing import Any
 
 from mpi4py import MPI
 
-from emcd_fem import (
-    analytic,
-    geometry,
-    partition,
-    properties,
-)
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, MolarFlux, MoleFraction, ZeroFlux
+from emcd_fem import analytic, geometry
 from emcd_fem.case import (
     Case,
     CylinderShells,
@@ -32,9 +26,16 @@ from emcd_fem.case import (
     SphereShells,
     StomatalPore,
 )
-from emcd_fem.domain import Domain, layered_slab
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials import Material
+from emcd_fem.materials import Material, partition, properties
+from emcd_fem.mesh.domain import Domain, layered_slab
+from emcd_fem.physics.conditions import (
+    BoundaryCondition,
+    MassTransfer,
+    MolarFlux,
+    MoleFraction,
+    ZeroFlux,
+)
 
 logger = logging.getLogger("emcd_fem")
 
@@ -74,7 +75,7 @@ def build_domain(
             comm=comm,
         )
     if isinstance(g, MeshFile):
-        from emcd_fem.mesh_check import check_domain_groups
+        from emcd_fem.case.mesh_check import check_domain_groups
 
         domain = geometry.from_file(
             g.path,

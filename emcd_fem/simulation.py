@@ -19,16 +19,8 @@ import dolfinx
 import numpy as np
 import ufl
 
-from emcd_fem import (
-    admissibility,
-    agreement,
-    analytic,
-    progress,
-    provenance,
-    result_checks,
-)
+from emcd_fem import agreement, analytic, progress
 from emcd_fem.agreement import pack_error, unpack_error
-from emcd_fem.boundary import BoundaryCondition, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.case import (
     Case,
     CylinderShells,
@@ -36,19 +28,21 @@ from emcd_fem.case import (
     SphereShells,
     load_case,
 )
-from emcd_fem.domain import Domain
-from emcd_fem.effective import effective_report
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
-from emcd_fem.fields import mass_average_velocity_field, molar_flux_field
 from emcd_fem.films import FilmEMCDProblem
-from emcd_fem.models.pipeline import needs_model, run_model
-from emcd_fem.output import (
+from emcd_fem.io import provenance
+from emcd_fem.io.output import (
     OutputDirectory,
     signals_as_exceptions,
     write_csv,
 )
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.pipeline import needs_model, run_model
+from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.physics.emcd import molar_flux
-from emcd_fem.postprocess import integrate
+from emcd_fem.post import admissibility, result_checks
+from emcd_fem.post.fields import mass_average_velocity_field, molar_flux_field
+from emcd_fem.post.integrals import integrate
 from emcd_fem.problem import EMCDProblem, Solution
 from emcd_fem.run_output import (
     RUN_CONTEXT,
@@ -71,6 +65,7 @@ from emcd_fem.run_setup import (
     resolve_material,
     series_solubilities,
 )
+from emcd_fem.studies.effective import effective_report
 
 logger = logging.getLogger("emcd_fem")
 
@@ -117,7 +112,7 @@ def check_case(case: Case) -> dict[str, Any]:
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
     warnings = [w for r in resolved.values() for w in r.warnings]
     if case.thermal is not None:
-        from emcd_fem.soret_sign import sign_warnings
+        from emcd_fem.case.soret_sign import sign_warnings
 
         warnings += sign_warnings(case)
     if warnings:
@@ -191,7 +186,7 @@ def _reference_tolerance(
 
     The reported fluxes against the gradient fluxes of the same potential (the measured
     discretisation error), plus the meshed-circle error for shells; see
-    :func:`emcd_fem.result_checks.reference_tolerance`.
+    :func:`emcd_fem.post.result_checks.reference_tolerance`.
     """
     names = list(summary["analytic"]["boundary_flux"])
     n = ufl.FacetNormal(domain.mesh)
@@ -453,7 +448,7 @@ def run_case(
         summary.json, and the exception carries the :class:`RunResult` as ``result``.
         OutputError: ``out`` cannot be used (checked
         before solving). Nothing is written in any of these cases, and an interrupted run
-        (KeyboardInterrupt; SIGTERM raises :class:`~emcd_fem.output.Interrupted`) leaves
+        (KeyboardInterrupt; SIGTERM raises :class:`~emcd_fem.io.output.Interrupted`) leaves
         the earlier results in ``out`` as they were.
 
     The output directory contract (README "Output directory"): results go to a staging

@@ -3,7 +3,7 @@
 N_A = −c D (∇x_A + S_T x_A (1 − x_A) ∇T): S_T [1/K] > 0 drives A towards the cold side.
 Kinetic theory puts the heavier species of typical gas pairs at the cold side, so S_T and
 α_T = S_T T are negative when A is the lighter gas (He in He–Ar: α_T ≈ −0.39) and positive
-when it is the heavier; ``emcd_fem.soret_sign`` warns when given data contradict that.
+when it is the heavier; ``emcd_fem.case.soret_sign`` warns when given data contradict that.
 The species balance ∇·N_A = 0 is nonlinear in x_A (and in T through c(T), D(T), S_T(T));
 it is solved with PETSc SNES (Newton with a backtracking line search, MUMPS LU inside)
 through ``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.
@@ -35,10 +35,9 @@ from typing import Any, Literal
 
 from dolfinx import fem
 
-from emcd_fem.boundary import BoundaryCondition
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material
+from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
     TYPICAL_GAS_ALPHA_T,
@@ -48,6 +47,7 @@ from emcd_fem.models.thermal_support import (
     thermal_diagnostics,
 )
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence, TransportFields, soret_fluxes
 from emcd_fem.thermal import ThermalSolution
 
@@ -178,7 +178,7 @@ class SoretProblem:
         Raises:
             EmcdSolverError: Newton or the staggered iteration failed.
             AdmissibilityError: flux data drove x_A out of [0, 1]
-                (:func:`emcd_fem.admissibility.check_range`).
+                (:func:`emcd_fem.post.admissibility.check_range`).
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         solution = self.model.solve()

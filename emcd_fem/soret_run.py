@@ -18,9 +18,9 @@ from emcd_fem.case import (
     TemperatureBC,
     ZeroFluxBC,
 )
-from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError
-from emcd_fem.result_checks import reference_tolerance
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.post.result_checks import reference_tolerance
 from emcd_fem.run_setup import build_materials
 from emcd_fem.soret import TemperatureDependence
 from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
@@ -45,7 +45,7 @@ def thermal_conditions(case: Case) -> dict[str, Any]:
 
 def contact_resistances(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
     """Region pair → R_c [m^2 K/W] from the material-pair ``[[interfaces]]``."""
-    from emcd_fem.partition import adjacent_regions
+    from emcd_fem.materials.partition import adjacent_regions
 
     by_materials = {
         frozenset(spec.materials): spec.contact_resistance

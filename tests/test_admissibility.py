@@ -391,7 +391,7 @@ def test_shell_geometry_error_by_hand():
     shell (0.8 → 1.0) amplifies it by (1.0 + 0.8)/(1.0 − 0.8) = 9."""
     import math
 
-    from emcd_fem.result_checks import shell_geometry_error
+    from emcd_fem.post.result_checks import shell_geometry_error
 
     n = 64
     radii = {"inner": 0.5, "outer": 1.0}

@@ -8,7 +8,7 @@ A uniform state (x_A = 0.3 on both ends of a slab) has every boundary flux at ro
 import pytest
 
 import emcd_fem as ef
-from emcd_fem.postprocess import FLUX_FLOOR, flux_scale, relative_imbalance
+from emcd_fem.post.integrals import FLUX_FLOOR, flux_scale, relative_imbalance
 
 
 @pytest.mark.parametrize("dim", [1, 2, 3])

@@ -5,7 +5,7 @@ import ufl
 from dolfinx import fem
 
 import emcd_fem as ef
-from emcd_fem.postprocess import integrate
+from emcd_fem.post.integrals import integrate
 
 THICK = [0.3, 0.4, 0.3]
 NAMES = ["a", "b", "c"]

@@ -313,12 +313,12 @@ def test_mpiexec_run_matches_serial(tmp_path):
 
 
 def test_case_reference_in_readme_is_current():
-    from emcd_fem.case_reference import END, START, markdown
+    from emcd_fem.case.reference import END, START, markdown
 
     text = (ROOT / "README.md").read_text()
     block = text.split(START, 1)[1].split(END, 1)[0]
     assert block.strip() == markdown().strip(), (
-        "README case reference is stale: run `python -m emcd_fem.case_reference README.md`"
+        "README case reference is stale: run `python -m emcd_fem.case.reference README.md`"
     )
 
 

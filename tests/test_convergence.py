@@ -16,7 +16,7 @@ import ufl
 from dolfinx import fem
 
 import emcd_fem as ef
-from emcd_fem.postprocess import integrate
+from emcd_fem.post.integrals import integrate
 
 A, B, C = 0.5, 0.04, 2.0
 D_WEST, D_EAST = 1.0, 0.25

@@ -1,6 +1,6 @@
 """Curved (order-2) cells: the balance closes to round-off, P1 on them is flagged.
 
-Before the quadrature was pinned (emcd_fem.quadrature), the residual a(x_h, w) − L(w)
+Before the quadrature was pinned (emcd_fem.mesh.quadrature), the residual a(x_h, w) − L(w)
 was integrated with the degree of L (one more than the operator's on curved cells), so
 the reaction fluxes missed the balance by 1e-7 (P1, annulus) and the mass-transfer flux by
 1e-8: now the post-processing uses the solve's quadrature rules and the balance is the
@@ -13,7 +13,7 @@ import ufl
 
 import emcd_fem as ef
 from emcd_fem.geometry import annulus, sphere_shells
-from emcd_fem.quadrature import linear_field_gradient_error
+from emcd_fem.mesh.quadrature import linear_field_gradient_error
 
 RADII = [0.5, 0.8, 1.0]
 

@@ -11,9 +11,9 @@ import pytest
 from scipy.integrate import solve_bvp
 
 import emcd_fem as ef
-from emcd_fem import kinetic_theory as kt
 from emcd_fem.analytic import concentric_shells, dusty_gas_rate
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import kinetic_theory as kt
 
 C, D_AB, D_K = 20.3, 1.7e-4, 5.3e-6  # mol/m^3, m^2/s (H2-N2, 600 K), m^2/s (20 nm pores)
 M_H2, M_N2 = kt.gas("H2").molar_mass, kt.gas("N2").molar_mass

@@ -13,9 +13,9 @@ import pytest
 
 import emcd_fem as ef
 from emcd_fem import analytic
-from emcd_fem.effective import effective_diffusivity
 from emcd_fem.geometry import matrix_with_inclusions
-from emcd_fem.mesh_report import mesh_report
+from emcd_fem.post.mesh_report import mesh_report
+from emcd_fem.studies.effective import effective_diffusivity
 
 
 def cell(dim, fraction, size_per_radius, order=2):

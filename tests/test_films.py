@@ -130,8 +130,8 @@ value = 0.1
 def test_discontinuous_mole_fraction_field(degree):
     """x_A = H μ over the whole mesh (DG_p) reproduces the 1D network profile, jumps at
     the films included, and N_A = −c D ∇x_A is the series flux in every cell."""
-    from emcd_fem.fields import molar_flux_field
-    from emcd_fem.sampling import evaluate_at_points
+    from emcd_fem.post.fields import molar_flux_field
+    from emcd_fem.post.sampling import evaluate_at_points
 
     partitions = {("a", "b"): 0.25}  # a partition on top of the first film
     h = [1.0, 0.25 * 2.0 / 1.0, 0.5]  # c_b H_b = K c_a H_a; b|c: x_A continuous, H_c = H_b

@@ -9,8 +9,8 @@ from dolfinx import fem
 import emcd_fem as ef
 from emcd_fem import cli
 from emcd_fem.geometry import annulus, from_file, gmsh_layered_slab
-from emcd_fem.mesh_report import mesh_report
-from emcd_fem.postprocess import integrate
+from emcd_fem.post.integrals import integrate
+from emcd_fem.post.mesh_report import mesh_report
 
 ROOT = Path(__file__).resolve().parents[1]
 MSH = ROOT / "meshes" / "annulus_two_shells.msh"

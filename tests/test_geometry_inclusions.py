@@ -12,7 +12,7 @@ from emcd_fem.geometry import (
     random_inclusions,
     random_packing,
 )
-from emcd_fem.mesh_report import mesh_report
+from emcd_fem.post.mesh_report import mesh_report
 
 MATS = {"matrix": ef.Material(1.0), "inclusion": ef.Material(0.1)}
 BCS = {"left": ef.MoleFraction(1.0), "right": ef.MoleFraction(0.0)}

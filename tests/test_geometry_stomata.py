@@ -15,7 +15,7 @@ import pytest
 
 import emcd_fem as ef
 from emcd_fem.geometry import brown_escombe_resistance, stomatal_pore
-from emcd_fem.mesh_report import mesh_report
+from emcd_fem.post.mesh_report import mesh_report
 
 BCS = {"cavity_bottom": ef.MoleFraction(1.0), "outside_top": ef.MoleFraction(0.0)}
 

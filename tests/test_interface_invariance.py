@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emcd_fem.sampling import evaluate_at_points
+from emcd_fem.post.sampling import evaluate_at_points
 from emcd_fem.simulation import run_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

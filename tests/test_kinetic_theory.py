@@ -6,8 +6,8 @@ import warnings
 import pytest
 
 import emcd_fem as ef
-from emcd_fem import kinetic_theory as kt
 from emcd_fem.constants import ATMOSPHERE
+from emcd_fem.materials import kinetic_theory as kt
 
 
 @pytest.mark.parametrize("pair", [("He", "Ar"), ("Ar", "N2"), ("Ar", "O2")])

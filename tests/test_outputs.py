@@ -18,11 +18,11 @@ import ufl
 from dolfinx import fem
 
 import emcd_fem
-from emcd_fem import output
 from emcd_fem.case import CaseError
 from emcd_fem.errors import EmcdSolverError
-from emcd_fem.output import MANIFEST, OutputError
-from emcd_fem.results import load_result
+from emcd_fem.io import output
+from emcd_fem.io.output import MANIFEST, OutputError
+from emcd_fem.io.results import load_result
 from emcd_fem.simulation import run_case, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -347,7 +347,7 @@ def test_summary_and_csv_are_self_describing(tmp_path):
     out = tmp_path / "sweep"
     run_sweep(case, out, {"materials.coating.D": ["1e-5", "2e-5"]})
     summary = json.loads((out / "point_001" / "summary.json").read_text())
-    assert summary["schema_version"] == emcd_fem.provenance.SCHEMA_VERSION
+    assert summary["schema_version"] == emcd_fem.io.provenance.SCHEMA_VERSION
     assert summary["versions"]["emcd_fem"] == emcd_fem.__version__
     assert "git_commit" in summary and isinstance(summary["command_line"], list)
     source = summary["case_source"]
@@ -399,7 +399,7 @@ def test_verbose_run_logs_size_and_solver_before_solving(tmp_path):
 def test_profile_sampling_searches_cells_near_the_line():
     from dolfinx import mesh
 
-    from emcd_fem.sampling import cells_near_line, evaluate_at_points, line_points
+    from emcd_fem.post.sampling import cells_near_line, evaluate_at_points, line_points
 
     msh = mesh.create_unit_cube(MPI.COMM_WORLD, 24, 24, 24)
     V = fem.functionspace(msh, ("Lagrange", 1))

@@ -54,7 +54,8 @@ def test_streamlines_follow_the_flux(tmp_path):
     gmsh meshes; lines that wander across the annulus fail them.
     """
     import emcd_fem  # noqa: F401  (before pyvista/dolfinx)
-    from emcd_fem.plotting import _read_grid, flux_streamlines
+    from emcd_fem.plotting import flux_streamlines
+    from emcd_fem.plotting.grids import read_grid as _read_grid
     from emcd_fem.simulation import run_case
 
     out = tmp_path / "run"
@@ -179,7 +180,7 @@ def test_film_case_pictures(tmp_path):
     assert x_cells == pytest.approx(exact, abs=1e-12)
     assert np.asarray(grid.cell_data["molar_flux_A"])[:, 0] == pytest.approx(flux, rel=1e-10)
     # the field itself (DG1) either side of the films: the network's jumps
-    from emcd_fem.sampling import evaluate_at_points
+    from emcd_fem.post.sampling import evaluate_at_points
 
     s = np.array([0.3 - 1e-9, 0.3 + 1e-9, 0.7 - 1e-9, 0.7 + 1e-9])
     points = np.column_stack([s, np.full(4, 0.3), np.zeros(4)])

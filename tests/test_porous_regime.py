@@ -11,8 +11,8 @@ import math
 import pytest
 
 from emcd_fem import analytic
-from emcd_fem import kinetic_theory as kt
-from emcd_fem.properties import MaterialModel, resolve
+from emcd_fem.materials import kinetic_theory as kt
+from emcd_fem.materials.properties import MaterialModel, resolve
 
 H2, N2 = kt.gas("H2").molar_mass, kt.gas("N2").molar_mass
 

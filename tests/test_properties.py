@@ -5,8 +5,8 @@ import math
 import pytest
 
 import emcd_fem as ef
-from emcd_fem import kinetic_theory as kt
-from emcd_fem.properties import MaterialModel, resolve
+from emcd_fem.materials import kinetic_theory as kt
+from emcd_fem.materials.properties import MaterialModel, resolve
 
 
 def test_chapman_enskog_and_ideal_gas():

@@ -8,7 +8,7 @@ four significant figures printed there:
     φ      0.1    0.2    0.3    0.4    0.5    0.6    0.7
     σ_eff  1.222  1.500  1.860  2.351  3.080  4.342  7.433
 
-The converged multipole solution (``emcd_fem.multipole.cylinder_array``) must reproduce
+The converged multipole solution (``emcd_fem.analytic.multipole.cylinder_array``) must reproduce
 them to the last printed digit; the truncated formulas are then tested against it over
 contrasts 0 … ∞ with the accuracies their docstrings state. The hexagonal array is checked
 against its own converged multipole solution and a finite-element cell solve.
@@ -20,9 +20,10 @@ import numpy as np
 import pytest
 
 import emcd_fem as ef
-from emcd_fem import analytic, multipole
-from emcd_fem.effective import effective_diffusivity
+from emcd_fem import analytic
+from emcd_fem.analytic import multipole
 from emcd_fem.geometry import matrix_with_inclusions
+from emcd_fem.studies.effective import effective_diffusivity
 
 PERRINS_SQUARE_PERFECT = {
     0.1: 1.222,

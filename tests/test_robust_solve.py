@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 import emcd_fem as ef
-from emcd_fem.effective import effective_diffusivity
 from emcd_fem.errors import EmcdSolverError
 from emcd_fem.geometry import matrix_with_inclusions
 from emcd_fem.solver import DIRECT_OPTIONS, ITERATIVE_RTOL, NOISE_RTOL, RESIDUAL_RTOL
+from emcd_fem.studies.effective import effective_diffusivity
 
 THICK = [0.3e-3, 0.4e-3, 0.3e-3]  # m
 NAMES = ["gas1", "membrane", "gas2"]

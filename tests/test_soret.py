@@ -114,7 +114,7 @@ def test_thermal_fraction_and_alpha_t():
 
 
 # -- coupled to heat conduction, temperature-dependent properties ----------------------------
-from emcd_fem import kinetic_theory as kt  # noqa: E402
+from emcd_fem.materials import kinetic_theory as kt  # noqa: E402
 from emcd_fem.soret import TemperatureDependence  # noqa: E402
 from emcd_fem.thermal import HeatConductionProblem, Temperature  # noqa: E402
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from emcd_fem.case import load_case
+from emcd_fem.case.soret_sign import kinetic_sign, sign_warnings
 from emcd_fem.simulation import check_case
-from emcd_fem.soret_sign import kinetic_sign, sign_warnings
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 

@@ -3,8 +3,9 @@
 The built-in layered slab (:func:`emcd_fem.layered_slab`) needs no gmsh.
 """
 
+from emcd_fem.geometry.distribute import refine_with_tags
 from emcd_fem.geometry.files import from_file
-from emcd_fem.geometry.gmsh_model import domain_from_gmsh, refine_with_tags
+from emcd_fem.geometry.gmsh_model import domain_from_gmsh
 from emcd_fem.geometry.inclusions import (
     InclusionLayout,
     matrix_with_inclusions,

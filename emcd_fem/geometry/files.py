@@ -13,7 +13,6 @@ from pathlib import Path
 
 from mpi4py import MPI
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdMeshError
 from emcd_fem.geometry.geo_safety import check_mesh_file
 from emcd_fem.geometry.gmsh_model import (
@@ -22,6 +21,7 @@ from emcd_fem.geometry.gmsh_model import (
     generate,
     run_on_root,
 )
+from emcd_fem.mesh.domain import Domain
 
 
 def from_file(

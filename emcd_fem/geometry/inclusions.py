@@ -18,7 +18,6 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.gmsh_model import (
     add_box_face_groups,
@@ -28,6 +27,7 @@ from emcd_fem.geometry.gmsh_model import (
     generate,
     run_on_root,
 )
+from emcd_fem.mesh.domain import Domain
 
 #: Random sequential addition jamming limits (disks 0.547, spheres 0.384): beyond a large
 #: fraction of these, a packing is very unlikely to be reached.

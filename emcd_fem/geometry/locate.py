@@ -15,10 +15,10 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx import mesh as dmesh
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdMeshError
 from emcd_fem.expressions import evaluate_condition
-from emcd_fem.geometry.gmsh_arrays import FACET_CORNERS
+from emcd_fem.geometry.gmsh_groups import FACET_CORNERS
+from emcd_fem.mesh.domain import Domain
 
 #: The condition that takes every exterior facet not held by another boundary.
 EXTERIOR = "exterior"

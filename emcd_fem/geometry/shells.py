@@ -13,7 +13,6 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.gmsh_model import (
     apply_mesh_sizes,
@@ -22,6 +21,7 @@ from emcd_fem.geometry.gmsh_model import (
     point_on,
     region_entity_sizes,
 )
+from emcd_fem.mesh.domain import Domain
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.domain import Domain, SlabLayout
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.gmsh_model import (
     add_box_face_groups,
@@ -22,6 +21,7 @@ from emcd_fem.geometry.gmsh_model import (
     generate,
     region_entity_sizes,
 )
+from emcd_fem.mesh.domain import Domain, SlabLayout
 
 
 def gmsh_layered_slab(

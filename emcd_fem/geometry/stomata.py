@@ -23,9 +23,9 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, domain_from_gmsh, generate, point_on
+from emcd_fem.mesh.domain import Domain
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import numpy.typing as npt
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.partition import adjacent_regions
+from emcd_fem.materials.partition import adjacent_regions
+from emcd_fem.mesh.domain import Domain
 
 
 def connected_blocks(

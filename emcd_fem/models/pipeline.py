@@ -17,10 +17,11 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.case import Case
-from emcd_fem.domain import Domain
-from emcd_fem.fields import flux_space, interpolate_expression
+from emcd_fem.case.soret_sign import sign_warnings
+from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.transport import SpeciesTransportModel
-from emcd_fem.postprocess import owned_range
+from emcd_fem.post.fields import flux_space, interpolate_expression
+from emcd_fem.post.integrals import owned_range
 from emcd_fem.run_output import (
     RunResult,
     common_summary,
@@ -41,7 +42,6 @@ from emcd_fem.soret_run import (
     soret_reference,
     temperature_of,
 )
-from emcd_fem.soret_sign import sign_warnings
 
 
 def needs_model(case: Case) -> bool:

@@ -11,10 +11,10 @@ from mpi4py import MPI
 import ufl
 from dolfinx import fem
 
-from emcd_fem.domain import Domain
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
+from emcd_fem.mesh.domain import Domain
 from emcd_fem.physics.soret import TransportFields
-from emcd_fem.postprocess import integrate, owned_range
+from emcd_fem.post.integrals import integrate, owned_range
 
 #: Thermal diffusion factors of common gas pairs near 300 K (kinetic theory): 0.06 (N2–CO2)
 #: to 0.4 (He–Ar); outside this range a note is added to the solution.
@@ -49,7 +49,7 @@ def thermal_diagnostics(
         fick: Fickian part of N_A [mol/(m^2 s)].
         thermal: Thermal-diffusion part of N_A [mol/(m^2 s)].
     """
-    from emcd_fem.fields import flux_space, interpolate_expression
+    from emcd_fem.post.fields import flux_space, interpolate_expression
 
     T = temperature
     tiny = 1e-300
@@ -84,8 +84,8 @@ def thermal_diagnostics(
 
 def cell_peclet(domain: Domain, transport: TransportFields, temperature: Any) -> float:
     """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell [-]."""
-    from emcd_fem.fields import interpolate_expression
-    from emcd_fem.quadrature import cell_diameter
+    from emcd_fem.mesh.quadrature import cell_diameter
+    from emcd_fem.post.fields import interpolate_expression
 
     msh = domain.mesh
     T = temperature

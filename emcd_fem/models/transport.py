@@ -2,8 +2,8 @@
 
 Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
 N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
-temperature is given; the boundary conditions (``emcd_fem.boundary``); a volumetric
-source R_A; partition coefficients (through H, ``emcd_fem.partition``); film resistances
+temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
+source R_A; partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
 k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.films``). Regions joined
 without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
 
@@ -31,13 +31,12 @@ import dolfinx.fem.petsc
 import ufl
 from dolfinx import fem, la
 
-from emcd_fem import admissibility
 from emcd_fem import solver as solver_mod
-from emcd_fem.boundary import BoundaryCondition, MassTransfer, ZeroFlux
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.fields import interpolate_expression
 from emcd_fem.materials import Material, assign_materials, check_regions
+from emcd_fem.materials.partition import region_solubilities, regions_on_boundary
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import curved_degree_warning, pin_quadrature, tested_residual
 from emcd_fem.models.blocks import (
     Block,
     boundary_dofs,
@@ -54,7 +53,7 @@ from emcd_fem.models.thermal_support import (
     prescribed_temperature,
     thermal_diagnostics,
 )
-from emcd_fem.partition import region_solubilities, regions_on_boundary
+from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer, ZeroFlux
 from emcd_fem.physics.soret import TemperatureDependence, transport_fields
 from emcd_fem.physics.terms import (
     boundary_term,
@@ -63,9 +62,10 @@ from emcd_fem.physics.terms import (
     potential_fluxes,
     source_term,
 )
-from emcd_fem.postprocess import flux_scale, integrate, owned_range, relative_imbalance
+from emcd_fem.post import admissibility
+from emcd_fem.post.fields import interpolate_expression
+from emcd_fem.post.integrals import flux_scale, integrate, owned_range, relative_imbalance
 from emcd_fem.problem import dirichlet_conditions
-from emcd_fem.quadrature import curved_degree_warning, pin_quadrature, tested_residual
 from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
 from emcd_fem.thermal import HeatConductionProblem
 

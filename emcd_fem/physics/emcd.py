@@ -1,7 +1,7 @@
 """Steady binary equimolar counterdiffusion as UFL forms.
 
 Unknown: the potential μ with x_A = H μ (H = 1, μ = x_A, unless partition coefficients
-are given: see :mod:`emcd_fem.partition`). Constitutive law (Fick, EMCD frame):
+are given: see :mod:`emcd_fem.materials.partition`). Constitutive law (Fick, EMCD frame):
 N_A = −c D_AB ∇x_A = −N_B. Conservation: ∇·N_A = R_A, with R_A the volumetric production
 rate of A [mol/(m^3 s)] (zero unless given; EMCD needs mole-balanced reactions, R_B = −R_A).
 """
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import ufl
 
-from emcd_fem.boundary import BoundaryCondition
-from emcd_fem.domain import Domain
 from emcd_fem.materials import MaterialFields
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.physics.conditions import BoundaryCondition
 
 
 def mole_fraction(potential: ufl.core.expr.Expr, fields: MaterialFields) -> ufl.core.expr.Expr:

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 import ufl
 from dolfinx import fem
 
-from emcd_fem.boundary import BoundaryCondition
-from emcd_fem.domain import Domain
-from emcd_fem.quadrature import cell_diameter
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import cell_diameter
+from emcd_fem.physics.conditions import BoundaryCondition
 
 #: SIPG penalty α (times k/h and the degree squared): large enough for coercivity on
 #: simplices and quadrilaterals of moderate aspect ratio.

@@ -6,7 +6,7 @@ Constitutive law (binary, EMCD frame):
 
 Sign convention: S_T > 0 drives A towards the cold side (down the temperature gradient).
 For typical gas pairs kinetic theory sends the heavier species to the cold side, so S_T < 0
-when A is the lighter gas (He in He–Ar: α_T ≈ −0.39); ``emcd_fem.soret_sign`` warns when a
+when A is the lighter gas (He in He–Ar: α_T ≈ −0.39); ``emcd_fem.case.soret_sign`` warns when a
 case's data contradict that.
 S_T [1/K] is given per region, either directly or through the thermal diffusion factor
 α_T = S_T T (S_T = α_T / T, the form in which kinetic theory gives it for gases).
@@ -29,11 +29,10 @@ from typing import Literal
 import ufl
 from dolfinx import fem
 
-from emcd_fem import kinetic_theory
 from emcd_fem.constants import GAS_CONSTANT
-from emcd_fem.domain import Domain
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials import Material
+from emcd_fem.materials import Material, kinetic_theory
+from emcd_fem.mesh.domain import Domain
 
 
 @dataclass(frozen=True)

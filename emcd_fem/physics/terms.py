@@ -6,7 +6,7 @@ term of the residual F(μ; w) = 0 [mol/s per test-function unit]:
 * constitutive flux: −∫ N_A·∇w dx with N_A = −c D H ∇μ (Fick/EMCD) plus, with a
   temperature, the Soret part −c D S_T x_A (1 − x_A) ∇T (:func:`potential_fluxes`);
 * volumetric source: −∫ R_A w dx, R_A [mol/(m^3 s)];
-* boundary conditions: the condition's own ``lhs − rhs`` (``emcd_fem.boundary``);
+* boundary conditions: the condition's own ``lhs − rhs`` (``emcd_fem.physics.conditions``);
 * film coupling: ∫_Γ k_ab H_a (μ_a − μ_b)(w_a − w_b) dS (``emcd_fem.films``).
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 import ufl
 
-from emcd_fem.boundary import BoundaryCondition
 from emcd_fem.materials import MaterialFields
+from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TransportFields
 
 

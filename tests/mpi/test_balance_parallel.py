@@ -4,7 +4,7 @@ a uniform state on N ranks (run under mpiexec)."""
 from mpi4py import MPI
 
 import emcd_fem as ef
-from emcd_fem.postprocess import flux_scale
+from emcd_fem.post.integrals import flux_scale
 
 
 def test_flux_scale_and_uniform_balance_on_all_ranks():

@@ -8,7 +8,7 @@ from dolfinx import fem
 
 import emcd_fem as ef
 from emcd_fem.geometry import annulus, sphere_shells
-from emcd_fem.postprocess import integrate
+from emcd_fem.post.integrals import integrate
 
 RADII = [0.5, 0.8, 1.0]
 MATERIALS = {"shell1": ef.Material(1.0, 1.0), "shell2": ef.Material(0.2, 1.0)}

@@ -13,7 +13,7 @@ import ufl
 from dolfinx import fem
 
 import emcd_fem
-from emcd_fem.output import OutputError
+from emcd_fem.io.output import OutputError
 from emcd_fem.simulation import run_case
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -151,7 +151,7 @@ def test_films_parallel():
     # the discontinuous x_A over the whole mesh: same values either side of the films
     import numpy as np
 
-    from emcd_fem.sampling import evaluate_at_points
+    from emcd_fem.post.sampling import evaluate_at_points
 
     s = np.array([0.1, 0.3 - 1e-9, 0.3 + 1e-9, 0.7 - 1e-9, 0.7 + 1e-9, 0.9])
     points = np.column_stack([s, np.full(s.size, 0.4), np.zeros(s.size)])

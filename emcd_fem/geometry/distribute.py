@@ -1,0 +1,183 @@
+"""Rank 0's mesh arrays → a distributed DOLFINx mesh with its tags; refinement keeping tags."""
+
+from typing import TYPE_CHECKING
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import mesh as dmesh
+
+from emcd_fem.errors import EmcdMeshError
+
+if TYPE_CHECKING:
+    from emcd_fem.geometry.gmsh_arrays import MeshArrays
+
+
+def distribute(
+    arrays: "MeshArrays | None", comm: MPI.Comm, rank: int, gdim: int | None
+) -> tuple[dmesh.Mesh, dmesh.MeshTags, dmesh.MeshTags, dict]:
+    """Distribute validated mesh arrays (given on ``rank``) as a DOLFINx mesh with tags.
+
+    ``gdim`` None takes the cells' dimension.
+
+    Returns the mesh, cell tags, facet tags and the group names (``regions``,
+    ``boundaries``, ``interfaces``, ``excluded``, ``warnings``). Collective.
+    """
+    from dolfinx import default_real_type
+    from dolfinx.graph import adjacencylist
+    from dolfinx.io import gmsh as gmshio
+    from dolfinx.io.utils import distribute_entity_data
+
+    meta = None
+    if comm.rank == rank:
+        error = None
+        gdim = arrays.tdim if gdim is None else gdim
+        flat = arrays.x[:, gdim:]
+        if flat.size and float(np.ptp(flat, axis=0).max()) > 1e-12 * max(
+            float(np.ptp(arrays.x, axis=0).max()), 1e-300
+        ):
+            error = (
+                f"the mesh is not flat in {gdim}D: its nodes leave the plane of the first "
+                f"{gdim} coordinate(s); give geometry.dim = 3 (or draw it in the x-y plane)"
+            )
+        meta = (
+            error,
+            gdim,
+            arrays.gmsh_type,
+            arrays.cells.shape[1],
+            arrays.facets.shape[1],
+            {
+                "regions": arrays.regions,
+                "boundaries": arrays.boundaries,
+                "interfaces": arrays.interfaces,
+                "excluded": arrays.excluded,
+                "warnings": arrays.warnings,
+                "counts": arrays.counts,
+            },
+        )
+    error, gdim, gmsh_type, per_cell, per_facet, groups = comm.bcast(meta, root=rank)
+    if error is not None:
+        raise EmcdMeshError(error)
+    domain = gmshio.ufl_mesh(gmsh_type, gdim, dtype=default_real_type)
+    cell_type = dmesh.to_type(str(domain.ufl_cell()))
+    if comm.rank == rank:
+        perm = gmshio.cell_perm_array(cell_type, per_cell)
+        cells = np.ascontiguousarray(arrays.cells[:, perm])
+        x = np.ascontiguousarray(arrays.x[:, :gdim], dtype=default_real_type)
+        marked = (arrays.cells, arrays.cell_values, arrays.facets, arrays.facet_values)
+    else:
+        cells = np.empty((0, per_cell), np.int64)
+        x = np.empty((0, gdim), default_real_type)
+        marked = (
+            np.empty((0, per_cell), np.int64),
+            np.empty(0, np.int32),
+            np.empty((0, per_facet), np.int64),
+            np.empty(0, np.int32),
+        )
+    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
+    msh = dmesh.create_mesh(comm, cells, domain, x, partitioner)
+    tdim = msh.topology.dim
+    tags = []
+    for dim, entities, values in ((tdim, marked[0], marked[1]), (tdim - 1, marked[2], marked[3])):
+        local, local_values = distribute_entity_data(
+            msh, dim, np.asarray(entities, np.int64), np.asarray(values, np.int32)
+        )
+        msh.topology.create_connectivity(dim, tdim)
+        msh.topology.create_connectivity(dim, 0)
+        tag = dmesh.meshtags_from_entities(
+            msh, dim, adjacencylist(local), local_values.astype(np.int32, copy=False)
+        )
+        tag.name = "regions" if dim == tdim else "boundaries"
+        tags.append(tag)
+    _check_counts(msh, tags, groups)
+    return msh, tags[0], tags[1], groups
+
+
+def _check_counts(msh: dmesh.Mesh, tags: list[dmesh.MeshTags], groups: dict) -> None:
+    """Every group has, summed over the ranks, the cells/facets the gmsh rank counted."""
+    tdim = msh.topology.dim
+    names = [*groups["regions"], *groups["boundaries"], *groups["interfaces"]]
+    local = np.zeros(len(names), dtype=np.int64)
+    for i, name in enumerate(names):
+        is_region = name in groups["regions"]
+        tag = tags[0] if is_region else tags[1]
+        value = {**groups["boundaries"], **groups["interfaces"]}.get(name)
+        value = groups["regions"][name] if is_region else value
+        owned = msh.topology.index_map(tdim if is_region else tdim - 1).size_local
+        local[i] = np.sum(tag.find(value) < owned)
+    total = np.zeros_like(local)
+    msh.comm.Allreduce(local, total, op=MPI.SUM)
+    lost = [
+        f"'{n}' has {t} of {groups['counts'][n]}"
+        for n, t in zip(names, total.tolist(), strict=True)
+        if t != groups["counts"][n]
+    ]
+    if lost:
+        raise EmcdMeshError(
+            "physical groups lost entities while the mesh was distributed ("
+            + "; ".join(lost)
+            + "): please report this with the mesh file"
+        )
+
+
+def refine_with_tags(
+    msh: dmesh.Mesh, cell_tags: dmesh.MeshTags, facet_tags: dmesh.MeshTags
+) -> tuple[dmesh.Mesh, dmesh.MeshTags, dmesh.MeshTags]:
+    """Uniformly refine a distributed mesh once, keeping cell and facet tags (collective).
+
+    Raises:
+        EmcdMeshError: for curved (order-2) geometry, which refinement does not support.
+    """
+    if msh.geometry.cmaps[0].degree != 1:
+        raise EmcdMeshError(
+            "refinement of order-2 (curved) geometry is not supported: re-mesh with gmsh at a "
+            "smaller size instead"
+        )
+    tdim = msh.topology.dim
+    msh.topology.create_entities(1)
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    # partitioner=None: refined cells stay on their parent's rank, without ghost cells;
+    # DOLFINx's tag transfer does not support ghosted meshes (0.11).
+    fine, parent_cell, parent_facet = dmesh.refine(
+        msh, partitioner=None, option=dmesh.RefinementOption.parent_cell_and_facet
+    )
+    # DOLFINx's transfer_meshtag rejects ghosted parents (0.11): map the tags by hand.
+    fine.topology.create_connectivity(tdim - 1, tdim)
+    fine.topology.create_connectivity(tdim, tdim - 1)
+    msh.topology.create_connectivity(tdim, tdim - 1)
+    n_parent = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
+    n_fine = fine.topology.index_map(tdim).size_local + fine.topology.index_map(tdim).num_ghosts
+    # refine() returns parents in the order cells were created; the refined mesh then
+    # reorders its cells: original_cell_index maps current cell -> creation index
+    offset = msh.comm.exscan(len(parent_cell)) or 0  # creation indices are global
+    order = np.asarray(fine.topology.original_cell_index, dtype=np.int64)[:n_fine] - offset
+    parent_cell = np.asarray(parent_cell)[order]
+    local_parent = np.asarray(parent_facet).reshape(-1, fine_facets_per_cell(fine))[order]
+    cell_value = np.full(n_parent, -1, dtype=np.int32)
+    cell_value[cell_tags.indices] = cell_tags.values
+    fine_cells = np.arange(n_fine, dtype=np.int32)
+    values = cell_value[parent_cell]
+    keep = values >= 0
+    new_cells = dmesh.meshtags(fine, tdim, fine_cells[keep], values[keep])
+
+    parent_c2f = msh.topology.connectivity(tdim, tdim - 1).array.reshape(n_parent, -1)
+    fine_c2f = fine.topology.connectivity(tdim, tdim - 1).array.reshape(n_fine, -1)
+    facet_map = msh.topology.index_map(tdim - 1)
+    n_parent_facets = facet_map.size_local + facet_map.num_ghosts
+    facet_value = np.full(n_parent_facets, -1, dtype=np.int32)
+    facet_value[facet_tags.indices] = facet_tags.values
+    cell_idx, local_idx = np.nonzero(local_parent >= 0)
+    parent_facets = parent_c2f[parent_cell[cell_idx], local_parent[cell_idx, local_idx]]
+    tags = facet_value[parent_facets]
+    chosen = tags >= 0
+    facets, first = np.unique(fine_c2f[cell_idx[chosen], local_idx[chosen]], return_index=True)
+    new_facets = dmesh.meshtags(fine, tdim - 1, facets.astype(np.int32), tags[chosen][first])
+    new_cells.name, new_facets.name = cell_tags.name, facet_tags.name
+    return fine, new_cells, new_facets
+
+
+def fine_facets_per_cell(msh: dmesh.Mesh) -> int:
+    """Number of facets of each cell of a (single cell type) mesh."""
+    from dolfinx.cpp.mesh import cell_num_entities
+
+    return cell_num_entities(msh.topology.cell_type, msh.topology.dim - 1)

@@ -1,0 +1,149 @@
+"""Physical groups of a meshed gmsh model: elements, facet groups, overlaps, duplicate nodes."""
+
+from itertools import combinations
+
+import numpy as np
+
+from emcd_fem.errors import EmcdMeshError
+
+FACET_CORNERS = {
+    "interval": 1,
+    "triangle": 2,
+    "quadrilateral": 2,
+    "tetrahedron": 3,
+    "hexahedron": 4,
+}
+
+
+def face_keys(rows: np.ndarray) -> np.ndarray:
+    """One comparable value per row of node numbers, independent of their order."""
+    rows = np.ascontiguousarray(np.sort(rows, axis=1), dtype=np.int64)
+    return rows.view(np.dtype((np.void, 8 * rows.shape[1]))).ravel()
+
+
+def group_elements(dim: int, tag: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """(element type, element tags, node tags) of a physical group, per entity."""
+    import gmsh
+
+    found = []
+    for entity in gmsh.model.getEntitiesForPhysicalGroup(dim, tag):
+        types, elements, nodes = gmsh.model.mesh.getElements(dim, int(entity))
+        for t, e, n in zip(types, elements, nodes, strict=True):
+            found.append((int(t), np.asarray(e, np.int64), np.asarray(n, np.int64)))
+    return found
+
+
+def overlap_message(kind: str, unit: str, names: list[str], sets: list[np.ndarray]) -> str:
+    """Which groups share elements, how many, and which lies inside which."""
+    lines = []
+    for i, j in combinations(range(len(names)), 2):
+        shared = np.intersect1d(sets[i], sets[j]).size
+        if shared == 0:
+            continue
+        note = ""
+        if shared == sets[i].size == sets[j].size:
+            note = "; they are the same"
+        elif shared == sets[i].size:
+            note = f"; '{names[i]}' lies entirely inside '{names[j]}'"
+        elif shared == sets[j].size:
+            note = f"; '{names[j]}' lies entirely inside '{names[i]}'"
+        lines.append(
+            f"'{names[i]}' ({sets[i].size} {unit}) and '{names[j]}' ({sets[j].size} {unit}) "
+            f"share {shared} {unit}{note}"
+        )
+    return (
+        f"overlapping {kind} groups: " + "; ".join(lines) + f". Each {unit[:-1]} must belong to "
+        f"one {kind} group only ({'one material' if kind == 'region' else 'one condition'}): "
+        "delete the enclosing or repeated group, or make the physical groups disjoint in the "
+        ".geo/.msh file"
+    )
+
+
+def facet_groups(
+    names: dict[tuple[int, int], str],
+    tdim: int,
+    cell_name: str,
+    used: np.ndarray,
+    known_keys: np.ndarray,
+    face_count: np.ndarray,
+    excluded: dict[str, str],
+    warnings: list[str],
+) -> tuple[np.ndarray, np.ndarray, dict[str, int], dict[str, int], dict[str, int]]:
+    """Facets of the boundary groups that are faces of the cells, validated."""
+    n_corners = FACET_CORNERS[cell_name]
+    kept_names, kept_keys, kept_rows, kept_tags = [], [], [], []
+    for (dim, tag), name in names.items():
+        if dim != tdim - 1:
+            continue
+        blocks = group_elements(dim, tag)
+        if not blocks or sum(e.size for _, e, _ in blocks) == 0:
+            excluded[name] = "a boundary group without mesh elements"
+            continue
+        per = {len(n) // len(e) for _, e, n in blocks if len(e)}
+        if len(per) != 1:
+            raise EmcdMeshError(f"boundary group '{name}' mixes element types: not supported")
+        rows = np.concatenate([n for _, _, n in blocks]).reshape(-1, per.pop())
+        known = np.isin(rows, used).all(axis=1)
+        mapped = np.searchsorted(used, rows[known])
+        keys = face_keys(mapped[:, :n_corners])
+        position = np.minimum(np.searchsorted(known_keys, keys), known_keys.size - 1)
+        is_face = known_keys[position] == keys
+        total = rows.shape[0]
+        if not is_face.any():
+            excluded[name] = (
+                f"a boundary group whose {total} elements are not faces of any cell (a "
+                f"{['point', 'curve', 'surface'][dim]} that bounds no "
+                f"{['', 'curve', 'surface', 'volume'][tdim]} of the mesh)"
+            )
+            continue
+        if not is_face.all():
+            warnings.append(
+                f"mesh: {total - int(is_face.sum())} of the {total} elements of boundary group "
+                f"'{name}' are not faces of any cell and are ignored"
+            )
+        keys, first = np.unique(keys[is_face], return_index=True)
+        kept_names.append(name)
+        kept_keys.append(keys)
+        kept_rows.append(mapped[is_face][first])
+        kept_tags.append(tag)
+    if kept_keys:
+        everything = np.concatenate(kept_keys)
+        if np.unique(everything).size != everything.size:
+            raise EmcdMeshError(overlap_message("boundary", "facets", kept_names, kept_keys))
+    boundaries, interfaces, counts = {}, {}, {}
+    for name, keys, tag in zip(kept_names, kept_keys, kept_tags, strict=True):
+        outer = int(np.sum(face_count[np.searchsorted(known_keys, keys)] == 1))
+        counts[name] = int(keys.size)
+        if outer == 0:
+            interfaces[name] = tag
+            continue
+        boundaries[name] = tag
+        if outer < keys.size:
+            warnings.append(
+                f"mesh: {keys.size - outer} of the {keys.size} facets of boundary '{name}' lie "
+                "between two cells; a boundary condition on it acts on its exterior facets only"
+            )
+    if kept_rows:
+        facets = np.concatenate(kept_rows)
+        values = np.concatenate(
+            [np.full(r.shape[0], t, np.int32) for r, t in zip(kept_rows, kept_tags, strict=True)]
+        )
+    else:
+        facets, values = np.empty((0, n_corners), np.int64), np.empty(0, np.int32)
+    return facets, values, boundaries, interfaces, counts
+
+
+def warn_duplicate_nodes(x: np.ndarray, cells: np.ndarray, warnings: list[str]) -> None:
+    """Warn when distinct nodes share a position: the mesh is cut there (not conforming)."""
+    extent = float(np.ptp(x, axis=0).max()) if x.size else 0.0
+    if extent == 0.0:
+        return
+    rounded = np.round(x / (1e-10 * extent)).astype(np.int64)
+    _, counts = np.unique(rounded, axis=0, return_counts=True)
+    doubled = int(np.sum(counts > 1))
+    if doubled:
+        warnings.append(
+            f"mesh: {doubled} positions carry two or more distinct nodes: the cells are not "
+            "connected there (a non-conforming interface, e.g. volumes that were not fused "
+            "with `BooleanFragments`/`Coherence`), so nothing diffuses across it"
+        )

@@ -1,0 +1,92 @@
+"""Line plots of a run: sampled profiles and the 1D fields along x."""
+
+from pathlib import Path
+
+import numpy as np
+
+from emcd_fem.plotting.fields import SCALAR_PICTURES
+from emcd_fem.plotting.grids import read_grid as _read_grid
+
+
+def render_profiles(directory: Path) -> Path | None:
+    """``profiles.png``: each sampled line, FE vs the 1D analytic solution where one exists."""
+    import csv
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    source = directory / "profiles.csv"
+    if not source.exists():
+        return None
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    with source.open() as stream:
+        for raw in csv.DictReader(stream):
+            row = {key.split(" [")[0]: value for key, value in raw.items()}  # names without units
+            rows.setdefault(row["profile"], []).append(
+                (
+                    float(row["distance"]),
+                    float(row["mole_fraction"]),
+                    float(row["mole_fraction_analytic"]),
+                )
+            )
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+    for name, values in rows.items():
+        s, fe, exact = np.asarray(values).T
+        if np.all(np.isfinite(exact)):
+            ax.plot(s, exact, "-", color="0.3", lw=1.5, label=f"{name}: 1D analytic")
+        ax.plot(s, fe, "o", ms=3.5, label=f"{name}: finite elements")
+    ax.set_xlabel("distance along the line [m]")
+    ax.set_ylabel("mole fraction $x_A$ [-]")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    path = directory / "profiles.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def render_line_plots(directory: Path) -> list[Path]:
+    """Pictures of a 1D run: each scalar field and the molar flux against x (matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grid = _read_grid(directory)
+    points = np.asarray(grid.points)[:, 0]
+    centres = np.asarray(grid.cell_centers().points)[:, 0]
+    pictures = []
+    series = [
+        (name, points, grid.point_data[name]) for name in SCALAR_PICTURES if name in grid.point_data
+    ]
+    series += [
+        (name, centres, grid.cell_data[name]) for name in SCALAR_PICTURES if name in grid.cell_data
+    ]
+    flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
+    if flux is not None:
+        series.append(
+            (flux, centres, np.asarray(grid.cell_data[flux]).reshape(len(centres), -1)[:, 0])
+        )
+    for name, x, values in series:
+        order = np.argsort(x)
+        stem, label = (
+            (SCALAR_PICTURES[name][0], SCALAR_PICTURES[name][1])
+            if name in SCALAR_PICTURES
+            else ("molar_flux", "N_A, molar flux density (mol/(m^2 s))")
+        )
+        fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+        style = "-" if name in grid.point_data else "-o"
+        ax.plot(x[order], np.asarray(values, dtype=float)[order], style, ms=2.5)
+        ax.set_xlabel("x [m]")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"EMCD: {stem.replace('_', ' ')} (1D)")
+        fig.tight_layout()
+        path = directory / f"{stem}.png"
+        fig.savefig(path)
+        plt.close(fig)
+        pictures.append(path)
+    return pictures
