@@ -232,6 +232,9 @@ def test_modules_stay_small():
         "emcd_fem.run_output",
         "emcd_fem.thermal",
         "emcd_fem.solver",
+        # the composed model (564 lines): its form building (_residuals, _jacobian, _build*)
+        # moves to models/assembly.py when EMCDProblem becomes a facade over it
+        "emcd_fem.models.transport",
     }
     long = [
         f"{name}: {len(path.read_text(encoding='utf-8').splitlines())} lines"
