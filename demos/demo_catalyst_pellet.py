@@ -217,7 +217,7 @@ if comm.rank == 0:
 # ```
 
 # %%
-from emcd_fem.simulation import run_case
+from emcd_fem.pipeline.run import run_case
 
 case = Path(__file__).resolve().parent / "porous_pellet_knudsen.toml"
 overrides = ["geometry.size=0.5e-3"] if fast else []

@@ -50,8 +50,8 @@ from pathlib import Path
 from mpi4py import MPI
 
 import emcd_fem as ef
-from emcd_fem.soret import SoretProblem
-from emcd_fem.thermal import HeatConductionProblem, Temperature
+from emcd_fem.models.soret import SoretProblem
+from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 
 fast = os.environ.get("EMCD_DEMO_FAST") == "1"
 comm = MPI.COMM_WORLD
@@ -108,7 +108,7 @@ for s_t in (0.012, 0.4 / 306.0):
 # it with pictures:
 
 # %%
-from emcd_fem.simulation import run_case
+from emcd_fem.pipeline.run import run_case
 
 case = Path(__file__).resolve().parent / "soret_composite_2d.toml"
 out = Path("demo_soret_output")

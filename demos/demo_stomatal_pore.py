@@ -178,7 +178,7 @@ assert np.all(np.diff(np.abs(departures)) < 0)  # monotone towards Brown–Escom
 # (streamlines converging on the pore, coloured by |N_A| on a log scale):
 
 # %%
-from emcd_fem.simulation import run_case
+from emcd_fem.pipeline.run import run_case
 
 case = Path(__file__).resolve().parent / "stomatal_pore.toml"
 out = Path("demo_stomatal_pore_output")

@@ -9,6 +9,7 @@ boundary conditions by name → :class:`EMCDProblem` (UFL forms, PETSc) → :cla
 from emcd_fem import _runtime  # noqa: F401  (must precede every DOLFINx/PETSc/MPI import)
 # isort: on
 
+import sys as _sys
 from importlib.metadata import PackageNotFoundError, version
 
 from emcd_fem import analytic
@@ -31,6 +32,10 @@ from emcd_fem.materials import (
     properties,
 )
 from emcd_fem.mesh.domain import Domain, SlabLayout, layered_slab
+from emcd_fem.models import films as _films
+from emcd_fem.models import soret as _soret
+from emcd_fem.models import thermal as _thermal
+from emcd_fem.models.problem import Balance, EMCDProblem, Solution, solve_emcd
 from emcd_fem.physics.conditions import (
     BoundaryCondition,
     MassTransfer,
@@ -38,11 +43,16 @@ from emcd_fem.physics.conditions import (
     MoleFraction,
     ZeroFlux,
 )
+from emcd_fem.pipeline.run import RunResult, check_case, run_case
 from emcd_fem.post import mesh_report
-from emcd_fem.problem import Balance, EMCDProblem, Solution, solve_emcd
-from emcd_fem.simulation import RunResult, check_case, run_case
 from emcd_fem.solvers import petsc_options
 from emcd_fem.studies import effective
+
+# Module paths documented before the package layout (issue 17) stay importable:
+# ``from emcd_fem.films import FilmEMCDProblem`` and the like keep working.
+_sys.modules.setdefault("emcd_fem.films", _films)
+_sys.modules.setdefault("emcd_fem.soret", _soret)
+_sys.modules.setdefault("emcd_fem.thermal", _thermal)
 
 try:
     __version__ = version("emcd_fem")

@@ -34,7 +34,7 @@ class EmcdResultError(EmcdError, RuntimeError):
     species balance does not close, or x_A leaves [0, 1] although the data keep it there.
 
     Attributes:
-        result: What was computed (e.g. the :class:`~emcd_fem.simulation.RunResult`, whose
+        result: What was computed (e.g. the :class:`~emcd_fem.pipeline.run.RunResult`, whose
             summary.json records the failure), or None.
     """
 

@@ -16,7 +16,7 @@ x = 0 and 0.1 at x = 1, combined over
 * a uniform species source R_A = 0.2 mol/(m³ s) or none (``source``).
 
 The references here use only numpy/scipy and the laws as README ("Interface coefficients",
-"Thermal diffusion") and ``emcd_fem/films.py`` document them, for the pair written [a, b]
+"Thermal diffusion") and ``emcd_fem/models/films.py`` document them, for the pair written [a, b]
 with n_ab from a into b (here a is the left layer, so N_A·n_ab = N):
 
     partition  x_b = κ x_a,               κ = K c_a / c_b,

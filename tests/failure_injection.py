@@ -38,14 +38,14 @@ def inject(mode: str, rank: int) -> None:
     if MPI.COMM_WORLD.rank != rank or mode == "none":
         return
     if mode == "solve_exception":
-        import emcd_fem.problem as problem
+        import emcd_fem.models.problem as problem
 
         def broken(*args, **kwargs):
             raise RuntimeError(f"injected failure inside the solve on rank {rank}")
 
         problem.solver_mod.solve_linear = broken
     elif mode == "ksp_monitor":
-        import emcd_fem.solver as solver
+        import emcd_fem.solvers.linear as solver
 
         def monitor_factory(what: str, active: bool):
             def monitor(ksp, iteration: int, norm: float) -> None:
@@ -56,14 +56,14 @@ def inject(mode: str, rank: int) -> None:
 
         solver._residual_monitor = monitor_factory
     elif mode == "post_processing":
-        import emcd_fem.simulation as simulation
+        import emcd_fem.pipeline.run as simulation
 
         def broken_field(*args, **kwargs):
             raise RuntimeError(f"injected failure in post-processing on rank {rank}")
 
         simulation.molar_flux_field = broken_field
     elif mode == "output_writing":
-        import emcd_fem.run_output as run_output
+        import emcd_fem.pipeline.output as run_output
 
         def refuse_json(path, *args, **kwargs):
             raise PermissionError(13, "Permission denied (injected)", str(path))
@@ -107,7 +107,7 @@ def inject(mode: str, rank: int) -> None:
     elif mode == "nan_data":
         import numpy as np
 
-        import emcd_fem.problem as problem
+        import emcd_fem.models.problem as problem
 
         original = problem.assign_materials
 

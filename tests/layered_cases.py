@@ -114,7 +114,7 @@ def fluxes(
     flipped: Sequence[bool] = (False, False),
 ) -> dict[str, float]:
     """Boundary fluxes left/right of a 2D case solved on ``comm`` (collective)."""
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     case = slab_case(names, order, flipped, dim=2, **KINDS[kind])
     summary = run_case(case, comm=comm).summary

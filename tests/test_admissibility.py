@@ -15,8 +15,8 @@ import pytest
 
 import emcd_fem as ef
 from emcd_fem import cli
-from emcd_fem.films import FilmEMCDProblem
-from emcd_fem.simulation import run_case
+from emcd_fem.models.films import FilmEMCDProblem
+from emcd_fem.pipeline.run import run_case
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ROOT / "demos"
@@ -247,7 +247,7 @@ def test_thermal_admissible_flux_is_not_judged_by_the_isothermal_start():
 def test_broken_reference_fails_the_run(tmp_path, monkeypatch, capsys):
     """A reference 1 % off (far beyond the exact slab's 1e-6) fails with exit 7; the
     results are written with status "failed", and the reasons say what disagrees."""
-    import emcd_fem.simulation as simulation
+    import emcd_fem.pipeline.run as simulation
 
     original = simulation.analytic_reference
 
@@ -279,7 +279,7 @@ def test_unbroken_runs_have_status_ok():
 def test_balance_that_does_not_close_fails_the_run(tmp_path, capsys, monkeypatch):
     """A flux post-processing that loses 1 % of one boundary's flux (deliberately broken) on
     a mesh-file case without an analytic reference: the balance shows it (exit 7)."""
-    from emcd_fem.problem import EMCDProblem
+    from emcd_fem.models.problem import EMCDProblem
 
     original = EMCDProblem._fluxes
 
@@ -324,7 +324,7 @@ def test_under_resolved_thermal_drift_fails_not_blamed_on_data(tmp_path, capsys)
     (before: exit 3 blaming S_T). The same problem on 400 cells stays in [0, 1]."""
     import ufl
 
-    from emcd_fem.soret import SoretProblem
+    from emcd_fem.models.soret import SoretProblem
 
     with pytest.raises(ef.EmcdResultError, match=r"x_A = 1\.14\d* > 1 .*refine.*Péclet"):
         run_case(DEMOS / "soret_slab_1d.toml", None, UNDER_RESOLVED)
@@ -370,7 +370,7 @@ def test_reference_check_is_sharp_where_the_discretisation_is_accurate(
     """The tolerance follows the run's own accuracy: the exact slab (1e-6) and the order-2
     annulus (1.9e-5: measured d² and meshed-circle error) both catch a reference that is
     off by far less than the 1.7e-1 of the name-dependent film law."""
-    import emcd_fem.simulation as simulation
+    import emcd_fem.pipeline.run as simulation
 
     honest = run_case(DEMOS / f"{demo}.toml").summary["analytic"]
     assert honest["max_relative_error"] < honest["tolerance"] < (factor - 1.0) / 2

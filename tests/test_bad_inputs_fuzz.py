@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from emcd_fem.case import case_json_schema, parse_case_text, validate_case
 from emcd_fem.errors import EmcdError
-from emcd_fem.simulation import check_case
+from emcd_fem.pipeline.run import check_case
 
 ROOT = Path(__file__).resolve().parents[1]
 BASES = [

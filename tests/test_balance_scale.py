@@ -52,7 +52,7 @@ def test_real_flux_balance_unchanged():
 def test_soret_uniform_state_balance_is_round_off():
     import ufl
 
-    from emcd_fem.soret import SoretProblem
+    from emcd_fem.models.soret import SoretProblem
 
     # S_T = 0 in a temperature gradient with equal end values: a uniform state, no flux
     domain = ef.layered_slab([0.5], region_names=["gas"], dim=2, cells_per_layer=[6], width=0.2)

@@ -14,7 +14,7 @@ import emcd_fem as ef
 from emcd_fem import cli
 from emcd_fem.case import load_case
 from emcd_fem.geometry import brown_escombe_resistance
-from emcd_fem.simulation import build_boundary_conditions, build_materials, run_case
+from emcd_fem.pipeline.run import build_boundary_conditions, build_materials, run_case
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "demos").glob("*.toml"))
@@ -269,7 +269,7 @@ def test_failed_output_keeps_previous_results(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("emcd_fem.run_output.write_json", broken)
+    monkeypatch.setattr("emcd_fem.pipeline.output.write_json", broken)
     with pytest.raises(OSError, match="disk full"):
         run_case(path, out, ["boundaries.left.value=0.5"])
     assert (out / "summary.json").read_text() == good

@@ -31,8 +31,8 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
+from emcd_fem.pipeline.run import run_case
 from emcd_fem.post.sampling import evaluate_at_points
-from emcd_fem.simulation import run_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import composition_cases as cc

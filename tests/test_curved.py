@@ -88,7 +88,7 @@ def test_heat_balance_round_off_on_curved_annulus(curved_annulus, degree, contac
 
     The SIPG form used to fail on order-2 meshes ("Not handled: CellDiameter").
     """
-    from emcd_fem.thermal import Convective, HeatConductionProblem, Temperature
+    from emcd_fem.models.thermal import Convective, HeatConductionProblem, Temperature
 
     x = ufl.SpatialCoordinate(curved_annulus.mesh)
     problem = HeatConductionProblem(
@@ -107,7 +107,7 @@ def test_heat_balance_round_off_on_curved_annulus(curved_annulus, degree, contac
 @pytest.mark.parametrize("degree", [1, 2])
 def test_film_balance_round_off_on_curved_annulus(curved_annulus, degree):
     """The film pipeline (blocked forms) on curved cells: was 2.7e-6 with P1."""
-    from emcd_fem.films import FilmEMCDProblem
+    from emcd_fem.models.films import FilmEMCDProblem
 
     bcs = {"inner": ef.MoleFraction(0.9), "outer": ef.MassTransfer(0.05, 0.1)}
     solution = FilmEMCDProblem(
@@ -119,7 +119,7 @@ def test_film_balance_round_off_on_curved_annulus(curved_annulus, degree):
 
 def test_soret_balance_round_off_on_curved_annulus(curved_annulus):
     """Thermal diffusion (Newton) with a Robin boundary on curved P1 cells."""
-    from emcd_fem.soret import SoretProblem
+    from emcd_fem.models.soret import SoretProblem
 
     x = ufl.SpatialCoordinate(curved_annulus.mesh)
     bcs = {"inner": ef.MoleFraction(0.9), "outer": ef.MassTransfer(0.05, 0.1)}

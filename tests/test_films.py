@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import emcd_fem as ef
-from emcd_fem.films import FilmEMCDProblem
+from emcd_fem.models.films import FilmEMCDProblem
 
 THICK = [0.3, 0.4, 0.3]
 NAMES = ["a", "b", "c"]
@@ -91,7 +91,7 @@ def test_annulus_with_film():
 def test_case_with_film_on_shells_reports_network():
     import tomllib
 
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     case = tomllib.loads("""
 [geometry]
@@ -181,7 +181,7 @@ def test_film_case_profiles_follow_the_network(partition, tmp_path):
     import tomllib
     from pathlib import Path
 
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     source = Path(__file__).resolve().parents[1] / "demos" / "membrane_films.toml"
     case = tomllib.loads(source.read_text())

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from emcd_fem.pipeline.run import run_case
 from emcd_fem.post.sampling import evaluate_at_points
-from emcd_fem.simulation import run_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from layered_cases import CONC, DIFF, FILM, THICK, X_LEFT, X_RIGHT, kappa, slab_case

@@ -21,9 +21,9 @@ from composition_reference import Layer, film_source_closed_form, reference_flux
 
 import emcd_fem as ef
 from emcd_fem.case import CaseError
+from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 from emcd_fem.models.transport import SpeciesTransportModel
-from emcd_fem.simulation import run_case
-from emcd_fem.thermal import HeatConductionProblem, Temperature
+from emcd_fem.pipeline.run import run_case
 
 A = Layer(0.4, c=2.0, D=1.0, soret=0.01, k=1.0)
 B = Layer(0.6, c=1.0, D=0.5, soret=-0.006, k=0.5)

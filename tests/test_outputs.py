@@ -23,7 +23,7 @@ from emcd_fem.errors import EmcdSolverError
 from emcd_fem.io import output
 from emcd_fem.io.output import MANIFEST, OutputError
 from emcd_fem.io.results import load_result
-from emcd_fem.simulation import run_case, run_sweep
+from emcd_fem.pipeline.run import run_case, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ROOT / "demos"
@@ -156,7 +156,7 @@ def test_every_output_option(case, fmt, tmp_path):
 
 def test_optional_output_failure_is_a_warning(tmp_path, monkeypatch):
     """A picture that fails costs nothing: results written, a warning in summary.json."""
-    from emcd_fem import run_output
+    from emcd_fem.pipeline import output as run_output
 
     def broken(directory):
         (Path(directory) / "half.png").write_bytes(b"partial")
@@ -315,7 +315,7 @@ def test_sweep_whose_later_point_fails_leaves_no_partial_points(tmp_path, monkey
     # the second point fails inside the run (after the first point was written to staging);
     # the solver itself no longer fails on bad options (it falls back to MUMPS), so the
     # failure is injected
-    import emcd_fem.simulation as simulation
+    import emcd_fem.pipeline.run as simulation
 
     real_run_case, calls = simulation._run_case, []
 

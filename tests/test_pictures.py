@@ -54,9 +54,9 @@ def test_streamlines_follow_the_flux(tmp_path):
     gmsh meshes; lines that wander across the annulus fail them.
     """
     import emcd_fem  # noqa: F401  (before pyvista/dolfinx)
+    from emcd_fem.pipeline.run import run_case
     from emcd_fem.plotting import flux_streamlines
     from emcd_fem.plotting.grids import read_grid as _read_grid
-    from emcd_fem.simulation import run_case
 
     out = tmp_path / "run"
     run_case(ROOT / "demos" / "cylinder_shells_2d.toml", out, ["output.pictures=true"])
@@ -111,7 +111,7 @@ def test_pictures_under_mpiexec(tmp_path):
     import pyvista
 
     serial = tmp_path / "serial"
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     run_case(ROOT / "demos" / "cylinder_shells_2d.toml", serial)
     one, two = (pyvista.read(d / "fields.vtkhdf") for d in (serial, out))
@@ -153,7 +153,7 @@ def test_film_case_pictures(tmp_path):
 
     from emcd_fem import analytic
     from emcd_fem.materials import Material
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     out = tmp_path / "films"
     result = run_case(FILM_CASE, out)

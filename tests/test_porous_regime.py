@@ -104,7 +104,7 @@ def test_emcd_check_reports_graham_for_the_porous_demo():
     from pathlib import Path
 
     from emcd_fem.case import load_case
-    from emcd_fem.simulation import check_case
+    from emcd_fem.pipeline.run import check_case
 
     demo = Path(__file__).resolve().parent.parent / "demos" / "porous_pellet_knudsen.toml"
     report = check_case(load_case(demo))

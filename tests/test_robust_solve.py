@@ -1,7 +1,7 @@
 """Robust linear solves: contrasts 1 … 1e8 at physical units, no garbage accepted.
 
 The solver judges a solve by ρ = ‖b − A x‖₁ / F, the true residual of the assembled system
-in flux units relative to the flux scale F = Σ|q_Γ| (emcd_fem.solver). Measured on the
+in flux units relative to the flux scale F = Σ|q_Γ| (emcd_fem.solvers.linear). Measured on the
 three-layer slab below (c = 41 mol/m³, D = 1e-5 m²/s, a membrane of D/K in the middle):
 the direct (MUMPS) flux error grows like K ε (2e-12, 2e-10, 3e-8, 3e-6 at K = 1e2 … 1e8):
 the rounding of the fluxes on the gas side, which no solver can beat in double precision.
@@ -21,7 +21,7 @@ import pytest
 import emcd_fem as ef
 from emcd_fem.errors import EmcdSolverError
 from emcd_fem.geometry import matrix_with_inclusions
-from emcd_fem.solver import DIRECT_OPTIONS, ITERATIVE_RTOL, NOISE_RTOL, RESIDUAL_RTOL
+from emcd_fem.solvers.linear import DIRECT_OPTIONS, ITERATIVE_RTOL, NOISE_RTOL, RESIDUAL_RTOL
 from emcd_fem.studies.effective import effective_diffusivity
 
 THICK = [0.3e-3, 0.4e-3, 0.3e-3]  # m
@@ -234,7 +234,7 @@ petsc_options = { ksp_type = "preonly", pc_type = "jacobi" }
 )
 def test_film_problem_is_judged_and_falls_back(options):
     """The film pipeline goes through the same checks (its flux scale: Σ|q_Γ|)."""
-    from emcd_fem.films import FilmEMCDProblem
+    from emcd_fem.models.films import FilmEMCDProblem
 
     materials = _materials(1e3)
     films = {("gas1", "membrane"): 2e-3, ("membrane", "gas2"): 5e-3}  # mol/(m2 s)
@@ -251,7 +251,7 @@ def test_film_problem_is_judged_and_falls_back(options):
 def test_analysis_cell_problems_honour_the_case_solver_options():
     """[analysis] effective_diffusivity used to ignore [solver] petsc_options."""
     from emcd_fem.case import load_case
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     case = load_case(
         Path(__file__).resolve().parents[1] / "demos" / "effective_square_array.toml",

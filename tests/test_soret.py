@@ -11,7 +11,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 import emcd_fem as ef
-from emcd_fem.soret import SoretProblem
+from emcd_fem.models.soret import SoretProblem
 
 MAT = ef.Material(2e-5, 40.9)
 BCS = {"left": ef.MoleFraction(0.6), "right": ef.MoleFraction(0.4)}
@@ -115,8 +115,8 @@ def test_thermal_fraction_and_alpha_t():
 
 # -- coupled to heat conduction, temperature-dependent properties ----------------------------
 from emcd_fem.materials import kinetic_theory as kt  # noqa: E402
-from emcd_fem.soret import TemperatureDependence  # noqa: E402
-from emcd_fem.thermal import HeatConductionProblem, Temperature  # noqa: E402
+from emcd_fem.models.soret import TemperatureDependence  # noqa: E402
+from emcd_fem.models.thermal import HeatConductionProblem, Temperature  # noqa: E402
 
 P_ATM = 101325.0
 HE_AR = TemperatureDependence(

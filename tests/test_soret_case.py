@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emcd_fem.case import CaseError
-from emcd_fem.simulation import run_case
+from emcd_fem.pipeline.run import run_case
 
 DEMOS = Path(__file__).parents[1] / "demos"
 

@@ -83,7 +83,7 @@ def test_run_reports_the_reference_for_strong_soret(soret):
     ~1e-9 (measured 4.5e-10 at 0.5)."""
     from pathlib import Path
 
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     case = Path(__file__).resolve().parent.parent / "demos" / "soret_slab_1d.toml"
     summary = run_case(case, overrides=[f"materials.gas.soret_coefficient={soret}"]).summary

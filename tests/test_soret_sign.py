@@ -11,7 +11,7 @@ import pytest
 
 from emcd_fem.case import load_case
 from emcd_fem.case.soret_sign import kinetic_sign, sign_warnings
-from emcd_fem.simulation import check_case
+from emcd_fem.pipeline.run import check_case
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 

@@ -6,9 +6,9 @@ import logging
 import pytest
 
 import emcd_fem as ef
-from emcd_fem import simulation
 from emcd_fem.case import load_case
-from emcd_fem.simulation import mesh_inputs, run_case, run_sweep
+from emcd_fem.pipeline import run as simulation
+from emcd_fem.pipeline.run import mesh_inputs, run_case, run_sweep
 
 LAYERS = [
     {"name": "a", "thickness": 0.3, "cells": 3},

@@ -10,7 +10,13 @@ import pytest
 
 import emcd_fem as ef
 from emcd_fem import analytic
-from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
+from emcd_fem.models.thermal import (
+    Convective,
+    HeatConductionProblem,
+    HeatFlux,
+    Insulated,
+    Temperature,
+)
 
 K = {"a": 1.5, "b": 0.3}
 

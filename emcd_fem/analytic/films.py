@@ -23,7 +23,7 @@ def film_slab(
     Resistance network: N = (μ_left − μ_right) / (Σ L_i/(c_i D_i H_i) + Σ 1/(k_j H_j)), with
     μ = x_A/H (H_i = 1 without partition coefficients; c_{j+1} H_{j+1} = K_j c_j H_j) and the
     film laws N = k_j (x_j − x_{j+1}/κ_j) = k_j H_j (μ_j − μ_{j+1}), κ_j = H_{j+1}/H_j, x_j and
-    x_{j+1} the mole fractions either side of film j (see :mod:`emcd_fem.films`).
+    x_{j+1} the mole fractions either side of film j (see :mod:`emcd_fem.models.films`).
 
     Args:
         thicknesses: Layer thicknesses [m].

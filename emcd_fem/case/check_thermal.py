@@ -15,7 +15,7 @@ def temperature_expression_problems(case: Case) -> list[tuple[str, str]]:
     """A prescribed temperature expression outside TEMPERATURE_RANGE over the domain's box.
 
     An admissibility question (finite values that are not physical), asked by
-    :func:`emcd_fem.simulation.check_case`; non-finite values are refused by validation.
+    :func:`emcd_fem.pipeline.run.check_case`; non-finite values are refused by validation.
     """
     thermal = case.thermal
     if thermal is None or not isinstance(thermal.temperature, str):

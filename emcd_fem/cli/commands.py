@@ -19,7 +19,7 @@ from emcd_fem.errors import (
 
 def _sweep(args: argparse.Namespace) -> int:
     from emcd_fem.case import CaseError
-    from emcd_fem.simulation import run_sweep
+    from emcd_fem.pipeline.run import run_sweep
 
     sweeps: dict[str, list[str]] = {}
     for item in args.sweeps:
@@ -50,7 +50,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     if getattr(args, "sweeps", None):
         return _sweep(args)
@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from emcd_fem.agreement import checkpoint
     from emcd_fem.case.mesh_check import check_case_mesh
-    from emcd_fem.simulation import check_case, load_case_collective
+    from emcd_fem.pipeline.run import check_case, load_case_collective
 
     case = load_case_collective(
         args.case, args.overrides, allow_unsafe_petsc_options=args.allow_unsafe_petsc_options

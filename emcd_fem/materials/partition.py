@@ -14,7 +14,7 @@ EMCD interface). Coefficients that contradict each other around a loop of region
 K_ab and K_ba ≠ 1/K_ab) are an error.
 
 Film resistances (a jump in μ) need one potential per block of regions: see
-:mod:`emcd_fem.films`.
+:mod:`emcd_fem.models.films`.
 """
 
 import math

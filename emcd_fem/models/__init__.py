@@ -10,5 +10,7 @@ Modules: ``blocks`` (film-free region groups, submeshes, interface entities),
 ``transport`` (the model: terms → residuals, linear/SNES solve, fluxes, balance, checks),
 ``newton`` (SNES with progress, the staggered T–x_A iteration), ``solution`` (its
 result), ``thermal_support`` (Newton options, temperature checks, Soret diagnostics),
-``pipeline`` (``emcd run`` for ``[thermal]`` cases and films with a source).
+the problem classes ``problem`` (``EMCDProblem``: isothermal, plain and partition),
+``films`` and ``soret`` (facades over the model) and ``thermal`` (heat conduction). The
+case → model step of ``emcd run`` is ``emcd_fem.pipeline.model_run``.
 """

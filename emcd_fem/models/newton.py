@@ -14,8 +14,8 @@ from emcd_fem import progress
 from emcd_fem.agreement import checkpoint
 from emcd_fem.callback_guard import guarded_callbacks
 from emcd_fem.errors import EmcdSolverError
+from emcd_fem.models.thermal import HeatConductionProblem, ThermalSolution
 from emcd_fem.models.thermal_support import check_temperature
-from emcd_fem.thermal import HeatConductionProblem, ThermalSolution
 
 _logger = logging.getLogger("emcd_fem")
 REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}

@@ -5,7 +5,7 @@ from typing import Any
 
 from dolfinx import fem
 
-from emcd_fem.thermal import ThermalSolution
+from emcd_fem.models.thermal import ThermalSolution
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class TransportSolution:
         coupling: ``"isothermal"``, ``"prescribed"``, ``"staggered"`` or ``"monolithic"``.
         coupling_iterations: Passes of the T–x_A coupling (1: T does not depend on x_A).
         coupling_history: Changes between passes (empty: one pass).
-        solver: Report of the linear (isothermal) solve (``emcd_fem.solver.SolverReport``).
+        solver: Report of the linear (isothermal) solve (``emcd_fem.solvers.linear.SolverReport``).
     """
 
     potentials: list[fem.Function]

@@ -4,11 +4,11 @@ Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
 N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
 temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
 source R_A; partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
-k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.films``). Regions joined
+k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.models.films``). Regions joined
 without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
 
 The temperature is a number, a UFL expression or a Function [K], or a
-:class:`~emcd_fem.thermal.HeatConductionProblem` (with contact resistances if given):
+:class:`~emcd_fem.models.thermal.HeatConductionProblem` (with contact resistances if given):
 T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
 the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
 
@@ -31,7 +31,6 @@ import dolfinx.fem.petsc
 import ufl
 from dolfinx import fem, la
 
-from emcd_fem import solver as solver_mod
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.materials.partition import region_solubilities, regions_on_boundary
@@ -46,7 +45,9 @@ from emcd_fem.models.blocks import (
     whole_mesh_field,
 )
 from emcd_fem.models.newton import newton_solve, staggered
+from emcd_fem.models.problem import dirichlet_conditions
 from emcd_fem.models.solution import TransportSolution
+from emcd_fem.models.thermal import HeatConductionProblem
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
     cell_peclet,
@@ -65,9 +66,8 @@ from emcd_fem.physics.terms import (
 from emcd_fem.post import admissibility
 from emcd_fem.post.fields import interpolate_expression
 from emcd_fem.post.integrals import flux_scale, integrate, owned_range, relative_imbalance
-from emcd_fem.problem import dirichlet_conditions
-from emcd_fem.solver import DIRECT_OPTIONS, solve_linear
-from emcd_fem.thermal import HeatConductionProblem
+from emcd_fem.solvers import linear as solver_mod
+from emcd_fem.solvers.linear import DIRECT_OPTIONS, solve_linear
 
 _ids = itertools.count()
 logger = logging.getLogger("emcd_fem")
@@ -81,11 +81,11 @@ class SpeciesTransportModel:
         materials: Region → material (c [mol/m^3], D [m^2/s] at the reference T).
         boundary_conditions: Boundary → condition (unnamed boundaries: zero flux); with
             films each boundary must lie within one block.
-        films: (a, b) → k_ab [mol/(m^2 s)] > 0 (``emcd_fem.films`` for the law).
+        films: (a, b) → k_ab [mol/(m^2 s)] > 0 (``emcd_fem.models.films`` for the law).
         partitions: (a, b) → K_ab = c_A,b / c_A,a at equilibrium [-].
         source: R_A [mol/(m^3 s)]: a number or a UFL expression on the mesh.
         temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
-            a :class:`~emcd_fem.thermal.HeatConductionProblem` (solved first).
+            a :class:`~emcd_fem.models.thermal.HeatConductionProblem` (solved first).
         soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
         temperature_dependence: Region → :class:`TemperatureDependence`.
         coupling: With a heat problem: ``"staggered"`` (T, then Newton for x_A, repeated
@@ -292,7 +292,7 @@ class SpeciesTransportModel:
     def _build_linear(self, user_options: Mapping[str, Any]) -> dict:
         """The assembled-once linear path: a(μ, w) = L(w) with a = ∂F/∂μ, L = −F(0; w).
 
-        One block: CG + GAMG with the robust fallback of ``emcd_fem.solver`` (as
+        One block: CG + GAMG with the robust fallback of ``emcd_fem.solvers.linear`` (as
         ``EMCDProblem``); several blocks: the block system with MUMPS LU (as films).
         """
         msh, us = self.domain.mesh, self.potentials

@@ -7,7 +7,7 @@ term of the residual F(μ; w) = 0 [mol/s per test-function unit]:
   temperature, the Soret part −c D S_T x_A (1 − x_A) ∇T (:func:`potential_fluxes`);
 * volumetric source: −∫ R_A w dx, R_A [mol/(m^3 s)];
 * boundary conditions: the condition's own ``lhs − rhs`` (``emcd_fem.physics.conditions``);
-* film coupling: ∫_Γ k_ab H_a (μ_a − μ_b)(w_a − w_b) dS (``emcd_fem.films``).
+* film coupling: ∫_Γ k_ab H_a (μ_a − μ_b)(w_a − w_b) dS (``emcd_fem.models.films``).
 """
 
 from typing import Any

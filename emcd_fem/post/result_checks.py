@@ -170,7 +170,7 @@ def raise_on_failure(result: Any) -> None:
     """Raise :class:`EmcdResultError` when ``result.summary["status"]`` is ``"failed"``.
 
     Args:
-        result: A :class:`~emcd_fem.simulation.RunResult` (kept on the exception).
+        result: A :class:`~emcd_fem.pipeline.run.RunResult` (kept on the exception).
     """
     summary = result.summary
     if summary.get("status") != "failed":

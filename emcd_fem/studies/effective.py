@@ -20,8 +20,8 @@ from emcd_fem.errors import EmcdInputError
 from emcd_fem.geometry.inclusions import InclusionLayout
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import AXIS_BOUNDARIES, Domain
+from emcd_fem.models.problem import EMCDProblem
 from emcd_fem.physics.conditions import MoleFraction
-from emcd_fem.problem import EMCDProblem
 
 
 def effective_diffusivity(

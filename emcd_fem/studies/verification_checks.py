@@ -9,13 +9,13 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem import analytic
-from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.geometry import annulus, gmsh_layered_slab, matrix_with_inclusions
 from emcd_fem.materials import Material, assign_materials
 from emcd_fem.mesh.domain import layered_slab
+from emcd_fem.models.films import FilmEMCDProblem
+from emcd_fem.models.problem import EMCDProblem, solve_emcd
 from emcd_fem.physics.conditions import MassTransfer, MolarFlux, MoleFraction
 from emcd_fem.post.integrals import integrate
-from emcd_fem.problem import EMCDProblem, solve_emcd
 from emcd_fem.studies.effective import effective_diffusivity
 from emcd_fem.studies.verification_record import MATS, NAMES, THICK, Check
 from emcd_fem.studies.verification_record import convergence_rate as _rate

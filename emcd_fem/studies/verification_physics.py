@@ -5,8 +5,8 @@ from mpi4py import MPI
 from emcd_fem import analytic
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import layered_slab
+from emcd_fem.models.problem import solve_emcd
 from emcd_fem.physics.conditions import MoleFraction
-from emcd_fem.problem import solve_emcd
 from emcd_fem.studies.verification_record import Check
 from emcd_fem.studies.verification_record import convergence_rate as _rate
 
@@ -14,8 +14,8 @@ from emcd_fem.studies.verification_record import convergence_rate as _rate
 def check_thermal(comm: MPI.Comm, quick: bool) -> list[Check]:
     """Conduction (with and without contact resistance) and Soret flux convergence."""
     from emcd_fem.materials import kinetic_theory as kt
-    from emcd_fem.soret import SoretProblem, TemperatureDependence
-    from emcd_fem.thermal import Convective, HeatConductionProblem, Temperature
+    from emcd_fem.models.soret import SoretProblem, TemperatureDependence
+    from emcd_fem.models.thermal import Convective, HeatConductionProblem, Temperature
 
     checks = []
     ends = {"left": Temperature(350.0), "right": Convective(25.0, 290.0)}

@@ -12,7 +12,7 @@ from mpi4py import MPI
 import pytest
 
 import emcd_fem as ef
-from emcd_fem.films import FilmEMCDProblem
+from emcd_fem.models.films import FilmEMCDProblem
 
 DEMOS = Path(__file__).resolve().parents[2] / "demos"
 COMM = MPI.COMM_WORLD
@@ -49,7 +49,7 @@ def test_thermal_inadmissible_flux_raises_on_every_rank():
 
 
 def test_broken_reference_fails_on_every_rank(monkeypatch, tmp_path):
-    import emcd_fem.simulation as simulation
+    import emcd_fem.pipeline.run as simulation
 
     original = simulation.analytic_reference
     monkeypatch.setattr(

@@ -19,8 +19,8 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
+from emcd_fem.pipeline.run import run_case
 from emcd_fem.post.sampling import evaluate_at_points
-from emcd_fem.simulation import run_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import composition_cases as cc

@@ -9,8 +9,8 @@ direct (MUMPS) solve inside, so the two differ by rounding only: 1e-10 of the fl
 from mpi4py import MPI
 
 import emcd_fem as ef
+from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 from emcd_fem.models.transport import SpeciesTransportModel
-from emcd_fem.thermal import HeatConductionProblem, Temperature
 
 
 def _solve(comm):

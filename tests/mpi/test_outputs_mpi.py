@@ -14,7 +14,7 @@ from dolfinx import fem
 
 import emcd_fem
 from emcd_fem.io.output import OutputError
-from emcd_fem.simulation import run_case
+from emcd_fem.pipeline.run import run_case
 
 ROOT = Path(__file__).resolve().parents[2]
 COMM = MPI.COMM_WORLD

@@ -133,7 +133,7 @@ def test_partition_parallel(dim):
 
 
 def test_films_parallel():
-    from emcd_fem.films import FilmEMCDProblem
+    from emcd_fem.models.films import FilmEMCDProblem
 
     films = {("a", "b"): 2.0, ("b", "c"): 5.0}
     bcs = {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)}
@@ -169,7 +169,7 @@ def test_films_parallel():
 def test_soret_parallel():
     import ufl
 
-    from emcd_fem.soret import SoretProblem
+    from emcd_fem.models.soret import SoretProblem
 
     results = []
     for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
@@ -195,7 +195,7 @@ def test_soret_case_parallel(case):
     (1e-8, the issue's tolerance for the nonlinear problem; measured ~1e-13)."""
     from pathlib import Path
 
-    from emcd_fem.simulation import run_case
+    from emcd_fem.pipeline.run import run_case
 
     path = Path(__file__).parents[2] / "demos" / case
     summaries = [
@@ -223,7 +223,7 @@ def test_sweep_reusing_the_mesh_parallel(tmp_path, monkeypatch):
     import json
     from pathlib import Path
 
-    from emcd_fem import simulation
+    from emcd_fem.pipeline import run as simulation
 
     case = {
         "geometry": {

@@ -1,8 +1,8 @@
 """Case → objects: the first stage of the run pipeline.
 
 The domain, materials, interface pairs, boundary conditions and the 1D analytic
-reference of a validated :class:`~emcd_fem.case.Case`; used by :mod:`emcd_fem.simulation`
-and :mod:`emcd_fem.soret_run`.
+reference of a validated :class:`~emcd_fem.case.Case`; used by :mod:`emcd_fem.pipeline.run`
+and :mod:`emcd_fem.pipeline.thermal_case`.
 """
 
 import itertools

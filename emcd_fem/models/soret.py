@@ -9,7 +9,7 @@ it is solved with PETSc SNES (Newton with a backtracking line search, MUMPS LU i
 through ``dolfinx.fem.petsc.NonlinearProblem``, starting from the isothermal EMCD solution.
 
 The temperature is either prescribed (a number, a UFL expression or a Function, in K) or
-solved from a :class:`~emcd_fem.thermal.HeatConductionProblem`, coupled in one of two ways:
+solved from a :class:`~emcd_fem.models.thermal.HeatConductionProblem`, coupled in one of two ways:
 
 * ``"staggered"`` (default): solve T, then Newton for x_A at that T; repeat until the
   largest relative change of T and the largest change of x_A between passes fall below
@@ -38,6 +38,7 @@ from dolfinx import fem
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.thermal import ThermalSolution
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
     TYPICAL_GAS_ALPHA_T,
@@ -49,7 +50,6 @@ from emcd_fem.models.thermal_support import (
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence, TransportFields, soret_fluxes
-from emcd_fem.thermal import ThermalSolution
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class SoretProblem:
         boundary_conditions: Boundary → species condition (as for
             :class:`~emcd_fem.EMCDProblem`).
         temperature: T [K]: a number, a UFL expression on the mesh or a Function (> 0), or a
-            :class:`~emcd_fem.thermal.HeatConductionProblem` to solve.
+            :class:`~emcd_fem.models.thermal.HeatConductionProblem` to solve.
         soret: Region → S_T [1/K] (regions not listed: 0).
         thermal_diffusion_factor: Region → α_T [-], S_T = α_T/T (instead of ``soret``).
         temperature_dependence: Region → :class:`TemperatureDependence` (default: constant

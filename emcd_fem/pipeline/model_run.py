@@ -20,9 +20,7 @@ from emcd_fem.case import Case
 from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.transport import SpeciesTransportModel
-from emcd_fem.post.fields import flux_space, interpolate_expression
-from emcd_fem.post.integrals import owned_range
-from emcd_fem.run_output import (
+from emcd_fem.pipeline.output import (
     RunResult,
     common_summary,
     judge_run,
@@ -30,18 +28,20 @@ from emcd_fem.run_output import (
     timed_solve,
     write_outputs,
 )
-from emcd_fem.run_setup import (
+from emcd_fem.pipeline.setup import (
     build_boundary_conditions,
     build_materials,
     interface_pairs,
     resolve_material,
 )
-from emcd_fem.soret_run import (
+from emcd_fem.pipeline.thermal_case import (
     reference_summary,
     soret_parameters,
     soret_reference,
     temperature_of,
 )
+from emcd_fem.post.fields import flux_space, interpolate_expression
+from emcd_fem.post.integrals import owned_range
 
 
 def needs_model(case: Case) -> bool:

@@ -28,7 +28,6 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 
-from emcd_fem import solver as solver_mod
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials.partition import adjacent_regions
 from emcd_fem.mesh.domain import Domain
@@ -36,6 +35,7 @@ from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
 from emcd_fem.physics.conditions import BoundaryCondition, finite_number
 from emcd_fem.physics.heat import conduction_forms, sipg_forms
 from emcd_fem.post.integrals import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
+from emcd_fem.solvers import linear as solver_mod
 
 _ids = itertools.count()
 

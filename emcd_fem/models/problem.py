@@ -22,7 +22,6 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 
-from emcd_fem import solver as solver_mod
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials import Material, MaterialFields, assign_materials, check_regions
 from emcd_fem.materials.partition import boundary_solubility, region_solubilities
@@ -40,6 +39,7 @@ from emcd_fem.post.integrals import (
     reaction_fluxes,
     relative_imbalance,
 )
+from emcd_fem.solvers import linear as solver_mod
 
 logger = logging.getLogger("emcd_fem")
 
@@ -109,7 +109,8 @@ class EMCDProblem:
             expression on the mesh); default 0.
         inventory_mole_fraction: Mean mole fraction ∫c x_A dx / ∫c dx, required when every
             boundary prescribes a flux (it fixes the free constant) and ignored otherwise.
-        petsc_options: PETSc options merged over :func:`~emcd_fem.solver.default_petsc_options`.
+        petsc_options: PETSc options merged over
+            :func:`~emcd_fem.solvers.linear.default_petsc_options`.
 
     Raises:
         EmcdInputError: unknown names, bad values.

@@ -2,7 +2,7 @@
 
 The last stages of the run pipeline (:class:`RunResult`, the shared summary, profiles,
 the run's own checks, results into the staging directory), used by
-:mod:`emcd_fem.simulation` and :mod:`emcd_fem.soret_run`.
+:mod:`emcd_fem.pipeline.run` and :mod:`emcd_fem.pipeline.thermal_case`.
 """
 
 import gc
@@ -35,17 +35,17 @@ from emcd_fem.io.output import (
 )
 from emcd_fem.materials import properties
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.problem import Solution
+from emcd_fem.pipeline.setup import analytic_reference, build_materials
 from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
 from emcd_fem.post.integrals import mesh_size
 from emcd_fem.post.mesh_report import mesh_report
 from emcd_fem.post.sampling import evaluate_at_points, line_points
-from emcd_fem.problem import Solution
-from emcd_fem.run_setup import analytic_reference, build_materials
 
 logger = logging.getLogger("emcd_fem")
 
-#: Provenance of the run in progress (set by :func:`emcd_fem.simulation.run_case`, read by
+#: Provenance of the run in progress (set by :func:`emcd_fem.pipeline.run.run_case`, read by
 #: :func:`write_outputs`).
 RUN_CONTEXT: dict[str, Any] = {}
 

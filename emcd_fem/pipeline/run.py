@@ -29,7 +29,6 @@ from emcd_fem.case import (
     load_case,
 )
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
-from emcd_fem.films import FilmEMCDProblem
 from emcd_fem.io import provenance
 from emcd_fem.io.output import (
     OutputDirectory,
@@ -37,14 +36,12 @@ from emcd_fem.io.output import (
     write_csv,
 )
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.models.pipeline import needs_model, run_model
+from emcd_fem.models.films import FilmEMCDProblem
+from emcd_fem.models.problem import EMCDProblem, Solution
 from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux, MoleFraction, ZeroFlux
 from emcd_fem.physics.emcd import molar_flux
-from emcd_fem.post import admissibility, result_checks
-from emcd_fem.post.fields import mass_average_velocity_field, molar_flux_field
-from emcd_fem.post.integrals import integrate
-from emcd_fem.problem import EMCDProblem, Solution
-from emcd_fem.run_output import (
+from emcd_fem.pipeline.model_run import needs_model, run_model
+from emcd_fem.pipeline.output import (
     RUN_CONTEXT,
     RunResult,
     common_summary,
@@ -54,7 +51,7 @@ from emcd_fem.run_output import (
     timed_solve,
     write_outputs,
 )
-from emcd_fem.run_setup import (
+from emcd_fem.pipeline.setup import (
     analytic_reference,
     build_boundary_conditions,
     build_domain,
@@ -65,6 +62,9 @@ from emcd_fem.run_setup import (
     resolve_material,
     series_solubilities,
 )
+from emcd_fem.post import admissibility, result_checks
+from emcd_fem.post.fields import mass_average_velocity_field, molar_flux_field
+from emcd_fem.post.integrals import integrate
 from emcd_fem.studies.effective import effective_report
 
 logger = logging.getLogger("emcd_fem")
@@ -118,7 +118,7 @@ def check_case(case: Case) -> dict[str, Any]:
     if warnings:
         report["warnings"] = warnings
     if case.thermal is not None:
-        from emcd_fem.soret_run import soret_reference
+        from emcd_fem.pipeline.thermal_case import soret_reference
 
         found = soret_reference(case)
         if found is not None:

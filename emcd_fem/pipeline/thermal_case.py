@@ -1,6 +1,6 @@
 """The ``[thermal]`` section of a case: thermal conditions, T, Soret data, closed-form slab.
 
-Used by the composed model's pipeline (:mod:`emcd_fem.models.pipeline`).
+Used by the composed model's pipeline (:mod:`emcd_fem.pipeline.model_run`).
 """
 
 import logging
@@ -20,10 +20,16 @@ from emcd_fem.case import (
 )
 from emcd_fem.errors import AdmissibilityError
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.soret import TemperatureDependence
+from emcd_fem.models.thermal import (
+    Convective,
+    HeatConductionProblem,
+    HeatFlux,
+    Insulated,
+    Temperature,
+)
+from emcd_fem.pipeline.setup import build_materials
 from emcd_fem.post.result_checks import reference_tolerance
-from emcd_fem.run_setup import build_materials
-from emcd_fem.soret import TemperatureDependence
-from emcd_fem.thermal import Convective, HeatConductionProblem, HeatFlux, Insulated, Temperature
 
 logger = logging.getLogger("emcd_fem")
 
