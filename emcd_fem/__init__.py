@@ -53,6 +53,7 @@ from emcd_fem.studies import effective
 _sys.modules.setdefault("emcd_fem.films", _films)
 _sys.modules.setdefault("emcd_fem.soret", _soret)
 _sys.modules.setdefault("emcd_fem.thermal", _thermal)
+films, soret, thermal = _films, _soret, _thermal  # ``emcd_fem.thermal.HeatFlux`` too
 
 try:
     __version__ = version("emcd_fem")

@@ -213,9 +213,6 @@ def test_modules_stay_small():
         "emcd_fem.pipeline.output",
         "emcd_fem.models.thermal",
         "emcd_fem.solvers.linear",
-        # the composed model (564 lines): its form building (_residuals, _jacobian, _build*)
-        # moves to models/assembly.py when EMCDProblem becomes a facade over it
-        "emcd_fem.models.transport",
     }
     long = [
         f"{name}: {len(path.read_text(encoding='utf-8').splitlines())} lines"

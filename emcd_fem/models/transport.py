@@ -18,32 +18,33 @@ blocks). Every term but Soret's is linear: the isothermal problem takes one Newt
 with Soret, Newton starts from the isothermal solution. Fluxes: the reaction (residual)
 form on mole-fraction boundaries, the data elsewhere, so the balance
 Σ q_Γ − ∫R dx closes to solver tolerance.
+
+The forms are built in ``emcd_fem.models.assembly`` and the post-solve quantities (boundary
+and film fluxes, the Fickian/thermal split, the range check) computed in
+``emcd_fem.models.derived``; this module holds the model's data and the solve sequence.
 """
 
-import itertools
 import logging
 from collections.abc import Mapping
 from typing import Any
 
-from mpi4py import MPI
-
-import dolfinx.fem.petsc
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.materials.partition import region_solubilities, regions_on_boundary
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.mesh.quadrature import curved_degree_warning, pin_quadrature, tested_residual
+from emcd_fem.mesh.quadrature import curved_degree_warning
+from emcd_fem.models.assembly import FormInputs, build_linear, build_monolithic, build_nonlinear
 from emcd_fem.models.blocks import (
     Block,
-    boundary_dofs,
     build_blocks,
     check_films,
     interface_entities,
     whole_mesh_field,
 )
+from emcd_fem.models.derived import boundary_fluxes, film_fluxes, flux_split, range_check
 from emcd_fem.models.newton import newton_solve, staggered
 from emcd_fem.models.problem import dirichlet_conditions
 from emcd_fem.models.solution import TransportSolution
@@ -56,20 +57,11 @@ from emcd_fem.models.thermal_support import (
 )
 from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer, ZeroFlux
 from emcd_fem.physics.soret import TemperatureDependence, transport_fields
-from emcd_fem.physics.terms import (
-    boundary_term,
-    film_flux,
-    flux_term,
-    potential_fluxes,
-    source_term,
-)
-from emcd_fem.post import admissibility
+from emcd_fem.physics.terms import potential_fluxes
 from emcd_fem.post.fields import interpolate_expression
-from emcd_fem.post.integrals import flux_scale, integrate, owned_range, relative_imbalance
-from emcd_fem.solvers import linear as solver_mod
-from emcd_fem.solvers.linear import DIRECT_OPTIONS, solve_linear
+from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
+from emcd_fem.solvers.linear import solve_linear
 
-_ids = itertools.count()
 logger = logging.getLogger("emcd_fem")
 
 
@@ -211,11 +203,38 @@ class SpeciesTransportModel:
         linear_options = {
             k: v for k, v in (petsc_options or {}).items() if not k.startswith("snes")
         }
-        self._isothermal = self._build_linear(linear_options)
-        self._thermal = self._build(temperature, options) if temperature is not None else None
+        self._inputs = FormInputs(
+            domain=domain,
+            blocks=self.blocks,
+            block_of=self.block_of,
+            potentials=self.potentials,
+            fields=self.fields,
+            transport=self.transport,
+            source=self.source,
+            film_data=self._film_data,
+            dS=self._dS,
+            conditions=self.conditions,
+            block_of_boundary=self._block_of_boundary,
+            constants=self._constants,
+            entity_maps=self._maps,
+        )
+        self._isothermal = build_linear(self._inputs, self._bcs, linear_options)
+        self._data_flux_forms = self._isothermal["data_flux_forms"]
+        self._thermal = None
+        if temperature is not None:
+            self._thermal = build_nonlinear(self._inputs, self._bcs, temperature, options)
         self._monolithic = None
         if self.heat is not None and coupling == "monolithic":
-            self._monolithic = self._build_monolithic(options)
+            self._monolithic = build_monolithic(
+                domain,
+                len(self.blocks),
+                self._thermal["F"][0],
+                self.potentials[0],
+                self.heat,
+                self._bcs,
+                self._conductance,
+                options,
+            )
 
     # -- assembly -----------------------------------------------------------------------
     def _boundary_block(self, name: str) -> int:
@@ -255,150 +274,6 @@ class SpeciesTransportModel:
         """(Fickian, thermal) parts of N_A [mol/(m^2 s)] for a potential on the parent mesh."""
         return potential_fluxes(potential, self.fields, self.temperature, self.transport)
 
-    def _residuals(self, temperature: Any, ws: list | None = None) -> list[ufl.Form]:
-        domain, us = self.domain, self.potentials
-        if ws is None:
-            ws = [ufl.TestFunction(b.space) for b in self.blocks]
-        F: list = [0] * len(self.blocks)
-        for region, tag in sorted(domain.regions.items()):
-            i = self.block_of[region]
-            fick, thermal = potential_fluxes(us[i], self.fields, temperature, self.transport)
-            flux = fick if thermal is None else fick + thermal
-            F[i] += flux_term(flux, ws[i], domain.dx(tag))
-            F[i] += source_term(self.source, ws[i], domain.dx(tag))
-        for (a, b), (j, k) in self._film_data.items():
-            A, B = self.block_of[a], self.block_of[b]
-            q = film_flux(k, us[A]("+"), us[B]("-"))
-            F[A] += q * ws[A]("+") * self._dS(j)
-            F[B] += -q * ws[B]("-") * self._dS(j)
-        for n, bc in self.conditions.items():
-            i = self._block_of_boundary[n]
-            x = self.fields.partition * us[i]
-            term = boundary_term(bc, x, ws[i], domain.ds(domain.boundaries[n]), self._constants[n])
-            if term is not None:
-                F[i] += term
-        return [pin_quadrature(f) for f in F]
-
-    def _jacobian(self, F: list[ufl.Form], trials: list) -> list[list[ufl.Form | None]]:
-        J = []
-        for Fi in F:
-            row = []
-            for u, du in zip(self.potentials, trials, strict=True):
-                d = ufl.algorithms.expand_derivatives(ufl.derivative(Fi, u, du))
-                row.append(None if d.empty() else pin_quadrature(d))
-            J.append(row)
-        return J
-
-    def _build_linear(self, user_options: Mapping[str, Any]) -> dict:
-        """The assembled-once linear path: a(μ, w) = L(w) with a = ∂F/∂μ, L = −F(0; w).
-
-        One block: CG + GAMG with the robust fallback of ``emcd_fem.solvers.linear`` (as
-        ``EMCDProblem``); several blocks: the block system with MUMPS LU (as films).
-        """
-        msh, us = self.domain.mesh, self.potentials
-        spaces = [b.space for b in self.blocks]
-        if len(spaces) == 1:
-            trials, tests = [ufl.TrialFunction(spaces[0])], [ufl.TestFunction(spaces[0])]
-        else:
-            W = ufl.MixedFunctionSpace(*spaces)
-            trials, tests = list(ufl.TrialFunctions(W)), list(ufl.TestFunctions(W))
-        F = self._residuals(None, tests)
-        a = self._jacobian(F, trials)
-        zero = fem.Constant(msh, 0.0)
-        L = []
-        for Fi, w, block in zip(F, tests, self.blocks, strict=True):
-            at_zero = ufl.replace(Fi, {u: ufl.as_ufl(0.0) for u in us})
-            # every row integrates over its own block's cells (a submesh test function has
-            # no values elsewhere)
-            dx0 = self.domain.dx(self.domain.regions[block.regions[0]])
-            L.append(pin_quadrature(-at_zero + zero * w * dx0))
-        if len(spaces) == 1:
-            n_dofs = spaces[0].dofmap.index_map.size_global
-            options = solver_mod.merge_petsc_options(n_dofs, user_options)
-            problem = solver_mod.linear_problem(
-                a[0][0],
-                L[0],
-                us[0],
-                self._bcs,
-                prefix=f"emcd_model_{next(_ids)}_",
-                petsc_options=options,
-            )
-        else:
-            user = dict(user_options)  # a user's method replaces the default one whole
-            options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
-            options.update(user)
-            problem = dolfinx.fem.petsc.LinearProblem(
-                a,
-                L,
-                bcs=self._bcs,
-                u=us,
-                kind="mpi",
-                entity_maps=self._maps,
-                petsc_options_prefix=f"emcd_model_{next(_ids)}_",
-                petsc_options=options,
-            )
-        F = self._residuals(None)
-        self._data_flux_forms = {}  # flux-data boundaries: the solve's own boundary term
-        for n, bc in self.conditions.items():
-            if bc.is_dirichlet or isinstance(bc, ZeroFlux):
-                continue
-            i = self._block_of_boundary[n]
-            one = fem.Function(self.blocks[i].space)
-            one.x.array[:] = 1.0
-            tag = self.domain.boundaries[n]
-            flux = tested_residual(None, -F[i], "exterior_facet", tag, us[i], one)
-            if flux is not None:
-                self._data_flux_forms[n] = fem.form(flux, entity_maps=self._maps)
-        residuals = [fem.form(f, entity_maps=self._maps) for f in F]
-        return {"linear": problem, "residuals": residuals}
-
-    def _build(self, temperature: Any, options: dict) -> dict:
-        F = self._residuals(temperature)
-        us = self.potentials
-        J = self._jacobian(F, [ufl.TrialFunction(u.function_space) for u in us])
-        single = len(us) == 1
-        problem = dolfinx.fem.petsc.NonlinearProblem(
-            F[0] if single else F,
-            us[0] if single else us,
-            bcs=self._bcs,
-            J=J[0][0] if single else J,
-            kind=None if single else "mpi",
-            entity_maps=self._maps,
-            petsc_options_prefix=f"emcd_model_{next(_ids)}_",
-            petsc_options=options,
-        )
-        problem.solver.setConvergenceHistory()
-        residuals = [fem.form(f, entity_maps=self._maps) for f in F]
-        return {"problem": problem, "residuals": residuals, "F": F}
-
-    def _build_monolithic(self, options: dict) -> dict:
-        """One Newton on (x_A, T) for a film-free problem (as ``SoretProblem``)."""
-        if len(self.blocks) > 1:
-            raise EmcdInputError(
-                "coupling = 'monolithic' is available for film-free problems only (the block "
-                "system of the films plus T is not assembled); use coupling = 'staggered': T "
-                "does not depend on x_A, so it converges in two passes"
-            )
-        msh, T = self.domain.mesh, self.temperature
-        # scale the heat residual to the species one (c D ΔT/T vs k ΔT): Newton steps are
-        # unchanged, but the line search and the stopping test weigh both equations
-        a_T, L_T = self.heat.forms
-        k_max = msh.comm.allreduce(
-            float(self.heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX
-        )
-        scale = fem.Constant(msh, self._conductance / (k_max * self.heat.initial_guess()))
-        F_T = scale * (ufl.action(a_T, T) - L_T)
-        problem = dolfinx.fem.petsc.NonlinearProblem(
-            [self._thermal["F"][0], F_T],
-            [self.potentials[0], T],
-            bcs=[*self._bcs, *self.heat.bcs],
-            kind="mpi",
-            petsc_options_prefix=f"emcd_model_{next(_ids)}_",
-            petsc_options=options,
-        )
-        problem.solver.setConvergenceHistory()
-        return {"problem": problem}
-
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
         result = newton_solve(built["problem"], self.domain.comm)
@@ -407,32 +282,14 @@ class SpeciesTransportModel:
         return result
 
     def _boundary_fluxes(self, residuals: list[fem.Form]) -> dict[str, float]:
-        domain = self.domain
-        fluxes: dict[str, float] = {}
-        vectors = {}
-        for i, block in enumerate(self.blocks):
-            names = [
-                (n, domain.boundaries[n])
-                for n, bc in self.conditions.items()
-                if bc.is_dirichlet and self._block_of_boundary[n] == i
-            ]
-            if not names:
-                continue
-            vectors[i] = fem.assemble_vector(residuals[i])
-            vectors[i].scatter_reverse(la.InsertMode.add)
-            for n, dofs in boundary_dofs(block, names).items():
-                fluxes[n] = domain.comm.allreduce(-float(vectors[i].array[dofs].sum()), op=MPI.SUM)
-        result = {}
-        for n in self.conditions:  # the user's order
-            if n in fluxes:
-                result[n] = fluxes[n]
-            elif n in self._data_flux_forms:
-                result[n] = integrate(self._data_flux_forms[n])
-            else:  # zero flux
-                result[n] = 0.0
-        for name in domain.boundaries:  # unnamed boundaries are impermeable
-            result.setdefault(name, 0.0)
-        return result
+        return boundary_fluxes(
+            self.domain,
+            self.blocks,
+            self.conditions,
+            self._block_of_boundary,
+            residuals,
+            self._data_flux_forms,
+        )
 
     def solve(self) -> TransportSolution:
         """Solve T (if a heat problem), then the species; fluxes, balance, checks (collective).
@@ -442,7 +299,7 @@ class SpeciesTransportModel:
             AdmissibilityError: flux data drove x_A out of [0, 1].
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
-        domain, msh = self.domain, self.domain.mesh
+        domain = self.domain
         heat, passes, changes = None, 1, []
         coupling = "isothermal"
         if self.temperature is not None:
@@ -485,52 +342,28 @@ class SpeciesTransportModel:
         production = integrate(fem.form(self.source * domain.dx))
         net = sum(fluxes.values())
         balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))
-        film = {}
-        for (a, b), (j, k) in self._film_data.items():
-            A, B = self.block_of[a], self.block_of[b]
-            q = film_flux(k, self.potentials[A]("+"), self.potentials[B]("-"))
-            film[(a, b)] = integrate(fem.form(q * self._dS(j), entity_maps=self._maps))
+        film = film_fluxes(self._film_data, self.block_of, self.potentials, self._dS, self._maps)
         mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
         x = interpolate_expression(self.fields.partition * mu, mu.function_space, "mole_fraction_A")
-        x_min, x_max = owned_range(x)
-        ranges = [owned_range(p) for p in self.potentials]
         fick, thermal = self.fluxes(mu)
-        split, fraction, alpha, peclet, notes = {}, None, None, 0.0, ()
+        split = flux_split(domain, fick, thermal)
+        fraction, alpha, peclet, notes = None, None, 0.0, ()
         if thermal is not None:
-            n = ufl.FacetNormal(msh)
-            for name, tag in domain.boundaries.items():
-                split[name] = {
-                    "fickian": integrate(fem.form(ufl.dot(fick, n) * domain.ds(tag))),
-                    "thermal": integrate(fem.form(ufl.dot(thermal, n) * domain.ds(tag))),
-                }
             fraction, alpha, notes = thermal_diagnostics(
                 domain, self.transport, x, self.temperature, fick, thermal
             )
             peclet = cell_peclet(domain, self.transport, self.temperature)
-        what = []
-        if self.films:
-            what.append("the film resistances (interfaces.film)")
-        if thermal is not None:
-            what.append("the thermal diffusion (S_T, temperature gradient)")
-        warnings = admissibility.check_range(
-            x_min,
-            x_max,
-            msh=msh,
-            degree=self.blocks[0].space.element.basix_element.degree,
+        x_min, x_max, warnings = range_check(
+            domain,
+            x,
+            self.potentials,
             conditions=self.conditions,
-            boundary_solubility={
-                n: self.solubility[regions_on_boundary(domain, n)[0]] for n in self.conditions
-            },
-            region_solubility=self.solubility,
+            solubility=self.solubility,
             dirichlet_ranges=self._dirichlet_ranges,
             production=production,
-            potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
-            model=" and ".join(what),
-            advice=f"the cell Péclet number of the thermal drift is {peclet:.3g} > 1: refine "
-            "where T is steep"
-            if peclet > 1
-            else "",
-            maximum_principle=thermal is None,
+            films=bool(self.films),
+            thermal=thermal is not None,
+            peclet=peclet,
         )
         return TransportSolution(
             potentials=self.potentials,

@@ -1,0 +1,274 @@
+"""Form building of the composed species-transport model (``models.transport``).
+
+From the model's terms (``emcd_fem.physics.terms``) on its blocks (``models.blocks``):
+one residual F_b per block (:func:`residuals`), its Jacobian (:func:`jacobian`), and the
+three solve set-ups the model uses: the assembled-once linear problem (:func:`build_linear`,
+also Newton's start), the Newton problem with a temperature (:func:`build_nonlinear`) and
+the monolithic Newton on (x_A, T) (:func:`build_monolithic`). The functions take every
+input explicitly through :class:`FormInputs`; they build PETSc objects but solve nothing.
+"""
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx.fem.petsc
+import ufl
+from dolfinx import fem
+
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import MaterialFields
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
+from emcd_fem.models.blocks import Block
+from emcd_fem.models.thermal import HeatConductionProblem
+from emcd_fem.physics.conditions import BoundaryCondition, ZeroFlux
+from emcd_fem.physics.terms import (
+    boundary_term,
+    film_flux,
+    flux_term,
+    potential_fluxes,
+    source_term,
+)
+from emcd_fem.solvers import linear as solver_mod
+from emcd_fem.solvers.linear import DIRECT_OPTIONS
+
+_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class FormInputs:
+    """Everything the residual of the composed model is built from.
+
+    Attributes:
+        domain: The domain.
+        blocks: The blocks of regions joined without a film.
+        block_of: Region → index of its block.
+        potentials: One potential Function μ per block (x_A = H μ).
+        fields: The DG0 material fields (c, D, H).
+        transport: T-dependent transport fields (``physics.soret.transport_fields``) or
+            None (isothermal).
+        source: R_A [mol/(m^3 s)] as a UFL expression.
+        film_data: (a, b) → (dS subdomain id, k_ab H_a as a Constant).
+        dS: The film interior-facet measure (None without films).
+        conditions: Boundary → condition (the user's order).
+        block_of_boundary: Boundary → index of the block it lies in.
+        constants: Boundary → the condition's bound constants.
+        entity_maps: The blocks' submesh maps (None with one block on the whole mesh).
+    """
+
+    domain: Domain
+    blocks: list[Block]
+    block_of: dict[str, int]
+    potentials: list[fem.Function]
+    fields: MaterialFields
+    transport: Any
+    source: ufl.core.expr.Expr
+    film_data: dict[tuple[str, str], tuple[int, fem.Constant]]
+    dS: ufl.Measure | None
+    conditions: dict[str, BoundaryCondition]
+    block_of_boundary: dict[str, int]
+    constants: dict[str, Any]
+    entity_maps: list | None
+
+
+def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -> list[ufl.Form]:
+    """One residual F_b per block: flux, source, film and boundary terms.
+
+    Args:
+        inputs: The model's data.
+        temperature: None (isothermal) or T [K] as UFL.
+        tests: Test functions per block (default: one ``TestFunction`` per block space).
+    """
+    domain, us = inputs.domain, inputs.potentials
+    ws = tests if tests is not None else [ufl.TestFunction(b.space) for b in inputs.blocks]
+    F: list = [0] * len(inputs.blocks)
+    for region, tag in sorted(domain.regions.items()):
+        i = inputs.block_of[region]
+        fick, thermal = potential_fluxes(us[i], inputs.fields, temperature, inputs.transport)
+        flux = fick if thermal is None else fick + thermal
+        F[i] += flux_term(flux, ws[i], domain.dx(tag))
+        F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
+    for (a, b), (j, k) in inputs.film_data.items():
+        A, B = inputs.block_of[a], inputs.block_of[b]
+        q = film_flux(k, us[A]("+"), us[B]("-"))
+        F[A] += q * ws[A]("+") * inputs.dS(j)
+        F[B] += -q * ws[B]("-") * inputs.dS(j)
+    for n, bc in inputs.conditions.items():
+        i = inputs.block_of_boundary[n]
+        x = inputs.fields.partition * us[i]
+        ds = domain.ds(domain.boundaries[n])
+        term = boundary_term(bc, x, ws[i], ds, inputs.constants[n])
+        if term is not None:
+            F[i] += term
+    return [pin_quadrature(f) for f in F]
+
+
+def jacobian(
+    F: list[ufl.Form], potentials: list[fem.Function], trials: list
+) -> list[list[ufl.Form | None]]:
+    """∂F_i/∂μ_j in the directions ``trials`` (None for an empty block)."""
+    J = []
+    for Fi in F:
+        row = []
+        for u, du in zip(potentials, trials, strict=True):
+            d = ufl.algorithms.expand_derivatives(ufl.derivative(Fi, u, du))
+            row.append(None if d.empty() else pin_quadrature(d))
+        J.append(row)
+    return J
+
+
+def build_linear(
+    inputs: FormInputs, bcs: list[fem.DirichletBC], user_options: Mapping[str, Any]
+) -> dict:
+    """The assembled-once linear path: a(μ, w) = L(w) with a = ∂F/∂μ, L = −F(0; w).
+
+    One block: CG + GAMG with the robust fallback of ``emcd_fem.solvers.linear`` (as
+    ``EMCDProblem``); several blocks: the block system with MUMPS LU (as films).
+
+    Returns:
+        ``{"linear": problem, "residuals": compiled F per block, "data_flux_forms":
+        boundary → compiled flux of a flux-data boundary (the solve's own boundary term)}``.
+    """
+    domain, us, maps = inputs.domain, inputs.potentials, inputs.entity_maps
+    spaces = [b.space for b in inputs.blocks]
+    if len(spaces) == 1:
+        trials, tests = [ufl.TrialFunction(spaces[0])], [ufl.TestFunction(spaces[0])]
+    else:
+        W = ufl.MixedFunctionSpace(*spaces)
+        trials, tests = list(ufl.TrialFunctions(W)), list(ufl.TestFunctions(W))
+    F = residuals(inputs, None, tests)
+    a = jacobian(F, us, trials)
+    zero = fem.Constant(domain.mesh, 0.0)
+    L = []
+    for Fi, w, block in zip(F, tests, inputs.blocks, strict=True):
+        at_zero = ufl.replace(Fi, {u: ufl.as_ufl(0.0) for u in us})
+        # every row integrates over its own block's cells (a submesh test function has
+        # no values elsewhere)
+        dx0 = domain.dx(domain.regions[block.regions[0]])
+        L.append(pin_quadrature(-at_zero + zero * w * dx0))
+    prefix = f"emcd_model_{next(_ids)}_"
+    if len(spaces) == 1:
+        n_dofs = spaces[0].dofmap.index_map.size_global
+        options = solver_mod.merge_petsc_options(n_dofs, user_options)
+        problem = solver_mod.linear_problem(
+            a[0][0], L[0], us[0], bcs, prefix=prefix, petsc_options=options
+        )
+    else:
+        user = dict(user_options)  # a user's method replaces the default one whole
+        options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
+        options.update(user)
+        problem = dolfinx.fem.petsc.LinearProblem(
+            a,
+            L,
+            bcs=bcs,
+            u=us,
+            kind="mpi",
+            entity_maps=maps,
+            petsc_options_prefix=prefix,
+            petsc_options=options,
+        )
+    F = residuals(inputs, None)
+    data_flux_forms = {}
+    for n, bc in inputs.conditions.items():
+        if bc.is_dirichlet or isinstance(bc, ZeroFlux):
+            continue
+        i = inputs.block_of_boundary[n]
+        one = fem.Function(inputs.blocks[i].space)
+        one.x.array[:] = 1.0
+        tag = domain.boundaries[n]
+        flux = tested_residual(None, -F[i], "exterior_facet", tag, us[i], one)
+        if flux is not None:
+            data_flux_forms[n] = fem.form(flux, entity_maps=maps)
+    compiled = [fem.form(f, entity_maps=maps) for f in F]
+    return {"linear": problem, "residuals": compiled, "data_flux_forms": data_flux_forms}
+
+
+def build_nonlinear(
+    inputs: FormInputs, bcs: list[fem.DirichletBC], temperature: Any, options: dict
+) -> dict:
+    """Newton (SNES) on the residuals with a temperature.
+
+    Returns:
+        ``{"problem": NonlinearProblem, "residuals": compiled F, "F": the UFL residuals}``.
+    """
+    F = residuals(inputs, temperature)
+    us, maps = inputs.potentials, inputs.entity_maps
+    J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
+    single = len(us) == 1
+    problem = dolfinx.fem.petsc.NonlinearProblem(
+        F[0] if single else F,
+        us[0] if single else us,
+        bcs=bcs,
+        J=J[0][0] if single else J,
+        kind=None if single else "mpi",
+        entity_maps=maps,
+        petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+        petsc_options=options,
+    )
+    problem.solver.setConvergenceHistory()
+    compiled = [fem.form(f, entity_maps=maps) for f in F]
+    return {"problem": problem, "residuals": compiled, "F": F}
+
+
+def build_monolithic(
+    domain: Domain,
+    n_blocks: int,
+    species_residual: ufl.Form,
+    potential: fem.Function,
+    heat: HeatConductionProblem,
+    bcs: list[fem.DirichletBC],
+    conductance: float,
+    options: dict,
+) -> dict:
+    """One Newton on (x_A, T) for a film-free problem (as ``SoretProblem``).
+
+    Args:
+        domain: The domain.
+        n_blocks: Number of blocks (must be 1).
+        species_residual: The species residual with T (``build_nonlinear(...)["F"][0]``).
+        potential: The species potential.
+        heat: The heat problem (its temperature is the second unknown).
+        bcs: The species Dirichlet conditions.
+        conductance: max c D [mol/(m s)]: the scale of the species residual.
+        options: SNES/KSP options.
+
+    Raises:
+        EmcdInputError: several blocks (films).
+    """
+    if n_blocks > 1:
+        raise EmcdInputError(
+            "coupling = 'monolithic' is available for film-free problems only (the block "
+            "system of the films plus T is not assembled); use coupling = 'staggered': T "
+            "does not depend on x_A, so it converges in two passes"
+        )
+    msh, T = domain.mesh, heat.temperature
+    # scale the heat residual to the species one (c D ΔT/T vs k ΔT): Newton steps are
+    # unchanged, but the line search and the stopping test weigh both equations
+    a_T, L_T = heat.forms
+    k_max = msh.comm.allreduce(float(heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX)
+    scale = fem.Constant(msh, conductance / (k_max * heat.initial_guess()))
+    F_T = scale * (ufl.action(a_T, T) - L_T)
+    problem = dolfinx.fem.petsc.NonlinearProblem(
+        [species_residual, F_T],
+        [potential, T],
+        bcs=[*bcs, *heat.bcs],
+        kind="mpi",
+        petsc_options_prefix=f"emcd_model_{next(_ids)}_",
+        petsc_options=options,
+    )
+    problem.solver.setConvergenceHistory()
+    return {"problem": problem}
+
+
+__all__ = [
+    "FormInputs",
+    "build_linear",
+    "build_monolithic",
+    "build_nonlinear",
+    "jacobian",
+    "residuals",
+]

@@ -1,0 +1,169 @@
+"""Post-solve quantities of the composed species-transport model (``models.transport``).
+
+Boundary fluxes in the reaction (residual) form on mole-fraction boundaries and from the
+solve's own boundary term elsewhere (:func:`boundary_fluxes`), the molar flow through each
+film (:func:`film_fluxes`) and the Fickian/thermal split of each boundary flux
+(:func:`flux_split`). All are collective on the mesh communicator and return the same
+numbers on every rank.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from mpi4py import MPI
+
+import ufl
+from dolfinx import fem, la
+
+from emcd_fem.materials.partition import regions_on_boundary
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.blocks import Block, boundary_dofs
+from emcd_fem.physics.conditions import BoundaryCondition
+from emcd_fem.physics.terms import film_flux
+from emcd_fem.post import admissibility
+from emcd_fem.post.integrals import integrate, owned_range
+
+
+def boundary_fluxes(
+    domain: Domain,
+    blocks: list[Block],
+    conditions: Mapping[str, BoundaryCondition],
+    block_of_boundary: Mapping[str, int],
+    residuals: list[fem.Form],
+    data_flux_forms: Mapping[str, fem.Form],
+) -> dict[str, float]:
+    """Outward molar flow q_Γ [mol/s] (per unit depth in 2D) through every boundary.
+
+    Mole-fraction boundaries: −(sum of the assembled residual over the boundary dofs);
+    flux-data boundaries: the compiled ``data_flux_forms``; zero-flux and unnamed
+    boundaries: 0. Keys in the order of ``conditions``, then the unnamed boundaries.
+
+    Args:
+        domain: The domain.
+        blocks: The model's blocks.
+        conditions: Boundary → condition (the user's order).
+        block_of_boundary: Boundary → index of its block.
+        residuals: Compiled residual per block at the current potentials.
+        data_flux_forms: Boundary → compiled flux of a flux-data boundary.
+    """
+    fluxes: dict[str, float] = {}
+    for i, block in enumerate(blocks):
+        names = [
+            (n, domain.boundaries[n])
+            for n, bc in conditions.items()
+            if bc.is_dirichlet and block_of_boundary[n] == i
+        ]
+        if not names:
+            continue
+        vector = fem.assemble_vector(residuals[i])
+        vector.scatter_reverse(la.InsertMode.add)
+        for n, dofs in boundary_dofs(block, names).items():
+            fluxes[n] = domain.comm.allreduce(-float(vector.array[dofs].sum()), op=MPI.SUM)
+    result = {}
+    for n in conditions:  # the user's order
+        if n in fluxes:
+            result[n] = fluxes[n]
+        elif n in data_flux_forms:
+            result[n] = integrate(data_flux_forms[n])
+        else:  # zero flux
+            result[n] = 0.0
+    for name in domain.boundaries:  # unnamed boundaries are impermeable
+        result.setdefault(name, 0.0)
+    return result
+
+
+def film_fluxes(
+    film_data: Mapping[tuple[str, str], tuple[int, fem.Constant]],
+    block_of: Mapping[str, int],
+    potentials: list[fem.Function],
+    dS: ufl.Measure | None,
+    entity_maps: list | None,
+) -> dict[tuple[str, str], float]:
+    """(a, b) → molar flow from a to b through the film [mol/s], ∫ k_ab H_a (μ_a − μ_b) dS."""
+    film = {}
+    for (a, b), (j, k) in film_data.items():
+        A, B = block_of[a], block_of[b]
+        q = film_flux(k, potentials[A]("+"), potentials[B]("-"))
+        film[(a, b)] = integrate(fem.form(q * dS(j), entity_maps=entity_maps))
+    return film
+
+
+def flux_split(
+    domain: Domain, fick: ufl.core.expr.Expr, thermal: Any
+) -> dict[str, dict[str, float]]:
+    """Boundary → {"fickian", "thermal"} outward flows [mol/s]; empty without a thermal part."""
+    split: dict[str, dict[str, float]] = {}
+    if thermal is None:
+        return split
+    n = ufl.FacetNormal(domain.mesh)
+    for name, tag in domain.boundaries.items():
+        split[name] = {
+            "fickian": integrate(fem.form(ufl.dot(fick, n) * domain.ds(tag))),
+            "thermal": integrate(fem.form(ufl.dot(thermal, n) * domain.ds(tag))),
+        }
+    return split
+
+
+def range_check(
+    domain: Domain,
+    mole_fraction: fem.Function,
+    potentials: list[fem.Function],
+    *,
+    conditions: Mapping[str, BoundaryCondition],
+    solubility: Mapping[str, float],
+    dirichlet_ranges: Mapping[str, tuple[float, float]],
+    production: float,
+    films: bool,
+    thermal: bool,
+    peclet: float,
+) -> tuple[float, float, list[str]]:
+    """x_A within [0, 1] (``post.admissibility.check_range``) for the composed model.
+
+    Args:
+        domain: The domain.
+        mole_fraction: x_A on the whole mesh.
+        potentials: The block potentials (their range bounds the discrete solution).
+        conditions: Boundary → condition.
+        solubility: Region → H [-].
+        dirichlet_ranges: Mole-fraction boundary → (min, max) of its data.
+        production: ∫R_A dx [mol/s].
+        films: Whether the model has film resistances (named in messages).
+        thermal: Whether the flux has a thermal part (no maximum principle then).
+        peclet: The cell Péclet number of the thermal drift (advice when > 1).
+
+    Returns:
+        (x_min, x_max, warnings).
+
+    Raises:
+        AdmissibilityError: flux data drove x_A out of [0, 1].
+        EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
+    """
+    x_min, x_max = owned_range(mole_fraction)
+    ranges = [owned_range(p) for p in potentials]
+    what = []
+    if films:
+        what.append("the film resistances (interfaces.film)")
+    if thermal:
+        what.append("the thermal diffusion (S_T, temperature gradient)")
+    warnings = admissibility.check_range(
+        x_min,
+        x_max,
+        msh=domain.mesh,
+        degree=potentials[0].function_space.element.basix_element.degree,
+        conditions=conditions,
+        boundary_solubility={n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions},
+        region_solubility=solubility,
+        dirichlet_ranges=dirichlet_ranges,
+        production=production,
+        potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
+        model=" and ".join(what),
+        advice=f"the cell Péclet number of the thermal drift is {peclet:.3g} > 1: refine "
+        "where T is steep"
+        if peclet > 1
+        else "",
+        maximum_principle=not thermal,
+    )
+    return x_min, x_max, list(warnings)
+
+
+__all__ = ["boundary_fluxes", "film_fluxes", "flux_split", "range_check"]
