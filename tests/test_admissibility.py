@@ -400,3 +400,19 @@ def test_shell_geometry_error_by_hand():
     assert eps == pytest.approx(math.pi**2 / (6 * n**2), rel=1e-3)
     error = shell_geometry_error("cylinder", [0.5, 0.8, 1.0], polygon)
     assert error == pytest.approx(9 * eps, rel=1e-12)
+
+
+def test_partition_coefficient_named_when_it_lifts_x_above_one_with_a_source():
+    # x_b = K x_a (equal c): K = 1.5 behind x_a = 0.9 gives x_b ≈ 1.35 whatever the small
+    # source does; the refusal must name the partition coefficients, not only the source
+    from emcd_fem import Material, MoleFraction, layered_slab
+    from emcd_fem.errors import AdmissibilityError
+    from emcd_fem.models.problem import solve_emcd
+
+    domain = layered_slab([0.5, 0.5], region_names=["a", "b"], dim=1, cells_per_layer=8)
+    mats = {"a": Material(1.0), "b": Material(1.0)}
+    with pytest.raises(AdmissibilityError, match="partition coefficients") as info:
+        solve_emcd(
+            domain, mats, {"left": MoleFraction(0.9)}, partitions={("a", "b"): 1.5}, source=1e-3
+        )
+    assert "the source" in str(info.value)

@@ -231,6 +231,8 @@ def check_range(
         return []
     if model:
         culprits.append(model)
+    if partitioned:  # x_A = H μ: a partition coefficient can lift x_A above 1 on its own
+        culprits.append("the partition coefficients (interfaces.partition)")
     spread = x_max - x_min
     hint = (
         "the prescribed flux needs a mole-fraction difference of "
@@ -242,7 +244,8 @@ def check_range(
     raise AdmissibilityError(
         f"inadmissible flux data: the solution reaches {bound} (tolerance {tol:.1e}); "
         f"responsible data: {', '.join(culprits)}; {hint}. Lower the flux magnitude"
-        f"{' or the source' if 'source' in pushers else ''}{_sentence(advice)}."
+        f"{' or the source' if 'source' in pushers else ''}"
+        f"{', or check the partition coefficients' if partitioned else ''}{_sentence(advice)}."
     )
 
 
