@@ -247,15 +247,15 @@ def test_thermal_admissible_flux_is_not_judged_by_the_isothermal_start():
 def test_broken_reference_fails_the_run(tmp_path, monkeypatch, capsys):
     """A reference 1 % off (far beyond the exact slab's 1e-6) fails with exit 7; the
     results are written with status "failed", and the reasons say what disagrees."""
-    import emcd_fem.pipeline.run as simulation
+    import emcd_fem.pipeline.references as references  # the run's reference (every route)
 
-    original = simulation.analytic_reference
+    original = references.analytic_reference
 
     def off_by_one_percent(case):
         reference = original(case)
         return dataclasses.replace(reference, flux=1.01 * reference.flux)
 
-    monkeypatch.setattr(simulation, "analytic_reference", off_by_one_percent)
+    monkeypatch.setattr(references, "analytic_reference", off_by_one_percent)
     out = tmp_path / "out"
     code = cli.main(["run", str(DEMOS / "slab_2d.toml"), "--out", str(out)])
     assert code == cli.EXIT_RESULT_CHECK == 7
@@ -370,13 +370,13 @@ def test_reference_check_is_sharp_where_the_discretisation_is_accurate(
     """The tolerance follows the run's own accuracy: the exact slab (1e-6) and the order-2
     annulus (1.9e-5: measured d² and meshed-circle error) both catch a reference that is
     off by far less than the 1.7e-1 of the name-dependent film law."""
-    import emcd_fem.pipeline.run as simulation
+    import emcd_fem.pipeline.references as references  # the run's reference (every route)
 
     honest = run_case(DEMOS / f"{demo}.toml").summary["analytic"]
     assert honest["max_relative_error"] < honest["tolerance"] < (factor - 1.0) / 2
-    original = simulation.analytic_reference
+    original = references.analytic_reference
     monkeypatch.setattr(
-        simulation,
+        references,
         "analytic_reference",
         lambda case: dataclasses.replace(
             original(case), **{field: factor * getattr(original(case), field)}

@@ -15,17 +15,11 @@ from typing import Any
 
 from mpi4py import MPI
 
-import dolfinx
-import numpy as np
-import ufl
-
 from emcd_fem import agreement, analytic, progress
 from emcd_fem.agreement import pack_error, unpack_error
 from emcd_fem.case import (
     Case,
-    CylinderShells,
     LayeredSlab,
-    SphereShells,
     load_case,
 )
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
@@ -37,9 +31,8 @@ from emcd_fem.io.output import (
 )
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.films import FilmEMCDProblem
-from emcd_fem.models.problem import EMCDProblem, Solution
-from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux, MoleFraction, ZeroFlux
-from emcd_fem.physics.emcd import molar_flux
+from emcd_fem.models.problem import EMCDProblem
+from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux
 from emcd_fem.pipeline.model_run import needs_model, run_model
 from emcd_fem.pipeline.output import (
     RUN_CONTEXT,
@@ -51,6 +44,12 @@ from emcd_fem.pipeline.output import (
     timed_solve,
     write_outputs,
 )
+from emcd_fem.pipeline.references import (
+    analytic_summary,
+    film_network,
+    film_reference,
+    reference_tolerance,
+)
 from emcd_fem.pipeline.setup import (
     analytic_reference,
     build_boundary_conditions,
@@ -60,11 +59,9 @@ from emcd_fem.pipeline.setup import (
     mesh_inputs,
     region_partitions,
     resolve_material,
-    series_solubilities,
 )
 from emcd_fem.post import admissibility, result_checks
 from emcd_fem.post.fields import mass_average_velocity_field, molar_flux_field
-from emcd_fem.post.integrals import integrate
 from emcd_fem.studies.effective import effective_report
 
 logger = logging.getLogger("emcd_fem")
@@ -150,67 +147,6 @@ def _admissibility_verdict(
     return f"judged after the solve (emcd run): {data} without a 1D solution to check"
 
 
-# -- post-processing --------------------------------------------------------------------------
-def _analytic_summary(case: Case, domain: Domain, solution: Solution) -> dict[str, Any] | None:
-    reference = analytic_reference(case)
-    if reference is None:
-        return None
-    if isinstance(reference, analytic.SlabSolution):
-        scale = domain.slab.area if domain.slab is not None else 1.0
-        summary: dict[str, Any] = {"flux_per_area": reference.flux, "cross_section": scale}
-    else:
-        scale = 1.0
-        summary = {
-            "rate": reference.rate,
-            "resistances": list(reference.resistances),
-            "units": "mol/s (mol/(m s) per unit depth for the 2D annulus)",
-        }
-    expected = {name: q * scale for name, q in reference.boundary_flux.items()}
-    errors = {
-        name: abs(solution.boundary_flux[name] - value) / abs(value)
-        for name, value in expected.items()
-        if value != 0.0
-    }
-    summary |= {
-        "boundary_flux": expected,
-        "relative_error": errors,
-        "max_relative_error": max(errors.values(), default=0.0),
-    }
-    return summary
-
-
-def _reference_tolerance(
-    case: Case, domain: Domain, summary: dict[str, Any], potential: Any, fields: Any
-) -> dict[str, Any]:
-    """How far the FE fluxes may be from the case's 1D reference (collective).
-
-    The reported fluxes against the gradient fluxes of the same potential (the measured
-    discretisation error), plus the meshed-circle error for shells; see
-    :func:`emcd_fem.post.result_checks.reference_tolerance`.
-    """
-    names = list(summary["analytic"]["boundary_flux"])
-    n = ufl.FacetNormal(domain.mesh)
-    gradient = {
-        name: integrate(
-            dolfinx.fem.form(
-                ufl.dot(molar_flux(potential, fields), n) * domain.ds(domain.boundary_tag(name))
-            )
-        )
-        for name in names
-    }
-    g = case.geometry
-    geometric = 0.0
-    if isinstance(g, CylinderShells | SphereShells):
-        geometric = result_checks.shell_geometry_error(
-            "sphere" if isinstance(g, SphereShells) else "cylinder",
-            g.radii,
-            summary["mesh"]["boundary_measures"],
-            height=g.height if isinstance(g, CylinderShells) and g.dim == 3 else 1.0,
-        )
-    reaction = {name: summary["boundary_flux"][name] for name in names}
-    return result_checks.reference_tolerance(reaction, gradient, geometric)
-
-
 def _run_with_films(
     case: Case,
     domain: Domain,
@@ -257,7 +193,7 @@ def _run_with_films(
     for i, block_potential in enumerate(problem.potentials):
         block_potential.name = "potential_" + "_".join(problem.blocks[i])
         fields[block_potential.name] = block_potential
-    network = _film_network(case)
+    network = film_network(case)
     exact = network["profile"] if network is not None else None
     rows = profile_rows(case, solution.mole_fraction, comm, exact)
     dofs = sum(p.function_space.dofmap.index_map.size_global for p in problem.potentials)
@@ -275,16 +211,14 @@ def _run_with_films(
             for name, f in fields.items()
         },
         "solver": solution.solver.as_dict(),
-        "analytic": _film_reference(network, solution),
+        "analytic": film_reference(network, solution),
         **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     summary["warnings"] = list(solution.warnings) + [
         w for r in resolved.values() for w in r.warnings
     ]
     if summary["analytic"] is not None:
-        summary["analytic"] |= _reference_tolerance(
-            case, domain, summary, potential, problem.fields
-        )
+        summary["analytic"] |= reference_tolerance(case, domain, summary, potential, problem.fields)
     judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
@@ -292,78 +226,6 @@ def _run_with_films(
         return RunResult(summary, solution, fields, None, domain)
     write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
-
-
-def _film_network(case: Case) -> dict[str, Any] | None:
-    """The film resistance network of a case, when one applies.
-
-    For a layered slab or concentric shells with mole fractions at both ends, zero flux
-    elsewhere and a film at every interface: the network flux (slab: per unit area,
-    shells: the rate), the end names, the area scale and, for slabs, the exact profile
-    x_A(points) with its jumps (:func:`analytic.film_slab`). None otherwise.
-    """
-    g = case.geometry
-    if isinstance(g, LayeredSlab):
-        ends, kind = ("left", "right"), "slab"
-    elif isinstance(g, CylinderShells | SphereShells):
-        ends, kind = ("inner", "outer"), "cylinder" if isinstance(g, CylinderShells) else "sphere"
-    else:
-        return None
-    conditions = build_boundary_conditions(case)
-    first, last = (conditions.get(e) for e in ends)
-    if not (isinstance(first, MoleFraction) and isinstance(last, MoleFraction)):
-        return None
-    if any(not isinstance(bc, ZeroFlux) for n, bc in conditions.items() if n not in ends):
-        return None
-    regions = g.region_names()
-    by_materials = {tuple(spec.materials): spec for spec in case.interfaces}
-    h = np.ones(len(regions)) if (s := series_solubilities(case)) is None else np.asarray(s)
-    films = []  # k of each film oriented inside out: written [right, left], k_lr = k_rl H_r/H_l
-    for i, (a, b) in enumerate(itertools.pairwise(regions)):
-        pair = (case.material_of(a), case.material_of(b))
-        spec, swap = by_materials.get(pair), 1.0
-        if spec is None and pair[::-1] in by_materials:
-            spec, swap = by_materials[pair[::-1]], h[i + 1] / h[i]
-        if spec is None or spec.film is None:
-            return None
-        films.append(spec.film * swap)
-    materials = [build_materials(case)[r] for r in regions]
-    if kind == "slab":
-        thick = [layer.thickness for layer in g.layers]
-        flux, jumps = analytic.film_slab(
-            thick, materials, first.value, last.value, films, solubilities=list(h)
-        )
-        edges = np.concatenate([[0.0], np.cumsum(thick)])
-        starts = np.array([first.value / h[0], *(right for _, right in jumps)])
-        slopes = np.array([flux / (m.concentration * m.diffusivity) for m in materials]) / h
-
-        def profile(points: np.ndarray) -> np.ndarray:
-            z = np.asarray(points)[:, 0]
-            i = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, len(thick) - 1)
-            return h[i] * (starts[i] - slopes[i] * (z - edges[i]))
-
-        scale = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
-        return {"flux": flux, "ends": ends, "scale": scale, "profile": profile}
-    height = g.height if (kind == "cylinder" and g.dim == 3) else 1.0
-    flux = analytic.film_shells(
-        kind, g.radii, materials, first.value, last.value, films, height=height, solubilities=h
-    )
-    return {"flux": flux, "ends": ends, "scale": 1.0, "profile": None}
-
-
-def _film_reference(network: dict[str, Any] | None, solution: Any) -> dict[str, Any] | None:
-    """Film resistance network flux next to the FE boundary fluxes (None without one)."""
-    if network is None:
-        return None
-    flux, (first, last), scale = network["flux"], network["ends"], network["scale"]
-    expected = {first: -flux * scale, last: flux * scale}
-    errors = {n: abs(solution.boundary_flux[n] - v) / abs(v) for n, v in expected.items()}
-    return {
-        "network_flux": flux,
-        "boundary_flux": expected,
-        "relative_error": errors,
-        "max_relative_error": max(errors.values()),
-    }
 
 
 def _load_on_root(
@@ -618,13 +480,13 @@ def _run_case(
             for name, f in fields.items()
         },
         "solver": solution.solver.as_dict(),
-        "analytic": _analytic_summary(case, domain, solution),
+        "analytic": analytic_summary(case, domain, solution),
         "effective": effective,
         "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
         **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
     }
     if summary["analytic"] is not None:
-        summary["analytic"] |= _reference_tolerance(
+        summary["analytic"] |= reference_tolerance(
             case, domain, summary, solution.potential, problem.fields
         )
     judge_run(case, domain, summary)
