@@ -49,11 +49,11 @@ def test_thermal_inadmissible_flux_raises_on_every_rank():
 
 
 def test_broken_reference_fails_on_every_rank(monkeypatch, tmp_path):
-    import emcd_fem.pipeline.run as simulation
+    import emcd_fem.pipeline.references as references  # the run's reference (every route)
 
-    original = simulation.analytic_reference
+    original = references.analytic_reference
     monkeypatch.setattr(
-        simulation,
+        references,
         "analytic_reference",
         lambda case: dataclasses.replace(original(case), flux=1.01 * original(case).flux),
     )
