@@ -199,14 +199,19 @@ def test_failure_inside_a_library_collective_aborts_after_the_message(n, tmp_pat
     """The class that cannot be agreed: the others wait inside a DOLFINx assembly.
 
     The failed rank prints the message, then ends the job with ``MPI_Abort`` once
-    ``EMCD_MPI_ERROR_TIMEOUT`` seconds have passed.
+    ``EMCD_MPI_ERROR_TIMEOUT`` seconds have passed. The MPI launcher does not always hand
+    on the aborted processes' output (observed once in a full CI run: an empty capture at
+    3 ranks, the job ended correctly): up to three attempts, each judged in full below.
     """
     case = _case(tmp_path, SORET_CASE.read_text())
     last = n - 1
     argv = ["run", str(case), "--out", "o"]
-    code, output, seconds = _run(n, "newton_residual_early", last, argv, tmp_path)
-    assert code != 0, output
     message = f"internal error: injected failure before the Newton residual on rank {last}"
+    for _attempt in range(3):
+        code, output, seconds = _run(n, "newton_residual_early", last, argv, tmp_path)
+        if message in output and "MPI_Abort" in output:
+            break
+    assert code != 0, output
     assert message in output, output
     assert f"rank {last} failed; the other ranks did not respond" in output, output
     assert output.index(message) < output.index("MPI_Abort"), output  # message first
