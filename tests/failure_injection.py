@@ -38,12 +38,12 @@ def inject(mode: str, rank: int) -> None:
     if MPI.COMM_WORLD.rank != rank or mode == "none":
         return
     if mode == "solve_exception":
-        import emcd_fem.models.problem as problem
+        import emcd_fem.models.transport as transport  # every run's species solve
 
         def broken(*args, **kwargs):
             raise RuntimeError(f"injected failure inside the solve on rank {rank}")
 
-        problem.solver_mod.solve_linear = broken
+        transport.solve_linear = broken
     elif mode == "ksp_monitor":
         import emcd_fem.solvers.linear as solver
 
@@ -107,16 +107,16 @@ def inject(mode: str, rank: int) -> None:
     elif mode == "nan_data":
         import numpy as np
 
-        import emcd_fem.models.problem as problem
+        import emcd_fem.models.transport as transport  # every run's material fields
 
-        original = problem.assign_materials
+        original = transport.assign_materials
 
         def poisoned(*args, **kwargs):
             fields = original(*args, **kwargs)
             fields.diffusivity.x.array[:] = np.nan
             return fields
 
-        problem.assign_materials = poisoned
+        transport.assign_materials = poisoned
     elif mode in ("unreadable_case", "invisible_mesh"):
         import pathlib
 

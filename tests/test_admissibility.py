@@ -279,16 +279,16 @@ def test_unbroken_runs_have_status_ok():
 def test_balance_that_does_not_close_fails_the_run(tmp_path, capsys, monkeypatch):
     """A flux post-processing that loses 1 % of one boundary's flux (deliberately broken) on
     a mesh-file case without an analytic reference: the balance shows it (exit 7)."""
-    from emcd_fem.models.problem import EMCDProblem
+    from emcd_fem.models.transport import SpeciesTransportModel  # computes every run's fluxes
 
-    original = EMCDProblem._fluxes
+    original = SpeciesTransportModel._boundary_fluxes
 
-    def lossy(self):
-        fluxes, production = original(self)
+    def lossy(self, residuals):
+        fluxes = original(self, residuals)
         first = next(iter(fluxes))
-        return {**fluxes, first: 0.99 * fluxes[first]}, production
+        return {**fluxes, first: 0.99 * fluxes[first]}
 
-    monkeypatch.setattr(EMCDProblem, "_fluxes", lossy)
+    monkeypatch.setattr(SpeciesTransportModel, "_boundary_fluxes", lossy)
     out = tmp_path / "out"
     assert cli.main(["run", str(DEMOS / "mesh_file_geo.toml"), "--out", str(out)]) == 7
     err = capsys.readouterr().err

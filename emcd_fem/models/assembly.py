@@ -3,8 +3,9 @@
 From the model's terms (``emcd_fem.physics.terms``) on its blocks (``models.blocks``):
 one residual F_b per block (:func:`residuals`), its Jacobian (:func:`jacobian`), and the
 three solve set-ups the model uses: the assembled-once linear problem (:func:`build_linear`,
-also Newton's start), the Newton problem with a temperature (:func:`build_nonlinear`) and
-the monolithic Newton on (x_A, T) (:func:`build_monolithic`). The functions take every
+also Newton's start; its fluxes and production: :func:`measured_forms`), the Newton problem
+with a temperature (:func:`build_nonlinear`) and the monolithic Newton on (x_A, T)
+(:func:`build_monolithic`). The functions take every
 input explicitly through :class:`FormInputs`; they build PETSc objects but solve nothing.
 """
 
@@ -122,16 +123,20 @@ def jacobian(
 
 
 def build_linear(
-    inputs: FormInputs, bcs: list[fem.DirichletBC], user_options: Mapping[str, Any]
+    inputs: FormInputs,
+    bcs: list[fem.DirichletBC],
+    user_options: Mapping[str, Any],
+    *,
+    singular: bool = False,
 ) -> dict:
     """The assembled-once linear path: a(μ, w) = L(w) with a = ∂F/∂μ, L = −F(0; w).
 
-    One block: CG + GAMG with the robust fallback of ``emcd_fem.solvers.linear`` (as
-    ``EMCDProblem``); several blocks: the block system with MUMPS LU (as films).
+    One block: the defaults and robust fallback of ``emcd_fem.solvers.linear`` (LU for
+    small systems, CG + GAMG otherwise); several blocks: the block system with MUMPS LU
+    (films). ``singular`` (flux-only, one block): CG + GAMG with the constant null space.
 
     Returns:
-        ``{"linear": problem, "residuals": compiled F per block, "data_flux_forms":
-        boundary → compiled flux of a flux-data boundary (the solve's own boundary term)}``.
+        ``{"linear": problem}`` (the forms measured after the solve: :func:`measured_forms`).
     """
     domain, us, maps = inputs.domain, inputs.potentials, inputs.entity_maps
     spaces = [b.space for b in inputs.blocks]
@@ -153,10 +158,12 @@ def build_linear(
     prefix = f"emcd_model_{next(_ids)}_"
     if len(spaces) == 1:
         n_dofs = spaces[0].dofmap.index_map.size_global
-        options = solver_mod.merge_petsc_options(n_dofs, user_options)
+        options = solver_mod.merge_petsc_options(n_dofs, user_options, singular=singular)
         problem = solver_mod.linear_problem(
             a[0][0], L[0], us[0], bcs, prefix=prefix, petsc_options=options
         )
+        if singular:
+            solver_mod.attach_constant_null_space(problem)
     else:
         user = dict(user_options)  # a user's method replaces the default one whole
         options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
@@ -171,20 +178,50 @@ def build_linear(
             petsc_options_prefix=prefix,
             petsc_options=options,
         )
+    return {"linear": problem}
+
+
+def measured_forms(inputs: FormInputs) -> dict:
+    """The isothermal residuals and the forms measured from them (no PETSc solver).
+
+    Returns:
+        ``{"residuals": compiled F per block, "data_flux_forms": boundary → compiled flux
+        of a flux-data boundary (the solve's own boundary term, else the condition's own
+        flux), "production_form": ∫R_A dx from the solve's own cell terms (tested with 1,
+        so the balance closes with the solve's quadrature)}``.
+    """
+    domain, us, maps = inputs.domain, inputs.potentials, inputs.entity_maps
     F = residuals(inputs, None)
+    ones = []
+    for block in inputs.blocks:  # Σ_i φ_i = 1: a residual tested with it is an integral
+        ones.append(fem.Function(block.space))
+        ones[-1].x.array[:] = 1.0
     data_flux_forms = {}
     for n, bc in inputs.conditions.items():
         if bc.is_dirichlet or isinstance(bc, ZeroFlux):
             continue
         i = inputs.block_of_boundary[n]
-        one = fem.Function(inputs.blocks[i].space)
-        one.x.array[:] = 1.0
         tag = domain.boundaries[n]
-        flux = tested_residual(None, -F[i], "exterior_facet", tag, us[i], one)
-        if flux is not None:
-            data_flux_forms[n] = fem.form(flux, entity_maps=maps)
+        flux = tested_residual(None, -F[i], "exterior_facet", tag, us[i], ones[i])
+        if flux is None:  # no boundary term: the condition's own (zero) flux
+            x = inputs.fields.partition * us[i]
+            flux = bc.outward_flux(x, inputs.constants[n]) * domain.ds(tag)
+        data_flux_forms[n] = fem.form(flux, entity_maps=maps)
+    production = []
+    for Fi, u, one, block in zip(F, us, ones, inputs.blocks, strict=True):
+        at_zero = ufl.replace(Fi, {v: ufl.as_ufl(0.0) for v in us})  # the source terms only
+        for region in block.regions:
+            part = tested_residual(None, at_zero, "cell", domain.regions[region], u, one)
+            if part is not None:  # −(−∫R w dx) at w = 1
+                production.append(part)
+    zero = fem.Constant(domain.mesh, 0.0) * domain.dx  # no source term: ∫0 dx
+    production_form = sum(production[1:], production[0]) if production else zero
     compiled = [fem.form(f, entity_maps=maps) for f in F]
-    return {"linear": problem, "residuals": compiled, "data_flux_forms": data_flux_forms}
+    return {
+        "residuals": compiled,
+        "data_flux_forms": data_flux_forms,
+        "production_form": fem.form(production_form, entity_maps=maps),
+    }
 
 
 def build_nonlinear(
@@ -270,5 +307,6 @@ __all__ = [
     "build_monolithic",
     "build_nonlinear",
     "jacobian",
+    "measured_forms",
     "residuals",
 ]

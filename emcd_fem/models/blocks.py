@@ -13,12 +13,14 @@ from mpi4py import MPI
 
 import numpy as np
 import numpy.typing as npt
+import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials.partition import adjacent_regions
+from emcd_fem.materials.partition import adjacent_regions, regions_on_boundary
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.physics.conditions import BoundaryCondition, ZeroFlux
 
 
 def connected_blocks(
@@ -192,12 +194,55 @@ def whole_mesh_field(
     return mu
 
 
+def film_measure(
+    domain: Domain, films: Mapping[tuple[str, str], float], solubility: Mapping[str, float]
+) -> tuple[dict[tuple[str, str], tuple[int, fem.Constant]], ufl.Measure | None]:
+    """The films' interior-facet measure and data (collective).
+
+    Integration entities with '+' in each film's first region (:func:`interface_entities`).
+
+    Args:
+        domain: The domain.
+        films: (a, b) → k_ab [mol/(m^2 s)].
+        solubility: Region → H [-].
+
+    Returns:
+        ((a, b) → (dS subdomain id, k_ab H_a as a Constant), the dS measure or None).
+    """
+    data, film_data = [], {}
+    for j, ((a, b), k) in enumerate(films.items()):
+        data.append((j + 1, interface_entities(domain, a, b).ravel()))
+        film_data[(a, b)] = (j + 1, fem.Constant(domain.mesh, float(k) * solubility[a]))
+    dS = ufl.Measure("dS", domain=domain.mesh, subdomain_data=data) if data else None
+    return film_data, dS
+
+
+def boundary_block(
+    domain: Domain, block_of: Mapping[str, int], name: str, condition: BoundaryCondition
+) -> int:
+    """Index of the block a boundary lies in (a zero-flux boundary may span blocks).
+
+    Raises:
+        EmcdInputError: a boundary with data that touches regions separated by films.
+    """
+    blocks = sorted({block_of[r] for r in regions_on_boundary(domain, name)})
+    if isinstance(condition, ZeroFlux) and blocks:
+        return blocks[0]  # no term, no flux: may span blocks
+    if len(blocks) != 1:
+        raise EmcdInputError(
+            f"boundary {name!r} touches regions separated by films; split it by region"
+        )
+    return blocks.pop()
+
+
 __all__ = [
     "Block",
+    "boundary_block",
     "boundary_dofs",
     "build_blocks",
     "check_films",
     "connected_blocks",
+    "film_measure",
     "interface_entities",
     "whole_mesh_field",
 ]

@@ -104,6 +104,60 @@ def flux_split(
     return split
 
 
+def judge_range(
+    domain: Domain,
+    x_min: float,
+    x_max: float,
+    *,
+    degree: int,
+    conditions: Mapping[str, BoundaryCondition],
+    solubility: Mapping[str, float],
+    dirichlet_ranges: Mapping[str, tuple[float, float]],
+    production: float,
+    potential_range: tuple[float, float],
+    model: str = "",
+    advice: str = "",
+    maximum_principle: bool = True,
+    inventory: float | None = None,
+) -> list[str]:
+    """``post.admissibility.check_range`` with a species-transport model's data (collective).
+
+    Args:
+        domain: The domain.
+        x_min: Smallest nodal x_A (over all ranks).
+        x_max: Largest nodal x_A.
+        degree: Lagrange degree of the potentials.
+        conditions: Boundary → condition.
+        solubility: Region → H [-].
+        dirichlet_ranges: Mole-fraction boundary → (min, max) of its data.
+        production: ∫R_A dx [mol/s].
+        potential_range: Range of the potentials μ.
+        model: What else shapes x_A (named among the responsible data).
+        advice: Extra advice for the refusal.
+        maximum_principle: False when x_A may leave the data range (thermal diffusion).
+        inventory: The prescribed mean x_A of a flux-only problem (``models.inventory``).
+
+    Returns:
+        Warnings. Raises AdmissibilityError or EmcdResultError (see there).
+    """
+    return admissibility.check_range(
+        x_min,
+        x_max,
+        msh=domain.mesh,
+        degree=degree,
+        conditions=conditions,
+        boundary_solubility={n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions},
+        region_solubility=solubility,
+        dirichlet_ranges=dirichlet_ranges,
+        production=production,
+        inventory=inventory,
+        potential_range=potential_range,
+        model=model,
+        advice=advice,
+        maximum_principle=maximum_principle,
+    )
+
+
 def range_check(
     domain: Domain,
     mole_fraction: fem.Function,
@@ -116,8 +170,10 @@ def range_check(
     films: bool,
     thermal: bool,
     peclet: float,
+    inventory: float | None = None,
+    judge: bool = True,
 ) -> tuple[float, float, list[str]]:
-    """x_A within [0, 1] (``post.admissibility.check_range``) for the composed model.
+    """x_A within [0, 1] (:func:`judge_range`) after a solve of the composed model.
 
     Args:
         domain: The domain.
@@ -130,6 +186,8 @@ def range_check(
         films: Whether the model has film resistances (named in messages).
         thermal: Whether the flux has a thermal part (no maximum principle then).
         peclet: The cell Péclet number of the thermal drift (advice when > 1).
+        inventory: The prescribed mean x_A of a flux-only problem (``models.inventory``).
+        judge: False: only the range, no check (an intermediate solve).
 
     Returns:
         (x_min, x_max, warnings).
@@ -139,20 +197,21 @@ def range_check(
         EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
     """
     x_min, x_max = owned_range(mole_fraction)
+    if not judge:
+        return x_min, x_max, []
     ranges = [owned_range(p) for p in potentials]
     what = []
     if films:
         what.append("the film resistances (interfaces.film)")
     if thermal:
         what.append("the thermal diffusion (S_T, temperature gradient)")
-    warnings = admissibility.check_range(
+    warnings = judge_range(
+        domain,
         x_min,
         x_max,
-        msh=domain.mesh,
         degree=potentials[0].function_space.element.basix_element.degree,
         conditions=conditions,
-        boundary_solubility={n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions},
-        region_solubility=solubility,
+        solubility=solubility,
         dirichlet_ranges=dirichlet_ranges,
         production=production,
         potential_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)),
@@ -162,8 +221,9 @@ def range_check(
         if peclet > 1
         else "",
         maximum_principle=not thermal,
+        inventory=inventory,
     )
     return x_min, x_max, list(warnings)
 
 
-__all__ = ["boundary_fluxes", "film_fluxes", "flux_split", "range_check"]
+__all__ = ["boundary_fluxes", "film_fluxes", "flux_split", "judge_range", "range_check"]

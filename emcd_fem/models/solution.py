@@ -1,4 +1,9 @@
-"""The result of a composed species-transport solve."""
+"""The results of a species-transport solve: the balance record and the solution records.
+
+:class:`TransportSolution` is what :class:`~emcd_fem.models.transport.SpeciesTransportModel`
+returns; :class:`Solution` (with its :class:`Balance`) is the record of the public
+:class:`~emcd_fem.EMCDProblem` facade, built from it.
+"""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -6,6 +11,51 @@ from typing import Any
 from dolfinx import fem
 
 from emcd_fem.models.thermal import ThermalSolution
+from emcd_fem.solvers import linear as solver_mod
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Global species balance Σ_Γ q_Γ = ∫ R dx.
+
+    Attributes:
+        net_outflow: Σ_Γ q_Γ over all boundaries.
+        production: ∫ R_A dx.
+        relative: |net_outflow − production| / (Σ|q_Γ| + |production|), measured against
+            a floor of 1e-6 of the natural flux scale when every flux is below it
+            (``postprocess.relative_imbalance``): round-off zeros give round-off, not 1.
+    """
+
+    net_outflow: float
+    production: float
+    relative: float
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Result of a steady EMCD solve.
+
+    Attributes:
+        mole_fraction: x_A: the Lagrange unknown, or with partition coefficients x_A = H μ
+            in discontinuous Lagrange of the same degree.
+        potential: The continuous unknown (x_A itself without partition coefficients).
+        boundary_flux: Boundary name → outward flux q_Γ = ∫_Γ N_A·n ds (positive: A
+            leaves) [mol/s in 3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D].
+        balance: The global balance.
+        x_min: Smallest nodal mole fraction.
+        x_max: Largest nodal mole fraction.
+        solver: What the linear solver did.
+        warnings: Warnings raised while checking the solution.
+    """
+
+    mole_fraction: fem.Function
+    potential: fem.Function
+    boundary_flux: dict[str, float]
+    balance: Balance
+    x_min: float
+    x_max: float
+    solver: solver_mod.SolverReport
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -21,7 +71,8 @@ class TransportSolution:
         film_flux: (a, b) → ∫_Γ N_A·n_ab dS through each film.
         flux_split: Boundary → {"fickian", "thermal"} integrals of the two parts of N_A·n
             (with a temperature only).
-        balance: |Σ q_Γ − ∫R| / throughput [-] (``postprocess.relative_imbalance``).
+        balance: |Σ q_Γ − ∫R| / throughput [-] (``postprocess.relative_imbalance``);
+            :attr:`balance_record` gives the whole :class:`Balance`.
         x_min: Smallest nodal x_A. x_max: Largest.
         iterations: Newton iterations of the final solve.
         reason: SNES converged reason.
@@ -62,5 +113,14 @@ class TransportSolution:
     coupling_history: list[float] = field(default_factory=list)
     solver: Any = None
 
+    @property
+    def balance_record(self) -> Balance:
+        """The global balance as a record: Σ_Γ q_Γ, ∫R_A dx and the relative imbalance."""
+        return Balance(
+            net_outflow=sum(self.boundary_flux.values()),
+            production=self.production,
+            relative=self.balance,
+        )
 
-__all__ = ["TransportSolution"]
+
+__all__ = ["Balance", "Solution", "TransportSolution"]

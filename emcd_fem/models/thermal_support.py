@@ -4,6 +4,7 @@ Newton options, the temperature checks, and the diagnostics of a Soret solution 
 share of the flux, α_T per region, cell Péclet number of the thermal drift).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from mpi4py import MPI
@@ -12,8 +13,10 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.errors import AdmissibilityError, EmcdInputError
+from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.physics.soret import TransportFields
+from emcd_fem.models.thermal import HeatConductionProblem
+from emcd_fem.physics.soret import TemperatureDependence, TransportFields, transport_fields
 from emcd_fem.post.integrals import integrate, owned_range
 
 #: Thermal diffusion factors of common gas pairs near 300 K (kinetic theory): 0.06 (N2–CO2)
@@ -129,11 +132,58 @@ def check_temperature(t_min: float) -> None:
         )
 
 
+def model_temperature(
+    domain: Domain,
+    materials: Mapping[str, Material],
+    temperature: Any,
+    soret: Mapping[str, float],
+    thermal_diffusion_factor: Mapping[str, float],
+    temperature_dependence: Mapping[str, TemperatureDependence],
+) -> tuple[HeatConductionProblem | None, Any, TransportFields | None]:
+    """The temperature of a species-transport model and its T-dependent transport fields.
+
+    Args:
+        domain: The domain.
+        materials: Region → material.
+        temperature: None (isothermal), T [K] (number, UFL expression, Function) or a
+            :class:`~emcd_fem.models.thermal.HeatConductionProblem` on ``domain``.
+        soret: Region → S_T [1/K].
+        thermal_diffusion_factor: Region → α_T [-].
+        temperature_dependence: Region → :class:`TemperatureDependence`.
+
+    Returns:
+        (the heat problem or None, T as UFL/Function or None, the transport fields or None).
+
+    Raises:
+        EmcdInputError: a heat problem on another domain; thermal data without a T.
+    """
+    heat = None
+    if isinstance(temperature, HeatConductionProblem):
+        if temperature.domain is not domain:
+            raise EmcdInputError("the heat problem must be built on the same domain")
+        heat, temperature = temperature, temperature.temperature
+    elif temperature is not None:
+        temperature = prescribed_temperature(domain.mesh, temperature)
+    elif soret or thermal_diffusion_factor or temperature_dependence:
+        raise EmcdInputError("S_T, alpha_T or T-dependent properties need a temperature")
+    if temperature is None:
+        return heat, None, None
+    transport = transport_fields(
+        domain,
+        materials,
+        dict(soret),
+        dict(thermal_diffusion_factor),
+        dict(temperature_dependence),
+    )
+    return heat, temperature, transport
+
+
 __all__ = [
     "NEWTON_OPTIONS",
     "TYPICAL_GAS_ALPHA_T",
     "cell_peclet",
     "check_temperature",
+    "model_temperature",
     "prescribed_temperature",
     "thermal_diagnostics",
 ]

@@ -12,16 +12,13 @@ The temperature is a number, a UFL expression or a Function [K], or a
 T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
 the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
 
-Solve: PETSc SNES (Newton, backtracking line search, MUMPS LU) through
-``dolfinx.fem.petsc.NonlinearProblem`` (``kind="mpi"`` with ``entity_maps`` for several
-blocks). Every term but Soret's is linear: the isothermal problem takes one Newton step;
-with Soret, Newton starts from the isothermal solution. Fluxes: the reaction (residual)
-form on mole-fraction boundaries, the data elsewhere, so the balance
-Σ q_Γ − ∫R dx closes to solver tolerance.
-
-The forms are built in ``emcd_fem.models.assembly`` and the post-solve quantities (boundary
-and film fluxes, the Fickian/thermal split, the range check) computed in
-``emcd_fem.models.derived``; this module holds the model's data and the solve sequence.
+Solve: every term but Soret's is linear, so the isothermal problem is assembled once and
+solved linearly (``solvers.linear``: LU or CG + GAMG with its fallback; one block or the
+film block system); with Soret, Newton (SNES, ``models.newton``) starts from it. Flux-only
+problems are fixed by their inventory (``models.inventory``). Fluxes: the reaction
+(residual) form on mole-fraction boundaries, the solve's own terms elsewhere, so the balance
+Σ q_Γ − ∫R dx closes to solver tolerance. Forms: ``models.assembly``; post-solve
+quantities: ``models.derived``; this module holds the data and the solve sequence.
 """
 
 import logging
@@ -33,30 +30,37 @@ from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
-from emcd_fem.materials.partition import region_solubilities, regions_on_boundary
+from emcd_fem.materials.partition import region_solubilities
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import curved_degree_warning
-from emcd_fem.models.assembly import FormInputs, build_linear, build_monolithic, build_nonlinear
+from emcd_fem.models.assembly import (
+    FormInputs,
+    build_linear,
+    build_monolithic,
+    build_nonlinear,
+    measured_forms,
+)
 from emcd_fem.models.blocks import (
     Block,
+    boundary_block,
     build_blocks,
     check_films,
-    interface_entities,
+    film_measure,
     whole_mesh_field,
 )
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, flux_split, range_check
+from emcd_fem.models.dirichlet import block_dirichlet_conditions
+from emcd_fem.models.inventory import Inventory, is_flux_only, refuse_coupled
 from emcd_fem.models.newton import newton_solve, staggered
-from emcd_fem.models.problem import dirichlet_conditions
 from emcd_fem.models.solution import TransportSolution
-from emcd_fem.models.thermal import HeatConductionProblem
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
     cell_peclet,
-    prescribed_temperature,
+    model_temperature,
     thermal_diagnostics,
 )
-from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer, ZeroFlux
-from emcd_fem.physics.soret import TemperatureDependence, transport_fields
+from emcd_fem.physics.conditions import BoundaryCondition
+from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
 from emcd_fem.post.fields import interpolate_expression
 from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
@@ -76,6 +80,9 @@ class SpeciesTransportModel:
         films: (a, b) → k_ab [mol/(m^2 s)] > 0 (``emcd_fem.models.films`` for the law).
         partitions: (a, b) → K_ab = c_A,b / c_A,a at equilibrium [-].
         source: R_A [mol/(m^3 s)]: a number or a UFL expression on the mesh.
+        inventory_mole_fraction: ∫c x_A dx / ∫c dx [-], required when every boundary
+            prescribes a flux (isothermal, film-free only: ``models.inventory``) and
+            ignored otherwise.
         temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
             a :class:`~emcd_fem.models.thermal.HeatConductionProblem` (solved first).
         soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
@@ -90,7 +97,9 @@ class SpeciesTransportModel:
         petsc_options: Overrides of the SNES/KSP options.
 
     Raises:
-        EmcdInputError: invalid data, or a flux-only problem (see :meth:`__init__` text).
+        EmcdInputError: invalid data; a flux-only problem without an inventory, or with
+            films or a temperature (``models.inventory``).
+        AdmissibilityError: flux-only data that do not balance the production.
 
     Note:
         Collective on the mesh communicator.
@@ -105,6 +114,7 @@ class SpeciesTransportModel:
         films: Mapping[tuple[str, str], float] | None = None,
         partitions: Mapping[tuple[str, str], float] | None = None,
         source: float | ufl.core.expr.Expr = 0.0,
+        inventory_mole_fraction: float | None = None,
         temperature: Any = None,
         soret: Mapping[str, float] | None = None,
         thermal_diffusion_factor: Mapping[str, float] | None = None,
@@ -131,16 +141,9 @@ class SpeciesTransportModel:
                     f"boundary {name!r} is not a boundary of the domain "
                     f"(boundaries: {sorted(domain.boundaries)})"
                 )
-        if not any(
-            bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in boundary_conditions.values()
-        ):
-            raise EmcdInputError(
-                "every boundary prescribes a flux: the composed model (films, thermal "
-                "diffusion) needs one mole_fraction or mass_transfer boundary. A flux-only "
-                "problem fixes x_A only up to its inventory; with films the inventory couples "
-                "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
-                "constant shift — give a mole_fraction or mass_transfer boundary"
-            )
+        self.singular = is_flux_only(boundary_conditions)  # x_A fixed by its inventory only
+        if self.singular:
+            refuse_coupled(bool(films), temperature is not None)
         self.domain = domain
         msh = domain.mesh
         self._curved_warning = curved_degree_warning(msh, degree)
@@ -149,6 +152,7 @@ class SpeciesTransportModel:
         self.films = check_films(domain, films or {})
         self.solubility = region_solubilities(domain, materials, dict(partitions or {}))
         self.fields = assign_materials(domain, materials, self.solubility)
+        self._materials = dict(materials)
         self._conductance = max(m.concentration * m.diffusivity for m in materials.values())
         self.blocks: list[Block] = build_blocks(domain, self.films, degree)
         self.block_of = {r: i for i, b in enumerate(self.blocks) for r in b.regions}
@@ -157,7 +161,9 @@ class SpeciesTransportModel:
             fem.Function(b.space, name="potential_" + "_".join(b.regions)) for b in self.blocks
         ]
         self.conditions = dict(boundary_conditions)
-        self._block_of_boundary = {n: self._boundary_block(n) for n in self.conditions}
+        self._block_of_boundary = {
+            n: boundary_block(domain, self.block_of, n, bc) for n, bc in self.conditions.items()
+        }
         self._constants = {
             n: bc.bind(self.blocks[self._block_of_boundary[n]].space)
             for n, bc in self.conditions.items()
@@ -169,34 +175,25 @@ class SpeciesTransportModel:
         )
 
         # temperature: prescribed, or a heat problem solved first
-        self.heat: HeatConductionProblem | None = None
-        self.transport = None
-        if isinstance(temperature, HeatConductionProblem):
-            if temperature.domain is not domain:
-                raise EmcdInputError("the heat problem must be built on the same domain")
-            self.heat, temperature = temperature, temperature.temperature
-        elif temperature is not None:
-            temperature = prescribed_temperature(msh, temperature)
-        elif soret or thermal_diffusion_factor or temperature_dependence:
-            raise EmcdInputError("S_T, alpha_T or T-dependent properties need a temperature")
-        self.temperature = temperature
-        if temperature is not None:
-            self.transport = transport_fields(
-                domain,
-                materials,
-                dict(soret or {}),
-                dict(thermal_diffusion_factor or {}),
-                dict(temperature_dependence or {}),
-            )
+        self.heat, self.temperature, self.transport = model_temperature(
+            domain,
+            materials,
+            temperature,
+            dict(soret or {}),
+            dict(thermal_diffusion_factor or {}),
+            dict(temperature_dependence or {}),
+        )
 
-        # film data: integration entities with '+' in the film's first region
-        data, self._film_data = [], {}
-        for j, ((a, b), k) in enumerate(self.films.items()):
-            data.append((j + 1, interface_entities(domain, a, b).ravel()))
-            self._film_data[(a, b)] = (j + 1, fem.Constant(msh, float(k) * self.solubility[a]))
-        self._dS = ufl.Measure("dS", domain=msh, subdomain_data=data) if data else None
+        self._film_data, self._dS = film_measure(domain, self.films, self.solubility)
 
-        self._bcs = self._dirichlet()
+        self._bcs, self.dirichlet_ranges = block_dirichlet_conditions(
+            domain,
+            self.blocks,
+            self.conditions,
+            self._block_of_boundary,
+            self._constants,
+            self.solubility,
+        )
         options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
         # every term but Soret's is linear: the isothermal problem is assembled once and
         # solved linearly; it is also Newton's starting point with Soret
@@ -218,11 +215,29 @@ class SpeciesTransportModel:
             constants=self._constants,
             entity_maps=self._maps,
         )
-        self._isothermal = build_linear(self._inputs, self._bcs, linear_options)
+        self._isothermal = measured_forms(self._inputs)
         self._data_flux_forms = self._isothermal["data_flux_forms"]
+        self._production_form = self._isothermal["production_form"]
+        self.inventory: Inventory | None = None
+        if self.singular:  # checked before the solver is set up: inventory, balance
+            data = dict.fromkeys([*self.conditions, *domain.boundaries], 0.0) | {
+                n: integrate(f) for n, f in self._data_flux_forms.items()
+            }
+            self.inventory = Inventory(
+                domain,
+                self.fields,
+                self.potentials[0],
+                inventory_mole_fraction,
+                domain.boundaries,
+                data,
+                integrate(self._production_form),
+            )
+        self.linear_problem = build_linear(
+            self._inputs, self._bcs, linear_options, singular=self.singular
+        )["linear"]
         self._thermal = None
-        if temperature is not None:
-            self._thermal = build_nonlinear(self._inputs, self._bcs, temperature, options)
+        if self.temperature is not None:
+            self._thermal = build_nonlinear(self._inputs, self._bcs, self.temperature, options)
         self._monolithic = None
         if self.heat is not None and coupling == "monolithic":
             self._monolithic = build_monolithic(
@@ -237,36 +252,11 @@ class SpeciesTransportModel:
             )
 
     # -- assembly -----------------------------------------------------------------------
-    def _boundary_block(self, name: str) -> int:
-        blocks = sorted({self.block_of[r] for r in regions_on_boundary(self.domain, name)})
-        if isinstance(self.conditions[name], ZeroFlux) and blocks:
-            return blocks[0]  # no term, no flux: may span blocks
-        if len(blocks) != 1:
-            raise EmcdInputError(
-                f"boundary {name!r} touches regions separated by films; split it by region"
-            )
-        return blocks.pop()
-
-    def _dirichlet(self) -> list[fem.DirichletBC]:
-        """Mole-fraction conditions on each block's potential (μ = x_A / H); data ranges."""
-        bcs, self._dirichlet_ranges = [], {}
-        for i, block in enumerate(self.blocks):
-            names = [
-                n
-                for n, bc in self.conditions.items()
-                if bc.is_dirichlet and self._block_of_boundary[n] == i
-            ]
-            block_bcs, ranges = dirichlet_conditions(
-                self.domain,
-                block.space,
-                names,
-                self._constants,
-                self.solubility,
-                facet_tags=block.facet_tags,
-            )
-            bcs += block_bcs
-            self._dirichlet_ranges |= ranges
-        return bcs
+    def update_materials(self, materials: Mapping[str, Material]) -> None:
+        """Change some regions' materials before the next :meth:`solve` (no recompilation)."""
+        self.fields.update(self.domain, materials)
+        self._materials.update(materials)
+        self._conductance = max(m.concentration * m.diffusivity for m in self._materials.values())
 
     def fluxes(
         self, potential: ufl.core.expr.Expr
@@ -291,8 +281,12 @@ class SpeciesTransportModel:
             self._data_flux_forms,
         )
 
-    def solve(self) -> TransportSolution:
+    def solve(self, *, check_range: bool = True) -> TransportSolution:
         """Solve T (if a heat problem), then the species; fluxes, balance, checks (collective).
+
+        Args:
+            check_range: Judge x_A against [0, 1] (``derived.range_check``); False for an
+                intermediate solve.
 
         Raises:
             EmcdSolverError: Newton failed.
@@ -306,17 +300,21 @@ class SpeciesTransportModel:
             coupling = "prescribed" if self.heat is None else self.coupling
         last: dict[str, dict[str, float]] = {}
 
-        def current_flux_scale() -> float:  # Σ|q_Γ| of the current potentials: judges the solve
+        production = integrate(self._production_form)
+
+        def current_flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current potentials
             last["fluxes"] = self._boundary_fluxes(self._isothermal["residuals"])
-            return sum(abs(v) for v in last["fluxes"].values())
+            return sum(abs(v) for v in last["fluxes"].values()) + abs(production)
 
         report = solve_linear(
-            self._isothermal["linear"],
-            what="film-coupled potential" if self.films else "species potential",
+            self.linear_problem,
+            what="film-coupled potential" if self.films else "mole fraction",
             flux_scale=current_flux_scale,
         )
         for u in self.potentials:
             u.x.scatter_forward()
+        if self.inventory is not None:  # the constant μ is free: fix the inventory
+            self.inventory.shift()
         iterations, reason, history = report.iterations, report.reason, []
         built = self._isothermal
         T = self.temperature
@@ -339,7 +337,6 @@ class SpeciesTransportModel:
             iterations, reason, history = self._newton(self._thermal)
             built = self._thermal
         fluxes = self._boundary_fluxes(built["residuals"])
-        production = integrate(fem.form(self.source * domain.dx))
         net = sum(fluxes.values())
         balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))
         film = film_fluxes(self._film_data, self.block_of, self.potentials, self._dS, self._maps)
@@ -359,12 +356,18 @@ class SpeciesTransportModel:
             self.potentials,
             conditions=self.conditions,
             solubility=self.solubility,
-            dirichlet_ranges=self._dirichlet_ranges,
+            dirichlet_ranges=self.dirichlet_ranges,
             production=production,
             films=bool(self.films),
             thermal=thermal is not None,
             peclet=peclet,
+            inventory=self.inventory.value if self.inventory is not None else None,
+            judge=check_range,
         )
+        if self._curved_warning is not None:
+            warnings.append(self._curved_warning)
+        if report.fallback is not None and report.fallback.startswith("direct"):
+            warnings.append(f"linear solver: {report.fallback}")
         return TransportSolution(
             potentials=self.potentials,
             potential=mu,
@@ -384,9 +387,7 @@ class SpeciesTransportModel:
             thermal_fraction=fraction,
             alpha_t=alpha,
             cell_peclet=peclet,
-            warnings=tuple(notes)
-            + tuple(warnings)
-            + ((self._curved_warning,) if self._curved_warning else ()),
+            warnings=tuple(notes) + tuple(warnings),
             coupling=coupling,
             coupling_iterations=passes,
             coupling_history=changes,

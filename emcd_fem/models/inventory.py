@@ -1,0 +1,106 @@
+"""Flux-only problems: the inventory constraint of the composed species-transport model.
+
+When every boundary prescribes a flux (no mole-fraction or mass-transfer boundary) the
+steady x_A is fixed only up to a constant: the operator has the constant null space. The
+problem is well posed when
+
+* the data balance: Σ_Γ q_Γ = ∫R_A dx (:func:`emcd_fem.post.admissibility.check_flux_balance`,
+  checked before the solve with the solve's own flux and production forms), and
+* the inventory is given: the mean mole fraction x̄ = ∫c x_A dx / ∫c dx ∈ [0, 1]
+  (:func:`emcd_fem.post.admissibility.check_inventory`).
+
+The linear solve then runs with the constant null space attached (CG + GAMG,
+``solvers.linear``), and :meth:`Inventory.shift` adds the constant that gives the
+prescribed inventory: with x_A = H μ, μ ← μ + (x̄ − ∫c H μ dx / ∫c dx) / (∫c H dx / ∫c dx).
+
+This is the isothermal, film-free case only (one block on the whole mesh): with films the
+inventory couples the blocks, and with thermal diffusion x_A enters nonlinearly, so the
+missing constant is not a shift of μ; those combinations are refused (by the model and, for
+case files, by the case check).
+"""
+
+from collections.abc import Iterable, Mapping
+
+from dolfinx import fem
+
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import MaterialFields
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer
+from emcd_fem.post import admissibility
+from emcd_fem.post.integrals import integrate
+
+
+def is_flux_only(conditions: Mapping[str, BoundaryCondition]) -> bool:
+    """True when no boundary fixes x_A (no mole-fraction or mass-transfer condition)."""
+    return not any(bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values())
+
+
+def refuse_coupled(films: bool, thermal: bool) -> None:
+    """Refuse a flux-only problem with films or a temperature (see the module docstring).
+
+    Raises:
+        EmcdInputError: ``films`` or ``thermal``.
+    """
+    if films or thermal:
+        raise EmcdInputError(
+            "every boundary prescribes a flux: the composed model with films or thermal "
+            "diffusion needs one mole_fraction or mass_transfer boundary. A flux-only "
+            "problem fixes x_A only up to its inventory; with films the inventory couples "
+            "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
+            "constant shift — give a mole_fraction or mass_transfer boundary"
+        )
+
+
+class Inventory:
+    """The inventory constraint of a flux-only problem on one potential μ (x_A = H μ).
+
+    Args:
+        domain: The domain.
+        fields: The material fields (c and H).
+        potential: μ, a Lagrange Function on the domain's mesh.
+        inventory: The prescribed mean mole fraction ∫c x_A dx / ∫c dx [-].
+        boundaries: Every boundary name (for the message of a missing inventory).
+        data_flux: Boundary → outward flow q_Γ [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D]
+            of the data, from the solve's own boundary terms.
+        production: ∫R_A dx [same units], from the solve's own linear form.
+
+    Raises:
+        EmcdInputError: no inventory given.
+        AdmissibilityError: an inventory outside [0, 1], or fluxes that do not balance the
+            production (no steady state).
+
+    Note:
+        Collective on the mesh communicator.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        fields: MaterialFields,
+        potential: fem.Function,
+        inventory: float | None,
+        boundaries: Iterable[str],
+        data_flux: Mapping[str, float],
+        production: float,
+    ) -> None:
+        admissibility.check_inventory(inventory, boundaries)
+        admissibility.check_flux_balance(dict(data_flux), production)
+        self.value = float(inventory)
+        self.potential = potential
+        c, h, dx = fields.concentration, fields.partition, domain.dx
+        self._moles = fem.form(c * h * potential * dx)
+        self._total = fem.form(c * dx)
+        self._weight = fem.form(c * h * dx)
+
+    def shift(self) -> None:
+        """Add the constant to μ that gives the prescribed inventory (collective)."""
+        total = integrate(self._total)
+        moles = integrate(self._moles)
+        self.potential.x.array[:] += (self.value - moles / total) / (
+            integrate(self._weight) / total
+        )
+        self.potential.x.scatter_forward()
+
+
+__all__ = ["Inventory", "is_flux_only", "refuse_coupled"]
