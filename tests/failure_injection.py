@@ -56,12 +56,12 @@ def inject(mode: str, rank: int) -> None:
 
         solver._residual_monitor = monitor_factory
     elif mode == "post_processing":
-        import emcd_fem.pipeline.run as simulation
+        import emcd_fem.pipeline.model_run as model_run  # every run's post-processing
 
-        def broken_field(*args, **kwargs):
+        def broken_space(*args, **kwargs):  # the space of the flux fields: the first stage
             raise RuntimeError(f"injected failure in post-processing on rank {rank}")
 
-        simulation.molar_flux_field = broken_field
+        model_run.flux_space = broken_space
     elif mode == "output_writing":
         import emcd_fem.pipeline.output as run_output
 

@@ -1,10 +1,12 @@
 """``emcd run`` through the composed species-transport model: case → terms → solve → output.
 
-Runs every ``[thermal]`` case (prescribed or solved T, with partition coefficients, films,
-contact resistances, sources) and films with a source (:func:`needs_model`). The summary
-carries the keys of the film and thermal pipelines it combines (``boundary_flux``,
-``balance``, ``x_min``/``x_max``, ``film_flux``/``blocks`` with films,
-``flux_split``/``thermal``/``soret`` with ``[thermal]``, ``solver``).
+Every case runs here (:func:`build_model` picks the terms from the case's sections:
+partition coefficients, films, sources, flux-only data with an inventory, prescribed or
+solved T with contact resistances). The summary always has ``boundary_flux``, ``balance``
+(``net_outflow``, ``production``, ``relative``), ``x_min``/``x_max``, ``field_degrees``,
+``solver``, ``analytic`` (the case's reference or None) and ``effective``; plus
+``film_flux``/``blocks`` with films and ``flux_split``/``thermal``/``soret`` with
+``[thermal]``.
 """
 
 import time
@@ -23,10 +25,17 @@ from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.output import (
     RunResult,
     common_summary,
+    isothermal_exact,
     judge_run,
     profile_rows,
     timed_solve,
     write_outputs,
+)
+from emcd_fem.pipeline.references import (
+    analytic_summary,
+    film_network,
+    film_reference,
+    reference_tolerance,
 )
 from emcd_fem.pipeline.setup import (
     build_boundary_conditions,
@@ -39,15 +48,10 @@ from emcd_fem.pipeline.thermal_case import (
     soret_parameters,
     soret_reference,
     temperature_of,
+    thermal_summary,
 )
-from emcd_fem.post.fields import flux_space, interpolate_expression
-from emcd_fem.post.integrals import owned_range
-
-
-def needs_model(case: Case) -> bool:
-    """True for the cases this pipeline runs: every ``[thermal]`` case, films with a source."""
-    films = any(s.film is not None for s in case.interfaces)
-    return case.thermal is not None or (films and case.physics.source != 0)
+from emcd_fem.post.fields import flux_space, interpolate_expression, mass_average_velocity_field
+from emcd_fem.studies.effective import effective_report
 
 
 def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
@@ -72,10 +76,29 @@ def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
         films=films,
         partitions=partitions,
         source=case.physics.source,
+        inventory_mole_fraction=case.physics.inventory_mole_fraction,
         degree=case.discretisation.degree,
         petsc_options=case.solver.petsc_options,
         **thermal,
     )
+
+
+def _reference(case: Case, domain: Domain, model: Any, solution: Any) -> tuple[Any, Any]:
+    """The case's reference next to the FE fluxes and its exact x_A(points), or Nones."""
+    if case.thermal is not None:
+        found = soret_reference(case)
+        summary = reference_summary(case, domain, solution)
+        return summary, (lambda p: found[0].mole_fraction(p[:, 0])) if found else None
+    if model.films:  # the resistance network (films at every interface, no source)
+        network = film_network(case) if case.physics.source == 0 else None
+        exact = network["profile"] if network is not None else None
+        return film_reference(network, solution), exact
+    return analytic_summary(case, domain, solution), isothermal_exact(case)
+
+
+def _degree_label(function: fem.Function) -> str:
+    element = function.function_space.element.basix_element
+    return f"{'DG' if element.discontinuous else 'Lagrange'} {element.degree}"
 
 
 def run_model(
@@ -88,21 +111,21 @@ def run_model(
     *,
     mesh_reused: bool = False,
 ) -> RunResult:
-    """Build, solve, post-process and write a case through the composed model."""
+    """Build, solve, post-process and write a case through the composed model (collective)."""
     tic = time.perf_counter()
     model = build_model(case, domain)
     timings["setup"] = time.perf_counter() - tic
-    solution = timed_solve(model, timings, "composed species-transport model")
+    solution = timed_solve(model, timings, "species-transport model")
     tic = time.perf_counter()
-    x = solution.mole_fraction
+    x, mu = solution.mole_fraction, solution.potential
     if len(model.blocks) == 1 and not any(h != 1.0 for h in model.solubility.values()):
         x = solution.potentials[0]  # μ = x_A: the Lagrange field itself
         x.name = "mole_fraction_A"
-    fick, thermal = model.fluxes(solution.potential)
+    fick, thermal = model.fluxes(mu)
     flux = fick if thermal is None else fick + thermal
     available = {
         "mole_fraction": x,
-        "molar_flux": interpolate_expression(flux, flux_space(x), "molar_flux_A"),
+        "molar_flux": interpolate_expression(flux, flux_space(mu), "molar_flux_A"),
     }
     T = solution.temperature
     if T is not None:
@@ -110,6 +133,10 @@ def run_model(
             T = interpolate_expression(ufl.as_ufl(T), x.function_space, "temperature")
         available["temperature"] = T
         available["thermal_fraction"] = solution.thermal_fraction
+    elif case.species is not None:  # v = (M_A − M_B) N_A / ρ of the (isothermal) EMCD flux
+        available["mass_average_velocity"] = mass_average_velocity_field(
+            mu, model.fields, case.species.A.molar_mass, case.species.B.molar_mass
+        )
     wanted = case.output.fields or list(available)
     fields = {name: available[name] for name in wanted if name in available}
     if model.films:
@@ -117,12 +144,19 @@ def run_model(
             potential.name = "potential_" + "_".join(block.regions)
             fields[potential.name] = potential
     dofs = sum(p.function_space.dofmap.index_map.size_global for p in solution.potentials)
+    reference, exact = _reference(case, domain, model, solution)
     summary: dict[str, Any] = {
         "boundary_flux": solution.boundary_flux,
-        "balance": {"relative": solution.balance, "production": solution.production},
+        "balance": vars(solution.balance_record),
         "x_min": solution.x_min,
         "x_max": solution.x_max,
-        "solver": {
+        "field_degrees": {name: _degree_label(f) for name, f in fields.items()},
+        "solver": solution.solver.as_dict(),
+        "analytic": reference,
+        "effective": _effective(case, domain),
+    }
+    if T is not None:  # Newton after the linear start
+        summary["solver"] = {
             "type": "SNES newtonls (bt line search), MUMPS LU",
             "iterations": solution.iterations,
             "reason": solution.reason,
@@ -130,52 +164,20 @@ def run_model(
             "coupling": solution.coupling,
             "coupling_iterations": solution.coupling_iterations,
             "coupling_history": solution.coupling_history,
-        },
-        "analytic": reference_summary(case, domain, solution) if T is not None else None,
-    }
-    if T is None:  # isothermal: the linear solve's report, as in the film pipeline
-        summary["solver"] = solution.solver.as_dict()
+        }
     if model.films:
         summary["film_flux"] = {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()}
         summary["blocks"] = [b.regions for b in model.blocks]
     resolved = {n: resolve_material(case, n) for n in case.materials}
     warnings = list(solution.warnings) + [w for r in resolved.values() for w in r.warnings]
     if T is not None:
-        t_min, t_max = (
-            (solution.heat.t_min, solution.heat.t_max)
-            if solution.heat is not None
-            else owned_range(T)
-        )
-        share = {}
-        for name, part in solution.flux_split.items():
-            total = abs(part["fickian"]) + abs(part["thermal"])
-            share[name] = abs(part["thermal"]) / total if total > 0 else 0.0
-        summary["flux_split"] = solution.flux_split
-        summary["thermal"] = {
-            "mode": "conduction" if solution.heat is not None else "prescribed",
-            "t_min": t_min,
-            "t_max": t_max,
-            "heat_flow": solution.heat.heat_flow if solution.heat else None,
-            "heat_balance": solution.heat.balance if solution.heat else None,
-            "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
-        }
-        summary["soret"] = {
-            "sign": "S_T > 0 drives A towards the cold side (kinetic theory: the heavier "
-            "species goes to the cold side, so S_T < 0 when A is the lighter gas)",
-            "alpha_t": solution.alpha_t,
-            "thermal_share": share,
-            "cell_peclet": solution.cell_peclet,
-        }
+        summary |= thermal_summary(domain, solution, T)
         warnings += sign_warnings(case)
     summary["warnings"] = warnings
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
-    found = soret_reference(case) if T is not None else None
-    rows = profile_rows(
-        case,
-        x,
-        comm,
-        (lambda points: found[0].mole_fraction(points[:, 0])) if found is not None else None,
-    )
+    if T is None and reference is not None:  # (the Soret reference carries its own)
+        summary["analytic"] |= reference_tolerance(case, domain, summary, mu, model.fields)
+    rows = profile_rows(case, x, comm, exact)
     judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
@@ -185,4 +187,20 @@ def run_model(
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 
-__all__ = ["build_model", "needs_model", "run_model"]
+def _effective(case: Case, domain: Domain) -> dict[str, Any] | None:
+    """The effective-diffusivity report of ``[analysis] effective_diffusivity`` (else None)."""
+    if not case.analysis.effective_diffusivity:
+        return None
+    g = case.geometry
+    return effective_report(
+        domain,
+        resolve_material(case, case.material_of("matrix")).material,
+        resolve_material(case, case.material_of("inclusion")).material,
+        domain.layout,
+        degree=case.discretisation.degree,
+        periodic_counts=g.counts if g.arrangement == "periodic" else None,
+        petsc_options=case.solver.petsc_options,
+    )
+
+
+__all__ = ["build_model", "run_model"]

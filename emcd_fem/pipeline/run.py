@@ -1,4 +1,8 @@
-"""Run a case: case → domain → materials → problem → solve → post-processing → output.
+"""Run a case: case → domain → materials → model → solve → post-processing → output.
+
+One route for every case: :func:`run_case` loads and checks the case, builds (or reuses)
+the domain and hands it to :func:`emcd_fem.pipeline.model_run.run_model` (the composed
+species-transport model, its post-processing and the output).
 
 :func:`run_case` is the Python equivalent of ``emcd run``; :func:`check_case` of
 ``emcd check`` (validation and admissibility, no solve).
@@ -15,14 +19,12 @@ from typing import Any
 
 from mpi4py import MPI
 
-from emcd_fem import agreement, analytic, progress
+from emcd_fem import agreement, progress
 from emcd_fem.agreement import pack_error, unpack_error
 from emcd_fem.case import (
     Case,
-    LayeredSlab,
     load_case,
 )
-from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.io import provenance
 from emcd_fem.io.output import (
     OutputDirectory,
@@ -30,202 +32,22 @@ from emcd_fem.io.output import (
     write_csv,
 )
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.models.films import FilmEMCDProblem
-from emcd_fem.models.problem import EMCDProblem
-from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux
-from emcd_fem.pipeline.model_run import needs_model, run_model
+from emcd_fem.pipeline.check import check_case
+from emcd_fem.pipeline.model_run import run_model
 from emcd_fem.pipeline.output import (
     RUN_CONTEXT,
     RunResult,
-    common_summary,
-    isothermal_exact,
-    judge_run,
-    profile_rows,
-    timed_solve,
-    write_outputs,
 )
-from emcd_fem.pipeline.references import (
-    analytic_summary,
-    film_network,
-    film_reference,
-    reference_tolerance,
-)
-from emcd_fem.pipeline.setup import (
-    analytic_reference,
+from emcd_fem.pipeline.setup import (  # build_*: public here too (tests, scripts)
     build_boundary_conditions,
     build_domain,
     build_materials,
-    interface_pairs,
+    check_given_domain,
     mesh_inputs,
-    region_partitions,
-    resolve_material,
 )
-from emcd_fem.post import admissibility, result_checks
-from emcd_fem.post.fields import mass_average_velocity_field, molar_flux_field
-from emcd_fem.studies.effective import effective_report
+from emcd_fem.post import result_checks
 
 logger = logging.getLogger("emcd_fem")
-
-
-def check_case(case: Case) -> dict[str, Any]:
-    """Admissibility of a validated case without solving.
-
-    Checks the flux balance of flux-only cases (boundary measures of the slab faces) and,
-    when the case is a 1D-exact layered slab, the analytic bounds (0 <= x_A <= 1).
-
-    Returns:
-        A short report (``analytic_flux`` when a 1D reference exists).
-
-    Raises:
-        AdmissibilityError: naming the data responsible.
-    """
-    from emcd_fem.case import temperature_expression_problems
-
-    for key, message in temperature_expression_problems(case):
-        raise AdmissibilityError(f"{key}: {message}")
-    resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
-    conditions = build_boundary_conditions(case)
-    flux_only = admissibility.flux_only(conditions)
-    g = case.geometry
-    if flux_only and isinstance(g, LayeredSlab):
-        outflow = {
-            name: bc.value * g.boundary_measure(name)
-            for name, bc in conditions.items()
-            if isinstance(bc, MolarFlux)
-        }
-        try:
-            admissibility.check_flux_balance(outflow, case.physics.source * g.volume())
-        except AdmissibilityError as exc:
-            raise AdmissibilityError(f"boundaries: {exc}") from None
-    try:
-        reference = analytic_reference(case) if case.thermal is None else None
-    except AdmissibilityError as exc:
-        named = ", ".join(
-            f"boundaries.{n}" for n in ("left", "right", "inner", "outer") if n in case.boundaries
-        )
-        raise AdmissibilityError(f"{named}: {exc}") from None
-    report: dict[str, Any] = {"flux_only": flux_only}
-    report["admissibility"] = _admissibility_verdict(case, conditions, reference)
-    report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
-    warnings = [w for r in resolved.values() for w in r.warnings]
-    if case.thermal is not None:
-        from emcd_fem.case.soret_sign import sign_warnings
-
-        warnings += sign_warnings(case)
-    if warnings:
-        report["warnings"] = warnings
-    if case.thermal is not None:
-        from emcd_fem.pipeline.thermal_case import soret_reference
-
-        found = soret_reference(case)
-        if found is not None:
-            report["analytic_flux_per_area"] = found[0].flux
-    if isinstance(reference, analytic.SlabSolution):
-        report["analytic_flux_per_area"] = reference.flux
-    elif reference is not None:
-        report["analytic_rate"] = reference.rate
-    return report
-
-
-def _admissibility_verdict(
-    case: Case, conditions: Mapping[str, BoundaryCondition], reference: Any
-) -> str:
-    """``"proven"`` when the pre-checks settle 0 <= x_A <= 1, else what the run will judge.
-
-    Proven: no flux data and no partition coefficient (maximum principle; with thermal
-    diffusion a comparison principle), or a 1D solution checked in full (no films, no
-    thermal diffusion).
-    """
-    pushers = admissibility.flux_data(conditions, case.physics.source)
-    partitions = any(spec.partition is not None for spec in case.interfaces)
-    films = any(spec.film is not None for spec in case.interfaces)
-    if not pushers and not partitions:
-        return "proven"
-    if reference is not None and not films and case.thermal is None:
-        return "proven"
-    data = ", ".join(pushers + (["interfaces.partition"] if partitions else []))
-    return f"judged after the solve (emcd run): {data} without a 1D solution to check"
-
-
-def _run_with_films(
-    case: Case,
-    domain: Domain,
-    out: str | Path | None,
-    comm: MPI.Comm,
-    timings: dict[str, float],
-    start: float,
-    *,
-    mesh_reused: bool = False,
-) -> RunResult:
-    """The film-resistance pipeline: block potentials, boundary and film fluxes."""
-    films, partitions = {}, {}
-    for regions, spec in interface_pairs(case, domain):
-        if spec.film is not None:
-            films[regions] = spec.film
-        if spec.partition is not None:
-            partitions[regions] = spec.partition
-    tic = time.perf_counter()
-    problem = FilmEMCDProblem(
-        domain,
-        build_materials(case, list(domain.regions)),
-        build_boundary_conditions(case),
-        films=films,
-        partitions=partitions,
-        degree=case.discretisation.degree,
-        petsc_options=case.solver.petsc_options,
-    )
-    timings["setup"] = time.perf_counter() - tic
-    solution = timed_solve(problem, timings)
-    tic = time.perf_counter()
-    # x_A and N_A over the whole mesh, discontinuous across the films (one DG field: it
-    # feeds the field files, the pictures and the x_A range)
-    potential = problem.potential_field()
-    available = {
-        "mole_fraction": solution.mole_fraction,
-        "molar_flux": molar_flux_field(potential, problem.fields),
-    }
-    if case.species is not None:
-        available["mass_average_velocity"] = mass_average_velocity_field(
-            potential, problem.fields, case.species.A.molar_mass, case.species.B.molar_mass
-        )
-    wanted = case.output.fields or list(available)
-    fields = {name: available[name] for name in wanted if name in available}
-    for i, block_potential in enumerate(problem.potentials):
-        block_potential.name = "potential_" + "_".join(problem.blocks[i])
-        fields[block_potential.name] = block_potential
-    network = film_network(case)
-    exact = network["profile"] if network is not None else None
-    rows = profile_rows(case, solution.mole_fraction, comm, exact)
-    dofs = sum(p.function_space.dofmap.index_map.size_global for p in problem.potentials)
-    resolved = {n: resolve_material(case, n) for n in case.materials}
-    summary = {
-        "boundary_flux": solution.boundary_flux,
-        "film_flux": {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()},
-        "balance": {"relative": solution.balance},
-        "blocks": problem.blocks,
-        "x_min": solution.x_min,
-        "x_max": solution.x_max,
-        "field_degrees": {
-            name: f"{'Lagrange' if name.startswith('potential_') else 'DG'} "
-            f"{f.function_space.element.basix_element.degree}"
-            for name, f in fields.items()
-        },
-        "solver": solution.solver.as_dict(),
-        "analytic": film_reference(network, solution),
-        **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
-    }
-    summary["warnings"] = list(solution.warnings) + [
-        w for r in resolved.values() for w in r.warnings
-    ]
-    if summary["analytic"] is not None:
-        summary["analytic"] |= reference_tolerance(case, domain, summary, potential, problem.fields)
-    judge_run(case, domain, summary)
-    timings["post"] = time.perf_counter() - tic
-    if out is None:
-        summary["timings"] = timings
-        return RunResult(summary, solution, fields, None, domain)
-    write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
-    return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 
 def _load_on_root(
@@ -370,24 +192,6 @@ def run_case(
     return result
 
 
-def _check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
-    """A domain passed to run_case must live on ``comm`` and carry the case's regions.
-
-    Both tests give the same answer on every rank (communicator comparison is local and
-    the region names are global), so every rank raises together.
-    """
-    if MPI.Comm.Compare(domain.comm, comm) not in (MPI.IDENT, MPI.CONGRUENT):
-        raise EmcdInputError(
-            "run_case(domain=...): the domain lives on another MPI communicator than comm"
-        )
-    expected = case.geometry.region_names()
-    if expected is not None and set(expected) != set(domain.regions):
-        raise EmcdInputError(
-            f"run_case(domain=...): the domain has regions {sorted(domain.regions)} but the "
-            f"case's geometry has {sorted(expected)}; it is not this case's mesh"
-        )
-
-
 def _run_case(
     source: str | Path | Mapping[str, Any] | Case,
     out: str | Path | None,
@@ -406,7 +210,7 @@ def _run_case(
 
     mesh_reused = domain is not None
     if mesh_reused:
-        _check_given_domain(case, domain, comm)
+        check_given_domain(case, domain, comm)
         timings["mesh"] = 0.0
         logger.info("using the given %s mesh (not re-meshing)", case.geometry.kind)
     else:
@@ -419,84 +223,8 @@ def _run_case(
     progress.stage("setup")
     agreement.checkpoint(comm, "setup")
 
-    if needs_model(case):  # [thermal], films with a source: the composed model's pipeline
-        return run_model(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
-    if any(spec.film is not None for spec in case.interfaces):
-        return _run_with_films(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
-
-    tic = time.perf_counter()
-    problem = EMCDProblem(
-        domain,
-        build_materials(case, list(domain.regions)),
-        build_boundary_conditions(case),
-        degree=case.discretisation.degree,
-        source=case.physics.source,
-        inventory_mole_fraction=case.physics.inventory_mole_fraction,
-        partitions=region_partitions(case, domain),
-        petsc_options=case.solver.petsc_options,
-    )
-    timings["setup"] = time.perf_counter() - tic
-
-    solution = timed_solve(problem, timings)
-
-    tic = time.perf_counter()
-    wanted = case.output.fields or (
-        ["mole_fraction", "molar_flux"] + (["mass_average_velocity"] if case.species else [])
-    )
-    fields = {"mole_fraction": solution.mole_fraction}
-    if "molar_flux" in wanted:
-        fields["molar_flux"] = molar_flux_field(solution.potential, problem.fields)
-    if "mass_average_velocity" in wanted:
-        fields["mass_average_velocity"] = mass_average_velocity_field(
-            solution.potential,
-            problem.fields,
-            case.species.A.molar_mass,
-            case.species.B.molar_mass,
-        )
-    fields = {name: fields[name] for name in wanted}
-    rows = profile_rows(case, solution.mole_fraction, comm, isothermal_exact(case))
-    effective = None
-    if case.analysis.effective_diffusivity:
-        g = case.geometry
-        effective = effective_report(
-            domain,
-            resolve_material(case, case.material_of("matrix")).material,
-            resolve_material(case, case.material_of("inclusion")).material,
-            domain.layout,
-            degree=case.discretisation.degree,
-            periodic_counts=g.counts if g.arrangement == "periodic" else None,
-            petsc_options=case.solver.petsc_options,
-        )
-    dofs = solution.potential.function_space.dofmap.index_map.size_global
-    resolved = {n: resolve_material(case, n) for n in case.materials}
-    summary: dict[str, Any] = {
-        "boundary_flux": solution.boundary_flux,
-        "x_min": solution.x_min,
-        "x_max": solution.x_max,
-        "balance": vars(solution.balance),
-        "field_degrees": {
-            name: f"{'DG' if name != 'mole_fraction' else 'Lagrange'} "
-            f"{f.function_space.element.basix_element.degree}"
-            for name, f in fields.items()
-        },
-        "solver": solution.solver.as_dict(),
-        "analytic": analytic_summary(case, domain, solution),
-        "effective": effective,
-        "warnings": list(solution.warnings) + [w for r in resolved.values() for w in r.warnings],
-        **common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused),
-    }
-    if summary["analytic"] is not None:
-        summary["analytic"] |= reference_tolerance(
-            case, domain, summary, solution.potential, problem.fields
-        )
-    judge_run(case, domain, summary)
-    timings["post"] = time.perf_counter() - tic
-    if out is None:
-        summary["timings"] = timings
-        return RunResult(summary, solution, fields, None, domain)
-
-    write_outputs(out, comm, case, domain, fields, summary, rows, timings, start)
-    return RunResult(summary, solution, fields, Path(out).resolve(), domain)
+    # one route for every case: the terms come from the case's sections
+    return run_model(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
 
 
 def _sweep_can_reuse_mesh(
@@ -648,3 +376,14 @@ def _sweep_points(
         points_bar.update(1)
     points_bar.close()
     return rows
+
+
+__all__ = [
+    "RunResult",
+    "build_boundary_conditions",
+    "build_materials",
+    "check_case",
+    "load_case_collective",
+    "run_case",
+    "run_sweep",
+]

@@ -297,3 +297,24 @@ def analytic_reference(case: Case) -> analytic.SlabSolution | analytic.ShellSolu
         height=height,
         solubilities=series_solubilities(case),
     )
+
+
+def check_given_domain(case: Case, domain: Domain, comm: MPI.Comm) -> None:
+    """A domain passed to ``run_case`` must live on ``comm`` and carry the case's regions.
+
+    Raises:
+        EmcdInputError: another communicator, or other regions than the case's geometry.
+
+    Both tests give the same answer on every rank (communicator comparison is local and
+    the region names are global), so every rank raises together.
+    """
+    if MPI.Comm.Compare(domain.comm, comm) not in (MPI.IDENT, MPI.CONGRUENT):
+        raise EmcdInputError(
+            "run_case(domain=...): the domain lives on another MPI communicator than comm"
+        )
+    expected = case.geometry.region_names()
+    if expected is not None and set(expected) != set(domain.regions):
+        raise EmcdInputError(
+            f"run_case(domain=...): the domain has regions {sorted(domain.regions)} but the "
+            f"case's geometry has {sorted(expected)}; it is not this case's mesh"
+        )

@@ -29,6 +29,7 @@ from emcd_fem.models.thermal import (
     Temperature,
 )
 from emcd_fem.pipeline.setup import build_materials
+from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import reference_tolerance
 
 logger = logging.getLogger("emcd_fem")
@@ -213,3 +214,37 @@ def reference_summary(case: Case, domain: Domain, solution: Any) -> dict | None:
             for n in expected
         },
     )
+
+
+def thermal_summary(domain: Domain, solution: Any, temperature: Any) -> dict[str, Any]:
+    """The ``flux_split``, ``thermal`` and ``soret`` entries of a ``[thermal]`` run's summary.
+
+    Args:
+        domain: The domain.
+        solution: The species-transport solution (``models.solution.TransportSolution``).
+        temperature: T [K] as a Function on the mesh (collective range when not solved).
+    """
+    heat = solution.heat
+    t_min, t_max = (heat.t_min, heat.t_max) if heat is not None else owned_range(temperature)
+    share = {}
+    for name, part in solution.flux_split.items():
+        total = abs(part["fickian"]) + abs(part["thermal"])
+        share[name] = abs(part["thermal"]) / total if total > 0 else 0.0
+    return {
+        "flux_split": solution.flux_split,
+        "thermal": {
+            "mode": "conduction" if heat is not None else "prescribed",
+            "t_min": t_min,
+            "t_max": t_max,
+            "heat_flow": heat.heat_flow if heat else None,
+            "heat_balance": heat.balance if heat else None,
+            "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
+        },
+        "soret": {
+            "sign": "S_T > 0 drives A towards the cold side (kinetic theory: the heavier "
+            "species goes to the cold side, so S_T < 0 when A is the lighter gas)",
+            "alpha_t": solution.alpha_t,
+            "thermal_share": share,
+            "cell_peclet": solution.cell_peclet,
+        },
+    }

@@ -1,0 +1,104 @@
+"""``emcd check``: the admissibility of a validated case, without solving.
+
+:func:`check_case` refuses flux-only data that do not balance (slab faces), inadmissible
+1D data (a layered slab or shells with a closed form) and bad temperature expressions,
+and says whether the run will have 0 <= x_A <= 1 proven or judged after the solve.
+Called by :func:`emcd_fem.pipeline.run.run_case` before meshing and by ``emcd check``.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from emcd_fem import analytic
+from emcd_fem.case import Case, LayeredSlab
+from emcd_fem.errors import AdmissibilityError
+from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux
+from emcd_fem.pipeline.setup import (
+    analytic_reference,
+    build_boundary_conditions,
+    resolve_material,
+)
+from emcd_fem.post import admissibility
+
+
+def check_case(case: Case) -> dict[str, Any]:
+    """Admissibility of a validated case without solving.
+
+    Checks the flux balance of flux-only cases (boundary measures of the slab faces) and,
+    when the case is a 1D-exact layered slab, the analytic bounds (0 <= x_A <= 1).
+
+    Returns:
+        A short report (``analytic_flux`` when a 1D reference exists).
+
+    Raises:
+        AdmissibilityError: naming the data responsible.
+    """
+    from emcd_fem.case import temperature_expression_problems
+
+    for key, message in temperature_expression_problems(case):
+        raise AdmissibilityError(f"{key}: {message}")
+    resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
+    conditions = build_boundary_conditions(case)
+    flux_only = admissibility.flux_only(conditions)
+    g = case.geometry
+    if flux_only and isinstance(g, LayeredSlab):
+        outflow = {
+            name: bc.value * g.boundary_measure(name)
+            for name, bc in conditions.items()
+            if isinstance(bc, MolarFlux)
+        }
+        try:
+            admissibility.check_flux_balance(outflow, case.physics.source * g.volume())
+        except AdmissibilityError as exc:
+            raise AdmissibilityError(f"boundaries: {exc}") from None
+    try:
+        reference = analytic_reference(case) if case.thermal is None else None
+    except AdmissibilityError as exc:
+        named = ", ".join(
+            f"boundaries.{n}" for n in ("left", "right", "inner", "outer") if n in case.boundaries
+        )
+        raise AdmissibilityError(f"{named}: {exc}") from None
+    report: dict[str, Any] = {"flux_only": flux_only}
+    report["admissibility"] = _admissibility_verdict(case, conditions, reference)
+    report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
+    warnings = [w for r in resolved.values() for w in r.warnings]
+    if case.thermal is not None:
+        from emcd_fem.case.soret_sign import sign_warnings
+
+        warnings += sign_warnings(case)
+    if warnings:
+        report["warnings"] = warnings
+    if case.thermal is not None:
+        from emcd_fem.pipeline.thermal_case import soret_reference
+
+        found = soret_reference(case)
+        if found is not None:
+            report["analytic_flux_per_area"] = found[0].flux
+    if isinstance(reference, analytic.SlabSolution):
+        report["analytic_flux_per_area"] = reference.flux
+    elif reference is not None:
+        report["analytic_rate"] = reference.rate
+    return report
+
+
+def _admissibility_verdict(
+    case: Case, conditions: Mapping[str, BoundaryCondition], reference: Any
+) -> str:
+    """``"proven"`` when the pre-checks settle 0 <= x_A <= 1, else what the run will judge.
+
+    Proven: no flux data and no partition coefficient (maximum principle; with thermal
+    diffusion a comparison principle), or a 1D solution checked in full (no films, no
+    thermal diffusion).
+    """
+    pushers = admissibility.flux_data(conditions, case.physics.source)
+    partitions = any(spec.partition is not None for spec in case.interfaces)
+    films = any(spec.film is not None for spec in case.interfaces)
+    if not pushers and not partitions:
+        return "proven"
+    if reference is not None and not films and case.thermal is None:
+        return "proven"
+    data = ", ".join(pushers + (["interfaces.partition"] if partitions else []))
+    return f"judged after the solve (emcd run): {data} without a 1D solution to check"
+
+
+__all__ = ["check_case"]
