@@ -42,14 +42,12 @@ from typing import Any
 
 from dolfinx import fem
 
-from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.blocks import whole_mesh_field
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.emcd import mole_fraction as mole_fraction_of
-from emcd_fem.post import admissibility
 from emcd_fem.post.fields import interpolate_expression
 
 
@@ -117,11 +115,6 @@ class FilmEMCDProblem:
         degree: int = 1,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
-        if admissibility.flux_only(boundary_conditions):  # no inventory constraint here
-            raise EmcdInputError(
-                "with films, one boundary must be a mole_fraction or mass_transfer boundary "
-                f"(every boundary prescribes a flux: {list(boundary_conditions)})"
-            )
         self.model = SpeciesTransportModel(
             domain,
             materials,

@@ -44,9 +44,9 @@ def refuse_coupled(films: bool, thermal: bool) -> None:
     """
     if films or thermal:
         raise EmcdInputError(
-            "every boundary prescribes a flux: the composed model with films or thermal "
-            "diffusion needs one mole_fraction or mass_transfer boundary. A flux-only "
-            "problem fixes x_A only up to its inventory; with films the inventory couples "
+            "every boundary prescribes a flux: with films or thermal diffusion one boundary "
+            "must be a mole_fraction or mass_transfer boundary. A flux-only problem fixes "
+            "x_A only up to its inventory; with films the inventory couples "
             "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
             "constant shift — give a mole_fraction or mass_transfer boundary"
         )
