@@ -350,9 +350,10 @@ class SpeciesTransportModel:
                 domain, self.transport, x, self.temperature, fick, thermal
             )
             peclet = cell_peclet(domain, self.transport, self.temperature)
-        x_min, x_max, warnings = range_check(
+        plain = len(self.blocks) == 1 and all(h == 1.0 for h in self.solubility.values())
+        x_min, x_max, warnings = range_check(  # nodal x_A: μ itself when x_A = μ
             domain,
-            x,
+            self.potentials[0] if plain else x,
             self.potentials,
             conditions=self.conditions,
             solubility=self.solubility,
