@@ -35,7 +35,7 @@ from emcd_fem.io.output import (
 )
 from emcd_fem.materials import properties
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.models.problem import Solution
+from emcd_fem.models.solution import TransportSolution
 from emcd_fem.pipeline.setup import analytic_reference, build_materials
 from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
@@ -56,7 +56,7 @@ class RunResult:
 
     Attributes:
         summary: The content of summary.json (on every rank).
-        solution: The solution (distributed).
+        solution: The species-transport model's solution (distributed).
         fields: The output fields by name (``mole_fraction``, ``molar_flux``, ...).
         output_dir: Where results were written, or None.
         domain: The domain the case was solved on (pass it back to :func:`run_case` as
@@ -64,7 +64,7 @@ class RunResult:
     """
 
     summary: dict[str, Any]
-    solution: Solution
+    solution: TransportSolution
     fields: dict[str, Any]
     output_dir: Path | None
     domain: Domain | None = None
