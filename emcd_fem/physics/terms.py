@@ -16,6 +16,7 @@ import ufl
 
 from emcd_fem.materials import MaterialFields
 from emcd_fem.physics.conditions import BoundaryCondition
+from emcd_fem.physics.emcd import molar_flux
 from emcd_fem.physics.soret import TransportFields
 
 
@@ -30,9 +31,9 @@ def potential_fluxes(
     N_Fick = −c D H ∇μ; with a temperature T [K], c = c(T), D = D(T) from ``transport`` and
     N_thermal = −c D S_T(T) x (1 − x) ∇T with x = H μ; without one the thermal part is None.
     """
+    if temperature is None:  # the one isothermal law
+        return molar_flux(potential, fields), None
     H = fields.partition
-    if temperature is None:
-        return -fields.concentration * fields.diffusivity * H * ufl.grad(potential), None
     T = temperature
     cd = transport.concentration_of(T) * transport.diffusivity_of(T)
     x = H * potential

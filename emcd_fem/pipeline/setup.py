@@ -203,15 +203,6 @@ def interface_pairs(case: Case, domain: Domain) -> list[tuple[tuple[str, str], I
     return pairs
 
 
-def region_partitions(case: Case, domain: Domain) -> dict[tuple[str, str], float]:
-    """Region-pair partition coefficients from the case's material-pair ``[[interfaces]]``."""
-    return {
-        regions: spec.partition
-        for regions, spec in interface_pairs(case, domain)
-        if spec.partition is not None
-    }
-
-
 def series_solubilities(case: Case) -> list[float] | None:
     """H per layer/shell (inside out) of a series geometry from the case's interfaces."""
     if not case.interfaces or not isinstance(
