@@ -58,6 +58,7 @@ class FormInputs:
         block_of_boundary: Boundary → index of the block it lies in.
         constants: Boundary → the condition's bound constants.
         entity_maps: The blocks' submesh maps (None with one block on the whole mesh).
+        reactions: The reactions (``models.reacting.ReactionTerms``) or None.
     """
 
     domain: Domain
@@ -73,10 +74,11 @@ class FormInputs:
     block_of_boundary: dict[str, int]
     constants: dict[str, Any]
     entity_maps: list | None
+    reactions: Any = None
 
 
 def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -> list[ufl.Form]:
-    """One residual F_b per block: flux, source, film and boundary terms.
+    """One residual F_b per block: flux, source, reaction, film and boundary terms.
 
     Args:
         inputs: The model's data.
@@ -92,6 +94,13 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
         flux = fick if thermal is None else fick + thermal
         F[i] += flux_term(flux, ws[i], domain.dx(tag))
         F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
+        rate = (
+            None
+            if inputs.reactions is None
+            else inputs.reactions.production(region, inputs.fields.partition * us[i], inputs.fields)
+        )
+        if rate is not None:  # homogeneous reactions: R_A(x_A)
+            F[i] += source_term(rate, ws[i], domain.dx(tag))
     for (a, b), (j, k) in inputs.film_data.items():
         A, B = inputs.block_of[a], inputs.block_of[b]
         q = film_flux(k, us[A]("+"), us[B]("-"))
@@ -104,6 +113,10 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
         term = boundary_term(bc, x, ws[i], ds, inputs.constants[n])
         if term is not None:
             F[i] += term
+    for n in inputs.reactions.walls() if inputs.reactions is not None else ():
+        i = inputs.block_of[inputs.reactions.wall_region(n)]  # reacting wall: ∫ N_A·n w ds
+        q = inputs.reactions.wall_flux(n, inputs.fields.partition * us[i], inputs.fields)
+        F[i] += q * ws[i] * domain.ds(domain.boundaries[n])
     return [pin_quadrature(f) for f in F]
 
 

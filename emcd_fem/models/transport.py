@@ -1,31 +1,20 @@
 """One steady species-transport model assembled from terms, on blocks of regions.
 
-Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
-N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
-temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
-source R_A; partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
-k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.models.films``). Regions joined
-without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
-
-The temperature is a number, a UFL expression or a Function [K], or a
-:class:`~emcd_fem.models.thermal.HeatConductionProblem` (with contact resistances if given):
-T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
-the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
-
-Solve: PETSc SNES (Newton, backtracking line search, MUMPS LU) through
-``dolfinx.fem.petsc.NonlinearProblem`` (``kind="mpi"`` with ``entity_maps`` for several
-blocks). Every term but Soret's is linear: the isothermal problem takes one Newton step;
-with Soret, Newton starts from the isothermal solution. Fluxes: the reaction (residual)
-form on mole-fraction boundaries, the data elsewhere, so the balance
-Σ q_Γ − ∫R dx closes to solver tolerance.
-
-The forms are built in ``emcd_fem.models.assembly`` and the post-solve quantities (boundary
-and film fluxes, the Fickian/thermal split, the range check) computed in
-``emcd_fem.models.derived``; this module holds the model's data and the solve sequence.
+Terms (``emcd_fem.physics.terms``): the flux N_A = −c D H ∇μ (x_A = H μ), plus the Soret
+part −c D S_T x_A (1 − x_A) ∇T with a temperature; boundary conditions
+(``physics.conditions``); a source R_A; reactions (``models.reacting``); partition
+coefficients (H, ``materials.partition``); films k_ab H_a (μ_a − μ_b)(w_a − w_b)
+(``models.films``). Regions joined without a film form a block (``models.blocks``); one
+residual F_b per block. The temperature is a number, UFL or a Function [K], or a
+:class:`~emcd_fem.models.thermal.HeatConductionProblem` solved first (T does not depend on
+x_A: no Dufour effect). Solve: the affine problem is assembled once and solved linearly;
+Soret and nonlinear rates go through SNES Newton from it. Fluxes: the residual form on
+mole-fraction boundaries, the data elsewhere, so Σ q_Γ − ∫R dx closes to solver tolerance.
+Forms: ``models.assembly``; post-solve quantities: ``models.derived``.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ufl
@@ -34,6 +23,7 @@ from dolfinx import fem
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.materials.partition import region_solubilities, regions_on_boundary
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import curved_degree_warning
 from emcd_fem.models.assembly import FormInputs, build_linear, build_monolithic, build_nonlinear
@@ -47,6 +37,7 @@ from emcd_fem.models.blocks import (
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, flux_split, range_check
 from emcd_fem.models.newton import newton_solve, staggered
 from emcd_fem.models.problem import dirichlet_conditions
+from emcd_fem.models.reacting import ReactionTerms
 from emcd_fem.models.solution import TransportSolution
 from emcd_fem.models.thermal import HeatConductionProblem
 from emcd_fem.models.thermal_support import (
@@ -76,6 +67,8 @@ class SpeciesTransportModel:
         films: (a, b) → k_ab [mol/(m^2 s)] > 0 (``emcd_fem.models.films`` for the law).
         partitions: (a, b) → K_ab = c_A,b / c_A,a at equilibrium [-].
         source: R_A [mol/(m^3 s)]: a number or a UFL expression on the mesh.
+        reactions: :class:`~emcd_fem.materials.stoichiometry.Reaction` records (Δν = 0 only);
+            species: the (A, B) names their equations use.
         temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
             a :class:`~emcd_fem.models.thermal.HeatConductionProblem` (solved first).
         soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
@@ -90,10 +83,7 @@ class SpeciesTransportModel:
         petsc_options: Overrides of the SNES/KSP options.
 
     Raises:
-        EmcdInputError: invalid data, or a flux-only problem (see :meth:`__init__` text).
-
-    Note:
-        Collective on the mesh communicator.
+        EmcdInputError: invalid data, or a flux-only problem. Collective on the mesh comm.
     """
 
     def __init__(
@@ -105,6 +95,8 @@ class SpeciesTransportModel:
         films: Mapping[tuple[str, str], float] | None = None,
         partitions: Mapping[tuple[str, str], float] | None = None,
         source: float | ufl.core.expr.Expr = 0.0,
+        reactions: Sequence[Reaction] = (),
+        species: tuple[str, str] = ("A", "B"),
         temperature: Any = None,
         soret: Mapping[str, float] | None = None,
         thermal_diffusion_factor: Mapping[str, float] | None = None,
@@ -136,10 +128,9 @@ class SpeciesTransportModel:
         ):
             raise EmcdInputError(
                 "every boundary prescribes a flux: the composed model (films, thermal "
-                "diffusion) needs one mole_fraction or mass_transfer boundary. A flux-only "
-                "problem fixes x_A only up to its inventory; with films the inventory couples "
-                "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
-                "constant shift — give a mole_fraction or mass_transfer boundary"
+                "diffusion, reactions) needs one mole_fraction or mass_transfer boundary. A "
+                "flux-only problem fixes x_A only up to its inventory, which films and "
+                "nonlinear terms couple — give a mole_fraction or mass_transfer boundary"
             )
         self.domain = domain
         msh = domain.mesh
@@ -180,6 +171,9 @@ class SpeciesTransportModel:
         elif soret or thermal_diffusion_factor or temperature_dependence:
             raise EmcdInputError("S_T, alpha_T or T-dependent properties need a temperature")
         self.temperature = temperature
+        self.materials = dict(materials)
+        terms = ReactionTerms(domain, reactions, species, temperature, self.conditions)
+        self.reactions = terms if reactions else None
         if temperature is not None:
             self.transport = transport_fields(
                 domain,
@@ -217,12 +211,15 @@ class SpeciesTransportModel:
             block_of_boundary=self._block_of_boundary,
             constants=self._constants,
             entity_maps=self._maps,
+            reactions=self.reactions,
         )
         self._isothermal = build_linear(self._inputs, self._bcs, linear_options)
         self._data_flux_forms = self._isothermal["data_flux_forms"]
         self._thermal = None
         if temperature is not None:
             self._thermal = build_nonlinear(self._inputs, self._bcs, temperature, options)
+        elif self.reactions is not None and not self.reactions.linear:  # rate in the Jacobian
+            self._thermal = build_nonlinear(self._inputs, self._bcs, None, options)
         self._monolithic = None
         if self.heat is not None and coupling == "monolithic":
             self._monolithic = build_monolithic(
@@ -340,10 +337,14 @@ class SpeciesTransportModel:
             built = self._thermal
         fluxes = self._boundary_fluxes(built["residuals"])
         production = integrate(fem.form(self.source * domain.dx))
+        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
+        reacting = self.reactions and self.reactions.report(mu, self.fields, self.materials)
+        if reacting:  # walls: outward fluxes; regions: production
+            fluxes |= {b: fluxes.get(b, 0.0) + q for b, q in reacting["wall_flux"].items()}
+            production += sum(reacting["production"].values())
         net = sum(fluxes.values())
         balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))
         film = film_fluxes(self._film_data, self.block_of, self.potentials, self._dS, self._maps)
-        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
         x = interpolate_expression(self.fields.partition * mu, mu.function_space, "mole_fraction_A")
         fick, thermal = self.fluxes(mu)
         split = flux_split(domain, fick, thermal)
@@ -391,6 +392,7 @@ class SpeciesTransportModel:
             coupling_iterations=passes,
             coupling_history=changes,
             solver=report,
+            reactions=reacting,
         )
 
 
