@@ -17,6 +17,7 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.case import Case
+from emcd_fem.case.check_reactions import build_reactions
 from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.transport import SpeciesTransportModel
@@ -34,6 +35,7 @@ from emcd_fem.pipeline.setup import (
     interface_pairs,
     resolve_material,
 )
+from emcd_fem.pipeline.stefan_run import run_stefan
 from emcd_fem.pipeline.thermal_case import (
     reference_summary,
     soret_parameters,
@@ -45,9 +47,9 @@ from emcd_fem.post.integrals import owned_range
 
 
 def needs_model(case: Case) -> bool:
-    """True for the cases this pipeline runs: every ``[thermal]`` case, films with a source."""
+    """True for the cases this pipeline runs: ``[thermal]``, films with a source, reactions."""
     films = any(s.film is not None for s in case.interfaces)
-    return case.thermal is not None or (films and case.physics.source != 0)
+    return case.thermal is not None or (films and case.physics.source != 0) or bool(case.reactions)
 
 
 def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
@@ -72,6 +74,7 @@ def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
         films=films,
         partitions=partitions,
         source=case.physics.source,
+        reactions=build_reactions(case),
         degree=case.discretisation.degree,
         petsc_options=case.solver.petsc_options,
         **thermal,
@@ -89,6 +92,8 @@ def run_model(
     mesh_reused: bool = False,
 ) -> RunResult:
     """Build, solve, post-process and write a case through the composed model."""
+    if case.physics.flux_model == "stefan":  # non-equimolar 1D film: its own model
+        return run_stefan(case, domain, out, comm, timings, start)
     tic = time.perf_counter()
     model = build_model(case, domain)
     timings["setup"] = time.perf_counter() - tic
@@ -135,6 +140,8 @@ def run_model(
     }
     if T is None:  # isothermal: the linear solve's report, as in the film pipeline
         summary["solver"] = solution.solver.as_dict()
+    if solution.reactions is not None:
+        summary["reactions"] = solution.reactions
     if model.films:
         summary["film_flux"] = {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()}
         summary["blocks"] = [b.regions for b in model.blocks]
