@@ -14,7 +14,12 @@ from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.geometry import LayeredSlab
 from emcd_fem.case.schema import Case
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials.stoichiometry import Reaction, binary_coefficients, equimolar_problem
+from emcd_fem.materials.stoichiometry import (
+    Reaction,
+    binary_coefficients,
+    equimolar_problem,
+    parse_equation,
+)
 
 
 def species_names(case: Case) -> tuple[str, str]:
@@ -71,6 +76,9 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
     for i, spec in enumerate(case.reactions):
         key = f"reactions[{i}]"
         try:
+            if not parse_equation(spec.equation).reversible and spec.k_b > 0:
+                problems.append((f"{key}.k_b", "k_b > 0 on an irreversible equation: write '<=>'"))
+                continue
             (reaction,) = build_reactions(case.model_copy(update={"reactions": [spec]}))
             binary_coefficients(reaction, ("A", "B"))
         except EmcdInputError as err:
@@ -110,8 +118,6 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
             problems.append((f"{key}.arrhenius_A", "Arrhenius constants need a [thermal] section"))
         if any(e < 0 for e in spec.activation_energy):
             problems.append((f"{key}.activation_energy", "must be ≥ 0 [J/mol]"))
-        if not reaction.stoichiometry.reversible and spec.k_b > 0:
-            problems.append((f"{key}.k_b", "k_b > 0 on an irreversible equation: write '<=>'"))
     dirichlet = any(
         isinstance(b, MoleFractionBC | MassTransferBC) for b in case.boundaries.values()
     )

@@ -1,0 +1,107 @@
+"""Reactions from case files: the demos run to their closed forms; bad input exits 2.
+
+References: ``demos/reacting_slab.toml`` (isomerization half-slab: the cosh profile's flux
+and η = tanh φ/φ) and ``demos/stefan_film.toml`` (Stefan closed form, ν = 2).
+"""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from emcd_fem import cli
+from emcd_fem.analytic.reactions import stefan_flux
+from emcd_fem.case import load_case
+from emcd_fem.pipeline.model_run import needs_model
+from emcd_fem.pipeline.run import run_case
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMOS = ROOT / "demos"
+
+
+def test_reacting_slab_case_reports_verdict_consumption_and_effectiveness():
+    case = load_case(DEMOS / "reacting_slab.toml")
+    assert needs_model(case)
+    summary = run_case(case).summary
+    assert summary["status"] == "ok"
+    reactions = summary["reactions"]
+    assert reactions["equimolar"].startswith("yes")
+    assert reactions["reactions"][0]["delta_nu"] == 0
+    half, k, D, c = 1e-3, 70.0, 1e-5, 40.0
+    phi = half * math.sqrt(k / D)
+    info = reactions["thiele"]["catalyst"]
+    assert math.isclose(info["phi"], phi, rel_tol=1e-12)
+    assert math.isclose(info["eta_slab"], math.tanh(phi) / phi, rel_tol=1e-14)
+    # η observed from the FE consumption: P1 at h = l/40 (O(h²), constant ~ φ²/12): 1e-3
+    assert abs(info["eta_observed"] - info["eta_slab"]) < 1e-3 * info["eta_slab"]
+    # the flux into the slab is the consumption (balance) and the cosh profile's flux
+    x_eq = 20.0 / 70.0
+    exact = c * D * (0.9 - x_eq) * math.sqrt(k / D) * math.tanh(phi)
+    assert math.isclose(-summary["boundary_flux"]["left"], exact, rel_tol=1e-3)
+    assert math.isclose(
+        reactions["production"]["catalyst"], summary["boundary_flux"]["left"], rel_tol=1e-12
+    )
+
+
+def test_stefan_film_case_matches_closed_form(tmp_path):
+    out = tmp_path / "out"
+    assert cli.main(["run", str(DEMOS / "stefan_film.toml"), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    exact = stefan_flux(40.0, 1e-5, 1e-3, 0.8, 0.1, 2.0)
+    stefan = summary["stefan"]
+    # P1 on 40 cells: O(h²) flux error 1.3e-5 (tests/test_reactions.py shows the order)
+    assert math.isclose(stefan["flux_A"], exact, rel_tol=5e-5)
+    assert math.isclose(stefan["flux_B"], -2 * stefan["flux_A"], rel_tol=1e-14)
+    assert math.isclose(stefan["net_flux"], -stefan["flux_A"], rel_tol=1e-14)
+    assert math.isclose(stefan["ratio"], exact / 0.28, rel_tol=5e-5)
+    assert summary["reactions"]["equimolar"].startswith("no: Δν = +1")
+    assert summary["status"] == "ok"
+
+
+BASE = (DEMOS / "reacting_slab.toml").read_text()
+BAD = {
+    "unknown_species": (BASE.replace('"A <=> B"', '"A <=> C"'), "unknown species 'C'"),
+    "negative_k_f": (BASE.replace("k_f = 50.0", "k_f = -50.0"), "reactions[0].k_f"),
+    "infinite_k_b": (BASE.replace("k_b = 20.0", "k_b = inf"), "reactions[0].k_b"),
+    "unknown_region": (BASE.replace('["catalyst"]', '["catalist"]'), "reactions[0].regions[0]"),
+    "bad_equation": (BASE.replace('"A <=> B"', '"A B"'), "reactions[0].equation"),
+    "k_b_irreversible": (BASE.replace('"A <=> B"', '"A -> B"'), "reactions[0].k_b"),
+    "arrhenius_without_thermal": (
+        BASE + "arrhenius_A = [1.0, 1.0]\n",
+        "reactions[0].arrhenius_A",
+    ),
+    "dissociation_in_emcd": (
+        (DEMOS / "stefan_film.toml").read_text().replace('flux_model = "stefan"', ""),
+        "Stefan-flow model",
+    ),
+    "homogeneous_dissociation_2d": (
+        BASE.replace("dim = 1", "dim = 2")
+        .replace('"A <=> B"', '"A -> 2 B"')
+        .replace("k_b = 20.0", ""),
+        "momentum equation",
+    ),
+    "wall_with_condition": (
+        BASE
+        + '\n[[reactions]]\nequation = "A <=> B"\nkind = "surface"\nboundary = "left"\nk_f = 1.0\n',
+        "boundaries.left",
+    ),
+    "flux_only": (
+        BASE.replace('type = "mole_fraction"\nvalue = 0.9', 'type = "flux"\nvalue = 0.1'),
+        "reactions need a mole_fraction",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_reaction_input_exits_2_and_writes_nothing(name, tmp_path, capsys):
+    text, culprit = BAD[name]
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli.main(["run", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_INVALID, err
+    assert culprit in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
