@@ -105,3 +105,24 @@ def test_bad_reaction_input_exits_2_and_writes_nothing(name, tmp_path, capsys):
     assert culprit in err, err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_readme_reactions_example_runs(tmp_path):
+    # the README's "Reactions" case file: the flux into the half-slab is the cosh profile's
+    # c D (x_0 − x_eq) m tanh(m l) (P1, 40 cells: 1.6e-4) and η matches tanh φ/φ
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Reactions") :]
+    block = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "reactions.toml"
+    path.write_text(block, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    m, x_eq = math.sqrt(70.0 / 1e-5), 20.0 / 70.0
+    exact = 40.0 * 1e-5 * (0.9 - x_eq) * m * math.tanh(m * 1e-3)
+    assert math.isclose(-summary["boundary_flux"]["left"], exact, rel_tol=1e-3)
+    info = summary["reactions"]["thiele"]["catalyst"]
+    assert round(info["phi"], 4) == 2.6458 and round(info["eta_observed"], 5) == 0.37425
+    assert summary["reactions"]["equimolar"].startswith("yes")
