@@ -27,6 +27,13 @@ from emcd_fem.physics.conditions import BoundaryCondition, MoleFraction, ZeroFlu
 from emcd_fem.physics.reaction import is_linear, mass_action_rate, rate_constants
 from emcd_fem.post.integrals import integrate
 
+#: How a failed Newton solve of a nonlinear rate is named, and what to do about it.
+NEWTON_NAMES = {
+    "what": "the reaction (Newton) solve",
+    "advice": "check the rate constants and their units ([1/s] homogeneous, [m/s] on a wall), "
+    "refine the mesh where the reaction layer is thin (large Thiele modulus)",
+}
+
 
 class ReactionTerms:
     """The reactions of a binary model on a domain.
@@ -230,4 +237,4 @@ class ReactionTerms:
         }
 
 
-__all__ = ["ReactionTerms"]
+__all__ = ["NEWTON_NAMES", "ReactionTerms"]

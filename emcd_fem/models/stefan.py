@@ -157,7 +157,12 @@ class StefanFilm:
         self.x.x.array[:] = self.x_0 + (x_end - self.x_0) * (z - z0) / L
         for bc in self._bcs:
             bc.set(self.x.x.array)
-        iterations, _, _ = newton_solve(self.problem, self.domain.comm)
+        iterations, _, _ = newton_solve(
+            self.problem,
+            self.domain.comm,
+            what="the Stefan-flow (Newton) solve",
+            advice="check that 1 − (1 − ν) x_A stays > 0 between the end states, refine the mesh",
+        )
         self.x.x.scatter_forward()
         flux_a = integrate(self._flux_form)
         x_wall = integrate(self._x_wall_form) / integrate(self._wall_measure)

@@ -37,7 +37,7 @@ from emcd_fem.models.blocks import (
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, flux_split, range_check
 from emcd_fem.models.newton import newton_solve, staggered
 from emcd_fem.models.problem import dirichlet_conditions
-from emcd_fem.models.reacting import ReactionTerms
+from emcd_fem.models.reacting import NEWTON_NAMES, ReactionTerms
 from emcd_fem.models.solution import TransportSolution
 from emcd_fem.models.thermal import HeatConductionProblem
 from emcd_fem.models.thermal_support import (
@@ -219,7 +219,8 @@ class SpeciesTransportModel:
         if temperature is not None:
             self._thermal = build_nonlinear(self._inputs, self._bcs, temperature, options)
         elif self.reactions is not None and not self.reactions.linear:  # rate in the Jacobian
-            self._thermal = build_nonlinear(self._inputs, self._bcs, None, options)
+            built = build_nonlinear(self._inputs, self._bcs, None, options)
+            self._thermal = built | {"names": NEWTON_NAMES}
         self._monolithic = None
         if self.heat is not None and coupling == "monolithic":
             self._monolithic = build_monolithic(
@@ -273,7 +274,7 @@ class SpeciesTransportModel:
 
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
-        result = newton_solve(built["problem"], self.domain.comm)
+        result = newton_solve(built["problem"], self.domain.comm, **built.get("names", {}))
         for u in self.potentials:
             u.x.scatter_forward()
         return result
