@@ -6,6 +6,7 @@ and η = tanh φ/φ) and ``demos/stefan_film.toml`` (Stefan closed form, ν = 2)
 
 import json
 import math
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,21 @@ def test_reacting_slab_case_reports_verdict_consumption_and_effectiveness():
     assert math.isclose(
         reactions["production"]["catalyst"], summary["boundary_flux"]["left"], rel_tol=1e-12
     )
+    assert math.isclose(reactions["conversion"], 1.0, rel_tol=1e-12)  # no outlet: all consumed
+
+
+def test_conversion_between_an_inlet_and_an_outlet():
+    # A <=> B between x_A = 0.9 (inlet) and 0.1 (outlet): X = 1 − q_out/q_in from the exact
+    # cosh/sinh fluxes (P1, 40 cells: O(h²) ~ 1.5e-4 on each flux)
+    from emcd_fem.analytic.reactions import isomerization_slab_flux
+
+    data = tomllib.loads((DEMOS / "reacting_slab.toml").read_text())
+    data["boundaries"]["right"] = {"type": "mole_fraction", "value": 0.1}
+    summary = run_case(load_case(data)).summary
+    k, x_eq = 70.0, 20.0 / 70.0
+    q_in = isomerization_slab_flux(0.0, 40.0, 1e-3, 0.9, 0.1, k, 1e-5, x_eq)
+    q_out = isomerization_slab_flux(1e-3, 40.0, 1e-3, 0.9, 0.1, k, 1e-5, x_eq)
+    assert math.isclose(summary["reactions"]["conversion"], 1 - q_out / q_in, rel_tol=1e-3)
 
 
 def test_stefan_film_case_matches_closed_form(tmp_path):
@@ -85,6 +101,16 @@ BAD = {
         BASE
         + '\n[[reactions]]\nequation = "A <=> B"\nkind = "surface"\nboundary = "left"\nk_f = 1.0\n',
         "boundaries.left",
+    ),
+    "ideal_gas_c_of_t": (
+        (DEMOS / "soret_slab_1d.toml")
+        .read_text()
+        .replace(
+            "c = 40.9                  # mol/m^3",
+            'concentration_law = "ideal_gas"\nT = 300.0\nP = 101325.0',
+        )
+        + '\n[[reactions]]\nequation = "A <=> B"\nk_f = 1.0\n',
+        "reaction rates with c(T) are not available yet",
     ),
     "flux_only": (
         BASE.replace('type = "mole_fraction"\nvalue = 0.9', 'type = "flux"\nvalue = 0.1'),

@@ -114,6 +114,19 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
                     )
         if spec.kind == "surface" and spec.regions:
             problems.append((f"{key}.regions", "a surface reaction takes a boundary, no regions"))
+        where = spec.regions or (regions or [])
+        if spec.kind == "homogeneous" and case.thermal is not None:
+            for region in where:  # the rate uses the material's reference c
+                material = case.materials.get(case.material_of(region))
+                if material is not None and material.concentration_law != "constant":
+                    problems.append(
+                        (
+                            f"{key}.regions",
+                            f"region {region!r} has concentration_law = "
+                            f"{material.concentration_law!r}: reaction rates with c(T) are "
+                            "not available yet; use a constant c in reacting regions",
+                        )
+                    )
         if spec.arrhenius_A is not None and case.thermal is None:
             problems.append((f"{key}.arrhenius_A", "Arrhenius constants need a [thermal] section"))
         if any(e < 0 for e in spec.activation_energy):

@@ -187,6 +187,7 @@ class ReactionTerms:
         }
         return {
             "equimolar": "yes: Δν = 0 for every reaction (R_T = 0, N_A + N_B = 0)",
+            "walls": self.walls(),
             "reactions": listed,
             "production": production,
             "wall_flux": walls,
@@ -237,4 +238,16 @@ class ReactionTerms:
         }
 
 
-__all__ = ["NEWTON_NAMES", "ReactionTerms"]
+def conversion(boundary_flux: Mapping[str, float], walls: Sequence[str]) -> float | None:
+    """X = 1 − (A leaving through outlets)/(A entering) [-], None without inflow of A.
+
+    Outlets and inlets are the boundaries (not the reacting walls) with outward flux
+    q_Γ > 0 and q_Γ < 0; by the balance X is the fraction of the supplied A consumed by the
+    reactions (homogeneous and on walls).
+    """
+    inflow = -sum(q for n, q in boundary_flux.items() if n not in walls and q < 0)
+    outflow = sum(q for n, q in boundary_flux.items() if n not in walls and q > 0)
+    return 1.0 - outflow / inflow if inflow > 0 else None
+
+
+__all__ = ["NEWTON_NAMES", "ReactionTerms", "conversion"]

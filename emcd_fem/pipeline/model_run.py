@@ -20,6 +20,7 @@ from emcd_fem.case import Case
 from emcd_fem.case.check_reactions import build_reactions
 from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.output import (
     RunResult,
@@ -140,8 +141,10 @@ def run_model(
     }
     if T is None:  # isothermal: the linear solve's report, as in the film pipeline
         summary["solver"] = solution.solver.as_dict()
-    if solution.reactions is not None:
-        summary["reactions"] = solution.reactions
+    if solution.reactions is not None:  # conversion: the fraction of the supplied A consumed
+        walls = solution.reactions["walls"]
+        X = conversion(solution.boundary_flux, walls)
+        summary["reactions"] = solution.reactions | {"conversion": X}
     if model.films:
         summary["film_flux"] = {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()}
         summary["blocks"] = [b.regions for b in model.blocks]
