@@ -112,6 +112,13 @@ BAD = {
         + '\n[[reactions]]\nequation = "A <=> B"\nk_f = 1.0\n',
         "reaction rates with c(T) are not available yet",
     ),
+    "stefan_tube_pure_a": (
+        (DEMOS / "stefan_film.toml")
+        .read_text()
+        .replace("value = 0.8", "value = 1.0")
+        .replace('"A -> 2 B"', '"A -> 0"'),
+        "boundaries.left.value",
+    ),
     "flux_only": (
         BASE.replace('type = "mole_fraction"\nvalue = 0.9', 'type = "flux"\nvalue = 0.1'),
         "reactions need a mole_fraction",
@@ -131,6 +138,17 @@ def test_bad_reaction_input_exits_2_and_writes_nothing(name, tmp_path, capsys):
     assert culprit in err, err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_stefan_tube_case_a_to_nothing(tmp_path):
+    # 'A -> 0' (A taken up at the wall, B stagnant): ν = 0, the Stefan tube's closed form
+    text = (DEMOS / "stefan_film.toml").read_text().replace('"A -> 2 B"', '"A -> 0"')
+    path = tmp_path / "tube.toml"
+    path.write_text(text, encoding="utf-8")
+    summary = run_case(load_case(path)).summary
+    exact = stefan_flux(40.0, 1e-5, 1e-3, 0.8, 0.1, 0.0)
+    assert math.isclose(summary["stefan"]["flux_A"], exact, rel_tol=2e-4)  # P1 40 cells: 1.2e-4
+    assert summary["stefan"]["flux_B"] == 0.0 and summary["status"] == "ok"
 
 
 def test_readme_reactions_example_runs(tmp_path):

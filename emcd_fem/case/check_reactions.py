@@ -167,8 +167,10 @@ def _stefan_problems(case: Case) -> list[tuple[str, str]]:
     spec = case.reactions[0]
     (reaction,) = build_reactions(case.model_copy(update={"reactions": [spec]}))
     s = reaction.stoichiometry
-    if s.reversible or s.reactants != {"A": 1.0} or set(s.products) != {"B"}:
-        problems.append(("reactions[0].equation", "'stefan' takes 'A -> ν B' (irreversible)"))
+    if s.reversible or s.reactants != {"A": 1.0} or set(s.products) - {"B"}:
+        problems.append(
+            ("reactions[0].equation", "'stefan' takes 'A -> ν B' or 'A -> 0' (irreversible)")
+        )
     open_ends = [n for n in case.boundaries if n != spec.boundary]
     if len(open_ends) != 1 or not isinstance(case.boundaries[open_ends[0]], MoleFractionBC):
         problems.append(
@@ -181,6 +183,17 @@ def _stefan_problems(case: Case) -> list[tuple[str, str]]:
         problems.append(
             ("reactions[0].k_f", "give the wall either a mole_fraction (fast reaction) or k_f")
         )
+    nu = s.products.get("B", 0.0)
+    for name, bc in sorted(case.boundaries.items()):
+        if isinstance(bc, MoleFractionBC) and not 1 - (1 - nu) * bc.value > 0:
+            problems.append(
+                (
+                    f"boundaries.{name}.value",
+                    f"x_A = {bc.value:g} makes 1 − (1 − ν) x_A ≤ 0 (ν = {nu:g}): the Stefan "
+                    "flux N_A = −c D x_A'/(1 − (1 − ν) x_A) is unbounded; pure A is not a "
+                    "Stefan-tube state",
+                )
+            )
     others = case.thermal is not None or case.interfaces or case.physics.source != 0
     if others:
         problems.append(("physics.flux_model", "'stefan' takes no [thermal], interfaces or source"))

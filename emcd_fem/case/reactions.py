@@ -18,7 +18,7 @@ class ReactionSpec(_Section):
 
     equation: str = Field(
         description='Stoichiometric equation, e.g. `"A <=> B"` (reversible), `"A -> B"`, '
-        '`"A -> 2 B"`; species are `A`/`B` or the [species] names.'
+        '`"A -> 2 B"`, `"A -> 0"` (A taken up); species are `A`/`B` or the [species] names.'
     )
     kind: Literal["homogeneous", "surface"] = Field(
         default="homogeneous",

@@ -2,7 +2,8 @@
 
 An equation is written ``"A -> B"`` (irreversible), ``"A <=> B"`` (reversible; ``<->`` and
 ``=`` are accepted too), ``"A + B <=> C + D"``, ``"A -> 2 B"`` (integer or decimal
-coefficients before a species name). The rate is mass action in mole fractions,
+coefficients before a species name), ``"A -> 0"`` (A taken up, nothing produced). The rate
+is mass action in mole fractions,
 
     r = k_f c Π x_i^{ν_i} (reactants) − k_b c Π x_j^{ν_j} (products),
 
@@ -69,7 +70,13 @@ def parse_equation(text: str) -> Stoichiometry:
     for side in (left, right):
         coefficients: dict[str, float] = {}
         if not side.strip():
-            raise EmcdInputError(f"reaction {text!r}: a side of the arrow is empty")
+            raise EmcdInputError(
+                f"reaction {text!r}: a side of the arrow is empty (write '0' for nothing, "
+                "e.g. 'A -> 0' for A absorbed at a wall)"
+            )
+        if side.strip() == "0":  # nothing: e.g. A taken up by the wall (a Stefan tube)
+            sides.append(coefficients)
+            continue
         for term in side.split("+"):
             match = _TERM.match(term)
             if match is None:

@@ -40,7 +40,7 @@ def run_stefan(
     (open_end,) = [n for n in case.boundaries if n != wall]
     (region,) = list(domain.regions)
     material = build_materials(case, [region])[region]
-    nu = reaction.stoichiometry.products["B"]
+    nu = reaction.stoichiometry.products.get("B", 0.0)  # 'A -> 0': ν = 0 (Stefan tube)
     wall_bc = case.boundaries.get(wall)
     x_wall = getattr(wall_bc, "value", None)
     film = StefanFilm(
