@@ -54,3 +54,32 @@ def test_stefan_film_parallel_equals_serial():
         assert abs(getattr(parallel, key) - getattr(serial, key)) <= 1e-10 * abs(
             getattr(serial, key)
         ), key
+
+
+def test_reacting_case_summary_parallel_equals_serial():
+    # the case route (run_case): fluxes, consumption, η and conversion of the demo with an
+    # outlet added, and the Stefan demo, on all ranks = serial (direct solves: 1e-10)
+    from pathlib import Path
+
+    from emcd_fem.case import load_case
+
+    demos = Path(__file__).resolve().parents[2] / "demos"
+    reacting = load_case(demos / "reacting_slab.toml").model_dump()
+    reacting["boundaries"]["right"] = {"type": "mole_fraction", "value": 0.1}
+    for data in (reacting, load_case(demos / "stefan_film.toml").model_dump()):
+        case = load_case(data)
+        serial = ef.run_case(case, comm=MPI.COMM_SELF).summary
+        parallel = ef.run_case(case, comm=MPI.COMM_WORLD).summary
+        assert parallel["status"] == serial["status"] == "ok"
+        scale = max(abs(q) for q in serial["boundary_flux"].values())
+        for name in sorted(serial["boundary_flux"]):
+            diff = parallel["boundary_flux"][name] - serial["boundary_flux"][name]
+            assert abs(diff) <= 1e-10 * scale, name
+        if "stefan" in serial:
+            for key in ("flux_A", "net_flux", "ratio"):
+                assert abs(parallel["stefan"][key] - serial["stefan"][key]) <= 1e-10 * scale
+            continue
+        s, p = serial["reactions"], parallel["reactions"]
+        assert abs(p["production"]["catalyst"] - s["production"]["catalyst"]) <= 1e-10 * scale
+        assert abs(p["conversion"] - s["conversion"]) <= 1e-10
+        assert p["thiele"]["catalyst"]["phi"] == s["thiele"]["catalyst"]["phi"]
