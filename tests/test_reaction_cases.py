@@ -119,6 +119,18 @@ BAD = {
         .replace('"A -> 2 B"', '"A -> 0"'),
         "boundaries.left.value",
     ),
+    "unbalanced_atoms": (
+        BASE
+        + '\n[species]\nA = { name = "A", molar_mass = 58.12e-3, formula = "C4H10" }\n'
+        + 'B = { name = "B", molar_mass = 56.11e-3, formula = "C4H8" }\n',
+        "does not balance atoms",
+    ),
+    "bad_formula": (
+        BASE
+        + '\n[species]\nA = { molar_mass = 58.12e-3, formula = "C4(H10)" }\n'
+        + 'B = { molar_mass = 58.12e-3, formula = "C4H10" }\n',
+        "species.A.formula",
+    ),
     "flux_only": (
         BASE.replace('type = "mole_fraction"\nvalue = 0.9', 'type = "flux"\nvalue = 0.1'),
         "reactions need a mole_fraction",
@@ -138,6 +150,22 @@ def test_bad_reaction_input_exits_2_and_writes_nothing(name, tmp_path, capsys):
     assert culprit in err, err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_balanced_formulas_pass_the_check():
+    # n-butane ⇌ isobutane (C4H10 both) and N2O4 -> 2 NO2 (Stefan) balance their atoms
+    base = (DEMOS / "reacting_slab.toml").read_text()
+    species = (
+        '\n[species]\nA = { name = "nC4H10", molar_mass = 58.12e-3, formula = "C4H10" }\n'
+        'B = { name = "iC4H10", molar_mass = 58.12e-3, formula = "C4H10" }\n'
+    )
+    case = load_case(tomllib.loads(base.replace('"A <=> B"', '"nC4H10 <=> iC4H10"') + species))
+    assert case.reactions[0].equation == "nC4H10 <=> iC4H10"
+    stefan = (DEMOS / "stefan_film.toml").read_text() + (
+        '\n[species]\nA = { name = "N2O4", molar_mass = 92.01e-3, formula = "N2O4" }\n'
+        'B = { name = "NO2", molar_mass = 46.01e-3, formula = "NO2" }\n'
+    )
+    load_case(tomllib.loads(stefan.replace('"A -> 2 B"', '"N2O4 -> 2 NO2"')))
 
 
 def test_stefan_tube_case_a_to_nothing(tmp_path):

@@ -47,6 +47,19 @@ def test_parse_equations_and_delta_nu():
             parse_equation(bad)
 
 
+def test_atom_counts_and_balance():
+    from emcd_fem.materials.stoichiometry import atom_counts, atom_imbalance
+
+    assert atom_counts("C4H10") == {"C": 4, "H": 10}
+    assert atom_counts("NO2") == {"N": 1, "O": 2}
+    assert atom_imbalance(parse_equation("A -> 2 B"), {"A": "N2O4", "B": "NO2"}) == {}
+    assert atom_imbalance(parse_equation("A <=> B"), {"A": "C4H10", "B": "C4H8"}) == {"H": -2}
+    assert atom_imbalance(parse_equation("A <=> B"), {"A": "C4H10"}) is None
+    for bad in ("C4(H10)", "c4h10", "", "Na+"):
+        with pytest.raises(EmcdInputError, match="formula"):
+            atom_counts(bad)
+
+
 # -- closed forms against independent numerics -----------------------------------------------
 def _bvp(rhs, bc, singular=None):  # on ζ = z/L ∈ [0, 1] (so that tol means 1e-10)
     z = np.linspace(0.0, 1.0, 201)

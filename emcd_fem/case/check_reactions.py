@@ -16,6 +16,8 @@ from emcd_fem.case.schema import Case
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.stoichiometry import (
     Reaction,
+    atom_counts,
+    atom_imbalance,
     binary_coefficients,
     equimolar_problem,
     parse_equation,
@@ -27,6 +29,14 @@ def species_names(case: Case) -> tuple[str, str]:
     if case.species is not None and case.species.A.name and case.species.B.name:
         return case.species.A.name, case.species.B.name
     return "A", "B"
+
+
+def _formulas(case: Case) -> dict[str, str]:
+    """A/B → chemical formula, for the species that give one."""
+    if case.species is None:
+        return {}
+    pairs = (("A", case.species.A.formula), ("B", case.species.B.formula))
+    return {k: f for k, f in pairs if f}
 
 
 def build_reactions(case: Case) -> list[Reaction]:
@@ -69,6 +79,13 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("physics.flux_model", _STEFAN_NEEDS))
         return problems
     names = species_names(case)
+    for label, spec in (("A", case.species.A), ("B", case.species.B)) if case.species else ():
+        if spec.formula:
+            try:
+                atom_counts(spec.formula)
+            except EmcdInputError as err:
+                problems.append((f"species.{label}.formula", str(err)))
+                return problems
     geometry = case.geometry
     dim = geometry.dim or 3
     regions, boundaries = geometry.region_names(), geometry.boundary_names()
@@ -85,6 +102,18 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
             text = str(err).replace("'A' (A) and 'B' (B)", f"{names[0]!r} (A) and {names[1]!r} (B)")
             problems.append((f"{key}.equation", text))
             continue
+        formulas = _formulas(case)
+        s = reaction.stoichiometry  # 'A -> 0' (uptake by a wall) has no atom balance
+        imbalance = atom_imbalance(s, formulas) if formulas and s.products else None
+        if imbalance:
+            change = ", ".join(f"{e} {v:+g}" for e, v in imbalance.items())
+            problems.append(
+                (
+                    f"{key}.equation",
+                    f"reaction {spec.equation!r} does not balance atoms with the [species] "
+                    f"formulas {formulas} (products − reactants: {change})",
+                )
+            )
         verdict = equimolar_problem(reaction, dim)
         if verdict is not None and not stefan:
             problems.append((f"{key}.equation", verdict))

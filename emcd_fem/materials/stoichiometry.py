@@ -197,9 +197,50 @@ def binary_coefficients(reaction: Reaction, species: tuple[str, str]) -> tuple[f
     return s.net(species[0]), s.net(species[1])
 
 
+_ELEMENT = re.compile(r"([A-Z][a-z]?)(\d*)")
+
+
+def atom_counts(formula: str) -> dict[str, int]:
+    """Atoms of a plain chemical formula, e.g. ``"C4H10"`` → {C: 4, H: 10}.
+
+    Raises:
+        EmcdInputError: anything but element symbols with optional counts (no parentheses,
+            charges or hydrates).
+    """
+    text = formula.strip() if isinstance(formula, str) else ""
+    if not text or "".join(m.group(0) for m in _ELEMENT.finditer(text)) != text:
+        raise EmcdInputError(
+            f"formula {formula!r}: write element symbols with counts, e.g. 'C4H10' "
+            "(no parentheses, charges or spaces)"
+        )
+    counts: dict[str, int] = {}
+    for symbol, number in _ELEMENT.findall(text):
+        counts[symbol] = counts.get(symbol, 0) + (int(number) if number else 1)
+    return counts
+
+
+def atom_imbalance(
+    stoichiometry: Stoichiometry, formulas: dict[str, str]
+) -> dict[str, float] | None:
+    """Element → (atoms in products − atoms in reactants); None if a formula is missing.
+
+    An empty dict means the equation is balanced.
+    """
+    if any(name not in formulas for name in stoichiometry.species):
+        return None
+    total: dict[str, float] = {}
+    for side, sign in ((stoichiometry.reactants, -1.0), (stoichiometry.products, 1.0)):
+        for name, nu in side.items():
+            for element, n in atom_counts(formulas[name]).items():
+                total[element] = total.get(element, 0.0) + sign * nu * n
+    return {e: v for e, v in sorted(total.items()) if abs(v) > 1e-12}
+
+
 __all__ = [
     "Reaction",
     "Stoichiometry",
+    "atom_counts",
+    "atom_imbalance",
     "binary_coefficients",
     "equimolar_problem",
     "parse_equation",
