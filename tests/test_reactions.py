@@ -379,3 +379,17 @@ def test_reaction_with_partition_and_film_matches_closed_form():
     orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
     assert np.all(orders > 1.8), (orders, errors)  # P1 O(h²); layer b is FE-exact
     assert errors[-1] < 5e-4  # 1.9e-4 at 24 cells per layer
+
+
+def test_reaction_on_an_internal_interface_is_refused():
+    import dataclasses
+
+    domain = ef.layered_slab([L], region_names=["cat"], cells_per_layer=4)
+    domain = dataclasses.replace(domain, interfaces={"mid": 7})  # an internal facet group
+    with pytest.raises(EmcdInputError, match="internal interface"):
+        SpeciesTransportModel(
+            domain,
+            {"cat": ef.Material(D, C)},
+            {"left": ef.MoleFraction(0.9)},
+            reactions=[Reaction("A <=> B", kind="surface", boundary="mid", k_f=1.0)],
+        )

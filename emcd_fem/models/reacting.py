@@ -73,6 +73,12 @@ class ReactionTerms:
                 raise EmcdInputError(problem)
             for region in r.regions:
                 domain.region_tag(region)  # raises with the known names
+            if r.kind == "surface" and r.boundary in domain.interfaces:
+                raise EmcdInputError(
+                    f"reaction {r.label!r}: {r.boundary!r} is an internal interface; reactions "
+                    "on interfaces are not available yet (surface reactions take an exterior "
+                    "boundary)"
+                )
             if r.kind == "surface":
                 domain.boundary_tag(r.boundary)
             if r.arrhenius_A is not None and temperature is None:
