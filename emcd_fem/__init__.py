@@ -31,6 +31,7 @@ from emcd_fem.materials import (
     kinetic_theory,
     properties,
 )
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain, SlabLayout, layered_slab
 from emcd_fem.models import films as _films
 from emcd_fem.models import soret as _soret
@@ -77,6 +78,7 @@ __all__ = [
     "MaterialFields",
     "MolarFlux",
     "MoleFraction",
+    "Reaction",
     "RunResult",
     "SlabLayout",
     "Solution",

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import math
 import subprocess
 import sys
 import tomllib
@@ -12,8 +13,10 @@ import pytest
 
 import emcd_fem as ef
 from emcd_fem import cli
+from emcd_fem.analytic.reactions import stefan_flux
 from emcd_fem.case import load_case
 from emcd_fem.geometry import brown_escombe_resistance
+from emcd_fem.materials.stoichiometry import parse_equation
 from emcd_fem.pipeline.run import build_boundary_conditions, build_materials, run_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +35,24 @@ def independent_reference(path):
     g = case.geometry
     regions = g.region_names()
     materials = build_materials(case, regions) if regions else None
+    if case.reactions:  # the reaction demos: closed forms (tests/test_reaction_cases.py)
+        spec, layer = case.materials[case.material_of(regions[0])], g.layers[0]
+        if case.physics.flux_model == "stefan":  # P1, 40 cells: O(h²) flux error 1.3e-5
+            nu = parse_equation(case.reactions[0].equation)
+            flux = stefan_flux(
+                spec.c,
+                spec.D,
+                layer.thickness,
+                bcs["left"].value,
+                bcs["right"].value,
+                nu.products.get("B", 0.0),
+            )
+            return {"left": -flux, "right": flux}, 5e-5, case
+        r = case.reactions[0]  # A <=> B in a half-slab closed at x = l: cosh profile
+        k, x_eq = r.k_f + r.k_b, r.k_b / (r.k_f + r.k_b)
+        m = math.sqrt(k / spec.D)
+        flux = spec.c * spec.D * (bcs["left"].value - x_eq) * m * math.tanh(m * layer.thickness)
+        return {"left": -flux}, 1e-3, case  # P1, 40 cells, φ = 2.6: O(h²) error 1.6e-4
     if case.thermal is not None:  # thermal diffusion: the Riccati closed form for a linear T
         if g.kind != "layered_slab" or len(regions) != 1:
             return None, None, case

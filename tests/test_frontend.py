@@ -63,6 +63,7 @@ def test_verify_quick(tmp_path):
     # observed orders printed for the manufactured solutions (L2 ~2 for P1, ~3 for P2)
     assert "manufactured solution P2" in result.stdout
     assert "dusty gas: equal molar masses" in report  # every analytic family is in the set
+    assert "isomerization A <=> B slab" in report and "Stefan film A -> 2 B" in report
 
 
 def test_sweep_three_points(tmp_path):

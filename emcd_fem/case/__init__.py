@@ -52,6 +52,7 @@ from emcd_fem.case.load import (
     validate_case,
 )
 from emcd_fem.case.materials import InterfaceSpec, MaterialSpec, Species, SpeciesSpec
+from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.case.schema import Case, case_json_schema
 from emcd_fem.case.settings import (
     Analysis,
@@ -99,6 +100,7 @@ __all__ = [
     "Output",
     "Physics",
     "Profile",
+    "ReactionSpec",
     "Solver",
     "SolverOptionsError",
     "Species",

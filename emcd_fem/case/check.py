@@ -8,6 +8,7 @@ from emcd_fem.case.check_geometry import located_boundary_problems as _located_b
 from emcd_fem.case.check_geometry import shell_problems as _shell_problems
 from emcd_fem.case.check_ranges import profile_problems as _profile_problems
 from emcd_fem.case.check_ranges import range_problems as _range_problems
+from emcd_fem.case.check_reactions import reaction_problems as _reaction_problems
 from emcd_fem.case.check_thermal import material_problems as _material_problems
 from emcd_fem.case.check_thermal import thermal_problems as _thermal_problems
 from emcd_fem.case.check_tools import size_problems as _size_problems
@@ -175,6 +176,7 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
                 )
     problems += _profile_problems(case)
     problems += _range_problems(case)
+    problems += _reaction_problems(case)
     return problems
 
 

@@ -63,6 +63,10 @@ class SpeciesSpec(_Section):
 
     name: str = Field(default="", description="Label, e.g. `He` (informational).")
     molar_mass: float = Field(gt=0, description="Molar mass M [kg/mol], e.g. 4.0026e-3 for He.")
+    formula: str | None = Field(
+        default=None,
+        description="Chemical formula, e.g. `C4H10`: [[reactions]] are checked for atom balance.",
+    )
 
 
 class InterfaceSpec(_Section):

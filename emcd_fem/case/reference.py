@@ -32,6 +32,7 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ('[boundaries.<name>] type = "flux"', schema.FluxBC),
     ('[boundaries.<name>] type = "mass_transfer"', schema.MassTransferBC),
     ('[boundaries.<name>] type = "zero_flux"', schema.ZeroFluxBC),
+    ("[[reactions]] (each reaction)", schema.ReactionSpec),
     ("[physics]", schema.Physics),
     ("[thermal] (temperature field for thermal diffusion)", schema.Thermal),
     ('[thermal.boundaries.<name>] type = "temperature"', schema.TemperatureBC),

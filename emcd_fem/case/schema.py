@@ -8,6 +8,7 @@ from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.boundaries import BoundarySpec
 from emcd_fem.case.geometry import Geometry, LayeredSlab
 from emcd_fem.case.materials import InterfaceSpec, MaterialSpec, Species
+from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.case.settings import Analysis, Discretisation, Output, Physics, Solver
 from emcd_fem.case.thermal import Thermal
 
@@ -29,6 +30,9 @@ class Case(_Section):
             "Partition coefficients, films and contact resistances between material pairs, "
             "each pair once (default: x_A and T continuous)."
         ),
+    )
+    reactions: list[ReactionSpec] = Field(
+        default_factory=list, description="Homogeneous and surface reactions (Δν = 0 in EMCD)."
     )
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
     thermal: Thermal | None = Field(

@@ -18,6 +18,11 @@ class Physics(_Section):
         le=1,
         description="Mean ∫c x_A dx / ∫c dx [-]; required when every boundary is a flux one.",
     )
+    flux_model: Literal["emcd", "stefan"] = Field(
+        default="emcd",
+        description="`emcd` (N_A + N_B = 0) or `stefan`: a 1D film of one layer with a "
+        "surface reaction A -> ν B on its wall (N_B = −ν N_A; README: Reactions).",
+    )
 
 
 class Discretisation(_Section):

@@ -11,7 +11,7 @@ input explicitly through :class:`FormInputs`; they build PETSc objects but solve
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mpi4py import MPI
@@ -59,6 +59,7 @@ class FormInputs:
         block_of_boundary: Boundary → index of the block it lies in.
         constants: Boundary → the condition's bound constants.
         entity_maps: The blocks' submesh maps (None with one block on the whole mesh).
+        reactions: The reactions (``models.reacting.ReactionTerms``) or None.
     """
 
     domain: Domain
@@ -74,10 +75,11 @@ class FormInputs:
     block_of_boundary: dict[str, int]
     constants: dict[str, Any]
     entity_maps: list | None
+    reactions: Any = None
 
 
 def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -> list[ufl.Form]:
-    """One residual F_b per block: flux, source, film and boundary terms.
+    """One residual F_b per block: flux, source, reaction, film and boundary terms.
 
     Args:
         inputs: The model's data.
@@ -93,6 +95,13 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
         flux = fick if thermal is None else fick + thermal
         F[i] += flux_term(flux, ws[i], domain.dx(tag))
         F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
+        rate = (
+            None
+            if inputs.reactions is None
+            else inputs.reactions.production(region, inputs.fields.partition * us[i], inputs.fields)
+        )
+        if rate is not None:  # homogeneous reactions: R_A(x_A)
+            F[i] += source_term(rate, ws[i], domain.dx(tag))
     for (a, b), (j, k) in inputs.film_data.items():
         A, B = inputs.block_of[a], inputs.block_of[b]
         q = film_flux(k, us[A]("+"), us[B]("-"))
@@ -105,6 +114,10 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
         term = boundary_term(bc, x, ws[i], ds, inputs.constants[n])
         if term is not None:
             F[i] += term
+    for n in inputs.reactions.walls() if inputs.reactions is not None else ():
+        i = inputs.block_of[inputs.reactions.wall_region(n)]  # reacting wall: ∫ N_A·n w ds
+        q = inputs.reactions.wall_flux(n, inputs.fields.partition * us[i], inputs.fields)
+        F[i] += q * ws[i] * domain.ds(domain.boundaries[n])
     return [pin_quadrature(f) for f in F]
 
 
@@ -188,7 +201,7 @@ def measured_forms(inputs: FormInputs) -> dict:
         ``{"residuals": compiled F per block, "data_flux_forms": boundary → compiled flux
         of a flux-data boundary (the solve's own boundary term, else the condition's own
         flux), "production_form": ∫R_A dx from the solve's own cell terms (tested with 1,
-        so the balance closes with the solve's quadrature)}``.
+        so the balance closes with the solve's quadrature; reactions excluded)}``.
     """
     domain, us, maps = inputs.domain, inputs.potentials, inputs.entity_maps
     F = residuals(inputs, None)
@@ -207,8 +220,10 @@ def measured_forms(inputs: FormInputs) -> dict:
             x = inputs.fields.partition * us[i]
             flux = bc.outward_flux(x, inputs.constants[n]) * domain.ds(tag)
         data_flux_forms[n] = fem.form(flux, entity_maps=maps)
+    # reactions are not sources: R_A(0) would count k_b; ReactionTerms.report measures them
+    sourced = F if inputs.reactions is None else residuals(replace(inputs, reactions=None), None)
     production = []
-    for Fi, u, one, block in zip(F, us, ones, inputs.blocks, strict=True):
+    for Fi, u, one, block in zip(sourced, us, ones, inputs.blocks, strict=True):
         at_zero = ufl.replace(Fi, {v: ufl.as_ufl(0.0) for v in us})  # the source terms only
         for region in block.regions:
             part = tested_residual(None, at_zero, "cell", domain.regions[region], u, one)

@@ -3,7 +3,8 @@
 Boundary fluxes in the reaction (residual) form on mole-fraction boundaries and from the
 solve's own boundary term elsewhere (:func:`boundary_fluxes`), the molar flow through each
 film (:func:`film_fluxes`) and the Fickian/thermal split of each boundary flux
-(:func:`flux_split`). All are collective on the mesh communicator and return the same
+(:func:`flux_split`), and the judged state of a solved model (:func:`judged_state`: x_A,
+thermal diagnostics, range check). All are collective on the mesh communicator and return the same
 numbers on every rank.
 """
 
@@ -18,9 +19,11 @@ from dolfinx import fem, la
 from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.blocks import Block, boundary_dofs
+from emcd_fem.models.thermal_support import cell_peclet, thermal_diagnostics
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.terms import film_flux
 from emcd_fem.post import admissibility
+from emcd_fem.post.fields import interpolate_expression
 from emcd_fem.post.integrals import integrate, owned_range
 
 
@@ -226,4 +229,64 @@ def range_check(
     return x_min, x_max, list(warnings)
 
 
-__all__ = ["boundary_fluxes", "film_fluxes", "flux_split", "judge_range", "range_check"]
+def judged_state(
+    model: Any, mu: fem.Function, production: float, *, judge: bool = True
+) -> dict[str, Any]:
+    """x_A, the flux split, the thermal diagnostics and the range check of a solved model.
+
+    Args:
+        model: The solved ``models.transport.SpeciesTransportModel`` (its public data).
+        mu: The potential on the whole mesh (``blocks.whole_mesh_field``).
+        production: ∫R_A dx [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D], reactions included.
+        judge: False: only the range, no check (an intermediate solve).
+
+    Returns:
+        The ``TransportSolution`` fields ``mole_fraction``, ``flux_split``,
+        ``thermal_fraction``, ``alpha_t``, ``cell_peclet``, ``x_min``, ``x_max`` and
+        ``warnings`` (the thermal notes, then the range warnings). Collective.
+    """
+    domain = model.domain
+    x = interpolate_expression(model.fields.partition * mu, mu.function_space, "mole_fraction_A")
+    fick, thermal = model.fluxes(mu)
+    split = flux_split(domain, fick, thermal)
+    fraction, alpha, peclet, notes = None, None, 0.0, ()
+    if thermal is not None:
+        fraction, alpha, notes = thermal_diagnostics(
+            domain, model.transport, x, model.temperature, fick, thermal
+        )
+        peclet = cell_peclet(domain, model.transport, model.temperature)
+    plain = len(model.blocks) == 1 and all(h == 1.0 for h in model.solubility.values())
+    x_min, x_max, warnings = range_check(  # nodal x_A: μ itself when x_A = μ
+        domain,
+        model.potentials[0] if plain else x,
+        model.potentials,
+        conditions=model.conditions,
+        solubility=model.solubility,
+        dirichlet_ranges=model.dirichlet_ranges,
+        production=production,
+        films=bool(model.films),
+        thermal=thermal is not None,
+        peclet=peclet,
+        inventory=model.inventory.value if model.inventory is not None else None,
+        judge=judge,
+    )
+    return {
+        "mole_fraction": x,
+        "flux_split": split,
+        "thermal_fraction": fraction,
+        "alpha_t": alpha,
+        "cell_peclet": peclet,
+        "x_min": x_min,
+        "x_max": x_max,
+        "warnings": tuple(notes) + tuple(warnings),
+    }
+
+
+__all__ = [
+    "boundary_fluxes",
+    "film_fluxes",
+    "flux_split",
+    "judge_range",
+    "judged_state",
+    "range_check",
+]

@@ -14,9 +14,9 @@ The linear solve then runs with the constant null space attached (CG + GAMG,
 prescribed inventory: with x_A = H μ, μ ← μ + (x̄ − ∫c H μ dx / ∫c dx) / (∫c H dx / ∫c dx).
 
 This is the isothermal, film-free case only (one block on the whole mesh): with films the
-inventory couples the blocks, and with thermal diffusion x_A enters nonlinearly, so the
-missing constant is not a shift of μ; those combinations are refused (by the model and, for
-case files, by the case check).
+inventory couples the blocks, and with thermal diffusion or reactions x_A enters the
+terms themselves, so the missing constant is not a shift of μ; those combinations are
+refused (by the model and, for case files, by the case check).
 """
 
 from collections.abc import Iterable, Mapping
@@ -36,11 +36,11 @@ def is_flux_only(conditions: Mapping[str, BoundaryCondition]) -> bool:
     return not any(bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values())
 
 
-def refuse_coupled(films: bool, thermal: bool) -> None:
-    """Refuse a flux-only problem with films or a temperature (see the module docstring).
+def refuse_coupled(films: bool, thermal: bool, *, reactions: bool = False) -> None:
+    """Refuse a flux-only problem with films, a temperature or reactions (module docstring).
 
     Raises:
-        EmcdInputError: ``films`` or ``thermal``.
+        EmcdInputError: ``films``, ``thermal`` or ``reactions``.
     """
     if films or thermal:
         raise EmcdInputError(
@@ -49,6 +49,14 @@ def refuse_coupled(films: bool, thermal: bool) -> None:
             "x_A only up to its inventory; with films the inventory couples "
             "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
             "constant shift — give a mole_fraction or mass_transfer boundary"
+        )
+    if reactions:
+        raise EmcdInputError(
+            "every boundary prescribes a flux: with reactions one boundary must be a "
+            "mole_fraction or mass_transfer boundary. A reaction rate depends on x_A, so the "
+            "inventory is not a constant shift of a flux-only solution (reactions on "
+            "flux-only problems are not available) — give a mole_fraction or mass_transfer "
+            "boundary, or drop the [[reactions]]"
         )
 
 
@@ -103,4 +111,36 @@ class Inventory:
         self.potential.x.scatter_forward()
 
 
-__all__ = ["Inventory", "is_flux_only", "refuse_coupled"]
+def model_inventory(
+    domain: Domain,
+    fields: MaterialFields,
+    potential: fem.Function,
+    inventory: float | None,
+    conditions: Iterable[str],
+    data_flux_forms: Mapping[str, fem.Form],
+    production_form: fem.Form,
+) -> Inventory:
+    """The :class:`Inventory` of a flux-only model from its compiled forms (collective).
+
+    Args:
+        domain: The domain.
+        fields: The material fields (c and H).
+        potential: μ, a Lagrange Function on the domain's mesh.
+        inventory: The prescribed mean mole fraction ∫c x_A dx / ∫c dx [-] (or None).
+        conditions: The boundaries with a condition (the others carry no flux).
+        data_flux_forms: Flux-data boundary → its compiled outward flow (the solve's own
+            boundary term) [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D].
+        production_form: The compiled ∫R_A dx of the solve's own cell terms.
+
+    Raises:
+        EmcdInputError, AdmissibilityError: as :class:`Inventory`.
+    """
+    data = dict.fromkeys([*conditions, *domain.boundaries], 0.0) | {
+        n: integrate(f) for n, f in sorted(data_flux_forms.items())
+    }
+    return Inventory(
+        domain, fields, potential, inventory, domain.boundaries, data, integrate(production_form)
+    )
+
+
+__all__ = ["Inventory", "is_flux_only", "model_inventory", "refuse_coupled"]

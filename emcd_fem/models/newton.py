@@ -22,9 +22,16 @@ REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstan
 
 
 def newton_solve(
-    problem: dolfinx.fem.petsc.NonlinearProblem, comm: MPI.Comm
+    problem: dolfinx.fem.petsc.NonlinearProblem,
+    comm: MPI.Comm,
+    *,
+    what: str = "the Soret (Newton) solve",
+    advice: str = "reduce S_T or the temperature difference, refine the mesh, or try the "
+    "other coupling scheme",
 ) -> tuple[int, str, list[float]]:
     """Solve with SNES, with a progress bar and ``-v`` residual lines (collective).
+
+    ``what`` and ``advice`` name the solve and the remedy in the error message.
 
     Returns:
         (iterations, converged reason name, residual norm per iteration).
@@ -55,10 +62,9 @@ def newton_solve(
     history = [float(r) for r in snes.getConvergenceHistory()[0]]
     if reason <= 0:
         raise EmcdSolverError(
-            f"the Soret (Newton) solve did not converge: {REASONS.get(reason, reason)} after "
+            f"{what} did not converge: {REASONS.get(reason, reason)} after "
             f"{snes.getIterationNumber()} iterations, last residual "
-            f"{history[-1] if history else float('nan'):.3e}; reduce S_T or the "
-            "temperature difference, refine the mesh, or try the other coupling scheme"
+            f"{history[-1] if history else float('nan'):.3e}; {advice}"
         )
     return snes.getIterationNumber(), REASONS.get(reason, str(reason)), history
 

@@ -87,6 +87,8 @@ class TransportSolution:
         coupling_iterations: Passes of the T–x_A coupling (1: T does not depend on x_A).
         coupling_history: Changes between passes (empty: one pass).
         solver: Report of the linear (isothermal) solve (``emcd_fem.solvers.linear.SolverReport``).
+        reactions: With reactions, ``ReactionTerms.report``: verdict, production per region,
+            reacting-wall fluxes, Thiele moduli and effectiveness factors.
     """
 
     potentials: list[fem.Function]
@@ -112,6 +114,7 @@ class TransportSolution:
     coupling_iterations: int = 1
     coupling_history: list[float] = field(default_factory=list)
     solver: Any = None
+    reactions: dict[str, Any] | None = None
 
     @property
     def balance_record(self) -> Balance:

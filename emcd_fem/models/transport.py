@@ -3,7 +3,8 @@
 Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
 N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
 temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
-source R_A; partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
+source R_A; reactions, homogeneous and on catalytic walls (``emcd_fem.models.reacting``);
+partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
 k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.models.films``). Regions joined
 without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
 
@@ -12,17 +13,19 @@ The temperature is a number, a UFL expression or a Function [K], or a
 T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
 the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
 
-Solve: every term but Soret's is linear, so the isothermal problem is assembled once and
-solved linearly (``solvers.linear``: LU or CG + GAMG with its fallback; one block or the
-film block system); with Soret, Newton (SNES, ``models.newton``) starts from it. Flux-only
+Solve: every term but Soret's and nonlinear reaction rates' is linear, so the isothermal
+problem is assembled once and solved linearly (``solvers.linear``: LU or CG + GAMG with its
+fallback; one block or the film block system); with Soret or a nonlinear rate, Newton (SNES,
+``models.newton``) starts from it. Flux-only
 problems are fixed by their inventory (``models.inventory``). Fluxes: the reaction
 (residual) form on mole-fraction boundaries, the solve's own terms elsewhere, so the balance
-Σ q_Γ − ∫R dx closes to solver tolerance. Forms: ``models.assembly``; post-solve
-quantities: ``models.derived``; this module holds the data and the solve sequence.
+Σ q_Γ − ∫R dx (reactions: ``ReactionTerms.report``) closes to solver tolerance. Forms:
+``models.assembly``; post-solve quantities: ``models.derived``; this module holds the data
+and the solve sequence.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ufl
@@ -31,6 +34,7 @@ from dolfinx import fem
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, assign_materials, check_regions
 from emcd_fem.materials.partition import region_solubilities
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import curved_degree_warning
 from emcd_fem.models.assembly import (
@@ -48,21 +52,19 @@ from emcd_fem.models.blocks import (
     film_measure,
     whole_mesh_field,
 )
-from emcd_fem.models.derived import boundary_fluxes, film_fluxes, flux_split, range_check
+from emcd_fem.models.derived import boundary_fluxes, film_fluxes, judged_state
 from emcd_fem.models.dirichlet import block_dirichlet_conditions
-from emcd_fem.models.inventory import Inventory, is_flux_only, refuse_coupled
+from emcd_fem.models.inventory import Inventory, is_flux_only, model_inventory, refuse_coupled
 from emcd_fem.models.newton import newton_solve, staggered
+from emcd_fem.models.reacting import NEWTON_NAMES, ReactionTerms
 from emcd_fem.models.solution import TransportSolution
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
-    cell_peclet,
     model_temperature,
-    thermal_diagnostics,
 )
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
-from emcd_fem.post.fields import interpolate_expression
 from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
 
@@ -83,6 +85,8 @@ class SpeciesTransportModel:
         inventory_mole_fraction: ∫c x_A dx / ∫c dx [-], required when every boundary
             prescribes a flux (isothermal, film-free only: ``models.inventory``) and
             ignored otherwise.
+        reactions: :class:`~emcd_fem.materials.stoichiometry.Reaction` records (Δν = 0 only);
+            species: the (A, B) names their equations use.
         temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
             a :class:`~emcd_fem.models.thermal.HeatConductionProblem` (solved first).
         soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
@@ -98,7 +102,7 @@ class SpeciesTransportModel:
 
     Raises:
         EmcdInputError: invalid data; a flux-only problem without an inventory, or with
-            films or a temperature (``models.inventory``).
+            films, a temperature or reactions (``models.inventory``).
         AdmissibilityError: flux-only data that do not balance the production.
 
     Note:
@@ -115,6 +119,8 @@ class SpeciesTransportModel:
         partitions: Mapping[tuple[str, str], float] | None = None,
         source: float | ufl.core.expr.Expr = 0.0,
         inventory_mole_fraction: float | None = None,
+        reactions: Sequence[Reaction] = (),
+        species: tuple[str, str] = ("A", "B"),
         temperature: Any = None,
         soret: Mapping[str, float] | None = None,
         thermal_diffusion_factor: Mapping[str, float] | None = None,
@@ -143,7 +149,7 @@ class SpeciesTransportModel:
                 )
         self.singular = is_flux_only(boundary_conditions)  # x_A fixed by its inventory only
         if self.singular:
-            refuse_coupled(bool(films), temperature is not None)
+            refuse_coupled(bool(films), temperature is not None, reactions=bool(reactions))
         self.domain = domain
         msh = domain.mesh
         self._curved_warning = curved_degree_warning(msh, degree)
@@ -183,6 +189,8 @@ class SpeciesTransportModel:
             dict(thermal_diffusion_factor or {}),
             dict(temperature_dependence or {}),
         )
+        terms = ReactionTerms(domain, reactions, species, self.temperature, self.conditions)
+        self.reactions = terms if reactions else None
 
         self._film_data, self._dS = film_measure(domain, self.films, self.solubility)
 
@@ -214,23 +222,21 @@ class SpeciesTransportModel:
             block_of_boundary=self._block_of_boundary,
             constants=self._constants,
             entity_maps=self._maps,
+            reactions=self.reactions,
         )
         self._isothermal = measured_forms(self._inputs)
         self._data_flux_forms = self._isothermal["data_flux_forms"]
         self._production_form = self._isothermal["production_form"]
         self.inventory: Inventory | None = None
         if self.singular:  # checked before the solver is set up: inventory, balance
-            data = dict.fromkeys([*self.conditions, *domain.boundaries], 0.0) | {
-                n: integrate(f) for n, f in self._data_flux_forms.items()
-            }
-            self.inventory = Inventory(
+            self.inventory = model_inventory(
                 domain,
                 self.fields,
                 self.potentials[0],
                 inventory_mole_fraction,
-                domain.boundaries,
-                data,
-                integrate(self._production_form),
+                self.conditions,
+                self._data_flux_forms,
+                self._production_form,
             )
         self.linear_problem = build_linear(
             self._inputs, self._bcs, linear_options, singular=self.singular
@@ -238,6 +244,9 @@ class SpeciesTransportModel:
         self._thermal = None
         if self.temperature is not None:
             self._thermal = build_nonlinear(self._inputs, self._bcs, self.temperature, options)
+        elif self.reactions is not None and not self.reactions.linear:  # rate in the Jacobian
+            built = build_nonlinear(self._inputs, self._bcs, None, options)
+            self._thermal = built | {"names": NEWTON_NAMES}
         self._monolithic = None
         if self.heat is not None and coupling == "monolithic":
             self._monolithic = build_monolithic(
@@ -266,7 +275,7 @@ class SpeciesTransportModel:
 
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
-        result = newton_solve(built["problem"], self.domain.comm)
+        result = newton_solve(built["problem"], self.domain.comm, **built.get("names", {}))
         for u in self.potentials:
             u.x.scatter_forward()
         return result
@@ -337,62 +346,39 @@ class SpeciesTransportModel:
             iterations, reason, history = self._newton(self._thermal)
             built = self._thermal
         fluxes = self._boundary_fluxes(built["residuals"])
+        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
+        reacting = self.reactions and self.reactions.report(mu, self.fields, self._materials)
+        if reacting:  # walls: outward fluxes; regions: production (not in the cell terms')
+            fluxes |= {b: fluxes.get(b, 0.0) + q for b, q in reacting["wall_flux"].items()}
+            production += sum(reacting["production"].values())
         net = sum(fluxes.values())
         balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))
         film = film_fluxes(self._film_data, self.block_of, self.potentials, self._dS, self._maps)
-        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
-        x = interpolate_expression(self.fields.partition * mu, mu.function_space, "mole_fraction_A")
-        fick, thermal = self.fluxes(mu)
-        split = flux_split(domain, fick, thermal)
-        fraction, alpha, peclet, notes = None, None, 0.0, ()
-        if thermal is not None:
-            fraction, alpha, notes = thermal_diagnostics(
-                domain, self.transport, x, self.temperature, fick, thermal
-            )
-            peclet = cell_peclet(domain, self.transport, self.temperature)
-        plain = len(self.blocks) == 1 and all(h == 1.0 for h in self.solubility.values())
-        x_min, x_max, warnings = range_check(  # nodal x_A: μ itself when x_A = μ
-            domain,
-            self.potentials[0] if plain else x,
-            self.potentials,
-            conditions=self.conditions,
-            solubility=self.solubility,
-            dirichlet_ranges=self.dirichlet_ranges,
-            production=production,
-            films=bool(self.films),
-            thermal=thermal is not None,
-            peclet=peclet,
-            inventory=self.inventory.value if self.inventory is not None else None,
-            judge=check_range,
-        )
+        state = judged_state(self, mu, production, judge=check_range)  # x_A, split, range
+        warnings = list(state.pop("warnings"))
         if self._curved_warning is not None:
             warnings.append(self._curved_warning)
         if report.fallback is not None and report.fallback.startswith("direct"):
             warnings.append(f"linear solver: {report.fallback}")
         return TransportSolution(
+            **state,
             potentials=self.potentials,
             potential=mu,
-            mole_fraction=x,
             boundary_flux=fluxes,
             production=production,
             film_flux=film,
-            flux_split=split,
             balance=balance,
-            x_min=x_min,
-            x_max=x_max,
             iterations=iterations,
             reason=reason,
             residual_history=history,
             temperature=self.temperature,
             heat=heat,
-            thermal_fraction=fraction,
-            alpha_t=alpha,
-            cell_peclet=peclet,
-            warnings=tuple(notes) + tuple(warnings),
+            warnings=tuple(warnings),
             coupling=coupling,
             coupling_iterations=passes,
             coupling_history=changes,
             solver=report,
+            reactions=reacting,
         )
 
 

@@ -1,12 +1,13 @@
 """``emcd run`` through the composed species-transport model: case → terms → solve → output.
 
 Every case runs here (:func:`build_model` picks the terms from the case's sections:
-partition coefficients, films, sources, flux-only data with an inventory, prescribed or
-solved T with contact resistances). The summary always has ``boundary_flux``, ``balance``
+partition coefficients, films, sources, reactions, flux-only data with an inventory,
+prescribed or solved T with contact resistances; ``flux_model = "stefan"`` runs the 1D
+Stefan-flow film instead, ``pipeline.stefan_run``). The summary always has ``boundary_flux``, ``balance``
 (``net_outflow``, ``production``, ``relative``), ``x_min``/``x_max``, ``field_degrees``,
 ``solver``, ``analytic`` (the case's reference or None) and ``effective``; plus
-``film_flux``/``blocks`` with films and ``flux_split``/``thermal``/``soret`` with
-``[thermal]``.
+``film_flux``/``blocks`` with films, ``reactions`` (with ``conversion``) with reactions and
+``flux_split``/``thermal``/``soret`` with ``[thermal]``.
 """
 
 import time
@@ -19,8 +20,10 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.case import Case
+from emcd_fem.case.check_reactions import build_reactions
 from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.output import (
     RunResult,
@@ -43,6 +46,7 @@ from emcd_fem.pipeline.setup import (
     interface_pairs,
     resolve_material,
 )
+from emcd_fem.pipeline.stefan_run import run_stefan
 from emcd_fem.pipeline.thermal_case import (
     reference_summary,
     soret_parameters,
@@ -77,6 +81,7 @@ def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
         partitions=partitions,
         source=case.physics.source,
         inventory_mole_fraction=case.physics.inventory_mole_fraction,
+        reactions=build_reactions(case),
         degree=case.discretisation.degree,
         petsc_options=case.solver.petsc_options,
         **thermal,
@@ -85,6 +90,8 @@ def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
 
 def _reference(case: Case, domain: Domain, model: Any, solution: Any) -> tuple[Any, Any]:
     """The case's reference next to the FE fluxes and its exact x_A(points), or Nones."""
+    if case.reactions:  # the 1D/film/Soret references know no reactions (analytic.reactions
+        return None, None  # is checked by the tests and `emcd verify`)
     if case.thermal is not None:
         found = soret_reference(case)
         summary = reference_summary(case, domain, solution)
@@ -112,6 +119,8 @@ def run_model(
     mesh_reused: bool = False,
 ) -> RunResult:
     """Build, solve, post-process and write a case through the composed model (collective)."""
+    if case.physics.flux_model == "stefan":  # non-equimolar 1D film: its own model
+        return run_stefan(case, domain, out, comm, timings, start)
     tic = time.perf_counter()
     model = build_model(case, domain)
     timings["setup"] = time.perf_counter() - tic
@@ -165,6 +174,10 @@ def run_model(
             "coupling_iterations": solution.coupling_iterations,
             "coupling_history": solution.coupling_history,
         }
+    if solution.reactions is not None:  # conversion: the fraction of the supplied A consumed
+        walls = solution.reactions["walls"]
+        X = conversion(solution.boundary_flux, walls)
+        summary["reactions"] = solution.reactions | {"conversion": X}
     if model.films:
         summary["film_flux"] = {f"{a}|{b}": v for (a, b), v in solution.film_flux.items()}
         summary["blocks"] = [b.regions for b in model.blocks]

@@ -19,6 +19,7 @@ from emcd_fem.studies.verification_checks import (
     check_slabs,
 )
 from emcd_fem.studies.verification_physics import check_porous, check_thermal
+from emcd_fem.studies.verification_reactions import check_reactions
 from emcd_fem.studies.verification_record import Check
 
 CHECKS: dict[str, Callable] = {
@@ -29,6 +30,7 @@ CHECKS: dict[str, Callable] = {
     "effective": lambda comm, quick: check_effective(comm),
     "porous": lambda comm, quick: check_porous(comm),
     "thermal": check_thermal,
+    "reactions": check_reactions,
 }
 
 

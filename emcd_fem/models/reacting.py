@@ -1,0 +1,259 @@
+"""Reactions bound to a domain: the terms the species model adds, and their diagnostics.
+
+:class:`ReactionTerms` checks the reactions against the domain (regions, boundaries, the
+binary species, the R_T check of ``emcd_fem.materials.stoichiometry``) and hands
+``models.assembly.residuals`` the production R_A of each region and the reacting-wall flux
+N_A·n = −Σ ν_A r_s of each surface boundary (``emcd_fem.physics.reaction``). After the solve
+:meth:`ReactionTerms.report` gives the equimolar verdict, the consumption per region and
+wall, and per region the Thiele modulus and effectiveness factor of a first-order reversible
+reaction with the slab, cylinder and sphere formulas alongside
+(``emcd_fem.analytic.reactions``).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from emcd_fem.analytic.reactions import effectiveness_factor
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import MaterialFields
+from emcd_fem.materials.partition import regions_on_boundary
+from emcd_fem.materials.stoichiometry import Reaction, binary_coefficients, equimolar_problem
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.physics.conditions import BoundaryCondition, MoleFraction, ZeroFlux
+from emcd_fem.physics.reaction import is_linear, mass_action_rate, rate_constants
+from emcd_fem.post.integrals import integrate
+
+#: How a failed Newton solve of a nonlinear rate is named, and what to do about it.
+NEWTON_NAMES = {
+    "what": "the reaction (Newton) solve",
+    "advice": "check the rate constants and their units ([1/s] homogeneous, [m/s] on a wall), "
+    "refine the mesh where the reaction layer is thin (large Thiele modulus)",
+}
+
+
+class ReactionTerms:
+    """The reactions of a binary model on a domain.
+
+    Args:
+        domain: The domain.
+        reactions: The reactions (homogeneous in regions, surface on boundaries).
+        species: Names of (A, B) in the equations (default ``("A", "B")``).
+        temperature: T [K] as UFL (needed by Arrhenius constants), or None.
+        conditions: The model's boundary conditions: a reacting wall takes none (or
+            zero flux); uniform mole-fraction boundaries are the open surfaces of η.
+
+    Raises:
+        EmcdInputError: an unknown species, region or boundary, an Arrhenius reaction
+            without a temperature, or a reaction with R_T ≠ 0 (the message names it, shows
+            Δν and says which model to use).
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        reactions: Sequence[Reaction],
+        species: tuple[str, str] = ("A", "B"),
+        temperature: Any = None,
+        conditions: Mapping[str, BoundaryCondition] | None = None,
+    ) -> None:
+        self.domain, self.reactions, self.species = domain, list(reactions), tuple(species)
+        msh, dim = domain.mesh, domain.mesh.topology.dim
+        self.nu_a: list[float] = []
+        self.constants: list[tuple[fem.Constant, fem.Constant]] = []
+        for r in self.reactions:
+            if not isinstance(r, Reaction):
+                raise EmcdInputError(f"reactions must be Reaction records, got {r!r}")
+            nu_a, _ = binary_coefficients(r, self.species)
+            problem = equimolar_problem(r, dim)
+            if problem is not None:
+                raise EmcdInputError(problem)
+            for region in r.regions:
+                domain.region_tag(region)  # raises with the known names
+            if r.kind == "surface" and r.boundary in domain.interfaces:
+                raise EmcdInputError(
+                    f"reaction {r.label!r}: {r.boundary!r} is an internal interface; reactions "
+                    "on interfaces are not available yet (surface reactions take an exterior "
+                    "boundary)"
+                )
+            if r.kind == "surface":
+                domain.boundary_tag(r.boundary)
+            if r.arrhenius_A is not None and temperature is None:
+                raise EmcdInputError(
+                    f"reaction {r.label!r}: Arrhenius constants need a temperature ([thermal])"
+                )
+            values = r.arrhenius_A if r.arrhenius_A is not None else (r.k_f, r.k_b)
+            self.constants.append(tuple(fem.Constant(msh, float(v)) for v in values))
+            self.nu_a.append(nu_a)
+        conditions = dict(conditions or {})
+        for wall in self.walls():
+            if wall in conditions and not isinstance(conditions[wall], ZeroFlux):
+                raise EmcdInputError(
+                    f"boundary {wall!r} is a reacting wall: its flux is the reaction rate, so "
+                    f"it takes no other condition (remove its {conditions[wall].describe()})"
+                )
+        self.surface_values = {
+            n: float(bc.value)
+            for n, bc in sorted(conditions.items())
+            if isinstance(bc, MoleFraction) and isinstance(bc.value, int | float)
+        }
+        self.temperature = temperature
+        self.linear = all(is_linear(r) for r in self.reactions)
+
+    def _rate(self, j: int, x: ufl.core.expr.Expr, c: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        r = self.reactions[j]
+        k_f, k_b = rate_constants(r, self.constants[j], self.temperature)
+        a, b = self.species
+        return mass_action_rate(r, {a: x, b: 1 - x}, c, k_f, k_b)
+
+    def production(
+        self, region: str, x: ufl.core.expr.Expr, fields: MaterialFields
+    ) -> ufl.core.expr.Expr | None:
+        """R_A = Σ ν_A r [mol/(m^3 s)] of the homogeneous reactions in a region (None: none)."""
+        total = None
+        for j, r in enumerate(self.reactions):
+            if r.kind == "homogeneous" and (not r.regions or region in r.regions):
+                term = self.nu_a[j] * self._rate(j, x, fields.concentration)
+                total = term if total is None else total + term
+        return total
+
+    def walls(self) -> list[str]:
+        """Boundaries that carry a surface reaction, sorted."""
+        return sorted({r.boundary for r in self.reactions if r.kind == "surface"})
+
+    def wall_flux(
+        self, boundary: str, x: ufl.core.expr.Expr, fields: MaterialFields
+    ) -> ufl.core.expr.Expr:
+        """N_A·n = −Σ ν_A r_s [mol/(m^2 s)] on a reacting wall (A consumed: outward > 0)."""
+        total = ufl.as_ufl(0.0)
+        for j, r in enumerate(self.reactions):
+            if r.kind == "surface" and r.boundary == boundary:
+                total = total - self.nu_a[j] * self._rate(j, x, fields.concentration)
+        return total
+
+    def wall_region(self, boundary: str) -> str:
+        """The region a reacting wall bounds (collective); one region per wall."""
+        regions = regions_on_boundary(self.domain, boundary)
+        if len(regions) != 1:
+            raise EmcdInputError(
+                f"reacting wall {boundary!r} touches regions {regions}: split it by region"
+            )
+        return regions[0]
+
+    # -- after the solve ----------------------------------------------------------------
+    def report(
+        self,
+        potential: fem.Function,
+        fields: MaterialFields,
+        materials: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Verdict, consumption and diagnostics (collective).
+
+        Args:
+            potential: The solved potential μ on the parent mesh (x_A = H μ).
+            fields: The material fields.
+            materials: Region → :class:`~emcd_fem.materials.Material` (c, D).
+
+        Returns:
+            ``equimolar`` (the verdict), ``reactions`` (per reaction: equation, Δν, kind,
+            where), ``production`` (region → ∫R_A dx [mol/s in 3D, per unit depth in 2D,
+            per unit area in 1D]), ``wall_flux`` (boundary → ∫N_A·n ds, outward),
+            ``thiele`` (region → k = k_f + k_b, D, L_c = V/S_open (S_open: the uniform
+            mole-fraction boundaries of the region), φ = L_c √(k/D), x_eq, η
+            observed = |∫R_A| / (c k V |x_s − x_eq|), and η of a slab (φ), cylinder (2φ)
+            and sphere (3φ): the formulas at the same L_c).
+        """
+        d, x = self.domain, fields.partition * potential
+        listed = [
+            {
+                "equation": r.equation,
+                "kind": r.kind,
+                "delta_nu": r.stoichiometry.delta_nu,
+                "where": r.boundary if r.kind == "surface" else (list(r.regions) or "all"),
+            }
+            for r in self.reactions
+        ]
+        production, thiele = {}, {}
+        for region, tag in sorted(d.regions.items()):
+            rate = self.production(region, x, fields)
+            if rate is None:
+                continue
+            production[region] = integrate(fem.form(rate * d.dx(tag)))
+            info = self._thiele(region, tag, materials[region], self.surface_values)
+            if info is not None:
+                ideal = info.pop("ideal")
+                info["eta_observed"] = abs(production[region]) / ideal if ideal else None
+                thiele[region] = info
+        walls = {
+            b: integrate(fem.form(self.wall_flux(b, x, fields) * d.ds(d.boundaries[b])))
+            for b in self.walls()
+        }
+        return {
+            "equimolar": "yes: Δν = 0 for every reaction (R_T = 0, N_A + N_B = 0)",
+            "walls": self.walls(),
+            "reactions": listed,
+            "production": production,
+            "wall_flux": walls,
+            "thiele": thiele,
+        }
+
+    def _thiele(
+        self, region: str, tag: int, material: Any, surface_values: dict[str, float]
+    ) -> dict[str, Any] | None:
+        """First-order reversible A ⇌ B (or B ⇌ A) in a region: R_A = −c k (x_A − x_eq)."""
+        k, k_x_eq = 0.0, 0.0
+        for j, r in enumerate(self.reactions):
+            if r.kind != "homogeneous" or (r.regions and region not in r.regions):
+                continue
+            if not is_linear(r) or r.arrhenius_A is not None:
+                return None
+            k_b = r.k_b if r.stoichiometry.reversible else 0.0
+            k += r.k_f + k_b
+            k_x_eq += k_b if self.nu_a[j] < 0 else r.k_f  # k x_eq of this reaction
+        if k <= 0:
+            return None
+        d = self.domain
+        one = fem.Constant(d.mesh, 1.0)
+        volume = integrate(fem.form(one * d.dx(tag)))
+        area, values = 0.0, set()
+        for name, value in sorted(surface_values.items()):
+            if region in regions_on_boundary(d, name):
+                area += integrate(fem.form(one * d.ds(d.boundaries[name])))
+                values.add(value)
+        if area <= 0:
+            return None
+        length = volume / area
+        phi = float(length * np.sqrt(k / material.diffusivity))
+        x_eq = k_x_eq / k
+        ideal = None
+        if len(values) == 1:  # one surface state: η is defined
+            ideal = material.concentration * k * volume * abs(values.pop() - x_eq) or None
+        return {
+            "k": k,
+            "D": material.diffusivity,
+            "length": length,
+            "phi": phi,
+            "x_eq": x_eq,
+            "eta_slab": effectiveness_factor("slab", phi),
+            "eta_cylinder": effectiveness_factor("cylinder", 2 * phi),
+            "eta_sphere": effectiveness_factor("sphere", 3 * phi),
+            "ideal": ideal,
+        }
+
+
+def conversion(boundary_flux: Mapping[str, float], walls: Sequence[str]) -> float | None:
+    """X = 1 − (A leaving through outlets)/(A entering) [-], None without inflow of A.
+
+    Outlets and inlets are the boundaries (not the reacting walls) with outward flux
+    q_Γ > 0 and q_Γ < 0; by the balance X is the fraction of the supplied A consumed by the
+    reactions (homogeneous and on walls).
+    """
+    inflow = -sum(q for n, q in boundary_flux.items() if n not in walls and q < 0)
+    outflow = sum(q for n, q in boundary_flux.items() if n not in walls and q > 0)
+    return 1.0 - outflow / inflow if inflow > 0 else None
+
+
+__all__ = ["NEWTON_NAMES", "ReactionTerms", "conversion"]
