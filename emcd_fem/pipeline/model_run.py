@@ -3,11 +3,11 @@
 Every case runs here (:func:`build_model` picks the terms from the case's sections:
 partition coefficients, films, sources, reactions, flux-only data with an inventory,
 prescribed or solved T with contact resistances; ``flux_model = "stefan"`` runs the 1D
-Stefan-flow film instead, ``pipeline.stefan_run``). The summary always has ``boundary_flux``, ``balance``
-(``net_outflow``, ``production``, ``relative``), ``x_min``/``x_max``, ``field_degrees``,
-``solver``, ``analytic`` (the case's reference or None) and ``effective``; plus
-``film_flux``/``blocks`` with films, ``reactions`` (with ``conversion``) with reactions and
-``flux_split``/``thermal``/``soret`` with ``[thermal]``.
+Stefan-flow film instead, ``pipeline.stefan_run``). The summary always has
+``boundary_flux``, ``balance`` (``net_outflow``, ``production``, ``relative``),
+``x_min``/``x_max``, ``field_degrees``, ``solver``, ``analytic`` (the case's reference or
+None) and ``effective``; plus ``film_flux``/``blocks`` with films, ``reactions`` (with
+``conversion``) with reactions and ``flux_split``/``thermal``/``soret`` with ``[thermal]``.
 """
 
 import time
