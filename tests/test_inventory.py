@@ -92,10 +92,16 @@ def test_flux_only_needs_an_inventory():
         SpeciesTransportModel(slab(1), MATS, BCS, inventory_mole_fraction=1.5)
 
 
-@pytest.mark.parametrize("coupled", ["films", "temperature"])
+@pytest.mark.parametrize("coupled", ["films", "temperature", "reactions"])
 def test_flux_only_with_films_or_temperature_refused(coupled):
     """The missing constant is not a shift of μ there: refused with the reason."""
-    extra = {"films": {("a", "b"): 0.5}} if coupled == "films" else {"temperature": 300.0}
+    extra = {
+        "films": {"films": {("a", "b"): 0.5}},
+        "temperature": {"temperature": 300.0},
+        "reactions": {"reactions": [ef.Reaction("A <=> B", k_f=2.0, k_b=1.0)]},
+    }[coupled]
     with pytest.raises(ef.EmcdInputError, match="one boundary must be a mole_fraction") as info:
         SpeciesTransportModel(slab(1), MATS, BCS, inventory_mole_fraction=INVENTORY, **extra)
     assert "not a constant shift" in str(info.value)
+    named = {"films": "films", "temperature": "thermal diffusion", "reactions": "reactions"}
+    assert f"with {named[coupled]}" in str(info.value)  # names what makes it refused
