@@ -42,6 +42,13 @@ def test_reacting_slab_case_reports_verdict_consumption_and_effectiveness():
         reactions["production"]["catalyst"], summary["boundary_flux"]["left"], rel_tol=1e-12
     )
     assert math.isclose(reactions["conversion"], 1.0, rel_tol=1e-12)  # no outlet: all consumed
+    # the run's balance counts the reaction once: production = the consumption, closed to
+    # round-off (the solve's residual and the balance use one R_A expression)
+    assert summary["balance"]["production"] == pytest.approx(
+        reactions["production"]["catalyst"], rel=1e-14
+    )
+    assert summary["balance"]["relative"] < 1e-12
+    assert summary["analytic"] is None  # the non-reacting 1D slab reference does not apply
 
 
 def test_conversion_between_an_inlet_and_an_outlet():
