@@ -220,6 +220,9 @@ class SpeciesTransportModel:
         )
         self._isothermal = build_linear(self._inputs, self._bcs, linear_options)
         self._data_flux_forms = self._isothermal["data_flux_forms"]
+        # public for models built on this one (models.transient)
+        self.form_inputs, self.dirichlet_bcs = self._inputs, self._bcs
+        self.data_flux_forms = self._data_flux_forms
         self._thermal = None
         if temperature is not None:
             self._thermal = build_nonlinear(self._inputs, self._bcs, temperature, options)
