@@ -16,7 +16,7 @@ solver tolerance. Mole-fraction and flux data may depend on t (``boundary_values
 
 import itertools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mpi4py import MPI
@@ -322,8 +322,9 @@ class TransientModel:
         """
         rejected = 0
         while True:
-            dt = min(state.dt, t_stop - state.t)
-            landing = dt < state.dt
+            dt, landing = state.dt, state.t + state.dt >= t_stop - 1e-9 * state.dt
+            if landing:  # land on t_stop exactly (no sliver step left over)
+                dt = t_stop - state.t
             order = min(self.order, len(state.times))
             self._solve_step(state, dt, order)
             ratio = None
@@ -343,6 +344,8 @@ class TransientModel:
                     continue
             break
         record = self._record(state, dt, order, ratio, rejected)
+        if landing:
+            record = replace(record, t=t_stop)
         state.t = record.t
         state.step += 1
         state.times = [*state.times, record.t][-3:]
@@ -351,8 +354,6 @@ class TransientModel:
         state.records.append(record)
         if control is not None and ratio is not None:
             state.dt = control.next_step(dt, ratio, order)
-        elif not landing:
-            state.dt = dt
         return record
 
 
