@@ -10,6 +10,7 @@ from emcd_fem.case.check_ranges import profile_problems as _profile_problems
 from emcd_fem.case.check_ranges import range_problems as _range_problems
 from emcd_fem.case.check_thermal import material_problems as _material_problems
 from emcd_fem.case.check_thermal import thermal_problems as _thermal_problems
+from emcd_fem.case.check_time import time_problems as _time_problems
 from emcd_fem.case.check_tools import size_problems as _size_problems
 from emcd_fem.case.check_tools import suggest as _suggest
 from emcd_fem.case.geometry import (
@@ -62,6 +63,7 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
         problems += _located_boundary_problems(geometry)
     problems += _material_problems(case)
     problems += _thermal_problems(case)
+    problems += _time_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
         problems.append(
             ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")

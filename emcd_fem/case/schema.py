@@ -10,6 +10,7 @@ from emcd_fem.case.geometry import Geometry, LayeredSlab
 from emcd_fem.case.materials import InterfaceSpec, MaterialSpec, Species
 from emcd_fem.case.settings import Analysis, Discretisation, Output, Physics, Solver
 from emcd_fem.case.thermal import Thermal
+from emcd_fem.case.time import Time
 
 
 class Case(_Section):
@@ -33,6 +34,9 @@ class Case(_Section):
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
     thermal: Thermal | None = Field(
         default=None, description="Temperature field and Soret coupling (thermal diffusion)."
+    )
+    time: Time | None = Field(
+        default=None, description="Transient run (absent: steady): time span, steps, outputs."
     )
     discretisation: Discretisation = Field(
         default_factory=Discretisation, description="Element degree."

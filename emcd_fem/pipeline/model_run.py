@@ -47,7 +47,8 @@ from emcd_fem.post.integrals import owned_range
 def needs_model(case: Case) -> bool:
     """True for the cases this pipeline runs: every ``[thermal]`` case, films with a source."""
     films = any(s.film is not None for s in case.interfaces)
-    return case.thermal is not None or (films and case.physics.source != 0)
+    transient = case.time is not None  # [time]: pipeline.transient_output.run_transient
+    return transient or case.thermal is not None or (films and case.physics.source != 0)
 
 
 def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
@@ -92,6 +93,12 @@ def run_model(
     tic = time.perf_counter()
     model = build_model(case, domain)
     timings["setup"] = time.perf_counter() - tic
+    if case.time is not None:  # the time loop and its outputs: pipeline/transient_*.py
+        from emcd_fem.pipeline.transient_output import run_transient
+
+        return run_transient(
+            case, domain, model, out, comm, timings, start, mesh_reused=mesh_reused
+        )
     solution = timed_solve(model, timings, "composed species-transport model")
     tic = time.perf_counter()
     x = solution.mole_fraction
