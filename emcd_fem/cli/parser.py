@@ -101,8 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Solve a TOML case; write summary.json, fields "
         "(fields.vtkhdf; VTX/XDMF on request), profiles.csv and pictures to --out.",
     )
-    run.add_argument("case", help="case file (TOML)")
-    run.add_argument("--out", "-o", required=True, help="output directory")
+    run.add_argument("case", nargs="?", help="case file (TOML); optional with --resume")
+    run.add_argument("--out", "-o", help="output directory (required unless --resume)")
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the interrupted transient run in DIR from its checkpoint (with a "
+        "case file: check that it is still the run's case)",
+    )
     run.add_argument(
         "--force",
         action="store_true",

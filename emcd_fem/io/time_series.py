@@ -8,6 +8,8 @@ opens the .pvd as one time series; pyvista reads it with ``pyvista.get_reader`` 
 readable by the PyPI VTK that pyvista uses, hence this format.)
 """
 
+import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -60,6 +62,27 @@ class FieldSeries:
         error = self.comm.bcast(error, root=0)
         if error:
             raise OSError(error)
+
+    def adopt(self, previous: str | Path, t_max: float) -> None:
+        """Take over the pieces of an earlier (interrupted) run up to ``t_max`` [s] (resume).
+
+        Rank 0 copies them into this directory; every rank learns the entries.
+        """
+        entries = None
+        if self.comm.rank == 0:
+            entries = []
+            collection = Path(previous) / COLLECTION
+            text = collection.read_text() if collection.is_file() else ""
+            for t, name in re.findall(r'timestep="([^"]+)" part="0" file="([^"]+)"', text):
+                if float(t) <= t_max and (Path(previous) / name).is_file():
+                    target = self.directory / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(Path(previous) / name, target)
+                    entries.append((float(t), name))
+            if entries:
+                self.entries = entries
+                self._write_collection()
+        self.entries = self.comm.bcast(entries, root=0)
 
     def _write_collection(self) -> None:
         lines = [

@@ -13,9 +13,9 @@ Written besides the steady outputs (fields.vtkhdf and summary.json of the final 
 
 SIGTERM during the march: the current step is finished, a checkpoint written, the
 outputs so far committed, and the run ends with summary ``transient.reason =
-"interrupted"``; the CLI then exits with :data:`EXIT_INTERRUPTED` (``emcd run --resume
-DIR`` continues). Resume reads ``DIR/checkpoint.npz`` (``time.resume``): its case
-fingerprint must match, and a finished run is not resumed.
+"interrupted"``; the CLI then exits with code 8 (``cli.exit_codes.EXIT_INTERRUPTED``;
+``emcd run --resume DIR`` continues). Resume reads ``DIR/checkpoint.npz``
+(``time.resume``): its case fingerprint must match, and a finished run is not resumed.
 """
 
 import logging
@@ -51,9 +51,6 @@ from emcd_fem.post.fields import interpolate_expression
 from emcd_fem.solvers.time_stepping import StepControl
 
 logger = logging.getLogger("emcd_fem")
-
-#: Exit code of ``emcd run`` when a transient run stopped at SIGTERM after its checkpoint.
-EXIT_INTERRUPTED = 8
 
 
 def time_settings(case: Case) -> TimeSettings:
@@ -204,6 +201,8 @@ def march_case(
             write_checkpoint(out / CHECKPOINT, state, model.potentials, meta_now)
             last_checkpoint[0] = time.monotonic()
 
+    if series is not None and resumed:  # keep the fields written before the interruption
+        series.adopt(spec.resume, state.t)
     if series is not None and not resumed and spec.t_start in spec.output_times:
         series.write(spec.t_start, [mole_fraction_field(model)])
 
@@ -300,7 +299,6 @@ def final_values(state: TransientState) -> dict[str, Any]:
 
 
 __all__ = [
-    "EXIT_INTERRUPTED",
     "case_data",
     "final_values",
     "march_case",
