@@ -70,6 +70,7 @@ from emcd_fem.case.thermal import (
     Thermal,
     ThermalBoundarySpec,
 )
+from emcd_fem.case.time import InitialFrom, Time
 
 __all__ = [
     "MAGNITUDE_RANGE",
@@ -88,6 +89,7 @@ __all__ = [
     "Geometry",
     "HeatFluxBC",
     "Inclusions",
+    "InitialFrom",
     "InsulatedBC",
     "InterfaceSpec",
     "Layer",
@@ -108,6 +110,7 @@ __all__ = [
     "TemperatureBC",
     "Thermal",
     "ThermalBoundarySpec",
+    "Time",
     "ZeroFluxBC",
     "apply_overrides",
     "case_json_schema",

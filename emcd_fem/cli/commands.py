@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     source, out = args.case, args.out
     resume = getattr(args, "resume", None)
     if resume is not None:
-        from emcd_fem.pipeline.transient_output import resume_source
+        from emcd_fem.cli.resume import resume_source
 
         if out is not None and Path(out).resolve() != Path(resume).resolve():
             raise EmcdInputError("--resume DIR writes into DIR: leave out --out")
