@@ -33,7 +33,7 @@ from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models.assembly import jacobian, residuals
 from emcd_fem.models.derived import boundary_fluxes
 from emcd_fem.models.newton import newton_solve
-from emcd_fem.models.thermal_support import NEWTON_OPTIONS
+from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.storage import capacity, inventory_density, storage_term
 from emcd_fem.post.integrals import integrate
@@ -103,7 +103,8 @@ class TransientModel:
     """Time-dependent counterpart of a steady model (collective on the mesh communicator).
 
     Args:
-        model: The steady model (its terms, blocks, conditions and temperature).
+        model: The steady model (its terms, blocks, conditions and temperature; a heat
+            problem is solved here, once: T does not depend on x_A).
         scheme: ``"bdf1"`` (backward Euler) or ``"bdf2"`` (variable-step, BE start).
         boundary_values: Boundary → f(t) [s → -, or mol/(m^2 s)]: the mole-fraction or
             flux value of that boundary's condition at time t (constant in space).
@@ -133,6 +134,8 @@ class TransientModel:
                     f"time-dependent value for boundary {name!r}: it needs a mole_fraction or "
                     "flux condition with a number as value"
                 )
+        if model.heat is not None:  # steady T first (T does not depend on x_A)
+            check_temperature(model.heat.solve().t_min)
         us = model.potentials
         self.previous = [[fem.Function(u.function_space) for u in us] for _ in range(2)]
         self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]

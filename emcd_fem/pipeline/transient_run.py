@@ -178,8 +178,6 @@ def march_case(
     """
     comm = domain.comm
     spec, settings = case.time, time_settings(case)
-    if model.heat is not None:
-        model.heat.solve()  # steady T first: it does not depend on x_A
     values = {
         name: (lambda t, text=text: evaluate_in_time(text, t))
         for name, text in sorted(spec.boundary_values.items())
