@@ -91,4 +91,32 @@ def slab_fourier_flux(
     return float(scale / math.sqrt(math.pi * diffusivity * t) * images)
 
 
-__all__ = ["slab_fourier", "slab_fourier_flux"]
+def permeation_flux(
+    t: float,
+    *,
+    length: float,
+    diffusivity: float,
+    concentration: float,
+    x_feed: float,
+    terms: int = 400,
+) -> float:
+    """Permeate-side flux N_A [mol/(m^2 s)] of a membrane started empty (Daynes–Barrer).
+
+    Slab 0 < z < L with x = 0 at t = 0, x(0) = x_feed and x(L) = 0 for t > 0:
+    N(L, t) = (c D x_feed / L) [1 + 2 Σ_{n≥1} (−1)^n exp(−n²π² D t / L²)] (Crank eq. 4.24a).
+    Its integral tends to (c D x_feed / L)(t − θ), θ = L²/(6D) (:func:`time_lag`).
+    """
+    _check(length, diffusivity, t)
+    n = np.arange(1, terms + 1, dtype=np.float64)
+    series = 1 + 2 * np.sum((-1.0) ** n * np.exp(-((n * np.pi) ** 2) * diffusivity * t / length**2))
+    return float(concentration * diffusivity * x_feed / length * series)
+
+
+def time_lag(length: float, diffusivity: float) -> float:
+    """Barrer's time lag θ = L²/(6D) [s] of a single-layer membrane started empty."""
+    if not (length > 0 and diffusivity > 0):
+        raise EmcdInputError("need L > 0 m and D > 0 m^2/s")
+    return length**2 / (6 * diffusivity)
+
+
+__all__ = ["permeation_flux", "slab_fourier", "slab_fourier_flux", "time_lag"]

@@ -4,6 +4,7 @@
 ``[time]`` (the march itself: ``emcd_fem.pipeline.transient_run``).
 """
 
+import gc
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,12 @@ def run_transient(
     """March a ``[time]`` case, then write its final state and time series (collective)."""
     tic = time.perf_counter()
     staging = Path(out) if out is not None else None
-    state, reason, _, _ = march_case(case, domain, model, staging)
+    state, reason, _ = march_case(case, domain, model, staging)
+    # the transient model's solver is garbage now: free it on every rank at this same
+    # point (PETSc destroys are collective; rank 0 alone draws pictures below, and its
+    # garbage collector would otherwise run there: a deadlock on 2 ranks)
+    gc.collect()
+    comm.Barrier()
     timings["solve"] = time.perf_counter() - tic
     tic = time.perf_counter()
     x = mole_fraction_field(model)
@@ -52,6 +58,11 @@ def run_transient(
         "x_max": x_max,
         "transient": transient_summary(state, reason, time_settings(case), case.time.scheme),
         "warnings": [w for r in resolved.values() for w in r.warnings],
+        "analytic": None,  # the steady 1D references do not describe a transient
+        "solver": {
+            "type": "SNES ksponly (linear) or newtonls (Soret) per step, MUMPS LU",
+            "linear": model.temperature is None,
+        },
     }
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
     judge_run(case, domain, summary)

@@ -170,11 +170,13 @@ def start_state(
 
 def march_case(
     case: Case, domain: Domain, model: SpeciesTransportModel, out: Path | None
-) -> tuple[TransientState, str, FieldSeries | None, TransientModel]:
+) -> tuple[TransientState, str, FieldSeries | None]:
     """Build the transient model of ``case`` and march it, writing into ``out`` (collective).
 
+    The transient model's PETSc objects are freed (collectively) before returning.
+
     Returns:
-        The final state, why the march ended, the field series and the transient model.
+        The final state, why the march ended and the field series.
     """
     comm = domain.comm
     spec, settings = case.time, time_settings(case)
@@ -221,7 +223,7 @@ def march_case(
     if series is not None and (not series.entries or series.entries[-1][0] != state.t):
         series.write(state.t, [mole_fraction_field(model)])
     save(reason != "interrupted", reason)
-    return state, reason, series, transient
+    return state, reason, series
 
 
 def transient_summary(
