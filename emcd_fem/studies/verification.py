@@ -20,6 +20,7 @@ from emcd_fem.studies.verification_checks import (
 )
 from emcd_fem.studies.verification_physics import check_porous, check_thermal
 from emcd_fem.studies.verification_record import Check
+from emcd_fem.studies.verification_transient import check_transient
 
 CHECKS: dict[str, Callable] = {
     "slabs": lambda comm, quick: check_slabs(comm),
@@ -29,6 +30,7 @@ CHECKS: dict[str, Callable] = {
     "effective": lambda comm, quick: check_effective(comm),
     "porous": lambda comm, quick: check_porous(comm),
     "thermal": check_thermal,
+    "transient_slab": check_transient,
 }
 
 
