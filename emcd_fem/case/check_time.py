@@ -102,7 +102,7 @@ def _data_problems(case: Case) -> list[tuple[str, str]]:
         from emcd_fem.expressions import check_expression
 
         try:
-            check_expression(initial, case.geometry.dim or 3)
+            check_expression(initial, getattr(case.geometry, "dim", None) or 3)
         except EmcdInputError as exc:
             problems.append(("time.initial", str(exc)))
     elif isinstance(initial, InitialFrom) and not Path(initial.from_).is_dir():
