@@ -215,3 +215,30 @@ def test_readme_time_example_runs(tmp_path):
     )
     assert summary["boundary_flux"]["right"] == pytest.approx(flux, rel=1e-4)
     assert summary["transient"]["max_relative_imbalance"] < 1e-10
+
+
+def test_initial_state_from_a_previous_run(tmp_path):
+    # backward Euler is a one-step method: a run continued from the previous run's final
+    # state (initial = {from = DIR}) repeats the uninterrupted run's steps to round-off
+    first = tmp_path / "first.toml"
+    first.write_text(
+        SLAB.format(cells=40, t_end=0.1, dt=0.01, outputs="[]").replace('"bdf2"', '"bdf1"')
+    )
+    run_case(first, tmp_path / "a")
+    second = tmp_path / "second.toml"
+    second.write_text(
+        SLAB.format(cells=40, t_end=0.2, dt=0.01, outputs="[]")
+        .replace('"bdf2"', '"bdf1"')
+        .replace("initial = 0.1", f'initial = {{ from = "{tmp_path / "a"}" }}\nt_start = 0.1')
+    )
+    continued = run_case(second, tmp_path / "b").summary
+    whole = tmp_path / "whole.toml"
+    whole.write_text(
+        SLAB.format(cells=40, t_end=0.2, dt=0.01, outputs="[]").replace('"bdf2"', '"bdf1"')
+    )
+    reference = run_case(whole, tmp_path / "c").summary
+    assert continued["transient"]["steps"] == 10
+    for side in ("left", "right"):
+        assert continued["boundary_flux"][side] == pytest.approx(
+            reference["boundary_flux"][side], rel=1e-12
+        )
