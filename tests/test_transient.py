@@ -185,3 +185,20 @@ def test_bad_time_settings(kwargs, match):
 def test_bad_step_control(kwargs, match):
     with pytest.raises(EmcdInputError, match=match):
         StepControl(**kwargs)
+
+
+def test_linear_steps_reuse_the_matrix_while_dt_is_unchanged():
+    # fixed steps: BDF2 has two distinct a0 (the backward-Euler start, then BDF2), so the
+    # Jacobian is assembled and LU-factorized twice for 20 steps; adaptive steps refactor
+    # only when dt changes
+    from petsc4py import PETSc
+
+    PETSc.Log.begin()
+    events = [PETSc.Log.Event(n) for n in ("SNESJacobianEval", "MatLUFactorNum", "SNESSolve")]
+    before = [e.getPerfInfo()["count"] for e in events]
+    slab_run(50, 0.01, 0.2, "bdf2")
+    jacobians, factorizations, solves = (
+        e.getPerfInfo()["count"] - b for e, b in zip(events, before, strict=True)
+    )
+    assert solves == 20
+    assert jacobians == 2 and factorizations == 2
