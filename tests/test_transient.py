@@ -202,3 +202,16 @@ def test_linear_steps_reuse_the_matrix_while_dt_is_unchanged():
     )
     assert solves == 20
     assert jacobians == 2 and factorizations == 2
+
+
+def test_time_expressions():
+    from emcd_fem.expressions import evaluate_in_time
+
+    assert evaluate_in_time("0.9*(1 - exp(-t/10))", 10.0) == pytest.approx(0.9 * (1 - math.exp(-1)))
+    for text, match in (("x + t", "unknown name 'x'"), ("__import__('os')", "only the functions")):
+        with pytest.raises(EmcdInputError, match=match):
+            evaluate_in_time(text, 1.0)
+    with pytest.raises(EmcdInputError, match="not finite"):
+        evaluate_in_time("exp(1000*t)", 1.0)
+    with pytest.raises(EmcdInputError, match="cannot be evaluated"):
+        evaluate_in_time("1/(t - t)", 1.0)
