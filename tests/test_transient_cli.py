@@ -261,3 +261,10 @@ def test_interrupted_on_two_ranks_resumes_on_one(tmp_path):
     _, b = _series(tmp_path / "b")
     assert a.shape == b.shape
     assert np.allclose(a[:, :6], b[:, :6], rtol=1e-12, atol=1e-15)
+
+
+def test_fixed_bdf2_output_time_off_the_step_grid_refused(tmp_path):
+    path = _case(tmp_path, cells=10, t_end=1.0, dt=0.1, outputs="[0.25]")
+    result = _emcd("check", path)
+    assert result.returncode == 2
+    assert "time.output_times[0]" in result.stderr and "step grid" in result.stderr

@@ -46,6 +46,19 @@ def time_problems(case: Case) -> list[tuple[str, str]]:
                     f"{t:g} s lies outside [t_start, t_end] = [{time.t_start:g}, {time.t_end:g}] s",
                 )
             )
+    if not time.adaptive and time.scheme == "bdf2" and time.dt > 0:
+        for i, t in enumerate(time.output_times):
+            k = (t - time.t_start) / time.dt
+            if abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
+                problems.append(
+                    (
+                        f"time.output_times[{i}]",
+                        f"{t:g} s is not on the step grid t_start + k·dt (dt = {time.dt:g} s): "
+                        "a short step to land there followed by a full one can push BDF2's "
+                        "step ratio beyond its stability limit 1 + √2; use adaptive = true "
+                        "or an output time on the grid",
+                    )
+                )
     if not time.adaptive and (time.dt_min is not None or time.dt_max is not None):
         key = "time.dt_min" if time.dt_min is not None else "time.dt_max"
         problems.append((key, "only used with adaptive = true (fixed steps use dt)"))
