@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
         epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
         "4 solver failure or invalid PETSc options, 5 output not writable, 6 verification "
-        "failed, 7 result fails its own checks (reference, balance), 128+N interrupted by "
-        "signal N.",
+        "failed, 7 result fails its own checks (reference, balance), 8 transient run "
+        "interrupted after its checkpoint (--resume), 128+N interrupted by signal N.",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"emcd_fem {__version__}")
