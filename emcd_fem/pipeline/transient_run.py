@@ -29,6 +29,7 @@ from mpi4py import MPI
 
 from dolfinx import fem
 
+from emcd_fem import progress
 from emcd_fem.case import Case
 from emcd_fem.case.time import InitialFrom
 from emcd_fem.errors import EmcdInputError
@@ -206,7 +207,13 @@ def march_case(
     if series is not None and not resumed and spec.t_start in spec.output_times:
         series.write(spec.t_start, [mole_fraction_field(model)])
 
+    span = spec.t_end - spec.t_start
+    bar = progress.bar(desc="time steps", total=1000, unit="‰", comm=comm)
+    bar.update(int(1000 * (state.t - spec.t_start) / span))
+
     def on_step(record: StepRecord, at_output: bool) -> None:
+        bar.update(int(1000 * (record.t - spec.t_start) / span) - bar.n)
+        bar.set_postfix_str(f"t = {record.t:.4g} s, dt = {record.dt:.3g} s, step {record.step}")
         if comm.rank == 0:
             logger.info("t = %.6g s, dt = %.3g s, step %d", record.t, record.dt, record.step)
         if series is not None and at_output:
@@ -218,8 +225,11 @@ def march_case(
         if comm.allreduce(int(due), op=MPI.MAX):
             save(False, "running")
 
-    with _Stop(comm) as stop:
-        reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
+    try:
+        with _Stop(comm) as stop:
+            reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
+    finally:
+        bar.close()
     if series is not None and (not series.entries or series.entries[-1][0] != state.t):
         series.write(state.t, [mole_fraction_field(model)])
     save(reason != "interrupted", reason)
