@@ -65,10 +65,10 @@ def _parse(text: str, kind: str) -> ast.expr:
         raise EmcdInputError(f"{kind} {text!r} is not {what}: {exc.msg}") from None
 
 
-def _tree(text: str, dim: int) -> ast.expr:
+def _tree(text: str, dim: int, names: tuple[str, ...] = ()) -> ast.expr:
     """Parse and check an expression; raise :class:`EmcdInputError` naming the culprit."""
     tree = _parse(text, "expression")
-    allowed_names = set(COORDINATES[:dim]) | set(CONSTANTS)
+    allowed_names = set(COORDINATES[:dim]) | set(CONSTANTS) | set(names)
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant):
@@ -80,7 +80,7 @@ def _tree(text: str, dim: int) -> ast.expr:
             if node.id not in allowed_names:
                 hint = (
                     f"the coordinates of a {dim}D mesh are {', '.join(COORDINATES[:dim])}"
-                    if node.id in COORDINATES
+                    if node.id in COORDINATES and dim > 0
                     else f"known names: {', '.join(sorted(allowed_names))}, functions "
                     f"{', '.join(FUNCTIONS)}"
                 )
@@ -256,12 +256,36 @@ def to_ufl(text: str, mesh: Any) -> ufl.core.expr.Expr:
         raise EmcdInputError(f"expression {text!r} cannot be evaluated: {exc}") from None
 
 
+def check_time_expression(text: str) -> None:
+    """Raise :class:`EmcdInputError` if ``text`` is not an allowed expression of ``t``."""
+    _tree(text, 0, ("t",))
+
+
+def evaluate_in_time(text: str, t: float) -> float:
+    """Value of an expression of the time ``t`` [s] (no coordinates), e.g. ``"0.5*(1-exp(-t))"``.
+
+    Raises:
+        EmcdInputError: a name other than ``t``, or a value that is not finite.
+    """
+    tree = _tree(text, 0, ("t",))
+    with np.errstate(all="ignore"):
+        try:
+            value = float(_build(tree, dict(CONSTANTS) | {"t": float(t)}, _NUMPY))
+        except (ArithmeticError, ValueError) as exc:
+            raise EmcdInputError(f"expression {text!r} cannot be evaluated: {exc}") from None
+    if not math.isfinite(value):
+        raise EmcdInputError(f"expression {text!r} is not finite at t = {t:g} s")
+    return value
+
+
 __all__ = [
     "COORDINATES",
     "FUNCTIONS",
     "check_condition",
     "check_expression",
+    "check_time_expression",
     "evaluate",
     "evaluate_condition",
+    "evaluate_in_time",
     "to_ufl",
 ]

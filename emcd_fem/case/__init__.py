@@ -71,6 +71,7 @@ from emcd_fem.case.thermal import (
     Thermal,
     ThermalBoundarySpec,
 )
+from emcd_fem.case.time import InitialFrom, Time
 
 __all__ = [
     "MAGNITUDE_RANGE",
@@ -89,6 +90,7 @@ __all__ = [
     "Geometry",
     "HeatFluxBC",
     "Inclusions",
+    "InitialFrom",
     "InsulatedBC",
     "InterfaceSpec",
     "Layer",
@@ -110,6 +112,7 @@ __all__ = [
     "TemperatureBC",
     "Thermal",
     "ThermalBoundarySpec",
+    "Time",
     "ZeroFluxBC",
     "apply_overrides",
     "case_json_schema",

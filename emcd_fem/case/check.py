@@ -11,6 +11,7 @@ from emcd_fem.case.check_ranges import range_problems as _range_problems
 from emcd_fem.case.check_reactions import reaction_problems as _reaction_problems
 from emcd_fem.case.check_thermal import material_problems as _material_problems
 from emcd_fem.case.check_thermal import thermal_problems as _thermal_problems
+from emcd_fem.case.check_time import time_problems as _time_problems
 from emcd_fem.case.check_tools import size_problems as _size_problems
 from emcd_fem.case.check_tools import suggest as _suggest
 from emcd_fem.case.geometry import (
@@ -63,6 +64,7 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
         problems += _located_boundary_problems(geometry)
     problems += _material_problems(case)
     problems += _thermal_problems(case)
+    problems += _time_problems(case)
     if case.analysis.effective_diffusivity and not isinstance(geometry, Inclusions):
         problems.append(
             ("analysis.effective_diffusivity", "needs an 'inclusions' geometry (a composite cell)")
@@ -152,7 +154,8 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
     flux_only = not any(
         isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()
     )
-    if flux_only and case.physics.inventory_mole_fraction is None:
+    # with [time]: case.check_time refuses flux-only runs
+    if flux_only and case.time is None and case.physics.inventory_mole_fraction is None:
         problems.append(
             (
                 "physics.inventory_mole_fraction",

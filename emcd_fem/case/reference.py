@@ -39,6 +39,8 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ('[thermal.boundaries.<name>] type = "heat_flux"', schema.HeatFluxBC),
     ('[thermal.boundaries.<name>] type = "convective"', schema.ConvectiveBC),
     ('[thermal.boundaries.<name>] type = "insulated"', schema.InsulatedBC),
+    ("[time] (transient run)", schema.Time),
+    ('[time] initial = { from = "DIR" }', schema.InitialFrom),
     ("[discretisation]", schema.Discretisation),
     ("[solver]", schema.Solver),
     ("[analysis]", schema.Analysis),
@@ -96,7 +98,7 @@ def markdown() -> str:
         ]
         for name, field in model.model_fields.items():
             lines.append(
-                f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | "
+                f"| `{field.alias or name}` | {_type_name(field.annotation)} | {_default(field)} | "
                 f"{_constraints(field)} | {field.description or ''} |"
             )
         lines.append("")

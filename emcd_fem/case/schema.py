@@ -11,6 +11,7 @@ from emcd_fem.case.materials import InterfaceSpec, MaterialSpec, Species
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.case.settings import Analysis, Discretisation, Output, Physics, Solver
 from emcd_fem.case.thermal import Thermal
+from emcd_fem.case.time import Time
 
 
 class Case(_Section):
@@ -37,6 +38,9 @@ class Case(_Section):
     physics: Physics = Field(default_factory=Physics, description="Sources and constraints.")
     thermal: Thermal | None = Field(
         default=None, description="Temperature field and Soret coupling (thermal diffusion)."
+    )
+    time: Time | None = Field(
+        default=None, description="Transient run (absent: steady): time span, steps, outputs."
     )
     discretisation: Discretisation = Field(
         default_factory=Discretisation, description="Element degree."

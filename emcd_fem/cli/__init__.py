@@ -14,6 +14,8 @@ Exit codes (also in README):
    reference off by more than the discretisation explains, a species
    balance that does not close); results are written, summary.json
    has ``status = "failed"`` and ``failures``
+8  ``emcd run``: a transient run stopped by SIGTERM/SIGINT after its
+   checkpoint and outputs so far (``emcd run --resume DIR``)
 == ==============================================================
 
 Works unchanged under ``mpiexec -n N emcd run ...``: every rank reaches the same verdict,

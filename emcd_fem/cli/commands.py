@@ -9,7 +9,7 @@ from mpi4py import MPI
 
 from emcd_fem.cli.console import result as _result
 from emcd_fem.cli.console import say as _say
-from emcd_fem.cli.exit_codes import EXIT_OK, EXIT_VERIFY_FAILED
+from emcd_fem.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_VERIFY_FAILED
 from emcd_fem.cli.logs import logger
 from emcd_fem.errors import (
     EmcdInputError,
@@ -55,10 +55,20 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "sweeps", None):
         return _sweep(args)
 
+    source, out = args.case, args.out
+    resume = getattr(args, "resume", None)
+    if resume is not None:
+        from emcd_fem.cli.resume import resume_source
+
+        if out is not None and Path(out).resolve() != Path(resume).resolve():
+            raise EmcdInputError("--resume DIR writes into DIR: leave out --out")
+        source, out = resume_source(resume, args.case, tuple(args.overrides)), resume
+    elif args.case is None or out is None:
+        raise EmcdInputError("emcd run needs a case file and --out DIR (or --resume DIR)")
     result = run_case(
-        args.case,
-        args.out,
-        args.overrides,
+        source,
+        out,
+        [] if resume is not None else args.overrides,
         force=getattr(args, "force", False),
         allow_unsafe_petsc_options=args.allow_unsafe_petsc_options,
         allow_unsafe_geo=getattr(args, "allow_unsafe_geo", False),
@@ -67,7 +77,8 @@ def _run(args: argparse.Namespace) -> int:
     fluxes = ", ".join(f"{k}={v:.6g}" for k, v in summary["boundary_flux"].items())
     _result(
         args,
-        f"emcd run: {args.case} solved on {summary['ranks']} rank(s), {summary['dofs']} DOFs; "
+        f"emcd run: {args.case or resume} solved on {summary['ranks']} rank(s), "
+        f"{summary['dofs']} DOFs; "
         f"boundary fluxes [{summary['units']['boundary_flux']}]: {fluxes}",
     )
     if summary.get("analytic"):
@@ -93,6 +104,19 @@ def _run(args: argparse.Namespace) -> int:
     for warning in summary["warnings"]:
         logger.warning("%s", warning)
     _result(args, f"  results in {result.output_dir}")
+    transient = summary.get("transient")
+    if transient is not None:
+        _result(
+            args,
+            f"  transient ({transient['scheme']}): {transient['steps']} steps to t = "
+            f"{transient['t_final']:.6g} s, ended by {transient['reason']}",
+        )
+        if transient["reason"] == "interrupted":
+            logger.warning(
+                "interrupted: checkpoint written; continue with `emcd run --resume %s`",
+                result.output_dir,
+            )
+            return EXIT_INTERRUPTED
     return EXIT_OK
 
 

@@ -13,6 +13,8 @@ from emcd_fem.errors import (
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
 EXIT_VERIFY_FAILED = 6
 EXIT_RESULT_CHECK = 7
+#: A transient run stopped by SIGTERM/SIGINT after writing its checkpoint (`--resume`).
+EXIT_INTERRUPTED = 8
 
 
 _ERRORS = (

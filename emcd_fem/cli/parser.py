@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Equimolar counterdiffusion in composite media (DOLFINx finite elements).",
         epilog="Exit codes: 0 ok, 1 internal error, 2 invalid case, 3 inadmissible physics, "
         "4 solver failure or invalid PETSc options, 5 output not writable, 6 verification "
-        "failed, 7 result fails its own checks (reference, balance), 128+N interrupted by "
-        "signal N.",
+        "failed, 7 result fails its own checks (reference, balance), 8 transient run "
+        "interrupted after its checkpoint (--resume), 128+N interrupted by signal N.",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"emcd_fem {__version__}")
@@ -101,8 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Solve a TOML case; write summary.json, fields "
         "(fields.vtkhdf; VTX/XDMF on request), profiles.csv and pictures to --out.",
     )
-    run.add_argument("case", help="case file (TOML)")
-    run.add_argument("--out", "-o", required=True, help="output directory")
+    run.add_argument("case", nargs="?", help="case file (TOML); optional with --resume")
+    run.add_argument("--out", "-o", help="output directory (required unless --resume)")
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the interrupted transient run in DIR from its checkpoint (with a "
+        "case file: check that it is still the run's case)",
+    )
     run.add_argument(
         "--force",
         action="store_true",

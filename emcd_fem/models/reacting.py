@@ -23,6 +23,7 @@ from emcd_fem.materials import MaterialFields
 from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.materials.stoichiometry import Reaction, binary_coefficients, equimolar_problem
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.physics.conditions import BoundaryCondition, MoleFraction, ZeroFlux
 from emcd_fem.physics.reaction import is_linear, mass_action_rate, rate_constants
 from emcd_fem.post.integrals import integrate
@@ -142,6 +143,33 @@ class ReactionTerms:
                 f"reacting wall {boundary!r} touches regions {regions}: split it by region"
             )
         return regions[0]
+
+    def measured_forms(
+        self,
+        fields: MaterialFields,
+        potentials: Sequence[fem.Function],
+        block_of: Mapping[str, int],
+        entity_maps: Any = None,
+    ) -> tuple[fem.Form, dict[str, fem.Form]]:
+        """Compiled ∫R_A dx [mol/s] and reacting wall → ∫N_A·n ds [mol/s] of the potentials.
+
+        The reacting terms of ``models.assembly.residuals`` on the block potentials μ
+        (``block_of``: region → block), with the quadrature pinned as there, so a balance
+        built on them counts the consumption exactly (per unit depth in 2D, per unit area
+        in 1D); used per step by ``models.transient``.
+        """
+        d = self.domain
+        total = fem.Constant(d.mesh, 0.0) * d.dx
+        for region, tag in sorted(d.regions.items()):
+            rate = self.production(region, fields.partition * potentials[block_of[region]], fields)
+            if rate is not None:
+                total += rate * d.dx(tag)
+        walls = {}
+        for name in self.walls():
+            x = fields.partition * potentials[block_of[self.wall_region(name)]]
+            flux = pin_quadrature(self.wall_flux(name, x, fields) * d.ds(d.boundaries[name]))
+            walls[name] = fem.form(flux, entity_maps=entity_maps)
+        return fem.form(pin_quadrature(total), entity_maps=entity_maps), walls
 
     # -- after the solve ----------------------------------------------------------------
     def report(

@@ -241,6 +241,9 @@ class SpeciesTransportModel:
         self.linear_problem = build_linear(
             self._inputs, self._bcs, linear_options, singular=self.singular
         )["linear"]
+        # public for models built on this one (models.transient)
+        self.form_inputs, self.dirichlet_bcs = self._inputs, self._bcs
+        self.data_flux_forms = self._data_flux_forms
         self._thermal = None
         if self.temperature is not None:
             self._thermal = build_nonlinear(self._inputs, self._bcs, self.temperature, options)

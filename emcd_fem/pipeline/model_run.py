@@ -3,7 +3,8 @@
 Every case runs here (:func:`build_model` picks the terms from the case's sections:
 partition coefficients, films, sources, reactions, flux-only data with an inventory,
 prescribed or solved T with contact resistances; ``flux_model = "stefan"`` runs the 1D
-Stefan-flow film instead, ``pipeline.stefan_run``). The summary always has
+Stefan-flow film instead, ``pipeline.stefan_run``; a ``[time]`` case marches the model in
+time, ``pipeline.transient_output``). The summary always has
 ``boundary_flux``, ``balance`` (``net_outflow``, ``production``, ``relative``),
 ``x_min``/``x_max``, ``field_degrees``, ``solver``, ``analytic`` (the case's reference or
 None) and ``effective``; plus ``film_flux``/``blocks`` with films, ``reactions`` (with
@@ -54,6 +55,7 @@ from emcd_fem.pipeline.thermal_case import (
     temperature_of,
     thermal_summary,
 )
+from emcd_fem.pipeline.transient_output import run_transient
 from emcd_fem.post.fields import flux_space, interpolate_expression, mass_average_velocity_field
 from emcd_fem.studies.effective import effective_report
 
@@ -124,6 +126,10 @@ def run_model(
     tic = time.perf_counter()
     model = build_model(case, domain)
     timings["setup"] = time.perf_counter() - tic
+    if case.time is not None:  # the time loop and its outputs: pipeline/transient_*.py
+        return run_transient(
+            case, domain, model, out, comm, timings, start, mesh_reused=mesh_reused
+        )
     solution = timed_solve(model, timings, "species-transport model")
     tic = time.perf_counter()
     x, mu = solution.mole_fraction, solution.potential

@@ -21,6 +21,7 @@ from emcd_fem.studies.verification_checks import (
 from emcd_fem.studies.verification_physics import check_porous, check_thermal
 from emcd_fem.studies.verification_reactions import check_reactions
 from emcd_fem.studies.verification_record import Check
+from emcd_fem.studies.verification_transient import check_transient
 
 CHECKS: dict[str, Callable] = {
     "slabs": lambda comm, quick: check_slabs(comm),
@@ -31,6 +32,7 @@ CHECKS: dict[str, Callable] = {
     "porous": lambda comm, quick: check_porous(comm),
     "thermal": check_thermal,
     "reactions": check_reactions,
+    "transient_slab": check_transient,
 }
 
 

@@ -1,0 +1,378 @@
+"""Transient species transport: c ∂x_A/∂t + ∇·N_A = R_A on a steady model's terms.
+
+:class:`TransientModel` adds the storage term c H ∂μ/∂t (``emcd_fem.physics.storage``) to
+the residuals of a :class:`~emcd_fem.models.transport.SpeciesTransportModel` (every term of
+the steady model: partition, films, sources, reactions, Soret with a prescribed or solved
+steady T) and marches in time with BDF1 or variable-step BDF2
+(``emcd_fem.solvers.time_stepping``), with fixed or adaptive steps. Flux-only models are
+refused (not available yet).
+
+Solve per step: PETSc SNES on the block residuals. Without a temperature the problem is
+linear: SNES ``ksponly`` (one linear solve, MUMPS LU by default) and the Jacobian with its
+factorization is reused while dt (hence a0) is unchanged. With a temperature or a
+nonlinear reaction rate: Newton each step. Boundary fluxes are the reaction (residual) form
+on mole-fraction boundaries, so the balance d(inventory)/dt + Σ q_Γ − ∫R dx (∫R: sources
+and reactions; reacting walls count in Σ q_Γ), with d/dt the scheme's own difference,
+closes to solver tolerance. Mole-fraction and flux data may depend on t (``boundary_values``).
+"""
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials.partition import boundary_solubility
+from emcd_fem.mesh.quadrature import pin_quadrature
+from emcd_fem.models.assembly import jacobian, residuals
+from emcd_fem.models.derived import boundary_fluxes
+from emcd_fem.models.newton import newton_solve
+from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
+from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.physics.storage import capacity, inventory_density, storage_term
+from emcd_fem.post.integrals import integrate
+from emcd_fem.solvers.time_stepping import (
+    SCHEMES,
+    StepControl,
+    bdf_coefficients,
+    error_constants,
+    predictor_weights,
+)
+
+_ids = iter(range(1 << 30))
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One accepted step.
+
+    Attributes:
+        step: Step number (1 = the first step).
+        t: Time at the end of the step [s]. dt: The step [s].
+        boundary_flux: Boundary → outward flow q_Γ [mol/s] (per unit depth in 2D).
+        inventory: ∫ c x_A dx [mol] at t.
+        inventory_rate: d(inventory)/dt by the scheme's difference [mol/s].
+        production: ∫ R_A dx [mol/s].
+        balance: inventory_rate + Σ q_Γ − production [mol/s] (zero up to the solver).
+        error_ratio: The error estimate / tolerance of the step (None when not estimated).
+        rejected: Steps rejected before this one was accepted.
+        change_rate: max |Δμ| / (dt max |μ|) [1/s] (the steady-state measure).
+    """
+
+    step: int
+    t: float
+    dt: float
+    boundary_flux: dict[str, float]
+    inventory: float
+    inventory_rate: float
+    production: float
+    balance: float
+    error_ratio: float | None
+    rejected: int
+    change_rate: float
+
+
+@dataclass
+class TransientState:
+    """What the march needs to continue (checkpointed by ``emcd_fem.io.checkpoint``).
+
+    Attributes:
+        t: Current time [s]. dt: Next step [s]. step: Accepted steps so far.
+        times: Times of the stored states, oldest first (up to 3) [s].
+        states: Per stored time, the local arrays of the block potentials.
+        inventories: Per stored time, ∫ c x_A dx [mol].
+        records: The accepted steps so far.
+    """
+
+    t: float
+    dt: float
+    step: int = 0
+    times: list[float] = field(default_factory=list)
+    states: list[list[np.ndarray]] = field(default_factory=list)
+    inventories: list[float] = field(default_factory=list)
+    records: list[StepRecord] = field(default_factory=list)
+
+
+class TransientModel:
+    """Time-dependent counterpart of a steady model (collective on the mesh communicator).
+
+    Args:
+        model: The steady model (its terms, blocks, conditions and temperature; a heat
+            problem is solved here, once: T does not depend on x_A).
+        scheme: ``"bdf1"`` (backward Euler) or ``"bdf2"`` (variable-step, BE start).
+        boundary_values: Boundary → f(t) [s → -, or mol/(m^2 s)]: the mole-fraction or
+            flux value of that boundary's condition at time t (constant in space).
+        petsc_options: Overrides of the SNES/KSP options.
+    """
+
+    def __init__(
+        self,
+        model: SpeciesTransportModel,
+        *,
+        scheme: str = "bdf2",
+        boundary_values: Mapping[str, Callable[[float], float]] | None = None,
+        petsc_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if model.singular:
+            raise EmcdInputError(
+                "a transient run needs a mole_fraction or mass_transfer boundary: transient "
+                "flux-only problems (every boundary a flux) are not available yet"
+            )
+        if scheme not in SCHEMES:
+            raise EmcdInputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
+        self.model, self.order = model, SCHEMES[scheme]
+        self.scheme = scheme
+        inputs = model.form_inputs
+        domain, msh = model.domain, model.domain.mesh
+        self.comm = msh.comm
+        self.boundary_values = dict(boundary_values or {})
+        for name in self.boundary_values:
+            bc = model.conditions.get(name)
+            if bc is None or not isinstance(inputs.constants[name].get("value"), fem.Constant):
+                raise EmcdInputError(
+                    f"time-dependent value for boundary {name!r}: it needs a mole_fraction or "
+                    "flux condition with a number as value"
+                )
+        if model.heat is not None:  # steady T first (T does not depend on x_A)
+            check_temperature(model.heat.solve().t_min)
+        us = model.potentials
+        self.previous = [[fem.Function(u.function_space) for u in us] for _ in range(2)]
+        self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]
+        a0, a1, a2 = self.coefficients
+        T = model.temperature
+        c = model.fields.concentration if T is None else model.transport.concentration_of(T)
+        tests = [ufl.TestFunction(b.space) for b in model.blocks]
+        F = residuals(inputs, T, tests)
+        inventory = 0
+        for region, tag in sorted(domain.regions.items()):
+            i = inputs.block_of[region]
+            cap = capacity(c, model.fields.partition)
+            rate = a0 * us[i] + a1 * self.previous[0][i] + a2 * self.previous[1][i]
+            F[i] += storage_term(cap, rate, tests[i], domain.dx(tag))
+            inventory += inventory_density(cap, us[i]) * domain.dx(tag)
+        F = [pin_quadrature(f) for f in F]
+        maps = inputs.entity_maps
+        self._residuals = [fem.form(f, entity_maps=maps) for f in F]
+        self._inventory = fem.form(pin_quadrature(inventory), entity_maps=maps)
+        self._production = fem.form(model.source * domain.dx)
+        reactions = model.reactions  # ∫R_A dx and wall → ∫N_A·n ds, as in the residuals
+        self._reacting, self._walls = (
+            reactions.measured_forms(model.fields, us, inputs.block_of, maps)
+            if reactions is not None
+            else (fem.form(fem.Constant(msh, 0.0) * domain.dx), {})
+        )
+        self.linear = T is None and (reactions is None or reactions.linear)  # else Newton
+        options = dict(NEWTON_OPTIONS)
+        if self.linear:
+            options["snes_type"] = "ksponly"
+            del options["snes_linesearch_type"]
+        options |= dict(petsc_options or {})
+        J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
+        single = len(us) == 1
+        self.problem = dolfinx.fem.petsc.NonlinearProblem(
+            F[0] if single else F,
+            us[0] if single else us,
+            bcs=model.dirichlet_bcs,
+            J=J[0][0] if single else J,
+            kind=None if single else "mpi",
+            entity_maps=maps,
+            petsc_options_prefix=f"emcd_transient_{next(_ids)}_",
+            petsc_options=options,
+        )
+        self.problem.solver.setConvergenceHistory()
+        self._assembled_a0: float | None = None
+        self._solubility = {
+            n: boundary_solubility(domain, n, model.solubility) for n in self.boundary_values
+        }
+
+    # -- state ----------------------------------------------------------------------------
+    def potential_arrays(self) -> list[np.ndarray]:
+        """Copies of the local arrays of the block potentials."""
+        return [u.x.array.copy() for u in self.model.potentials]
+
+    def set_potentials(self, arrays: list[np.ndarray]) -> None:
+        """Set the block potentials from local arrays (ghosts updated)."""
+        for u, a in zip(self.model.potentials, arrays, strict=True):
+            u.x.array[:] = a
+            u.x.scatter_forward()
+
+    def initial_state(self, t_start: float, dt: float) -> TransientState:
+        """The state at t_start from the current potentials (set them first) [s]."""
+        self.set_boundary_values(t_start)
+        for bc in self.model.dirichlet_bcs:  # the initial state takes the boundary data
+            for u in self.model.potentials:
+                if bc.function_space == u.function_space:
+                    bc.set(u.x.array)
+        for u in self.model.potentials:
+            u.x.scatter_forward()
+        self.set_potentials(self.potential_arrays())
+        return TransientState(
+            t=t_start,
+            dt=dt,
+            times=[t_start],
+            states=[self.potential_arrays()],
+            inventories=[integrate(self._inventory)],
+        )
+
+    def set_boundary_values(self, t: float) -> None:
+        """Update the time-dependent boundary data to time t [s]."""
+        for name, f in self.boundary_values.items():
+            k = self.model.form_inputs.constants[name]
+            value = float(f(t))
+            if not np.isfinite(value):
+                raise EmcdInputError(f"boundary {name!r}: the value at t = {t:g} s is {value}")
+            k["value"].value = value
+            if "potential" in k:
+                k["potential"].value = value / self._solubility[name]
+
+    # -- one step -------------------------------------------------------------------------
+    def _solve_step(self, state: TransientState, dt: float, order: int) -> int:
+        """Solve for t + dt from the stored states; returns the solver iterations."""
+        past = state.times
+        dt_previous = past[-1] - past[-2] if order == 2 else None
+        a = bdf_coefficients(order, dt, dt_previous)
+        for constant, value in zip(self.coefficients, a, strict=True):
+            constant.value = value
+        for slot, back in ((0, 1), (1, 2)):
+            if len(state.states) >= back:
+                for f, arr in zip(self.previous[slot], state.states[-back], strict=True):
+                    f.x.array[:] = arr
+        self.set_boundary_values(past[-1] + dt)
+        snes = self.problem.solver
+        if self.linear:  # reuse the Jacobian and its factorization while a0 is unchanged
+            same = self._assembled_a0 is not None and np.isclose(
+                self._assembled_a0, a[0], rtol=1e-14, atol=0.0
+            )
+            if not same:  # -2: rebuild once at the next solve, then never (PETSc lag)
+                options = PETSc.Options(snes.getOptionsPrefix())
+                options["snes_lag_jacobian"] = -2
+                snes.setFromOptions()
+                del options["snes_lag_jacobian"]
+            self._assembled_a0 = a[0]
+        self.set_potentials(state.states[-1])  # start from the last state
+        iterations, _, _ = newton_solve(self.problem, self.comm)
+        for u in self.model.potentials:
+            u.x.scatter_forward()
+        return iterations
+
+    def _estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray | None:
+        """The local error estimate per dof (all blocks concatenated), or None."""
+        if len(state.times) < order + 1:
+            return None
+        times = state.times[-(order + 1) :]
+        steps = [b - a for a, b in itertools.pairwise(times)] + [dt]
+        e_c, e_p = error_constants(order, steps)
+        weights = predictor_weights(times, times[-1] + dt)
+        states = state.states[-(order + 1) :]
+        parts = []
+        for i, u in enumerate(self.model.potentials):
+            n = u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.bs
+            predicted = sum(w * s[i][:n] for w, s in zip(weights, states, strict=True))
+            parts.append(e_c / (e_c - e_p) * (u.x.array[:n] - predicted))
+        return np.concatenate(parts)
+
+    def _record(
+        self, state: TransientState, dt: float, order: int, ratio: float | None, rejected: int
+    ) -> StepRecord:
+        model = self.model
+        fluxes = boundary_fluxes(
+            model.domain,
+            model.blocks,
+            model.conditions,
+            model.form_inputs.block_of_boundary,
+            self._residuals,
+            model.data_flux_forms,
+        )
+        inventory = integrate(self._inventory)
+        a = [c.value.item() for c in self.coefficients]
+        rate = a[0] * inventory + a[1] * state.inventories[-1]
+        if order == 2:
+            rate += a[2] * state.inventories[-2]
+        production = integrate(self._production) + integrate(self._reacting)
+        for name, form in self._walls.items():  # reacting walls: outward N_A·n
+            fluxes[name] = fluxes.get(name, 0.0) + integrate(form)
+        change = self._change_rate(state.states[-1], dt)
+        return StepRecord(
+            step=state.step + 1,
+            t=state.times[-1] + dt,
+            dt=dt,
+            boundary_flux=fluxes,
+            inventory=inventory,
+            inventory_rate=rate,
+            production=production,
+            balance=rate + sum(fluxes.values()) - production,
+            error_ratio=ratio,
+            rejected=rejected,
+            change_rate=change,
+        )
+
+    def _change_rate(self, old: list[np.ndarray], dt: float) -> float:
+        local = np.zeros(2)
+        for u, o in zip(self.model.potentials, old, strict=True):
+            n = u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.bs
+            local[0] = max(local[0], np.abs(u.x.array[:n] - o[:n]).max(initial=0.0))
+            local[1] = max(local[1], np.abs(u.x.array[:n]).max(initial=0.0))
+        total = np.zeros(2)
+        self.comm.Allreduce(local, total, op=MPI.MAX)
+        return float(total[0] / (dt * max(total[1], 1e-300)))
+
+    def step(
+        self,
+        state: TransientState,
+        t_stop: float,
+        control: StepControl | None,
+    ) -> StepRecord:
+        """Advance ``state`` by one accepted step, not beyond ``t_stop`` [s] (collective).
+
+        With ``control`` (adaptive) a step whose error ratio exceeds 1 is repeated with a
+        smaller dt; the next dt is stored in the state.
+
+        Raises:
+            EmcdSolverError: the solver failed, or dt fell below ``control.dt_min``.
+        """
+        rejected = 0
+        while True:
+            dt, landing = state.dt, state.t + state.dt >= t_stop - 1e-9 * state.dt
+            if landing:  # land on t_stop exactly (no sliver step left over)
+                dt = t_stop - state.t
+            order = min(self.order, len(state.times))
+            self._solve_step(state, dt, order)
+            ratio = None
+            estimate = self._estimate(state, dt, order) if control is not None else None
+            if estimate is not None:
+                solution = np.concatenate(
+                    [
+                        u.x.array[: u.function_space.dofmap.index_map.size_local]
+                        for u in self.model.potentials
+                    ]
+                )
+                ratio = self.comm.allreduce(control.error_ratio(estimate, solution), op=MPI.MAX)
+                if ratio > 1.0:
+                    rejected += 1
+                    state.dt = control.next_step(dt, ratio, order)
+                    control.check_step(state.dt, state.t, ratio)
+                    continue
+            break
+        record = self._record(state, dt, order, ratio, rejected)
+        if landing:
+            record = replace(record, t=t_stop)
+        state.t = record.t
+        state.step += 1
+        state.times = [*state.times, record.t][-3:]
+        state.states = [*state.states, self.potential_arrays()][-3:]
+        state.inventories = [*state.inventories, record.inventory][-3:]
+        state.records.append(record)
+        if control is not None and ratio is not None:
+            state.dt = control.next_step(dt, ratio, order)
+        return record
+
+
+__all__ = ["StepRecord", "TransientModel", "TransientState"]
