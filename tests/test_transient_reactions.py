@@ -7,6 +7,7 @@ d(inventory)/dt + Σ q_Γ − ∫R_A dx closes to round-off with the consumption
 """
 
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.models.march import TimeSettings, march
 from emcd_fem.models.transient import TransientModel
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.pipeline.run import run_case
 from emcd_fem.solvers.time_stepping import StepControl
 
 L, C, D = 1e-3, 40.0, 1e-5  # m, mol/m^3, m^2/s: diffusion time L²/D = 0.1 s
@@ -161,3 +163,20 @@ def test_case_check_refuses_transient_combinations(extra, key, text):
     assert key in message and text in message, message
     # one clear message: the steady inventory key is neither required nor suggested
     assert "inventory_mole_fraction" not in message, message
+
+
+def test_reacting_case_file_in_time_reaches_the_steady_flux():
+    demo = Path(__file__).parents[1] / "demos" / "reacting_slab.toml"
+    data = tomllib.loads(demo.read_text())
+    data["time"] = {"t_end": 2.0, "dt": 1e-4, "adaptive": True, "stop_at_steady_state": True}
+    summary = run_case(data).summary
+    assert summary["transient"]["reason"] == "steady_state"
+    assert summary["solver"]["linear"]
+    # closed end at x = l: N_A(0) = c D (x_0 − x_eq) m tanh(m l), m = √(k/D); P1 at h = l/40
+    # as the steady test (2e-4 relative), the steady-state stop adds ~1e-8
+    m = np.sqrt(K / D)
+    q_left = -C * D * (0.9 - XEQ) * m * np.tanh(m * L)
+    assert summary["boundary_flux"]["left"] == pytest.approx(q_left, rel=2e-4)
+    # every step's balance, consumption included, to round-off
+    assert summary["transient"]["max_relative_imbalance"] < 1e-12
+    assert summary["balance"]["production"] == pytest.approx(q_left, rel=2e-4)

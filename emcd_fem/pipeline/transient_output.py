@@ -60,8 +60,9 @@ def run_transient(
         "warnings": [w for r in resolved.values() for w in r.warnings],
         "analytic": None,  # the steady 1D references do not describe a transient
         "solver": {
-            "type": "SNES ksponly (linear) or newtonls (Soret) per step, MUMPS LU",
-            "linear": model.temperature is None,
+            "type": "SNES ksponly (linear) or newtonls (Soret, nonlinear rates) per step, MUMPS LU",
+            "linear": model.temperature is None
+            and (model.reactions is None or model.reactions.linear),
         },
     }
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
