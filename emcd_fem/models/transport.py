@@ -265,7 +265,7 @@ class SpeciesTransportModel:
 
     # -- assembly -----------------------------------------------------------------------
     def update_materials(self, materials: Mapping[str, Material]) -> None:
-        """Change some regions' materials before the next :meth:`solve` (no recompilation)."""
+        """Change some regions' c, D before the next :meth:`solve` (isothermal; no recompile)."""
         self.fields.update(self.domain, materials)
         self._materials.update(materials)
         self._conductance = max(m.concentration * m.diffusivity for m in self._materials.values())
