@@ -180,3 +180,9 @@ def test_reacting_case_file_in_time_reaches_the_steady_flux():
     # every step's balance, consumption included, to round-off
     assert summary["transient"]["max_relative_imbalance"] < 1e-12
     assert summary["balance"]["production"] == pytest.approx(q_left, rel=2e-4)
+    # the steady run's reactions block at the final state: η vs tanh φ/φ (φ = 2.6458), the
+    # same P1 flux accuracy (η is the consumption over c k V |x_s − x_eq|)
+    phi = m * L
+    thiele = summary["reactions"]["thiele"]["catalyst"]
+    assert thiele["eta_observed"] == pytest.approx(np.tanh(phi) / phi, rel=2e-4)
+    assert summary["reactions"]["production"]["catalyst"] == pytest.approx(q_left, rel=2e-4)

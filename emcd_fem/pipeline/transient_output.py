@@ -13,9 +13,11 @@ from mpi4py import MPI
 
 from emcd_fem.case import Case
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.blocks import whole_mesh_field
+from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.output import RunResult, common_summary, judge_run, write_outputs
-from emcd_fem.pipeline.setup import resolve_material
+from emcd_fem.pipeline.setup import build_materials, resolve_material
 from emcd_fem.pipeline.transient_run import (
     final_values,
     march_case,
@@ -65,6 +67,13 @@ def run_transient(
             and (model.reactions is None or model.reactions.linear),
         },
     }
+    if model.reactions is not None:  # the steady run's block, at the final state
+        mu = whole_mesh_field(domain, model.blocks, model.potentials, "potential")
+        report = model.reactions.report(
+            mu, model.fields, build_materials(case, list(domain.regions))
+        )
+        X = conversion(summary["boundary_flux"], report["walls"])
+        summary["reactions"] = report | {"conversion": X}
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
     judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
