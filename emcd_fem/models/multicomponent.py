@@ -1,0 +1,278 @@
+"""Steady n-species Maxwell–Stefan transport of an ideal gas on a tagged domain.
+
+The flux law and the residual are :mod:`emcd_fem.physics.maxwell_stefan` (unknowns: the
+n − 1 mole fractions other than the bootstrap's eliminated species, one vector-valued
+Lagrange field); this module assembles them per material (Đ_ij and c as DG0 fields, so a
+new value never recompiles a form), prescribes mole fractions of every species on named
+boundaries (no flux of any species elsewhere) and solves with Newton (PETSc SNES, LU by
+default), started from the harmonic extension of the boundary compositions.
+
+Boundary fluxes are the reaction fluxes of the discrete residual (``post.integrals``):
+q_Γ,i = −r_i(w_Γ) for the independent species, q_Γ,e = −Σ (ν_k/ν_e) q_Γ,k for the
+eliminated one, so every species' balance Σ_Γ q_Γ,i = 0 closes to solver tolerance.
+"""
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from dolfinx import fem, la
+
+from emcd_fem.agreement import checkpoint
+from emcd_fem.errors import EmcdInputError, EmcdSolverError, unknown_name
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.newton import newton_solve
+from emcd_fem.physics import maxwell_stefan as ms
+from emcd_fem.post.integrals import partition_boundary_dofs
+
+#: Largest |Σ_i x_i − 1| accepted for a boundary composition.
+SUM_TOLERANCE: float = 1e-9
+_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class MulticomponentSolution:
+    """Result of a steady Maxwell–Stefan solve.
+
+    Attributes:
+        species: Species names, in order.
+        mole_fractions: Species → x_i (Lagrange Function; the eliminated species'
+            computed as 1 − Σ of the others).
+        boundary_flux: Species → boundary name → outward flux q_Γ,i = ∫_Γ N_i·n ds [mol/s in
+            3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D]; 0 on no-flux boundaries.
+        total_flux: Boundary name → Σ_i q_Γ,i (0 for zero net flux: whether the exchange
+            is equimolar).
+        imbalance: Species → |Σ_Γ q_Γ,i| / Σ_Γ |q_Γ,i| (0 if every flux is 0).
+        iterations: Newton iterations.
+        reason: SNES converged reason.
+    """
+
+    species: tuple[str, ...]
+    mole_fractions: dict[str, fem.Function]
+    boundary_flux: dict[str, dict[str, float]]
+    total_flux: dict[str, float]
+    imbalance: dict[str, float]
+    iterations: int
+    reason: str
+
+
+def _check_compositions(
+    domain: Domain, species: tuple[str, ...], compositions: Mapping[str, Mapping[str, float]]
+) -> dict[str, np.ndarray]:
+    out = {}
+    for name in sorted(compositions):
+        domain.boundary_tag(name)  # unknown boundary → error with suggestion
+        given = compositions[name]
+        for s in given:
+            if s not in species:
+                raise EmcdInputError(f"boundary {name!r}: {unknown_name('species', s, species)}")
+        missing = [s for s in species if s not in given]
+        if missing:
+            raise EmcdInputError(
+                f"boundary {name!r}: mole fractions of species {missing} missing; give every "
+                f"species of {list(species)}"
+            )
+        x = np.array([float(given[s]) for s in species])
+        bad = [s for s, v in zip(species, x, strict=True) if not (np.isfinite(v) and 0 <= v <= 1)]
+        if bad:
+            raise EmcdInputError(f"boundary {name!r}: mole fractions of {bad} must be in [0, 1]")
+        if abs(x.sum() - 1.0) > SUM_TOLERANCE:
+            raise EmcdInputError(
+                f"boundary {name!r}: mole fractions sum to {x.sum():.12g}, not 1; correct them "
+                f"(|Σ x_i − 1| ≤ {SUM_TOLERANCE:g})"
+            )
+        out[name] = x
+    if not out:
+        raise EmcdInputError("Maxwell–Stefan model: prescribe the mole fractions on a boundary")
+    return out
+
+
+class MaxwellStefanModel:
+    """Steady isothermal, isobaric n-species Maxwell–Stefan transport (complete on construction).
+
+    Args:
+        domain: Mesh with named regions and boundaries.
+        mixtures: Region name → :class:`~emcd_fem.materials.mixture.GasMixture` for every
+            region (the same species in the same order everywhere).
+        boundary_mole_fractions: Boundary name → species → x_i (every species, Σ = 1);
+            other boundaries are impermeable to every species.
+        bootstrap: Σ ν_i N_i = 0 (default: zero net molar flux).
+        degree: Lagrange degree.
+        petsc_options: SNES/KSP options merged over the defaults (Newton with line search,
+            LU, rtol 1e-12).
+
+    Note:
+        Collective on the mesh communicator.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        mixtures: Mapping[str, GasMixture],
+        boundary_mole_fractions: Mapping[str, Mapping[str, float]],
+        bootstrap: ms.Bootstrap | None = None,
+        *,
+        degree: int = 1,
+        petsc_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        for region in mixtures:
+            domain.region_tag(region)
+        missing = sorted(set(domain.regions) - set(mixtures))
+        if missing:
+            raise EmcdInputError(f"regions {missing} have no mixture; give one for every region")
+        species = {m.species for m in mixtures.values()}
+        if len(species) != 1:
+            raise EmcdInputError(
+                f"every region's mixture must list the same species in the same order, got "
+                f"{sorted(species)}"
+            )
+        self.species: tuple[str, ...] = species.pop()
+        n = len(self.species)
+        self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
+        if len(self.bootstrap.weights) != n:
+            raise EmcdInputError(
+                f"bootstrap {self.bootstrap.kind!r} has {len(self.bootstrap.weights)} weights"
+                f" for {n} species"
+            )
+        self.compositions = _check_compositions(domain, self.species, boundary_mole_fractions)
+        self.domain = domain
+        msh = domain.mesh
+        ind = self.bootstrap.independent
+        V = fem.functionspace(msh, ("Lagrange", degree, (n - 1,)))
+        self.space = V
+        self.x = fem.Function(V, name="mole_fractions")
+        # material data: DG0 fields of c and Đ_ij (i < j)
+        Q = fem.functionspace(msh, ("DG", 0))
+        cells = domain.local_cell_tags()
+        self.concentration = fem.Function(Q, name="concentration")
+        self.diffusivity = {
+            (i, j): fem.Function(Q, name=f"D_{i}{j}") for i in range(n) for j in range(i + 1, n)
+        }
+        for region, mix in mixtures.items():
+            sel = cells == domain.regions[region]
+            self.concentration.x.array[sel] = mix.concentration
+            for (i, j), f in self.diffusivity.items():
+                f.x.array[sel] = mix.matrix[i, j]
+        # boundary conditions on the n − 1 unknowns
+        fdim = msh.topology.dim - 1
+        names = sorted(self.compositions)
+        self.dirichlet_names = names
+        bcs = []
+        for name in names:
+            g = fem.Function(V)
+            g.x.array.reshape(-1, n - 1)[:] = self.compositions[name][ind]
+            dofs = fem.locate_dofs_topological(
+                V, fdim, domain.facet_tags.find(domain.boundaries[name])
+            )
+            bcs.append(fem.dirichletbc(g, dofs))
+        self._bcs = bcs
+        w = ufl.TestFunction(V)
+        F = ms.residual(self.x, w, self.concentration, self.diffusivity, self.bootstrap, domain.dx)
+        self._residual = fem.form(F)
+        self._dofs = partition_boundary_dofs(V, domain, names)
+        options = {
+            "snes_type": "newtonls",
+            "snes_linesearch_type": "bt",
+            "snes_rtol": 1e-12,
+            "snes_atol": 1e-13,
+            "snes_max_it": 50,
+            "ksp_type": "preonly",
+            "pc_type": "lu",
+            "pc_factor_mat_solver_type": "mumps",
+        }
+        options.update(petsc_options or {})
+        self._problem = dolfinx.fem.petsc.NonlinearProblem(
+            F,
+            self.x,
+            bcs=bcs,
+            petsc_options_prefix=f"emcd_ms_{next(_ids)}_",
+            petsc_options=options,
+        )
+        self._problem.solver.setConvergenceHistory()
+        # initial guess: harmonic extension of the boundary compositions (one LU solve)
+        u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+        self._guess = dolfinx.fem.petsc.LinearProblem(
+            ufl.inner(ufl.grad(u), ufl.grad(v)) * domain.dx,
+            ufl.inner(fem.Constant(msh, np.zeros(n - 1)), v) * domain.dx,
+            bcs=bcs,
+            petsc_options_prefix=f"emcd_ms_guess_{next(_ids)}_",
+            petsc_options={
+                "ksp_type": "preonly",
+                "pc_type": "lu",
+                "pc_factor_mat_solver_type": "mumps",
+            },
+        )
+
+    def solve(self) -> MulticomponentSolution:
+        """Solve (collective); raises EmcdSolverError if Newton fails."""
+        checkpoint(self.domain.comm, "Maxwell–Stefan initial guess")
+        guess = self._guess.solve()
+        self.x.x.array[:] = guess.x.array
+        try:
+            iterations, reason, _ = newton_solve(self._problem, self.domain.comm)
+        except EmcdSolverError as error:
+            raise EmcdSolverError(
+                f"the Maxwell–Stefan Newton solve did not converge ({error}); refine the mesh "
+                "or check the boundary compositions (a stagnant species needs x > 0 at both "
+                "ends)"
+            ) from None
+        self.x.x.scatter_forward()
+        return MulticomponentSolution(
+            species=self.species,
+            mole_fractions=self._mole_fractions(),
+            iterations=iterations,
+            reason=reason,
+            **self._fluxes(),
+        )
+
+    def _mole_fractions(self) -> dict[str, fem.Function]:
+        n = len(self.species)
+        out, rest = {}, None
+        for m, k in enumerate(self.bootstrap.independent):
+            f = self.x.sub(m).collapse()
+            f.name = f"x_{self.species[k]}"
+            out[self.species[k]] = f
+            if rest is None:
+                rest = fem.Function(f.function_space, name="")
+                rest.x.array[:] = 1.0
+            rest.x.array[:] -= f.x.array
+        e = self.bootstrap.eliminated
+        rest.name = f"x_{self.species[e]}"
+        out[self.species[e]] = rest
+        return {s: out[s] for s in self.species[:n]}
+
+    def _fluxes(self) -> dict:
+        n = len(self.species)
+        nu, e, ind = self.bootstrap.weights, self.bootstrap.eliminated, self.bootstrap.independent
+        vector = fem.assemble_vector(self._residual)
+        vector.scatter_reverse(la.InsertMode.add)
+        values = vector.array.reshape(-1, n - 1)
+        names = self.dirichlet_names
+        local = np.array([-values[self._dofs[b]].sum(axis=0) for b in names]).reshape(-1, n - 1)
+        q = np.zeros_like(local)
+        self.domain.comm.Allreduce(local, q, op=MPI.SUM)
+        flux = {s: dict.fromkeys(sorted(self.domain.boundaries), 0.0) for s in self.species}
+        for a, b in enumerate(names):
+            full = np.zeros(n)
+            full[ind] = q[a]
+            full[e] = -sum(nu[k] / nu[e] * q[a, m] for m, k in enumerate(ind))
+            for k, s in enumerate(self.species):
+                flux[s][b] = float(full[k])
+        total = {
+            b: float(sum(flux[s][b] for s in self.species)) for b in sorted(self.domain.boundaries)
+        }
+        imbalance = {}
+        for s in self.species:
+            size = sum(abs(v) for v in flux[s].values())
+            imbalance[s] = abs(sum(flux[s].values())) / size if size > 0 else 0.0
+        return {"boundary_flux": flux, "total_flux": total, "imbalance": imbalance}
+
+
+__all__ = ["SUM_TOLERANCE", "MaxwellStefanModel", "MulticomponentSolution"]
