@@ -99,11 +99,31 @@ def film_solution(
         EmcdInputError: inconsistent sizes or compositions not summing to 1.
         EmcdSolverError: the flux equations did not converge.
     """
+    return layered_film_solution(x0, x_length, [(diffusivities, length, concentration)], weights)
+
+
+def layered_film_solution(
+    x0: Sequence[float],
+    x_length: Sequence[float],
+    layers: Sequence[tuple[np.ndarray, float, float]],
+    weights: Sequence[float],
+) -> FilmSolution:
+    """Films in series (a layered slab): x continuous at the interfaces, the same N_i.
+
+    Args:
+        x0: Mole fractions at z = 0 (n values summing to 1).
+        x_length: Mole fractions at the last layer's end.
+        layers: (Đ_ij n × n [m^2/s], thickness [m], c [mol/m^3]) per layer from z = 0.
+        weights: Bootstrap weights ν_i, as :func:`film_solution`.
+
+    Returns:
+        The solution; its :meth:`FilmSolution.mole_fractions` describes the first layer.
+    """
     a, b = np.asarray(x0, float), np.asarray(x_length, float)
     nu = np.asarray(weights, float)
-    d = np.asarray(diffusivities, float)
     n = a.size
-    if b.size != n or nu.size != n or d.shape != (n, n):
+    ds = [np.asarray(d, float) for d, _, _ in layers]
+    if b.size != n or nu.size != n or any(d.shape != (n, n) for d in ds) or not layers:
         raise EmcdInputError("film_solution: x0, x_length, weights and Đ sizes differ")
     for name, v in (("x0", a), ("x_length", b)):
         if abs(v.sum() - 1.0) > 1e-12:
@@ -114,12 +134,18 @@ def film_solution(
     start = np.append(a[ind], 1.0)
 
     def mismatch(n_ind: np.ndarray) -> np.ndarray:
-        A = _augmented(n_ind, d, nu, e, ind, concentration)
-        return (scipy.linalg.expm(A * length) @ start)[:-1] - b[ind]
+        state = start
+        for d, thickness, c in layers:
+            state = scipy.linalg.expm(_augmented(n_ind, d, nu, e, ind, c) * thickness) @ state
+        return state[:-1] - b[ind]
 
-    d_mean = np.mean([d[i, j] for i in range(n) for j in range(n) if i != j])
-    guess = concentration * d_mean * (a[ind] - b[ind]) / length
-    scale = concentration * d_mean / length
+    # Fick estimate of the fluxes with a mean Đ and the series resistance Σ L/(c Đ)
+    resistance = sum(
+        thickness / (c * np.mean([d[i, j] for i in range(n) for j in range(n) if i != j]))
+        for d, thickness, c in layers
+    )
+    guess = (a[ind] - b[ind]) / resistance
+    scale = 1.0 / resistance
     result = scipy.optimize.root(
         lambda s: mismatch(s * scale), guess / scale, method="hybr", tol=1e-14
     )
@@ -130,15 +156,16 @@ def film_solution(
     N = np.zeros(n)
     N[ind] = n_ind
     N[e] = -(nu[ind] @ n_ind) / nu[e]
+    d, thickness, c = layers[0]
     return FilmSolution(
         fluxes=N,
         x0=a,
-        length=float(length),
-        concentration=float(concentration),
-        augmented=_augmented(n_ind, d, nu, e, ind, concentration),
+        length=float(thickness),
+        concentration=float(c),
+        augmented=_augmented(n_ind, np.asarray(d, float), nu, e, ind, c),
         independent=tuple(ind),
         eliminated=e,
     )
 
 
-__all__ = ["FilmSolution", "film_solution"]
+__all__ = ["FilmSolution", "film_solution", "layered_film_solution"]

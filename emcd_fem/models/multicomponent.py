@@ -146,7 +146,7 @@ class MaxwellStefanModel:
         msh = domain.mesh
         ind = self.bootstrap.independent
         V = fem.functionspace(msh, ("Lagrange", degree, (n - 1,)))
-        self.space = V
+        self.space, self.degree = V, degree
         self.x = fem.Function(V, name="mole_fractions")
         # material data: DG0 fields of c and Đ_ij (i < j)
         Q = fem.functionspace(msh, ("DG", 0))
@@ -233,20 +233,15 @@ class MaxwellStefanModel:
         )
 
     def _mole_fractions(self) -> dict[str, fem.Function]:
-        n = len(self.species)
-        out, rest = {}, None
-        for m, k in enumerate(self.bootstrap.independent):
-            f = self.x.sub(m).collapse()
-            f.name = f"x_{self.species[k]}"
-            out[self.species[k]] = f
-            if rest is None:
-                rest = fem.Function(f.function_space, name="")
-                rest.x.array[:] = 1.0
-            rest.x.array[:] -= f.x.array
-        e = self.bootstrap.eliminated
-        rest.name = f"x_{self.species[e]}"
-        out[self.species[e]] = rest
-        return {s: out[s] for s in self.species[:n]}
+        # nodal values of each component in its own scalar space (exact: same element)
+        W = fem.functionspace(self.domain.mesh, ("Lagrange", self.degree))
+        xs = ms.all_mole_fractions(self.x, self.bootstrap)
+        out = {}
+        for k, s in enumerate(self.species):
+            f = fem.Function(W, name=f"x_{s}")
+            f.interpolate(fem.Expression(xs[k], W.element.interpolation_points))
+            out[s] = f
+        return out
 
     def _fluxes(self) -> dict:
         n = len(self.species)
