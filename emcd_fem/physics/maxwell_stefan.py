@@ -24,9 +24,9 @@ so N = −c [B]^{-1} ∇x with ``ufl.inv`` (closed form up to 4 × 4: n ≤ 5 sp
 residual is Σ_i ∫ −N_i·∇w_i dx = 0 for i ≠ e: nonlinear in x (Newton), the natural
 boundary condition is no flux of every species.
 
-**FFCx compile time** (measured on this project's 2-core CI machine, DOLFINx 0.11, cold
-cache): residual + Jacobian of n = 4 species (3 unknowns) in 3D P2 tetrahedra: see
-``docs/multicomponent.md`` (about 10 s); n = 3 in 1D P1 about 2 s.
+**FFCx compile time** (measured here, DOLFINx 0.11, cold cache, 2-core machine): residual
++ Jacobian in 3D P2 tetrahedra: n = 3 species 4 s, n = 4 10.5 s, n = 5 33 s
+(``docs/multicomponent.md``); a warm cache < 0.5 s.
 """
 
 import math
