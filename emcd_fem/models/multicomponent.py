@@ -13,6 +13,7 @@ eliminated one, so every species' balance Σ_Γ q_Γ,i = 0 closes to solver tole
 """
 
 import itertools
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +31,18 @@ from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
+from emcd_fem.physics.mixture_averaged import (
+    STRONG_COUPLING,
+    coupling_strength,
+    mixture_averaged_fluxes,
+)
 from emcd_fem.post.integrals import partition_boundary_dofs
 
 #: Largest |Σ_i x_i − 1| accepted for a boundary composition.
 SUM_TOLERANCE: float = 1e-9
+#: The flux laws: Maxwell–Stefan, or mixture-averaged (Wilke) Fick.
+MODELS: tuple[str, ...] = ("maxwell_stefan", "mixture_averaged")
+_logger = logging.getLogger("emcd_fem")
 _ids = itertools.count()
 
 
@@ -105,6 +114,11 @@ class MaxwellStefanModel:
             other boundaries are impermeable to every species.
         bootstrap: Σ ν_i N_i = 0 (default: zero net molar flux).
         degree: Lagrange degree.
+        model: ``"maxwell_stefan"`` or ``"mixture_averaged"`` (Wilke/Fick with a bootstrap
+            correction: cheap, wrong for strongly coupled mixtures; a warning is logged and
+            kept in :attr:`warnings` when max Đ_ij / min Đ_ij > 2 in some region).
+        quadrature_degree: Quadrature degree of the residual (default: UFL's estimate for
+            the rational flux law, which differs between the two laws).
         petsc_options: SNES/KSP options merged over the defaults (Newton with line search,
             LU, rtol 1e-12).
 
@@ -120,8 +134,12 @@ class MaxwellStefanModel:
         bootstrap: ms.Bootstrap | None = None,
         *,
         degree: int = 1,
+        model: str = "maxwell_stefan",
+        quadrature_degree: int | None = None,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
+        if model not in MODELS:
+            raise EmcdInputError(f"unknown multicomponent model {model!r}; choose one of {MODELS}")
         for region in mixtures:
             domain.region_tag(region)
         missing = sorted(set(domain.regions) - set(mixtures))
@@ -141,6 +159,18 @@ class MaxwellStefanModel:
                 f"bootstrap {self.bootstrap.kind!r} has {len(self.bootstrap.weights)} weights"
                 f" for {n} species"
             )
+        self.warnings: list[str] = []
+        if model == "mixture_averaged":
+            for region in sorted(mixtures):
+                spread = coupling_strength(mixtures[region].matrix)
+                if spread > STRONG_COUPLING:
+                    self.warnings.append(
+                        f"region {region!r}: the mixture-averaged (Fick) model is used for a "
+                        f"strongly coupled mixture (max Đ_ij / min Đ_ij = {spread:.3g} > "
+                        f"{STRONG_COUPLING:g}): fluxes may be wrong, even in sign; use "
+                        "model = 'maxwell_stefan'"
+                    )
+                    _logger.warning(self.warnings[-1])
         self.compositions = _check_compositions(domain, self.species, boundary_mole_fractions)
         self.domain = domain
         msh = domain.mesh
@@ -174,7 +204,12 @@ class MaxwellStefanModel:
             bcs.append(fem.dirichletbc(g, dofs))
         self._bcs = bcs
         w = ufl.TestFunction(V)
-        F = ms.residual(self.x, w, self.concentration, self.diffusivity, self.bootstrap, domain.dx)
+        flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
+        fluxes = flux_law(self.x, self.concentration, self.diffusivity, self.bootstrap)
+        dx = domain.dx
+        if quadrature_degree is not None:
+            dx = domain.dx(metadata={"quadrature_degree": int(quadrature_degree)})
+        F = ms.species_residual(fluxes, w, self.bootstrap, dx)
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         options = {
@@ -270,4 +305,4 @@ class MaxwellStefanModel:
         return {"boundary_flux": flux, "total_flux": total, "imbalance": imbalance}
 
 
-__all__ = ["SUM_TOLERANCE", "MaxwellStefanModel", "MulticomponentSolution"]
+__all__ = ["MODELS", "SUM_TOLERANCE", "MaxwellStefanModel", "MulticomponentSolution"]

@@ -166,6 +166,18 @@ def molar_fluxes(
     return full
 
 
+def species_residual(
+    fluxes: Sequence[ufl.core.expr.Expr],
+    w: ufl.core.expr.Expr,
+    bootstrap: Bootstrap,
+    dx: ufl.Measure,
+) -> ufl.Form:
+    """Steady residual Σ_{i≠e} ∫ −N_i·∇w_i dx of any flux law (no-flux natural condition)."""
+    return (
+        sum(-ufl.inner(fluxes[k], ufl.grad(w[m])) for m, k in enumerate(bootstrap.independent)) * dx
+    )
+
+
 def residual(
     x: ufl.core.expr.Expr,
     w: ufl.core.expr.Expr,
@@ -174,11 +186,9 @@ def residual(
     bootstrap: Bootstrap,
     dx: ufl.Measure,
 ) -> ufl.Form:
-    """Steady residual Σ_{i≠e} ∫ −N_i·∇w_i dx (no sources; no-flux natural condition)."""
+    """Steady Maxwell–Stefan residual Σ_{i≠e} ∫ −N_i·∇w_i dx (no sources)."""
     fluxes = molar_fluxes(x, concentration, diffusivity, bootstrap)
-    return (
-        sum(-ufl.inner(fluxes[k], ufl.grad(w[m])) for m, k in enumerate(bootstrap.independent)) * dx
-    )
+    return species_residual(fluxes, w, bootstrap, dx)
 
 
 __all__ = [
@@ -189,6 +199,7 @@ __all__ = [
     "molar_fluxes",
     "ms_matrix",
     "residual",
+    "species_residual",
     "stagnant",
     "zero_net_flux",
 ]
