@@ -26,8 +26,23 @@ from emcd_fem.errors import EmcdInputError, unknown_name
 from emcd_fem.materials.kinetic_theory import ideal_gas_concentration
 from emcd_fem.materials.mixture import GasMixture
 
-#: Default Cantera mechanism (GRI-Mech 3.0: H2, O2, N2, CO2, CH4, AR, H2O, ...).
+#: Default Cantera mechanism (GRI-Mech 3.0: H2, O2, N2, CO2, CH4, AR, H2O, ...); helium is
+#: added to it (:data:`HELIUM`), as GRI-Mech has none.
 DEFAULT_MECHANISM: str = "gri30.yaml"
+
+#: Helium for the default mechanism: NASA-7 thermo of a monatomic ideal gas (c_p = 5R/2) and
+#: the Lennard-Jones data of the CHEMKIN transport database (ε/k = 10.2 K, σ = 2.576 Å).
+HELIUM: str = """
+name: HE
+composition: {He: 1}
+thermo:
+  model: NASA7
+  temperature-ranges: [200.0, 1000.0, 6000.0]
+  data:
+  - [2.5, 0.0, 0.0, 0.0, 0.0, -745.375, 0.928723974]
+  - [2.5, 0.0, 0.0, 0.0, 0.0, -745.375, 0.928723974]
+transport: {model: gas, geometry: atom, well-depth: 10.2, diameter: 2.576}
+"""
 
 
 def _cantera() -> Any:
@@ -44,6 +59,9 @@ def _cantera() -> Any:
 def _solution(mechanism: str, transport_model: str) -> Any:
     ct = _cantera()
     try:
+        if mechanism == DEFAULT_MECHANISM:
+            species = [*ct.Species.list_from_file(mechanism), ct.Species.from_yaml(HELIUM)]
+            return ct.Solution(thermo="ideal-gas", species=species, transport_model=transport_model)
         gas = ct.Solution(mechanism)
     except ct.CanteraError as error:
         raise EmcdInputError(
@@ -138,4 +156,4 @@ def thermal_diffusion_factor(
     return float(k_t / (x_a * (1.0 - x_a)))
 
 
-__all__ = ["DEFAULT_MECHANISM", "cantera_mixture", "thermal_diffusion_factor"]
+__all__ = ["DEFAULT_MECHANISM", "HELIUM", "cantera_mixture", "thermal_diffusion_factor"]
