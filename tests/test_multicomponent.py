@@ -106,6 +106,12 @@ def test_ternary_1d_matches_exact_film_with_convergence(name):
         _, model = slab_model(1, ms.flux_ratios(nu), cells=cells)
         solution = model.solve()
         errors.append(flux_error(solution, exact))
+        # the range check: every species inside [0, 1], end values as prescribed
+        assert solution.warnings == ()
+        for k, s in enumerate(SPECIES):
+            low, high = solution.x_range[s]
+            assert 0 <= low <= min(X0[k], XL[k]) + 1e-12
+            assert max(X0[k], XL[k]) - 1e-12 <= high <= 1
         # balances close and the bootstrap holds at both ends to solver tolerance
         assert max(solution.imbalance.values()) < 1e-10
         for b in ("left", "right"):
@@ -298,3 +304,43 @@ def test_unknown_model_name():
     domain = layered_slab([L], dim=1, cells_per_layer=4)
     with pytest.raises(ef.EmcdInputError, match="unknown multicomponent model 'wilke'"):
         MaxwellStefanModel(domain, {"layer1": MIX}, {"left": dict(zip(SPECIES, X0))}, model="wilke")
+
+
+def test_stagnant_species_absent_at_one_end_is_refused():
+    domain = layered_slab([L], dim=1, cells_per_layer=4)
+    conditions = {
+        "left": {"H2": 0.5, "N2": 0.5, "CO2": 0.0},
+        "right": {"H2": 0.0, "N2": 0.49, "CO2": 0.51},
+    }
+    with pytest.raises(ef.EmcdInputError, match="boundary 'left': the stagnant species 'CO2'"):
+        MaxwellStefanModel(domain, {"layer1": MIX}, conditions, ms.stagnant(3, 2))
+
+
+def test_newton_failure_is_reported_as_maxwell_stefan():
+    domain = layered_slab([L], dim=1, cells_per_layer=8)
+    conditions = {"left": dict(zip(SPECIES, X0)), "right": dict(zip(SPECIES, XL))}
+    model = MaxwellStefanModel(
+        domain, {"layer1": MIX}, conditions, degree=2, petsc_options={"snes_max_it": 1}
+    )
+    with pytest.raises(ef.EmcdSolverError, match="Maxwell–Stefan Newton solve did not conv"):
+        model.solve()
+
+
+QUATERNARY = ("H2", "N2", "CO2", "Ar")
+
+
+@pytest.mark.parametrize("weights", [(1.0, 1.0, 1.0, 1.0), (0.0, 1.0, 0.0, 0.0)])
+def test_quaternary_1d_matches_exact_film(weights):
+    # n = 4: three unknowns, the 3 × 3 symbolic inverse; Đ from kinetic theory at 308 K
+    mix = mixture_from_kinetic_theory(QUATERNARY, 308.0, 101325.0)
+    x0, xl = (0.4, 0.2, 0.1, 0.3), (0.1, 0.3, 0.4, 0.2)
+    exact = film_solution(x0, xl, mix.matrix, L, mix.concentration, weights)
+    domain = layered_slab([L], dim=1, cells_per_layer=16)
+    conditions = {"left": dict(zip(QUATERNARY, x0)), "right": dict(zip(QUATERNARY, xl))}
+    model = MaxwellStefanModel(
+        domain, {"layer1": mix}, conditions, ms.flux_ratios(weights), degree=2
+    )
+    solution = model.solve()
+    q = np.array([-solution.boundary_flux[s]["left"] for s in QUATERNARY])
+    # P2 reaction fluxes, O(h^4): 16 cells give ~1e-9 relative in the ternary case
+    assert np.abs(q - exact.fluxes).max() < 1e-6 * np.abs(exact.fluxes).max()

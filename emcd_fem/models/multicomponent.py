@@ -29,17 +29,19 @@ from emcd_fem.agreement import checkpoint
 from emcd_fem.errors import EmcdInputError, EmcdSolverError, unknown_name
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.models.newton import newton_solve
+from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import (
     STRONG_COUPLING,
     coupling_strength,
     mixture_averaged_fluxes,
 )
-from emcd_fem.post.integrals import partition_boundary_dofs
+from emcd_fem.post.integrals import owned_range, partition_boundary_dofs
 
 #: Largest |Σ_i x_i − 1| accepted for a boundary composition.
 SUM_TOLERANCE: float = 1e-9
+#: How far a nodal mole fraction may leave [0, 1] before the solution carries a warning.
+RANGE_TOLERANCE: float = 1e-8
 #: The flux laws: Maxwell–Stefan, or mixture-averaged (Wilke) Fick.
 MODELS: tuple[str, ...] = ("maxwell_stefan", "mixture_averaged")
 _logger = logging.getLogger("emcd_fem")
@@ -61,6 +63,9 @@ class MulticomponentSolution:
         imbalance: Species → |Σ_Γ q_Γ,i| / Σ_Γ |q_Γ,i| (0 if every flux is 0).
         iterations: Newton iterations.
         reason: SNES converged reason.
+        x_range: Species → (min, max) of its nodal mole fractions over all ranks.
+        warnings: A species outside [0, 1] beyond :data:`RANGE_TOLERANCE` (mesh too coarse
+            for a steep layer), and the mixture-averaged coupling warning.
     """
 
     species: tuple[str, ...]
@@ -70,6 +75,8 @@ class MulticomponentSolution:
     imbalance: dict[str, float]
     iterations: int
     reason: str
+    x_range: dict[str, tuple[float, float]]
+    warnings: tuple[str, ...] = ()
 
 
 def _check_compositions(
@@ -172,6 +179,7 @@ class MaxwellStefanModel:
                     )
                     _logger.warning(self.warnings[-1])
         self.compositions = _check_compositions(domain, self.species, boundary_mole_fractions)
+        self._check_stagnant()
         self.domain = domain
         msh = domain.mesh
         ind = self.bootstrap.independent
@@ -245,6 +253,22 @@ class MaxwellStefanModel:
             },
         )
 
+    def _check_stagnant(self) -> None:
+        """A stagnant species (ν = δ_ik) has an exponential profile: it cannot reach 0."""
+        nonzero = [k for k, v in enumerate(self.bootstrap.weights) if v != 0]
+        if len(nonzero) != 1:
+            return
+        k = nonzero[0]
+        values = {b: x[k] for b, x in self.compositions.items()}
+        if any(v > 0 for v in values.values()):
+            zero = sorted(b for b, v in values.items() if v == 0)
+            if zero:
+                raise EmcdInputError(
+                    f"boundary {zero[0]!r}: the stagnant species {self.species[k]!r} has "
+                    "x = 0 there but not on every boundary: no steady state (its profile is "
+                    "exponential, it never reaches 0); give it x > 0 on every boundary"
+                )
+
     def solve(self) -> MulticomponentSolution:
         """Solve (collective); raises EmcdSolverError if Newton fails."""
         checkpoint(self.domain.comm, "Maxwell–Stefan initial guess")
@@ -252,18 +276,34 @@ class MaxwellStefanModel:
         self.x.x.array[:] = guess.x.array
         try:
             iterations, reason, _ = newton_solve(self._problem, self.domain.comm)
-        except EmcdSolverError as error:
+        except EmcdSolverError:
+            snes = self._problem.solver
+            history = snes.getConvergenceHistory()[0]
             raise EmcdSolverError(
-                f"the Maxwell–Stefan Newton solve did not converge ({error}); refine the mesh "
-                "or check the boundary compositions (a stagnant species needs x > 0 at both "
-                "ends)"
+                "the Maxwell–Stefan Newton solve did not converge: "
+                f"{REASONS.get(snes.getConvergedReason(), snes.getConvergedReason())} after "
+                f"{snes.getIterationNumber()} iterations, last residual "
+                f"{history[-1] if len(history) else float('nan'):.3e}; refine the mesh, check "
+                "the boundary compositions, or pass petsc_options (e.g. snes_max_it)"
             ) from None
         self.x.x.scatter_forward()
+        fractions = self._mole_fractions()
+        x_range = {name: owned_range(f) for name, f in fractions.items()}
+        warnings = list(self.warnings)
+        for name, (low, high) in x_range.items():
+            if low < -RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+                warnings.append(
+                    f"x_{name} leaves [0, 1] (min {low:.3g}, max {high:.3g}): refine the mesh "
+                    "where the profiles are steep"
+                )
+                _logger.warning(warnings[-1])
         return MulticomponentSolution(
             species=self.species,
-            mole_fractions=self._mole_fractions(),
+            mole_fractions=fractions,
             iterations=iterations,
             reason=reason,
+            x_range=x_range,
+            warnings=tuple(warnings),
             **self._fluxes(),
         )
 
@@ -305,4 +345,10 @@ class MaxwellStefanModel:
         return {"boundary_flux": flux, "total_flux": total, "imbalance": imbalance}
 
 
-__all__ = ["MODELS", "SUM_TOLERANCE", "MaxwellStefanModel", "MulticomponentSolution"]
+__all__ = [
+    "MODELS",
+    "RANGE_TOLERANCE",
+    "SUM_TOLERANCE",
+    "MaxwellStefanModel",
+    "MulticomponentSolution",
+]
