@@ -214,6 +214,7 @@ class MaxwellStefanModel:
         w = ufl.TestFunction(V)
         flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
         fluxes = flux_law(self.x, self.concentration, self.diffusivity, self.bootstrap)
+        self.fluxes = fluxes  # N_i (UFL): the residual's own flux law, for derived fields
         dx = domain.dx
         if quadrature_degree is not None:
             dx = domain.dx(metadata={"quadrature_degree": int(quadrature_degree)})
@@ -306,6 +307,29 @@ class MaxwellStefanModel:
             warnings=tuple(warnings),
             **self._fluxes(),
         )
+
+    def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
+        """The mass-average velocity v = Σ_i M_i N_i / ρ, ρ = c Σ_i x_i M_i [m/s] (after solve).
+
+        Zero net molar flux (Σ N_i = 0, the molar-average velocity is 0) does not make v
+        zero: v = Σ_i (M_i − M_e) N_i / ρ. Interpolated into discontinuous Lagrange of
+        degree − 1 (the degree of ∇x).
+
+        Args:
+            molar_masses: Species → M_i [kg/mol] > 0, for every species.
+        """
+        bad = [s for s in self.species if not molar_masses.get(s, 0) > 0]
+        if bad:
+            raise EmcdInputError(f"mass-average velocity: give molar masses > 0 for {bad}")
+        xs = ms.all_mole_fractions(self.x, self.bootstrap)
+        masses = [float(molar_masses[s]) for s in self.species]
+        density = self.concentration * sum(m * x for m, x in zip(masses, xs, strict=True))
+        velocity = sum(m * n for m, n in zip(masses, self.fluxes, strict=True)) / density
+        msh = self.domain.mesh
+        W = fem.functionspace(msh, ("DG", max(self.degree - 1, 0), (msh.geometry.dim,)))
+        v = fem.Function(W, name="mass_average_velocity")
+        v.interpolate(fem.Expression(velocity, W.element.interpolation_points))
+        return v
 
     def _mole_fractions(self) -> dict[str, fem.Function]:
         # nodal values of each component in its own scalar space (exact: same element)
