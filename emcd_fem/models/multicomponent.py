@@ -36,7 +36,7 @@ from emcd_fem.physics.mixture_averaged import (
     coupling_strength,
     mixture_averaged_fluxes,
 )
-from emcd_fem.post.integrals import owned_range, partition_boundary_dofs
+from emcd_fem.post.integrals import flux_scale, owned_range, partition_boundary_dofs
 
 #: Largest |Σ_i x_i − 1| accepted for a boundary composition.
 SUM_TOLERANCE: float = 1e-9
@@ -221,11 +221,16 @@ class MaxwellStefanModel:
         F = ms.species_residual(fluxes, w, self.bootstrap, dx)
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
+        conductance = max(
+            m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
+        )
         options = {
             "snes_type": "newtonls",
             "snes_linesearch_type": "bt",
             "snes_rtol": 1e-12,
-            "snes_atol": 1e-13,
+            # absolute stop relative to the natural flux scale q_ref = (c Đ)_max V/diam²:
+            # a fixed atol would stop Newton at once on a micro-scale domain
+            "snes_atol": 1e-14 * flux_scale(domain, conductance),
             "snes_max_it": 50,
             "ksp_type": "preonly",
             "pc_type": "lu",
