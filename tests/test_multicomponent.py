@@ -410,3 +410,17 @@ def test_micro_scale_3d_domain_is_solved_to_full_accuracy():
     conditions = {"left": dict(zip(SPECIES, X0)), "right": dict(zip(SPECIES, XL))}
     solution = MaxwellStefanModel(domain, {"layer1": MIX}, conditions, degree=2).solve()
     assert flux_error(solution, exact, size**2) < 1e-5  # as the 3D slab test (6 cells, P2)
+
+
+def test_untagged_cells_and_wrong_mixture_type_are_refused():
+    from dolfinx import mesh as dmesh
+
+    full = layered_slab([L], dim=1, cells_per_layer=4)
+    half = full.cell_tags.indices[full.cell_tags.indices % 2 == 0]
+    tags = dmesh.meshtags(full.mesh, 1, half, np.ones(half.size, dtype=np.int32))
+    domain = ef.Domain(full.mesh, tags, full.facet_tags, full.regions, full.boundaries)
+    conditions = {"left": dict(zip(SPECIES, X0))}
+    with pytest.raises(ef.EmcdInputError, match=r"cell\(s\) of the mesh belong to no region"):
+        MaxwellStefanModel(domain, {"layer1": MIX}, conditions)
+    with pytest.raises(ef.EmcdInputError, match="region 'layer1': expected an emcd_fem GasMixture"):
+        MaxwellStefanModel(full, {"layer1": ef.Material(1e-5)}, conditions)

@@ -152,6 +152,19 @@ class MaxwellStefanModel:
         missing = sorted(set(domain.regions) - set(mixtures))
         if missing:
             raise EmcdInputError(f"regions {missing} have no mixture; give one for every region")
+        for region, mix in mixtures.items():
+            if not isinstance(mix, GasMixture):
+                raise EmcdInputError(
+                    f"region {region!r}: expected an emcd_fem GasMixture, got {type(mix).__name__}"
+                )
+        tdim = domain.mesh.topology.dim
+        n_owned = domain.mesh.topology.index_map(tdim).size_local
+        local = int(np.count_nonzero(domain.local_cell_tags()[:n_owned] < 0))
+        untagged = domain.comm.allreduce(local, op=MPI.SUM)
+        if untagged:
+            raise EmcdInputError(
+                f"{untagged} cell(s) of the mesh belong to no region; every cell needs a region tag"
+            )
         species = {m.species for m in mixtures.values()}
         if len(species) != 1:
             raise EmcdInputError(
