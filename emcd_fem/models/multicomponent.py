@@ -26,24 +26,23 @@ import ufl
 from dolfinx import fem, la
 
 from emcd_fem.agreement import checkpoint
-from emcd_fem.errors import EmcdInputError, EmcdSolverError, unknown_name
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.multicomponent_inputs import (
+    MODELS,
+    check_compositions,
+    check_mixtures,
+    check_stagnant,
+    coupling_warnings,
+)
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
-from emcd_fem.physics.mixture_averaged import (
-    STRONG_COUPLING,
-    coupling_strength,
-    mixture_averaged_fluxes,
-)
+from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
 from emcd_fem.post.integrals import flux_scale, owned_range, partition_boundary_dofs
 
-#: Largest |Σ_i x_i − 1| accepted for a boundary composition.
-SUM_TOLERANCE: float = 1e-9
 #: How far a nodal mole fraction may leave [0, 1] before the solution carries a warning.
 RANGE_TOLERANCE: float = 1e-8
-#: The flux laws: Maxwell–Stefan, or mixture-averaged (Wilke) Fick.
-MODELS: tuple[str, ...] = ("maxwell_stefan", "mixture_averaged")
 _logger = logging.getLogger("emcd_fem")
 _ids = itertools.count()
 
@@ -77,37 +76,6 @@ class MulticomponentSolution:
     reason: str
     x_range: dict[str, tuple[float, float]]
     warnings: tuple[str, ...] = ()
-
-
-def _check_compositions(
-    domain: Domain, species: tuple[str, ...], compositions: Mapping[str, Mapping[str, float]]
-) -> dict[str, np.ndarray]:
-    out = {}
-    for name in sorted(compositions):
-        domain.boundary_tag(name)  # unknown boundary → error with suggestion
-        given = compositions[name]
-        for s in given:
-            if s not in species:
-                raise EmcdInputError(f"boundary {name!r}: {unknown_name('species', s, species)}")
-        missing = [s for s in species if s not in given]
-        if missing:
-            raise EmcdInputError(
-                f"boundary {name!r}: mole fractions of species {missing} missing; give every "
-                f"species of {list(species)}"
-            )
-        x = np.array([float(given[s]) for s in species])
-        bad = [s for s, v in zip(species, x, strict=True) if not (np.isfinite(v) and 0 <= v <= 1)]
-        if bad:
-            raise EmcdInputError(f"boundary {name!r}: mole fractions of {bad} must be in [0, 1]")
-        if abs(x.sum() - 1.0) > SUM_TOLERANCE:
-            raise EmcdInputError(
-                f"boundary {name!r}: mole fractions sum to {x.sum():.12g}, not 1; correct them "
-                f"(|Σ x_i − 1| ≤ {SUM_TOLERANCE:g})"
-            )
-        out[name] = x
-    if not out:
-        raise EmcdInputError("Maxwell–Stefan model: prescribe the mole fractions on a boundary")
-    return out
 
 
 class MaxwellStefanModel:
@@ -147,31 +115,8 @@ class MaxwellStefanModel:
     ) -> None:
         if model not in MODELS:
             raise EmcdInputError(f"unknown multicomponent model {model!r}; choose one of {MODELS}")
-        for region in mixtures:
-            domain.region_tag(region)
-        missing = sorted(set(domain.regions) - set(mixtures))
-        if missing:
-            raise EmcdInputError(f"regions {missing} have no mixture; give one for every region")
-        for region, mix in mixtures.items():
-            if not isinstance(mix, GasMixture):
-                raise EmcdInputError(
-                    f"region {region!r}: expected an emcd_fem GasMixture, got {type(mix).__name__}"
-                )
-        tdim = domain.mesh.topology.dim
-        n_owned = domain.mesh.topology.index_map(tdim).size_local
-        local = int(np.count_nonzero(domain.local_cell_tags()[:n_owned] < 0))
-        untagged = domain.comm.allreduce(local, op=MPI.SUM)
-        if untagged:
-            raise EmcdInputError(
-                f"{untagged} cell(s) of the mesh belong to no region; every cell needs a region tag"
-            )
-        species = {m.species for m in mixtures.values()}
-        if len(species) != 1:
-            raise EmcdInputError(
-                f"every region's mixture must list the same species in the same order, got "
-                f"{sorted(species)}"
-            )
-        self.species: tuple[str, ...] = species.pop()
+        species = check_mixtures(domain, mixtures)
+        self.species: tuple[str, ...] = species
         n = len(self.species)
         self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
         if len(self.bootstrap.weights) != n:
@@ -179,20 +124,11 @@ class MaxwellStefanModel:
                 f"bootstrap {self.bootstrap.kind!r} has {len(self.bootstrap.weights)} weights"
                 f" for {n} species"
             )
-        self.warnings: list[str] = []
-        if model == "mixture_averaged":
-            for region in sorted(mixtures):
-                spread = coupling_strength(mixtures[region].matrix)
-                if spread > STRONG_COUPLING:
-                    self.warnings.append(
-                        f"region {region!r}: the mixture-averaged (Fick) model is used for a "
-                        f"strongly coupled mixture (max Đ_ij / min Đ_ij = {spread:.3g} > "
-                        f"{STRONG_COUPLING:g}): fluxes may be wrong, even in sign; use "
-                        "model = 'maxwell_stefan'"
-                    )
-                    _logger.warning(self.warnings[-1])
-        self.compositions = _check_compositions(domain, self.species, boundary_mole_fractions)
-        self._check_stagnant()
+        self.warnings: list[str] = coupling_warnings(mixtures) if model == MODELS[1] else []
+        for text in self.warnings:
+            _logger.warning(text)
+        self.compositions = check_compositions(domain, self.species, boundary_mole_fractions)
+        check_stagnant(self.species, self.bootstrap, self.compositions)
         self.domain = domain
         msh = domain.mesh
         ind = self.bootstrap.independent
@@ -271,22 +207,6 @@ class MaxwellStefanModel:
                 "pc_factor_mat_solver_type": "mumps",
             },
         )
-
-    def _check_stagnant(self) -> None:
-        """A stagnant species (ν = δ_ik) has an exponential profile: it cannot reach 0."""
-        nonzero = [k for k, v in enumerate(self.bootstrap.weights) if v != 0]
-        if len(nonzero) != 1:
-            return
-        k = nonzero[0]
-        values = {b: x[k] for b, x in self.compositions.items()}
-        if any(v > 0 for v in values.values()):
-            zero = sorted(b for b, v in values.items() if v == 0)
-            if zero:
-                raise EmcdInputError(
-                    f"boundary {zero[0]!r}: the stagnant species {self.species[k]!r} has "
-                    "x = 0 there but not on every boundary: no steady state (its profile is "
-                    "exponential, it never reaches 0); give it x > 0 on every boundary"
-                )
 
     def solve(self) -> MulticomponentSolution:
         """Solve (collective); raises EmcdSolverError if Newton fails."""
@@ -388,9 +308,7 @@ class MaxwellStefanModel:
 
 
 __all__ = [
-    "MODELS",
     "RANGE_TOLERANCE",
-    "SUM_TOLERANCE",
     "MaxwellStefanModel",
     "MulticomponentSolution",
 ]
