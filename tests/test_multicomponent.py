@@ -424,3 +424,57 @@ def test_untagged_cells_and_wrong_mixture_type_are_refused():
         MaxwellStefanModel(domain, {"layer1": MIX}, conditions)
     with pytest.raises(ef.EmcdInputError, match="region 'layer1': expected an emcd_fem GasMixture"):
         MaxwellStefanModel(full, {"layer1": ef.Material(1e-5)}, conditions)
+
+
+def test_sources_decouple_into_binary_problems_with_sources(two_material_square):
+    # equal Đ per region and Σ N_i = 0: each species solves the binary EMCD problem with its
+    # own production rate; an exchange H2 → N2 in the west region only (Σ R_i = 0)
+    from dolfinx import fem
+
+    domain = two_material_square(0.1)
+    mixtures = {
+        "west": GasMixture(SPECIES, dict.fromkeys(PAIRS, 3e-5), 40.0, "west"),
+        "east": GasMixture(SPECIES, dict.fromkeys(PAIRS, 1e-5), 30.0, "east"),
+    }
+    bottom, left = (0.6, 0.3, 0.1), (0.1, 0.2, 0.7)
+    conditions = {"bottom": dict(zip(SPECIES, bottom)), "left": dict(zip(SPECIES, left))}
+    rates = {"H2": -2e-3, "N2": 2e-3}
+    model = MaxwellStefanModel(domain, mixtures, conditions, sources={"west": rates})
+    solution = model.solve()
+    materials = {
+        "west": ef.Material(diffusivity=3e-5, concentration=40.0),
+        "east": ef.Material(diffusivity=1e-5, concentration=30.0),
+    }
+    west = domain.local_cell_tags() == domain.regions["west"]
+    for k, s in enumerate(SPECIES):
+        source = fem.Function(fem.functionspace(domain.mesh, ("DG", 0)))
+        source.x.array[west] = rates.get(s, 0.0)
+        binary = ef.EMCDProblem(
+            domain,
+            materials,
+            {"bottom": ef.MoleFraction(bottom[k]), "left": ef.MoleFraction(left[k])},
+            source=source,
+        ).solve()
+        scale = max(abs(v) for v in binary.boundary_flux.values())
+        for b in ("bottom", "left"):
+            difference = solution.boundary_flux[s][b] - binary.boundary_flux[b]
+            assert abs(difference) < 1e-9 * scale, (s, b)
+        # the balance includes the production: Σ_Γ q_Γ,i = ∫ R_i dx (west area 0.5)
+        assert solution.production[s] == pytest.approx(0.5 * rates.get(s, 0.0), abs=1e-15)
+    assert max(solution.imbalance.values()) < 1e-10
+    assert solution.production["H2"] != 0
+
+
+def test_sources_that_break_the_bootstrap_are_refused():
+    domain = layered_slab([L], dim=1, cells_per_layer=4)
+    conditions = {"left": dict(zip(SPECIES, X0))}
+    with pytest.raises(ef.EmcdInputError, match=r"sources of region 'layer1' violate the boot"):
+        MaxwellStefanModel(domain, {"layer1": MIX}, conditions, sources={"layer1": {"H2": 1.0}})
+    with pytest.raises(ef.EmcdInputError, match="unknown species 'O2'"):
+        MaxwellStefanModel(domain, {"layer1": MIX}, conditions, sources={"layer1": {"O2": 1.0}})
+    with pytest.raises(ef.EmcdInputError, match="unknown region 'gas'"):
+        MaxwellStefanModel(domain, {"layer1": MIX}, conditions, sources={"gas": {"H2": 0.0}})
+    # a stagnant species: the other species' rates may be anything, the stagnant one's 0
+    MaxwellStefanModel(
+        domain, {"layer1": MIX}, conditions, ms.stagnant(3, 2), sources={"layer1": {"H2": 1.0}}
+    )

@@ -33,6 +33,7 @@ from emcd_fem.models.multicomponent_inputs import (
     MODELS,
     check_compositions,
     check_mixtures,
+    check_sources,
     check_stagnant,
     coupling_warnings,
 )
@@ -59,7 +60,8 @@ class MulticomponentSolution:
             3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D]; 0 on no-flux boundaries.
         total_flux: Boundary name → Σ_i q_Γ,i (0 for zero net flux: whether the exchange
             is equimolar).
-        imbalance: Species → |Σ_Γ q_Γ,i| / Σ_Γ |q_Γ,i| (0 if every flux is 0).
+        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / (Σ_Γ |q_Γ,i| + |P_i|) (0 if all are 0).
+        production: Species → P_i = ∫ R_i dx [mol/s in 3D] (0 without sources).
         iterations: Newton iterations.
         reason: SNES converged reason.
         x_range: Species → (min, max) of its nodal mole fractions over all ranks.
@@ -75,6 +77,7 @@ class MulticomponentSolution:
     iterations: int
     reason: str
     x_range: dict[str, tuple[float, float]]
+    production: dict[str, float]
     warnings: tuple[str, ...] = ()
 
 
@@ -94,6 +97,8 @@ class MaxwellStefanModel:
             kept in :attr:`warnings` when max Đ_ij / min Đ_ij > 2 in some region).
         quadrature_degree: Quadrature degree of the residual (default: UFL's estimate for
             the rational flux law, which differs between the two laws).
+        sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
+            given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
         petsc_options: SNES/KSP options merged over the defaults (Newton with line search,
             LU, rtol 1e-12).
 
@@ -111,6 +116,7 @@ class MaxwellStefanModel:
         degree: int = 1,
         model: str = "maxwell_stefan",
         quadrature_degree: int | None = None,
+        sources: Mapping[str, Mapping[str, float]] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -129,6 +135,7 @@ class MaxwellStefanModel:
             _logger.warning(text)
         self.compositions = check_compositions(domain, self.species, boundary_mole_fractions)
         check_stagnant(self.species, self.bootstrap, self.compositions)
+        rates = check_sources(domain, self.species, self.bootstrap, sources or {})
         self.domain = domain
         msh = domain.mesh
         ind = self.bootstrap.independent
@@ -168,6 +175,15 @@ class MaxwellStefanModel:
         if quadrature_degree is not None:
             dx = domain.dx(metadata={"quadrature_degree": int(quadrature_degree)})
         F = ms.species_residual(fluxes, w, self.bootstrap, dx)
+        self.sources = []  # DG0 R_i per species (empty without sources)
+        if rates:
+            for k, s in enumerate(self.species):
+                field = fem.Function(Q, name=f"R_{s}")
+                for region, values in rates.items():
+                    field.x.array[cells == domain.regions[region]] = values[k]
+                self.sources.append(field)
+            F = F - sum(self.sources[k] * w[m] for m, k in enumerate(ind)) * dx
+        self._production = [fem.form(f * domain.dx) for f in self.sources]
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         conductance = max(
@@ -300,11 +316,20 @@ class MaxwellStefanModel:
         total = {
             b: float(sum(flux[s][b] for s in self.species)) for b in sorted(self.domain.boundaries)
         }
+        comm = self.domain.comm
+        made = [comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._production]
+        production = dict(zip(self.species, made or [0.0] * n, strict=True))
         imbalance = {}
         for s in self.species:
-            size = sum(abs(v) for v in flux[s].values())
-            imbalance[s] = abs(sum(flux[s].values())) / size if size > 0 else 0.0
-        return {"boundary_flux": flux, "total_flux": total, "imbalance": imbalance}
+            size = sum(abs(v) for v in flux[s].values()) + abs(production[s])
+            net = sum(flux[s].values()) - production[s]
+            imbalance[s] = abs(net) / size if size > 0 else 0.0
+        return {
+            "boundary_flux": flux,
+            "total_flux": total,
+            "imbalance": imbalance,
+            "production": production,
+        }
 
 
 __all__ = [

@@ -117,6 +117,42 @@ def check_stagnant(
             )
 
 
+def check_sources(
+    domain: Domain,
+    species: tuple[str, ...],
+    bootstrap: Bootstrap,
+    sources: Mapping[str, Mapping[str, float]],
+) -> dict[str, np.ndarray]:
+    """Region → production rates R_i [mol/(m^3 s)] of every species (0 where not given).
+
+    Raises:
+        EmcdInputError: an unknown region or species, a non-finite rate, or rates that
+            violate the bootstrap: ∇·N_i = R_i and Σ ν_i N_i = 0 need Σ ν_i R_i = 0 (e.g. an
+            exchange A + B → C + D keeps Σ R_i = 0 for zero net flux).
+    """
+    out = {}
+    nu = np.asarray(bootstrap.weights)
+    for region in sorted(sources):
+        domain.region_tag(region)
+        given = sources[region]
+        for s in given:
+            if s not in species:
+                raise EmcdInputError(
+                    f"sources of region {region!r}: {unknown_name('species', s, species)}"
+                )
+        rates = np.array([float(given.get(s, 0.0)) for s in species])
+        if not np.all(np.isfinite(rates)):
+            raise EmcdInputError(f"sources of region {region!r} must be finite numbers")
+        if abs(nu @ rates) > 1e-12 * np.abs(nu * rates).sum():
+            raise EmcdInputError(
+                f"sources of region {region!r} violate the bootstrap ({bootstrap.kind}): "
+                f"Σ ν_i R_i = {nu @ rates:.6g} ≠ 0; with ∇·N_i = R_i the relation Σ ν_i N_i = 0 "
+                "cannot hold: balance the reaction (for zero net flux, Σ R_i = 0)"
+            )
+        out[region] = rates
+    return out
+
+
 def coupling_warnings(mixtures: Mapping[str, GasMixture]) -> list[str]:
     """One warning per region whose mixture is too strongly coupled for the Fick model."""
     warnings = []
@@ -137,6 +173,7 @@ __all__ = [
     "SUM_TOLERANCE",
     "check_compositions",
     "check_mixtures",
+    "check_sources",
     "check_stagnant",
     "coupling_warnings",
 ]
