@@ -34,8 +34,9 @@ def table(text=CASE):
 
 
 def test_case_section_runs_and_matches_exact_film():
-    mixtures, compositions, bootstrap, model = build_inputs(load_multicomponent(table()))
-    assert bootstrap.weights == (0.0, 0.0, 1.0) and model == "maxwell_stefan"
+    inputs = build_inputs(load_multicomponent(table()))
+    mixtures, compositions, bootstrap, model, sources = inputs
+    assert bootstrap.weights == (0.0, 0.0, 1.0) and model == "maxwell_stefan" and not sources
     domain = layered_slab([0.01], dim=1, cells_per_layer=16, region_names=["gas"])
     solution = MaxwellStefanModel(domain, mixtures, compositions, bootstrap, degree=2).solve()
     exact = film_solution(
@@ -50,7 +51,7 @@ def test_kinetic_theory_and_graham_from_the_case():
         "diffusivities = {H2 = {N2 = 8.33e-5, CO2 = 6.80e-5}, N2 = {CO2 = 1.68e-5}}\nc = 39.6",
         'source = "kinetic_theory"\nT = 308.0\nP = 101325.0',
     )
-    mixtures, _, bootstrap, _ = build_inputs(load_multicomponent(table(text)))
+    mixtures, _, bootstrap, _, _ = build_inputs(load_multicomponent(table(text)))
     assert bootstrap.kind == "graham" and bootstrap.eliminated == 2  # CO2 is the heaviest
     assert mixtures["gas"].concentration == pytest.approx(101325.0 / (8.314462618 * 308.0))
 
@@ -100,3 +101,19 @@ def test_bad_pair_data_named_with_region(old, new, message):
     with pytest.raises(CaseError, match=message) as info:
         build_inputs(spec)
     assert "multicomponent.regions.gas" in str(info.value)
+
+
+def test_sources_from_the_case():
+    text = CASE.replace("c = 39.6", "c = 39.6\nsources = {H2 = -1e-3, N2 = 1e-3}")
+    inputs = build_inputs(load_multicomponent(table(text)))
+    assert inputs.sources == {"gas": {"H2": -1e-3, "N2": 1e-3}}
+    domain = layered_slab([0.01], dim=1, cells_per_layer=8, region_names=["gas"])
+    solution = MaxwellStefanModel(
+        domain, inputs.mixtures, inputs.compositions, inputs.bootstrap, sources=inputs.sources
+    ).solve()
+    # ∫ R dx over the 1D slab of 0.01 m, and the balance closes with it
+    assert solution.production["H2"] == pytest.approx(-1e-5, rel=1e-12)
+    assert max(solution.imbalance.values()) < 1e-10
+    bad = CASE.replace("c = 39.6", "c = 39.6\nsources = {H3 = 1.0}")
+    with pytest.raises(CaseError, match=r"multicomponent.regions.gas.sources.H3: unknown"):
+        load_multicomponent(table(bad))

@@ -18,7 +18,7 @@ Every problem is reported with its key path, all at once (:class:`CaseError`). E
 """
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, ValidationError
 
@@ -52,6 +52,10 @@ class MixtureSpec(_Section):
     T: float | None = Field(default=None, gt=0, description="Temperature [K].")
     P: float | None = Field(default=None, gt=0, description="Pressure [Pa].")
     mechanism: str = Field(default="gri30.yaml", description="Cantera mechanism file.")
+    sources: dict[str, float] | None = Field(
+        default=None,
+        description="Production rate R_i [mol/(m^3 s)] per species; Σ ν_i R_i = 0.",
+    )
 
 
 class CompositionSpec(_Section):
@@ -137,6 +141,7 @@ def _species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
                 problems.append((f"{path}.c", "give c, or T and P (c = P/(R T))"))
         elif region.T is None or region.P is None:
             problems.append((f"{path}.T", f"source = {region.source!r} needs T and P"))
+        problems += _names(f"{path}.sources", region.sources or {}, species)
         for a, row in sorted((region.diffusivities or {}).items()):
             problems += _names(f"{path}.diffusivities", [a], species)
             problems += _names(f"{path}.diffusivities.{a}", row, species)
@@ -182,10 +187,26 @@ def _pairs(mix: GasMixture) -> Any:
     )
 
 
-def build_inputs(
-    spec: MulticomponentSpec,
-) -> tuple[dict[str, GasMixture], dict[str, dict[str, float]], ms.Bootstrap, str]:
-    """(region → mixture, boundary → composition, bootstrap, model) for the model.
+class ModelInputs(NamedTuple):
+    """Arguments of :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`.
+
+    Attributes:
+        mixtures: Region → mixture.
+        compositions: Boundary → species → x_i.
+        bootstrap: The bootstrap relation.
+        model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
+        sources: Region → species → R_i [mol/(m^3 s)].
+    """
+
+    mixtures: dict[str, GasMixture]
+    compositions: dict[str, dict[str, float]]
+    bootstrap: ms.Bootstrap
+    model: str
+    sources: dict[str, dict[str, float]]
+
+
+def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
+    """The model's arguments from a validated section.
 
     Raises:
         CaseError: data errors found while building (a missing pair, Đ ≤ 0, unknown gas),
@@ -211,12 +232,14 @@ def build_inputs(
     else:
         bootstrap = ms.zero_net_flux(n)
     compositions = {b: dict(c.mole_fractions) for b, c in sorted(spec.boundaries.items())}
-    return mixtures, compositions, bootstrap, spec.model
+    sources = {r: dict(m.sources) for r, m in sorted(spec.regions.items()) if m.sources}
+    return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources)
 
 
 __all__ = [
     "CompositionSpec",
     "MixtureSpec",
+    "ModelInputs",
     "MulticomponentSpec",
     "build_inputs",
     "load_multicomponent",
