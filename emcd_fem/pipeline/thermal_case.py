@@ -116,12 +116,12 @@ def soret_reference(case: Case) -> tuple[analytic.SoretSlabSolution, Any] | None
 
     A layered slab of one material with constant c, D and S_T, mole fractions at left and
     right, zero flux elsewhere, and a temperature linear in x: fixed temperatures at left
-    and right with insulated sides and no source, or a prescribed T that is linear in x
-    (checked at sample points).
+    and right with insulated sides and no heat source, or a prescribed T that is linear in
+    x (checked at sample points); no species source and no reaction.
     """
     g, thermal = case.geometry, case.thermal
-    if not isinstance(g, LayeredSlab):
-        return None
+    if not isinstance(g, LayeredSlab) or case.physics.source != 0 or case.reactions:
+        return None  # the closed form has no species source and no reaction
     names = {case.material_of(r) for r in g.region_names()}
     if len(names) != 1:
         return None
