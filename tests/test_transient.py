@@ -215,3 +215,22 @@ def test_time_expressions():
         evaluate_in_time("exp(1000*t)", 1.0)
     with pytest.raises(EmcdInputError, match="cannot be evaluated"):
         evaluate_in_time("1/(t - t)", 1.0)
+
+
+@pytest.mark.parametrize("tau", [1e-7, 1e-4, 1e-2, 0.099, 0.101, 0.5, 2.0])
+def test_permeation_flux_at_every_time(tau):
+    """Daynes–Barrer permeate flux vs the Fourier series summed to convergence (60/sqrt(tau)
+    terms, alternating, round-off ~1e-12) and, where it converges fast, its Jacobi form; a
+    400-term Fourier sum returned 0.63 of the steady flux at tau = 3e-7 instead of ~0."""
+    from emcd_fem.analytic.transient import permeation_flux
+
+    length, diffusivity = 1e-3, 5e-10
+    t = tau * length**2 / diffusivity
+    got = permeation_flux(t, length=length, diffusivity=diffusivity, concentration=1.0, x_feed=1.0)
+    steady = diffusivity / length
+    n = np.arange(1, int(60 / np.sqrt(tau)) + 2, dtype=float)
+    fourier = steady * (1 + 2 * np.sum((-1.0) ** n * np.exp(-((n * np.pi) ** 2) * tau)))
+    m = np.arange(0, 50, dtype=float)
+    jacobi = steady * 2 / np.sqrt(np.pi * tau) * np.sum(np.exp(-((2 * m + 1) ** 2) / (4 * tau)))
+    assert abs(got - fourier) < 1e-10 * steady
+    assert abs(got - jacobi) < 1e-10 * steady

@@ -103,12 +103,19 @@ def permeation_flux(
     """Permeate-side flux N_A [mol/(m^2 s)] of a membrane started empty (Daynes–Barrer).
 
     Slab 0 < z < L with x = 0 at t = 0, x(0) = x_feed and x(L) = 0 for t > 0:
-    N(L, t) = (c D x_feed / L) [1 + 2 Σ_{n≥1} (−1)^n exp(−n²π² D t / L²)] (Crank eq. 4.24a).
+    N(L, t) = (c D x_feed / L) [1 + 2 Σ_{n≥1} (−1)^n exp(−n²π² D t / L²)] (Crank eq. 4.24a);
+    for τ = D t / L² < 0.1 its Jacobi transform (c D x_feed / L) (2/√(πτ)) Σ_{m≥0}
+    exp(−(2m+1)²/(4τ)), which converges fast at small τ (a truncated Fourier sum does not).
     Its integral tends to (c D x_feed / L)(t − θ), θ = L²/(6D) (:func:`time_lag`).
     """
     _check(length, diffusivity, t)
-    n = np.arange(1, terms + 1, dtype=np.float64)
-    series = 1 + 2 * np.sum((-1.0) ** n * np.exp(-((n * np.pi) ** 2) * diffusivity * t / length**2))
+    tau = diffusivity * t / length**2
+    if tau < 0.1:  # the Fourier series needs ~1/sqrt(tau) terms: its Jacobi transform
+        m = np.arange(0, terms, dtype=np.float64)  # converges fast here (Crank eq. 4.24b)
+        series = 2 / np.sqrt(np.pi * tau) * np.sum(np.exp(-((2 * m + 1) ** 2) / (4 * tau)))
+    else:
+        n = np.arange(1, terms + 1, dtype=np.float64)
+        series = 1 + 2 * np.sum((-1.0) ** n * np.exp(-((n * np.pi) ** 2) * tau))
     return float(concentration * diffusivity * x_feed / length * series)
 
 

@@ -3,9 +3,8 @@
 :class:`TransientModel` adds the storage term c H ∂μ/∂t (``emcd_fem.physics.storage``) to
 the residuals of a :class:`~emcd_fem.models.transport.SpeciesTransportModel` (every term of
 the steady model: partition, films, sources, reactions, Soret with a prescribed or solved
-steady T) and marches in time with BDF1 or variable-step BDF2
-(``emcd_fem.solvers.time_stepping``), with fixed or adaptive steps. Flux-only models are
-refused (not available yet).
+steady T) and marches in time with BDF1 or variable-step BDF2 (``solvers.time_stepping``;
+BE first), fixed or adaptive (first step's error by step doubling). No flux-only models.
 
 Solve per step: PETSc SNES on the block residuals. Without a temperature the problem is
 linear: SNES ``ksponly`` (one linear solve, MUMPS LU by default) and the Jacobian with its
@@ -107,7 +106,8 @@ class TransientModel:
     Args:
         model: The steady model (its terms, blocks, conditions and temperature; a heat
             problem is solved here, once: T does not depend on x_A).
-        scheme: ``"bdf1"`` (backward Euler) or ``"bdf2"`` (variable-step, BE start).
+        scheme: ``"bdf1"`` (backward Euler) or ``"bdf2"`` (variable-step; BE for the first
+            step, the first two when adaptive).
         boundary_values: Boundary → f(t) [s → -, or mol/(m^2 s)]: the mole-fraction or
             flux value of that boundary's condition at time t (constant in space).
         petsc_options: Overrides of the SNES/KSP options.
@@ -263,6 +263,28 @@ class TransientModel:
             u.x.scatter_forward()
         return iterations
 
+    def _owned(self) -> np.ndarray:
+        """The owned values of the block potentials, concatenated."""
+        spaces = [(u, u.function_space.dofmap.index_map.size_local) for u in self.model.potentials]
+        return np.concatenate([u.x.array[:n] for u, n in spaces])
+
+    def _doubling_estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray:
+        """Start-up error estimate (the predictor would use the initial state) by doubling.
+
+        Local errors C h^(p+1) give the full step's error (u_full − u_halves)/(1 − 2^(−p));
+        the full step is solved last, so the record (coefficients, balance) is its own.
+        """
+        halves = TransientState(
+            t=state.t, dt=dt / 2, times=list(state.times), states=list(state.states)
+        )
+        for _ in range(2):
+            self._solve_step(halves, dt / 2, min(order, len(halves.times)))
+            halves.times.append(halves.times[-1] + dt / 2)
+            halves.states.append(self.potential_arrays())
+        half = self._owned()
+        self._solve_step(state, dt, order)
+        return (self._owned() - half) / (1.0 - 2.0**-order)
+
     def _estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray | None:
         """The local error estimate per dof (all blocks concatenated), or None."""
         if len(state.times) < order + 1:
@@ -343,17 +365,17 @@ class TransientModel:
             dt, landing = state.dt, state.t + state.dt >= t_stop - 1e-9 * state.dt
             if landing:  # land on t_stop exactly (no sliver step left over)
                 dt = t_stop - state.t
-            order = min(self.order, len(state.times))
-            self._solve_step(state, dt, order)
-            ratio = None
-            estimate = self._estimate(state, dt, order) if control is not None else None
+            # adaptive: two BE steps first (an incompatible start drives dt far below
+            # h^2/D, where BDF2 at step 2 flips the sign of a boundary flux); fixed: one
+            order = max(1, min(self.order, len(state.times) - (control is not None)))
+            ratio = estimate = None
+            if control is not None and state.step <= order:  # predictor would use t_start
+                estimate = self._doubling_estimate(state, dt, order)
+            else:
+                self._solve_step(state, dt, order)
+                estimate = self._estimate(state, dt, order) if control is not None else None
             if estimate is not None:
-                solution = np.concatenate(
-                    [
-                        u.x.array[: u.function_space.dofmap.index_map.size_local]
-                        for u in self.model.potentials
-                    ]
-                )
+                solution = self._owned()
                 ratio = self.comm.allreduce(control.error_ratio(estimate, solution), op=MPI.MAX)
                 if ratio > 1.0:
                     rejected += 1
