@@ -1,0 +1,246 @@
+"""The ``[multicomponent]`` section: n-species Maxwell–Stefan transport (issue 19).
+
+Not yet part of :class:`emcd_fem.case.Case` (the integrator wires it after the pipeline
+merge); :func:`load_multicomponent` reads the section on its own and :func:`build_inputs`
+turns it into the arguments of :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`.
+Every problem is reported with its key path, all at once (:class:`CaseError`). Example::
+
+    [multicomponent]
+    species = ["H2", "N2", "CO2"]
+    bootstrap = "zero_net_flux"          # or "stagnant", "graham", "flux_ratios"
+
+    [multicomponent.regions.gas]
+    diffusivities = {H2 = {N2 = 8.33e-5, CO2 = 6.80e-5}, N2 = {CO2 = 1.68e-5}}
+    c = 39.6
+
+    [multicomponent.boundaries.left]
+    mole_fractions = {H2 = 0.5, N2 = 0.5, CO2 = 0.0}
+"""
+
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
+
+from pydantic import Field, ValidationError
+
+from emcd_fem.case.base import CaseError
+from emcd_fem.case.base import Section as _Section
+from emcd_fem.case.check_tools import suggest
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import kinetic_theory as kt
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.physics import maxwell_stefan as ms
+
+ROOT = "multicomponent"
+SUM_TOLERANCE: float = 1e-9
+
+
+class MixtureSpec(_Section):
+    """The gas mixture of one region: Đ_ij given, from kinetic theory or from Cantera."""
+
+    source: Literal["given", "kinetic_theory", "cantera"] = Field(
+        default="given",
+        description="Đ_ij: `given` (diffusivities), `kinetic_theory` (Chapman–Enskog, built-in "
+        "gases), `cantera` (binary_diff_coeffs of `mechanism`; needs the `gas` extra).",
+    )
+    diffusivities: dict[str, dict[str, float]] | None = Field(
+        default=None,
+        description="Đ_ij [m^2/s] per pair, nested: {H2 = {N2 = 8.33e-5}}; every pair once.",
+    )
+    c: float | None = Field(
+        default=None, gt=0, description="Total concentration c [mol/m^3] (else P/(R T))."
+    )
+    T: float | None = Field(default=None, gt=0, description="Temperature [K].")
+    P: float | None = Field(default=None, gt=0, description="Pressure [Pa].")
+    mechanism: str = Field(default="gri30.yaml", description="Cantera mechanism file.")
+    sources: dict[str, float] | None = Field(
+        default=None,
+        description="Production rate R_i [mol/(m^3 s)] per species; Σ ν_i R_i = 0.",
+    )
+
+
+class CompositionSpec(_Section):
+    """Mole fractions of every species on a boundary (Σ = 1)."""
+
+    mole_fractions: dict[str, float] = Field(description="Species → x_i [-], summing to 1.")
+
+
+class MulticomponentSpec(_Section):
+    """n-species Maxwell–Stefan (or mixture-averaged) transport of an ideal gas."""
+
+    species: list[str] = Field(min_length=2, description="Species names, e.g. [H2, N2, CO2].")
+    model: Literal["maxwell_stefan", "mixture_averaged"] = Field(
+        default="maxwell_stefan", description="Flux law (`mixture_averaged`: Wilke/Fick)."
+    )
+    bootstrap: Literal["zero_net_flux", "stagnant", "graham", "flux_ratios"] = Field(
+        default="zero_net_flux", description="Σ ν_i N_i = 0: ν = 1, δ_ik, √M_i or given."
+    )
+    stagnant_species: str | None = Field(default=None, description="N_k = 0 (`stagnant`).")
+    flux_ratios: dict[str, float] | None = Field(
+        default=None, description="ν_i per species (`flux_ratios`)."
+    )
+    molar_masses: dict[str, float] | None = Field(
+        default=None, description="M_i [kg/mol] (`graham`; default: built-in gases)."
+    )
+    regions: dict[str, MixtureSpec] = Field(description="Region name → its mixture.")
+    boundaries: dict[str, CompositionSpec] = Field(
+        description="Boundary name → mole fractions; other boundaries impermeable."
+    )
+
+
+def load_multicomponent(data: Mapping[str, Any]) -> MulticomponentSpec:
+    """Validate the ``[multicomponent]`` table; raises CaseError with every key path."""
+    try:
+        spec = MulticomponentSpec.model_validate(dict(data))
+    except ValidationError as error:
+        problems = [
+            (".".join([ROOT, *(str(p) for p in item["loc"])]), item["msg"])
+            for item in error.errors()
+        ]
+        raise CaseError(problems) from None
+    problems = _species_problems(spec)
+    if problems:
+        raise CaseError(problems)
+    return spec
+
+
+def _names(path: str, names: Any, species: list[str]) -> list[tuple[str, str]]:
+    return [
+        (f"{path}.{n}", f"unknown species {n!r}; {suggest(n, species)}")
+        for n in names
+        if n not in species
+    ]
+
+
+def _species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
+    species, problems = spec.species, []
+    if len(set(species)) != len(species):
+        problems.append((f"{ROOT}.species", "species names must be distinct"))
+    if spec.bootstrap == "stagnant" and spec.stagnant_species not in species:
+        problems.append(
+            (f"{ROOT}.stagnant_species", f"name the stagnant species, one of {species}")
+        )
+    if spec.bootstrap == "flux_ratios":
+        given = spec.flux_ratios or {}
+        problems += _names(f"{ROOT}.flux_ratios", given, species)
+        if set(given) != set(species) or not any(given.values()):
+            problems.append((f"{ROOT}.flux_ratios", f"give ν_i (not all 0) for {species}"))
+    if spec.bootstrap == "graham":
+        masses = spec.molar_masses or {}
+        problems += _names(f"{ROOT}.molar_masses", masses, species)
+        for s in species:
+            if s not in masses and s not in kt.GASES:
+                problems.append((f"{ROOT}.molar_masses.{s}", "give M [kg/mol] (not built in)"))
+            elif masses.get(s, 1.0) <= 0:
+                problems.append((f"{ROOT}.molar_masses.{s}", "must be > 0"))
+    for name, region in sorted(spec.regions.items()):
+        path = f"{ROOT}.regions.{name}"
+        if region.source == "given":
+            if region.diffusivities is None:
+                problems.append((f"{path}.diffusivities", "give Đ_ij (source = 'given')"))
+            if region.c is None and (region.T is None or region.P is None):
+                problems.append((f"{path}.c", "give c, or T and P (c = P/(R T))"))
+        elif region.T is None or region.P is None:
+            problems.append((f"{path}.T", f"source = {region.source!r} needs T and P"))
+        problems += _names(f"{path}.sources", region.sources or {}, species)
+        for a, row in sorted((region.diffusivities or {}).items()):
+            problems += _names(f"{path}.diffusivities", [a], species)
+            problems += _names(f"{path}.diffusivities.{a}", row, species)
+    for name, bc in sorted(spec.boundaries.items()):
+        path = f"{ROOT}.boundaries.{name}.mole_fractions"
+        given = bc.mole_fractions
+        problems += _names(path, given, species)
+        missing = [s for s in species if s not in given]
+        if missing:
+            problems.append((path, f"mole fractions of {missing} missing; give every species"))
+        elif abs(sum(given.values()) - 1.0) > SUM_TOLERANCE:
+            problems.append((path, f"sum to {sum(given.values()):.12g}, not 1"))
+        problems += [
+            (f"{path}.{s}", "must be in [0, 1]") for s, v in given.items() if not 0 <= v <= 1
+        ]
+    if not spec.boundaries:
+        problems.append((f"{ROOT}.boundaries", "prescribe the mole fractions on a boundary"))
+    return problems
+
+
+def _mixture(name: str, region: MixtureSpec, species: tuple[str, ...]) -> GasMixture:
+    if region.source == "cantera":
+        from emcd_fem.materials.gas_data import cantera_mixture  # optional dependency
+
+        mix = cantera_mixture(species, region.T, region.P, mechanism=region.mechanism, name=name)
+    elif region.source == "kinetic_theory":
+        from emcd_fem.materials.mixture import mixture_from_kinetic_theory
+
+        mix = mixture_from_kinetic_theory(species, region.T, region.P, name=name)
+    else:
+        pairs = {(a, b): d for a, row in region.diffusivities.items() for b, d in row.items()}
+        c = region.c if region.c is not None else kt.ideal_gas_concentration(region.T, region.P)
+        return GasMixture(species, pairs, c, name)
+    if region.c is not None:
+        mix = GasMixture(species, dict(_pairs(mix)), region.c, name)
+    return mix
+
+
+def _pairs(mix: GasMixture) -> Any:
+    s = mix.species
+    return (
+        ((s[i], s[j]), mix.pair(s[i], s[j])) for i in range(len(s)) for j in range(i + 1, len(s))
+    )
+
+
+class ModelInputs(NamedTuple):
+    """Arguments of :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`.
+
+    Attributes:
+        mixtures: Region → mixture.
+        compositions: Boundary → species → x_i.
+        bootstrap: The bootstrap relation.
+        model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
+        sources: Region → species → R_i [mol/(m^3 s)].
+    """
+
+    mixtures: dict[str, GasMixture]
+    compositions: dict[str, dict[str, float]]
+    bootstrap: ms.Bootstrap
+    model: str
+    sources: dict[str, dict[str, float]]
+
+
+def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
+    """The model's arguments from a validated section.
+
+    Raises:
+        CaseError: data errors found while building (a missing pair, Đ ≤ 0, unknown gas),
+            each with its key path.
+    """
+    species = tuple(spec.species)
+    mixtures, problems = {}, []
+    for name, region in sorted(spec.regions.items()):
+        try:
+            mixtures[name] = _mixture(name, region, species)
+        except EmcdInputError as error:
+            problems.append((f"{ROOT}.regions.{name}", str(error)))
+    if problems:
+        raise CaseError(problems)
+    n = len(species)
+    if spec.bootstrap == "stagnant":
+        bootstrap = ms.stagnant(n, species.index(spec.stagnant_species))
+    elif spec.bootstrap == "graham":
+        masses = spec.molar_masses or {}
+        bootstrap = ms.graham([masses.get(s) or kt.GASES[s].molar_mass for s in species])
+    elif spec.bootstrap == "flux_ratios":
+        bootstrap = ms.flux_ratios([spec.flux_ratios[s] for s in species])
+    else:
+        bootstrap = ms.zero_net_flux(n)
+    compositions = {b: dict(c.mole_fractions) for b, c in sorted(spec.boundaries.items())}
+    sources = {r: dict(m.sources) for r, m in sorted(spec.regions.items()) if m.sources}
+    return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources)
+
+
+__all__ = [
+    "CompositionSpec",
+    "MixtureSpec",
+    "ModelInputs",
+    "MulticomponentSpec",
+    "build_inputs",
+    "load_multicomponent",
+]

@@ -1,0 +1,339 @@
+"""Steady n-species Maxwell–Stefan transport of an ideal gas on a tagged domain.
+
+The flux law and the residual are :mod:`emcd_fem.physics.maxwell_stefan` (unknowns: the
+n − 1 mole fractions other than the bootstrap's eliminated species, one vector-valued
+Lagrange field); this module assembles them per material (Đ_ij and c as DG0 fields, so a
+new value never recompiles a form), prescribes mole fractions of every species on named
+boundaries (no flux of any species elsewhere) and solves with Newton (PETSc SNES, LU by
+default), started from the harmonic extension of the boundary compositions.
+
+Boundary fluxes are the reaction fluxes of the discrete residual (``post.integrals``):
+q_Γ,i = −r_i(w_Γ) for the independent species, q_Γ,e = −Σ (ν_k/ν_e) q_Γ,k for the
+eliminated one, so every species' balance Σ_Γ q_Γ,i = 0 closes to solver tolerance.
+"""
+
+import itertools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from dolfinx import fem, la
+
+from emcd_fem.agreement import checkpoint
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.multicomponent_inputs import (
+    MODELS,
+    check_compositions,
+    check_mixtures,
+    check_sources,
+    check_stagnant,
+    coupling_warnings,
+)
+from emcd_fem.models.newton import REASONS, newton_solve
+from emcd_fem.physics import maxwell_stefan as ms
+from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
+from emcd_fem.post.integrals import flux_scale, owned_range, partition_boundary_dofs
+
+#: How far a nodal mole fraction may leave [0, 1] before the solution carries a warning.
+RANGE_TOLERANCE: float = 1e-8
+_logger = logging.getLogger("emcd_fem")
+_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class MulticomponentSolution:
+    """Result of a steady Maxwell–Stefan solve.
+
+    Attributes:
+        species: Species names, in order.
+        mole_fractions: Species → x_i (Lagrange Function; the eliminated species'
+            computed as 1 − Σ of the others).
+        boundary_flux: Species → boundary name → outward flux q_Γ,i = ∫_Γ N_i·n ds [mol/s in
+            3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D]; 0 on no-flux boundaries.
+        total_flux: Boundary name → Σ_i q_Γ,i (0 for zero net flux: whether the exchange
+            is equimolar).
+        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / (Σ_Γ |q_Γ,i| + |P_i|) (0 if all are 0).
+        production: Species → P_i = ∫ R_i dx [mol/s in 3D] (0 without sources).
+        iterations: Newton iterations.
+        reason: SNES converged reason.
+        x_range: Species → (min, max) of its nodal mole fractions over all ranks.
+        warnings: A species outside [0, 1] beyond :data:`RANGE_TOLERANCE` (mesh too coarse
+            for a steep layer), and the mixture-averaged coupling warning.
+    """
+
+    species: tuple[str, ...]
+    mole_fractions: dict[str, fem.Function]
+    boundary_flux: dict[str, dict[str, float]]
+    total_flux: dict[str, float]
+    imbalance: dict[str, float]
+    iterations: int
+    reason: str
+    x_range: dict[str, tuple[float, float]]
+    production: dict[str, float]
+    warnings: tuple[str, ...] = ()
+
+
+class MaxwellStefanModel:
+    """Steady isothermal, isobaric n-species Maxwell–Stefan transport (complete on construction).
+
+    Args:
+        domain: Mesh with named regions and boundaries.
+        mixtures: Region name → :class:`~emcd_fem.materials.mixture.GasMixture` for every
+            region (the same species in the same order everywhere).
+        boundary_mole_fractions: Boundary name → species → x_i (every species, Σ = 1);
+            other boundaries are impermeable to every species.
+        bootstrap: Σ ν_i N_i = 0 (default: zero net molar flux).
+        degree: Lagrange degree.
+        model: ``"maxwell_stefan"`` or ``"mixture_averaged"`` (Wilke/Fick with a bootstrap
+            correction: cheap, wrong for strongly coupled mixtures; a warning is logged and
+            kept in :attr:`warnings` when max Đ_ij / min Đ_ij > 2 in some region).
+        quadrature_degree: Quadrature degree of the residual (default: UFL's estimate for
+            the rational flux law, which differs between the two laws).
+        sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
+            given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
+        petsc_options: SNES/KSP options merged over the defaults (Newton with line search,
+            LU, rtol 1e-12).
+
+    Note:
+        Collective on the mesh communicator.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        mixtures: Mapping[str, GasMixture],
+        boundary_mole_fractions: Mapping[str, Mapping[str, float]],
+        bootstrap: ms.Bootstrap | None = None,
+        *,
+        degree: int = 1,
+        model: str = "maxwell_stefan",
+        quadrature_degree: int | None = None,
+        sources: Mapping[str, Mapping[str, float]] | None = None,
+        petsc_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if model not in MODELS:
+            raise EmcdInputError(f"unknown multicomponent model {model!r}; choose one of {MODELS}")
+        species = check_mixtures(domain, mixtures)
+        self.species: tuple[str, ...] = species
+        n = len(self.species)
+        self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
+        if len(self.bootstrap.weights) != n:
+            raise EmcdInputError(
+                f"bootstrap {self.bootstrap.kind!r} has {len(self.bootstrap.weights)} weights"
+                f" for {n} species"
+            )
+        self.warnings: list[str] = coupling_warnings(mixtures) if model == MODELS[1] else []
+        for text in self.warnings:
+            _logger.warning(text)
+        self.compositions = check_compositions(domain, self.species, boundary_mole_fractions)
+        check_stagnant(self.species, self.bootstrap, self.compositions)
+        rates = check_sources(domain, self.species, self.bootstrap, sources or {})
+        self.domain = domain
+        msh = domain.mesh
+        ind = self.bootstrap.independent
+        V = fem.functionspace(msh, ("Lagrange", degree, (n - 1,)))
+        self.space, self.degree = V, degree
+        self.x = fem.Function(V, name="mole_fractions")
+        # material data: DG0 fields of c and Đ_ij (i < j)
+        Q = fem.functionspace(msh, ("DG", 0))
+        cells = domain.local_cell_tags()
+        self.concentration = fem.Function(Q, name="concentration")
+        self.diffusivity = {
+            (i, j): fem.Function(Q, name=f"D_{i}{j}") for i in range(n) for j in range(i + 1, n)
+        }
+        for region, mix in mixtures.items():
+            sel = cells == domain.regions[region]
+            self.concentration.x.array[sel] = mix.concentration
+            for (i, j), f in self.diffusivity.items():
+                f.x.array[sel] = mix.matrix[i, j]
+        # boundary conditions on the n − 1 unknowns
+        fdim = msh.topology.dim - 1
+        names = sorted(self.compositions)
+        self.dirichlet_names = names
+        bcs = []
+        for name in names:
+            g = fem.Function(V)
+            g.x.array.reshape(-1, n - 1)[:] = self.compositions[name][ind]
+            dofs = fem.locate_dofs_topological(
+                V, fdim, domain.facet_tags.find(domain.boundaries[name])
+            )
+            bcs.append(fem.dirichletbc(g, dofs))
+        self._bcs = bcs
+        w = ufl.TestFunction(V)
+        flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
+        fluxes = flux_law(self.x, self.concentration, self.diffusivity, self.bootstrap)
+        self.fluxes = fluxes  # N_i (UFL): the residual's own flux law, for derived fields
+        dx = domain.dx
+        if quadrature_degree is not None:
+            dx = domain.dx(metadata={"quadrature_degree": int(quadrature_degree)})
+        F = ms.species_residual(fluxes, w, self.bootstrap, dx)
+        self.sources = []  # DG0 R_i per species (empty without sources)
+        if rates:
+            for k, s in enumerate(self.species):
+                field = fem.Function(Q, name=f"R_{s}")
+                for region, values in rates.items():
+                    field.x.array[cells == domain.regions[region]] = values[k]
+                self.sources.append(field)
+            F = F - sum(self.sources[k] * w[m] for m, k in enumerate(ind)) * dx
+        self._production = [fem.form(f * domain.dx) for f in self.sources]
+        self._residual = fem.form(F)
+        self._dofs = partition_boundary_dofs(V, domain, names)
+        conductance = max(
+            m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
+        )
+        options = {
+            "snes_type": "newtonls",
+            "snes_linesearch_type": "bt",
+            "snes_rtol": 1e-12,
+            # absolute stop relative to the natural flux scale q_ref = (c Đ)_max V/diam²:
+            # a fixed atol would stop Newton at once on a micro-scale domain
+            "snes_atol": 1e-14 * flux_scale(domain, conductance),
+            "snes_max_it": 50,
+            "ksp_type": "preonly",
+            "pc_type": "lu",
+            "pc_factor_mat_solver_type": "mumps",
+        }
+        options.update(petsc_options or {})
+        self._problem = dolfinx.fem.petsc.NonlinearProblem(
+            F,
+            self.x,
+            bcs=bcs,
+            petsc_options_prefix=f"emcd_ms_{next(_ids)}_",
+            petsc_options=options,
+        )
+        self._problem.solver.setConvergenceHistory()
+        # initial guess: harmonic extension of the boundary compositions (one LU solve)
+        u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+        self._guess = dolfinx.fem.petsc.LinearProblem(
+            ufl.inner(ufl.grad(u), ufl.grad(v)) * domain.dx,
+            ufl.inner(fem.Constant(msh, np.zeros(n - 1)), v) * domain.dx,
+            bcs=bcs,
+            petsc_options_prefix=f"emcd_ms_guess_{next(_ids)}_",
+            petsc_options={
+                "ksp_type": "preonly",
+                "pc_type": "lu",
+                "pc_factor_mat_solver_type": "mumps",
+            },
+        )
+
+    def solve(self) -> MulticomponentSolution:
+        """Solve (collective); raises EmcdSolverError if Newton fails."""
+        checkpoint(self.domain.comm, "Maxwell–Stefan initial guess")
+        guess = self._guess.solve()
+        self.x.x.array[:] = guess.x.array
+        try:
+            iterations, reason, _ = newton_solve(self._problem, self.domain.comm)
+        except EmcdSolverError:
+            snes = self._problem.solver
+            history = snes.getConvergenceHistory()[0]
+            raise EmcdSolverError(
+                "the Maxwell–Stefan Newton solve did not converge: "
+                f"{REASONS.get(snes.getConvergedReason(), snes.getConvergedReason())} after "
+                f"{snes.getIterationNumber()} iterations, last residual "
+                f"{history[-1] if len(history) else float('nan'):.3e}; refine the mesh, check "
+                "the boundary compositions, or pass petsc_options (e.g. snes_max_it)"
+            ) from None
+        self.x.x.scatter_forward()
+        fractions = self._mole_fractions()
+        x_range = {name: owned_range(f) for name, f in fractions.items()}
+        warnings = list(self.warnings)
+        for name, (low, high) in x_range.items():
+            if low < -RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+                warnings.append(
+                    f"x_{name} leaves [0, 1] (min {low:.3g}, max {high:.3g}): refine the mesh "
+                    "where the profiles are steep"
+                )
+                _logger.warning(warnings[-1])
+        return MulticomponentSolution(
+            species=self.species,
+            mole_fractions=fractions,
+            iterations=iterations,
+            reason=reason,
+            x_range=x_range,
+            warnings=tuple(warnings),
+            **self._fluxes(),
+        )
+
+    def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
+        """The mass-average velocity v = Σ_i M_i N_i / ρ, ρ = c Σ_i x_i M_i [m/s] (after solve).
+
+        Zero net molar flux (Σ N_i = 0, the molar-average velocity is 0) does not make v
+        zero: v = Σ_i (M_i − M_e) N_i / ρ. Interpolated into discontinuous Lagrange of
+        degree − 1 (the degree of ∇x).
+
+        Args:
+            molar_masses: Species → M_i [kg/mol] > 0, for every species.
+        """
+        bad = [s for s in self.species if not molar_masses.get(s, 0) > 0]
+        if bad:
+            raise EmcdInputError(f"mass-average velocity: give molar masses > 0 for {bad}")
+        xs = ms.all_mole_fractions(self.x, self.bootstrap)
+        masses = [float(molar_masses[s]) for s in self.species]
+        density = self.concentration * sum(m * x for m, x in zip(masses, xs, strict=True))
+        velocity = sum(m * n for m, n in zip(masses, self.fluxes, strict=True)) / density
+        msh = self.domain.mesh
+        W = fem.functionspace(msh, ("DG", max(self.degree - 1, 0), (msh.geometry.dim,)))
+        v = fem.Function(W, name="mass_average_velocity")
+        v.interpolate(fem.Expression(velocity, W.element.interpolation_points))
+        return v
+
+    def _mole_fractions(self) -> dict[str, fem.Function]:
+        # nodal values of each component in its own scalar space (exact: same element)
+        W = fem.functionspace(self.domain.mesh, ("Lagrange", self.degree))
+        xs = ms.all_mole_fractions(self.x, self.bootstrap)
+        out = {}
+        for k, s in enumerate(self.species):
+            f = fem.Function(W, name=f"x_{s}")
+            f.interpolate(fem.Expression(xs[k], W.element.interpolation_points))
+            out[s] = f
+        return out
+
+    def _fluxes(self) -> dict:
+        n = len(self.species)
+        nu, e, ind = self.bootstrap.weights, self.bootstrap.eliminated, self.bootstrap.independent
+        vector = fem.assemble_vector(self._residual)
+        vector.scatter_reverse(la.InsertMode.add)
+        values = vector.array.reshape(-1, n - 1)
+        names = self.dirichlet_names
+        local = np.array([-values[self._dofs[b]].sum(axis=0) for b in names]).reshape(-1, n - 1)
+        q = np.zeros_like(local)
+        self.domain.comm.Allreduce(local, q, op=MPI.SUM)
+        flux = {s: dict.fromkeys(sorted(self.domain.boundaries), 0.0) for s in self.species}
+        for a, b in enumerate(names):
+            full = np.zeros(n)
+            full[ind] = q[a]
+            full[e] = -sum(nu[k] / nu[e] * q[a, m] for m, k in enumerate(ind))
+            for k, s in enumerate(self.species):
+                flux[s][b] = float(full[k])
+        total = {
+            b: float(sum(flux[s][b] for s in self.species)) for b in sorted(self.domain.boundaries)
+        }
+        comm = self.domain.comm
+        made = [comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._production]
+        production = dict(zip(self.species, made or [0.0] * n, strict=True))
+        imbalance = {}
+        for s in self.species:
+            size = sum(abs(v) for v in flux[s].values()) + abs(production[s])
+            net = sum(flux[s].values()) - production[s]
+            imbalance[s] = abs(net) / size if size > 0 else 0.0
+        return {
+            "boundary_flux": flux,
+            "total_flux": total,
+            "imbalance": imbalance,
+            "production": production,
+        }
+
+
+__all__ = [
+    "RANGE_TOLERANCE",
+    "MaxwellStefanModel",
+    "MulticomponentSolution",
+]

@@ -1,0 +1,179 @@
+"""Input checks of the n-species Maxwell–Stefan model (every message names the culprit).
+
+Region mixtures (every region, the same species, tagged cells), boundary compositions
+(every species, in [0, 1], Σ = 1), a stagnant species that cannot reach 0, and the
+mixture-averaged model's coupling warning. Collective where noted.
+"""
+
+from collections.abc import Mapping
+
+from mpi4py import MPI
+
+import numpy as np
+
+from emcd_fem.errors import EmcdInputError, unknown_name
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.physics.maxwell_stefan import Bootstrap
+from emcd_fem.physics.mixture_averaged import STRONG_COUPLING, coupling_strength
+
+#: Largest |Σ_i x_i − 1| accepted for a boundary composition.
+SUM_TOLERANCE: float = 1e-9
+#: The flux laws: Maxwell–Stefan, or mixture-averaged (Wilke) Fick.
+MODELS: tuple[str, ...] = ("maxwell_stefan", "mixture_averaged")
+
+
+def check_mixtures(domain: Domain, mixtures: Mapping[str, GasMixture]) -> tuple[str, ...]:
+    """Check the region → mixture mapping and return the species (collective).
+
+    Raises:
+        EmcdInputError: an unknown or missing region, a value that is not a GasMixture,
+            untagged cells, or regions with different species lists.
+    """
+    for region in mixtures:
+        domain.region_tag(region)
+    missing = sorted(set(domain.regions) - set(mixtures))
+    if missing:
+        raise EmcdInputError(f"regions {missing} have no mixture; give one for every region")
+    for region, mix in mixtures.items():
+        if not isinstance(mix, GasMixture):
+            raise EmcdInputError(
+                f"region {region!r}: expected an emcd_fem GasMixture, got {type(mix).__name__}"
+            )
+    tdim = domain.mesh.topology.dim
+    n_owned = domain.mesh.topology.index_map(tdim).size_local
+    local = int(np.count_nonzero(domain.local_cell_tags()[:n_owned] < 0))
+    untagged = domain.comm.allreduce(local, op=MPI.SUM)
+    if untagged:
+        raise EmcdInputError(
+            f"{untagged} cell(s) of the mesh belong to no region; every cell needs a region tag"
+        )
+    species = {m.species for m in mixtures.values()}
+    if len(species) != 1:
+        raise EmcdInputError(
+            f"every region's mixture must list the same species in the same order, got "
+            f"{sorted(species)}"
+        )
+    return species.pop()
+
+
+def check_compositions(
+    domain: Domain, species: tuple[str, ...], compositions: Mapping[str, Mapping[str, float]]
+) -> dict[str, np.ndarray]:
+    """Boundary name → mole fractions of every species (in species order), checked.
+
+    Raises:
+        EmcdInputError: an unknown boundary or species, a missing species, a value outside
+            [0, 1], a sum differing from 1 by more than :data:`SUM_TOLERANCE`, no boundary.
+    """
+    out = {}
+    for name in sorted(compositions):
+        domain.boundary_tag(name)  # unknown boundary → error with suggestion
+        given = compositions[name]
+        for s in given:
+            if s not in species:
+                raise EmcdInputError(f"boundary {name!r}: {unknown_name('species', s, species)}")
+        missing = [s for s in species if s not in given]
+        if missing:
+            raise EmcdInputError(
+                f"boundary {name!r}: mole fractions of species {missing} missing; give every "
+                f"species of {list(species)}"
+            )
+        x = np.array([float(given[s]) for s in species])
+        bad = [s for s, v in zip(species, x, strict=True) if not (np.isfinite(v) and 0 <= v <= 1)]
+        if bad:
+            raise EmcdInputError(f"boundary {name!r}: mole fractions of {bad} must be in [0, 1]")
+        if abs(x.sum() - 1.0) > SUM_TOLERANCE:
+            raise EmcdInputError(
+                f"boundary {name!r}: mole fractions sum to {x.sum():.12g}, not 1; correct them "
+                f"(|Σ x_i − 1| ≤ {SUM_TOLERANCE:g})"
+            )
+        out[name] = x
+    if not out:
+        raise EmcdInputError("Maxwell–Stefan model: prescribe the mole fractions on a boundary")
+    return out
+
+
+def check_stagnant(
+    species: tuple[str, ...], bootstrap: Bootstrap, compositions: Mapping[str, np.ndarray]
+) -> None:
+    """A stagnant species (ν = δ_ik) has an exponential profile: it cannot reach 0.
+
+    Raises:
+        EmcdInputError: the stagnant species is 0 on one boundary and not on another.
+    """
+    nonzero = [k for k, v in enumerate(bootstrap.weights) if v != 0]
+    if len(nonzero) != 1:
+        return
+    k = nonzero[0]
+    values = {b: x[k] for b, x in compositions.items()}
+    if any(v > 0 for v in values.values()):
+        zero = sorted(b for b, v in values.items() if v == 0)
+        if zero:
+            raise EmcdInputError(
+                f"boundary {zero[0]!r}: the stagnant species {species[k]!r} has "
+                "x = 0 there but not on every boundary: no steady state (its profile is "
+                "exponential, it never reaches 0); give it x > 0 on every boundary"
+            )
+
+
+def check_sources(
+    domain: Domain,
+    species: tuple[str, ...],
+    bootstrap: Bootstrap,
+    sources: Mapping[str, Mapping[str, float]],
+) -> dict[str, np.ndarray]:
+    """Region → production rates R_i [mol/(m^3 s)] of every species (0 where not given).
+
+    Raises:
+        EmcdInputError: an unknown region or species, a non-finite rate, or rates that
+            violate the bootstrap: ∇·N_i = R_i and Σ ν_i N_i = 0 need Σ ν_i R_i = 0 (e.g. an
+            exchange A + B → C + D keeps Σ R_i = 0 for zero net flux).
+    """
+    out = {}
+    nu = np.asarray(bootstrap.weights)
+    for region in sorted(sources):
+        domain.region_tag(region)
+        given = sources[region]
+        for s in given:
+            if s not in species:
+                raise EmcdInputError(
+                    f"sources of region {region!r}: {unknown_name('species', s, species)}"
+                )
+        rates = np.array([float(given.get(s, 0.0)) for s in species])
+        if not np.all(np.isfinite(rates)):
+            raise EmcdInputError(f"sources of region {region!r} must be finite numbers")
+        if abs(nu @ rates) > 1e-12 * np.abs(nu * rates).sum():
+            raise EmcdInputError(
+                f"sources of region {region!r} violate the bootstrap ({bootstrap.kind}): "
+                f"Σ ν_i R_i = {nu @ rates:.6g} ≠ 0; with ∇·N_i = R_i the relation Σ ν_i N_i = 0 "
+                "cannot hold: balance the reaction (for zero net flux, Σ R_i = 0)"
+            )
+        out[region] = rates
+    return out
+
+
+def coupling_warnings(mixtures: Mapping[str, GasMixture]) -> list[str]:
+    """One warning per region whose mixture is too strongly coupled for the Fick model."""
+    warnings = []
+    for region in sorted(mixtures):
+        spread = coupling_strength(mixtures[region].matrix)
+        if spread > STRONG_COUPLING:
+            warnings.append(
+                f"region {region!r}: the mixture-averaged (Fick) model is used for a "
+                f"strongly coupled mixture (max Đ_ij / min Đ_ij = {spread:.3g} > "
+                f"{STRONG_COUPLING:g}): fluxes may be wrong, even in sign; use "
+                "model = 'maxwell_stefan'"
+            )
+    return warnings
+
+
+__all__ = [
+    "MODELS",
+    "SUM_TOLERANCE",
+    "check_compositions",
+    "check_mixtures",
+    "check_sources",
+    "check_stagnant",
+    "coupling_warnings",
+]
