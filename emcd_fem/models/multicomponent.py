@@ -166,7 +166,7 @@ class MaxwellStefanModel:
                 V, fdim, domain.facet_tags.find(domain.boundaries[name])
             )
             bcs.append(fem.dirichletbc(g, dofs))
-        self._bcs = bcs
+        self.dirichlet_bcs = bcs  # (a transient model adds its storage term to the same)
         w = ufl.TestFunction(V)
         flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
         fluxes = flux_law(self.x, self.concentration, self.diffusivity, self.bootstrap)
@@ -184,6 +184,7 @@ class MaxwellStefanModel:
                 self.sources.append(field)
             F = F - sum(self.sources[k] * w[m] for m, k in enumerate(ind)) * dx
         self._production = [fem.form(f * domain.dx) for f in self.sources]
+        self.residual_form = F  # UFL: the steady residual (storage added by a transient)
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         conductance = max(
@@ -259,7 +260,7 @@ class MaxwellStefanModel:
             reason=reason,
             x_range=x_range,
             warnings=tuple(warnings),
-            **self._fluxes(),
+            **self.reaction_fluxes(),
         )
 
     def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
@@ -296,10 +297,16 @@ class MaxwellStefanModel:
             out[s] = f
         return out
 
-    def _fluxes(self) -> dict:
+    def reaction_fluxes(self, residual: fem.Form | None = None) -> dict:
+        """Boundary fluxes, totals, production and imbalance from a residual (collective).
+
+        Args:
+            residual: The compiled residual whose reaction fluxes are wanted (default: the
+                steady one; a transient model passes its own, storage included).
+        """
         n = len(self.species)
         nu, e, ind = self.bootstrap.weights, self.bootstrap.eliminated, self.bootstrap.independent
-        vector = fem.assemble_vector(self._residual)
+        vector = fem.assemble_vector(residual if residual is not None else self._residual)
         vector.scatter_reverse(la.InsertMode.add)
         values = vector.array.reshape(-1, n - 1)
         names = self.dirichlet_names
