@@ -99,6 +99,9 @@ class MaxwellStefanModel:
             the rational flux law, which differs between the two laws).
         sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
             given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
+        closed: Admit no boundary composition (a closed vessel): for
+            :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` only,
+            :meth:`solve` then refuses (the steady state is not unique).
         petsc_options: SNES/KSP options merged over the defaults (Newton with line search,
             LU, rtol 1e-12).
 
@@ -117,6 +120,7 @@ class MaxwellStefanModel:
         model: str = "maxwell_stefan",
         quadrature_degree: int | None = None,
         sources: Mapping[str, Mapping[str, float]] | None = None,
+        closed: bool = False,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -133,7 +137,10 @@ class MaxwellStefanModel:
         self.warnings: list[str] = coupling_warnings(mixtures) if model == MODELS[1] else []
         for text in self.warnings:
             _logger.warning(text)
-        self.compositions = check_compositions(domain, self.species, boundary_mole_fractions)
+        self.compositions = check_compositions(
+            domain, self.species, boundary_mole_fractions, closed=closed
+        )
+        self.closed = closed and not self.compositions
         check_stagnant(self.species, self.bootstrap, self.compositions)
         rates = check_sources(domain, self.species, self.bootstrap, sources or {})
         self.domain = domain
@@ -227,6 +234,11 @@ class MaxwellStefanModel:
 
     def solve(self) -> MulticomponentSolution:
         """Solve (collective); raises EmcdSolverError if Newton fails."""
+        if self.closed:
+            raise EmcdInputError(
+                "a closed vessel (no boundary composition) has no unique steady state: "
+                "march it in time (TransientMaxwellStefan) or prescribe a composition"
+            )
         checkpoint(self.domain.comm, "Maxwell–Stefan initial guess")
         guess = self._guess.solve()
         self.x.x.array[:] = guess.x.array
