@@ -55,7 +55,9 @@ class MulticomponentStepRecord:
         boundary_flux: Species → boundary → outward q [mol/s in 3D, per depth/area below].
         total_flux: Boundary → Σ_i q_i.
         inventory: Species → I_i = ∫ c x_i dx [mol in 3D].
-        balance: Species → |Σ_Γ q_i + dI_i/dt − P_i| / (Σ_Γ |q_i| + |dI_i/dt| + |P_i|).
+        balance: Species → |Σ_Γ q_i + dI_i/dt − P_i| / (Σ_Γ |q_i| + Σ_k |a_k I_i^k| + |P_i|)
+            (dI_i/dt = Σ_k a_k I_i^k, the BDF formula; its terms' sizes are the scale, so a
+            closed vessel's dI/dt = 0 is judged against the inventory, not against 0).
         error_ratio: Local error / tolerance (adaptive steps), else None.
         rejected: Steps rejected before this one was accepted.
         change_rate: max |Δx| / (dt max |x|) [1/s] (steady when small).
@@ -231,13 +233,15 @@ class TransientMaxwellStefan:
         fluxes = self.model.reaction_fluxes(self._residual)
         inventory = self._inventories()
         a = [c.value.item() for c in self.coefficients]
-        rate = a[0] * inventory + a[1] * state.inventories[-1]
+        terms = [a[0] * inventory, a[1] * state.inventories[-1]]
         if order == 2:
-            rate = rate + a[2] * state.inventories[-2]
+            terms.append(a[2] * state.inventories[-2])
+        rate = sum(terms)
+        magnitude = sum(np.abs(term) for term in terms)  # the BDF terms' own sizes
         balance = {}
         for k, s in enumerate(species):
             q, made = fluxes["boundary_flux"][s], fluxes["production"][s]
-            size = sum(abs(v) for v in q.values()) + abs(rate[k]) + abs(made)
+            size = sum(abs(v) for v in q.values()) + magnitude[k] + abs(made)
             net = sum(q.values()) + rate[k] - made
             balance[s] = abs(net) / size if size > 0 else 0.0
         n = self._owned()
