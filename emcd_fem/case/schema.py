@@ -75,6 +75,8 @@ def case_json_schema() -> dict[str, Any]:
     exist, admissibility) are checked by ``emcd check`` only.
     """
     schema = Case.model_json_schema()
+    # [materials] and [boundaries] are required unless [multicomponent] describes the gas
+    schema["anyOf"] = [{"required": ["materials", "boundaries"]}, {"required": ["multicomponent"]}]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "emcd_fem case file",
