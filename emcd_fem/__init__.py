@@ -31,12 +31,15 @@ from emcd_fem.materials import (
     kinetic_theory,
     properties,
 )
+from emcd_fem.materials.mixture import GasMixture, mixture_from_kinetic_theory
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain, SlabLayout, layered_slab
 from emcd_fem.models import films as _films
 from emcd_fem.models import soret as _soret
 from emcd_fem.models import thermal as _thermal
+from emcd_fem.models.multicomponent import MaxwellStefanModel, MulticomponentSolution
 from emcd_fem.models.problem import Balance, EMCDProblem, Solution, solve_emcd
+from emcd_fem.physics import maxwell_stefan
 from emcd_fem.physics.conditions import (
     BoundaryCondition,
     MassTransfer,
@@ -72,12 +75,15 @@ __all__ = [
     "EmcdMeshError",
     "EmcdResultError",
     "EmcdSolverError",
+    "GasMixture",
     "LoadedResult",
     "MassTransfer",
     "Material",
     "MaterialFields",
+    "MaxwellStefanModel",
     "MolarFlux",
     "MoleFraction",
+    "MulticomponentSolution",
     "Reaction",
     "RunResult",
     "SlabLayout",
@@ -92,7 +98,9 @@ __all__ = [
     "kinetic_theory",  # module: emcd_fem.materials.kinetic_theory (same)
     "layered_slab",
     "load_result",
+    "maxwell_stefan",  # module: emcd_fem.physics.maxwell_stefan (bootstraps)
     "mesh_report",  # module: emcd_fem.post.mesh_report (same)
+    "mixture_from_kinetic_theory",
     "multipole",  # module: emcd_fem.analytic.multipole (same)
     "petsc_options",  # module: emcd_fem.solvers.petsc_options (same)
     "properties",  # module: emcd_fem.materials.properties (same)

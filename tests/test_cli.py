@@ -13,6 +13,7 @@ import pytest
 
 import emcd_fem as ef
 from emcd_fem import cli
+from emcd_fem.analytic.multicomponent import film_solution
 from emcd_fem.analytic.reactions import stefan_flux
 from emcd_fem.case import load_case
 from emcd_fem.geometry import brown_escombe_resistance
@@ -21,6 +22,9 @@ from emcd_fem.pipeline.run import build_boundary_conditions, build_materials, ru
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "demos").glob("*.toml"))
+# n-species cases (their own summary: per-species fluxes): test_multicomponent_demo_runs
+MULTICOMPONENT = [p for p in CASES if "multicomponent" in tomllib.loads(p.read_text())]
+BINARY = [p for p in CASES if p not in MULTICOMPONENT]
 INVALID = sorted((ROOT / "tests" / "invalid_cases").glob("*.toml"))
 EMCD = str(Path(sys.executable).parent / "emcd")
 
@@ -134,7 +138,7 @@ def independent_reference(path):
     return {k: q * 0.4 for k, q in two.boundary_flux.items()}, 1e-8, case
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("path", BINARY, ids=[p.stem for p in BINARY])
 def test_example_case_runs(path, tmp_path):
     out = tmp_path / "out"
     result = subprocess.run(
@@ -199,6 +203,50 @@ def test_example_case_runs(path, tmp_path):
         data = np.genfromtxt(out / "profiles.csv", delimiter=",", skip_header=1)
         assert np.allclose(data[:, 6], data[:, 7], atol=100 * rtol)
     assert not list(tmp_path.glob(".emcd-staging-*")), "staging directory left behind"
+
+
+@pytest.mark.parametrize("path", MULTICOMPONENT, ids=[p.stem for p in MULTICOMPONENT])
+def test_multicomponent_demo_runs(path, tmp_path):
+    # the ternary film demo through `emcd run` against the exact Maxwell–Stefan film
+    # (matrix exponential, analytic.multicomponent), data read from the file itself
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [EMCD, "run", str(path), "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "equimolar: yes" in result.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    data = tomllib.loads(path.read_text())["multicomponent"]
+    species = data["species"]
+    (region,) = data["regions"].values()
+    d = np.zeros((len(species), len(species)))
+    for a, row in region["diffusivities"].items():
+        for b, value in row.items():
+            i, j = species.index(a), species.index(b)
+            d[i, j] = d[j, i] = value
+    c = region["P"] / (8.314462618 * region["T"])  # ideal gas
+    ends = [
+        [data["boundaries"][b]["mole_fractions"][s] for s in species] for b in ("left", "right")
+    ]
+    (layer,) = tomllib.loads(path.read_text())["geometry"]["layers"]
+    film = film_solution(*ends, d, layer["thickness"], c, [1.0] * 3)
+    scale = np.abs(film.fluxes).max()
+    for s, n in zip(species, film.fluxes, strict=True):
+        # P2 on 40 cells: the film's O(h^4) flux error measured 9e-10 of max |N_i|
+        assert summary["boundary_flux"][s]["right"] == pytest.approx(n, abs=1e-8 * scale)
+        assert summary["boundary_flux"][s]["left"] == pytest.approx(-n, abs=1e-8 * scale)
+        assert summary["balance"][s]["relative"] < 1e-10
+    for b, total in summary["total_flux"].items():  # Σ N_i = 0: the bootstrap, exactly
+        assert abs(total) < 1e-12 * scale, b
+    assert summary["equimolar"].startswith("yes")
+    assert summary["status"] == "ok" and summary["analytic"]["max_relative_error"] < 1e-8
+    # reverse diffusion: x_N2 dips inside the capillary below both ends, so near the
+    # right end N2 flows left → right (N_N2 > 0) up its own gradient
+    low = summary["x_range"]["N2"][0]
+    assert summary["boundary_flux"]["N2"]["right"] > 0
+    assert low < min(ends[0][1], ends[1][1]) - 0.01
+    assert {f"x_{s}" for s in species} <= set(summary["fields"])
+    assert {"mole_fractions.png", "molar_fluxes.png"} <= set(summary["files"])
 
 
 def test_he_ar_mass_average_velocity():

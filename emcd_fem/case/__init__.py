@@ -52,6 +52,7 @@ from emcd_fem.case.load import (
     validate_case,
 )
 from emcd_fem.case.materials import InterfaceSpec, MaterialSpec, Species, SpeciesSpec
+from emcd_fem.case.multicomponent import CompositionSpec, MixtureSpec, MulticomponentSpec
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.case.schema import Case, case_json_schema
 from emcd_fem.case.settings import (
@@ -82,6 +83,7 @@ __all__ = [
     "BoundarySpec",
     "Case",
     "CaseError",
+    "CompositionSpec",
     "ConvectiveBC",
     "CylinderShells",
     "Discretisation",
@@ -98,7 +100,9 @@ __all__ = [
     "MassTransferBC",
     "MaterialSpec",
     "MeshFile",
+    "MixtureSpec",
     "MoleFractionBC",
+    "MulticomponentSpec",
     "Output",
     "Physics",
     "Profile",

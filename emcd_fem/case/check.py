@@ -6,6 +6,7 @@ from emcd_fem.case.boundaries import MassTransferBC, MoleFractionBC
 from emcd_fem.case.check_geometry import inclusion_problems as _inclusion_problems
 from emcd_fem.case.check_geometry import located_boundary_problems as _located_boundary_problems
 from emcd_fem.case.check_geometry import shell_problems as _shell_problems
+from emcd_fem.case.check_multicomponent import multicomponent_problems as _mc_problems
 from emcd_fem.case.check_ranges import profile_problems as _profile_problems
 from emcd_fem.case.check_ranges import range_problems as _range_problems
 from emcd_fem.case.check_reactions import reaction_problems as _reaction_problems
@@ -37,7 +38,7 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
                     (f"geometry.layers[{i}].name", f"duplicate layer name {layer.name!r}")
                 )
             material = geometry.region_material(layer.name)
-            if material not in case.materials:
+            if material not in case.materials and case.multicomponent is None:
                 key = "material" if layer.material else "name"
                 problems.append(
                     (
@@ -62,6 +63,11 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
         elif not Path(geometry.path).is_file():
             problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
         problems += _located_boundary_problems(geometry)
+    if case.multicomponent is not None:  # an n-species gas: its own section only
+        return problems + _mc_problems(case)
+    for key in ("materials", "boundaries"):
+        if not getattr(case, key):
+            problems.append((key, "missing (required unless [multicomponent] describes the gas)"))
     problems += _material_problems(case)
     problems += _thermal_problems(case)
     problems += _time_problems(case)

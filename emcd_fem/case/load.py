@@ -77,7 +77,14 @@ def validate_case(
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError(_schema_problems(exc), source) from None
+        problems = _schema_problems(exc)
+        if isinstance(data, Mapping) and "multicomponent" not in data:
+            problems += [  # required unless [multicomponent] (then the semantic check says so)
+                (key, "missing (required)")
+                for key in ("materials", "boundaries")
+                if key not in data
+            ]
+        raise CaseError(problems, source) from None
     except RecursionError:
         raise CaseError([("", "case data nested too deeply")], source) from None
     problems = _semantic_problems(case)

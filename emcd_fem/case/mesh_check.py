@@ -41,6 +41,18 @@ def mapping_problems(
         hint = f"did you mean {close[0]!r}?" if close else f"the mesh has {sorted(known)}"
         return f"not a {kind} of the mesh; {hint}"
 
+    spec = case.multicomponent
+    if spec is not None:  # an n-species gas: its regions and boundaries by name
+        for key, names, known, kind in (
+            ("regions", spec.regions, regions, "region"),
+            ("boundaries", spec.boundaries, boundaries, "boundary"),
+        ):
+            for name in sorted(names):
+                if name not in known:
+                    problems.append((f"multicomponent.{key}.{name}", why(kind, name, known)))
+        for region in sorted(set(regions) - set(spec.regions)):
+            problems.append(("multicomponent.regions", f"give the gas of mesh region {region!r}"))
+        return problems
     for region in case.regions:
         if region not in regions:
             problems.append((f"regions.{region}", why("region", region, regions)))

@@ -1,7 +1,7 @@
 """The ``[multicomponent]`` section: n-species Maxwell–Stefan transport (issue 19).
 
-Not yet part of :class:`emcd_fem.case.Case` (the integrator wires it after the pipeline
-merge); :func:`load_multicomponent` reads the section on its own and :func:`build_inputs`
+``Case.multicomponent`` (``case.check_multicomponent`` checks it against the geometry);
+:func:`load_multicomponent` also reads the section on its own and :func:`build_inputs`
 turns it into the arguments of :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`.
 Every problem is reported with its key path, all at once (:class:`CaseError`). Example::
 
@@ -97,7 +97,7 @@ def load_multicomponent(data: Mapping[str, Any]) -> MulticomponentSpec:
             for item in error.errors()
         ]
         raise CaseError(problems) from None
-    problems = _species_problems(spec)
+    problems = species_problems(spec)
     if problems:
         raise CaseError(problems)
     return spec
@@ -111,7 +111,8 @@ def _names(path: str, names: Any, species: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-def _species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
+def species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
+    """(key path, message) of every species, bootstrap, region and composition problem."""
     species, problems = spec.species, []
     if len(set(species)) != len(species):
         problems.append((f"{ROOT}.species", "species names must be distinct"))
@@ -243,4 +244,5 @@ __all__ = [
     "MulticomponentSpec",
     "build_inputs",
     "load_multicomponent",
+    "species_problems",
 ]

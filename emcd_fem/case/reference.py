@@ -41,6 +41,12 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ('[thermal.boundaries.<name>] type = "insulated"', schema.InsulatedBC),
     ("[time] (transient run)", schema.Time),
     ('[time] initial = { from = "DIR" }', schema.InitialFrom),
+    (
+        "[multicomponent] (n-species gas, instead of [materials]/[boundaries])",
+        schema.MulticomponentSpec,
+    ),
+    ("[multicomponent.regions.<region>]", schema.MixtureSpec),
+    ("[multicomponent.boundaries.<name>]", schema.CompositionSpec),
     ("[discretisation]", schema.Discretisation),
     ("[solver]", schema.Solver),
     ("[analysis]", schema.Analysis),

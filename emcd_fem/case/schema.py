@@ -8,6 +8,7 @@ from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.boundaries import BoundarySpec
 from emcd_fem.case.geometry import Geometry, LayeredSlab
 from emcd_fem.case.materials import InterfaceSpec, MaterialSpec, Species
+from emcd_fem.case.multicomponent import MulticomponentSpec
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.case.settings import Analysis, Discretisation, Output, Physics, Solver
 from emcd_fem.case.thermal import Thermal
@@ -18,12 +19,18 @@ class Case(_Section):
     """A complete emcd_fem case."""
 
     geometry: Geometry = Field(description="The geometry.")
-    materials: dict[str, MaterialSpec] = Field(description="Materials by name.")
+    materials: dict[str, MaterialSpec] = Field(
+        default_factory=dict,
+        description="Materials by name (required, except with [multicomponent]).",
+    )
     regions: dict[str, str] = Field(
         default_factory=dict,
         description="Region name → material name for gmsh geometries (default: same name).",
     )
-    boundaries: dict[str, BoundarySpec] = Field(description="Conditions by boundary name.")
+    boundaries: dict[str, BoundarySpec] = Field(
+        default_factory=dict,
+        description="Conditions by boundary name (required, except with [multicomponent]).",
+    )
     species: Species | None = Field(default=None, description="Molar masses of A and B.")
     interfaces: list[InterfaceSpec] = Field(
         default_factory=list,
@@ -41,6 +48,10 @@ class Case(_Section):
     )
     time: Time | None = Field(
         default=None, description="Transient run (absent: steady): time span, steps, outputs."
+    )
+    multicomponent: MulticomponentSpec | None = Field(
+        default=None,
+        description="n-species Maxwell–Stefan gas (instead of [materials], [boundaries]).",
     )
     discretisation: Discretisation = Field(
         default_factory=Discretisation, description="Element degree."
@@ -64,6 +75,8 @@ def case_json_schema() -> dict[str, Any]:
     exist, admissibility) are checked by ``emcd check`` only.
     """
     schema = Case.model_json_schema()
+    # [materials] and [boundaries] are required unless [multicomponent] describes the gas
+    schema["anyOf"] = [{"required": ["materials", "boundaries"]}, {"required": ["multicomponent"]}]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "emcd_fem case file",

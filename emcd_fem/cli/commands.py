@@ -74,7 +74,12 @@ def _run(args: argparse.Namespace) -> int:
         allow_unsafe_geo=getattr(args, "allow_unsafe_geo", False),
     )
     summary = result.summary
-    fluxes = ", ".join(f"{k}={v:.6g}" for k, v in summary["boundary_flux"].items())
+    fluxes = ", ".join(
+        f"{k}={v:.6g}"
+        if not isinstance(v, dict)  # n species: species → boundary → q
+        else f"{k}: {{{', '.join(f'{b}={q:.6g}' for b, q in v.items())}}}"
+        for k, v in summary["boundary_flux"].items()
+    )
     _result(
         args,
         f"emcd run: {args.case or resume} solved on {summary['ranks']} rank(s), "
@@ -87,6 +92,8 @@ def _run(args: argparse.Namespace) -> int:
             "  1D analytic reference: max relative error "
             f"{summary['analytic']['max_relative_error']:.2e}",
         )
+    if summary.get("equimolar"):
+        _result(args, f"  equimolar: {summary['equimolar']}")
     if summary.get("flux_split"):
         thermal = summary["thermal"]
         parts = ", ".join(

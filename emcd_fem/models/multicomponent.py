@@ -99,6 +99,9 @@ class MaxwellStefanModel:
             the rational flux law, which differs between the two laws).
         sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
             given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
+        closed: Admit no boundary composition (a closed vessel): for
+            :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` only,
+            :meth:`solve` then refuses (the steady state is not unique).
         petsc_options: SNES/KSP options merged over the defaults (Newton with line search,
             LU, rtol 1e-12).
 
@@ -117,6 +120,7 @@ class MaxwellStefanModel:
         model: str = "maxwell_stefan",
         quadrature_degree: int | None = None,
         sources: Mapping[str, Mapping[str, float]] | None = None,
+        closed: bool = False,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -133,7 +137,10 @@ class MaxwellStefanModel:
         self.warnings: list[str] = coupling_warnings(mixtures) if model == MODELS[1] else []
         for text in self.warnings:
             _logger.warning(text)
-        self.compositions = check_compositions(domain, self.species, boundary_mole_fractions)
+        self.compositions = check_compositions(
+            domain, self.species, boundary_mole_fractions, closed=closed
+        )
+        self.closed = closed and not self.compositions
         check_stagnant(self.species, self.bootstrap, self.compositions)
         rates = check_sources(domain, self.species, self.bootstrap, sources or {})
         self.domain = domain
@@ -166,7 +173,7 @@ class MaxwellStefanModel:
                 V, fdim, domain.facet_tags.find(domain.boundaries[name])
             )
             bcs.append(fem.dirichletbc(g, dofs))
-        self._bcs = bcs
+        self.dirichlet_bcs = bcs  # (a transient model adds its storage term to the same)
         w = ufl.TestFunction(V)
         flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
         fluxes = flux_law(self.x, self.concentration, self.diffusivity, self.bootstrap)
@@ -184,6 +191,7 @@ class MaxwellStefanModel:
                 self.sources.append(field)
             F = F - sum(self.sources[k] * w[m] for m, k in enumerate(ind)) * dx
         self._production = [fem.form(f * domain.dx) for f in self.sources]
+        self.residual_form = F  # UFL: the steady residual (storage added by a transient)
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         conductance = max(
@@ -226,6 +234,11 @@ class MaxwellStefanModel:
 
     def solve(self) -> MulticomponentSolution:
         """Solve (collective); raises EmcdSolverError if Newton fails."""
+        if self.closed:
+            raise EmcdInputError(
+                "a closed vessel (no boundary composition) has no unique steady state: "
+                "march it in time (TransientMaxwellStefan) or prescribe a composition"
+            )
         checkpoint(self.domain.comm, "Maxwell–Stefan initial guess")
         guess = self._guess.solve()
         self.x.x.array[:] = guess.x.array
@@ -259,7 +272,7 @@ class MaxwellStefanModel:
             reason=reason,
             x_range=x_range,
             warnings=tuple(warnings),
-            **self._fluxes(),
+            **self.reaction_fluxes(),
         )
 
     def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
@@ -296,10 +309,16 @@ class MaxwellStefanModel:
             out[s] = f
         return out
 
-    def _fluxes(self) -> dict:
+    def reaction_fluxes(self, residual: fem.Form | None = None) -> dict:
+        """Boundary fluxes, totals, production and imbalance from a residual (collective).
+
+        Args:
+            residual: The compiled residual whose reaction fluxes are wanted (default: the
+                steady one; a transient model passes its own, storage included).
+        """
         n = len(self.species)
         nu, e, ind = self.bootstrap.weights, self.bootstrap.eliminated, self.bootstrap.independent
-        vector = fem.assemble_vector(self._residual)
+        vector = fem.assemble_vector(residual if residual is not None else self._residual)
         vector.scatter_reverse(la.InsertMode.add)
         values = vector.array.reshape(-1, n - 1)
         names = self.dirichlet_names

@@ -58,9 +58,15 @@ def check_mixtures(domain: Domain, mixtures: Mapping[str, GasMixture]) -> tuple[
 
 
 def check_compositions(
-    domain: Domain, species: tuple[str, ...], compositions: Mapping[str, Mapping[str, float]]
+    domain: Domain,
+    species: tuple[str, ...],
+    compositions: Mapping[str, Mapping[str, float]],
+    *,
+    closed: bool = False,
 ) -> dict[str, np.ndarray]:
     """Boundary name → mole fractions of every species (in species order), checked.
+
+    ``closed``: no boundary composition is expected (a closed vessel, transient only).
 
     Raises:
         EmcdInputError: an unknown boundary or species, a missing species, a value outside
@@ -89,7 +95,7 @@ def check_compositions(
                 f"(|Σ x_i − 1| ≤ {SUM_TOLERANCE:g})"
             )
         out[name] = x
-    if not out:
+    if not out and not closed:
         raise EmcdInputError("Maxwell–Stefan model: prescribe the mole fractions on a boundary")
     return out
 

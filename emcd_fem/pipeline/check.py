@@ -37,6 +37,8 @@ def check_case(case: Case) -> dict[str, Any]:
 
     for key, message in temperature_expression_problems(case):
         raise AdmissibilityError(f"{key}: {message}")
+    if case.multicomponent is not None:
+        return _multicomponent_report(case)
     resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
     conditions = build_boundary_conditions(case)
     flux_only = admissibility.flux_only(conditions)
@@ -78,6 +80,27 @@ def check_case(case: Case) -> dict[str, Any]:
         report["analytic_flux_per_area"] = reference.flux
     elif reference is not None:
         report["analytic_rate"] = reference.rate
+    return report
+
+
+def _multicomponent_report(case: Case) -> dict[str, Any]:
+    """``emcd check`` of a ``[multicomponent]`` case: the mixtures build, the exact film."""
+    from emcd_fem.case.multicomponent import build_inputs
+    from emcd_fem.pipeline.multicomponent_run import film_reference
+
+    inputs = build_inputs(case.multicomponent)  # CaseError with key paths
+    report: dict[str, Any] = {
+        "flux_only": False,
+        "admissibility": "judged after the solve (emcd run): x_i ranges and balances",
+        "mixtures": {
+            name: {"concentration": mix.concentration, "species": list(mix.species)}
+            for name, mix in sorted(inputs.mixtures.items())
+        },
+    }
+    film = film_reference(case, inputs)
+    if film is not None:
+        species = case.multicomponent.species
+        report["analytic_flux_per_area"] = dict(zip(species, map(float, film.fluxes)))
     return report
 
 

@@ -65,6 +65,9 @@ def render_line_plots(directory: Path) -> list[Path]:
     series += [
         (name, centres, grid.cell_data[name]) for name in SCALAR_PICTURES if name in grid.cell_data
     ]
+    species = [k[2:] for k in grid.point_data if k.startswith("x_")]
+    if species:  # an n-species run: every species on one picture
+        return _species_plots(directory, grid, points, centres, species, plt)
     flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
     if flux is not None:
         series.append(
@@ -84,6 +87,32 @@ def render_line_plots(directory: Path) -> list[Path]:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         ax.set_title(f"EMCD: {stem.replace('_', ' ')} (1D)")
+        fig.tight_layout()
+        path = directory / f"{stem}.png"
+        fig.savefig(path)
+        plt.close(fig)
+        pictures.append(path)
+    return pictures
+
+
+def _species_plots(directory: Path, grid, points, centres, species, plt) -> list[Path]:
+    """mole_fractions.png and molar_fluxes.png of a 1D n-species run (every species)."""
+    pictures = []
+    for stem, label, data, x, key in (
+        ("mole_fractions", "x_i, mole fraction (-)", grid.point_data, points, "x_{}"),
+        ("molar_fluxes", "N_i, molar flux (mol/(m^2 s))", grid.cell_data, centres, "molar_flux_{}"),
+    ):
+        fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+        order = np.argsort(x)
+        for s in species:
+            if key.format(s) in data:
+                values = np.asarray(data[key.format(s)], dtype=float).reshape(len(x), -1)[:, 0]
+                ax.plot(x[order], values[order], "-", label=s)
+        ax.set_xlabel("x [m]")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.set_title(f"Maxwell–Stefan: {stem.replace('_', ' ')} (1D)")
         fig.tight_layout()
         path = directory / f"{stem}.png"
         fig.savefig(path)

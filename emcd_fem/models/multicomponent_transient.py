@@ -1,0 +1,266 @@
+"""Transient n-species Maxwell–Stefan transport: c ∂x_i/∂t + ∇·N_i = R_i (issue 19).
+
+:class:`TransientMaxwellStefan` adds the storage term ∫ c (a0 x + a1 x^n + a2 x^{n−1})·w dx
+(the variable-step BDF1/BDF2 of :mod:`emcd_fem.solvers.time_stepping`) to the steady
+residual of a :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel` and advances
+the n − 1 independent mole fractions with Newton; :meth:`step` has the interface
+:func:`emcd_fem.models.march.march` drives (output times, adaptive steps, steady stop).
+
+Only the zero-net-flux bootstrap (Σ N_i = 0) is admitted: summing the species equations
+gives c ∂(Σ ν_i x_i)/∂t = 0, which holds for ν_i = 1 (Σ x_i = 1) and for no other ν at
+uniform c — a stagnant or Graham bootstrap is a steady (quasi-steady) closure only. At
+uniform T and P the molar-average velocity of a closed vessel (Loschmidt tube, two-bulb
+cell) is zero, so Σ N_i = 0 is the physics there, not an approximation.
+
+Boundary fluxes are the reaction fluxes of the transient residual (storage included), so
+each species' balance Σ_Γ q_Γ,i + dI_i/dt = P_i closes to solver tolerance, with
+I_i = ∫ c x_i dx and dI_i/dt by the same BDF formula.
+"""
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+
+import dolfinx.fem.petsc
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.models.newton import newton_solve
+from emcd_fem.models.transient import TransientState
+from emcd_fem.physics import maxwell_stefan as ms
+from emcd_fem.post.integrals import flux_scale
+from emcd_fem.solvers.time_stepping import (
+    SCHEMES,
+    StepControl,
+    bdf_coefficients,
+    error_constants,
+    predictor_weights,
+)
+
+_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class MulticomponentStepRecord:
+    """One accepted step.
+
+    Attributes:
+        step: Step number. t: Time reached [s]. dt: Step [s].
+        boundary_flux: Species → boundary → outward q [mol/s in 3D, per depth/area below].
+        total_flux: Boundary → Σ_i q_i.
+        inventory: Species → I_i = ∫ c x_i dx [mol in 3D].
+        balance: Species → |Σ_Γ q_i + dI_i/dt − P_i| / (Σ_Γ |q_i| + Σ_k |a_k I_i^k| + |P_i|)
+            (dI_i/dt = Σ_k a_k I_i^k, the BDF formula; its terms' sizes are the scale, so a
+            closed vessel's dI/dt = 0 is judged against the inventory, not against 0).
+        error_ratio: Local error / tolerance (adaptive steps), else None.
+        rejected: Steps rejected before this one was accepted.
+        change_rate: max |Δx| / (dt max |x|) [1/s] (steady when small).
+    """
+
+    step: int
+    t: float
+    dt: float
+    boundary_flux: dict[str, dict[str, float]]
+    total_flux: dict[str, float]
+    inventory: dict[str, float]
+    balance: dict[str, float]
+    error_ratio: float | None
+    rejected: int
+    change_rate: float
+
+
+class TransientMaxwellStefan:
+    """Time-dependent Maxwell–Stefan transport (collective on the mesh communicator).
+
+    Args:
+        model: The steady model (mixtures, boundary compositions, sources); its bootstrap
+            must be zero net flux.
+        scheme: ``"bdf1"`` (backward Euler) or ``"bdf2"`` (variable step, BE start).
+        petsc_options: SNES/KSP options over the defaults (Newton, LU, rtol 1e-12).
+    """
+
+    def __init__(
+        self,
+        model: MaxwellStefanModel,
+        *,
+        scheme: str = "bdf2",
+        petsc_options: dict[str, Any] | None = None,
+    ) -> None:
+        if model.bootstrap.kind != "zero_net_flux":
+            raise EmcdInputError(
+                f"transient Maxwell–Stefan needs bootstrap 'zero_net_flux' (Σ N_i = 0), got "
+                f"{model.bootstrap.kind!r}: at uniform c the storage terms sum to "
+                "c ∂(Σ ν_i x_i)/∂t, zero only for ν_i = 1"
+            )
+        if scheme not in SCHEMES:
+            raise EmcdInputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
+        self.model, self.scheme, self.order = model, scheme, SCHEMES[scheme]
+        domain, msh = model.domain, model.domain.mesh
+        self.comm = msh.comm
+        V = model.space
+        self.previous = [fem.Function(V) for _ in range(2)]
+        self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]
+        a0, a1, a2 = self.coefficients
+        rate = a0 * model.x + a1 * self.previous[0] + a2 * self.previous[1]
+        w = ufl.TestFunction(V)
+        F = model.residual_form + model.concentration * ufl.inner(rate, w) * domain.dx
+        self._residual = fem.form(F)
+        xs = ms.all_mole_fractions(model.x, model.bootstrap)
+        self._inventory = [fem.form(model.concentration * x * domain.dx) for x in xs]
+        local = max(
+            float(np.max(model.concentration.x.array * d.x.array, initial=0.0))
+            for d in model.diffusivity.values()
+        )
+        conductance = self.comm.allreduce(local, op=MPI.MAX)
+        options = {
+            "snes_type": "newtonls",
+            "snes_linesearch_type": "bt",
+            "snes_rtol": 1e-12,
+            "snes_atol": 1e-14 * flux_scale(domain, conductance),
+            "snes_max_it": 50,
+            "ksp_type": "preonly",
+            "pc_type": "lu",
+            "pc_factor_mat_solver_type": "mumps",
+        } | dict(petsc_options or {})
+        self.problem = dolfinx.fem.petsc.NonlinearProblem(
+            F,
+            model.x,
+            bcs=model.dirichlet_bcs,
+            petsc_options_prefix=f"emcd_ms_transient_{next(_ids)}_",
+            petsc_options=options,
+        )
+
+    def set_initial(self, mole_fractions: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Set x(t_start) from a function of points (3, N) → all n mole fractions (n, N)."""
+        ind = list(self.model.bootstrap.independent)
+        self.model.x.interpolate(lambda p: np.asarray(mole_fractions(p), dtype=float)[ind])
+        self.model.x.x.scatter_forward()
+
+    def initial_state(self, t_start: float, dt: float) -> TransientState:
+        """The state at t_start from the current x (set it first); boundary data applied."""
+        for bc in self.model.dirichlet_bcs:
+            bc.set(self.model.x.x.array)
+        self.model.x.x.scatter_forward()
+        return TransientState(
+            t=t_start,
+            dt=dt,
+            times=[t_start],
+            states=[[self.model.x.x.array.copy()]],
+            inventories=[self._inventories()],
+        )
+
+    def _inventories(self) -> np.ndarray:
+        return np.array(
+            [self.comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._inventory]
+        )
+
+    def _owned(self) -> int:
+        imap = self.model.space.dofmap.index_map
+        return imap.size_local * self.model.space.dofmap.index_map_bs
+
+    def _solve_step(self, state: TransientState, dt: float, order: int) -> None:
+        past = state.times
+        a = bdf_coefficients(order, dt, past[-1] - past[-2] if order == 2 else None)
+        for constant, value in zip(self.coefficients, a, strict=True):
+            constant.value = value
+        for slot, back in ((0, 1), (1, 2)):
+            if len(state.states) >= back:
+                self.previous[slot].x.array[:] = state.states[-back][0]
+        self.model.x.x.array[:] = state.states[-1][0]
+        newton_solve(self.problem, self.comm)
+        self.model.x.x.scatter_forward()
+
+    def _estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray | None:
+        if len(state.times) < order + 1:
+            return None
+        times = state.times[-(order + 1) :]
+        steps = [b - a for a, b in itertools.pairwise(times)] + [dt]
+        e_c, e_p = error_constants(order, steps)
+        weights = predictor_weights(times, times[-1] + dt)
+        n = self._owned()
+        states = state.states[-(order + 1) :]
+        predicted = sum(w * s[0][:n] for w, s in zip(weights, states, strict=True))
+        return e_c / (e_c - e_p) * (self.model.x.x.array[:n] - predicted)
+
+    def step(
+        self, state: TransientState, t_stop: float, control: StepControl | None
+    ) -> MulticomponentStepRecord:
+        """Advance ``state`` by one accepted step, not beyond ``t_stop`` [s] (collective).
+
+        Raises:
+            EmcdSolverError: Newton failed, or dt fell below ``control.dt_min``.
+        """
+        rejected = 0
+        while True:
+            dt, landing = state.dt, state.t + state.dt >= t_stop - 1e-9 * state.dt
+            if landing:
+                dt = t_stop - state.t
+            order = min(self.order, len(state.times))
+            self._solve_step(state, dt, order)
+            ratio = None
+            estimate = self._estimate(state, dt, order) if control is not None else None
+            if estimate is not None:
+                local = control.error_ratio(estimate, self.model.x.x.array[: self._owned()])
+                ratio = self.comm.allreduce(local, op=MPI.MAX)
+                if ratio > 1.0:
+                    rejected += 1
+                    state.dt = control.next_step(dt, ratio, order)
+                    control.check_step(state.dt, state.t, ratio)
+                    continue
+            break
+        record = self._record(state, dt, order, ratio, rejected)
+        record = MulticomponentStepRecord(**{**vars(record), "t": t_stop if landing else record.t})
+        state.t = record.t
+        state.step += 1
+        state.times = [*state.times, record.t][-3:]
+        state.states = [*state.states, [self.model.x.x.array.copy()]][-3:]
+        state.inventories = [*state.inventories, self._inventories()][-3:]
+        state.records.append(record)
+        if control is not None and ratio is not None:
+            state.dt = control.next_step(dt, ratio, order)
+        return record
+
+    def _record(
+        self, state: TransientState, dt: float, order: int, ratio: float | None, rejected: int
+    ) -> MulticomponentStepRecord:
+        species = self.model.species
+        fluxes = self.model.reaction_fluxes(self._residual)
+        inventory = self._inventories()
+        a = [c.value.item() for c in self.coefficients]
+        terms = [a[0] * inventory, a[1] * state.inventories[-1]]
+        if order == 2:
+            terms.append(a[2] * state.inventories[-2])
+        rate = sum(terms)
+        magnitude = sum(np.abs(term) for term in terms)  # the BDF terms' own sizes
+        balance = {}
+        for k, s in enumerate(species):
+            q, made = fluxes["boundary_flux"][s], fluxes["production"][s]
+            size = sum(abs(v) for v in q.values()) + magnitude[k] + abs(made)
+            net = sum(q.values()) + rate[k] - made
+            balance[s] = abs(net) / size if size > 0 else 0.0
+        n = self._owned()
+        old = state.states[-1][0][:n]
+        new = self.model.x.x.array[:n]
+        change = self.comm.allreduce(float(np.abs(new - old).max(initial=0.0)), op=MPI.MAX)
+        size = self.comm.allreduce(float(np.abs(new).max(initial=0.0)), op=MPI.MAX)
+        return MulticomponentStepRecord(
+            step=state.step + 1,
+            t=state.times[-1] + dt,
+            dt=dt,
+            boundary_flux=fluxes["boundary_flux"],
+            total_flux=fluxes["total_flux"],
+            inventory=dict(zip(species, map(float, inventory), strict=True)),
+            balance=balance,
+            error_ratio=ratio,
+            rejected=rejected,
+            change_rate=change / (dt * max(size, 1e-300)),
+        )
+
+
+__all__ = ["MulticomponentStepRecord", "TransientMaxwellStefan"]
