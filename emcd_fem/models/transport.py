@@ -16,12 +16,11 @@ the species afterwards — the staggered iteration of ``SoretProblem`` converges
 Solve: every term but Soret's and nonlinear reaction rates' is linear, so the isothermal
 problem is assembled once and solved linearly (``solvers.linear``: LU or CG + GAMG with its
 fallback; one block or the film block system); with Soret or a nonlinear rate, Newton (SNES,
-``models.newton``) starts from it. Flux-only
-problems are fixed by their inventory (``models.inventory``). Fluxes: the reaction
-(residual) form on mole-fraction boundaries, the solve's own terms elsewhere, so the balance
-Σ q_Γ − ∫R dx (reactions: ``ReactionTerms.report``) closes to solver tolerance. Forms:
-``models.assembly``; post-solve quantities: ``models.derived``; this module holds the data
-and the solve sequence.
+``models.newton``) starts from it. Flux-only problems are fixed by their inventory
+(``models.inventory``). Fluxes: the reaction (residual) form on mole-fraction boundaries,
+the solve's own terms elsewhere, so the balance Σ q_Γ − ∫R dx (reactions:
+``ReactionTerms.report``) closes to solver tolerance. Forms: ``models.assembly``; post-solve
+quantities: ``models.derived``; this module holds the data and the solve sequence.
 """
 
 import logging
