@@ -20,8 +20,11 @@ setup:
 
 test: test-serial test-mpi
 
+# The serial suite on TEST_JOBS processes (pytest-xdist; one test file per worker, so a
+# file's module fixtures are built once). TEST_JOBS=1 runs it in this process.
+TEST_JOBS ?= 2
 test-serial:
-	$(BIN)/python -m pytest tests --ignore=tests/mpi
+	$(BIN)/python -m pytest tests --ignore=tests/mpi $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 # MPMD form: every rank gets its own PYTHONHASHSEED (1, 2, ...), so code that drives
 # collectives by iterating a set (hash order) fails here instead of at random on a cluster.
