@@ -32,6 +32,7 @@ from dolfinx import fem
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.newton import newton_solve
+from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.transient import TransientState
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.post.integrals import flux_scale
@@ -39,8 +40,6 @@ from emcd_fem.solvers.time_stepping import (
     SCHEMES,
     StepControl,
     bdf_coefficients,
-    error_constants,
-    predictor_weights,
 )
 
 _ids = itertools.count()
@@ -176,18 +175,6 @@ class TransientMaxwellStefan:
         newton_solve(self.problem, self.comm)
         self.model.x.x.scatter_forward()
 
-    def _estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray | None:
-        if len(state.times) < order + 1:
-            return None
-        times = state.times[-(order + 1) :]
-        steps = [b - a for a, b in itertools.pairwise(times)] + [dt]
-        e_c, e_p = error_constants(order, steps)
-        weights = predictor_weights(times, times[-1] + dt)
-        n = self._owned()
-        states = state.states[-(order + 1) :]
-        predicted = sum(w * s[0][:n] for w, s in zip(weights, states, strict=True))
-        return e_c / (e_c - e_p) * (self.model.x.x.array[:n] - predicted)
-
     def step(
         self, state: TransientState, t_stop: float, control: StepControl | None
     ) -> MulticomponentStepRecord:
@@ -196,24 +183,20 @@ class TransientMaxwellStefan:
         Raises:
             EmcdSolverError: Newton failed, or dt fell below ``control.dt_min``.
         """
-        rejected = 0
-        while True:
-            dt, landing = state.dt, state.t + state.dt >= t_stop - 1e-9 * state.dt
-            if landing:
-                dt = t_stop - state.t
-            order = min(self.order, len(state.times))
-            self._solve_step(state, dt, order)
-            ratio = None
-            estimate = self._estimate(state, dt, order) if control is not None else None
-            if estimate is not None:
-                local = control.error_ratio(estimate, self.model.x.x.array[: self._owned()])
-                ratio = self.comm.allreduce(local, op=MPI.MAX)
-                if ratio > 1.0:
-                    rejected += 1
-                    state.dt = control.next_step(dt, ratio, order)
-                    control.check_step(state.dt, state.t, ratio)
-                    continue
-            break
+        hooks = StepHooks(
+            self._solve_step,
+            lambda: [self.model.x.x.array.copy()],
+            lambda: self.model.x.x.array[: self._owned()].copy(),
+            lambda entry: entry[0][: self._owned()],
+        )
+        step = attempt(state, t_stop, control, self.order, hooks, self.comm)
+        dt, order, ratio, rejected, landing = (
+            step.dt,
+            step.order,
+            step.ratio,
+            step.rejected,
+            step.landing,
+        )
         record = self._record(state, dt, order, ratio, rejected)
         record = MulticomponentStepRecord(**{**vars(record), "t": t_stop if landing else record.t})
         state.t = record.t

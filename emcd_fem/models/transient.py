@@ -15,7 +15,6 @@ and reactions; reacting walls count in Σ q_Γ), with d/dt the scheme's own diff
 closes to solver tolerance. Mole-fraction and flux data may depend on t (``boundary_values``).
 """
 
-import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,6 +33,7 @@ from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models.assembly import jacobian, residuals
 from emcd_fem.models.derived import boundary_fluxes
 from emcd_fem.models.newton import newton_solve
+from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.storage import capacity, inventory_density, storage_term
@@ -42,8 +42,6 @@ from emcd_fem.solvers.time_stepping import (
     SCHEMES,
     StepControl,
     bdf_coefficients,
-    error_constants,
-    predictor_weights,
 )
 
 _ids = iter(range(1 << 30))
@@ -261,41 +259,12 @@ class TransientModel:
 
     def _owned(self) -> np.ndarray:
         """The owned values of the block potentials, concatenated."""
-        spaces = [(u, u.function_space.dofmap.index_map.size_local) for u in self.model.potentials]
-        return np.concatenate([u.x.array[:n] for u, n in spaces])
+        return self._stored([u.x.array for u in self.model.potentials])
 
-    def _doubling_estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray:
-        """Start-up error estimate (the predictor would use the initial state) by doubling.
-
-        Local errors C h^(p+1) give the full step's error (u_full − u_halves)/(1 − 2^(−p));
-        the full step is solved last, so the record (coefficients, balance) is its own.
-        """
-        halves = TransientState(
-            t=state.t, dt=dt / 2, times=list(state.times), states=list(state.states)
-        )
-        for _ in range(2):
-            self._solve_step(halves, dt / 2, min(order, len(halves.times)))
-            halves.times.append(halves.times[-1] + dt / 2)
-            halves.states.append(self.potential_arrays())
-        half = self._owned()
-        self._solve_step(state, dt, order)
-        return (self._owned() - half) / (1.0 - 2.0**-order)
-
-    def _estimate(self, state: TransientState, dt: float, order: int) -> np.ndarray | None:
-        """The local error estimate per dof (all blocks concatenated), or None."""
-        if len(state.times) < order + 1:
-            return None
-        times = state.times[-(order + 1) :]
-        steps = [b - a for a, b in itertools.pairwise(times)] + [dt]
-        e_c, e_p = error_constants(order, steps)
-        weights = predictor_weights(times, times[-1] + dt)
-        states = state.states[-(order + 1) :]
-        parts = []
-        for i, u in enumerate(self.model.potentials):
-            n = u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.bs
-            predicted = sum(w * s[i][:n] for w, s in zip(weights, states, strict=True))
-            parts.append(e_c / (e_c - e_p) * (u.x.array[:n] - predicted))
-        return np.concatenate(parts)
+    def _stored(self, entry: list[np.ndarray]) -> np.ndarray:
+        """The owned values of a stored state (block arrays), concatenated."""
+        sizes = [u.function_space.dofmap.index_map.size_local for u in self.model.potentials]
+        return np.concatenate([a[:n] for a, n in zip(entry, sizes, strict=True)])
 
     def _record(
         self, state: TransientState, dt: float, order: int, ratio: float | None, rejected: int
@@ -356,31 +325,10 @@ class TransientModel:
         Raises:
             EmcdSolverError: the solver failed, or dt fell below ``control.dt_min``.
         """
-        rejected = 0
-        while True:
-            dt, landing = state.dt, state.t + state.dt >= t_stop - 1e-9 * state.dt
-            if landing:  # land on t_stop exactly (no sliver step left over)
-                dt = t_stop - state.t
-            # adaptive: two BE steps first (an incompatible start drives dt far below
-            # h^2/D, where BDF2 at step 2 flips the sign of a boundary flux); fixed: one
-            order = max(1, min(self.order, len(state.times) - (control is not None)))
-            ratio = estimate = None
-            if control is not None and state.step <= order:  # predictor would use t_start
-                estimate = self._doubling_estimate(state, dt, order)
-            else:
-                self._solve_step(state, dt, order)
-                estimate = self._estimate(state, dt, order) if control is not None else None
-            if estimate is not None:
-                solution = self._owned()
-                ratio = self.comm.allreduce(control.error_ratio(estimate, solution), op=MPI.MAX)
-                if ratio > 1.0:
-                    rejected += 1
-                    state.dt = control.next_step(dt, ratio, order)
-                    control.check_step(state.dt, state.t, ratio)
-                    continue
-            break
-        record = self._record(state, dt, order, ratio, rejected)
-        if landing:
+        hooks = StepHooks(self._solve_step, self.potential_arrays, self._owned, self._stored)
+        step = attempt(state, t_stop, control, self.order, hooks, self.comm)
+        record = self._record(state, step.dt, step.order, step.ratio, step.rejected)
+        if step.landing:
             record = replace(record, t=t_stop)
         state.t = record.t
         state.step += 1
@@ -388,8 +336,8 @@ class TransientModel:
         state.states = [*state.states, self.potential_arrays()][-3:]
         state.inventories = [*state.inventories, record.inventory][-3:]
         state.records.append(record)
-        if control is not None and ratio is not None:
-            state.dt = control.next_step(dt, ratio, order)
+        if control is not None and step.ratio is not None:
+            state.dt = control.next_step(step.dt, step.ratio, step.order)
         return record
 
 

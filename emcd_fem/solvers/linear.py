@@ -1,9 +1,8 @@
 """Linear solves with PETSc: defaults, user overrides, checked results, loud failure.
 
-Defaults: a direct LU factorisation (MUMPS) for systems up to
-:data:`DIRECT_SOLVER_MAX_DOFS` unknowns, otherwise CG preconditioned with GAMG (the
-operator is symmetric positive definite; hypre is not part of the PyPI PETSc). Singular
-(flux-only) problems use CG + GAMG with the constant null space attached to the operator.
+Defaults: a direct LU factorisation (MUMPS) for systems up to :data:`DIRECT_SOLVER_MAX_DOFS`
+unknowns, otherwise CG preconditioned with GAMG (the operator is symmetric positive definite;
+hypre is not in the PyPI PETSc). Singular (flux-only) problems: CG + GAMG, constant null space.
 
 Robustness (every solve of the program goes through :func:`solve_linear`):
 
