@@ -365,6 +365,11 @@ class HeatConductionProblem:
         return self._forms
 
     @property
+    def bound_values(self) -> dict[str, dict[str, Any]]:
+        """Boundary → the condition's values as form coefficients (Constants, Functions)."""
+        return self._constants
+
+    @property
     def bcs(self) -> list[fem.DirichletBC]:
         """Strong Dirichlet conditions (empty for the SIPG discretisation)."""
         return list(self._problem.bcs)

@@ -13,6 +13,16 @@ nonlinear reaction rate: Newton each step. Boundary fluxes are the reaction (res
 on mole-fraction boundaries, so the balance d(inventory)/dt + Σ q_Γ − ∫R dx (∫R: sources
 and reactions; reacting walls count in Σ q_Γ), with d/dt the scheme's own difference,
 closes to solver tolerance. Mole-fraction and flux data may depend on t (``boundary_values``).
+
+Transient temperature (``heat_capacity``): ρ c_p ∂T/∂t − ∇·(k∇T) = Q
+(``models.thermal_transient``) is marched with the species, on one step sequence and one
+step acceptance: each step solves T^{n+1} first (the same BDF formula), then x_A^{n+1}
+with T^{n+1}. T does not depend on x_A (no Dufour effect, k and ρ c_p independent of x_A),
+so this sequential solve is the BDF step of the coupled system itself: no splitting
+error, the order is the scheme's (1 or 2). The error estimate covers T as well (judged
+with rtol against |T| in K; atol is negligible there), the steady-state measure is the
+larger of the two relative change rates. Without a heat capacity T is steady (solved
+once, before the march).
 """
 
 from collections.abc import Callable, Mapping
@@ -35,6 +45,7 @@ from emcd_fem.models.derived import boundary_fluxes
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
+from emcd_fem.models.thermal_transient import transient_heat
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.storage import capacity, inventory_density, storage_term
 from emcd_fem.post.integrals import integrate
@@ -61,7 +72,12 @@ class StepRecord:
         balance: inventory_rate + Σ q_Γ − production [mol/s] (zero up to the solver).
         error_ratio: The error estimate / tolerance of the step (None when not estimated).
         rejected: Steps rejected before this one was accepted.
-        change_rate: max |Δμ| / (dt max |μ|) [1/s] (the steady-state measure).
+        change_rate: max |Δμ| / (dt max |μ|) [1/s] (the steady-state measure; with a
+            transient T the larger of it and max |ΔT| / (dt max |T|)).
+        heat_flow: Boundary → outward heat flow [W] (per unit depth in 2D) with a
+            transient temperature, else None.
+        heat_energy: ∫ ρ c_p T dx [J] at t (transient temperature). heat_balance:
+            d(heat_energy)/dt + Σ heat_flow − ∫ Q dx [W] (zero up to the solver).
     """
 
     step: int
@@ -75,6 +91,9 @@ class StepRecord:
     error_ratio: float | None
     rejected: int
     change_rate: float
+    heat_flow: dict[str, float] | None = None
+    heat_energy: float | None = None
+    heat_balance: float | None = None
 
 
 @dataclass
@@ -87,6 +106,8 @@ class TransientState:
         states: Per stored time, the local arrays of the block potentials.
         inventories: Per stored time, ∫ c x_A dx [mol].
         records: The accepted steps so far.
+
+    With a transient temperature each stored state ends with the local array of T.
     """
 
     t: float
@@ -109,6 +130,11 @@ class TransientModel:
         boundary_values: Boundary → f(t) [s → -, or mol/(m^2 s)]: the mole-fraction or
             flux value of that boundary's condition at time t (constant in space).
         petsc_options: Overrides of the SNES/KSP options.
+        heat_capacity: Region → ρ c_p [J/(m^3 K)] > 0 (every region): march T in time
+            (needs the model's heat problem; set T with ``self.heat.set_initial`` before
+            :meth:`initial_state`). None: T steady.
+        temperature_values: Boundary → f(x, t) [K or W/m^2]: time-dependent thermal data
+            (``models.thermal_transient``); needs ``heat_capacity``.
     """
 
     def __init__(
@@ -118,6 +144,8 @@ class TransientModel:
         scheme: str = "bdf2",
         boundary_values: Mapping[str, Callable[[float], float]] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
+        heat_capacity: Mapping[str, float] | None = None,
+        temperature_values: Mapping[str, Callable] | None = None,
     ) -> None:
         if model.singular:
             raise EmcdInputError(
@@ -139,9 +167,13 @@ class TransientModel:
                     f"time-dependent value for boundary {name!r}: it needs a mole_fraction or "
                     "flux condition with a number as value"
                 )
-        if model.heat is not None:  # steady T first (T does not depend on x_A)
+        self.heat = transient_heat(
+            model.heat, model.transport, heat_capacity, temperature_values, petsc_options
+        )
+        if model.heat is not None and self.heat is None:  # steady T first (T ⊥ x_A)
             check_temperature(model.heat.solve().t_min)
         us = model.potentials
+        self.marched = [*us] + ([model.temperature] if self.heat is not None else [])
         self.previous = [[fem.Function(u.function_space) for u in us] for _ in range(2)]
         self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]
         a0, a1, a2 = self.coefficients
@@ -187,18 +219,22 @@ class TransientModel:
         )
         self.problem.solver.setConvergenceHistory()
         self._assembled_a0: float | None = None
+        if self.heat is not None:  # d/dt ∫ρ c_p T dx by the scheme's difference
+            C, (T1, T2) = self.heat.capacity, self.heat.previous
+            rate = C * (a0 * T + a1 * T1 + a2 * T2)
+            self._heat_rate = fem.form(rate * domain.dx)
         self._solubility = {
             n: boundary_solubility(domain, n, model.solubility) for n in self.boundary_values
         }
 
     # -- state ----------------------------------------------------------------------------
     def potential_arrays(self) -> list[np.ndarray]:
-        """Copies of the local arrays of the block potentials."""
-        return [u.x.array.copy() for u in self.model.potentials]
+        """Copies of the local arrays of the block potentials (and of a transient T)."""
+        return [u.x.array.copy() for u in self.marched]
 
     def set_potentials(self, arrays: list[np.ndarray]) -> None:
-        """Set the block potentials from local arrays (ghosts updated)."""
-        for u, a in zip(self.model.potentials, arrays, strict=True):
+        """Set the block potentials (and a transient T) from local arrays (ghosts updated)."""
+        for u, a in zip(self.marched, arrays, strict=True):
             u.x.array[:] = a
             u.x.scatter_forward()
 
@@ -237,7 +273,7 @@ class TransientModel:
             constant.value = value
         for slot, back in ((0, 1), (1, 2)):
             if len(state.states) >= back:
-                for f, arr in zip(self.previous[slot], state.states[-back], strict=True):
+                for f, arr in zip(self.previous[slot], state.states[-back], strict=False):
                     f.x.array[:] = arr
         self.set_boundary_values(past[-1] + dt)
         snes = self.problem.solver
@@ -252,18 +288,20 @@ class TransientModel:
                 del options["snes_lag_jacobian"]
             self._assembled_a0 = a[0]
         self.set_potentials(state.states[-1])  # start from the last state
+        if self.heat is not None:  # T^{n+1} first: the species step uses it
+            self.heat.solve(a, [s[-1] for s in state.states[::-1][:order]], past[-1] + dt)
         iterations, _, _ = newton_solve(self.problem, self.comm)
         for u in self.model.potentials:
             u.x.scatter_forward()
         return iterations
 
     def _owned(self) -> np.ndarray:
-        """The owned values of the block potentials, concatenated."""
-        return self._stored([u.x.array for u in self.model.potentials])
+        """The owned values of the block potentials (and a transient T), concatenated."""
+        return self._stored([u.x.array for u in self.marched])
 
     def _stored(self, entry: list[np.ndarray]) -> np.ndarray:
         """The owned values of a stored state (block arrays), concatenated."""
-        sizes = [u.function_space.dofmap.index_map.size_local for u in self.model.potentials]
+        sizes = [u.function_space.dofmap.index_map.size_local for u in self.marched]
         return np.concatenate([a[:n] for a, n in zip(entry, sizes, strict=True)])
 
     def _record(
@@ -287,6 +325,11 @@ class TransientModel:
         for name, form in self._walls.items():  # reacting walls: outward N_A·n
             fluxes[name] = fluxes.get(name, 0.0) + integrate(form)
         change = self._change_rate(state.states[-1], dt)
+        heat: dict[str, Any] = {}
+        if self.heat is not None:
+            flows = self.heat.flows()
+            balance = integrate(self._heat_rate) + sum(flows.values()) - self.heat.production()
+            heat = {"heat_flow": flows, "heat_energy": self.heat.energy(), "heat_balance": balance}
         return StepRecord(
             step=state.step + 1,
             t=state.times[-1] + dt,
@@ -299,17 +342,22 @@ class TransientModel:
             error_ratio=ratio,
             rejected=rejected,
             change_rate=change,
+            **heat,
         )
 
     def _change_rate(self, old: list[np.ndarray], dt: float) -> float:
-        local = np.zeros(2)
-        for u, o in zip(self.model.potentials, old, strict=True):
-            n = u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.bs
-            local[0] = max(local[0], np.abs(u.x.array[:n] - o[:n]).max(initial=0.0))
-            local[1] = max(local[1], np.abs(u.x.array[:n]).max(initial=0.0))
-        total = np.zeros(2)
+        groups = [range(len(self.model.potentials))] + ([[len(self.marched) - 1]] * bool(self.heat))
+        local = np.zeros(2 * len(groups))
+        for g, members in enumerate(groups):  # species potentials; T (in K) on its own
+            for i in members:
+                u, o = self.marched[i], old[i]
+                n = u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.bs
+                diff = np.abs(u.x.array[:n] - o[:n]).max(initial=0.0)
+                local[2 * g] = max(local[2 * g], diff)
+                local[2 * g + 1] = max(local[2 * g + 1], np.abs(u.x.array[:n]).max(initial=0.0))
+        total = np.zeros_like(local)
         self.comm.Allreduce(local, total, op=MPI.MAX)
-        return float(total[0] / (dt * max(total[1], 1e-300)))
+        return float(max(total[0::2] / (dt * np.maximum(total[1::2], 1e-300))))
 
     def step(
         self,

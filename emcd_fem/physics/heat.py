@@ -11,6 +11,12 @@ Fourier's law q = −k ∇T [W/m^2] and −∇·(k ∇T) = Q with Q the volumetr
   terms; elsewhere the usual SIPG terms keep T weakly continuous, and temperatures are
   imposed weakly (Nitsche). SIPG is consistent, so piecewise-polynomial exact solutions
   of the element degree are reproduced to round-off.
+
+Transient conduction ρ c_p ∂T/∂t − ∇·(k ∇T) = Q adds the storage term
+∫ ρ c_p (∂T/∂t) w dx (:func:`heat_storage_term`), with ∂T/∂t a UFL combination of the
+unknown and the previous temperatures given by the time integrator
+(``emcd_fem.solvers.time_stepping.bdf_coefficients``); the stored heat is ∫ ρ c_p T dx
+(:func:`thermal_energy_density`).
 """
 
 from collections.abc import Mapping
@@ -137,4 +143,31 @@ def nitsche_flux(
     ) * (temperature - value)
 
 
-__all__ = ["conduction_forms", "heat_flux", "nitsche_flux", "sipg_forms"]
+def heat_storage_term(
+    heat_capacity: ufl.core.expr.Expr,
+    rate: ufl.core.expr.Expr,
+    w: ufl.core.expr.Expr,
+    dx: ufl.Measure,
+) -> ufl.Form:
+    """∫ ρ c_p (∂T/∂t) w dx [W]: the storage term of transient conduction.
+
+    ``heat_capacity`` is ρ c_p [J/(m^3 K)], ``rate`` is ∂T/∂t [K/s].
+    """
+    return heat_capacity * rate * w * dx
+
+
+def thermal_energy_density(
+    heat_capacity: ufl.core.expr.Expr, temperature: ufl.core.expr.Expr
+) -> ufl.core.expr.Expr:
+    """ρ c_p T [J/m^3]: the stored heat per unit volume (relative to T = 0 K)."""
+    return heat_capacity * temperature
+
+
+__all__ = [
+    "conduction_forms",
+    "heat_flux",
+    "heat_storage_term",
+    "nitsche_flux",
+    "sipg_forms",
+    "thermal_energy_density",
+]
