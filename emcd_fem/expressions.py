@@ -209,12 +209,17 @@ def evaluate_condition(text: str, coordinates: np.ndarray, dim: int | None = Non
     return np.broadcast_to(np.asarray(held, dtype=bool), (coords.shape[1],)).copy()
 
 
-def check_expression(text: str, dim: int = 3) -> None:
-    """Raise :class:`EmcdInputError` if ``text`` is not an allowed expression in ``dim`` D."""
-    _tree(text, dim)
+def check_expression(text: str, dim: int = 3, *, time: bool = False) -> None:
+    """Raise :class:`EmcdInputError` if ``text`` is not an allowed expression in ``dim`` D.
+
+    With ``time`` it may also use the time ``t`` [s].
+    """
+    _tree(text, dim, ("t",) if time else ())
 
 
-def evaluate(text: str, coordinates: np.ndarray, dim: int | None = None) -> np.ndarray:
+def evaluate(
+    text: str, coordinates: np.ndarray, dim: int | None = None, *, t: float | None = None
+) -> np.ndarray:
     """Values of the expression at points.
 
     Args:
@@ -222,6 +227,7 @@ def evaluate(text: str, coordinates: np.ndarray, dim: int | None = None) -> np.n
         coordinates: Point coordinates [m], shape (d, n) with d <= 3 (as DOLFINx passes
             them to ``Function.interpolate``: d = 3).
         dim: Number of coordinates the expression may use (default: d).
+        t: The time [s]; when given, the expression may use ``t``.
 
     Returns:
         Array of n values.
@@ -230,10 +236,12 @@ def evaluate(text: str, coordinates: np.ndarray, dim: int | None = None) -> np.n
     if coords.ndim != 2 or not 1 <= coords.shape[0] <= 3:
         raise EmcdInputError(f"coordinates must have shape (d, n), d <= 3; got {coords.shape}")
     dim = coords.shape[0] if dim is None else dim
-    tree = _tree(text, dim)
+    tree = _tree(text, dim, ("t",) if t is not None else ())
     names: dict[str, Any] = dict(CONSTANTS)
     for i, name in enumerate(COORDINATES[:dim]):
         names[name] = coords[i]
+    if t is not None:
+        names["t"] = float(t)
     with np.errstate(all="ignore"):
         try:
             values = _build(tree, names, _NUMPY)

@@ -7,7 +7,7 @@ from emcd_fem.case.check_tools import inside as _inside
 from emcd_fem.case.check_tools import suggest as _suggest
 from emcd_fem.case.geometry import Inclusions, LayeredSlab
 from emcd_fem.case.schema import Case
-from emcd_fem.case.thermal import ConvectiveBC, TemperatureBC
+from emcd_fem.case.thermal import ConvectiveBC, HeatFluxBC, TemperatureBC
 from emcd_fem.errors import EmcdInputError
 
 
@@ -185,6 +185,7 @@ def thermal_problems(case: Case) -> list[tuple[str, str]]:
                         "missing: heat conduction needs k [W/(m K)] for every material",
                     )
                 )
+    problems += transient_thermal_problems(case)
     if case.physics.inventory_mole_fraction is not None:
         problems.append(
             (
@@ -195,4 +196,89 @@ def thermal_problems(case: Case) -> list[tuple[str, str]]:
                 "mole_fraction or mass_transfer boundary",
             )
         )
+    return problems
+
+
+def transient_thermal_problems(case: Case) -> list[tuple[str, str]]:
+    """The transient-temperature keys of ``[thermal]`` (heat capacity, initial T, values)."""
+    import math
+
+    from emcd_fem.expressions import check_expression
+
+    thermal, problems = case.thermal, []
+    key = "thermal.volumetric_heat_capacity"
+    capacity = thermal.volumetric_heat_capacity
+    given = thermal.model_fields_set
+    if not capacity:
+        for name in ("initial_temperature", "boundary_values"):
+            if name in given and getattr(thermal, name) not in ({}, None):
+                problems.append(
+                    (f"thermal.{name}", f"needs {key} (a transient temperature); remove it")
+                )
+        return problems
+    if case.time is None:
+        problems.append(
+            (
+                key,
+                "a heat capacity needs a [time] section (a steady run has no storage term): "
+                "add [time] for a transient temperature, or remove the key",
+            )
+        )
+    if not thermal.boundaries:
+        problems.append((key, "needs heat conduction ([thermal.boundaries]), not a prescribed T"))
+    for region, value in capacity.items():
+        if not math.isfinite(value) or value <= 0:
+            problems.append(
+                (f"{key}.{region}", f"must be a finite number > 0 J/(m^3 K), got {value!r}")
+            )
+    regions = case.geometry.region_names()
+    if regions:
+        for region in sorted(set(capacity) - set(regions)):
+            problems.append((f"{key}.{region}", f"not a region; {_suggest(region, regions)}"))
+        missing = [r for r in regions if r not in capacity]
+        if missing:
+            problems.append((key, f"missing for region(s) {missing}: give every region a value"))
+    if any(i.contact_resistance is not None for i in case.interfaces):
+        problems.append(
+            (
+                key,
+                "a transient temperature with contact resistances is not available yet (the "
+                "checkpoint keys values by DOF coordinates, which a discontinuous T repeats)",
+            )
+        )
+    for name, m in case.materials.items():
+        if m.concentration_law == "ideal_gas":
+            problems.append(
+                (
+                    f"materials.{name}.concentration_law",
+                    "'ideal_gas' with a transient temperature: c = P/(R T) changes in time, the "
+                    "net molar flux is then not zero and EMCD does not hold; use a constant c",
+                )
+            )
+    initial = thermal.initial_temperature
+    dim = case.geometry.dim or 3
+    if isinstance(initial, str) and initial != "steady":
+        try:
+            check_expression(initial, dim)
+        except EmcdInputError as exc:
+            problems.append(("thermal.initial_temperature", str(exc)))
+        else:
+            found = _temperature_expression_problems(initial, case.geometry, finite_only=False)
+            problems += [("thermal.initial_temperature", m) for _, m in found]
+    elif isinstance(initial, float) and not (math.isfinite(initial) and initial > 0):
+        problems.append(("thermal.initial_temperature", "temperatures are absolute: must be > 0 K"))
+    for name, text in thermal.boundary_values.items():
+        spec = thermal.boundaries.get(name)
+        if not isinstance(spec, TemperatureBC | HeatFluxBC | ConvectiveBC):
+            problems.append(
+                (
+                    f"thermal.boundary_values.{name}",
+                    "needs a temperature, heat_flux or convective condition of that name in "
+                    "[thermal.boundaries]",
+                )
+            )
+        try:
+            check_expression(text, dim, time=True)
+        except EmcdInputError as exc:
+            problems.append((f"thermal.boundary_values.{name}", str(exc)))
     return problems

@@ -63,3 +63,20 @@ class Thermal(_Section):
     coupling_tolerance: float = Field(
         default=1e-10, gt=0, description="Staggered: largest change between passes."
     )
+    volumetric_heat_capacity: dict[str, float] | None = Field(
+        default=None,
+        description="Transient temperature ([time] runs with heat conduction): region → "
+        "ρ c_p [J/(m^3 K)] > 0 for every region; ρ c_p ∂T/∂t − ∇·(k∇T) = Q is marched with "
+        "the species. Without it T is steady. Refused without [time].",
+    )
+    initial_temperature: float | str = Field(
+        default="steady",
+        description='Transient temperature at t_start: `"steady"` (the steady solution with '
+        "the boundary data of t_start), a number [K] or an expression of x, y, z [m].",
+    )
+    boundary_values: dict[str, str] = Field(
+        default_factory=dict,
+        description="Transient temperature: boundary → its temperature [K], heat_flux "
+        "[W/m^2] or convective ambient [K] as an expression of x, y, z [m] and t [s], e.g. "
+        '`left = "300 + 20*(1 - exp(-t/60))"`.',
+    )

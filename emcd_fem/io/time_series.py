@@ -104,7 +104,12 @@ class FieldSeries:
 def time_series_rows(
     records: Sequence[StepRecord], boundaries: Sequence[str]
 ) -> tuple[list[str], list[list[float | int | str]]]:
-    """Header and rows of ``time_series.csv`` (units in brackets)."""
+    """Header and rows of ``time_series.csv`` (units in brackets).
+
+    With a transient temperature also the boundary heat flows, the stored heat and the
+    energy balance (``heat_flow_<name> [W]``, ``heat_energy [J]``, ``heat_balance [W]``;
+    per unit depth in 2D, per unit area in 1D, like the species flows).
+    """
     header = ["step", "t [s]", "dt [s]"]
     header += [f"flux_{name} [mol/s]" for name in boundaries]
     header += [
@@ -115,6 +120,10 @@ def time_series_rows(
         "error_ratio [1]",
         "rejected_steps",
     ]
+    heat = [n for n in (records[0].heat_flow or {})] if records else []
+    if heat:
+        header += [f"heat_flow_{name} [W]" for name in heat]
+        header += ["heat_energy [J]", "heat_balance [W]"]
     rows = [
         [r.step, r.t, r.dt]
         + [r.boundary_flux.get(name, 0.0) for name in boundaries]
@@ -126,6 +135,11 @@ def time_series_rows(
             "" if r.error_ratio is None else r.error_ratio,
             r.rejected,
         ]
+        + (
+            [r.heat_flow.get(name, 0.0) for name in heat] + [r.heat_energy, r.heat_balance]
+            if heat
+            else []
+        )
         for r in records
     ]
     return header, rows

@@ -86,6 +86,35 @@ def temperature_of(case: Case, domain: Domain) -> Any:
     return float(thermal.temperature)
 
 
+def transient_heat_arguments(case: Case, domain: Domain) -> dict[str, Any]:
+    """``heat_capacity`` and ``temperature_values`` of ``TransientModel`` for a case.
+
+    Empty without ``thermal.volumetric_heat_capacity`` (T steady in a transient run).
+    The boundary values are the case's expressions of x, y, z [m] and t [s].
+    """
+    thermal = case.thermal
+    if thermal is None or not thermal.volumetric_heat_capacity:
+        return {}
+    dim = domain.mesh.geometry.dim
+    values = {
+        name: (lambda x, t, text=text: expressions.evaluate(text, x[:dim], dim, t=t))
+        for name, text in sorted(thermal.boundary_values.items())
+    }
+    return {
+        "heat_capacity": dict(thermal.volumetric_heat_capacity),
+        "temperature_values": values,
+    }
+
+
+def initial_temperature(case: Case, domain: Domain) -> Any:
+    """``thermal.initial_temperature`` as ``TransientHeat.set_initial`` takes it."""
+    initial = case.thermal.initial_temperature
+    if isinstance(initial, str) and initial != "steady":
+        dim = domain.mesh.geometry.dim
+        return lambda x: expressions.evaluate(initial, x[:dim], dim)
+    return initial
+
+
 def soret_parameters(case: Case, domain: Domain) -> dict[str, Any]:
     """S_T, α_T and the temperature laws per region (keyword arguments of SoretProblem)."""
     soret, alpha, dependence = {}, {}, {}

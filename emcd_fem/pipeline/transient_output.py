@@ -24,6 +24,7 @@ from emcd_fem.pipeline.transient_run import (
     mole_fraction_field,
     time_settings,
     transient_summary,
+    transient_thermal_summary,
     write_transient_files,
 )
 from emcd_fem.post.integrals import owned_range
@@ -78,6 +79,10 @@ def run_transient(
     judge_run(case, domain, summary)
     timings["post"] = time.perf_counter() - tic
     fields = {"mole_fraction": x}
+    last = state.records[-1] if state.records else None
+    if last is not None and last.heat_flow is not None:  # T marched with the species
+        summary["thermal"] = transient_thermal_summary(state, model.temperature, domain)
+        fields["temperature"] = model.temperature
     if staging is None:
         summary["timings"] = timings
         return RunResult(summary, state, fields, None, domain)

@@ -4,7 +4,9 @@ Route: :func:`emcd_fem.pipeline.model_run.run_model` calls :func:`run_transient`
 case has a ``[time]`` section. The steady model of the case (``build_model``) gives the
 terms; :class:`~emcd_fem.models.transient.TransientModel` adds the storage term and
 :func:`~emcd_fem.models.march.march` the time loop. A solved temperature is solved once,
-before the march (steady T: it does not depend on x_A).
+before the march (steady T: it does not depend on x_A), or, with
+``thermal.volumetric_heat_capacity``, marched with the species (T of the new step first;
+``models.transient``), starting from ``thermal.initial_temperature``.
 
 Written besides the steady outputs (fields.vtkhdf and summary.json of the final state):
 ``time_series.csv`` (every step: fluxes, inventory, balance, error ratio),
@@ -48,6 +50,7 @@ from emcd_fem.models.blocks import whole_mesh_field
 from emcd_fem.models.march import TimeSettings, march
 from emcd_fem.models.transient import StepRecord, TransientModel, TransientState
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.pipeline.thermal_case import initial_temperature, transient_heat_arguments
 from emcd_fem.post.fields import interpolate_expression
 from emcd_fem.solvers.time_stepping import StepControl
 
@@ -119,6 +122,14 @@ def mole_fraction_field(model: SpeciesTransportModel) -> fem.Function:
     return interpolate_expression(model.fields.partition * mu, mu.function_space, "mole_fraction_A")
 
 
+def fields_in_time(model: SpeciesTransportModel, transient: TransientModel) -> list[fem.Function]:
+    """The fields of the time series: x_A, and T when it is marched."""
+    fields = [mole_fraction_field(model)]
+    if transient.heat is not None:
+        fields.append(transient.heat.temperature)
+    return fields
+
+
 class _Stop:
     """SIGTERM/SIGINT → a flag the march polls; every rank agrees (MAX reduction)."""
 
@@ -149,6 +160,8 @@ def start_state(
     spec = case.time
     if spec.resume is None:
         _initial_potentials(case, model)
+        if transient.heat is not None:
+            transient.heat.set_initial(initial_temperature(case, model.domain), spec.t_start)
         return transient.initial_state(spec.t_start, spec.dt), False
     path = Path(spec.resume) / CHECKPOINT
     header = read_header(path)
@@ -162,7 +175,7 @@ def start_state(
             f"time.resume: the run in {spec.resume!r} already finished at t = "
             f"{header['t']:g} s ({header.get('reason')}); nothing to resume"
         )
-    state = restore_state(path, model.potentials)
+    state = restore_state(path, transient.marched)
     transient.set_potentials(state.states[-1])
     transient.set_boundary_values(state.t)
     logger.info("resuming at t = %g s, step %d", state.t, state.step)
@@ -190,6 +203,7 @@ def march_case(
         scheme=spec.scheme,
         boundary_values=values,
         petsc_options=case.solver.petsc_options,
+        **transient_heat_arguments(case, domain),
     )
     state, resumed = start_state(case, model, transient)
     series = FieldSeries(out, comm) if out is not None else None
@@ -199,13 +213,13 @@ def march_case(
     def save(finished: bool, reason: str) -> None:
         if out is not None:
             meta_now = meta | {"finished": finished, "reason": reason}
-            write_checkpoint(out / CHECKPOINT, state, model.potentials, meta_now)
+            write_checkpoint(out / CHECKPOINT, state, transient.marched, meta_now)
             last_checkpoint[0] = time.monotonic()
 
     if series is not None and resumed:  # keep the fields written before the interruption
         series.adopt(spec.resume, state.t)
     if series is not None and not resumed and spec.t_start in spec.output_times:
-        series.write(spec.t_start, [mole_fraction_field(model)])
+        series.write(spec.t_start, fields_in_time(model, transient))
 
     span = spec.t_end - spec.t_start
     bar = progress.bar(desc="time steps", total=1000, unit="‰", comm=comm)
@@ -217,7 +231,7 @@ def march_case(
         if comm.rank == 0:
             logger.info("t = %.6g s, dt = %.3g s, step %d", record.t, record.dt, record.step)
         if series is not None and at_output:
-            series.write(record.t, [mole_fraction_field(model)])
+            series.write(record.t, fields_in_time(model, transient))
         every = spec.checkpoint_every
         seconds = spec.checkpoint_seconds
         due = every > 0 and record.step % every == 0
@@ -231,7 +245,7 @@ def march_case(
     finally:
         bar.close()
     if series is not None and (not series.entries or series.entries[-1][0] != state.t):
-        series.write(state.t, [mole_fraction_field(model)])
+        series.write(state.t, fields_in_time(model, transient))
     save(reason != "interrupted", reason)
     return state, reason, series
 
@@ -289,6 +303,27 @@ def write_transient_files(
     return files
 
 
+def transient_thermal_summary(
+    state: TransientState, temperature: fem.Function, domain: Domain
+) -> dict[str, Any]:
+    """The ``thermal`` block of a run with a transient temperature (final step; collective)."""
+    from emcd_fem.post.integrals import owned_range
+
+    records = state.records
+    last = records[-1]
+    scale = max([abs(q) for r in records for q in r.heat_flow.values()] + [1e-300])
+    t_min, t_max = owned_range(temperature)
+    return {
+        "mode": "transient conduction",
+        "t_min": t_min,
+        "t_max": t_max,
+        "heat_flow": last.heat_flow,
+        "heat_energy": last.heat_energy,
+        "max_relative_heat_imbalance": max(abs(r.heat_balance) for r in records) / scale,
+        "units": {"heat_flow": ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]},
+    }
+
+
 def final_values(state: TransientState) -> dict[str, Any]:
     """boundary_flux, balance of the final step in the steady summary's keys."""
     last = state.records[-1]
@@ -310,11 +345,13 @@ def final_values(state: TransientState) -> dict[str, Any]:
 
 __all__ = [
     "case_data",
+    "fields_in_time",
     "final_values",
     "march_case",
     "mole_fraction_field",
     "start_state",
     "time_settings",
     "transient_summary",
+    "transient_thermal_summary",
     "write_transient_files",
 ]
