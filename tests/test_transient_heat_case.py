@@ -141,6 +141,14 @@ def _problems(mutate):
             "[thermal.boundaries]",
         ),
         (
+            lambda c: (
+                c["thermal"].update(boundary_values={"left": "300 + t"}),
+                c["time"].update(stop_at_steady_state=True),
+            ),
+            "thermal.boundary_values",
+            "no steady state",
+        ),
+        (
             lambda c: c["materials"]["s"].update(concentration_law="ideal_gas", T=300.0, P=1e5),
             "materials.s.concentration_law",
             "EMCD does not hold",
@@ -157,6 +165,6 @@ def test_bad_input_writes_nothing(tmp_path):
     case = copy.deepcopy(CASE)
     case["thermal"]["volumetric_heat_capacity"]["s"] = 0.0
     out = tmp_path / "out"
-    with pytest.raises(CaseError, match="thermal.volumetric_heat_capacity.s"):
+    with pytest.raises(CaseError, match=r"thermal\.volumetric_heat_capacity\.s"):
         run_case(case, out)
     assert not out.exists()

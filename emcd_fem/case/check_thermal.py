@@ -267,6 +267,14 @@ def transient_thermal_problems(case: Case) -> list[tuple[str, str]]:
             problems += [("thermal.initial_temperature", m) for _, m in found]
     elif isinstance(initial, float) and not (math.isfinite(initial) and initial > 0):
         problems.append(("thermal.initial_temperature", "temperatures are absolute: must be > 0 K"))
+    if thermal.boundary_values and case.time is not None and case.time.stop_at_steady_state:
+        problems.append(
+            (
+                "thermal.boundary_values",
+                "boundary data that change in time have no steady state: drop "
+                "time.stop_at_steady_state or the time-dependent values",
+            )
+        )
     for name, text in thermal.boundary_values.items():
         spec = thermal.boundaries.get(name)
         if not isinstance(spec, TemperatureBC | HeatFluxBC | ConvectiveBC):
