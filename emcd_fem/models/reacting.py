@@ -192,7 +192,9 @@ class ReactionTerms:
             ``thiele`` (region → k = k_f + k_b, D, L_c = V/S_open (S_open: the uniform
             mole-fraction boundaries of the region), φ = L_c √(k/D), x_eq, η
             observed = |∫R_A| / (c k V |x_s − x_eq|), and η of a slab (φ), cylinder (2φ)
-            and sphere (3φ): the formulas at the same L_c).
+            and sphere (3φ): the formulas at the same L_c); ``thiele_not_computed``
+            (region → why φ and η are missing there: not first-order, Arrhenius, no
+            mole-fraction face, ...; an ``eta_observed`` of None has its ``eta_note``).
         """
         d, x = self.domain, fields.partition * potential
         listed = [
@@ -204,17 +206,24 @@ class ReactionTerms:
             }
             for r in self.reactions
         ]
-        production, thiele = {}, {}
+        production, thiele, missing = {}, {}, {}
         for region, tag in sorted(d.regions.items()):
             rate = self.production(region, x, fields)
             if rate is None:
                 continue
             production[region] = integrate(fem.form(rate * d.dx(tag)))
             info = self._thiele(region, tag, materials[region], self.surface_values)
-            if info is not None:
-                ideal = info.pop("ideal")
-                info["eta_observed"] = abs(production[region]) / ideal if ideal else None
-                thiele[region] = info
+            if isinstance(info, str):  # say why, rather than leave the number out silently
+                missing[region] = info
+                continue
+            ideal = info.pop("ideal")
+            info["eta_observed"] = abs(production[region]) / ideal if ideal else None
+            if not ideal:
+                info["eta_note"] = (
+                    "eta_observed not computed: the region's mole-fraction faces hold "
+                    "different values (no single surface state), or x_s = x_eq"
+                )
+            thiele[region] = info
         walls = {
             b: integrate(fem.form(self.wall_flux(b, x, fields) * d.ds(d.boundaries[b])))
             for b in self.walls()
@@ -226,23 +235,36 @@ class ReactionTerms:
             "production": production,
             "wall_flux": walls,
             "thiele": thiele,
+            "thiele_not_computed": missing,
         }
 
     def _thiele(
         self, region: str, tag: int, material: Any, surface_values: dict[str, float]
-    ) -> dict[str, Any] | None:
-        """First-order reversible A ⇌ B (or B ⇌ A) in a region: R_A = −c k (x_A − x_eq)."""
+    ) -> dict[str, Any] | str:
+        """First-order reversible A ⇌ B (or B ⇌ A) in a region: R_A = −c k (x_A − x_eq).
+
+        Returns the diagnostics, or why they are not computed (a sentence).
+        """
         k, k_x_eq = 0.0, 0.0
         for j, r in enumerate(self.reactions):
             if r.kind != "homogeneous" or (r.regions and region not in r.regions):
                 continue
-            if not is_linear(r) or r.arrhenius_A is not None:
-                return None
+            if not is_linear(r):
+                return (
+                    f"reaction {r.equation!r} is not first order (a nonlinear rate): the "
+                    "Thiele modulus and effectiveness factor are computed for first-order "
+                    "kinetics only (a generalised modulus is not implemented)"
+                )
+            if r.arrhenius_A is not None:
+                return (
+                    f"reaction {r.equation!r} has an Arrhenius rate: k varies with T over "
+                    "the region, so no single Thiele modulus is defined"
+                )
             k_b = r.k_b if r.stoichiometry.reversible else 0.0
             k += r.k_f + k_b
             k_x_eq += k_b if self.nu_a[j] < 0 else r.k_f  # k x_eq of this reaction
         if k <= 0:
-            return None
+            return "the region's rate constants sum to k = 0: no reaction to compare with"
         d = self.domain
         one = fem.Constant(d.mesh, 1.0)
         volume = integrate(fem.form(one * d.dx(tag)))
@@ -252,7 +274,10 @@ class ReactionTerms:
                 area += integrate(fem.form(one * d.ds(d.boundaries[name])))
                 values.add(value)
         if area <= 0:
-            return None
+            return (
+                "the region has no mole_fraction boundary: L_c = V/S and η need the faces "
+                "where the surface state x_s is held"
+            )
         length = volume / area
         phi = float(length * np.sqrt(k / material.diffusivity))
         x_eq = k_x_eq / k
