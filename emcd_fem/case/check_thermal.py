@@ -208,10 +208,9 @@ def transient_thermal_problems(case: Case) -> list[tuple[str, str]]:
     thermal, problems = case.thermal, []
     key = "thermal.volumetric_heat_capacity"
     capacity = thermal.volumetric_heat_capacity
-    given = thermal.model_fields_set
     if not capacity:
         for name in ("initial_temperature", "boundary_values"):
-            if name in given and getattr(thermal, name) not in ({}, None):
+            if getattr(thermal, name) not in ({}, None):
                 problems.append(
                     (f"thermal.{name}", f"needs {key} (a transient temperature); remove it")
                 )

@@ -69,10 +69,12 @@ class Thermal(_Section):
         "ρ c_p [J/(m^3 K)] > 0 for every region; ρ c_p ∂T/∂t − ∇·(k∇T) = Q is marched with "
         "the species. Without it T is steady. Refused without [time].",
     )
-    initial_temperature: float | str = Field(
-        default="steady",
+    initial_temperature: float | str | None = Field(
+        default=None,
         description='Transient temperature at t_start: `"steady"` (the steady solution with '
-        "the boundary data of t_start), a number [K] or an expression of x, y, z [m].",
+        "the boundary data of t_start), a number [K] or an expression of x, y, z [m]. "
+        'Default: T of the previous run with time.initial = {from = "DIR"} when DIR holds '
+        'one, else `"steady"`.',
     )
     boundary_values: dict[str, str] = Field(
         default_factory=dict,

@@ -120,11 +120,15 @@ def read_states(
 ) -> list[list[np.ndarray]]:
     """The stored states as local arrays of ``potentials`` (owned and ghost DOFs).
 
+    A checkpoint with a marched temperature (header ``temperature``: T is its last block)
+    may be read into the potentials alone (the first blocks).
+
     Raises:
         EmcdInputError: the DOF coordinates do not match (another mesh or degree).
     """
     header = read_header(path)
-    if header["blocks"] != len(potentials):
+    blocks = header["blocks"] - bool(header.get("temperature"))  # T: the last block
+    if header["blocks"] != len(potentials) and blocks != len(potentials):
         raise EmcdInputError(
             f"checkpoint {str(path)!r} has {header['blocks']} block(s) of regions, this case "
             f"{len(potentials)}: it belongs to another case"

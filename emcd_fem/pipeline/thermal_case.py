@@ -109,6 +109,8 @@ def transient_heat_arguments(case: Case, domain: Domain) -> dict[str, Any]:
 def initial_temperature(case: Case, domain: Domain) -> Any:
     """``thermal.initial_temperature`` as ``TransientHeat.set_initial`` takes it."""
     initial = case.thermal.initial_temperature
+    if initial is None:  # (a previous run's T is read by the caller when there is one)
+        return "steady"
     if isinstance(initial, str) and initial != "steady":
         dim = domain.mesh.geometry.dim
         return lambda x: expressions.evaluate(initial, x[:dim], dim)

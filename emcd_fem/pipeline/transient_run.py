@@ -86,14 +86,28 @@ def case_data(case: Case) -> dict[str, Any]:
     return data
 
 
-def _initial_potentials(case: Case, model: SpeciesTransportModel) -> None:
-    """Set the block potentials to the case's initial state μ = x_A / H."""
+def _initial_potentials(
+    case: Case, model: SpeciesTransportModel, temperature: fem.Function | None = None
+) -> bool:
+    """Set the block potentials to the case's initial state μ = x_A / H.
+
+    With ``initial = {from = DIR}`` and a marched ``temperature``, T is read from DIR too
+    when DIR's checkpoint holds one and ``thermal.initial_temperature`` is not given.
+    Returns whether T was set.
+    """
     initial = case.time.initial
     if isinstance(initial, InitialFrom):
-        arrays = read_states(Path(initial.from_) / CHECKPOINT, model.potentials, latest_only=True)
-        for u, a in zip(model.potentials, arrays[0], strict=True):
+        path = Path(initial.from_) / CHECKPOINT
+        targets = list(model.potentials)
+        explicit = case.thermal is None or case.thermal.initial_temperature is not None
+        with_t = temperature is not None and not explicit and read_header(path).get("temperature")
+        if with_t:
+            targets.append(temperature)
+        arrays = read_states(path, targets, latest_only=True)
+        for u, a in zip(targets, arrays[0], strict=True):
             u.x.array[:] = a
-        return
+            u.x.scatter_forward()
+        return bool(with_t)
     for block, u in zip(model.blocks, model.potentials, strict=True):
         values = {model.solubility[r] for r in block.regions}
         if len(values) > 1:
@@ -110,6 +124,7 @@ def _initial_potentials(case: Case, model: SpeciesTransportModel) -> None:
         else:
             u.x.array[:] = float(initial) / h
         u.x.scatter_forward()
+    return False
 
 
 def mole_fraction_field(model: SpeciesTransportModel) -> fem.Function:
@@ -159,8 +174,8 @@ def start_state(
     """The state to march from: a resumed checkpoint or the initial state (collective)."""
     spec = case.time
     if spec.resume is None:
-        _initial_potentials(case, model)
-        if transient.heat is not None:
+        heat = transient.heat
+        if not _initial_potentials(case, model, heat.temperature if heat else None) and heat:
             transient.heat.set_initial(initial_temperature(case, model.domain), spec.t_start)
         return transient.initial_state(spec.t_start, spec.dt), False
     path = Path(spec.resume) / CHECKPOINT
@@ -208,6 +223,7 @@ def march_case(
     state, resumed = start_state(case, model, transient)
     series = FieldSeries(out, comm) if out is not None else None
     meta = {"fingerprint": fingerprint(case_data(case)), "case": case_data(case)}
+    meta["temperature"] = transient.heat is not None  # T stored as the last block
     last_checkpoint = [time.monotonic()]
 
     def save(finished: bool, reason: str) -> None:
