@@ -8,6 +8,7 @@ Fourier series of ``emcd_fem.analytic.transient``.
 import copy
 import csv
 
+import numpy as np
 import pytest
 
 from emcd_fem.analytic.transient import slab_fourier_flux
@@ -233,3 +234,62 @@ def test_films_partition_soret_reach_the_steady_run_from_a_previous_state(tmp_pa
         assert got == pytest.approx(want, rel=1e-7)
         got, want = summary["thermal"]["heat_flow"][name], steady["thermal"]["heat_flow"][name]
         assert got == pytest.approx(want, rel=1e-7)
+
+
+def test_contact_resistance_transient_temperature_and_its_checkpoint(tmp_path):
+    # a contact resistance makes T discontinuous (SIPG, DG): marched to the steady state it
+    # equals the steady run (both LU; asserted at 1e-7 as above), and its checkpoint (DOFs
+    # keyed by points moved towards their cell's midpoint) restores T exactly
+    from emcd_fem.io.checkpoint import CHECKPOINT, read_states
+
+    case = copy.deepcopy(FILMS)
+    # near-square cells (0.05 m): SIPG's penalty uses the cell diameter, so long thin
+    # cells make its form indefinite (and BDF2 unstable: refused, see below)
+    case["geometry"] |= {"width": 0.1, "cells_across": 2}
+    del case["interfaces"]
+    case["interfaces"] = [{"materials": ["a", "b"], "contact_resistance": 0.05}]
+    steady_case = copy.deepcopy(case)
+    del steady_case["thermal"]["volumetric_heat_capacity"]
+    steady = run_case(steady_case).summary
+    case["thermal"]["initial_temperature"] = 300.0
+    case["time"] = {
+        "t_end": 500.0,
+        "dt": 0.01,
+        "adaptive": True,
+        "stop_at_steady_state": True,
+        "steady_tolerance": 1e-10,
+        "initial": 0.5,
+    }
+    result = run_case(case, tmp_path / "run")
+    summary = result.summary
+    assert summary["transient"]["reason"] == "steady_state"
+    assert summary["thermal"]["max_relative_heat_imbalance"] < 1e-10
+    for name in ("left", "right"):
+        got, want = summary["thermal"]["heat_flow"][name], steady["thermal"]["heat_flow"][name]
+        assert got == pytest.approx(want, rel=1e-7)
+        got, want = summary["boundary_flux"][name], steady["boundary_flux"][name]
+        assert got == pytest.approx(want, rel=1e-7)
+    T, x = result.fields["temperature"], result.fields["mole_fraction"]
+    assert T.function_space.element.basix_element.discontinuous
+    # the stored final state, read into fresh functions, is the final state exactly (a
+    # coordinate key would pick one of the repeated DG points at random)
+    from dolfinx import fem
+
+    fresh = [fem.Function(x.function_space), fem.Function(T.function_space)]
+    (latest,) = read_states(tmp_path / "run" / CHECKPOINT, fresh, latest_only=True)
+    n = T.function_space.dofmap.index_map.size_local
+    assert np.array_equal(latest[1][:n], T.x.array[:n])
+    assert np.array_equal(latest[0][:n], x.x.array[:n])
+
+
+def test_unstable_sipg_march_is_stopped_with_a_reason():
+    # cells 0.05 m x 1 m (aspect 20): the SIPG form is indefinite and BDF2 blows up; the
+    # march stops at the first T <= 0 with the reason instead of writing nonsense
+    from emcd_fem.errors import EmcdSolverError
+
+    case = copy.deepcopy(FILMS)
+    case["interfaces"] = [{"materials": ["a", "b"], "contact_resistance": 0.05}]
+    case["thermal"]["initial_temperature"] = 300.0
+    case["time"] = {"t_end": 0.1, "dt": 0.01, "initial": 0.5}
+    with pytest.raises(EmcdSolverError, match="moderate aspect ratio"):
+        run_case(case)

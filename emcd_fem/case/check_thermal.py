@@ -237,14 +237,6 @@ def transient_thermal_problems(case: Case) -> list[tuple[str, str]]:
         missing = [r for r in regions if r not in capacity]
         if missing:
             problems.append((key, f"missing for region(s) {missing}: give every region a value"))
-    if any(i.contact_resistance is not None for i in case.interfaces):
-        problems.append(
-            (
-                key,
-                "a transient temperature with contact resistances is not available yet (the "
-                "checkpoint keys values by DOF coordinates, which a discontinuous T repeats)",
-            )
-        )
     for name, m in case.materials.items():
         if m.concentration_law == "ideal_gas":
             problems.append(

@@ -6,7 +6,9 @@ three potentials per block, as BDF2 and the error estimate need them), their inv
 the time series so far (JSON), the case fingerprint and the case data. Values are keyed by
 the coordinates of their degrees of freedom (gathered from every rank), not by the DOF
 numbering, so a run checkpointed on p ranks resumes on q ranks: each rank matches its own
-DOF coordinates to the stored ones (nearest point, checked to 1e-9 of the mesh size).
+DOF coordinates to the stored ones (nearest point, checked to 1e-9 of the mesh size);
+DOFs of a discontinuous space (a temperature with contact resistances) are keyed by their
+coordinate moved towards their cell's midpoint (:func:`dof_keys`).
 
 Atomic write: the file is written to ``checkpoint.npz.part``, flushed and fsynced, then
 renamed over the previous checkpoint (``os.replace``), so an interruption mid-write leaves
@@ -24,6 +26,7 @@ from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
+from dolfinx import mesh as dmesh
 from scipy.spatial import cKDTree
 
 from emcd_fem.errors import EmcdInputError
@@ -43,9 +46,30 @@ def fingerprint(case_data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+def dof_keys(V: fem.FunctionSpace) -> np.ndarray:
+    """Points that identify the DOFs of V (local, owned and ghost), shape (n, 3) [m].
+
+    Continuous spaces: the DOF coordinates. Discontinuous ones repeat a coordinate in every
+    cell sharing it, so each DOF's point is moved a tenth of the way to its cell's
+    midpoint: distinct per cell, and the same on any partition.
+    """
+    coords = V.tabulate_dof_coordinates()
+    if not V.element.basix_element.discontinuous:
+        return coords
+    msh = V.mesh
+    tdim = msh.topology.dim
+    n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
+    cells = np.arange(n_cells, dtype=np.int32)
+    midpoints = dmesh.compute_midpoints(msh, tdim, cells)
+    dofs = V.dofmap.list[:n_cells]
+    centre = np.zeros_like(coords)
+    centre[dofs.ravel()] = np.repeat(midpoints, dofs.shape[1], axis=0)
+    return coords + 0.1 * (centre - coords)
+
+
 def _owned(u: fem.Function) -> tuple[np.ndarray, int]:
     n = u.function_space.dofmap.index_map.size_local
-    return u.function_space.tabulate_dof_coordinates()[:n], n
+    return dof_keys(u.function_space)[:n], n
 
 
 def _gather(comm: MPI.Comm, local: np.ndarray) -> np.ndarray | None:
@@ -139,7 +163,7 @@ def read_states(
     with np.load(path) as data:
         for i, u in enumerate(potentials):
             stored = data[f"coords_{i}"]
-            coords = u.function_space.tabulate_dof_coordinates()
+            coords = dof_keys(u.function_space)
             if stored.shape[0] != u.function_space.dofmap.index_map.size_global:
                 raise EmcdInputError(
                     f"checkpoint {str(path)!r}: {stored.shape[0]} values for a space of "
@@ -172,6 +196,7 @@ def restore_state(path: str | Path, potentials: list[fem.Function]) -> Transient
 
 __all__ = [
     "CHECKPOINT",
+    "dof_keys",
     "fingerprint",
     "read_header",
     "read_states",

@@ -238,6 +238,18 @@ class TransientHeat:
         if reason <= 0:
             raise EmcdSolverError(f"the transient temperature solve failed (KSP reason {reason})")
         T.x.scatter_forward()
+        t_min, _ = owned_range(T)
+        if not t_min > 0:  # never march on with a meaningless T
+            hint = (
+                " (contact resistances: the SIPG discretisation needs cells of moderate "
+                "aspect ratio; long thin cells make it unstable)"
+                if self.problem.discontinuous
+                else ""
+            )
+            raise EmcdSolverError(
+                f"the transient temperature reached {t_min:.4g} K <= 0: the heat data remove "
+                f"more heat than they supply, or the step is unstable{hint}"
+            )
 
     def solve(self, a: tuple[float, float, float], previous: list[np.ndarray], t: float) -> None:
         """Solve the step to time t [s] (collective).
