@@ -79,36 +79,50 @@ def test_transient_temperature_serial_equals_parallel(adaptive):
         assert result.summary["transient"]["max_relative_imbalance"] < 1e-9
 
 
-def _model(comm):
-    domain = ef.layered_slab([1.0], region_names=["s"], dim=2, cells_per_layer=12, comm=comm)
+def _model(comm, contact):
+    # contact: a contact resistance between the layers makes T discontinuous (DG, SIPG)
+    domain = ef.layered_slab(
+        [0.5, 0.5],
+        region_names=["a", "b"],
+        dim=2,
+        cells_per_layer=6,
+        width=0.25,
+        cells_across=3,
+        comm=comm,
+    )
     heat = HeatConductionProblem(
-        domain, {"s": 1.0}, {"left": Temperature(300.0), "right": Temperature(340.0)}
+        domain,
+        {"a": 1.0, "b": 0.5},
+        {"left": Temperature(300.0), "right": Temperature(340.0)},
+        contact_resistance={("a", "b"): 0.1} if contact else None,
     )
     bcs = {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)}
+    materials = {"a": ef.Material(0.5, 2.0), "b": ef.Material(0.5, 2.0)}
     model = SpeciesTransportModel(
-        domain, {"s": ef.Material(0.5, 2.0)}, bcs, temperature=heat, soret={"s": 0.02}
+        domain, materials, bcs, temperature=heat, soret={"a": 0.02, "b": 0.02}
     )
-    transient = TransientModel(model, scheme="bdf2", heat_capacity={"s": 2.0})
+    transient = TransientModel(model, scheme="bdf2", heat_capacity={"a": 2.0, "b": 1.0})
     model.potentials[0].x.array[:] = 0.5
     transient.heat.set_initial(300.0, 0.0)
     return model, transient
 
 
-def test_checkpoint_with_temperature_resumes_on_one_rank(tmp_path):
+@pytest.mark.parametrize("contact", [False, True])
+def test_checkpoint_with_temperature_resumes_on_one_rank(tmp_path, contact):
     comm = MPI.COMM_WORLD
     path = Path(comm.bcast(str(tmp_path), root=0)) / "checkpoint.npz"
     settings = TimeSettings(0.0, 0.3, 0.01)
-    _, transient = _model(comm)
+    _, transient = _model(comm, contact)
     state = transient.initial_state(0.0, 0.01)
     march(transient, state, TimeSettings(0.0, 0.1, 0.01))
     write_checkpoint(path, state, transient.marched, {})
     comm.Barrier()
     # on one rank: resume (potential and T) and go on; and the uninterrupted serial run
-    _, transient_r = _model(MPI.COMM_SELF)
+    _, transient_r = _model(MPI.COMM_SELF, contact)
     resumed = restore_state(path, transient_r.marched)
     transient_r.set_potentials(resumed.states[-1])
     march(transient_r, resumed, settings)
-    _, transient_s = _model(MPI.COMM_SELF)
+    _, transient_s = _model(MPI.COMM_SELF, contact)
     whole = transient_s.initial_state(0.0, 0.01)
     march(transient_s, whole, settings)
     assert len(resumed.records) == len(whole.records)
