@@ -206,3 +206,12 @@ def test_heat_capacity_needs_every_region_and_a_solved_temperature():
     prescribed = SpeciesTransportModel(domain, materials, x_bcs, temperature=320.0)
     with pytest.raises(EmcdInputError, match="needs a solved temperature"):
         TransientModel(prescribed, heat_capacity={"a": RC, "b": RC})
+
+
+def test_initial_temperature_must_be_set():
+    _, _, model = _models(10, {"left": Temperature(T0), "right": Temperature(T1)})
+    transient = TransientModel(model, heat_capacity={"s": RC})
+    with pytest.raises(EmcdInputError, match=r"heat\.set_initial"):
+        transient.initial_state(0.0, 0.1)
+    with pytest.raises(EmcdInputError, match="initial temperature reaches -5 K"):
+        transient.heat.set_initial(-5.0, 0.0)

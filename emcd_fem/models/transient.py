@@ -48,7 +48,7 @@ from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
 from emcd_fem.models.thermal_transient import transient_heat
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.storage import capacity, inventory_density, storage_term
-from emcd_fem.post.integrals import integrate
+from emcd_fem.post.integrals import integrate, owned_range
 from emcd_fem.solvers.time_stepping import (
     SCHEMES,
     StepControl,
@@ -244,6 +244,11 @@ class TransientModel:
         # there counts what entered through that boundary, so the inventory balances
         self.set_boundary_values(t_start)
         self.set_potentials(self.potential_arrays())
+        if self.heat is not None and not owned_range(self.heat.temperature)[0] > 0:
+            raise EmcdInputError(
+                "the initial temperature is not set (or not > 0 K): call "
+                "transient.heat.set_initial(value, t_start) before initial_state"
+            )
         return TransientState(
             t=t_start,
             dt=dt,
