@@ -1,15 +1,21 @@
 """The case check of ``[multicomponent]`` cases: the section against the geometry.
 
 A multicomponent case describes its gas in ``[multicomponent]`` alone (mixtures per
-region, compositions per boundary): the binary sections (``[materials]``, ``[boundaries]``,
-``[species]``, ``[[interfaces]]``, ``[[reactions]]``, ``[thermal]``, ``[time]``, ``[physics]``
-data) do not apply and are refused by name rather than silently ignored.
+region, compositions per boundary, initial compositions per region): the binary sections
+(``[materials]``, ``[boundaries]``, ``[species]``, ``[[interfaces]]``, ``[[reactions]]``,
+``[thermal]``, ``[physics]`` data) do not apply and are refused by name rather than
+silently ignored. ``[time]`` makes the run transient (its step keys as for a binary run;
+``initial`` and ``boundary_values`` of the binary species, checkpoints and ``resume`` are
+refused: see :func:`time_problems_multicomponent`).
 """
 
+from emcd_fem.case.check_time import time_problems
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.multicomponent import ROOT, species_problems
 from emcd_fem.case.schema import Case
 from emcd_fem.case.settings import Physics
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.expressions import check_expression
 
 #: Sections of the binary model a multicomponent case may not give: key → why.
 _NOT_WITH_MULTICOMPONENT = {
@@ -19,7 +25,6 @@ _NOT_WITH_MULTICOMPONENT = {
     "interfaces": "interfaces between regions are not available for n species yet",
     "reactions": "give production rates in [multicomponent.regions.<region>] sources",
     "thermal": "multicomponent runs are isothermal (T per region)",
-    "time": "multicomponent runs are steady",
     "regions": "the region names of [multicomponent.regions] are the geometry's regions",
 }
 
@@ -29,7 +34,8 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
     spec = case.multicomponent
     if spec is None:
         return []
-    problems = species_problems(spec)
+    problems = species_problems(spec, transient=case.time is not None)
+    problems += time_problems_multicomponent(case)
     for key, why in _NOT_WITH_MULTICOMPONENT.items():
         if getattr(case, key):
             problems.append((key, f"not used with [multicomponent]: {why}; remove it"))
@@ -60,6 +66,17 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
                 problems.append(
                     (f"{ROOT}.regions", f"give the gas of region {name!r} (every region needs one)")
                 )
+    dim = getattr(case.geometry, "dim", None) or 3
+    for name, region in sorted(spec.regions.items()):
+        for s, value in sorted((region.initial or {}).items()):
+            if isinstance(value, str):
+                try:
+                    check_expression(value, dim)
+                except EmcdInputError as exc:
+                    problems.append((f"{ROOT}.regions.{name}.initial.{s}", str(exc)))
+    for name, point in sorted(spec.probes.items()):
+        if len(point) > dim:
+            problems.append((f"{ROOT}.probes.{name}", f"{len(point)} coordinates in {dim}D"))
     boundaries = case.geometry.boundary_names()
     if boundaries is not None:
         for name in sorted(spec.boundaries):
@@ -74,4 +91,44 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
     return problems
 
 
-__all__ = ["multicomponent_problems"]
+def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
+    """``[time]`` with ``[multicomponent]``: the binary run's step checks, minus its data.
+
+    The step keys (span, dt, scheme, tolerances, output times) are checked as for a binary
+    run (:func:`emcd_fem.case.check_time.time_problems`); its checks of the binary
+    ``[boundaries]`` do not apply (a closed vessel has no boundary composition). The
+    binary ``initial`` and ``boundary_values`` are refused (initial compositions go per
+    region), and so are checkpoints and ``resume``: the multicomponent march writes no
+    checkpoint (its states hold n − 1 components per node; ``io.checkpoint`` stores one).
+    """
+    spec = case.time
+    if spec is None:
+        return []
+    problems = [
+        p
+        for p in time_problems(case)
+        if p[0] != "boundaries" and not p[0].startswith("time.boundary_values")
+    ]
+    given = spec.model_fields_set
+    refused = {
+        "initial": "give initial mole fractions per region in "
+        "[multicomponent.regions.<region>] initial",
+        "boundary_values": "boundary compositions are constant in time with [multicomponent]",
+        "resume": "multicomponent runs write no checkpoint: rerun the case",
+        "checkpoint_every": "multicomponent runs write no checkpoint",
+        "checkpoint_seconds": "multicomponent runs write no checkpoint",
+    }
+    for key, why in refused.items():
+        if key in given:
+            problems.append((f"time.{key}", f"not available with [multicomponent]: {why}"))
+    if spec.stop_at_steady_state and not case.multicomponent.boundaries:
+        problems.append(
+            (
+                "time.stop_at_steady_state",
+                "a closed vessel tends to its uniform mixed state; stop it with t_end",
+            )
+        )
+    return problems
+
+
+__all__ = ["multicomponent_problems", "time_problems_multicomponent"]
