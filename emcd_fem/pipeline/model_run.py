@@ -55,6 +55,7 @@ from emcd_fem.pipeline.thermal_case import (
     soret_parameters,
     soret_reference,
     temperature_of,
+    thermal_diffusion_factors,
     thermal_summary,
 )
 from emcd_fem.pipeline.transient_output import run_transient
@@ -199,6 +200,7 @@ def run_model(
     warnings = list(solution.warnings) + [w for r in resolved.values() for w in r.warnings]
     if T is not None:
         summary |= thermal_summary(domain, solution, T)
+        summary["soret"]["thermal_diffusion_factor"] = thermal_diffusion_factors(case)
         warnings += sign_warnings(case)
     summary["warnings"] = warnings
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
