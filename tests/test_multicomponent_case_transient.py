@@ -249,3 +249,27 @@ def test_two_bulb_case_file_equals_the_study_and_shows_reverse_diffusion(tmp_pat
     n2 = [float(rows[t]["x_N2_at_bulb2 [1]"]) for t in times]
     assert n1[1] < n2[1] and n1[2] < n2[2] and n1[2] < n1[1] - 0.01, (n1, n2)
     assert summary["probes"]["bulb1"]["final"]["N2"] == pytest.approx(n1[-1], abs=1e-15)
+
+
+def test_mixture_averaged_two_bulb_reverses_too_but_less(tmp_path):
+    # the mixture-averaged model drags N2 only through the bootstrap correction
+    # x_N2 V, V = −Σ_k J_k ≠ 0 because D_H2,m ≠ D_CO2,m (no pair friction): N2 still leaves
+    # bulb 1 against its gradient between 1 h and 5 h, but the largest bulb-to-bulb N2
+    # difference is smaller than Maxwell–Stefan's (measured 0.114 vs 0.143 at 8 h: 20 %;
+    # asserted > 10 %), and the model warns (Đ spread 4.99 > 2)
+    def run(model, out):
+        data = tomllib.loads((ROOT / "demos" / "two_bulb.toml").read_text())
+        data["output"] = {}
+        data["multicomponent"]["model"] = model
+        data["time"] |= {"t_end": 28800.0, "output_times": [3600.0, 18000.0]}
+        summary = run_case(data, out).summary
+        rows = {float(r["t [s]"]): r for r in csv.DictReader((out / "time_series.csv").open())}
+        n1 = [float(rows[t]["x_N2_at_bulb1 [1]"]) for t in (3600.0, 18000.0, 28800.0)]
+        n2 = [float(rows[t]["x_N2_at_bulb2 [1]"]) for t in (3600.0, 18000.0, 28800.0)]
+        return summary, n1, n2
+
+    ma, n1, n2 = run("mixture_averaged", tmp_path / "ma")
+    assert any("strongly coupled" in w for w in ma["warnings"])
+    assert n1[0] < n2[0] and n1[1] < n1[0] - 0.01, (n1, n2)  # reverse diffusion
+    _, m1, m2 = run("maxwell_stefan", tmp_path / "ms")
+    assert n2[-1] - n1[-1] < 0.9 * (m2[-1] - m1[-1]), (n1, n2, m1, m2)
