@@ -11,6 +11,10 @@ import copy
 import csv
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -180,7 +184,7 @@ def test_bad_transient_multicomponent_input_names_the_key():
     mc["regions"]["upper"]["initial"] = {"He": 0.0, "Ne": 1.0}
     mc["probes"]["far"] = [0.1, 0.0, 0.0]
     data["time"]["initial"] = 0.5
-    data["time"]["resume"] = "somewhere"
+    data["time"]["boundary_values"] = {"left": "0.5"}
     data["time"]["stop_at_steady_state"] = True
     text = _problems(data)
     for key in (
@@ -189,7 +193,7 @@ def test_bad_transient_multicomponent_input_names_the_key():
         "multicomponent.regions.upper.initial: initial mole fractions of ['Ar'] missing",
         "multicomponent.probes.far: 3 coordinates in 1D",
         "time.initial: not available with [multicomponent]",
-        "time.resume: not available with [multicomponent]",
+        "time.boundary_values: not available with [multicomponent]",
         "time.stop_at_steady_state: a closed vessel",
     ):
         assert key in text, text
@@ -273,3 +277,59 @@ def test_mixture_averaged_two_bulb_reverses_too_but_less(tmp_path):
     assert n1[0] < n2[0] and n1[1] < n1[0] - 0.01, (n1, n2)  # reverse diffusion
     _, m1, m2 = run("maxwell_stefan", tmp_path / "ms")
     assert n2[-1] - n1[-1] < 0.9 * (m2[-1] - m1[-1]), (n1, n2, m1, m2)
+
+
+def _emcd(*args):
+    emcd = str(Path(sys.executable).parent / "emcd")
+    return subprocess.run([emcd, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def test_sigterm_then_resume_equals_uninterrupted(tmp_path):
+    # the checkpoint stores the blocked state (n − 1 mole fractions per node), the step
+    # records and the probe history: the resumed march repeats the uninterrupted one's
+    # arithmetic (fixed BDF2 steps), so the time series agree to round-off
+    text = (ROOT / "demos" / "loschmidt.toml").read_text().replace("cells = 32", "cells = 16")
+    head, tail = text.split("[time]")
+    steps = "[time]\nt_end = 4.0\ndt = 0.005\noutput_times = [1.0]\ncheckpoint_every = 50\n\n"
+    case = tmp_path / "tube.toml"
+    case.write_text(head + steps + "[discretisation]" + tail.split("[discretisation]")[1])
+    out = tmp_path / "a"
+    emcd = str(Path(sys.executable).parent / "emcd")
+    process = subprocess.Popen(
+        [emcd, "run", str(case), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".emcd-staging-a-*/checkpoint.npz")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 8, stderr
+    partial = json.loads((out / "summary.json").read_text())["transient"]
+    assert partial["reason"] == "interrupted" and partial["t_final"] < 4.0
+    resumed = _emcd("run", "--resume", out)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = _emcd("run", case, "--out", tmp_path / "b")
+    assert whole.returncode == 0, whole.stderr
+    a = list(csv.reader((out / "time_series.csv").open()))
+    b = list(csv.reader((tmp_path / "b" / "time_series.csv").open()))
+    assert a[0] == b[0] and len(a) == len(b) == 801
+    numbers = [
+        np.array([[float(v) if v else np.nan for v in row] for row in rows])
+        for rows in (a[1:], b[1:])
+    ]
+    assert np.allclose(numbers[0], numbers[1], rtol=1e-12, atol=1e-15, equal_nan=True)
+    final = [json.loads((d / "summary.json").read_text()) for d in (out, tmp_path / "b")]
+    assert final[0]["probes"] == final[1]["probes"] or np.allclose(
+        [final[0]["probes"][p]["final"]["He"] for p in ("bottom", "middle", "top")],
+        [final[1]["probes"][p]["final"]["He"] for p in ("bottom", "middle", "top")],
+        rtol=1e-12,
+    )
+    assert final[0]["inventory"] == final[1]["inventory"]
+    assert '"1.0"' in (out / "fields_time.pvd").read_text()
+    again = _emcd("run", "--resume", out)
+    assert again.returncode == 2 and "already finished" in again.stderr

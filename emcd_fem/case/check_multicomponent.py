@@ -5,8 +5,8 @@ region, compositions per boundary, initial compositions per region): the binary 
 (``[materials]``, ``[boundaries]``, ``[species]``, ``[[interfaces]]``, ``[[reactions]]``,
 ``[thermal]``, ``[physics]`` data) do not apply and are refused by name rather than
 silently ignored. ``[time]`` makes the run transient (its step keys as for a binary run;
-``initial`` and ``boundary_values`` of the binary species, checkpoints and ``resume`` are
-refused: see :func:`time_problems_multicomponent`).
+``initial`` and ``boundary_values`` of the binary species are refused: see
+:func:`time_problems_multicomponent`).
 """
 
 from emcd_fem.case.check_time import time_problems
@@ -95,11 +95,10 @@ def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
     """``[time]`` with ``[multicomponent]``: the binary run's step checks, minus its data.
 
     The step keys (span, dt, scheme, tolerances, output times) are checked as for a binary
-    run (:func:`emcd_fem.case.check_time.time_problems`); its checks of the binary
-    ``[boundaries]`` do not apply (a closed vessel has no boundary composition). The
-    binary ``initial`` and ``boundary_values`` are refused (initial compositions go per
-    region), and so are checkpoints and ``resume``: the multicomponent march writes no
-    checkpoint (its states hold n − 1 components per node; ``io.checkpoint`` stores one).
+    run (:func:`emcd_fem.case.check_time.time_problems`), checkpoints and ``resume``
+    included; its checks of the binary ``[boundaries]`` do not apply (a closed vessel has
+    no boundary composition). The binary ``initial`` and ``boundary_values`` are refused
+    (initial compositions go per region).
     """
     spec = case.time
     if spec is None:
@@ -109,18 +108,23 @@ def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
         for p in time_problems(case)
         if p[0] != "boundaries" and not p[0].startswith("time.boundary_values")
     ]
-    given = spec.model_fields_set
-    refused = {
-        "initial": "give initial mole fractions per region in "
-        "[multicomponent.regions.<region>] initial",
-        "boundary_values": "boundary compositions are constant in time with [multicomponent]",
-        "resume": "multicomponent runs write no checkpoint: rerun the case",
-        "checkpoint_every": "multicomponent runs write no checkpoint",
-        "checkpoint_seconds": "multicomponent runs write no checkpoint",
-    }
-    for key, why in refused.items():
-        if key in given:
-            problems.append((f"time.{key}", f"not available with [multicomponent]: {why}"))
+    # by value, not by presence: a checkpoint stores the case with its defaults
+    # (initial = 0, boundary_values = {}), and a default is harmless
+    if spec.initial != 0.0:
+        problems.append(
+            (
+                "time.initial",
+                "not available with [multicomponent]: give initial mole fractions per region "
+                "in [multicomponent.regions.<region>] initial",
+            )
+        )
+    if spec.boundary_values:
+        problems.append(
+            (
+                "time.boundary_values",
+                "not available with [multicomponent]: boundary compositions are constant in time",
+            )
+        )
     if spec.stop_at_steady_state and not case.multicomponent.boundaries:
         problems.append(
             (

@@ -15,9 +15,10 @@ Written besides the steady outputs (fields.vtkhdf of the final state: ``x_<s>``,
 step: each species' outward flow per open boundary, Σ_i per boundary, inventories,
 relative balances, mole fractions at the probes), ``fields_time.pvd`` + ``fields_time/``
 (every species' mole fraction at ``time.output_times`` and at the end) and
-``species_history.png``. No checkpoint (the case check refuses ``resume`` and the
-checkpoint keys: ``io.checkpoint`` stores one scalar field per block, the march here has
-n − 1 components per node).
+``species_history.png``, and ``checkpoint.npz`` (``io.checkpoint``: the blocked state of
+n − 1 mole fractions per node, the step records, the probe history) every
+``checkpoint_every`` steps, on SIGTERM/SIGINT (the run ends with ``transient.reason =
+"interrupted"``) and at the end; ``emcd run --resume DIR`` continues it.
 """
 
 import gc
@@ -35,6 +36,7 @@ from emcd_fem.case import Case
 from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate
+from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
 from emcd_fem.io.output import write_csv
 from emcd_fem.io.time_series import COLLECTION, FieldSeries
 from emcd_fem.mesh.domain import Domain
@@ -46,7 +48,12 @@ from emcd_fem.models.multicomponent_transient import (
 )
 from emcd_fem.pipeline.multicomponent_run import equimolar_verdict, result_fields
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
-from emcd_fem.pipeline.transient_run import time_settings
+from emcd_fem.pipeline.transient_run import (
+    StopOnSignal,
+    case_data,
+    resume_header,
+    time_settings,
+)
 from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import BALANCE_FAIL_RTOL
 from emcd_fem.post.sampling import evaluate_at_points
@@ -149,6 +156,19 @@ def time_series_table(
     return header, rows
 
 
+def _resumed(case: Case, model: MaxwellStefanModel, probes: "Probes") -> tuple[Any, list[float]]:
+    """The march state of ``time.resume``'s checkpoint, set into the model (collective)."""
+    header = resume_header(case)  # the same case, not finished
+    path = Path(case.time.resume) / CHECKPOINT
+    state = restore_state(path, [model.x], MulticomponentStepRecord)
+    model.x.x.array[:] = state.states[-1][0]
+    model.x.x.scatter_forward()
+    probes.initial = header["probes_initial"]
+    probes.history = list(header["probe_history"])
+    logger.info("resuming at t = %g s, step %d", state.t, state.step)
+    return state, list(header["initial_inventory"])
+
+
 def _summary(
     state: Any, reason: str, case: Case, model: MaxwellStefanModel, start: dict[str, Any]
 ) -> dict[str, Any]:
@@ -247,17 +267,37 @@ def run_transient_multicomponent(
     transient = TransientMaxwellStefan(
         model, scheme=case.time.scheme, petsc_options=case.solver.petsc_options
     )
-    labels = {r: f"{ROOT}.regions.{r}.initial" for r in spec.regions}
-    transient.set_initial_by_region(initial_functions(case), labels)
-    state = transient.initial_state(settings.t_start, settings.dt)
-    initial_inventory = [float(v) for v in state.inventories[0]]
-    probes = Probes(model, spec.probes)
-    timings["setup"] = time.perf_counter() - tic
-    tic = time.perf_counter()
     staging = Path(out) if out is not None else None
     series = FieldSeries(staging, comm) if staging is not None else None
-    if series is not None and settings.t_start in settings.output_times:
-        series.write(settings.t_start, list(model.mole_fraction_fields().values()))
+    probes = Probes(model, spec.probes)
+    if case.time.resume is None:
+        labels = {r: f"{ROOT}.regions.{r}.initial" for r in spec.regions}
+        transient.set_initial_by_region(initial_functions(case), labels)
+        state = transient.initial_state(settings.t_start, settings.dt)
+        probes.initial = probes.sample()
+        initial_inventory = [float(v) for v in state.inventories[0]]
+        if series is not None and settings.t_start in settings.output_times:
+            series.write(settings.t_start, list(model.mole_fraction_fields().values()))
+    else:
+        state, initial_inventory = _resumed(case, model, probes)
+        if series is not None:  # keep the fields written before the interruption
+            series.adopt(case.time.resume, state.t)
+    timings["setup"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    meta = {"fingerprint": fingerprint(case_data(case)), "case": case_data(case)}
+    last_checkpoint = [time.monotonic()]
+
+    def save(finished: bool, reason: str) -> None:
+        if staging is not None:
+            extra = {
+                "finished": finished,
+                "reason": reason,
+                "initial_inventory": initial_inventory,
+                "probes_initial": probes.initial,
+                "probe_history": probes.history,
+            }
+            write_checkpoint(staging / CHECKPOINT, state, [model.x], meta | extra)
+            last_checkpoint[0] = time.monotonic()
 
     def on_step(record: MulticomponentStepRecord, at_output: bool) -> None:
         if comm.rank == 0:
@@ -265,10 +305,17 @@ def run_transient_multicomponent(
         probes.history.append(probes.sample())
         if series is not None and at_output:
             series.write(record.t, list(model.mole_fraction_fields().values()))
+        every, seconds = case.time.checkpoint_every, case.time.checkpoint_seconds
+        due = every > 0 and record.step % every == 0
+        due = due or (seconds is not None and time.monotonic() - last_checkpoint[0] > seconds)
+        if comm.allreduce(int(due), op=MPI.MAX):
+            save(False, "running")
 
-    reason = march(transient, state, settings, on_step=on_step)
+    with StopOnSignal(comm) as stop:
+        reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
     if series is not None and (not series.entries or series.entries[-1][0] != state.t):
         series.write(state.t, list(model.mole_fraction_fields().values()))
+    save(reason != "interrupted", reason)
     del transient  # its SNES: freed on every rank at this same point (collective destroy)
     gc.collect()
     comm.Barrier()
@@ -293,7 +340,7 @@ def run_transient_multicomponent(
     dim = domain.mesh.topology.dim
     header, rows = time_series_table(state.records, species, boundaries, probes.history, dim)
     write_csv(staging / "time_series.csv", header, rows, comm)
-    written = ["time_series.csv", COLLECTION, "fields_time"]
+    written = ["time_series.csv", COLLECTION, "fields_time", CHECKPOINT]
     if comm.rank == 0:  # rank 0 alone: keep the collector off (no PETSc destroy here)
         gc.disable()
         try:

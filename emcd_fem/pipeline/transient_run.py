@@ -142,16 +142,18 @@ class _Stop:
         return bool(self.comm.allreduce(self.flag, op=MPI.MAX))
 
 
-def start_state(
-    case: Case, model: SpeciesTransportModel, transient: TransientModel
-) -> tuple[TransientState, bool]:
-    """The state to march from: a resumed checkpoint or the initial state (collective)."""
+#: SIGTERM/SIGINT → a flag the march polls (public name for the other transient routes).
+StopOnSignal = _Stop
+
+
+def resume_header(case: Case) -> dict[str, Any]:
+    """The header of the checkpoint ``time.resume`` names, checked against the case.
+
+    Raises:
+        EmcdInputError: no checkpoint, another case (fingerprint), or a finished run.
+    """
     spec = case.time
-    if spec.resume is None:
-        _initial_potentials(case, model)
-        return transient.initial_state(spec.t_start, spec.dt), False
-    path = Path(spec.resume) / CHECKPOINT
-    header = read_header(path)
+    header = read_header(Path(spec.resume) / CHECKPOINT)
     if header.get("fingerprint") != fingerprint(case_data(case)):
         raise EmcdInputError(
             f"time.resume: the checkpoint in {spec.resume!r} belongs to another case (the "
@@ -162,6 +164,19 @@ def start_state(
             f"time.resume: the run in {spec.resume!r} already finished at t = "
             f"{header['t']:g} s ({header.get('reason')}); nothing to resume"
         )
+    return header
+
+
+def start_state(
+    case: Case, model: SpeciesTransportModel, transient: TransientModel
+) -> tuple[TransientState, bool]:
+    """The state to march from: a resumed checkpoint or the initial state (collective)."""
+    spec = case.time
+    if spec.resume is None:
+        _initial_potentials(case, model)
+        return transient.initial_state(spec.t_start, spec.dt), False
+    path = Path(spec.resume) / CHECKPOINT
+    resume_header(case)
     state = restore_state(path, model.potentials)
     transient.set_potentials(state.states[-1])
     transient.set_boundary_values(state.t)
@@ -309,10 +324,12 @@ def final_values(state: TransientState) -> dict[str, Any]:
 
 
 __all__ = [
+    "StopOnSignal",
     "case_data",
     "final_values",
     "march_case",
     "mole_fraction_field",
+    "resume_header",
     "start_state",
     "time_settings",
     "transient_summary",
