@@ -71,6 +71,16 @@ def test_kinetic_theory_equals_the_number_and_sends_h2_to_the_hot_side():
     assert not any("sign" in w for w in kinetic["warnings"])
 
 
+def test_transient_soret_run_reports_the_kinetic_alpha():
+    data = copy.deepcopy(CASE)
+    data["time"] = {"t_end": 10.0, "dt": 1.0, "initial": 0.5}
+    summary = run_case(data, None).summary
+    alpha = thermal_diffusion_factor("H2", "N2", 300.0, 101325.0, mole_fraction_a=0.5)
+    report = summary["soret"]["thermal_diffusion_factor"]["gas"]
+    assert report["value"] == alpha and report["source"].startswith("kinetic_theory")
+    assert summary["boundary_flux"]["right"] > 0  # H2 to the hot end, also in time
+
+
 def test_kinetic_theory_needs_gases_and_t_and_cantera(monkeypatch):
     data = copy.deepcopy(CASE)
     del data["materials"]["gas"]["gases"]
