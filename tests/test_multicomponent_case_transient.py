@@ -186,6 +186,7 @@ def test_bad_transient_multicomponent_input_names_the_key():
     data["time"]["initial"] = 0.5
     data["time"]["boundary_values"] = {"left": "0.5"}
     data["time"]["stop_at_steady_state"] = True
+    mc["bootstrap"] = "graham"
     text = _problems(data)
     for key in (
         "multicomponent.regions.lower.initial: sum to 0.9",
@@ -195,6 +196,7 @@ def test_bad_transient_multicomponent_input_names_the_key():
         "time.initial: not available with [multicomponent]",
         "time.boundary_values: not available with [multicomponent]",
         "time.stop_at_steady_state: a closed vessel",
+        "multicomponent.bootstrap: 'graham' is a steady closure",
     ):
         assert key in text, text
     data = _loschmidt()

@@ -125,6 +125,15 @@ def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
                 "not available with [multicomponent]: boundary compositions are constant in time",
             )
         )
+    if case.multicomponent.bootstrap != "zero_net_flux":
+        problems.append(
+            (
+                "multicomponent.bootstrap",
+                f"{case.multicomponent.bootstrap!r} is a steady closure: a transient run needs "
+                "'zero_net_flux' (at uniform c the storage terms sum to c ∂(Σ ν_i x_i)/∂t, "
+                "zero only for ν_i = 1); remove [time] for the steady solve",
+            )
+        )
     if spec.stop_at_steady_state and not case.multicomponent.boundaries:
         problems.append(
             (
