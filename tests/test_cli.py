@@ -23,8 +23,10 @@ from emcd_fem.pipeline.run import build_boundary_conditions, build_materials, ru
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "demos").glob("*.toml"))
 # n-species cases (their own summary: per-species fluxes): test_multicomponent_demo_runs
-MULTICOMPONENT = [p for p in CASES if "multicomponent" in tomllib.loads(p.read_text())]
-BINARY = [p for p in CASES if p not in MULTICOMPONENT]
+# (steady); the transient ones (loschmidt, two_bulb) in test_multicomponent_case_transient
+N_SPECIES = [p for p in CASES if "multicomponent" in tomllib.loads(p.read_text())]
+MULTICOMPONENT = [p for p in N_SPECIES if "time" not in tomllib.loads(p.read_text())]
+BINARY = [p for p in CASES if p not in N_SPECIES]
 INVALID = sorted((ROOT / "tests" / "invalid_cases").glob("*.toml"))
 EMCD = str(Path(sys.executable).parent / "emcd")
 

@@ -1,15 +1,21 @@
 """The case check of ``[multicomponent]`` cases: the section against the geometry.
 
 A multicomponent case describes its gas in ``[multicomponent]`` alone (mixtures per
-region, compositions per boundary): the binary sections (``[materials]``, ``[boundaries]``,
-``[species]``, ``[[interfaces]]``, ``[[reactions]]``, ``[thermal]``, ``[time]``, ``[physics]``
-data) do not apply and are refused by name rather than silently ignored.
+region, compositions per boundary, initial compositions per region): the binary sections
+(``[materials]``, ``[boundaries]``, ``[species]``, ``[[interfaces]]``, ``[[reactions]]``,
+``[thermal]``, ``[physics]`` data) do not apply and are refused by name rather than
+silently ignored. ``[time]`` makes the run transient (its step keys as for a binary run;
+``initial`` and ``boundary_values`` of the binary species are refused: see
+:func:`time_problems_multicomponent`).
 """
 
+from emcd_fem.case.check_time import time_problems
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.multicomponent import ROOT, species_problems
 from emcd_fem.case.schema import Case
 from emcd_fem.case.settings import Physics
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.expressions import check_expression
 
 #: Sections of the binary model a multicomponent case may not give: key → why.
 _NOT_WITH_MULTICOMPONENT = {
@@ -19,7 +25,6 @@ _NOT_WITH_MULTICOMPONENT = {
     "interfaces": "interfaces between regions are not available for n species yet",
     "reactions": "give production rates in [multicomponent.regions.<region>] sources",
     "thermal": "multicomponent runs are isothermal (T per region)",
-    "time": "multicomponent runs are steady",
     "regions": "the region names of [multicomponent.regions] are the geometry's regions",
 }
 
@@ -29,7 +34,8 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
     spec = case.multicomponent
     if spec is None:
         return []
-    problems = species_problems(spec)
+    problems = species_problems(spec, transient=case.time is not None)
+    problems += time_problems_multicomponent(case)
     for key, why in _NOT_WITH_MULTICOMPONENT.items():
         if getattr(case, key):
             problems.append((key, f"not used with [multicomponent]: {why}; remove it"))
@@ -60,6 +66,17 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
                 problems.append(
                     (f"{ROOT}.regions", f"give the gas of region {name!r} (every region needs one)")
                 )
+    dim = getattr(case.geometry, "dim", None) or 3
+    for name, region in sorted(spec.regions.items()):
+        for s, value in sorted((region.initial or {}).items()):
+            if isinstance(value, str):
+                try:
+                    check_expression(value, dim)
+                except EmcdInputError as exc:
+                    problems.append((f"{ROOT}.regions.{name}.initial.{s}", str(exc)))
+    for name, point in sorted(spec.probes.items()):
+        if len(point) > dim:
+            problems.append((f"{ROOT}.probes.{name}", f"{len(point)} coordinates in {dim}D"))
     boundaries = case.geometry.boundary_names()
     if boundaries is not None:
         for name in sorted(spec.boundaries):
@@ -74,4 +91,57 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
     return problems
 
 
-__all__ = ["multicomponent_problems"]
+def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
+    """``[time]`` with ``[multicomponent]``: the binary run's step checks, minus its data.
+
+    The step keys (span, dt, scheme, tolerances, output times) are checked as for a binary
+    run (:func:`emcd_fem.case.check_time.time_problems`), checkpoints and ``resume``
+    included; its checks of the binary ``[boundaries]`` do not apply (a closed vessel has
+    no boundary composition). The binary ``initial`` and ``boundary_values`` are refused
+    (initial compositions go per region).
+    """
+    spec = case.time
+    if spec is None:
+        return []
+    problems = [
+        p
+        for p in time_problems(case)
+        if p[0] != "boundaries" and not p[0].startswith("time.boundary_values")
+    ]
+    # by value, not by presence: a checkpoint stores the case with its defaults
+    # (initial = 0, boundary_values = {}), and a default is harmless
+    if spec.initial != 0.0:
+        problems.append(
+            (
+                "time.initial",
+                "not available with [multicomponent]: give initial mole fractions per region "
+                "in [multicomponent.regions.<region>] initial",
+            )
+        )
+    if spec.boundary_values:
+        problems.append(
+            (
+                "time.boundary_values",
+                "not available with [multicomponent]: boundary compositions are constant in time",
+            )
+        )
+    if case.multicomponent.bootstrap != "zero_net_flux":
+        problems.append(
+            (
+                "multicomponent.bootstrap",
+                f"{case.multicomponent.bootstrap!r} is a steady closure: a transient run needs "
+                "'zero_net_flux' (at uniform c the storage terms sum to c ∂(Σ ν_i x_i)/∂t, "
+                "zero only for ν_i = 1); remove [time] for the steady solve",
+            )
+        )
+    if spec.stop_at_steady_state and not case.multicomponent.boundaries:
+        problems.append(
+            (
+                "time.stop_at_steady_state",
+                "a closed vessel tends to its uniform mixed state; stop it with t_end",
+            )
+        )
+    return problems
+
+
+__all__ = ["multicomponent_problems", "time_problems_multicomponent"]

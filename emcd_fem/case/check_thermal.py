@@ -6,6 +6,7 @@ from emcd_fem.case.check_ranges import TEMPERATURE_RANGE
 from emcd_fem.case.check_tools import inside as _inside
 from emcd_fem.case.check_tools import suggest as _suggest
 from emcd_fem.case.geometry import Inclusions, LayeredSlab
+from emcd_fem.case.materials import MaterialSpec
 from emcd_fem.case.schema import Case
 from emcd_fem.case.thermal import ConvectiveBC, HeatFluxBC, TemperatureBC
 from emcd_fem.errors import EmcdInputError
@@ -89,6 +90,25 @@ def material_problems(case: Case) -> list[tuple[str, str]]:
     return problems
 
 
+def _kinetic_alpha_problems(key: str, m: MaterialSpec) -> list[tuple[str, str]]:
+    """``thermal_diffusion_factor = "kinetic_theory"``: gases, T, and Cantera installed."""
+    import importlib.util
+
+    problems = []
+    if m.gases is None or m.T is None:
+        problems.append((key, "'kinetic_theory' needs gases = [A, B] and T [K] in this material"))
+    if importlib.util.find_spec("cantera") is None:
+        problems.append(
+            (
+                key,
+                "'kinetic_theory' takes α_T from Cantera, which is not installed: "
+                "pip install cantera (or the extra: pip install 'emcd_fem[gas]'), or give α_T "
+                "as a number",
+            )
+        )
+    return problems
+
+
 def thermal_problems(case: Case) -> list[tuple[str, str]]:
     """Consistency of [thermal], the Soret keys of materials and the thermal interfaces."""
     from emcd_fem.expressions import check_expression
@@ -115,6 +135,8 @@ def thermal_problems(case: Case) -> list[tuple[str, str]]:
             )
         if len(given) == 2:
             problems.append((key, "give soret_coefficient or thermal_diffusion_factor, not both"))
+        if m.thermal_diffusion_factor == "kinetic_theory":
+            problems += _kinetic_alpha_problems(f"{key}.thermal_diffusion_factor", m)
         if m.diffusivity_law != "constant" and m.T is None:
             problems.append(
                 (f"{key}.T", f"diffusivity_law = {m.diffusivity_law!r} needs T_ref = T")

@@ -43,10 +43,12 @@ class MaterialSpec(_Section):
         description="S_T [1/K]: N_A = −c D (∇x_A + S_T x_A x_B ∇T); S_T > 0 drives A to the "
         "cold side (needs [thermal]).",
     )
-    thermal_diffusion_factor: float | None = Field(
+    thermal_diffusion_factor: float | Literal["kinetic_theory"] | None = Field(
         default=None,
         description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
-        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side).",
+        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side). "
+        "`kinetic_theory`: α_T of `gases` at T (and P, default 1 atm), x_A = 0.5, from "
+        "Cantera (extra `gas`); summary.json reports the value.",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",

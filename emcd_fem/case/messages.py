@@ -35,10 +35,15 @@ def _message(error: Mapping[str, Any]) -> str:
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {error.get('input')!r}"
 
 
-def _tag_of(model: type[BaseModel]) -> str:
-    """The discriminator value of a union member (its ``type`` or ``kind`` literal)."""
-    field = model.model_fields.get("type") or model.model_fields["kind"]
-    return get_args(field.annotation)[0]
+def _tag_of(model: Any) -> str | None:
+    """The discriminator value of a union member (its ``type`` or ``kind`` literal).
+
+    None for a member without one (``float`` in ``float | Literal[...]``, a plain model).
+    """
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    field = model.model_fields.get("type") or model.model_fields.get("kind")
+    return get_args(field.annotation)[0] if field is not None else None
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -113,7 +118,8 @@ def _merge_union_members(problems: list[tuple[str, str]]) -> list[tuple[str, str
     order: list[str] = []
     for path, message in problems:
         head, _, last = path.rpartition(".")
-        key = head if head and (last in _MEMBER or last.startswith(("list[", "dict["))) else path
+        plain = last in _MEMBER or last.startswith(("list[", "dict[", "literal["))
+        key = head if head and plain else path
         if key not in merged:
             merged[key] = []
             order.append(key)

@@ -56,6 +56,11 @@ class MixtureSpec(_Section):
         default=None,
         description="Production rate R_i [mol/(m^3 s)] per species; Σ ν_i R_i = 0.",
     )
+    initial: dict[str, float | str] | None = Field(
+        default=None,
+        description="Initial mole fractions [-] of every species in this region (with "
+        "[time]): numbers summing to 1, or expressions of x, y, z [m].",
+    )
 
 
 class CompositionSpec(_Section):
@@ -83,12 +88,19 @@ class MulticomponentSpec(_Section):
     )
     regions: dict[str, MixtureSpec] = Field(description="Region name → its mixture.")
     boundaries: dict[str, CompositionSpec] = Field(
-        description="Boundary name → mole fractions; other boundaries impermeable."
+        default_factory=dict,
+        description="Boundary name → mole fractions; other boundaries impermeable (none: a "
+        "closed vessel, with [time]).",
+    )
+    probes: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="Probe name → point [m]: every species' mole fraction at every time "
+        "step in time_series.csv (with [time]).",
     )
 
 
 def load_multicomponent(data: Mapping[str, Any]) -> MulticomponentSpec:
-    """Validate the ``[multicomponent]`` table; raises CaseError with every key path."""
+    """Validate the ``[multicomponent]`` table of a steady run (CaseError: every key path)."""
     try:
         spec = MulticomponentSpec.model_validate(dict(data))
     except ValidationError as error:
@@ -111,8 +123,12 @@ def _names(path: str, names: Any, species: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-def species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
-    """(key path, message) of every species, bootstrap, region and composition problem."""
+def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> list[tuple[str, str]]:
+    """(key path, message) of every species, bootstrap, region and composition problem.
+
+    ``transient``: the case has ``[time]`` (initial compositions needed, no boundary
+    composition allowed: a closed vessel).
+    """
     species, problems = spec.species, []
     if len(set(species)) != len(species):
         problems.append((f"{ROOT}.species", "species names must be distinct"))
@@ -158,8 +174,50 @@ def species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
         problems += [
             (f"{path}.{s}", "must be in [0, 1]") for s, v in given.items() if not 0 <= v <= 1
         ]
-    if not spec.boundaries:
-        problems.append((f"{ROOT}.boundaries", "prescribe the mole fractions on a boundary"))
+    if not spec.boundaries and not transient:
+        problems.append(
+            (
+                f"{ROOT}.boundaries",
+                "prescribe the mole fractions on a boundary (a closed vessel, with no "
+                "boundary composition, needs [time] and initial compositions)",
+            )
+        )
+    return problems + _initial_problems(spec, transient)
+
+
+def _initial_problems(spec: MulticomponentSpec, transient: bool) -> list[tuple[str, str]]:
+    """Initial compositions: every species, numbers in [0, 1] summing to 1.
+
+    Expressions are checked by the case check (the geometry's dimension) and at the nodes.
+    """
+    species, problems = spec.species, []
+    for name, region in sorted(spec.regions.items()):
+        path = f"{ROOT}.regions.{name}.initial"
+        if region.initial is None:
+            if transient:
+                problems.append((path, "give the initial mole fraction of every species"))
+            continue
+        if not transient:
+            problems.append((path, "only used with [time] (a steady run has no initial state)"))
+            continue
+        problems += _names(path, region.initial, species)
+        missing = [s for s in species if s not in region.initial]
+        if missing:
+            problems.append((path, f"initial mole fractions of {missing} missing"))
+            continue
+        numbers = {s: v for s, v in region.initial.items() if not isinstance(v, str)}
+        problems += [
+            (f"{path}.{s}", f"{v:g} is not a mole fraction in [0, 1]")
+            for s, v in numbers.items()
+            if not 0 <= v <= 1
+        ]
+        if len(numbers) == len(region.initial) and abs(sum(numbers.values()) - 1) > SUM_TOLERANCE:
+            problems.append((path, f"sum to {sum(numbers.values()):.12g}, not 1"))
+    if spec.probes and not transient:
+        problems.append((f"{ROOT}.probes", "only used with [time] (mole fractions vs time)"))
+    for name, point in sorted(spec.probes.items()):
+        if not 1 <= len(point) <= 3:
+            problems.append((f"{ROOT}.probes.{name}", "give a point of 1 to 3 coordinates [m]"))
     return problems
 
 
@@ -237,12 +295,22 @@ def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
     return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources)
 
 
+def initial_compositions(spec: MulticomponentSpec) -> dict[str, list[float | str]]:
+    """Region → the initial mole fraction of each species, in ``spec.species`` order."""
+    return {
+        r: [m.initial[s] for s in spec.species]
+        for r, m in sorted(spec.regions.items())
+        if m.initial is not None
+    }
+
+
 __all__ = [
     "CompositionSpec",
     "MixtureSpec",
     "ModelInputs",
     "MulticomponentSpec",
     "build_inputs",
+    "initial_compositions",
     "load_multicomponent",
     "species_problems",
 ]

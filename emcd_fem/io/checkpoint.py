@@ -3,7 +3,9 @@
 A checkpoint is one file, ``checkpoint.npz`` in the run's output directory, written by
 rank 0: the time, next step, step count, the stored states of the march (the last up to
 three potentials per block, as BDF2 and the error estimate need them), their inventories,
-the time series so far (JSON), the case fingerprint and the case data. Values are keyed by
+the time series so far (JSON), the case fingerprint and the case data (a blocked,
+vector-valued state such as the n − 1 mole fractions of the multicomponent march is
+stored as (nodes, block size)). Values are keyed by
 the coordinates of their degrees of freedom (gathered from every rank), not by the DOF
 numbering, so a run checkpointed on p ranks resumes on q ranks: each rank matches its own
 DOF coordinates to the stored ones (nearest point, checked to 1e-9 of the mesh size);
@@ -72,6 +74,12 @@ def _owned(u: fem.Function) -> tuple[np.ndarray, int]:
     return dof_keys(u.function_space)[:n], n
 
 
+def _owned_values(u: fem.Function, values: np.ndarray, n: int) -> np.ndarray:
+    """The owned values of a state array: (n,) scalar, (n, bs) blocked (vector-valued)."""
+    bs = u.function_space.dofmap.index_map_bs
+    return values[:n] if bs == 1 else values[: n * bs].reshape(n, bs)
+
+
 def _gather(comm: MPI.Comm, local: np.ndarray) -> np.ndarray | None:
     parts = comm.gather(local, root=0)
     return np.concatenate(parts) if comm.rank == 0 else None
@@ -99,7 +107,7 @@ def write_checkpoint(
         if comm.rank == 0:
             arrays[f"coords_{i}"] = gathered
         for j, values in enumerate(state.states):
-            gathered = _gather(comm, values[i][:n])
+            gathered = _gather(comm, _owned_values(u, values[i], n))
             if comm.rank == 0:
                 arrays[f"state_{j}_{i}"] = gathered
     if comm.rank != 0:
@@ -110,7 +118,7 @@ def write_checkpoint(
         "dt": state.dt,
         "step": state.step,
         "times": state.times,
-        "inventories": state.inventories,
+        "inventories": [np.asarray(v).tolist() for v in state.inventories],
         "blocks": len(potentials),
         "records": [asdict(r) for r in state.records],
         "ranks": comm.size,
@@ -176,21 +184,28 @@ def read_states(
                     f"checkpoint {str(path)!r}: the mesh differs from this case's mesh"
                 )
             for k, j in enumerate(wanted):
-                states[k].append(np.asarray(data[f"state_{j}_{i}"])[index])
+                states[k].append(np.asarray(data[f"state_{j}_{i}"])[index].reshape(-1))
     return states
 
 
-def restore_state(path: str | Path, potentials: list[fem.Function]) -> TransientState:
-    """The march state of a checkpoint, on this communicator (collective-safe, local reads)."""
+def restore_state(
+    path: str | Path, potentials: list[fem.Function], record_type: type = StepRecord
+) -> TransientState:
+    """The march state of a checkpoint, on this communicator (collective-safe, local reads).
+
+    ``record_type``: the step records' class (the multicomponent march stores
+    ``MulticomponentStepRecord``s; its inventories, one per species, come back as arrays).
+    """
     header = read_header(path)
+    inventories = [v if np.isscalar(v) else np.asarray(v) for v in header["inventories"]]
     return TransientState(
         t=header["t"],
         dt=header["dt"],
         step=header["step"],
         times=list(header["times"]),
         states=read_states(path, potentials),
-        inventories=list(header["inventories"]),
-        records=[StepRecord(**r) for r in header["records"]],
+        inventories=inventories,
+        records=[record_type(**r) for r in header["records"]],
     )
 
 

@@ -71,6 +71,8 @@ MEASURED_293K: dict[tuple[str, str], float] = {
 
 # Neufeld, Janzen & Aziz (1972) fit of Ω_D(T*), valid 0.3 <= T* <= 100.
 _NEUFELD = (1.06036, 0.15610, 0.19300, 0.47635, 1.03587, 1.52996, 1.76474, 3.89411)
+#: The same coefficients, public (``materials.thermal_diffusion`` differentiates the fit).
+NEUFELD_11 = _NEUFELD
 
 
 def gas(name: str) -> Gas:

@@ -298,6 +298,10 @@ class MaxwellStefanModel:
         v.interpolate(fem.Expression(velocity, W.element.interpolation_points))
         return v
 
+    def mole_fraction_fields(self) -> dict[str, fem.Function]:
+        """Species → x_i as a scalar Lagrange Function named ``x_<species>`` (new each call)."""
+        return self._mole_fractions()
+
     def _mole_fractions(self) -> dict[str, fem.Function]:
         # nodal values of each component in its own scalar space (exact: same element)
         W = fem.functionspace(self.domain.mesh, ("Lagrange", self.degree))

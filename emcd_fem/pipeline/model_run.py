@@ -27,6 +27,7 @@ from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.multicomponent_run import run_multicomponent
+from emcd_fem.pipeline.multicomponent_transient import run_transient_multicomponent
 from emcd_fem.pipeline.output import (
     RunResult,
     common_summary,
@@ -54,6 +55,7 @@ from emcd_fem.pipeline.thermal_case import (
     soret_parameters,
     soret_reference,
     temperature_of,
+    thermal_diffusion_factors,
     thermal_summary,
 )
 from emcd_fem.pipeline.transient_output import run_transient
@@ -122,6 +124,10 @@ def run_model(
     mesh_reused: bool = False,
 ) -> RunResult:
     """Build, solve, post-process and write a case through the composed model (collective)."""
+    if case.multicomponent is not None and case.time is not None:  # n species in time
+        return run_transient_multicomponent(
+            case, domain, out, comm, timings, start, mesh_reused=mesh_reused
+        )
     if case.multicomponent is not None:  # n species: the Maxwell–Stefan model
         return run_multicomponent(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.physics.flux_model == "stefan":  # non-equimolar 1D film: its own model
@@ -194,6 +200,7 @@ def run_model(
     warnings = list(solution.warnings) + [w for r in resolved.values() for w in r.warnings]
     if T is not None:
         summary |= thermal_summary(domain, solution, T)
+        summary["soret"]["thermal_diffusion_factor"] = thermal_diffusion_factors(case)
         warnings += sign_warnings(case)
     summary["warnings"] = warnings
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)

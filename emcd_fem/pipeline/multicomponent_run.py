@@ -23,7 +23,7 @@ from dolfinx import fem
 
 from emcd_fem.analytic.multicomponent import FilmSolution, layered_film_solution
 from emcd_fem.case import Case, LayeredSlab
-from emcd_fem.case.multicomponent import ModelInputs, build_inputs
+from emcd_fem.case.multicomponent import ModelInputs, MulticomponentSpec, build_inputs
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent import MaxwellStefanModel
@@ -60,7 +60,10 @@ def film_reference(case: Case, inputs: ModelInputs) -> FilmSolution | None:
     return layered_film_solution(left, right, layers, inputs.bootstrap.weights)
 
 
-def _equimolar(total: dict[str, float], flux: dict[str, dict[str, float]]) -> str:
+def equimolar_verdict(total: dict[str, float], flux: dict[str, dict[str, float]]) -> str:
+    """Verdict yes/no (Σ_i q_i vs Σ_i |q_i| per boundary, EQUIMOLAR_RTOL) with the numbers."""
+    if not total:
+        return "yes: no open boundary (a closed vessel: Σ N_i = 0 by the bootstrap)"
     sizes = {b: sum(abs(q[b]) for q in flux.values()) for b in total}
     worst = max((abs(t) / sizes[b] if sizes[b] > 0 else 0.0) for b, t in total.items())
     numbers = ", ".join(f"{b}: Σ q_i = {t:.6g}" for b, t in sorted(total.items()))
@@ -82,6 +85,37 @@ def _analytic(film: FilmSolution | None, flux: dict, species: list[str]) -> dict
     }
 
 
+def result_fields(
+    model: MaxwellStefanModel, fractions: dict[str, fem.Function], spec: MulticomponentSpec
+) -> dict[str, fem.Function]:
+    """The run's fields from the model's current state.
+
+    ``x_<s>``, ``molar_flux_<s>`` and, with every molar mass known, the mass-average
+    velocity v = Σ M_i N_i / ρ [m/s].
+    """
+    species = list(model.species)
+    fields: dict[str, Any] = {fractions[s].name: fractions[s] for s in species}
+    space = flux_space(fractions[species[0]])
+    for k, s in enumerate(species):
+        name = f"molar_flux_{s}"
+        if ufl.domain.extract_domains(model.fluxes[k]):
+            fields[name] = interpolate_expression(model.fluxes[k], space, name)
+        else:  # the stagnant species: N = 0 identically (a UFL zero has no mesh)
+            fields[name] = fem.Function(space, name=name)
+    masses = molar_masses(spec)
+    if all(s in masses for s in species):
+        fields["mass_average_velocity"] = model.mass_average_velocity(masses)
+    return fields
+
+
+def molar_masses(spec: MulticomponentSpec) -> dict[str, float]:
+    """M_i [kg/mol]: given in the section, else of the built-in gases (others absent)."""
+    masses = dict(spec.molar_masses or {})
+    return masses | {
+        s: kt.GASES[s].molar_mass for s in spec.species if s not in masses and s in kt.GASES
+    }
+
+
 def run_multicomponent(
     case: Case,
     domain: Domain,
@@ -92,7 +126,10 @@ def run_multicomponent(
     *,
     mesh_reused: bool = False,
 ) -> RunResult:
-    """Build, solve, summarise and write a ``[multicomponent]`` case (collective)."""
+    """Build, solve, summarise and write a steady ``[multicomponent]`` case (collective).
+
+    With ``[time]``: ``pipeline.multicomponent_transient.run_transient_multicomponent``.
+    """
     tic = time.perf_counter()
     spec = case.multicomponent
     inputs = build_inputs(spec)
@@ -112,21 +149,7 @@ def run_multicomponent(
     timings["solve"] = time.perf_counter() - tic
     tic = time.perf_counter()
     species = list(solution.species)
-    fields: dict[str, Any] = {}
-    for k, s in enumerate(species):
-        x = solution.mole_fractions[s]
-        fields[x.name] = x
-    space = flux_space(solution.mole_fractions[species[0]])
-    for k, s in enumerate(species):
-        name = f"molar_flux_{s}"
-        if ufl.domain.extract_domains(model.fluxes[k]):
-            fields[name] = interpolate_expression(model.fluxes[k], space, name)
-        else:  # the stagnant species: N = 0 identically (a UFL zero has no mesh)
-            fields[name] = fem.Function(space, name=name)
-    masses = dict(spec.molar_masses or {})
-    masses |= {s: kt.GASES[s].molar_mass for s in species if s not in masses and s in kt.GASES}
-    if all(s in masses for s in species):
-        fields["mass_average_velocity"] = model.mass_average_velocity(masses)
+    fields = result_fields(model, solution.mole_fractions, spec)
     flux = solution.boundary_flux
     balance = {
         s: {
@@ -142,7 +165,7 @@ def run_multicomponent(
         "bootstrap": {"kind": inputs.bootstrap.kind, "weights": list(inputs.bootstrap.weights)},
         "boundary_flux": flux,
         "total_flux": solution.total_flux,
-        "equimolar": _equimolar(solution.total_flux, flux),
+        "equimolar": equimolar_verdict(solution.total_flux, flux),
         "balance": balance,
         "x_range": {s: list(r) for s, r in solution.x_range.items()},
         "analytic": _analytic(film_reference(case, inputs), flux, species),
@@ -155,7 +178,7 @@ def run_multicomponent(
     }
     dofs = model.x.function_space.dofmap.index_map.size_global * (len(species) - 1)
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
-    _judge(summary)
+    judge(summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
@@ -164,7 +187,7 @@ def run_multicomponent(
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 
-def _judge(summary: dict[str, Any]) -> None:
+def judge(summary: dict[str, Any]) -> None:
     """The run's own checks: every species' balance closes, the exact film agrees."""
     failures = []
     size = {
@@ -189,4 +212,13 @@ def _judge(summary: dict[str, Any]) -> None:
     summary["failures"] = failures
 
 
-__all__ = ["EQUIMOLAR_RTOL", "FILM_TOLERANCE", "film_reference", "run_multicomponent"]
+__all__ = [
+    "EQUIMOLAR_RTOL",
+    "FILM_TOLERANCE",
+    "equimolar_verdict",
+    "film_reference",
+    "judge",
+    "molar_masses",
+    "result_fields",
+    "run_multicomponent",
+]

@@ -18,7 +18,7 @@ from emcd_fem.case import (
     TemperatureBC,
     ZeroFluxBC,
 )
-from emcd_fem.errors import AdmissibilityError
+from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.soret import TemperatureDependence
 from emcd_fem.models.thermal import (
@@ -117,15 +117,64 @@ def initial_temperature(case: Case, domain: Domain) -> Any:
     return initial
 
 
+#: Composition at which ``thermal_diffusion_factor = "kinetic_theory"`` evaluates α_T.
+KINETIC_MOLE_FRACTION: float = 0.5
+#: Pressure of that evaluation when the material gives none [Pa] (α_T of an ideal gas
+#: does not depend on it).
+KINETIC_PRESSURE: float = 101_325.0
+
+
+def thermal_diffusion_factors(case: Case) -> dict[str, dict[str, Any]]:
+    """Material → the α_T [-] it uses, with its source (reported in summary.json).
+
+    ``thermal_diffusion_factor = "kinetic_theory"``: α_T of the material's ``gases`` = [A, B]
+    at its T [K] and P [Pa] (default 1 atm) and x_A = 0.5, from Cantera's multicomponent
+    transport (:func:`emcd_fem.materials.gas_data.thermal_diffusion_factor`, emcd_fem's sign:
+    α_T > 0 drives A to the cold side). A number is used as given.
+
+    Raises:
+        EmcdInputError: Cantera missing or the gas unknown to it, naming the key path.
+    """
+    out = {}
+    for name, spec in sorted(case.materials.items()):
+        value = spec.thermal_diffusion_factor
+        if value is None:
+            continue
+        if value != "kinetic_theory":
+            out[name] = {"value": float(value), "source": "given"}
+            continue
+        from emcd_fem.materials.gas_data import DEFAULT_MECHANISM, thermal_diffusion_factor
+
+        a, b = spec.gases
+        pressure = spec.P if spec.P is not None else KINETIC_PRESSURE
+        try:
+            alpha = thermal_diffusion_factor(
+                a, b, spec.T, pressure, mole_fraction_a=KINETIC_MOLE_FRACTION
+            )
+        except EmcdInputError as exc:
+            raise EmcdInputError(f"materials.{name}.thermal_diffusion_factor: {exc}") from None
+        out[name] = {
+            "value": alpha,
+            "source": f"kinetic_theory: Cantera multicomponent transport ({DEFAULT_MECHANISM} "
+            "+ He), Chapman–Enskog",
+            "gases": [a, b],
+            "T": spec.T,
+            "P": pressure,
+            "mole_fraction_A": KINETIC_MOLE_FRACTION,
+        }
+    return out
+
+
 def soret_parameters(case: Case, domain: Domain) -> dict[str, Any]:
     """S_T, α_T and the temperature laws per region (keyword arguments of SoretProblem)."""
     soret, alpha, dependence = {}, {}, {}
+    factors = thermal_diffusion_factors(case)
     for region in domain.regions:
         spec = case.materials[case.material_of(region)]
         if spec.soret_coefficient is not None:
             soret[region] = spec.soret_coefficient
         if spec.thermal_diffusion_factor is not None:
-            alpha[region] = spec.thermal_diffusion_factor
+            alpha[region] = factors[case.material_of(region)]["value"]
         if spec.diffusivity_law != "constant" or spec.concentration_law != "constant":
             dependence[region] = TemperatureDependence(
                 diffusivity=spec.diffusivity_law,

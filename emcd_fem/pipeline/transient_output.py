@@ -18,6 +18,7 @@ from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.output import RunResult, common_summary, judge_run, write_outputs
 from emcd_fem.pipeline.setup import build_materials, resolve_material
+from emcd_fem.pipeline.thermal_case import thermal_diffusion_factors
 from emcd_fem.pipeline.transient_run import (
     final_values,
     march_case,
@@ -68,6 +69,8 @@ def run_transient(
             and (model.reactions is None or model.reactions.linear),
         },
     }
+    if case.thermal is not None:  # the α_T each material used, with its source
+        summary["soret"] = {"thermal_diffusion_factor": thermal_diffusion_factors(case)}
     if model.reactions is not None:  # the steady run's block, at the final state
         mu = whole_mesh_field(domain, model.blocks, model.potentials, "potential")
         report = model.reactions.report(

@@ -168,6 +168,31 @@ class _Stop:
         return bool(self.comm.allreduce(self.flag, op=MPI.MAX))
 
 
+#: SIGTERM/SIGINT → a flag the march polls (public name for the other transient routes).
+StopOnSignal = _Stop
+
+
+def resume_header(case: Case) -> dict[str, Any]:
+    """The header of the checkpoint ``time.resume`` names, checked against the case.
+
+    Raises:
+        EmcdInputError: no checkpoint, another case (fingerprint), or a finished run.
+    """
+    spec = case.time
+    header = read_header(Path(spec.resume) / CHECKPOINT)
+    if header.get("fingerprint") != fingerprint(case_data(case)):
+        raise EmcdInputError(
+            f"time.resume: the checkpoint in {spec.resume!r} belongs to another case (the "
+            "case changed since it was written); resume with the same case, or start anew"
+        )
+    if header.get("finished"):
+        raise EmcdInputError(
+            f"time.resume: the run in {spec.resume!r} already finished at t = "
+            f"{header['t']:g} s ({header.get('reason')}); nothing to resume"
+        )
+    return header
+
+
 def start_state(
     case: Case, model: SpeciesTransportModel, transient: TransientModel
 ) -> tuple[TransientState, bool]:
@@ -179,17 +204,7 @@ def start_state(
             transient.heat.set_initial(initial_temperature(case, model.domain), spec.t_start)
         return transient.initial_state(spec.t_start, spec.dt), False
     path = Path(spec.resume) / CHECKPOINT
-    header = read_header(path)
-    if header.get("fingerprint") != fingerprint(case_data(case)):
-        raise EmcdInputError(
-            f"time.resume: the checkpoint in {spec.resume!r} belongs to another case (the "
-            "case changed since it was written); resume with the same case, or start anew"
-        )
-    if header.get("finished"):
-        raise EmcdInputError(
-            f"time.resume: the run in {spec.resume!r} already finished at t = "
-            f"{header['t']:g} s ({header.get('reason')}); nothing to resume"
-        )
+    resume_header(case)
     state = restore_state(path, transient.marched)
     transient.set_potentials(state.states[-1])
     transient.set_boundary_values(state.t)
@@ -360,11 +375,13 @@ def final_values(state: TransientState) -> dict[str, Any]:
 
 
 __all__ = [
+    "StopOnSignal",
     "case_data",
     "fields_in_time",
     "final_values",
     "march_case",
     "mole_fraction_field",
+    "resume_header",
     "start_state",
     "time_settings",
     "transient_summary",

@@ -1,0 +1,196 @@
+"""α_T of a binary gas by the Chapman–Enskog first approximation (pure NumPy, no Cantera).
+
+An independent cross-check of :func:`emcd_fem.materials.gas_data.thermal_diffusion_factor`
+(Cantera): the same kinetic theory, written here for a binary of structureless molecules
+(translational energy only) with the Lennard-Jones 12-6 potential.
+
+Theory (Chapman & Cowling, *The Mathematical Theory of Non-uniform Gases*, 3rd ed., 1970,
+ch. 9; Hirschfelder, Curtiss & Bird, *Molecular Theory of Gases and Liquids*, 1954, §7.4;
+in the matrix form of Dixon-Lewis, Proc. R. Soc. A 307, 111, 1968): the perturbation of
+each species' velocity distribution is expanded in Sonine polynomials; keeping the orders 0
+and 1 gives, for K species, a 2K × 2K linear system L a = b with b = (0, x) whose blocks hold
+the binary collision integrals through 𝒟_ij P (Chapman–Enskog binary diffusivity times the
+pressure), A*, B*, C*; the thermal diffusion coefficients are D_k^T = (8/5) M_k x_k a_k / R
+[kg/(m s)], the binary thermal diffusion ratio k_T = D_A^T M² / (ρ 𝒟_AB M_A M_B) and
+α_T = k_T / (x_A x_B) (emcd_fem's sign: α_T > 0 drives A to the cold side). This is the
+level at which thermal diffusion first appears ("first approximation" [k_T]_1); it differs
+from Cantera's multicomponent transport by Cantera's internal-energy (rotational relaxation)
+terms for polyatomic molecules and its tabulated collision integrals (Monchick & Mason).
+
+Collision integrals: Ω^(1,1)* and Ω^(2,2)* from the Neufeld, Janzen & Aziz (1972) fits
+(J. Chem. Phys. 57, 1100; Poling, Prausnitz & O'Connell 2001, eqs. 11-3.6 and 9-4.3),
+Ω^(1,2)* and Ω^(1,3)* from the exact recurrence Ω^(l,s+1)* = Ω^(l,s)* + (T*/(s + 2))
+dΩ^(l,s)*/dT* (differentiating the Ω^(1,1)* fit), so A* = Ω^(2,2)*/Ω^(1,1)*,
+B* = (5 Ω^(1,2)* − 4 Ω^(1,3)*)/Ω^(1,1)*, C* = Ω^(1,2)*/Ω^(1,1)*. For the r^-12 wall (large
+T*) C* → 1 − 2/(3·12) = 17/18.
+
+Sensitivity: [k_T]_1 is proportional to 6 C*_AB − 5, which is small at low T* (≈ 0.4 at
+T* = 2.5): pairs with small |α_T| (similar masses, e.g. N2–CO2) depend strongly on the
+Lennard-Jones data (Poling's CO2 ε/k = 195 K against GRI-Mech's 244 K changes α_T by 40 %).
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from emcd_fem.constants import BOLTZMANN, GAS_CONSTANT
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials import kinetic_theory as kt
+
+#: Neufeld et al. (1972) fit of Ω^(2,2)*(T*) (0.3 ≤ T* ≤ 100): A T*^-B + C e^(−D T*) + E e^(−F T*).
+NEUFELD_22 = (1.16145, 0.14874, 0.52487, 0.77320, 2.16178, 2.43787)
+
+
+@dataclass(frozen=True)
+class CollisionRatios:
+    """Reduced collision integrals and their ratios at one T* (Lennard-Jones 12-6).
+
+    Attributes:
+        omega11: Ω^(1,1)* [-]. omega22: Ω^(2,2)* [-].
+        a_star: A* = Ω^(2,2)*/Ω^(1,1)*. b_star: B* = (5 Ω^(1,2)* − 4 Ω^(1,3)*)/Ω^(1,1)*.
+        c_star: C* = Ω^(1,2)*/Ω^(1,1)*.
+    """
+
+    omega11: float
+    omega22: float
+    a_star: float
+    b_star: float
+    c_star: float
+
+
+def _omega11_derivatives(t: float) -> tuple[float, float, float]:
+    """Ω^(1,1)*(T*) of the Neufeld fit and its first two derivatives in T*."""
+    a, b, c, d, e, f, g, h = kt.NEUFELD_11
+    value = a * t**-b + c * math.exp(-d * t) + e * math.exp(-f * t) + g * math.exp(-h * t)
+    first = (
+        -a * b * t ** (-b - 1)
+        - c * d * math.exp(-d * t)
+        - e * f * math.exp(-f * t)
+        - g * h * math.exp(-h * t)
+    )
+    second = (
+        a * b * (b + 1) * t ** (-b - 2)
+        + c * d**2 * math.exp(-d * t)
+        + e * f**2 * math.exp(-f * t)
+        + g * h**2 * math.exp(-h * t)
+    )
+    return value, first, second
+
+
+def collision_ratios(reduced_temperature: float) -> CollisionRatios:
+    """Ω^(1,1)*, Ω^(2,2)*, A*, B*, C* at T* = k_B T/ε (0.3 ≤ T* ≤ 100, the fits' range)."""
+    t = float(reduced_temperature)
+    if not 0.3 <= t <= 100:
+        raise EmcdInputError(
+            f"reduced temperature T* = {t:.3g} outside the collision-integral fits (0.3–100)"
+        )
+    o11, d1, d2 = _omega11_derivatives(t)
+    o12 = o11 + t / 3 * d1  # Ω^(1,2)* by the recurrence (s = 1)
+    o13 = o12 + t / 4 * (4 / 3 * d1 + t / 3 * d2)  # Ω^(1,3)*: (s = 2), dΩ^(1,2)*/dT*
+    a, b, c, d, e, f = NEUFELD_22
+    o22 = a * t**-b + c * math.exp(-d * t) + e * math.exp(-f * t)
+    return CollisionRatios(o11, o22, o22 / o11, (5 * o12 - 4 * o13) / o11, o12 / o11)
+
+
+def _gas(value: str | kt.Gas) -> kt.Gas:
+    return value if isinstance(value, kt.Gas) else kt.gas(value)
+
+
+def thermal_diffusion_factor_first(
+    gas_a: str | kt.Gas,
+    gas_b: str | kt.Gas,
+    temperature: float,
+    *,
+    mole_fraction_a: float = 0.5,
+) -> float:
+    """α_T of A in the binary A–B [-] by the Chapman–Enskog first approximation.
+
+    Args:
+        gas_a: Species A: a built-in gas name (:data:`emcd_fem.materials.kinetic_theory.GASES`)
+            or a :class:`~emcd_fem.materials.kinetic_theory.Gas` with its own Lennard-Jones
+            data (σ [m], ε/k [K], M [kg/mol]).
+        gas_b: Species B, likewise.
+        temperature: T [K].
+        mole_fraction_a: x_A, 0 < x_A < 1 (α_T depends on composition, not on pressure).
+
+    Returns:
+        α_T > 0 when A goes to the cold side (emcd_fem's convention), < 0 when to the hot.
+    """
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise EmcdInputError(f"temperature must be a finite number > 0 K, got {temperature!r}")
+    if not 0 < mole_fraction_a < 1:
+        raise EmcdInputError(f"mole_fraction_a must be in (0, 1), got {mole_fraction_a!r}")
+    gases = (_gas(gas_a), _gas(gas_b))
+    M = np.array([g.molar_mass for g in gases])
+    x = np.array([mole_fraction_a, 1.0 - mole_fraction_a])
+    avogadro = GAS_CONSTANT / BOLTZMANN
+    kT = BOLTZMANN * temperature
+    # 𝒟_ij P [Pa m^2/s] of every pair (i = j: the self-diffusion 6/5 A* η R T / M), A*, B*, C*
+    DP, A, B, C = (np.zeros((2, 2)) for _ in range(4))
+    for i in range(2):
+        for j in range(2):
+            r = collision_ratios(
+                temperature / math.sqrt(gases[i].epsilon_over_k * gases[j].epsilon_over_k)
+            )
+            A[i, j], B[i, j], C[i, j] = r.a_star, r.b_star, r.c_star
+            sigma = 0.5 * (gases[i].sigma + gases[j].sigma)
+            if i != j:
+                reduced = M[i] * M[j] / (M[i] + M[j]) / avogadro  # kg
+                DP[i, j] = (
+                    3
+                    / 16
+                    * math.sqrt(2 * math.pi * kT**3 / reduced)
+                    / (math.pi * sigma**2 * r.omega11)
+                )
+            else:
+                mass = M[i] / avogadro
+                viscosity = (
+                    5 / 16 * math.sqrt(math.pi * mass * kT) / (math.pi * sigma**2 * r.omega22)
+                )
+                DP[i, i] = 1.2 * GAS_CONSTANT * temperature * viscosity * A[i, i] / M[i]
+    L = np.zeros((4, 4))
+    s = 16 * temperature / 25
+    for i in range(2):  # order 0 × order 0 (the diffusion block; zero diagonal)
+        j = 1 - i
+        L[i, j] = s * x[j] * (M[j] * x[j] / (DP[i, j] * M[i]) + x[i] / DP[i, j])
+    for j in range(2):  # order 0 × order 1 (couples diffusion to heat flux: 6/5 C* − 1)
+        for i in range(2):
+            L[i, 2 + j] = (
+                -1.6
+                * temperature
+                * x[i]
+                * x[j]
+                * M[i]
+                * (1.2 * C[j, i] - 1)
+                / ((M[j] + M[i]) * DP[j, i])
+            )
+        L[j, 2 + j] -= L[:2, 2 + j].sum()
+    L[2:, :2] = L[:2, 2:].T
+    for j in range(2):  # order 1 × order 1 (the heat-conduction block)
+        total = 0.0
+        for i in range(2):
+            scale = DP[i, j] * (M[i] + M[j]) ** 2
+            L[2 + i, 2 + j] = (
+                s * x[j] * x[i] * M[i] * M[j] / scale * (13.75 - 3 * B[i, j] - 4 * A[i, j])
+            )
+            total += (
+                x[i]
+                / scale
+                * (7.5 * M[j] ** 2 + M[i] ** 2 * (6.25 - 3 * B[i, j]) + 4 * A[i, j] * M[i] * M[j])
+            )
+        L[2 + j, 2 + j] -= s * x[j] * total
+    a = np.linalg.solve(L, np.concatenate([np.zeros(2), x]))
+    thermal = 1.6 / GAS_CONSTANT * M * x * a[:2]  # D_k^T [kg/(m s)] (independent of P)
+    mean = float(x @ M)
+    density_over_p = mean / (GAS_CONSTANT * temperature)  # ρ / P
+    k_t = thermal[0] * mean**2 / (density_over_p * DP[0, 1] * M[0] * M[1])
+    return float(k_t / (x[0] * x[1]))
+
+
+__all__ = [
+    "NEUFELD_22",
+    "CollisionRatios",
+    "collision_ratios",
+    "thermal_diffusion_factor_first",
+]

@@ -1,0 +1,104 @@
+"""``thermal_diffusion_factor = "kinetic_theory"`` in the binary Soret path (issue 19).
+
+Reference: the same run with the number Cantera gives (emcd_fem.materials.gas_data) must
+be the same run, so the fluxes agree to round-off; the sign convention (α_T > 0 drives A
+to the cold side; H2–N2 with A = H2: α_T < 0, H2 to the hot side) must be visible in the
+Soret flux of a slab with equal mole fractions at both ends (no Fickian drive at all).
+"""
+
+import copy
+
+import pytest
+
+pytest.importorskip("cantera")
+
+from emcd_fem.case import CaseError, load_case
+from emcd_fem.materials.gas_data import thermal_diffusion_factor
+from emcd_fem.pipeline.run import run_case
+
+CASE = {
+    "geometry": {
+        "kind": "layered_slab",
+        "dim": 1,
+        "layers": [{"name": "gas", "thickness": 0.05, "cells": 20}],
+    },
+    "materials": {
+        "gas": {
+            "D": 7.8e-5,  # m^2/s, H2–N2 near 300 K
+            "c": 40.6,
+            "gases": ["H2", "N2"],
+            "T": 300.0,
+            "thermal_conductivity": 0.05,
+            "thermal_diffusion_factor": "kinetic_theory",
+        }
+    },
+    "boundaries": {
+        "left": {"type": "mole_fraction", "value": 0.5},
+        "right": {"type": "mole_fraction", "value": 0.5},
+    },
+    "thermal": {
+        "boundaries": {
+            "left": {"type": "temperature", "value": 280.0},
+            "right": {"type": "temperature", "value": 320.0},
+        }
+    },
+    "discretisation": {"degree": 2},
+}
+
+
+def test_kinetic_theory_equals_the_number_and_sends_h2_to_the_hot_side():
+    kinetic = run_case(copy.deepcopy(CASE), None).summary
+    alpha = thermal_diffusion_factor("H2", "N2", 300.0, 101325.0, mole_fraction_a=0.5)
+    assert -0.45 < alpha < -0.2  # H2–N2: the lighter H2 has α_T < 0 (Cantera: −0.35)
+    given = copy.deepcopy(CASE)
+    given["materials"]["gas"]["thermal_diffusion_factor"] = alpha
+    number = run_case(given, None).summary
+    report = kinetic["soret"]["thermal_diffusion_factor"]["gas"]
+    assert report["value"] == alpha and report["source"].startswith("kinetic_theory")
+    assert report["gases"] == ["H2", "N2"] and report["mole_fraction_A"] == 0.5
+    assert number["soret"]["thermal_diffusion_factor"]["gas"] == {"value": alpha, "source": "given"}
+    # the same α_T → the same discrete problem: equal to round-off (Newton rtol 1e-12 at most)
+    for side in ("left", "right"):
+        assert kinetic["boundary_flux"][side] == pytest.approx(
+            number["boundary_flux"][side], rel=1e-12
+        )
+    # equal ends: only the thermal part drives; α_T < 0 sends H2 (A) towards the hot right
+    # end: it leaves there (outward flux > 0) and enters at the cold left end
+    q = kinetic["boundary_flux"]
+    assert q["right"] > 0 > q["left"]
+    assert kinetic["flux_split"]["right"]["thermal"] > 0
+    assert kinetic["status"] == "ok"
+    assert not any("sign" in w for w in kinetic["warnings"])
+
+
+def test_transient_soret_run_reports_the_kinetic_alpha():
+    data = copy.deepcopy(CASE)
+    data["time"] = {"t_end": 10.0, "dt": 1.0, "initial": 0.5}
+    summary = run_case(data, None).summary
+    alpha = thermal_diffusion_factor("H2", "N2", 300.0, 101325.0, mole_fraction_a=0.5)
+    report = summary["soret"]["thermal_diffusion_factor"]["gas"]
+    assert report["value"] == alpha and report["source"].startswith("kinetic_theory")
+    assert summary["boundary_flux"]["right"] > 0  # H2 to the hot end, also in time
+
+
+def test_kinetic_theory_needs_gases_and_t_and_cantera(monkeypatch):
+    data = copy.deepcopy(CASE)
+    del data["materials"]["gas"]["gases"]
+    with pytest.raises(CaseError) as info:
+        load_case(data)
+    assert "materials.gas.thermal_diffusion_factor: 'kinetic_theory' needs gases" in str(info.value)
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "cantera" else real(name, *a)
+    )
+    with pytest.raises(CaseError) as info:
+        load_case(copy.deepcopy(CASE))
+    assert "pip install cantera" in str(info.value)
+    assert "materials.gas.thermal_diffusion_factor" in str(info.value)
+    data = copy.deepcopy(CASE)
+    data["materials"]["gas"]["thermal_diffusion_factor"] = "kinetic"
+    with pytest.raises(CaseError) as info:
+        load_case(data)
+    assert "materials.gas.thermal_diffusion_factor" in str(info.value)
