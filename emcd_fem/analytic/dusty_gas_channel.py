@@ -18,8 +18,8 @@ Morrison)
 and the balances N'_i = R_i(c). That is 2n first-order ODEs with n conditions at each end:
 
 - inlet z = 0: c_i(0) = x_i p_0/(R T) (pressure and composition given);
-- closed end z = L (a dead-end pore): N_i(L) = 0 for every species; or an open outlet:
-  c_i(L) = x_i p_L/(R T).
+- closed end z = L (a dead-end pore): N_i(L) = 0 for every species, or N_i(L) = −ν_i r_s
+  with a wall reaction there; or an open outlet: c_i(L) = x_i p_L/(R T).
 
 **Method**: shooting on the n inlet fluxes N_i(0): ``scipy.integrate.solve_ivp`` (DOP853,
 rtol 1e-12 by default) from 0 to L and ``scipy.optimize.root`` (hybr) on the n end
@@ -129,6 +129,7 @@ def dusty_gas_channel(
     *,
     outlet: tuple[float, Sequence[float]] | None = None,
     production: Callable[[np.ndarray], np.ndarray] | None = None,
+    wall: Callable[[np.ndarray], np.ndarray] | None = None,
     rtol: float = 1e-12,
 ) -> ChannelSolution:
     """Integrate the 1D dusty-gas channel (see the module docstring).
@@ -139,6 +140,8 @@ def dusty_gas_channel(
         inlet: (p_0 [Pa], x_i(0)) at z = 0.
         outlet: (p_L [Pa], x_i(L)) at z = L, or None for a closed end (N_i(L) = 0).
         production: c ↦ R_i(c) [mol/(m^3 s)] (None: no reaction).
+        wall: c ↦ N_i(L) [mol/(m^2 s)], a reaction on the closed end (N_i(L) = −ν_i r_s(c),
+            outward): the closed-end condition becomes N_i(L) = wall(c(L)) (None: 0).
         rtol: Relative tolerance of the ODE integration (absolute: rtol × the scale).
 
     Raises:
@@ -168,7 +171,8 @@ def dusty_gas_channel(
     def mismatch(scaled: np.ndarray) -> np.ndarray:
         end = shoot(scaled).y[:, -1]
         if target is None:
-            return end[n:] / flux_scale
+            closed = np.zeros(n) if wall is None else wall(end[:n])
+            return (end[n:] - closed) / flux_scale
         return (end[:n] - target) / c0.sum() * 1e3
 
     guess = np.zeros(n)
