@@ -194,3 +194,23 @@ def test_regions_with_different_gases_are_refused_at_build():
     media["a"] = media["b"] = media.pop("pore")
     with pytest.raises(CaseError, match=r"multicomponent\.regions\.b: its gas"):
         check_case(load_case(data))
+
+
+def test_readme_dusty_gas_example(capsys):
+    # the README's Python example runs; its dead-end pore matches the shooting reference
+    # (P1 on 40 cells: O(h²), 9e-5 measured) and shows zero net molar flow
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Porous media: the dusty-gas model") :]
+    block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    solution = namespace["solution"]
+    ref = _reference()
+    assert "24.7 kPa" in block and round(ref.pressure_difference / 1e3, 1) == 24.7
+    dp = solution.pressure_difference[("left", "right")]
+    assert dp == pytest.approx(ref.pressure_difference, rel=2e-4)
+    assert -solution.boundary_flux["H2"]["left"] == pytest.approx(ref.inlet_flux[0], rel=2e-4)
+    assert abs(solution.total_flux["left"]) < 1e-10 * abs(solution.boundary_flux["H2"]["left"])
+    assert "left" in capsys.readouterr().out
