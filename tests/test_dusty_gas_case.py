@@ -214,3 +214,28 @@ def test_readme_dusty_gas_example(capsys):
     assert -solution.boundary_flux["H2"]["left"] == pytest.approx(ref.inlet_flux[0], rel=2e-4)
     assert abs(solution.total_flux["left"]) < 1e-10 * abs(solution.boundary_flux["H2"]["left"])
     assert "left" in capsys.readouterr().out
+
+
+def test_kinetic_theory_viscosity_from_the_case():
+    from emcd_fem.materials.viscosity import mixture_viscosity
+
+    data = _case()
+    data["multicomponent"]["dusty_gas"]["viscosity"] = "kinetic_theory"
+    summary = run_case(data).summary
+    assert summary["status"] == "ok"
+    # the mean composition of the open boundaries: pure H2 here
+    assert summary["viscosity"] == pytest.approx(mixture_viscosity({"H2": 1.0}, T), rel=1e-12)
+
+
+def test_kinetic_theory_viscosity_needs_built_in_gases():
+    data = _case()
+    mc = data["multicomponent"]
+    mc["species"] = ["H2", "X"]
+    mc["molar_masses"] = {"X": 0.03}
+    mc["regions"]["pore"] = {"diffusivities": {"H2": {"X": 1e-4}}, "c": 20.0}
+    mc["boundaries"]["left"]["mole_fractions"] = {"H2": 1.0, "X": 0.0}
+    mc["dusty_gas"]["reactions"] = []
+    mc["dusty_gas"]["viscosity"] = "kinetic_theory"
+    assert "multicomponent.dusty_gas.viscosity: kinetic_theory needs built-in gases" in (
+        _problems(data)
+    )

@@ -189,6 +189,7 @@ def run_dusty_gas(
         "model": "dusty_gas",
         "species": species,
         "temperature": inputs.temperature,
+        "viscosity": inputs.gas.viscosity,
         "boundary_flux": flux,
         "total_flux": solution.total_flux,
         "equimolar": _equimolar(solution.total_flux, flux),
