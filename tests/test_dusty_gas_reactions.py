@@ -223,3 +223,16 @@ def test_reaction_changing_the_moles_in_a_pellet_net_outflow_equals_production()
     build_up = solution.pressure_range[1] - P
     assert build_up == pytest.approx(-ref.pressure_difference, rel=3e-5)
     assert solution.viscous_flux["surface"] > 0  # moles made inside flow out viscously
+
+
+def test_arrhenius_constants_use_the_model_temperature():
+    # k = A exp(−E/(R T)) with A chosen so that k(600 K) = K: the same pore as k_f = K
+    energy = 40e3  # J/mol
+    prefactor = K * np.exp(energy / (GAS_CONSTANT * T))
+    arrhenius = Reaction("A -> B", arrhenius_A=(prefactor, 0.0), activation_energy=(energy, 0.0))
+    plain, _ = _dead_end(1, 10, [Reaction("A -> B", k_f=K)])
+    warm, _ = _dead_end(1, 10, [arrhenius])
+    assert warm.boundary_flux["A"]["left"] == pytest.approx(
+        plain.boundary_flux["A"]["left"], rel=1e-12
+    )
+    assert warm.pressure_difference == pytest.approx(plain.pressure_difference, rel=1e-12)
