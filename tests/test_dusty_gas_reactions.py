@@ -73,6 +73,24 @@ def test_dead_end_reference_two_ways():
     assert channel.pressure_difference > 0.05 * P
 
 
+def test_mole_changing_references_two_ways_and_the_radial_balance():
+    # A → 2B: the centre state is far from the surface one; the pellet shooting needs the
+    # continuation in the reaction strength here (the direct shot misses)
+    def split(c):
+        return np.array([-K * c[0], 2 * K * c[0]])
+
+    channel = dusty_gas_channel(L, COEFFICIENTS, PURE_A, production=split)
+    pellet = dusty_gas_pellet("slab", L, COEFFICIENTS, PURE_A, split)
+    assert -pellet.inlet_flux == pytest.approx(channel.inlet_flux, rel=1e-8)
+    assert -pellet.pressure_difference == pytest.approx(channel.pressure_difference, rel=1e-8)
+    from scipy.integrate import quad
+
+    for kind, k in (("cylinder", 1), ("sphere", 2)):  # r^k N(R) = ∫ r^k R dr
+        ref = dusty_gas_pellet(kind, L, COEFFICIENTS, PURE_A, split)
+        made = quad(lambda r, ref=ref, k=k: split(ref.profile(r)[:2])[0] * r**k, 0, L)[0]
+        assert ref.inlet_flux[0] * L**k == pytest.approx(made, rel=1e-9)
+
+
 # ------------------------------------------------------------------ dead-end pore
 
 
