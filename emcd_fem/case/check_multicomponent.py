@@ -11,6 +11,7 @@ silently ignored. ``[time]`` makes the run transient (its step keys as for a bin
 
 from emcd_fem.case.check_time import time_problems
 from emcd_fem.case.check_tools import suggest
+from emcd_fem.case.dusty_gas import reaction_boundary_problems
 from emcd_fem.case.multicomponent import ROOT, species_problems
 from emcd_fem.case.schema import Case
 from emcd_fem.case.settings import Physics
@@ -36,6 +37,24 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
         return []
     problems = species_problems(spec, transient=case.time is not None)
     problems += time_problems_multicomponent(case)
+    if spec.model == "dusty_gas":
+        if case.time is not None:
+            problems.append(
+                (
+                    "time",
+                    "the dusty-gas model is steady only; remove [time] (or use model = "
+                    "'maxwell_stefan' for a transient n-species run)",
+                )
+            )
+        if not spec.boundaries:
+            problems.append(
+                (
+                    "multicomponent.boundaries",
+                    "the dusty-gas model needs an open boundary "
+                    "with a pressure and a composition (closed vessels: model = 'maxwell_stefan' "
+                    "with [time])",
+                )
+            )
     for key, why in _NOT_WITH_MULTICOMPONENT.items():
         if getattr(case, key):
             problems.append((key, f"not used with [multicomponent]: {why}; remove it"))
@@ -79,6 +98,7 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
             problems.append((f"{ROOT}.probes.{name}", f"{len(point)} coordinates in {dim}D"))
     boundaries = case.geometry.boundary_names()
     if boundaries is not None:
+        problems += reaction_boundary_problems(spec, boundaries)
         for name in sorted(spec.boundaries):
             if name not in boundaries:
                 problems.append(

@@ -25,6 +25,7 @@ from pydantic import Field, ValidationError
 from emcd_fem.case.base import CaseError
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
+from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.materials.mixture import GasMixture
@@ -67,14 +68,19 @@ class CompositionSpec(_Section):
     """Mole fractions of every species on a boundary (Σ = 1)."""
 
     mole_fractions: dict[str, float] = Field(description="Species → x_i [-], summing to 1.")
+    pressure: float | None = Field(
+        default=None, gt=0, description="Total pressure p [Pa] (model = `dusty_gas` only)."
+    )
 
 
 class MulticomponentSpec(_Section):
     """n-species Maxwell–Stefan (or mixture-averaged) transport of an ideal gas."""
 
     species: list[str] = Field(min_length=2, description="Species names, e.g. [H2, N2, CO2].")
-    model: Literal["maxwell_stefan", "mixture_averaged"] = Field(
-        default="maxwell_stefan", description="Flux law (`mixture_averaged`: Wilke/Fick)."
+    model: Literal["maxwell_stefan", "mixture_averaged", "dusty_gas"] = Field(
+        default="maxwell_stefan",
+        description="Flux law (`mixture_averaged`: Wilke/Fick; `dusty_gas`: porous media, "
+        "pressure unknown, data in [multicomponent.dusty_gas]).",
     )
     bootstrap: Literal["zero_net_flux", "stagnant", "graham", "flux_ratios"] = Field(
         default="zero_net_flux", description="Σ ν_i N_i = 0: ν = 1, δ_ik, √M_i or given."
@@ -96,6 +102,9 @@ class MulticomponentSpec(_Section):
         default_factory=dict,
         description="Probe name → point [m]: every species' mole fraction at every time "
         "step in time_series.csv (with [time]).",
+    )
+    dusty_gas: DustyGasSpec | None = Field(
+        default=None, description="Porous media, T, μ, reactions of model = `dusty_gas`."
     )
 
 
@@ -182,7 +191,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
                 "boundary composition, needs [time] and initial compositions)",
             )
         )
-    return problems + _initial_problems(spec, transient)
+    return problems + _initial_problems(spec, transient) + dusty_gas_problems(spec)
 
 
 def _initial_problems(spec: MulticomponentSpec, transient: bool) -> list[tuple[str, str]]:

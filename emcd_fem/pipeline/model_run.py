@@ -26,6 +26,7 @@ from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.pipeline.dusty_gas_run import run_dusty_gas
 from emcd_fem.pipeline.multicomponent_run import run_multicomponent
 from emcd_fem.pipeline.multicomponent_transient import run_transient_multicomponent
 from emcd_fem.pipeline.output import (
@@ -124,6 +125,8 @@ def run_model(
     mesh_reused: bool = False,
 ) -> RunResult:
     """Build, solve, post-process and write a case through the composed model (collective)."""
+    if case.multicomponent is not None and case.multicomponent.model == "dusty_gas":
+        return run_dusty_gas(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.multicomponent is not None and case.time is not None:  # n species in time
         return run_transient_multicomponent(
             case, domain, out, comm, timings, start, mesh_reused=mesh_reused

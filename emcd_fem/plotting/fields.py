@@ -20,6 +20,7 @@ SCALAR_PICTURES = {
         "thermal-diffusion share of the flux",
         "magma",
     ),
+    "pressure": ("pressure", "p, pressure (Pa)", "pressure (dusty-gas model)", "cividis"),
 }
 
 
