@@ -252,3 +252,21 @@ def test_time_and_closed_vessels_are_refused_for_the_dusty_gas_model():
     assert "multicomponent.boundaries: the dusty-gas model needs an open boundary" in _problems(
         data
     )
+
+
+def test_emcd_run_prints_the_pressure_build_up(tmp_path, capsys):
+    # the pressure difference and viscous share are what a dusty-gas user looks for: on the
+    # console, the same numbers as summary.json (not only in the file)
+    import json
+
+    from emcd_fem import cli
+
+    case = tmp_path / "dead_end.toml"
+    case.write_text((ROOT / "demos" / "dusty_gas_dead_end.toml").read_text())
+    assert cli.main(["run", str(case), "-o", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    drop = summary["pressure"]["difference"]["right - left"]
+    assert drop > 0  # the light species diffuses in faster: pressure builds at the dead end
+    assert f"right - left = {drop:.6g} Pa" in printed
+    assert f"left={summary['viscous_share']['left']:.3g}" in printed

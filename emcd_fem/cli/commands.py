@@ -94,6 +94,14 @@ def _run(args: argparse.Namespace) -> int:
         )
     if summary.get("equimolar"):
         _result(args, f"  equimolar: {summary['equimolar']}")
+    if isinstance(summary.get("pressure"), dict) and "difference" in summary["pressure"]:
+        low, high = summary["pressure"]["range"]
+        drops = ", ".join(f"{k} = {v:.6g} Pa" for k, v in summary["pressure"]["difference"].items())
+        shares = ", ".join(f"{b}={v:.3g}" for b, v in summary.get("viscous_share", {}).items())
+        _result(
+            args,
+            f"  pressure in [{low:.6g}, {high:.6g}] Pa; {drops}; viscous share: {shares}",
+        )
     if summary.get("flux_split"):
         thermal = summary["thermal"]
         parts = ", ".join(
