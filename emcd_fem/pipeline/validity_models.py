@@ -1,0 +1,217 @@
+"""The re-solves behind "is EMCD valid here?": one function per fuller model.
+
+Each function solves the same geometry with the other model of the pair (EMCD and the
+fuller model) and returns a :class:`Comparison`: both flows of A per boundary, the fuller
+model's flow of B when it is not equimolar, and both flux expressions for the local
+deviation field. Used by :mod:`emcd_fem.pipeline.validity_run`; collective.
+
+* ``[thermal]`` → the run itself is the fuller (Soret) model; EMCD is the same case
+  without ``[thermal]`` (same c, D at their reference values, same conditions).
+* A free gas, or a porous one with equal molar masses, at uniform T → the binary
+  Maxwell–Stefan model (``models.multicomponent``, n = 2, Σ N_i = 0), which is EMCD
+  itself: the deviation is the solvers' tolerance.
+* ``flux_model = "stefan"`` → the run is the fuller model; EMCD is the same film with
+  ν = 1 (N_B = −N_A), the same open end and the same wall state or rate.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ufl
+
+from emcd_fem.case import Case, MoleFractionBC, ZeroFluxBC
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.models.stefan import StefanFilm
+from emcd_fem.models.transport import SpeciesTransportModel
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """EMCD next to a fuller model on the same mesh.
+
+    Attributes:
+        model: The fuller model's name, e.g. ``"soret"``.
+        description: One sentence: what was solved and why it is the fuller model.
+        emcd_flux: Boundary → outward flow of A in EMCD [mol/s; per unit depth in 2D; per
+            unit area in 1D].
+        full_flux_a: Boundary → outward flow of A in the fuller model [same units].
+        full_flux_b: Boundary → outward flow of B in the fuller model, or None when it
+            keeps N_B = −N_A.
+        emcd_vector: N_A of EMCD (UFL) [mol/(m^2 s)], or None (uniform 1D film).
+        full_vector: N_A of the fuller model (UFL), or None.
+        extra: Model-specific entries for the summary (e.g. the Soret/Fick split).
+    """
+
+    model: str
+    description: str
+    emcd_flux: dict[str, float]
+    full_flux_a: dict[str, float]
+    full_flux_b: dict[str, float] | None
+    emcd_vector: ufl.core.expr.Expr | None
+    full_vector: ufl.core.expr.Expr | None
+    extra: dict[str, Any]
+
+
+def soret_comparison(
+    case: Case,
+    domain: Domain,
+    model: SpeciesTransportModel,
+    solution: Any,
+    build_model: Callable[[Case, Domain], SpeciesTransportModel],
+) -> Comparison:
+    """The Soret run (``model``, ``solution``) against the isothermal EMCD re-solve.
+
+    The deviation of a Dirichlet boundary Γ_i is exactly the thermal part of the flux
+    weighted by the boundary's discrete influence function φ_i (EMCD-harmonic, 1 on Γ_i,
+    0 on the other mole-fraction boundaries): q_Soret − q_EMCD = ∫ ∇φ_i · N_thermal dx,
+    because the Fickian parts of both solutions give the same weighted integral (their
+    difference vanishes on the mole-fraction boundaries). In a 1D slab φ_i is linear and
+    the deviation is the mean of the thermal flux over the slab; the boundary-local split
+    (``flux_split``, the thermal part at the boundary itself) differs from it wherever
+    x_A (1 − x_A) ∇T varies. Both are reported.
+    """
+    emcd_model = build_model(case.model_copy(update={"thermal": None}), domain)
+    emcd = emcd_model.solve()
+    fick_emcd, _ = emcd_model.fluxes(emcd.potential)
+    fick, thermal = model.fluxes(solution.potential)
+    return Comparison(
+        model="soret",
+        description=(
+            "the run itself (thermal diffusion, N_A = −c D (∇x_A + S_T x_A x_B ∇T)) against "
+            "isothermal EMCD re-solved with the same c, D and conditions without [thermal]"
+        ),
+        emcd_flux=dict(emcd.boundary_flux),
+        full_flux_a=dict(solution.boundary_flux),
+        full_flux_b=None,
+        emcd_vector=fick_emcd,
+        full_vector=fick if thermal is None else fick + thermal,
+        extra={
+            "soret_split_at_boundary": {
+                n: dict(part) for n, part in sorted(solution.flux_split.items())
+            },
+            "note": (
+                "relative_deviation compares whole flows; q_Soret − q_EMCD is the thermal "
+                "flux weighted by the boundary's influence function (its mean over a 1D "
+                "slab), not the thermal part at the boundary (soret_split_at_boundary)"
+            ),
+        },
+    )
+
+
+def maxwell_stefan_problem(case: Case, domain: Domain, model: SpeciesTransportModel) -> str | None:
+    """None when the binary Maxwell–Stefan model can re-solve the case, else why not.
+
+    It takes mole fractions on boundaries (impermeable elsewhere) and one c, Đ per region:
+    no flux or mass-transfer data, no films or partition coefficients, no source, no
+    reactions.
+    """
+    if any(not isinstance(b, MoleFractionBC | ZeroFluxBC) for b in case.boundaries.values()):
+        return "it takes only mole-fraction and zero-flux boundaries"
+    if not any(isinstance(b, MoleFractionBC) for b in case.boundaries.values()):
+        return "it needs at least one mole-fraction boundary"
+    if model.films or any(h != 1.0 for h in model.solubility.values()):
+        return "it has no films or partition coefficients"
+    if case.physics.source != 0 or case.reactions:
+        return "it is re-solved here without sources or reactions"
+    return None
+
+
+def maxwell_stefan_comparison(
+    case: Case,
+    domain: Domain,
+    model: SpeciesTransportModel,
+    solution: Any,
+    materials: Mapping[str, Any],
+) -> Comparison:
+    """The EMCD run against the binary Maxwell–Stefan model (n = 2, Σ N_i = 0).
+
+    Binary Maxwell–Stefan with zero net molar flux is x_B N_A − x_A N_B = −c Đ ∇x_A with
+    N_B = −N_A, i.e. N_A = −c Đ ∇x_A: EMCD's law. The two solves differ only by their
+    solvers (Newton with LU here, the run's linear solver there).
+
+    Args:
+        case: The case (mole-fraction boundaries).
+        domain: The run's domain.
+        model: The run's model.
+        solution: The run's solution.
+        materials: Region → :class:`~emcd_fem.materials.Material` (c, effective D).
+    """
+    mixtures = {
+        region: GasMixture(
+            ("A", "B"),
+            {("A", "B"): m.diffusivity},
+            concentration=m.concentration,
+            name=case.material_of(region),
+        )
+        for region, m in sorted(materials.items())
+    }
+    compositions = {
+        name: {"A": b.value, "B": 1.0 - b.value}
+        for name, b in sorted(case.boundaries.items())
+        if isinstance(b, MoleFractionBC)
+    }
+    ms_model = MaxwellStefanModel(domain, mixtures, compositions, degree=case.discretisation.degree)
+    ms = ms_model.solve()
+    fick, _ = model.fluxes(solution.potential)
+    return Comparison(
+        model="maxwell_stefan",
+        description=(
+            "the binary Maxwell–Stefan model (n = 2, bootstrap Σ N_i = 0) on the same mesh: "
+            "the fuller model of a free gas (or of pores with equal molar masses) at uniform "
+            "T and P"
+        ),
+        emcd_flux=dict(solution.boundary_flux),
+        full_flux_a={n: ms.boundary_flux["A"].get(n, 0.0) for n in solution.boundary_flux},
+        full_flux_b={n: ms.boundary_flux["B"].get(n, 0.0) for n in solution.boundary_flux},
+        emcd_vector=fick,
+        full_vector=ms_model.fluxes[ms_model.species.index("A")],
+        extra={"newton_iterations": ms.iterations},
+    )
+
+
+def stefan_comparison(
+    film: StefanFilm, solution: Any, case: Case, domain: Domain, open_end: str, wall: str
+) -> Comparison:
+    """The Stefan-flow film (``film``, ``solution``) against the same film with ν = 1 (EMCD).
+
+    The EMCD film keeps the open end, and the wall's mole fraction or its first-order rate
+    k_s: with a rate the wall state of the two models differs, as it would in reality.
+    """
+    emcd = StefanFilm(
+        domain,
+        film.material,
+        1.0,
+        film.x_0,
+        open_end=open_end,
+        wall=wall,
+        x_wall=film.x_wall,
+        k_s=film.k_s,
+        degree=case.discretisation.degree,
+    ).solve()
+    nu = film.nu
+    full_b = -nu * solution.flux_A  # N_B along +z (from the open end to the wall)
+    return Comparison(
+        model="stefan",
+        description=(
+            f"the run itself (Stefan flow, A -> {nu:g} B at the wall: N_B = −ν N_A, "
+            "N_A = −c D x_A'/(1 − (1 − ν) x_A)) against the same film with ν = 1 (EMCD)"
+        ),
+        emcd_flux={open_end: -emcd.flux_A, wall: emcd.flux_A},
+        full_flux_a={open_end: -solution.flux_A, wall: solution.flux_A},
+        full_flux_b={open_end: -full_b, wall: full_b},
+        emcd_vector=None,
+        full_vector=None,
+        extra={"nu": nu, "emcd_x_wall": emcd.x_wall, "stefan_x_wall": solution.x_wall},
+    )
+
+
+__all__ = [
+    "Comparison",
+    "maxwell_stefan_comparison",
+    "maxwell_stefan_problem",
+    "soret_comparison",
+    "stefan_comparison",
+]
