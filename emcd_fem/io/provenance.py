@@ -25,6 +25,7 @@ FIELD_UNITS = {
     "temperature": "K",
     "thermal_fraction": "1",
     "potential": "1",
+    "emcd_deviation": "1",
     "region": "index into region_names",
 }
 

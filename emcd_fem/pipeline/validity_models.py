@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ufl
+from dolfinx import fem
 
 from emcd_fem.case import Case, MoleFractionBC, ZeroFluxBC
 from emcd_fem.materials.mixture import GasMixture
@@ -26,6 +27,7 @@ from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.stefan import StefanFilm
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.post.integrals import partition_boundary_dofs, reaction_fluxes
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,8 @@ def maxwell_stefan_problem(case: Case, domain: Domain, model: SpeciesTransportMo
     """None when the binary Maxwell–Stefan model can re-solve the case, else why not.
 
     It takes mole fractions on boundaries (impermeable elsewhere) and one c, Đ per region:
-    no flux or mass-transfer data, no films or partition coefficients, no source, no
-    reactions.
+    no flux or mass-transfer data, no films or partition coefficients, no reactions (a
+    constant source R_A is the mole-balanced pair R_A, R_B = −R_A there).
     """
     if any(not isinstance(b, MoleFractionBC | ZeroFluxBC) for b in case.boundaries.values()):
         return "it takes only mole-fraction and zero-flux boundaries"
@@ -114,8 +116,8 @@ def maxwell_stefan_problem(case: Case, domain: Domain, model: SpeciesTransportMo
         return "it needs at least one mole-fraction boundary"
     if model.films or any(h != 1.0 for h in model.solubility.values()):
         return "it has no films or partition coefficients"
-    if case.physics.source != 0 or case.reactions:
-        return "it is re-solved here without sources or reactions"
+    if case.reactions:
+        return "its sources are constant rates, not reactions"
     return None
 
 
@@ -153,9 +155,29 @@ def maxwell_stefan_comparison(
         for name, b in sorted(case.boundaries.items())
         if isinstance(b, MoleFractionBC)
     }
-    ms_model = MaxwellStefanModel(domain, mixtures, compositions, degree=case.discretisation.degree)
+    rate = case.physics.source  # R_A [mol/(m^3 s)] everywhere, R_B = −R_A: mole-balanced
+    sources = {region: {"A": rate, "B": -rate} for region in sorted(materials)} if rate else None
+    ms_model = MaxwellStefanModel(
+        domain, mixtures, compositions, degree=case.discretisation.degree, sources=sources
+    )
+    # the same discrete boundary data as the run: where two mole-fraction boundaries share
+    # a DOF (a corner) the run kept one of the two values, the Maxwell–Stefan model (its
+    # boundaries in sorted order) might keep the other; copying the run's nodal x_A into
+    # every boundary value makes the two discrete problems identical
+    same = fem.Function(ms_model.space)
+    x_run = model.potentials[0]  # one block, H = 1 (maxwell_stefan_problem): μ = x_A
+    same.interpolate(
+        fem.Expression(ufl.as_vector([x_run]), ms_model.space.element.interpolation_points)
+    )
+    for bc in ms_model.dirichlet_bcs:
+        bc.g.x.array[:] = same.x.array
     ms = ms_model.solve()
     fick, _ = model.fluxes(solution.potential)
+    # a DOF shared by two mole-fraction boundaries (a corner) carries one reaction, given to
+    # the first boundary that claims it: the run's order (the case's), here too
+    names = [n for n, b in case.boundaries.items() if isinstance(b, MoleFractionBC)]
+    dofs = partition_boundary_dofs(ms_model.space, domain, names)
+    flux_a = reaction_fluxes(fem.form(ms_model.residual_form), dofs)
     return Comparison(
         model="maxwell_stefan",
         description=(
@@ -164,11 +186,15 @@ def maxwell_stefan_comparison(
             "T and P"
         ),
         emcd_flux=dict(solution.boundary_flux),
-        full_flux_a={n: ms.boundary_flux["A"].get(n, 0.0) for n in solution.boundary_flux},
-        full_flux_b={n: ms.boundary_flux["B"].get(n, 0.0) for n in solution.boundary_flux},
+        full_flux_a={n: flux_a.get(n, 0.0) for n in solution.boundary_flux},
+        # the bootstrap Σ N_i = 0 (and R_B = −R_A) makes q_B = −q_A on every boundary
+        full_flux_b={n: -flux_a.get(n, 0.0) for n in solution.boundary_flux},
         emcd_vector=fick,
         full_vector=ms_model.fluxes[ms_model.species.index("A")],
-        extra={"newton_iterations": ms.iterations},
+        extra={
+            "newton_iterations": ms.iterations,
+            "maxwell_stefan_imbalance": dict(ms.imbalance),
+        },
     )
 
 

@@ -20,6 +20,12 @@ SCALAR_PICTURES = {
         "thermal-diffusion share of the flux",
         "magma",
     ),
+    "emcd_deviation": (
+        "emcd_deviation",
+        "|N_EMCD - N_full| / max |N_full| (-)",
+        "local deviation from the fuller model ([analysis] emcd_validity)",
+        "plasma",
+    ),
 }
 
 
