@@ -17,45 +17,13 @@ import numpy as np
 import pytest
 import ufl
 from dolfinx import fem
+from validity_cases import free_gas_2d, soret_slab
 
 from emcd_fem.analytic.reactions import stefan_flux
 from emcd_fem.case import CaseError, load_case
 from emcd_fem.errors import EmcdResultError
 from emcd_fem.pipeline.run import run_case
 from emcd_fem.post import validity
-
-
-def free_gas_2d(**extra):
-    """Two layers, x_A fixed on the left and on the bottom (a 2D flux), a source A → B."""
-    data = {
-        "geometry": {
-            "kind": "layered_slab",
-            "dim": 2,
-            "width": 0.5,
-            "cells_across": 6,
-            "layers": [
-                {"name": "a", "thickness": 0.4, "cells": 6},
-                {"name": "b", "thickness": 0.6, "cells": 8},
-            ],
-        },
-        "materials": {"a": {"D": 2.0e-5, "c": 40.9}, "b": {"D": 5.0e-6, "c": 35.0}},
-        "boundaries": {
-            "left": {"type": "mole_fraction", "value": 0.8},
-            "bottom": {"type": "mole_fraction", "value": 0.3},
-            "right": {"type": "zero_flux"},
-        },
-        # equal molar masses (CO/N2-like): nothing in the gas breaks the equimolar exchange
-        "species": {
-            "A": {"name": "A", "molar_mass": 0.028},
-            "B": {"name": "B", "molar_mass": 0.028},
-        },
-        "physics": {"source": -1.0e-5},  # R_A = −R_B: mole-balanced (A → B)
-        "discretisation": {"degree": 2},
-        "analysis": {"emcd_validity": True},
-    }
-    for key, value in extra.items():
-        data[key] = value
-    return data
 
 
 def test_equal_mass_mole_balanced_isothermal_case_is_valid_to_solver_tolerance():
@@ -88,37 +56,6 @@ def test_unequal_masses_in_a_free_gas_stay_valid():
     report = run_case(load_case(data)).summary["validity"]
     assert report["verdict"].startswith("valid: ")
     assert report["regime"]["alpha"] == pytest.approx(1 - np.sqrt(0.1), rel=1e-14)
-
-
-def soret_slab(**extra):
-    """demos/soret_slab_1d.toml: x_A 0.6 → 0.4, T 300 → 312 K over 0.5 m, S_T = 0.012 1/K."""
-    return {
-        "geometry": {
-            "kind": "layered_slab",
-            "dim": 1,
-            "layers": [{"name": "gas", "thickness": 0.5, "cells": 40}],
-        },
-        "materials": {
-            "gas": {
-                "D": 2.0e-5,
-                "c": 40.9,
-                "thermal_conductivity": 0.026,
-                "soret_coefficient": 0.012,
-            }
-        },
-        "boundaries": {
-            "left": {"type": "mole_fraction", "value": 0.6},
-            "right": {"type": "mole_fraction", "value": 0.4},
-        },
-        "thermal": {
-            "boundaries": {
-                "left": {"type": "temperature", "value": 300.0},
-                "right": {"type": "temperature", "value": 312.0},
-            }
-        },
-        "discretisation": {"degree": 2},
-        "analysis": {"emcd_validity": True},
-    } | extra
 
 
 def test_soret_deviation_is_the_mean_thermal_flux_and_matches_the_closed_form():

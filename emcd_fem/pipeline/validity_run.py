@@ -197,6 +197,7 @@ def report_for_model(
 
     def run() -> tuple[dict[str, Any], dict[str, fem.Function]]:
         regime = _regime(case, domain, summary)
+        checkpoint(domain.comm, "validity regime numbers")  # rank-local work above
         regions = sorted(domain.regions)
         porous = porous_regions(case, regions)
         masses, missing = molar_masses(case)
@@ -273,6 +274,7 @@ def report_for_stefan(
 
     def run() -> tuple[dict[str, Any], dict[str, fem.Function]]:
         regime = _regime(case, domain, {})
+        checkpoint(domain.comm, "validity regime numbers")  # rank-local work above
         (reaction,) = case.reactions
         delta_nu = film.nu - 1.0
         regime["reactions"] = [
