@@ -26,6 +26,7 @@ FIELD_UNITS = {
     "thermal_fraction": "1",
     "potential": "1",
     "emcd_deviation": "1",
+    "dusty_gas_pressure": "Pa",
     "region": "index into region_names",
 }
 

@@ -22,8 +22,13 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.case import Case, MoleFractionBC, ZeroFluxBC
+from emcd_fem.constants import GAS_CONSTANT
+from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.materials.porous import DustyGas, PorousMedium
+from emcd_fem.materials.viscosity import mixture_viscosity
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.dusty_gas import BoundaryState, DustyGasModel
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.stefan import StefanFilm
 from emcd_fem.models.transport import SpeciesTransportModel
@@ -234,8 +239,142 @@ def stefan_comparison(
     )
 
 
+def dusty_gas_problem(case: Case, regions: list[str]) -> str | None:
+    """None when the dusty-gas model can re-solve the case, else what is missing (key paths).
+
+    It needs every region porous with a pore diameter, one gas (the same T, P or c, and
+    D_AB or gases in every region), mole-fraction boundaries at that pressure (closed
+    elsewhere), no films, partitions or constant source.
+    """
+    missing = []
+    for region in regions:
+        name = case.material_of(region)
+        spec = case.materials[name]
+        if spec.pore_diameter is None:
+            missing.append(f"materials.{name}.pore_diameter (the dusty-gas model's pores)")
+        if spec.T is None:
+            missing.append(f"materials.{name}.T (Knudsen diffusivities need T)")
+        if spec.P is None and spec.c is None:
+            missing.append(f"materials.{name}.P")
+        if spec.D is None and spec.gases is None:
+            missing.append(f"materials.{name}.D or gases")
+        if spec.gases is None:
+            missing.append(f"materials.{name}.gases (the mixture viscosity)")
+    if missing:
+        return "add " + ", ".join(missing)
+    keys = {
+        (
+            spec.T,
+            spec.P,
+            spec.c,
+            spec.D,
+            tuple(spec.gases),
+        )
+        for spec in (case.materials[case.material_of(r)] for r in regions)
+    }
+    if len(keys) != 1:
+        return "its regions must hold one gas (the same T, P, c, D and gases in every material)"
+    if any(not isinstance(b, MoleFractionBC | ZeroFluxBC) for b in case.boundaries.values()):
+        return "it takes only mole-fraction (open, at the gas pressure) and zero-flux boundaries"
+    if case.interfaces or case.physics.source != 0:
+        return "it has no films, partition coefficients or constant source"
+    return None
+
+
+def dusty_gas_comparison(
+    case: Case,
+    domain: Domain,
+    model: SpeciesTransportModel,
+    solution: Any,
+    resolved: Mapping[str, Any],
+    reactions: Any,
+) -> tuple[Comparison, fem.Function]:
+    """The EMCD run against the dusty-gas model (pressure unknown) on the same mesh.
+
+    The gas: Đ_AB of the material (given, or Chapman–Enskog) at its c; M_A, M_B of its
+    gases; μ by Chapman–Enskog and Wilke at the mean composition of the mole-fraction
+    boundaries (``materials.viscosity``). Every mole-fraction boundary is open at the
+    material's pressure P (or c R T) with x_A = value. Returns the comparison and the
+    pressure field.
+
+    Args:
+        case: The case (:func:`dusty_gas_problem` is None).
+        domain: The run's domain.
+        model: The run's model.
+        solution: The run's solution.
+        resolved: Region → :class:`~emcd_fem.materials.properties.ResolvedMaterial`.
+        reactions: The run's reactions (``case.check_reactions.build_reactions``).
+    """
+    regions = sorted(domain.regions)
+    spec = case.materials[case.material_of(regions[0])]
+    material = resolved[regions[0]]
+    c = material.material.concentration
+    d_ab = spec.D if spec.D is not None else material.diagnostics["D_AB_chapman_enskog"]
+    gas_a, gas_b = spec.gases
+    m_a, m_b = (kt.gas(g).molar_mass for g in (gas_a, gas_b))
+    open_ends = {n: b.value for n, b in case.boundaries.items() if isinstance(b, MoleFractionBC)}
+    x_mean = sum(open_ends.values()) / len(open_ends)
+    mu = mixture_viscosity({gas_a: x_mean, gas_b: 1.0 - x_mean}, spec.T)
+    pressure = c * GAS_CONSTANT * spec.T
+    gas = DustyGas(
+        GasMixture(("A", "B"), {("A", "B"): d_ab}, c, name=gas_a + "/" + gas_b),
+        {"A": m_a, "B": m_b},
+        mu,
+    )
+    media = {
+        r: PorousMedium(
+            case.materials[case.material_of(r)].porosity,
+            case.materials[case.material_of(r)].tortuosity,
+            case.materials[case.material_of(r)].pore_diameter,
+            name=case.material_of(r),
+        )
+        for r in regions
+    }
+    states = {
+        n: BoundaryState(pressure, {"A": x, "B": 1.0 - x}) for n, x in sorted(open_ends.items())
+    }
+    dgm = DustyGasModel(
+        domain,
+        media,
+        gas,
+        states,
+        temperature=spec.T,
+        reactions=list(reactions),
+        degree=case.discretisation.degree,
+    )
+    result = dgm.solve()
+    fick, _ = model.fluxes(solution.potential)
+    p = result.pressure
+    p.name = "dusty_gas_pressure"
+    return Comparison(
+        model="dusty_gas",
+        description=(
+            "the dusty-gas model (Knudsen + molecular diffusion + viscous flow, pressure "
+            "unknown; models.dusty_gas) on the same mesh, every open boundary at the "
+            f"material's pressure {pressure:.6g} Pa"
+        ),
+        emcd_flux=dict(solution.boundary_flux),
+        full_flux_a={n: result.boundary_flux["A"].get(n, 0.0) for n in solution.boundary_flux},
+        full_flux_b={n: result.boundary_flux["B"].get(n, 0.0) for n in solution.boundary_flux},
+        emcd_vector=fick,
+        full_vector=dgm.fluxes[dgm.species.index("A")],
+        extra={
+            "pressure_range": list(result.pressure_range),
+            "pressure_difference": {
+                f"{a}|{b}": v for (a, b), v in sorted(result.pressure_difference.items())
+            },
+            "viscous_share": dict(result.viscous_share),
+            "viscosity": mu,
+            "viscosity_basis": "Chapman–Enskog + Wilke at the mean boundary composition",
+            "newton_iterations": result.iterations,
+        },
+    ), p
+
+
 __all__ = [
     "Comparison",
+    "dusty_gas_comparison",
+    "dusty_gas_problem",
     "maxwell_stefan_comparison",
     "maxwell_stefan_problem",
     "soret_comparison",

@@ -26,6 +26,12 @@ SCALAR_PICTURES = {
         "local deviation from the fuller model ([analysis] emcd_validity)",
         "plasma",
     ),
+    "dusty_gas_pressure": (
+        "dusty_gas_pressure",
+        "p, pressure of the dusty-gas re-solve (Pa)",
+        "pressure built up in the dusty-gas model ([analysis] emcd_validity)",
+        "cividis",
+    ),
 }
 
 
