@@ -1,10 +1,11 @@
 """The "is EMCD valid here?" report on all ranks equals the serial one (issue 20: 1e-8).
 
-The 2D free-gas case (binary Maxwell–Stefan re-solve), the Soret slab (isothermal EMCD
-re-solve) and the Stefan film (ν = 1 re-solve): direct (MUMPS) solves and Newton to a
-relative residual of 1e-12, so serial and parallel differ by rounding: 1e-10 of the flux
-scale, well inside the issue's 1e-8. A failure of the report on one rank only ends as the
-same ``status = "failed"`` on every rank, the main results kept.
+The 2D free-gas case (binary Maxwell–Stefan re-solve), the porous H2/N2 pellet (dusty-gas
+re-solve), the Soret slab (isothermal EMCD re-solve) and the Stefan film (ν = 1
+re-solve): direct (MUMPS) solves and Newton to a relative residual of 1e-12, so serial
+and parallel differ by rounding: 1e-10 of the flux scale, well inside the issue's 1e-8.
+A failure of the report on one rank only ends as the same ``status = "failed"`` on every
+rank, the main results kept.
 """
 
 import sys
@@ -16,15 +17,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from validity_cases import STEFAN, free_gas_2d, soret_slab
+from validity_cases import STEFAN, free_gas_2d, porous_pellet, soret_slab
 
 from emcd_fem.case import load_case
 from emcd_fem.pipeline.run import run_case
 
 
-@pytest.mark.parametrize("name", ["free_gas_2d", "soret_slab", "stefan"])
+@pytest.mark.parametrize("name", ["free_gas_2d", "porous_pellet", "soret_slab", "stefan"])
 def test_validity_report_parallel_equals_serial(name):
-    data = {"free_gas_2d": free_gas_2d, "soret_slab": soret_slab}.get(name, lambda: STEFAN)()
+    data = {
+        "free_gas_2d": free_gas_2d,
+        "porous_pellet": lambda: porous_pellet(100e-6),
+        "soret_slab": soret_slab,
+    }.get(name, lambda: STEFAN)()
     case = load_case(data)
     serial = run_case(case, comm=MPI.COMM_SELF).summary["validity"]
     parallel = run_case(case, comm=MPI.COMM_WORLD).summary["validity"]
