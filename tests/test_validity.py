@@ -48,6 +48,14 @@ def test_equal_mass_mole_balanced_isothermal_case_is_valid_to_solver_tolerance()
     assert report["deviation_field"]["max_full_flux"] > 0
 
 
+def test_python_function_gives_the_same_report():
+    from emcd_fem.pipeline.validity import emcd_validity
+
+    data = free_gas_2d(analysis={"emcd_validity": False})
+    report = emcd_validity(load_case(data))
+    assert report["model"] == "maxwell_stefan" and report["verdict"].startswith("valid: ")
+
+
 def test_unequal_masses_in_a_free_gas_stay_valid():
     # binary Maxwell–Stefan does not see molar masses: a free gas with M_A ≠ M_B at uniform
     # T and P is still equimolar (the theory's closed-tube argument)

@@ -78,7 +78,7 @@ class Analysis(_Section):
     emcd_validity: bool = Field(
         default=False,
         description="Is EMCD valid here? Re-solve with the fuller model that applies "
-        "(Soret with [thermal], Stefan flow, dusty gas in pores with M_A ≠ M_B, binary "
+        "(Soret with [thermal], Stefan flow, the dusty-gas model in porous regions, binary "
         "Maxwell–Stefan) and report per boundary the deviation, a verdict and the regime "
         "numbers (summary.json → validity; README: Is EMCD valid here?). Steady binary runs.",
     )
