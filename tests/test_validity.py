@@ -264,3 +264,10 @@ def test_porous_equal_masses_are_valid_to_solver_tolerance():
     assert report["max_relative_deviation"] < 1e-9
     assert report["verdict"].startswith("valid: ")
     assert report["net_flux_share"] < 1e-9
+
+
+def test_verify_group():
+    from emcd_fem.studies.verification import CHECKS
+
+    checks = CHECKS["emcd_validity"](MPI.COMM_WORLD, True)
+    assert len(checks) == 2 and all(c.passed for c in checks), [(c.name, c.error) for c in checks]
