@@ -157,9 +157,11 @@ def _graham_reason(regime: dict[str, Any], porous: list[str]) -> str:
     """Why pores with M_A ≠ M_B break EMCD, with the numbers."""
     kn = {r: regime["knudsen_number"].get(r) for r in porous}
     return (
-        f"Graham's law N_A/N_B = {regime['graham_flux_ratio']:.3g} holds in the pores of "
-        f"{', '.join(porous)} at every Knudsen number (α = {regime['alpha']:.3g}, Kn = "
-        f"{', '.join(f'{v:.3g}' if v is not None else 'n/a' for v in kn.values())})"
+        f"unequal molar masses in the pores of {', '.join(porous)} (α = "
+        f"{regime['alpha']:.3g}, Kn = "
+        f"{', '.join(f'{v:.3g}' if v is not None else 'n/a' for v in kn.values())}): at "
+        f"uniform pressure Graham's law N_A/N_B = {regime['graham_flux_ratio']:.3g} holds "
+        "at every Knudsen number"
     )
 
 
@@ -213,6 +215,15 @@ def report_for_model(
         unequal = masses is not None and masses[0] != masses[1]
         degree = case.discretisation.degree
         not_covered = []
+        if case.thermal is not None and any(r.arrhenius_A for r in case.reactions):
+            report, fields = _finish(None, regime, domain, degree, [])
+            return report | {
+                "model": None,
+                "verdict": "not compared: the reactions' Arrhenius rates need the temperature "
+                "field, so an isothermal EMCD run is not the same case (give k_f, k_b instead "
+                "of arrhenius_A to compare at one temperature)",
+                "not_covered": ["thermal diffusion with temperature-dependent rates"],
+            }, fields
         if case.thermal is not None:
             if porous and unequal:
                 not_covered.append(
@@ -241,6 +252,17 @@ def report_for_model(
                 case, domain, model, solution, resolved, build_reactions(case)
             )
             reasons = [_graham_reason(regime, porous)] if unequal else []
+            drop = max(
+                (abs(v) for v in comparison.extra["pressure_difference"].values()), default=0
+            )
+            low, high = comparison.extra["pressure_range"]
+            if high - low > 1e-6 * high:  # not isobaric: say what the pressure does
+                share = max(abs(v) for v in comparison.extra["viscous_share"].values())
+                reasons.append(
+                    f"a pressure build-up inside (p from {low:.6g} to {high:.6g} Pa, "
+                    f"{drop:.3g} Pa between boundaries; viscous share of the flux up to "
+                    f"{share:.2g})"
+                )
             if any(case.materials[case.material_of(r)].knudsen == "off" for r in porous):
                 reasons.append(
                     "Knudsen diffusion in the pores, which the run leaves out (knudsen = 'off')"
