@@ -10,6 +10,8 @@
 ``soret``       steady thermal-diffusion (Soret) profiles, exact and high-accuracy shooting
 ``conduction``  layered-slab heat conduction with contact resistances
 ``dusty_gas``   the isobaric dusty-gas rate (Knudsen + molecular), slab or shell
+``dusty_gas_channel`` the 1D dusty-gas channel / pellet with pressure free (dead-end pore,
+                reacting pellet), integrated by shooting at rtol 1e-12
 ``ends``        the end-condition algebra shared by the slab and shell families
 =============== =============================================================================
 
@@ -18,6 +20,11 @@ Every public function is re-exported here, so ``emcd_fem.analytic.composite_slab
 
 from emcd_fem.analytic.conduction import ConductionSlabSolution, conduction_slab
 from emcd_fem.analytic.dusty_gas import dusty_gas_rate
+from emcd_fem.analytic.dusty_gas_channel import (
+    channel_coefficients,
+    dusty_gas_channel,
+    dusty_gas_pellet,
+)
 from emcd_fem.analytic.ends import RTOL
 from emcd_fem.analytic.films import film_shells, film_slab
 from emcd_fem.analytic.media import (
@@ -43,9 +50,12 @@ __all__ = [
     "ShellSolution",
     "SlabSolution",
     "SoretSlabSolution",
+    "channel_coefficients",
     "composite_slab",
     "concentric_shells",
     "conduction_slab",
+    "dusty_gas_channel",
+    "dusty_gas_pellet",
     "dusty_gas_rate",
     "film_shells",
     "film_slab",

@@ -7,6 +7,7 @@ data) do not apply and are refused by name rather than silently ignored.
 """
 
 from emcd_fem.case.check_tools import suggest
+from emcd_fem.case.dusty_gas import reaction_boundary_problems
 from emcd_fem.case.multicomponent import ROOT, species_problems
 from emcd_fem.case.schema import Case
 from emcd_fem.case.settings import Physics
@@ -62,6 +63,7 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
                 )
     boundaries = case.geometry.boundary_names()
     if boundaries is not None:
+        problems += reaction_boundary_problems(spec, boundaries)
         for name in sorted(spec.boundaries):
             if name not in boundaries:
                 problems.append(

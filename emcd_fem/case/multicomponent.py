@@ -25,6 +25,7 @@ from pydantic import Field, ValidationError
 from emcd_fem.case.base import CaseError
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
+from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.materials.mixture import GasMixture
@@ -62,14 +63,19 @@ class CompositionSpec(_Section):
     """Mole fractions of every species on a boundary (Σ = 1)."""
 
     mole_fractions: dict[str, float] = Field(description="Species → x_i [-], summing to 1.")
+    pressure: float | None = Field(
+        default=None, gt=0, description="Total pressure p [Pa] (model = `dusty_gas` only)."
+    )
 
 
 class MulticomponentSpec(_Section):
     """n-species Maxwell–Stefan (or mixture-averaged) transport of an ideal gas."""
 
     species: list[str] = Field(min_length=2, description="Species names, e.g. [H2, N2, CO2].")
-    model: Literal["maxwell_stefan", "mixture_averaged"] = Field(
-        default="maxwell_stefan", description="Flux law (`mixture_averaged`: Wilke/Fick)."
+    model: Literal["maxwell_stefan", "mixture_averaged", "dusty_gas"] = Field(
+        default="maxwell_stefan",
+        description="Flux law (`mixture_averaged`: Wilke/Fick; `dusty_gas`: porous media, "
+        "pressure unknown, data in [multicomponent.dusty_gas]).",
     )
     bootstrap: Literal["zero_net_flux", "stagnant", "graham", "flux_ratios"] = Field(
         default="zero_net_flux", description="Σ ν_i N_i = 0: ν = 1, δ_ik, √M_i or given."
@@ -84,6 +90,9 @@ class MulticomponentSpec(_Section):
     regions: dict[str, MixtureSpec] = Field(description="Region name → its mixture.")
     boundaries: dict[str, CompositionSpec] = Field(
         description="Boundary name → mole fractions; other boundaries impermeable."
+    )
+    dusty_gas: DustyGasSpec | None = Field(
+        default=None, description="Porous media, T, μ, reactions of model = `dusty_gas`."
     )
 
 
@@ -160,7 +169,7 @@ def species_problems(spec: MulticomponentSpec) -> list[tuple[str, str]]:
         ]
     if not spec.boundaries:
         problems.append((f"{ROOT}.boundaries", "prescribe the mole fractions on a boundary"))
-    return problems
+    return problems + dusty_gas_problems(spec)
 
 
 def _mixture(name: str, region: MixtureSpec, species: tuple[str, ...]) -> GasMixture:

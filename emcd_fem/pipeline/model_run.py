@@ -26,6 +26,7 @@ from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.pipeline.dusty_gas_run import run_dusty_gas
 from emcd_fem.pipeline.multicomponent_run import run_multicomponent
 from emcd_fem.pipeline.output import (
     RunResult,
@@ -123,6 +124,8 @@ def run_model(
     mesh_reused: bool = False,
 ) -> RunResult:
     """Build, solve, post-process and write a case through the composed model (collective)."""
+    if case.multicomponent is not None and case.multicomponent.model == "dusty_gas":
+        return run_dusty_gas(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.multicomponent is not None:  # n species: the Maxwell–Stefan model
         return run_multicomponent(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.physics.flux_model == "stefan":  # non-equimolar 1D film: its own model

@@ -32,6 +32,7 @@ SCALAR_PICTURES = {
         "pressure built up in the dusty-gas model ([analysis] emcd_validity)",
         "cividis",
     ),
+    "pressure": ("pressure", "p, pressure (Pa)", "pressure (dusty-gas model)", "cividis"),
 }
 
 

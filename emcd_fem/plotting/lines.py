@@ -118,4 +118,16 @@ def _species_plots(directory: Path, grid, points, centres, species, plt) -> list
         fig.savefig(path)
         plt.close(fig)
         pictures.append(path)
+    if "pressure" in grid.point_data:  # a dusty-gas run: the pressure it builds up
+        fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+        order = np.argsort(points)
+        ax.plot(points[order], np.asarray(grid.point_data["pressure"], dtype=float)[order])
+        ax.set_xlabel("x [m]")
+        ax.set_ylabel("p, pressure (Pa)")
+        ax.grid(alpha=0.3)
+        ax.set_title("dusty-gas model: pressure (1D)")
+        fig.tight_layout()
+        fig.savefig(directory / "pressure.png")
+        plt.close(fig)
+        pictures.append(directory / "pressure.png")
     return pictures
