@@ -359,3 +359,36 @@ def test_soret_deviation_in_2d_is_the_influence_weighted_thermal_flux():
         # and it is not the boundary-local split of the run
         local = report["soret_split_at_boundary"][name]["thermal"]
         assert abs(local - weighted) > 1e-3 * abs(weighted)
+
+
+def test_cli_prints_the_verdict_and_exit_codes(tmp_path, capsys, monkeypatch):
+    from pathlib import Path
+
+    from emcd_fem import cli
+
+    demos = Path(__file__).resolve().parents[1] / "demos"
+    case = str(demos / "stefan_film.toml")
+    code = cli.main(
+        ["run", case, "--out", str(tmp_path / "ok"), "--set", "analysis.emcd_validity=true"]
+    )
+    assert code == cli.EXIT_OK
+    assert "is EMCD valid here? not valid: " in capsys.readouterr().out
+    # the report's own failure: exit code 7 (a failed check), the results written
+    from emcd_fem.pipeline import validity_run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(validity_run, "stefan_comparison", broken)
+    out = tmp_path / "failed"
+    code = cli.main(["run", case, "--out", str(out), "--set", "analysis.emcd_validity=true"])
+    assert code == 7
+    assert json.loads((out / "summary.json").read_text())["validity"]["status"] == "failed"
+    # [multicomponent]: exit 2 naming the key, nothing written
+    multi = str(demos / "ternary_h2_n2_co2.toml")
+    code = cli.main(
+        ["run", multi, "--out", str(tmp_path / "no"), "--set", "analysis.emcd_validity=true"]
+    )
+    assert code == cli.EXIT_INVALID
+    assert "analysis.emcd_validity" in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
