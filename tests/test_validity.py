@@ -392,3 +392,13 @@ def test_cli_prints_the_verdict_and_exit_codes(tmp_path, capsys, monkeypatch):
     assert code == cli.EXIT_INVALID
     assert "analysis.emcd_validity" in capsys.readouterr().err
     assert not (tmp_path / "no").exists()
+
+
+def test_soret_number_from_the_thermal_diffusion_factor():
+    # α_T given instead of S_T: S_T ΔT = α_T ΔT / T at the run's mean T (300 → 312 K)
+    data = soret_slab()
+    data["materials"]["gas"].pop("soret_coefficient")
+    data["materials"]["gas"]["thermal_diffusion_factor"] = 0.3
+    report = run_case(load_case(data)).summary["validity"]
+    assert report["regime"]["soret_number"]["gas"] == pytest.approx(0.3 * 12 / 306, rel=1e-12)
+    assert report["verdict"].startswith("approximate: ")  # a gas-like α_T: ~1 % off

@@ -91,10 +91,11 @@ def _regime(case: Case, domain: Domain, summary: dict[str, Any]) -> dict[str, An
         mean = 0.5 * (t_range[0] + t_range[1])
         for r in regions:
             spec = case.materials[case.material_of(r)]
+            alpha = ((summary.get("soret") or {}).get("alpha_t") or {}).get(r)
             if spec.soret_coefficient is not None:
                 soret[r] = spec.soret_coefficient
-            elif spec.thermal_diffusion_factor is not None:  # S_T = α_T / T at the mean T
-                soret[r] = spec.thermal_diffusion_factor / mean
+            elif alpha is not None:  # S_T = α_T / T (the run's α_T at the region's mean T)
+                soret[r] = alpha / mean
     listed = (summary.get("reactions") or {}).get("reactions", [])
     reactions = [
         {"equation": r["equation"], "delta_nu": r["delta_nu"], "R_T": 0.0}
