@@ -205,5 +205,5 @@ assert abs(row["full_flux_A"] - closed) < 1e-4 * closed  # P2 film, measured 1e-
 # `summary.json` → `validity` keeps all of it: the model used, the per-boundary flows and
 # deviations, the regime numbers ($\alpha$, Graham's ratio, Kn per region, $S_T\Delta T$,
 # $\Delta\nu$ and $R_T$), what neither model covers and, if data are missing, exactly what
-# to add. With `--out DIR` the fields `emcd_deviation` (and `dusty_gas_pressure`) are
+# to add. With `--out DIR` the fields `emcd_deviation` (and `dusty_gas_pressure_rise`) are
 # written, and `[output] pictures = true` renders them. `emcd run` prints the verdict last.

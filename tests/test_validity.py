@@ -402,3 +402,14 @@ def test_soret_number_from_the_thermal_diffusion_factor():
     report = run_case(load_case(data)).summary["validity"]
     assert report["regime"]["soret_number"]["gas"] == pytest.approx(0.3 * 12 / 306, rel=1e-12)
     assert report["verdict"].startswith("approximate: ")  # a gas-like α_T: ~1 % off
+
+
+def test_dusty_gas_pictures(tmp_path):
+    result = run_case(load_case(porous_pellet(20e-9, output={"pictures": True})), tmp_path / "o")
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["fields"]["dusty_gas_pressure_rise"]["units"] == "Pa"
+    for picture in ("emcd_deviation.png", "dusty_gas_pressure_rise.png"):
+        assert (tmp_path / "o" / picture).stat().st_size > 10_000, picture
+    # the local deviation: Graham's law changes the flux of A by ~2.4 % everywhere
+    values = result.fields["emcd_deviation"].x.array
+    assert 0.01 < values.max() < 0.05

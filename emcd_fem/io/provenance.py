@@ -26,7 +26,7 @@ FIELD_UNITS = {
     "thermal_fraction": "1",
     "potential": "1",
     "emcd_deviation": "1",
-    "dusty_gas_pressure": "Pa",
+    "dusty_gas_pressure_rise": "Pa",
     "region": "index into region_names",
 }
 

@@ -22,14 +22,14 @@ SCALAR_PICTURES = {
     ),
     "emcd_deviation": (
         "emcd_deviation",
-        "|N_EMCD - N_full| / max |N_full| (-)",
-        "local deviation from the fuller model ([analysis] emcd_validity)",
+        "abs(N_EMCD - N_full) / max abs(N_full) (-)",
+        "local deviation from the fuller model (emcd_validity)",
         "plasma",
     ),
-    "dusty_gas_pressure": (
-        "dusty_gas_pressure",
-        "p, pressure of the dusty-gas re-solve (Pa)",
-        "pressure built up in the dusty-gas model ([analysis] emcd_validity)",
+    "dusty_gas_pressure_rise": (
+        "dusty_gas_pressure_rise",
+        "p - p_open, pressure rise of the dusty-gas re-solve (Pa)",
+        "pressure built up in the dusty-gas model (emcd_validity)",
         "cividis",
     ),
     "pressure": ("pressure", "p, pressure (Pa)", "pressure (dusty-gas model)", "cividis"),
