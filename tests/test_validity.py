@@ -136,6 +136,20 @@ def test_porous_case_without_molar_masses_says_what_to_add():
     assert report["regime"]["porous_regions"] == ["b"]
 
 
+def test_porous_next_to_free_gas_gets_the_isobaric_estimate():
+    data = free_gas_2d(physics={"source": 0.0})
+    data.pop("species")
+    for name in ("a", "b"):
+        data["materials"][name] = {"gases": ["H2", "N2"], "T": 600.0, "P": 101325.0}
+    data["materials"]["b"] |= {"porosity": 0.4, "tortuosity": 3.0}
+    report = run_case(load_case(data)).summary["validity"]
+    assert report["model"] == "dusty_gas (isobaric 1D estimate)"
+    assert "free gas" in report["description"] and report["missing_data"] == []
+    estimate = report["regime"]["isobaric_dusty_gas_estimate"]["b"]
+    assert report["max_relative_deviation"] == pytest.approx(abs(estimate), rel=1e-14)
+    assert report["verdict"].startswith("not valid (estimate): ")
+
+
 def test_verdict_levels():
     rows = validity.compare_boundaries({"l": -1.05, "r": 1.05}, {"l": -1.0, "r": 1.0})
     assert validity.worst_deviation(rows) == pytest.approx(0.05)

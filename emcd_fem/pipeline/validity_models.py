@@ -246,6 +246,15 @@ def dusty_gas_problem(case: Case, regions: list[str]) -> str | None:
     D_AB or gases in every region), mole-fraction boundaries at that pressure (closed
     elsewhere), no films, partitions or constant source.
     """
+    free = [
+        r
+        for r in regions
+        if (s := case.materials[case.material_of(r)]).porosity == 1
+        and s.tortuosity == 1
+        and s.pore_diameter is None
+    ]
+    if free:
+        return f"it covers porous media only, and the regions {free} are free gas"
     missing = []
     for region in regions:
         name = case.material_of(region)
