@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "demos").glob("*.toml"))
 # n-species cases (their own summary: per-species fluxes): test_multicomponent_demo_runs
 MULTICOMPONENT = [p for p in CASES if "multicomponent" in tomllib.loads(p.read_text())]
-BINARY = [p for p in CASES if p not in MULTICOMPONENT]
+# the dusty-gas cases: tests/test_dusty_gas_case.py
+DUSTY_GAS = [
+    p
+    for p in MULTICOMPONENT
+    if tomllib.loads(p.read_text())["multicomponent"].get("model") == "dusty_gas"
+]
+MULTICOMPONENT = [p for p in MULTICOMPONENT if p not in DUSTY_GAS]
+BINARY = [p for p in CASES if p not in MULTICOMPONENT + DUSTY_GAS]
 INVALID = sorted((ROOT / "tests" / "invalid_cases").glob("*.toml"))
 EMCD = str(Path(sys.executable).parent / "emcd")
 

@@ -73,6 +73,24 @@ def test_dead_end_reference_two_ways():
     assert channel.pressure_difference > 0.05 * P
 
 
+def test_mole_changing_references_two_ways_and_the_radial_balance():
+    # A → 2B: the centre state is far from the surface one; the pellet shooting needs the
+    # continuation in the reaction strength here (the direct shot misses)
+    def split(c):
+        return np.array([-K * c[0], 2 * K * c[0]])
+
+    channel = dusty_gas_channel(L, COEFFICIENTS, PURE_A, production=split)
+    pellet = dusty_gas_pellet("slab", L, COEFFICIENTS, PURE_A, split)
+    assert -pellet.inlet_flux == pytest.approx(channel.inlet_flux, rel=1e-8)
+    assert -pellet.pressure_difference == pytest.approx(channel.pressure_difference, rel=1e-8)
+    from scipy.integrate import quad
+
+    for kind, k in (("cylinder", 1), ("sphere", 2)):  # r^k N(R) = ∫ r^k R dr
+        ref = dusty_gas_pellet(kind, L, COEFFICIENTS, PURE_A, split)
+        made = quad(lambda r, ref=ref, k=k: split(ref.profile(r)[:2])[0] * r**k, 0, L)[0]
+        assert ref.inlet_flux[0] * L**k == pytest.approx(made, rel=1e-9)
+
+
 # ------------------------------------------------------------------ dead-end pore
 
 
@@ -223,3 +241,16 @@ def test_reaction_changing_the_moles_in_a_pellet_net_outflow_equals_production()
     build_up = solution.pressure_range[1] - P
     assert build_up == pytest.approx(-ref.pressure_difference, rel=3e-5)
     assert solution.viscous_flux["surface"] > 0  # moles made inside flow out viscously
+
+
+def test_arrhenius_constants_use_the_model_temperature():
+    # k = A exp(−E/(R T)) with A chosen so that k(600 K) = K: the same pore as k_f = K
+    energy = 40e3  # J/mol
+    prefactor = K * np.exp(energy / (GAS_CONSTANT * T))
+    arrhenius = Reaction("A -> B", arrhenius_A=(prefactor, 0.0), activation_energy=(energy, 0.0))
+    plain, _ = _dead_end(1, 10, [Reaction("A -> B", k_f=K)])
+    warm, _ = _dead_end(1, 10, [arrhenius])
+    assert warm.boundary_flux["A"]["left"] == pytest.approx(
+        plain.boundary_flux["A"]["left"], rel=1e-12
+    )
+    assert warm.pressure_difference == pytest.approx(plain.pressure_difference, rel=1e-12)

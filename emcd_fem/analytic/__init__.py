@@ -24,6 +24,7 @@ from emcd_fem.analytic.dusty_gas_channel import (
     channel_coefficients,
     dusty_gas_channel,
     dusty_gas_pellet,
+    mass_action_production,
 )
 from emcd_fem.analytic.ends import RTOL
 from emcd_fem.analytic.films import film_shells, film_slab
@@ -60,6 +61,7 @@ __all__ = [
     "film_shells",
     "film_slab",
     "hashin_shtrikman_bounds",
+    "mass_action_production",
     "maxwell_garnett",
     "rayleigh_cubic_spheres",
     "rayleigh_hexagonal_cylinders",

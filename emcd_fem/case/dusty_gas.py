@@ -30,7 +30,7 @@ region and the reactions (any stoichiometry); every open boundary gives its tota
 """
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field
@@ -44,6 +44,7 @@ from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.porous import DustyGas, PorousMedium
 from emcd_fem.materials.stoichiometry import Reaction, parse_equation
+from emcd_fem.materials.viscosity import mixture_viscosity
 from emcd_fem.models.dusty_gas_inputs import BoundaryState
 from emcd_fem.physics.dusty_gas import MAX_SPECIES
 
@@ -67,7 +68,10 @@ class DustyGasSpec(_Section):
     """Dusty-gas data: isothermal T, viscosity, pores per region, reactions (any Δν)."""
 
     temperature: float = Field(gt=0, description="Temperature T [K] (isothermal).")
-    viscosity: float = Field(gt=0, description="Gas viscosity μ [Pa s].")
+    viscosity: float | Literal["kinetic_theory"] = Field(
+        description="Gas viscosity μ [Pa s], or `kinetic_theory` (Chapman–Enskog + Wilke at "
+        "the mean composition of the open boundaries; built-in gases only)."
+    )
     media: dict[str, PorousSpec] = Field(description="Region name → its pore structure.")
     reactions: list[ReactionSpec] = Field(
         default_factory=list,
@@ -112,6 +116,14 @@ def dusty_gas_problems(spec: Any) -> list[tuple[str, str]]:
     for s in species:
         if s not in masses and s not in kt.GASES:
             problems.append((f"{root}.molar_masses.{s}", "give M [kg/mol] (not a built-in gas)"))
+    if data.viscosity != "kinetic_theory" and not data.viscosity > 0:
+        problems.append((f"{ROOT}.viscosity", "must be > 0 [Pa s] (or 'kinetic_theory')"))
+    unknown = [s for s in species if s not in kt.GASES]
+    if data.viscosity == "kinetic_theory" and unknown:
+        problems.append(
+            (f"{ROOT}.viscosity", f"kinetic_theory needs built-in gases; {unknown} are not: "
+             "give μ [Pa s]")
+        )  # fmt: skip
     for name, region in sorted(spec.regions.items()):
         path = f"{root}.regions.{name}"
         if region.sources:
@@ -218,8 +230,15 @@ def build_dusty_gas(spec: Any, mixtures: Mapping[str, GasMixture]) -> DustyGasIn
             )  # fmt: skip
         except EmcdInputError as error:
             problems.append((f"{ROOT}.reactions[{k}]", str(error)))
+    viscosity = data.viscosity
+    if viscosity == "kinetic_theory":  # Wilke at the mean composition of the open boundaries
+        mean = {
+            s: float(np.mean([bc.mole_fractions[s] for bc in spec.boundaries.values()]))
+            for s in species
+        }
+        viscosity = mixture_viscosity(mean, data.temperature)
     try:
-        gas = DustyGas(first, molar_masses, data.viscosity)
+        gas = DustyGas(first, molar_masses, viscosity)
     except EmcdInputError as error:
         problems.append((ROOT, str(error)))
     if problems:

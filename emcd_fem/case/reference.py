@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from emcd_fem import case as schema
+from emcd_fem.case.dusty_gas import DustyGasSpec, PorousSpec
 
 START, END = "<!-- case-reference:start -->", "<!-- case-reference:end -->"
 
@@ -47,6 +48,8 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ),
     ("[multicomponent.regions.<region>]", schema.MixtureSpec),
     ("[multicomponent.boundaries.<name>]", schema.CompositionSpec),
+    ('[multicomponent.dusty_gas] (model = "dusty_gas")', DustyGasSpec),
+    ("[multicomponent.dusty_gas.media.<region>]", PorousSpec),
     ("[discretisation]", schema.Discretisation),
     ("[solver]", schema.Solver),
     ("[analysis]", schema.Analysis),

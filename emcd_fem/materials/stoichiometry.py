@@ -176,8 +176,9 @@ def equimolar_problem(reaction: Reaction, dim: int) -> str | None:
             "which carries the net flux N = N_A + N_B fixed by the stoichiometry."
         )
     return text + (
-        "A net molar flux in 2D/3D (or a homogeneous reaction) needs a momentum equation "
-        "(dusty-gas / multicomponent model, issue 20), which is not available yet."
+        "A net molar flux in 2D/3D (or a homogeneous reaction) needs a momentum equation: "
+        "in a porous medium the dusty-gas model of issue 20 carries it through the pressure "
+        "([multicomponent] model = 'dusty_gas', emcd_fem.models.dusty_gas.DustyGasModel)."
     )
 
 

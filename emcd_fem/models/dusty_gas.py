@@ -49,8 +49,15 @@ from emcd_fem.models.dusty_gas_solution import (
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.physics import dusty_gas as dg
 from emcd_fem.physics.reaction import mass_action_rate, rate_constants
-from emcd_fem.post.integrals import flux_scale, owned_range, partition_boundary_dofs
+from emcd_fem.post.integrals import (
+    flux_scale,
+    owned_range,
+    partition_boundary_dofs,
+    relative_imbalance,
+)
 
+#: Fluxes below this fraction of the natural flux scale count as round-off (zero).
+ROUND_OFF: float = 1e-10
 _logger = logging.getLogger("emcd_fem")
 _ids = itertools.count()
 
@@ -250,11 +257,12 @@ class DustyGasModel:
                 / self.gas.viscosity
             )
             scale = max(scale, *values)
+        self.flux_scale = flux_scale(self.domain, scale)  # q_ref [mol/s in 3D]
         options = {
             "snes_type": "newtonls",
             "snes_linesearch_type": "bt",
             "snes_rtol": 1e-12,
-            "snes_atol": 1e-13 * flux_scale(self.domain, scale),
+            "snes_atol": 1e-13 * self.flux_scale,
             "snes_max_it": 50,
             "ksp_type": "preonly",
             "pc_type": "lu",
@@ -361,15 +369,17 @@ class DustyGasModel:
         made = each_part(*self._production, comm)
         production = {s: float(made[k]) for k, s in enumerate(self.species)}
         total = {b: float(sum(flux[s][b] for s in self.species)) for b in names}
+        # below ROUND_OFF of the natural flux scale the fluxes are round-off (a uniform
+        # state): no share
+        floor = ROUND_OFF * self.flux_scale
         share = {}
         for b in names:
             gross = sum(abs(flux[s][b]) for s in self.species)
-            share[b] = viscous[b] / gross if gross > 0 else 0.0
-        imbalance = {}
-        for s in self.species:
-            size = sum(abs(v) for v in flux[s].values()) + abs(production[s])
-            net = sum(flux[s].values()) - production[s]
-            imbalance[s] = abs(net) / size if size > 0 else 0.0
+            share[b] = viscous[b] / gross if gross > floor else 0.0
+        imbalance = {  # the project's balance measure (post.integrals.relative_imbalance)
+            s: relative_imbalance(sum(flux[s].values()), production[s], flux[s], self.flux_scale)
+            for s in self.species
+        }
         return {
             "boundary_flux": flux,
             "total_flux": total,
@@ -380,4 +390,4 @@ class DustyGasModel:
         }
 
 
-__all__ = ["RANGE_TOLERANCE", "BoundaryState", "DustyGasModel", "DustyGasSolution"]
+__all__ = ["RANGE_TOLERANCE", "ROUND_OFF", "BoundaryState", "DustyGasModel", "DustyGasSolution"]

@@ -34,10 +34,13 @@ class DustyGasSolution:
         viscous_flux: Boundary → the viscous (Darcy) part of the net molar flow,
             ∫_Γ N^V·n ds (as a reaction flux of the viscous residual; 0 on walls).
         viscous_share: Boundary → viscous_flux / Σ_i |q_Γ,i| (the viscous molar flow over
-            the gross species throughput; 0 where nothing crosses): ≈ 0 for isobaric
+            the gross species throughput; 0 where nothing crosses, i.e. below
+            ``ROUND_OFF`` of the natural flux scale): ≈ 0 for isobaric
             counterdiffusion, finite where a pressure difference drives flow.
         production: Species → P_i = ∫ R_i dx (homogeneous reactions) [mol/s in 3D].
-        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / (Σ_Γ |q_Γ,i| + |P_i|) (0 if all are 0).
+        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / (Σ_Γ |q_Γ,i| + |P_i|), the denominator at
+            least ``post.integrals.FLUX_FLOOR`` of the natural flux scale (round-off fluxes
+            of a uniform state are no failed balance).
         x_range: Species → (min, max) of its nodal mole fractions over all ranks.
         iterations: Newton iterations.
         reason: SNES converged reason.

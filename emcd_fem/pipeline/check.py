@@ -88,6 +88,10 @@ def _multicomponent_report(case: Case) -> dict[str, Any]:
     from emcd_fem.case.multicomponent import build_inputs
     from emcd_fem.pipeline.multicomponent_run import film_reference
 
+    if case.multicomponent.model == "dusty_gas":
+        from emcd_fem.pipeline.dusty_gas_run import dusty_gas_report
+
+        return dusty_gas_report(case)
     inputs = build_inputs(case.multicomponent)  # CaseError with key paths
     report: dict[str, Any] = {
         "flux_only": False,

@@ -73,6 +73,39 @@ def channel_reference(case: Case, inputs: DustyGasInputs) -> ChannelSolution | N
     )
 
 
+def dusty_gas_report(case: Case) -> dict[str, Any]:
+    """``emcd check`` of a dusty-gas case: the inputs build, the 1D reference if any.
+
+    Raises:
+        CaseError: data errors found while building the inputs, with their key paths.
+    """
+    spec = case.multicomponent
+    inputs = build_dusty_gas(spec, build_inputs(spec).mixtures)
+    report: dict[str, Any] = {
+        "flux_only": False,
+        "admissibility": "judged after the solve (emcd run): x_i ranges and balances",
+        "dusty_gas": {
+            name: {
+                "porosity_over_tortuosity": medium.porosity_over_tortuosity,
+                "permeability": medium.viscous_permeability,
+                "knudsen_diffusivity": {
+                    s: medium.knudsen_diffusivity(inputs.temperature, m)
+                    for s, m in zip(inputs.gas.species, inputs.gas.masses, strict=True)
+                },
+            }
+            for name, medium in inputs.media.items()
+        },
+    }
+    reference = channel_reference(case, inputs)
+    if reference is not None:
+        species = case.multicomponent.species
+        report["analytic_flux_per_area"] = dict(
+            zip(species, map(float, reference.inlet_flux), strict=True)
+        )
+        report["analytic_pressure_difference"] = reference.pressure_difference
+    return report
+
+
 def _analytic(reference: ChannelSolution | None, solution: Any) -> dict | None:
     if reference is None:
         return None
@@ -156,6 +189,7 @@ def run_dusty_gas(
         "model": "dusty_gas",
         "species": species,
         "temperature": inputs.temperature,
+        "viscosity": inputs.gas.viscosity,
         "boundary_flux": flux,
         "total_flux": solution.total_flux,
         "equimolar": _equimolar(solution.total_flux, flux),
@@ -215,4 +249,10 @@ def _judge(summary: dict[str, Any]) -> None:
     summary["failures"] = failures
 
 
-__all__ = ["EQUIMOLAR_RTOL", "REFERENCE_TOLERANCE", "channel_reference", "run_dusty_gas"]
+__all__ = [
+    "EQUIMOLAR_RTOL",
+    "REFERENCE_TOLERANCE",
+    "channel_reference",
+    "dusty_gas_report",
+    "run_dusty_gas",
+]

@@ -18,6 +18,7 @@ from emcd_fem.studies.verification_checks import (
     check_shells,
     check_slabs,
 )
+from emcd_fem.studies.verification_dusty_gas import check_dusty_gas
 from emcd_fem.studies.verification_physics import check_porous, check_thermal
 from emcd_fem.studies.verification_reactions import check_reactions
 from emcd_fem.studies.verification_record import Check
@@ -35,6 +36,7 @@ CHECKS: dict[str, Callable] = {
     "reactions": check_reactions,
     "transient_slab": check_transient,
     "emcd_validity": check_validity,
+    "dusty_gas": check_dusty_gas,
 }
 
 
