@@ -427,3 +427,18 @@ def test_dusty_gas_pictures(tmp_path):
     # the local deviation: Graham's law changes the flux of A by ~2.4 % everywhere
     values = result.fields["emcd_deviation"].x.array
     assert 0.01 < values.max() < 0.05
+
+
+def test_conditions_only_verdict_when_no_fuller_model_can_re_solve():
+    # a flux boundary: the binary Maxwell–Stefan model takes mole fractions only; the case
+    # is a free gas at uniform T and P, so EMCD holds by its conditions, and the report says
+    # that it did not re-solve and why
+    data = soret_slab()
+    data.pop("thermal")
+    data["materials"]["gas"] = {"D": 2.0e-5, "c": 40.9}
+    data["boundaries"]["right"] = {"type": "flux", "value": 1.0e-4}
+    report = run_case(load_case(data)).summary["validity"]
+    assert report["model"] is None and report["status"] == "ok"
+    assert report["verdict"].startswith("valid (by its conditions, not re-solved)")
+    assert "mole-fraction and zero-flux" in report["verdict"]
+    assert "boundaries" not in report
