@@ -26,6 +26,8 @@ def test_run_pipeline_modules_do_not_import_the_pipeline_back():
         "model_run.py",
         "references.py",
         "stefan_run.py",
+        "validity_run.py",
+        "validity_models.py",
     ):
         modules = {module for module, _ in imports_of(PACKAGE / "pipeline" / name)}
         assert "emcd_fem.pipeline.run" not in modules, name

@@ -15,6 +15,7 @@ from emcd_fem.case.check_thermal import thermal_problems as _thermal_problems
 from emcd_fem.case.check_time import time_problems as _time_problems
 from emcd_fem.case.check_tools import size_problems as _size_problems
 from emcd_fem.case.check_tools import suggest as _suggest
+from emcd_fem.case.check_validity import validity_problems as _validity_problems
 from emcd_fem.case.geometry import (
     CylinderShells,
     Inclusions,
@@ -63,6 +64,7 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
         elif not Path(geometry.path).is_file():
             problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
         problems += _located_boundary_problems(geometry)
+    problems += _validity_problems(case)
     if case.multicomponent is not None:  # an n-species gas: its own section only
         return problems + _mc_problems(case)
     for key in ("materials", "boundaries"):

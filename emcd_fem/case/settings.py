@@ -75,6 +75,13 @@ class Analysis(_Section):
         description="Inclusion cells: D_eff diagonal (face-to-face cell problems) next to the "
         "Wiener/Hashin–Shtrikman bounds and Rayleigh's value.",
     )
+    emcd_validity: bool = Field(
+        default=False,
+        description="Is EMCD valid here? Re-solve with the fuller model that applies "
+        "(Soret with [thermal], Stefan flow, the dusty-gas model in porous regions, binary "
+        "Maxwell–Stefan) and report per boundary the deviation, a verdict and the regime "
+        "numbers (summary.json → validity; README: Is EMCD valid here?). Steady binary runs.",
+    )
 
 
 class Output(_Section):

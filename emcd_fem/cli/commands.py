@@ -118,6 +118,9 @@ def _run(args: argparse.Namespace) -> int:
         )
     for warning in summary["warnings"]:
         logger.warning("%s", warning)
+    if summary.get("validity"):  # [analysis] emcd_validity
+        validity = summary["validity"]
+        _result(args, f"  is EMCD valid here? {validity['verdict']} ({validity.get('model')})")
     _result(args, f"  results in {result.output_dir}")
     transient = summary.get("transient")
     if transient is not None:

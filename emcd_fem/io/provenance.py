@@ -25,6 +25,8 @@ FIELD_UNITS = {
     "temperature": "K",
     "thermal_fraction": "1",
     "potential": "1",
+    "emcd_deviation": "1",
+    "dusty_gas_pressure_rise": "Pa",
     "region": "index into region_names",
 }
 

@@ -60,6 +60,7 @@ from emcd_fem.pipeline.thermal_case import (
     thermal_summary,
 )
 from emcd_fem.pipeline.transient_output import run_transient
+from emcd_fem.pipeline.validity_run import record_failure, report_for_model
 from emcd_fem.post.fields import flux_space, interpolate_expression, mass_average_velocity_field
 from emcd_fem.studies.effective import effective_report
 
@@ -211,6 +212,12 @@ def run_model(
         summary["analytic"] |= reference_tolerance(case, domain, summary, mu, model.fields)
     rows = profile_rows(case, x, comm, exact)
     judge_run(case, domain, summary)
+    if case.analysis.emcd_validity:  # "is EMCD valid here?": a re-solve beside the run
+        summary["validity"], extra = report_for_model(
+            case, domain, model, solution, summary, build_model
+        )
+        fields |= extra
+        record_failure(summary)
     timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings

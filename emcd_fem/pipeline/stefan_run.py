@@ -20,6 +20,7 @@ from emcd_fem.models.stefan import StefanFilm
 from emcd_fem.pipeline.output import RunResult, common_summary, judge_run, write_outputs
 from emcd_fem.pipeline.setup import build_materials, resolve_material
 from emcd_fem.post.result_checks import reference_tolerance
+from emcd_fem.pipeline.validity_run import record_failure, report_for_stefan
 
 
 def run_stefan(
@@ -86,8 +87,12 @@ def run_stefan(
     dofs = solution.mole_fraction.function_space.dofmap.index_map.size_global
     summary |= common_summary(case, domain, dofs, comm, resolved)
     judge_run(case, domain, summary)
-    timings["post"] = time.perf_counter() - tic
     fields = {"mole_fraction": solution.mole_fraction}
+    if case.analysis.emcd_validity:  # the same film with ν = 1 (EMCD) beside the run
+        summary["validity"], extra = report_for_stefan(case, domain, film, solution, open_end, wall)
+        fields |= extra
+        record_failure(summary)
+    timings["post"] = time.perf_counter() - tic
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)

@@ -20,6 +20,18 @@ SCALAR_PICTURES = {
         "thermal-diffusion share of the flux",
         "magma",
     ),
+    "emcd_deviation": (
+        "emcd_deviation",
+        "abs(N_EMCD - N_full) / max abs(N_full) (-)",
+        "local deviation from the fuller model (emcd_validity)",
+        "plasma",
+    ),
+    "dusty_gas_pressure_rise": (
+        "dusty_gas_pressure_rise",
+        "p - p_open, pressure rise of the dusty-gas re-solve (Pa)",
+        "pressure built up in the dusty-gas model (emcd_validity)",
+        "cividis",
+    ),
     "pressure": ("pressure", "p, pressure (Pa)", "pressure (dusty-gas model)", "cividis"),
 }
 

@@ -23,6 +23,7 @@ from emcd_fem.studies.verification_physics import check_porous, check_thermal
 from emcd_fem.studies.verification_reactions import check_reactions
 from emcd_fem.studies.verification_record import Check
 from emcd_fem.studies.verification_transient import check_transient
+from emcd_fem.studies.verification_validity import check_validity
 
 CHECKS: dict[str, Callable] = {
     "slabs": lambda comm, quick: check_slabs(comm),
@@ -34,6 +35,7 @@ CHECKS: dict[str, Callable] = {
     "thermal": check_thermal,
     "reactions": check_reactions,
     "transient_slab": check_transient,
+    "emcd_validity": check_validity,
     "dusty_gas": check_dusty_gas,
 }
 
