@@ -19,8 +19,8 @@ from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.stefan import StefanFilm
 from emcd_fem.pipeline.output import RunResult, common_summary, judge_run, write_outputs
 from emcd_fem.pipeline.setup import build_materials, resolve_material
-from emcd_fem.post.result_checks import reference_tolerance
 from emcd_fem.pipeline.validity_run import record_failure, report_for_stefan
+from emcd_fem.post.result_checks import reference_tolerance
 
 
 def run_stefan(
