@@ -149,7 +149,11 @@ def judge_range(
         msh=domain.mesh,
         degree=degree,
         conditions=conditions,
-        boundary_solubility={n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions},
+        boundary_solubility=(
+            dict.fromkeys(conditions, next(iter(solubility.values())))
+            if len(set(solubility.values())) == 1  # one H: no need to find the regions
+            else {n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions}
+        ),
         region_solubility=solubility,
         dirichlet_ranges=dirichlet_ranges,
         production=production,

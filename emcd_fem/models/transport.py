@@ -352,7 +352,11 @@ class SpeciesTransportModel:
             fluxes = last["fluxes"]  # the accepted solve's, from its flux-scale check
         else:
             fluxes = self._boundary_fluxes(built["residuals"])
-        mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
+        plain = len(self.blocks) == 1 and self.blocks[0].entity_map is None
+        if plain and all(h == 1.0 for h in self.solubility.values()):
+            mu = self.potentials[0]  # one block on the whole mesh, x_A = μ: no copy
+        else:
+            mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
         reacting = self.reactions and self.reactions.report(mu, self.fields, self._materials)
         if reacting:  # walls: outward fluxes; regions: production (not in the cell terms')
             fluxes |= {b: fluxes.get(b, 0.0) + q for b, q in reacting["wall_flux"].items()}
