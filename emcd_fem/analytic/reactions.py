@@ -28,7 +28,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from emcd_fem.errors import EmcdInputError
 
@@ -58,6 +57,8 @@ def effectiveness_factor(shape: str, phi: float) -> float:
     if shape == "cylinder":
         if phi < 1e-4:
             return 1.0 - phi**2 / 8 + phi**4 / 48
+        from scipy import special  # on use: the API's solve path does not load scipy
+
         return float(2 * special.i1e(phi) / (phi * special.i0e(phi)))
     if shape == "sphere":
         if phi < 1e-3:

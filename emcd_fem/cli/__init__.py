@@ -39,12 +39,8 @@ import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
-from mpi4py import MPI
-
-from emcd_fem import progress
-from emcd_fem.cli.commands import HANDLERS as _HANDLERS
-from emcd_fem.cli.commands import demo_directory
 from emcd_fem.cli.console import say as _say
 from emcd_fem.cli.exit_codes import (
     EXIT_INADMISSIBLE,
@@ -68,11 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Collective: every rank runs the command; an error on any rank is agreed by all of them
     (:func:`emcd_fem.agreement.agree`), rank 0 prints it.
     """
-    from emcd_fem.agreement import agree, private, verdict_of
-
     _quiet_graphics()
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # before any heavy import: `emcd --help` is instant
+    from mpi4py import MPI
     from petsc4py import PETSc
+
+    from emcd_fem import progress
+    from emcd_fem.agreement import agree, private, verdict_of
+    from emcd_fem.cli.commands import HANDLERS
 
     # PETSc lists unused options at exit: emcd's default tolerances next to a method the
     # user chose (preonly) are harmless, and the user's own options are checked by name
@@ -84,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = EXIT_OK
     error: BaseException | None = None
     try:
-        code = _HANDLERS[args.command](args)
+        code = HANDLERS[args.command](args)
     except Exception as exc:  # every error becomes one message and an exit code
         error = exc
     except KeyboardInterrupt as exc:
@@ -129,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _agreed_code(code: int, comm: MPI.Comm) -> int:
+def _agreed_code(code: int, comm: Any) -> int:
     """The largest exit code of the ranks (they normally agree), so all return alike."""
+    from mpi4py import MPI
+
     return int(comm.allreduce(int(code), op=MPI.MAX)) if comm.size > 1 else int(code)
 
 
@@ -147,9 +148,20 @@ def entry_point() -> None:
         # `emcd schema | head`: end quietly like other tools (PETSc's handler would abort)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code = main()
+    from mpi4py import MPI
+
     gc.collect()
     MPI.COMM_WORLD.Barrier()
     sys.exit(code)
+
+
+def __getattr__(name: str) -> Any:
+    """``demo_directory`` on first use (PEP 562: the commands load the pipeline)."""
+    if name == "demo_directory":
+        from emcd_fem.cli.commands import demo_directory
+
+        return demo_directory
+    raise AttributeError(f"module 'emcd_fem.cli' has no attribute {name!r}")
 
 
 __all__ = [

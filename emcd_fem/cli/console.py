@@ -3,11 +3,11 @@
 import argparse
 import sys
 
-from mpi4py import MPI
-
 
 def say(message: str, *, error: bool = False) -> None:
     """Print on rank 0: stdout, or stderr for an error."""
+    from mpi4py import MPI  # on use: `emcd --help` loads no MPI
+
     if MPI.COMM_WORLD.rank == 0:
         print(message, file=sys.stderr if error else sys.stdout, flush=True)
 

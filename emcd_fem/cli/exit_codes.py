@@ -2,7 +2,6 @@
 
 import signal
 
-from emcd_fem.case import SolverOptionsError
 from emcd_fem.errors import (
     AdmissibilityError,
     EmcdInputError,
@@ -18,7 +17,6 @@ EXIT_INTERRUPTED = 8
 
 
 _ERRORS = (
-    (SolverOptionsError, EXIT_SOLVER, "invalid solver options"),
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),
@@ -48,5 +46,9 @@ def exit_status(error: BaseException) -> tuple[int, str, str]:
             "interrupted",
             f"{signal.Signals(signum).name}; nothing was written and earlier results are unchanged",
         )
+    from emcd_fem.case import SolverOptionsError  # on use: `emcd --help` loads no case layer
+
+    if isinstance(error, SolverOptionsError):
+        return EXIT_SOLVER, "invalid solver options", str(error)
     code, label = next((c, lb) for kind, c, lb in _ERRORS if isinstance(error, kind))
     return code, label, str(error)

@@ -5,8 +5,6 @@ import os
 import re
 import sys
 
-from mpi4py import MPI
-
 logger = logging.getLogger("emcd_fem")
 
 
@@ -51,6 +49,8 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
         log = logging.getLogger(name)
         log.handlers.clear()
         log.propagate = False
+        from mpi4py import MPI  # after the arguments: `emcd --help` loads no MPI
+
         if MPI.COMM_WORLD.rank == 0:
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter("emcd: %(levelname)s: %(message)s"))

@@ -52,7 +52,8 @@ class FormInputs:
         fields: The DG0 material fields (c, D, H).
         transport: T-dependent transport fields (``physics.soret.transport_fields``) or
             None (isothermal).
-        source: R_A [mol/(m^3 s)] as a UFL expression.
+        source: R_A [mol/(m^3 s)] as a UFL expression, or None when it is zero (no
+            integral of it is built).
         film_data: (a, b) → (dS subdomain id, k_ab H_a as a Constant).
         dS: The film interior-facet measure (None without films).
         conditions: Boundary → condition (the user's order).
@@ -94,7 +95,8 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
         fick, thermal = potential_fluxes(us[i], inputs.fields, temperature, inputs.transport)
         flux = fick if thermal is None else fick + thermal
         F[i] += flux_term(flux, ws[i], domain.dx(tag))
-        F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
+        if inputs.source is not None:
+            F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
         rate = (
             None
             if inputs.reactions is None
@@ -161,9 +163,12 @@ def build_linear(
     F = residuals(inputs, None, tests)
     a = jacobian(F, us, trials)
     zero = fem.Constant(domain.mesh, 0.0)
-    L = []
+    L: list = []
     for Fi, w, block in zip(F, tests, inputs.blocks, strict=True):
         at_zero = ufl.replace(Fi, {u: ufl.as_ufl(0.0) for u in us})
+        if len(spaces) == 1:  # L = 0 without sources or flux data: no integral at all
+            L.append(ufl.ZeroBaseForm((w,)) if at_zero.empty() else pin_quadrature(-at_zero))
+            continue
         # every row integrates over its own block's cells (a submesh test function has
         # no values elsewhere)
         dx0 = domain.dx(domain.regions[block.regions[0]])
@@ -201,7 +206,8 @@ def measured_forms(inputs: FormInputs) -> dict:
         ``{"residuals": compiled F per block, "data_flux_forms": boundary → compiled flux
         of a flux-data boundary (the solve's own boundary term, else the condition's own
         flux), "production_form": ∫R_A dx from the solve's own cell terms (tested with 1,
-        so the balance closes with the solve's quadrature; reactions excluded)}``.
+        so the balance closes with the solve's quadrature; reactions excluded; None
+        without a source term)}``.
     """
     domain, us, maps = inputs.domain, inputs.potentials, inputs.entity_maps
     F = residuals(inputs, None)
@@ -229,13 +235,13 @@ def measured_forms(inputs: FormInputs) -> dict:
             part = tested_residual(None, at_zero, "cell", domain.regions[region], u, one)
             if part is not None:  # −(−∫R w dx) at w = 1
                 production.append(part)
-    zero = fem.Constant(domain.mesh, 0.0) * domain.dx  # no source term: ∫0 dx
-    production_form = sum(production[1:], production[0]) if production else zero
     compiled = [fem.form(f, entity_maps=maps) for f in F]
     return {
         "residuals": compiled,
         "data_flux_forms": data_flux_forms,
-        "production_form": fem.form(production_form, entity_maps=maps),
+        "production_form": (  # None: no source term, nothing to integrate
+            fem.form(sum(production[1:], production[0]), entity_maps=maps) if production else None
+        ),
     }
 
 

@@ -149,7 +149,11 @@ def judge_range(
         msh=domain.mesh,
         degree=degree,
         conditions=conditions,
-        boundary_solubility={n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions},
+        boundary_solubility=(
+            dict.fromkeys(conditions, next(iter(solubility.values())))
+            if len(set(solubility.values())) == 1  # one H: no need to find the regions
+            else {n: solubility[regions_on_boundary(domain, n)[0]] for n in conditions}
+        ),
         region_solubility=solubility,
         dirichlet_ranges=dirichlet_ranges,
         production=production,
@@ -246,7 +250,14 @@ def judged_state(
         ``warnings`` (the thermal notes, then the range warnings). Collective.
     """
     domain = model.domain
-    x = interpolate_expression(model.fields.partition * mu, mu.function_space, "mole_fraction_A")
+    plain = len(model.blocks) == 1 and all(h == 1.0 for h in model.solubility.values())
+    if plain:  # x_A = μ: a copy, no expression to compile
+        x = fem.Function(mu.function_space, name="mole_fraction_A")
+        x.x.array[:] = mu.x.array
+    else:
+        x = interpolate_expression(
+            model.fields.partition * mu, mu.function_space, "mole_fraction_A"
+        )
     fick, thermal = model.fluxes(mu)
     split = flux_split(domain, fick, thermal)
     fraction, alpha, peclet, notes = None, None, 0.0, ()
@@ -255,7 +266,6 @@ def judged_state(
             domain, model.transport, x, model.temperature, fick, thermal
         )
         peclet = cell_peclet(domain, model.transport, model.temperature)
-    plain = len(model.blocks) == 1 and all(h == 1.0 for h in model.solubility.values())
     x_min, x_max, warnings = range_check(  # nodal x_A: μ itself when x_A = μ
         domain,
         model.potentials[0] if plain else x,

@@ -118,7 +118,7 @@ def model_inventory(
     inventory: float | None,
     conditions: Iterable[str],
     data_flux_forms: Mapping[str, fem.Form],
-    production_form: fem.Form,
+    production_form: fem.Form | None,
 ) -> Inventory:
     """The :class:`Inventory` of a flux-only model from its compiled forms (collective).
 
@@ -130,7 +130,8 @@ def model_inventory(
         conditions: The boundaries with a condition (the others carry no flux).
         data_flux_forms: Flux-data boundary → its compiled outward flow (the solve's own
             boundary term) [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D].
-        production_form: The compiled ∫R_A dx of the solve's own cell terms.
+        production_form: The compiled ∫R_A dx of the solve's own cell terms (None: no
+            source term).
 
     Raises:
         EmcdInputError, AdmissibilityError: as :class:`Inventory`.
@@ -139,7 +140,13 @@ def model_inventory(
         n: integrate(f) for n, f in sorted(data_flux_forms.items())
     }
     return Inventory(
-        domain, fields, potential, inventory, domain.boundaries, data, integrate(production_form)
+        domain,
+        fields,
+        potential,
+        inventory,
+        domain.boundaries,
+        data,
+        0.0 if production_form is None else integrate(production_form),
     )
 
 

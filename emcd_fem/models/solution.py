@@ -64,8 +64,10 @@ class TransportSolution:
 
     Attributes:
         potentials: Block potentials μ_b (Lagrange, on each block's mesh).
-        potential: μ over the whole mesh (discontinuous Lagrange, jumps at films).
-        mole_fraction: x_A = H μ over the whole mesh (discontinuous Lagrange).
+        potential: μ over the whole mesh (discontinuous Lagrange, jumps at films; the block
+            potential itself when there is one block and no partition coefficient).
+        mole_fraction: x_A = H μ over the whole mesh (discontinuous Lagrange; a copy of
+            ``potential`` when x_A = μ).
         boundary_flux: Boundary → outward q_Γ [mol/s; mol/(m s) in 2D; mol/(m^2 s) in 1D].
         production: ∫ R_A dx [same units].
         film_flux: (a, b) → ∫_Γ N_A·n_ab dS through each film.

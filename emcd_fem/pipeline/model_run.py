@@ -151,22 +151,22 @@ def run_model(
         x.name = "mole_fraction_A"
     fick, thermal = model.fluxes(mu)
     flux = fick if thermal is None else fick + thermal
-    available = {
-        "mole_fraction": x,
-        "molar_flux": interpolate_expression(flux, flux_space(mu), "molar_flux_A"),
+    available: dict[str, Any] = {  # name → its field, built only if [output] fields wants it
+        "mole_fraction": lambda: x,
+        "molar_flux": lambda: interpolate_expression(flux, flux_space(mu), "molar_flux_A"),
     }
     T = solution.temperature
     if T is not None:
         if not isinstance(T, fem.Function):  # prescribed: a field for output and pictures
             T = interpolate_expression(ufl.as_ufl(T), x.function_space, "temperature")
-        available["temperature"] = T
-        available["thermal_fraction"] = solution.thermal_fraction
+        available["temperature"] = lambda: T
+        available["thermal_fraction"] = lambda: solution.thermal_fraction
     elif case.species is not None:  # v = (M_A − M_B) N_A / ρ of the (isothermal) EMCD flux
-        available["mass_average_velocity"] = mass_average_velocity_field(
+        available["mass_average_velocity"] = lambda: mass_average_velocity_field(
             mu, model.fields, case.species.A.molar_mass, case.species.B.molar_mass
         )
     wanted = case.output.fields or list(available)
-    fields = {name: available[name] for name in wanted if name in available}
+    fields = {name: available[name]() for name in wanted if name in available}
     if model.films:
         for block, potential in zip(model.blocks, solution.potentials, strict=True):
             potential.name = "potential_" + "_".join(block.regions)

@@ -10,7 +10,6 @@ discretisation error). Used by every route of ``pipeline.run``; collective where
 import itertools
 from typing import Any
 
-import dolfinx
 import numpy as np
 import ufl
 
@@ -27,7 +26,7 @@ from emcd_fem.pipeline.setup import (
     series_solubilities,
 )
 from emcd_fem.post import result_checks
-from emcd_fem.post.integrals import integrate
+from emcd_fem.post.integrals import tagged_integrals
 
 
 def analytic_summary(case: Case, domain: Domain, solution: Any) -> dict[str, Any] | None:
@@ -74,14 +73,9 @@ def reference_tolerance(
     """
     names = list(summary["analytic"]["boundary_flux"])
     n = ufl.FacetNormal(domain.mesh)
-    gradient = {
-        name: integrate(
-            dolfinx.fem.form(
-                ufl.dot(molar_flux(potential, fields), n) * domain.ds(domain.boundary_tag(name))
-            )
-        )
-        for name in names
-    }
+    tags = {name: domain.boundary_tag(name) for name in names}
+    normal_flux = ufl.dot(molar_flux(potential, fields), n)
+    gradient = tagged_integrals(domain.mesh, normal_flux, domain.ds, tags)  # one form
     g = case.geometry
     geometric = 0.0
     if isinstance(g, CylinderShells | SphereShells):

@@ -1,5 +1,7 @@
 """Mesh report: sizes, cell quality, region and boundary measures (for summary.json)."""
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from mpi4py import MPI
@@ -9,7 +11,7 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.post.integrals import integrate
+from emcd_fem.post.integrals import tagged_integrals
 
 
 def cell_quality(domain: Domain) -> np.ndarray:
@@ -19,39 +21,77 @@ def cell_quality(domain: Domain) -> np.ndarray:
     nodes, so curved cells are rated by their straight-sided shape). Intervals and
     quadrilaterals/hexahedra report 1 (not rated).
     """
+    return np.concatenate([q for q in _quality_chunks(domain)] or [np.empty(0)])
+
+
+def quality_summary(domain: Domain) -> tuple[float, float]:
+    """(min, mean) of :func:`cell_quality` over all cells, without the per-cell array.
+
+    Streams over chunks of cells (temporary memory bounded by :data:`CHUNK`), collective.
+    """
+    msh = domain.mesh
+    low, total = np.inf, 0.0
+    for q in _quality_chunks(domain):
+        low, total = min(low, float(q.min(initial=np.inf))), total + float(q.sum())
+    n_cells = msh.topology.index_map(msh.topology.dim).size_global
+    low = msh.comm.allreduce(low, op=MPI.MIN)
+    return low, msh.comm.allreduce(total, op=MPI.SUM) / n_cells
+
+
+#: Cells rated at a time: bounds the temporary memory of the quality (~10 MB per chunk).
+CHUNK = 1 << 16
+
+
+def _quality_chunks(domain: Domain) -> Iterator[np.ndarray]:
     msh = domain.mesh
     tdim = msh.topology.dim
     n_owned = msh.topology.index_map(tdim).size_local
-    n_corners = tdim + 1
     if tdim == 1 or msh.topology.cell_name() not in ("triangle", "tetrahedron"):
-        return np.ones(n_owned)
+        yield np.ones(n_owned)
+        return
     dofmap = msh.geometry.dofmaps[0]
-    quality = np.empty(n_owned)
-    for start in range(0, n_owned, CHUNK):  # chunks: bounded temporary memory
+    for start in range(0, n_owned, CHUNK):
         stop = min(start + CHUNK, n_owned)
-        quality[start:stop] = _simplex_quality(msh.geometry.x[dofmap[start:stop, :n_corners]])
-    return quality
-
-
-#: Cells rated at a time: bounds the temporary memory of :func:`cell_quality` (~50 MB).
-CHUNK = 1 << 18
+        yield _simplex_quality(msh.geometry.x[dofmap[start:stop, : tdim + 1]])
 
 
 def _simplex_quality(x: np.ndarray) -> np.ndarray:
     """Mean-ratio quality of simplices with corner coordinates ``x`` (cells, corners, 3)."""
     tdim = x.shape[1] - 1
-    e1, e2 = x[:, 1] - x[:, 0], x[:, 2] - x[:, 0]
-    edges = [e1, e2, x[:, 2] - x[:, 1]]
-    if tdim == 3:
-        e3 = x[:, 3] - x[:, 0]
-        edges += [e3, x[:, 3] - x[:, 1], x[:, 3] - x[:, 2]]
-    edges_sq = np.einsum("cij,cij->c", np.stack(edges, axis=1), np.stack(edges, axis=1))
-    normal = np.cross(e1, e2)
+    edges_sq = np.zeros(x.shape[0])
+    for a, b in itertools.combinations(range(tdim + 1), 2):  # one edge at a time
+        edge = x[:, b] - x[:, a]
+        edges_sq += np.einsum("ij,ij->i", edge, edge)
+    normal = np.cross(x[:, 1] - x[:, 0], x[:, 2] - x[:, 0])
     if tdim == 2:
         area = 0.5 * np.sqrt(np.einsum("ij,ij->i", normal, normal))
         return 4 * np.sqrt(3) * area / edges_sq
-    volume = np.abs(np.einsum("ij,ij->i", normal, e3)) / 6
+    volume = np.abs(np.einsum("ij,ij->i", normal, x[:, 3] - x[:, 0])) / 6
     return 12 * np.cbrt(3 * volume) ** 2 / edges_sq
+
+
+def region_measures(domain: Domain) -> dict[str, float]:
+    """Region → volume [m^3] (area in 2D, length in 1D), collective.
+
+    One compiled form for all regions: the cell volumes ∫ v dx (v in DG0), summed by cell
+    tag over the owned cells (a form per region compiled one per region and integrated the
+    whole mesh each time).
+    """
+    msh = domain.mesh
+    V = fem.functionspace(msh, ("DG", 0))
+    volumes = fem.assemble_vector(fem.form(ufl.TestFunction(V) * domain.dx)).array
+    n_owned = msh.topology.index_map(msh.topology.dim).size_local
+    names = sorted(domain.regions)
+    local = np.zeros(len(names))
+    tags = domain.cell_tags
+    owned = tags.indices < n_owned
+    cells, values = tags.indices[owned], tags.values[owned]
+    for i, name in enumerate(names):
+        selected = cells[values == domain.regions[name]]
+        local[i] = volumes[V.dofmap.list[selected, 0]].sum()
+    total = np.zeros_like(local)
+    msh.comm.Allreduce(local, total, op=MPI.SUM)
+    return {name: float(total[names.index(name)]) for name in domain.regions}
 
 
 def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
@@ -60,20 +100,14 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
     Measures are volumes [m^3] / areas [m^2] / lengths [m] by dimension. Collective.
     """
     msh = domain.mesh
-    comm = msh.comm
     tdim = msh.topology.dim
-    quality = cell_quality(domain)
+    q_min, q_mean = quality_summary(domain)
     n_cells = msh.topology.index_map(tdim).size_global
-    q_min = comm.allreduce(float(quality.min()) if quality.size else np.inf, op=MPI.MIN)
-    q_sum = comm.allreduce(float(quality.sum()), op=MPI.SUM)
-    one = fem.Constant(msh, 1.0)
-    regions = {n: integrate(fem.form(one * domain.dx(t))) for n, t in domain.regions.items()}
-    boundaries = {n: integrate(fem.form(one * domain.ds(t))) for n, t in domain.boundaries.items()}
+    regions = region_measures(domain)
+    boundaries = tagged_integrals(msh, 1.0, domain.ds, domain.boundaries)
     if domain.interfaces:
         dS = ufl.Measure("dS", domain=msh, subdomain_data=domain.facet_tags)
-        interfaces = {
-            n: integrate(fem.form(one("+") * dS(t))) for n, t in domain.interfaces.items()
-        }
+        interfaces = tagged_integrals(msh, 1.0, dS, domain.interfaces)
     else:
         interfaces = {}
     report = {
@@ -82,7 +116,7 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
         "cell_type": msh.topology.cell_name(),
         "geometric_order": msh.geometry.cmaps[0].degree,
         "quality_min": q_min,
-        "quality_mean": q_sum / n_cells,
+        "quality_mean": q_mean,
         "region_measures": regions,
         "boundary_measures": boundaries,
         "interface_measures": interfaces,
