@@ -33,8 +33,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import root
 
 from emcd_fem.constants import GAS_CONSTANT
 from emcd_fem.errors import EmcdInputError
@@ -153,6 +151,9 @@ def dusty_gas_channel(
     Raises:
         EmcdInputError: bad arguments, or the shooting did not converge.
     """
+    from scipy.integrate import solve_ivp  # on use: the API's solve path does not load scipy
+    from scipy.optimize import root
+
     if not length > 0:
         raise EmcdInputError(f"dusty_gas_channel: length must be > 0, got {length!r}")
     rt = GAS_CONSTANT * coefficients.temperature
@@ -266,6 +267,9 @@ def dusty_gas_pellet(
     Raises:
         EmcdInputError: bad arguments, or the shooting did not converge.
     """
+    from scipy.integrate import solve_ivp  # on use: the API's solve path does not load scipy
+    from scipy.optimize import root
+
     shapes = {"slab": 0, "cylinder": 1, "sphere": 2}
     if kind not in shapes or not radius > 0:
         raise EmcdInputError(
