@@ -237,7 +237,10 @@ def extract() -> MeshArrays:
     everything = np.concatenate(members)
     if np.unique(everything).size != everything.size:
         raise EmcdMeshError(overlap_message("region", "cells", region_names, members))
-    untagged = np.setdiff1d(cell_tags, everything)
+    # the groups hold cells only (filtered by type) and no cell twice: counting is enough
+    untagged = (
+        np.setdiff1d(cell_tags, everything) if everything.size != cell_tags.size else everything[:0]
+    )
     if untagged.size:
         entities = sorted(
             {
@@ -273,7 +276,7 @@ def extract() -> MeshArrays:
     x = all_x[node_order][position]
     cells = np.searchsorted(used, cell_nodes)
     corners = CORNERS[cell_name]
-    if np.unique(face_keys(cells[:, :corners])).size != cells.shape[0]:
+    if np.unique(face_keys(cells[:, :corners], used.size)).size != cells.shape[0]:
         raise EmcdMeshError(
             "some cells appear twice (same nodes): the mesh file lists a cell in two "
             "elementary entities or twice; remove the duplicates"
@@ -283,7 +286,7 @@ def extract() -> MeshArrays:
     local = np.asarray(LOCAL_FACETS[cell_name])
     faces = cells[:, local].reshape(-1, local.shape[1])
     known_keys, face_first, face_count = np.unique(
-        face_keys(faces), return_index=True, return_counts=True
+        face_keys(faces, used.size), return_index=True, return_counts=True
     )
     if np.any(face_count > 2):
         raise EmcdMeshError(

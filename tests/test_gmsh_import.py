@@ -1,0 +1,41 @@
+"""The gmsh import route (issue 21): the same tags and fluxes as the vertex-matching route.
+
+The region tags now travel by ``original_cell_index`` and the cells are handed out in
+blocks before ``create_mesh``; face keys are packed integers. These tests compare with the
+previous route (tests/gmsh_import_reference.py) on a small mesh; the MPI twin is
+tests/mpi/test_gmsh_import_parallel.py.
+"""
+
+from mpi4py import MPI
+
+import numpy as np
+import pytest
+from gmsh_import_reference import check_same_tags_as_before, exact_slab_flux, slab_flux
+
+from emcd_fem.geometry.gmsh_groups import face_keys
+
+
+def test_same_tags_as_the_vertex_matching_route(tmp_path):
+    assert check_same_tags_as_before(MPI.COMM_SELF, tmp_path) > 0
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_same_flux_as_the_exact_slab(dim):
+    # P1 holds the piecewise-linear profile exactly on cells conforming to the layers: only
+    # the CG tolerance (rtol 1e-10 and below) is left; a wrong region tag changes it by O(1)
+    assert slab_flux(MPI.COMM_SELF, dim) == pytest.approx(exact_slab_flux(), rel=1e-10)
+
+
+def test_packed_face_keys_match_the_byte_keys():
+    """Packed int64 keys are equal exactly when the byte keys (any large mesh) are."""
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 50, size=(4000, 3))
+    rows[2000:] = rng.permuted(rows[:2000], axis=1)  # the same faces, corners shuffled
+    packed = face_keys(rows, 50)
+    as_bytes = face_keys(rows, 2**40)  # 2**120 overflows int64: the byte keys
+    assert packed.dtype == np.int64 and as_bytes.dtype.kind == "V"
+    assert np.array_equal(packed[:2000], packed[2000:])
+    _, first_p, inverse_p = np.unique(packed, return_index=True, return_inverse=True)
+    _, first_b, inverse_b = np.unique(as_bytes, return_index=True, return_inverse=True)
+    assert np.array_equal(np.sort(first_p), np.sort(first_b))
+    assert np.array_equal(first_p[inverse_p.ravel()], first_b[inverse_b.ravel()])
