@@ -39,3 +39,65 @@ def test_packed_face_keys_match_the_byte_keys():
     _, first_b, inverse_b = np.unique(as_bytes, return_index=True, return_inverse=True)
     assert np.array_equal(np.sort(first_p), np.sort(first_b))
     assert np.array_equal(first_p[inverse_p.ravel()], first_b[inverse_b.ravel()])
+
+
+RANDOM_SPHERES = """
+[geometry]
+kind = "inclusions"
+dim = 3
+shape = "sphere"
+extents = [1.0e-3, 1.0e-3, 1.0e-3]
+radius = 0.15e-3
+arrangement = "random"
+volume_fraction = 0.2
+seed = 3
+size = 0.25e-3
+
+[materials.matrix]
+D = 1.0e-9
+c = 40.9
+
+[materials.inclusion]
+D = 1.0e-8
+c = 40.9
+
+[boundaries.left]
+type = "mole_fraction"
+value = 1.0
+
+[boundaries.right]
+type = "mole_fraction"
+value = 0.0
+"""
+
+
+@pytest.mark.parametrize("failure", ["empty_volumes", "gmsh_error"])
+def test_a_packing_gmsh_cannot_mesh_names_the_size(failure, tmp_path, capsys, monkeypatch):
+    """gmsh's 3D mesher failing on a random packing: the size and what to try, nothing written.
+
+    The failure is injected where gmsh fails (its 3D step): either it raises (HXT:
+    "Invalid boundary mesh (overlapping facets)") or it leaves volumes without cells.
+    """
+    import gmsh
+
+    from emcd_fem import cli
+
+    real = gmsh.model.mesh.generate
+
+    def failing(dim=3):
+        real(min(dim, 2))  # points, curves, surfaces: fine
+        if dim == 3 and failure == "gmsh_error":
+            raise Exception("Invalid boundary mesh (overlapping facets) on surface 7 surface 12")
+
+    monkeypatch.setattr(gmsh.model.mesh, "generate", failing)
+    case = tmp_path / "spheres.toml"
+    case.write_text(RANDOM_SPHERES)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(case), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "meshing failed" in err and "invalid case" not in err
+    assert "at cell size 0.00025 m (geometry.size)" in err
+    assert "narrowest gap between two inclusions" in err and "set refine = 1" in err
+    expected = "overlapping facets" if failure == "gmsh_error" else "volumes got no cells"
+    assert expected in err
+    assert not out.exists()

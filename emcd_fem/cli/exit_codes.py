@@ -6,6 +6,7 @@ from emcd_fem.case import SolverOptionsError
 from emcd_fem.errors import (
     AdmissibilityError,
     EmcdInputError,
+    EmcdMeshingError,
     EmcdResultError,
     EmcdSolverError,
 )
@@ -20,6 +21,7 @@ EXIT_INTERRUPTED = 8
 _ERRORS = (
     (SolverOptionsError, EXIT_SOLVER, "invalid solver options"),
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
+    (EmcdMeshingError, EXIT_INVALID, "meshing failed"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),
     (EmcdResultError, EXIT_RESULT_CHECK, "result check failed"),
