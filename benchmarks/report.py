@@ -14,6 +14,8 @@ import sys
 from collections import defaultdict
 
 PHASES = ("import", "check", "mesh", "setup", "assembly", "solve", "post", "output")
+#: Phases of the gmsh import path (gmsh_path.py).
+MESH_PHASES = ("gmsh_cad", "gmsh_mesh", "extract", "create_mesh", "tags", "refine")
 RATIOS = (("api", "raw"), ("cli", "raw"), ("festim", "api"), ("festim", "cli"))
 
 
@@ -104,9 +106,40 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines + ratio_lines + (speedup if len(speedup) > 3 else []))
 
 
+def mesh_table(records: list[dict]) -> str:
+    """The gmsh import path runs: median phases [s] per size and ranks."""
+    groups = defaultdict(list)
+    for r in records:
+        if r["variant"] == "mesh":
+            groups[(r["size"], r["ranks"])].append(r)
+    if not groups:
+        return ""
+    lines = [
+        "",
+        "| sphere array | ranks | vertices | cells | runs | wall median [s] | "
+        + " | ".join(MESH_PHASES)
+        + " | peak MiB (max rank / sum) | load |",
+        "|" + "---|" * (8 + len(MESH_PHASES)),
+    ]
+    for (size, ranks), runs in sorted(groups.items()):
+        med = [statistics.median([r["phases"].get(p, 0.0) for r in runs]) for p in MESH_PHASES]
+        loads = [r["load_before"][0] for r in runs]
+        lines.append(
+            f"| {size} | {ranks} | {runs[0].get('dofs')} | {runs[0].get('cells')} | {len(runs)} | "
+            f"{statistics.median([r['wall'] for r in runs]):.2f} | "
+            + " | ".join(f"{m:.2f}" for m in med)
+            + f" | {statistics.median([r['peak_rss_mib'] for r in runs]):.0f} / "
+            f"{statistics.median([r.get('rss_sum_mib', 0) for r in runs]):.0f} | "
+            f"{min(loads):.1f}–{max(loads):.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the tables of the given JSON-lines files."""
-    print(table(load(sys.argv[1:] if argv is None else argv)))
+    records = load(sys.argv[1:] if argv is None else argv)
+    print(table([r for r in records if r["variant"] != "mesh"]))
+    print(mesh_table(records))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ summarised (min/median, and median of the per-round ratios) by ``report.py``.
 
 Variants: ``cli`` (``emcd run`` on a case file, default outputs, phases from its
 summary.json), ``api`` (slab_api.py), ``raw`` (slab_raw.py, hand-written DOLFINx),
-``festim`` (slab_festim.py; skipped with a note when FESTIM is not installed).
+``festim`` (slab_festim.py; skipped with a note when FESTIM is not installed), ``mesh``
+(gmsh_path.py: the sphere array's gmsh import path alone, phase by phase).
 
 Usage::
 
@@ -47,7 +48,7 @@ SPHERE_SIZES = {
     "1M-refine": (18e-6, 1),
 }
 #: Soret cells per layer along x per nominal size (two P1 fields).
-SORET_CELLS = {"quick": 8, "300k": 30}
+SORET_CELLS = {"quick": 8, "300k": 48}
 
 
 def petsc_options() -> dict:
@@ -78,6 +79,9 @@ def command(variant: str, problem: str, size: str, ranks: int, options: dict) ->
         out_dir = SCRATCH / f"out_{problem}_{size}_{ranks}"
         shutil.rmtree(out_dir, ignore_errors=True)
         argv = [PYTHON, "-m", "emcd_fem.cli", "run", str(case), "-o", str(out_dir), "-q"]
+    elif variant == "mesh":  # the gmsh import path alone, phase by phase
+        size_m, refine = SPHERE_SIZES[size]
+        argv = [PYTHON, str(HERE / "gmsh_path.py"), f"size={size_m!r}", f"refine={refine}"]
     else:
         script = HERE / f"slab_{variant}.py"
         argv = [PYTHON, str(script), f"n={common.SLAB_CELLS[size]}", f"petsc={json.dumps(options)}"]
@@ -150,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--problem", default="slab", choices=["slab", "spheres", "soret"])
     parser.add_argument("--size", nargs="+", default=["30k"])
     parser.add_argument("--ranks", nargs="+", type=int, default=[1])
-    parser.add_argument("--variants", nargs="+", default=["cli", "api", "raw", "festim"])
+    parser.add_argument("--variants", nargs="+", default=None, help="default: all of the problem")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--out", type=Path, default=SCRATCH / "results.jsonl")
@@ -160,9 +164,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.ranks, args.rounds = ["quick"], [1, 2], 3
-    variants = list(args.variants)
-    if args.problem != "slab":
-        variants = [v for v in variants if v == "cli"]
+    # emcd run; the slab also the API, the script and FESTIM; the sphere array its import path
+    allowed = {"slab": ["cli", "api", "raw", "festim"], "spheres": ["cli", "mesh"]}
+    allowed = allowed.get(args.problem, ["cli"])
+    variants = [v for v in (args.variants or allowed) if v in allowed]
     if "festim" in variants and not festim_available():
         print(f"note: FESTIM not found in {FESTIM}: skipped (see benchmarks/README.md)")
         variants.remove("festim")

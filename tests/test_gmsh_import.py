@@ -101,3 +101,55 @@ def test_a_packing_gmsh_cannot_mesh_names_the_size(failure, tmp_path, capsys, mo
     expected = "overlapping facets" if failure == "gmsh_error" else "volumes got no cells"
     assert expected in err
     assert not out.exists()
+
+
+def _box_model(duplicate: bool = False):
+    """A meshed unit box (gmsh session left open): optionally one tetrahedron twice."""
+    import gmsh
+
+    from emcd_fem.geometry.gmsh_model import start_gmsh
+
+    start_gmsh()
+    gmsh.model.occ.addBox(0, 0, 0, 1, 1, 1)
+    gmsh.model.occ.synchronize()
+    gmsh.option.setNumber("Mesh.MeshSizeMax", 0.3)
+    gmsh.model.mesh.generate(3)
+    volumes = [1]
+    if duplicate:
+        types, _, nodes = gmsh.model.mesh.getElements(3, 1)
+        copy = gmsh.model.addDiscreteEntity(3)
+        gmsh.model.mesh.addElementsByType(copy, int(types[0]), [], nodes[0][:4])
+        volumes.append(copy)
+    gmsh.model.addPhysicalGroup(3, volumes, 1, name="box")
+    faces = [t for _, t in gmsh.model.getEntities(2)]
+    gmsh.model.addPhysicalGroup(2, faces, 2, name="skin")
+
+
+def test_simplex_faces_match_the_general_route():
+    """Exterior faces and face counts of the packed route = those of all face rows."""
+    import gmsh
+
+    from emcd_fem.geometry.gmsh_arrays import LOCAL_FACETS, extract
+
+    _box_model()
+    arrays = extract()
+    gmsh.clear()
+    faces = arrays.cells[:, np.asarray(LOCAL_FACETS["tetrahedron"])].reshape(-1, 3)
+    rows, counts = np.unique(np.sort(faces, axis=1), axis=0, return_counts=True)
+    assert counts.max() == 2
+    expected = rows[counts == 1]
+    got = np.unique(np.sort(arrays.exterior, axis=1), axis=0)
+    assert np.array_equal(got, expected)
+    assert arrays.counts["skin"] == expected.shape[0]  # the whole skin is exterior
+
+
+def test_a_cell_twice_is_refused():
+    import gmsh
+
+    from emcd_fem.errors import EmcdMeshError
+    from emcd_fem.geometry.gmsh_arrays import extract
+
+    _box_model(duplicate=True)
+    with pytest.raises(EmcdMeshError, match="some cells appear twice"):
+        extract()
+    gmsh.clear()
