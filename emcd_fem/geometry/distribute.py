@@ -150,9 +150,17 @@ def refine_with_tags(
 ) -> tuple[dmesh.Mesh, dmesh.MeshTags, dmesh.MeshTags]:
     """Uniformly refine a distributed mesh once, keeping cell and facet tags (collective).
 
+    Refined cells stay on their parent's rank and the ghost layer is rebuilt (DOLFINx's
+    default for ``refine``): interior-facet integrals (interfaces, films) stay valid on any
+    number of ranks. Tags of owned cells come from their parents; ghost cells get theirs
+    from their owners (a scatter over the cell index map). Every facet of an owned cell is
+    tagged from its parent facet, which covers all owned facets.
+
     Raises:
         EmcdMeshError: for curved (order-2) geometry, which refinement does not support.
     """
+    from dolfinx import la
+
     if msh.geometry.cmaps[0].degree != 1:
         raise EmcdMeshError(
             "refinement of order-2 (curved) geometry is not supported: re-mesh with gmsh at a "
@@ -161,32 +169,35 @@ def refine_with_tags(
     tdim = msh.topology.dim
     msh.topology.create_entities(1)
     msh.topology.create_connectivity(tdim - 1, tdim)
-    # partitioner=None: refined cells stay on their parent's rank, without ghost cells;
-    # DOLFINx's tag transfer does not support ghosted meshes (0.11).
-    fine, parent_cell, parent_facet = dmesh.refine(
-        msh, partitioner=None, option=dmesh.RefinementOption.parent_cell_and_facet
-    )
     # DOLFINx's transfer_meshtag rejects ghosted parents (0.11): map the tags by hand.
+    fine, parent_cell, parent_facet = dmesh.refine(
+        msh, option=dmesh.RefinementOption.parent_cell_and_facet
+    )
     fine.topology.create_connectivity(tdim - 1, tdim)
     fine.topology.create_connectivity(tdim, tdim - 1)
     msh.topology.create_connectivity(tdim, tdim - 1)
-    n_parent = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
-    n_fine = fine.topology.index_map(tdim).size_local + fine.topology.index_map(tdim).num_ghosts
+    coarse_map, fine_map = msh.topology.index_map(tdim), fine.topology.index_map(tdim)
+    n_parent = coarse_map.size_local + coarse_map.num_ghosts
+    n_owned = fine_map.size_local  # parent_cell and parent_facet: owned fine cells only
+    n_fine = n_owned + fine_map.num_ghosts
     # refine() returns parents in the order cells were created; the refined mesh then
     # reorders its cells: original_cell_index maps current cell -> creation index
     offset = msh.comm.exscan(len(parent_cell)) or 0  # creation indices are global
-    order = np.asarray(fine.topology.original_cell_index, dtype=np.int64)[:n_fine] - offset
+    order = np.asarray(fine.topology.original_cell_index, dtype=np.int64)[:n_owned] - offset
     parent_cell = np.asarray(parent_cell)[order]
     local_parent = np.asarray(parent_facet).reshape(-1, fine_facets_per_cell(fine))[order]
     cell_value = np.full(n_parent, -1, dtype=np.int32)
     cell_value[cell_tags.indices] = cell_tags.values
-    fine_cells = np.arange(n_fine, dtype=np.int32)
-    values = cell_value[parent_cell]
-    keep = values >= 0
-    new_cells = dmesh.meshtags(fine, tdim, fine_cells[keep], values[keep])
+    values = la.vector(fine_map, dtype=np.int32)
+    values.array[:n_owned] = cell_value[parent_cell]
+    values.scatter_forward()  # ghost cells: their owner's value
+    keep = values.array >= 0
+    new_cells = dmesh.meshtags(
+        fine, tdim, np.arange(n_fine, dtype=np.int32)[keep], values.array[keep].copy()
+    )
 
     parent_c2f = msh.topology.connectivity(tdim, tdim - 1).array.reshape(n_parent, -1)
-    fine_c2f = fine.topology.connectivity(tdim, tdim - 1).array.reshape(n_fine, -1)
+    fine_c2f = fine.topology.connectivity(tdim, tdim - 1).array.reshape(n_fine, -1)[:n_owned]
     facet_map = msh.topology.index_map(tdim - 1)
     n_parent_facets = facet_map.size_local + facet_map.num_ghosts
     facet_value = np.full(n_parent_facets, -1, dtype=np.int32)

@@ -273,8 +273,8 @@ def domain_from_gmsh(
         rank: Rank that runs gmsh.
         refine: Uniform refinements after distribution (tags kept). New vertices are
             *not* moved onto curved surfaces: re-mesh with gmsh for convergence studies on
-            curved geometry; order-2 geometry cannot be refined. The refined mesh has no
-            ghost cells; cells stay on their parent's rank.
+            curved geometry; order-2 geometry cannot be refined. Cells stay on their
+            parent's rank; the ghost layer (shared facets) is rebuilt.
         layout: Geometry description kept on the domain (for analytic references).
         msh_file: If given, rank ``rank`` also saves the gmsh mesh there (``.msh``).
 
