@@ -137,4 +137,4 @@ value = 450.0
 type = "convective"
 coefficient = 100.0
 ambient = 300.0
-{SOLVER}"""
+"""  # the Newton solve's own defaults: its Jacobian is not symmetric (no forced CG)
