@@ -103,11 +103,12 @@ def early_import() -> None:
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-def slab_mesh(comm, n: int):
+def slab_mesh(comm, n: int, ghosts: bool = True):
     """The mesh of ``emcd_fem.layered_slab`` built by hand: (mesh, cell tags, facet tags).
 
-    ``create_box`` with n cells along x, y, z (ghost mode shared_facet), the x-nodes mapped
-    onto the layers; cell tags 1, 2, 3 (layers), facet tags 1 (left, x = 0), 2 (right).
+    ``create_box`` with n cells along x, y, z (ghost mode shared_facet, or none with
+    ``ghosts=False``), the x-nodes mapped onto the layers; cell tags 1, 2, 3 (layers),
+    facet tags 1 (left, x = 0), 2 (right).
     """
     import numpy as np
     from dolfinx import mesh
@@ -118,7 +119,7 @@ def slab_mesh(comm, n: int):
         [[0.0, 0.0, 0.0], [float(n), WIDTH, WIDTH]],
         [n, n, n],
         cell_type=mesh.CellType.tetrahedron,
-        ghost_mode=mesh.GhostMode.shared_facet,
+        ghost_mode=mesh.GhostMode.shared_facet if ghosts else mesh.GhostMode.none,
     )
     nodes = np.concatenate([[0], np.cumsum(counts)]).astype(float)
     positions = np.concatenate([[0.0], np.cumsum(THICKNESS)])
