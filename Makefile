@@ -38,8 +38,8 @@ test-mpi:
 lint:
 	$(BIN)/ruff check emcd_fem tests demos
 
-# Quick interleaved benchmark (small slab on 1 and 2 ranks, ~2 min): emcd run, the API, a
-# hand-written DOLFINx script, FESTIM 2.1 when installed (benchmarks/README.md).
+# Quick interleaved benchmark (small slab on 1 and 2 ranks; 3.5 min at load 5.5): emcd run,
+# the API, a hand-written DOLFINx script, FESTIM 2.1 when installed (benchmarks/README.md).
 bench:
 	$(BIN)/python benchmarks/run.py --quick --out benchmarks/scratch/bench.jsonl
 
