@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 MPI_RANKS ?= 2
 MPI_TIMEOUT ?= 600
 
-.PHONY: setup test test-serial test-mpi lint clean
+.PHONY: setup test test-serial test-mpi lint bench clean
 
 setup:
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (install one, e.g. pyenv install 3.12)"; exit 1; }
@@ -37,6 +37,11 @@ test-mpi:
 
 lint:
 	$(BIN)/ruff check emcd_fem tests demos
+
+# Quick interleaved benchmark (small slab on 1 and 2 ranks; 3.5 min at load 5.5): emcd run,
+# the API, a hand-written DOLFINx script, FESTIM 2.1 when installed (benchmarks/README.md).
+bench:
+	$(BIN)/python benchmarks/run.py --quick --out benchmarks/scratch/bench.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -23,6 +23,14 @@ class EmcdMeshError(EmcdInputError):
     """A geometry or mesh could not be built or read (gmsh errors, missing groups)."""
 
 
+class EmcdMeshingError(EmcdMeshError):
+    """gmsh could not mesh a valid geometry at the requested cell size.
+
+    The geometry itself passed its checks; another cell size (or refinement in DOLFINx of a
+    coarser gmsh mesh) usually works. The message names the size and what to try.
+    """
+
+
 class EmcdSolverError(EmcdError, RuntimeError):
     """A linear or nonlinear solver failed to converge."""
 

@@ -97,9 +97,11 @@ def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[st
     from emcd_fem.geometry.locate import EXTERIOR
 
     exterior = arrays.exterior
-    keys = face_keys(exterior)
+    keys = face_keys(exterior, arrays.x.shape[0])
     corners = FACET_CORNERS[arrays.cell_name]
-    tagged = face_keys(arrays.facets[:, :corners]) if arrays.facets.size else keys[:0]
+    tagged = (
+        face_keys(arrays.facets[:, :corners], arrays.x.shape[0]) if arrays.facets.size else keys[:0]
+    )
     owner = np.full(keys.size, "", dtype=object)
     names_of = {t: n for n, t in arrays.boundaries.items()}
     if tagged.size:

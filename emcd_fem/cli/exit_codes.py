@@ -5,6 +5,7 @@ import signal
 from emcd_fem.errors import (
     AdmissibilityError,
     EmcdInputError,
+    EmcdMeshingError,
     EmcdResultError,
     EmcdSolverError,
 )
@@ -18,6 +19,7 @@ EXIT_INTERRUPTED = 8
 
 _ERRORS = (
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
+    (EmcdMeshingError, EXIT_INVALID, "meshing failed"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),
     (EmcdResultError, EXIT_RESULT_CHECK, "result check failed"),

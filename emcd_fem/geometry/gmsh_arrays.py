@@ -27,6 +27,8 @@ from emcd_fem.geometry.gmsh_groups import (
     facet_groups,
     group_elements,
     overlap_message,
+    simplex_face_keys,
+    simplex_face_rows,
     warn_duplicate_nodes,
 )
 
@@ -237,7 +239,10 @@ def extract() -> MeshArrays:
     everything = np.concatenate(members)
     if np.unique(everything).size != everything.size:
         raise EmcdMeshError(overlap_message("region", "cells", region_names, members))
-    untagged = np.setdiff1d(cell_tags, everything)
+    # the groups hold cells only (filtered by type) and no cell twice: counting is enough
+    untagged = (
+        np.setdiff1d(cell_tags, everything) if everything.size != cell_tags.size else everything[:0]
+    )
     if untagged.size:
         entities = sorted(
             {
@@ -273,24 +278,42 @@ def extract() -> MeshArrays:
     x = all_x[node_order][position]
     cells = np.searchsorted(used, cell_nodes)
     corners = CORNERS[cell_name]
-    if np.unique(face_keys(cells[:, :corners])).size != cells.shape[0]:
+    del cell_nodes, all_tags, all_x, node_order, position
+
+    # faces of the cells: exterior (one cell) or interior (two)
+    is_simplex = cell_name in ("triangle", "tetrahedron")
+    simplex = simplex_face_keys(cells[:, :corners], used.size) if is_simplex else None
+    if simplex is not None:  # large meshes: keys straight from the sorted corners
+        keys, ordered = simplex
+        known_keys, face_first, face_count = np.unique(keys, return_index=True, return_counts=True)
+        del keys
+        # a cell twice: the same first face and the same remaining corner
+        first = face_keys(ordered[:, :-1], used.size)  # the face without the largest corner
+        twice = np.lexsort((ordered[:, -1], first))
+        repeated = bool(np.any((np.diff(first[twice]) == 0) & (np.diff(ordered[twice, -1]) == 0)))
+        del first, twice
+        exterior = simplex_face_rows(ordered, face_first[face_count == 1])
+        del ordered
+    else:
+        repeated = np.unique(face_keys(cells[:, :corners], used.size)).size != cells.shape[0]
+        local = np.asarray(LOCAL_FACETS[cell_name])
+        faces = cells[:, local].reshape(-1, local.shape[1])
+        known_keys, face_first, face_count = np.unique(
+            face_keys(faces, used.size), return_index=True, return_counts=True
+        )
+        exterior = faces[face_first[face_count == 1]]
+        del faces
+    if repeated:
         raise EmcdMeshError(
             "some cells appear twice (same nodes): the mesh file lists a cell in two "
             "elementary entities or twice; remove the duplicates"
         )
-
-    # faces of the cells: exterior (one cell) or interior (two)
-    local = np.asarray(LOCAL_FACETS[cell_name])
-    faces = cells[:, local].reshape(-1, local.shape[1])
-    known_keys, face_first, face_count = np.unique(
-        face_keys(faces), return_index=True, return_counts=True
-    )
     if np.any(face_count > 2):
         raise EmcdMeshError(
             f"{int(np.sum(face_count > 2))} faces are shared by more than two cells: the mesh "
             "is not a valid volume mesh (overlapping or duplicated cells)"
         )
-    exterior = faces[face_first[face_count == 1]]
+    del face_first
     warn_duplicate_nodes(x, cells, warnings)
 
     facets, facet_values, boundaries, interfaces, counts = facet_groups(

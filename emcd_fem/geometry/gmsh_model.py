@@ -15,7 +15,7 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.errors import EmcdError, EmcdMeshError
+from emcd_fem.errors import EmcdError, EmcdMeshError, EmcdMeshingError
 from emcd_fem.mesh.domain import Domain
 
 if TYPE_CHECKING:
@@ -195,15 +195,55 @@ def region_entity_sizes(
     }
 
 
-def generate(tdim: int, order: int) -> None:
-    """Mesh the current model in ``tdim`` dimensions with geometric ``order`` (1 or 2)."""
+def generate(tdim: int, order: int, *, size: float | None = None, advice: str = "") -> None:
+    """Mesh the current model in ``tdim`` dimensions with geometric ``order`` (1 or 2).
+
+    Args:
+        tdim: Dimension of the cells.
+        order: Geometric order.
+        size: The requested cell size [m] (named in the error message).
+        advice: What to try for this geometry (ends the error message).
+
+    Raises:
+        EmcdMeshingError: gmsh failed, or left an entity of dimension ``tdim`` without
+            cells (what a failed 3D mesher leaves), naming the size and what to try.
+    """
     import gmsh
 
     if order not in (1, 2):
         raise ValueError(f"geometric order must be 1 or 2, got {order!r}")
-    gmsh.model.mesh.generate(tdim)
+    try:
+        gmsh.model.mesh.generate(tdim)
+    except Exception as exc:  # the gmsh API raises plain Exceptions with its message
+        raise EmcdMeshingError(meshing_message(tdim, size, f"gmsh: {exc}", advice)) from exc
+    entities = [tag for _, tag in gmsh.model.getEntities(tdim)]
+    empty = [
+        t for t in entities if not any(len(e) for e in gmsh.model.mesh.getElements(tdim, t)[1])
+    ]
+    if empty:
+        what = ["points", "curves", "surfaces", "volumes"][tdim]
+        raise EmcdMeshingError(
+            meshing_message(
+                tdim,
+                size,
+                f"{len(empty)} of the {len(entities)} {what} got no cells (gmsh "
+                f"entities {empty[:10]})",
+                advice,
+            )
+        )
     if order == 2:
         gmsh.model.mesh.setOrder(2)
+
+
+def meshing_message(tdim: int, size: float | None, detail: str, advice: str = "") -> str:
+    """The message of a mesher failure: the size, gmsh's reason, what to try."""
+    at = f" at cell size {size:.4g} m (geometry.size)" if size else ""
+    generic = (
+        "try another cell size: a finer one resolves narrow gaps and thin slivers; or a "
+        "coarser gmsh mesh refined in DOLFINx (geometry.refine = 1, order 1); or "
+        "simplify the geometry"
+    )
+    return f"gmsh could not mesh the geometry in {tdim}D{at} ({detail}); " + (advice or generic)
 
 
 def domain_from_gmsh(
@@ -233,8 +273,8 @@ def domain_from_gmsh(
         rank: Rank that runs gmsh.
         refine: Uniform refinements after distribution (tags kept). New vertices are
             *not* moved onto curved surfaces: re-mesh with gmsh for convergence studies on
-            curved geometry; order-2 geometry cannot be refined. The refined mesh has no
-            ghost cells; cells stay on their parent's rank.
+            curved geometry; order-2 geometry cannot be refined. Cells stay on their
+            parent's rank; the ghost layer (shared facets) is rebuilt.
         layout: Geometry description kept on the domain (for analytic references).
         msh_file: If given, rank ``rank`` also saves the gmsh mesh there (``.msh``).
 
@@ -265,16 +305,16 @@ def domain_from_gmsh(
         try:
             arrays = build()
         except EmcdError as exc:
-            error = str(exc)
+            error = (str(exc), isinstance(exc, EmcdMeshingError))
         except Exception as exc:  # re-raised on every rank below
             # the gmsh API raises plain Exceptions with gmsh's own message
             kind = "gmsh" if type(exc) is Exception else type(exc).__name__
-            error = f"{kind}: {exc}"
+            error = (f"{kind}: {exc}", False)
         if error is not None and gmsh.isInitialized():
             gmsh.clear()
     error = comm.bcast(error, root=rank)
     if error is not None:
-        raise EmcdMeshError(error)
+        raise (EmcdMeshingError if error[1] else EmcdMeshError)(error[0])
     msh, cell_tags, facet_tags, groups = distribute(arrays, comm, rank, gdim)
     for warning in groups["warnings"]:
         logger.warning("%s", warning)

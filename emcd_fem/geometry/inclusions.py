@@ -203,6 +203,31 @@ def _images(centers: np.ndarray, radius: float, lengths: np.ndarray) -> list[np.
     return images
 
 
+def meshing_advice(centers: np.ndarray, radius: float, lengths: np.ndarray, size: float) -> str:
+    """What to try when gmsh cannot mesh inclusions at cell size ``size`` [m].
+
+    Names the narrowest gap between two inclusions (minimum image) in cells of that size.
+    """
+    gap = math.inf
+    for i in range(len(centers) - 1):
+        delta = centers[i + 1 :] - centers[i]
+        delta -= lengths * np.round(delta / lengths)
+        gap = min(gap, float(np.sqrt(np.einsum("ij,ij->i", delta, delta)).min()) - 2 * radius)
+    narrow = (
+        f"the narrowest gap between two inclusions is {gap:.3g} m ({gap / size:.2g} cells); "
+        if math.isfinite(gap)
+        else ""
+    )
+    return (
+        f"{narrow}try a smaller size (about {max(gap, 0.0) / 2:.3g} m puts two cells across "
+        "that gap), another seed or a lower volume_fraction (random packings), or a larger "
+        "gap between inclusions; for a fine mesh at less cost, mesh at twice the size you "
+        "need and set refine = 1 (refinement in DOLFINx)"
+        if math.isfinite(gap)
+        else "try another size, or a coarser size with refine = 1 (refinement in DOLFINx)"
+    )
+
+
 def matrix_with_inclusions(
     extents: Sequence[float],
     centers: np.ndarray,
@@ -295,7 +320,7 @@ def matrix_with_inclusions(
                 gmsh.model.addPhysicalGroup(dim - 1, interface, 200, name="interface")
         sizes = {t: inclusion_size for t in inclusion} if inclusion_size else None
         apply_mesh_sizes(size, sizes, tdim=dim)
-        generate(dim, order)
+        generate(dim, order, size=size, advice=meshing_advice(centers, radius, lengths, size))
 
     return domain_from_gmsh(
         build, gdim=dim, comm=comm, refine=refine, layout=layout, msh_file=msh_file
