@@ -14,7 +14,7 @@ eliminated one, so every species' balance Σ_Γ q_Γ,i = 0 closes to solver tole
 
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from dolfinx import fem, la
 from emcd_fem.agreement import checkpoint
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent_inputs import (
     MODELS,
@@ -37,6 +38,7 @@ from emcd_fem.models.multicomponent_inputs import (
     check_stagnant,
     coupling_warnings,
 )
+from emcd_fem.models.multicomponent_reactions import check_reactions, reaction_sources
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
@@ -99,6 +101,9 @@ class MaxwellStefanModel:
             the rational flux law, which differs between the two laws).
         sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
             given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
+        reactions: Homogeneous mass-action reactions (k_f, k_b; in their regions, every
+            region if none), rates UFL in the mole fractions (see
+            :mod:`~emcd_fem.models.multicomponent_reactions`); each needs Σ ν_i s_i = 0.
         closed: Admit no boundary composition (a closed vessel): for
             :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` only,
             :meth:`solve` then refuses (the steady state is not unique).
@@ -121,6 +126,7 @@ class MaxwellStefanModel:
         quadrature_degree: int | None = None,
         sources: Mapping[str, Mapping[str, float]] | None = None,
         closed: bool = False,
+        reactions: Sequence[Reaction] = (),
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -143,6 +149,7 @@ class MaxwellStefanModel:
         self.closed = closed and not self.compositions
         check_stagnant(self.species, self.bootstrap, self.compositions)
         rates = check_sources(domain, self.species, self.bootstrap, sources or {})
+        self.reactions = check_reactions(domain, self.species, self.bootstrap, reactions)
         self.domain = domain
         msh = domain.mesh
         ind = self.bootstrap.independent
@@ -189,8 +196,21 @@ class MaxwellStefanModel:
                 for region, values in rates.items():
                     field.x.array[cells == domain.regions[region]] = values[k]
                 self.sources.append(field)
-            F = F - sum(self.sources[k] * w[m] for m, k in enumerate(ind)) * dx
-        self._production = [fem.form(f * domain.dx) for f in self.sources]
+        made = reaction_sources(
+            domain,
+            species,
+            self.reactions,
+            ms.all_mole_fractions(self.x, self.bootstrap),
+            self.concentration,
+        )  # UFL R_i of the reactions (None where no reaction touches species i)
+        fixed = self.sources or [None] * n
+        parts = [[t for t in pair if t is not None] for pair in zip(fixed, made, strict=True)]
+        production = [sum(p[1:], p[0]) if p else fem.Constant(msh, 0.0) for p in parts]
+        if not any(parts):
+            production = []
+        else:
+            F = F - sum(production[k] * w[m] for m, k in enumerate(ind)) * dx
+        self._production = [fem.form(f * domain.dx) for f in production]
         self.residual_form = F  # UFL: the steady residual (storage added by a transient)
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
