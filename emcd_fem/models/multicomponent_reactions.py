@@ -89,8 +89,9 @@ def reaction_sources(
     mole_fractions: Sequence[ufl.core.expr.Expr],
     concentration: ufl.core.expr.Expr,
 ) -> list:
-    """R_i = Σ_r s_i,r r_r per species as UFL [mol/(m^3 s)] (None for a species no reaction
-    touches); a reaction limited to some regions is multiplied by their DG0 indicator.
+    """R_i = Σ_r s_i,r r_r per species as UFL [mol/(m^3 s)] (None if no reaction touches i).
+
+    A reaction limited to some regions is multiplied by their DG0 indicator.
 
     Args:
         domain: The tagged domain.
