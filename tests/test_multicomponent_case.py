@@ -35,8 +35,9 @@ def table(text=CASE):
 
 def test_case_section_runs_and_matches_exact_film():
     inputs = build_inputs(load_multicomponent(table()))
-    mixtures, compositions, bootstrap, model, sources = inputs
+    mixtures, compositions, bootstrap, model, sources, reactions = inputs
     assert bootstrap.weights == (0.0, 0.0, 1.0) and model == "maxwell_stefan" and not sources
+    assert not reactions
     domain = layered_slab([0.01], dim=1, cells_per_layer=16, region_names=["gas"])
     solution = MaxwellStefanModel(domain, mixtures, compositions, bootstrap, degree=2).solve()
     exact = film_solution(
@@ -51,7 +52,7 @@ def test_kinetic_theory_and_graham_from_the_case():
         "diffusivities = {H2 = {N2 = 8.33e-5, CO2 = 6.80e-5}, N2 = {CO2 = 1.68e-5}}\nc = 39.6",
         'source = "kinetic_theory"\nT = 308.0\nP = 101325.0',
     )
-    mixtures, _, bootstrap, _, _ = build_inputs(load_multicomponent(table(text)))
+    mixtures, _, bootstrap, _, _, _ = build_inputs(load_multicomponent(table(text)))
     assert bootstrap.kind == "graham" and bootstrap.eliminated == 2  # CO2 is the heaviest
     assert mixtures["gas"].concentration == pytest.approx(101325.0 / (8.314462618 * 308.0))
 

@@ -24,7 +24,7 @@ _NOT_WITH_MULTICOMPONENT = {
     "boundaries": "give compositions in [multicomponent.boundaries.<boundary>]",
     "species": "molar masses go in [multicomponent] molar_masses",
     "interfaces": "interfaces between regions are not available for n species yet",
-    "reactions": "give production rates in [multicomponent.regions.<region>] sources",
+    "reactions": "give reactions in [[multicomponent.reactions]]",
     "thermal": "multicomponent runs are isothermal (T per region)",
     "regions": "the region names of [multicomponent.regions] are the geometry's regions",
 }

@@ -15,6 +15,9 @@ Every problem is reported with its key path, all at once (:class:`CaseError`). E
 
     [multicomponent.boundaries.left]
     mole_fractions = {H2 = 0.5, N2 = 0.5, CO2 = 0.0}
+
+Homogeneous reactions: ``[[multicomponent.reactions]]``
+(:mod:`emcd_fem.case.multicomponent_reactions`).
 """
 
 from collections.abc import Mapping
@@ -26,9 +29,12 @@ from emcd_fem.case.base import CaseError
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
+from emcd_fem.case.multicomponent_reactions import build_reactions, reaction_problems
+from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.physics import maxwell_stefan as ms
 
 ROOT = "multicomponent"
@@ -102,6 +108,11 @@ class MulticomponentSpec(_Section):
         default_factory=dict,
         description="Probe name → point [m]: every species' mole fraction at every time "
         "step in time_series.csv (with [time]).",
+    )
+    reactions: list[ReactionSpec] = Field(
+        default_factory=list,
+        description="Homogeneous mass-action reactions (equation, k_f, k_b, regions); each "
+        "keeps Σ ν_i s_i = 0 (zero net flux: A + B <=> C + D), else use `dusty_gas`.",
     )
     dusty_gas: DustyGasSpec | None = Field(
         default=None, description="Porous media, T, μ, reactions of model = `dusty_gas`."
@@ -191,6 +202,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
                 "boundary composition, needs [time] and initial compositions)",
             )
         )
+    problems += reaction_problems(spec)
     return problems + _initial_problems(spec, transient) + dusty_gas_problems(spec)
 
 
@@ -264,6 +276,7 @@ class ModelInputs(NamedTuple):
         bootstrap: The bootstrap relation.
         model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
         sources: Region → species → R_i [mol/(m^3 s)].
+        reactions: Homogeneous mass-action reactions (Σ ν_i s_i = 0 checked).
     """
 
     mixtures: dict[str, GasMixture]
@@ -271,6 +284,7 @@ class ModelInputs(NamedTuple):
     bootstrap: ms.Bootstrap
     model: str
     sources: dict[str, dict[str, float]]
+    reactions: tuple[Reaction, ...] = ()
 
 
 def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
@@ -301,7 +315,10 @@ def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
         bootstrap = ms.zero_net_flux(n)
     compositions = {b: dict(c.mole_fractions) for b, c in sorted(spec.boundaries.items())}
     sources = {r: dict(m.sources) for r, m in sorted(spec.regions.items()) if m.sources}
-    return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources)
+    reactions, problems = build_reactions(spec, bootstrap.weights, spec.bootstrap)
+    if problems:
+        raise CaseError(problems)
+    return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources, tuple(reactions))
 
 
 def initial_compositions(spec: MulticomponentSpec) -> dict[str, list[float | str]]:

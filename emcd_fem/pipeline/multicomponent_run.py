@@ -41,9 +41,9 @@ EQUIMOLAR_RTOL: float = 1e-8
 
 
 def film_reference(case: Case, inputs: ModelInputs) -> FilmSolution | None:
-    """The exact film of a 1D layered slab with compositions left and right, no sources."""
+    """The exact film of a 1D layered slab with compositions at both ends, nothing produced."""
     g = case.geometry
-    if not isinstance(g, LayeredSlab) or g.dim != 1 or inputs.sources:
+    if not isinstance(g, LayeredSlab) or g.dim != 1 or inputs.sources or inputs.reactions:
         return None
     if sorted(inputs.compositions) != ["left", "right"]:
         return None
@@ -141,6 +141,7 @@ def run_multicomponent(
         degree=case.discretisation.degree,
         model=inputs.model,
         sources=inputs.sources,
+        reactions=inputs.reactions,
         petsc_options=case.solver.petsc_options,
     )
     timings["setup"] = time.perf_counter() - tic

@@ -261,6 +261,7 @@ def run_transient_multicomponent(
         degree=case.discretisation.degree,
         model=inputs.model,
         sources=inputs.sources,
+        reactions=inputs.reactions,
         closed=not inputs.compositions,
         petsc_options=case.solver.petsc_options,
     )

@@ -1,0 +1,135 @@
+"""``[[multicomponent.reactions]]``: the case file's reactions reach the Maxwell–Stefan
+model unchanged, and bad reactions are refused with their key path (issue 19 item 5)."""
+
+import tomllib
+
+import numpy as np
+import pytest
+
+from emcd_fem.case.base import CaseError
+from emcd_fem.case.multicomponent import build_inputs, load_multicomponent
+from emcd_fem.materials.stoichiometry import Reaction
+from emcd_fem.mesh.domain import layered_slab
+from emcd_fem.models.multicomponent import MaxwellStefanModel
+
+CASE = """
+[multicomponent]
+species = ["A", "B", "C", "D"]
+
+[multicomponent.regions.gas]
+diffusivities = {A = {B = 2e-5, C = 1e-5, D = 4e-6}, B = {C = 3e-5, D = 1.5e-5}, C = {D = 8e-6}}
+c = 40.0
+
+[multicomponent.boundaries.left]
+mole_fractions = {A = 0.4, B = 0.3, C = 0.2, D = 0.1}
+
+[multicomponent.boundaries.right]
+mole_fractions = {A = 0.1, B = 0.2, C = 0.3, D = 0.4}
+
+[[multicomponent.reactions]]
+equation = "A + B <=> C + D"
+k_f = 2.0
+k_b = 0.5
+regions = ["gas"]
+"""
+
+
+def table(text=CASE):
+    return tomllib.loads(text)["multicomponent"]
+
+
+def _solve(mixtures, compositions, bootstrap, reactions):
+    domain = layered_slab([0.01], dim=1, cells_per_layer=16, region_names=["gas"])
+    model = MaxwellStefanModel(
+        domain, mixtures, compositions, bootstrap, degree=2, reactions=reactions
+    )
+    return model.solve()
+
+
+def test_case_reactions_reach_the_model():
+    inputs = build_inputs(load_multicomponent(table()))
+    (reaction,) = inputs.reactions
+    assert (reaction.equation, reaction.k_f, reaction.k_b, reaction.regions) == (
+        "A + B <=> C + D",
+        2.0,
+        0.5,
+        ("gas",),
+    )
+    from_case = _solve(inputs.mixtures, inputs.compositions, inputs.bootstrap, inputs.reactions)
+    direct = _solve(
+        inputs.mixtures,
+        inputs.compositions,
+        inputs.bootstrap,
+        [Reaction("A + B <=> C + D", k_f=2.0, k_b=0.5)],
+    )
+    # the same discrete problem (the reaction covers the only region either way): rounding
+    scale = max(abs(v) for f in direct.boundary_flux.values() for v in f.values())
+    for s in ("A", "B", "C", "D"):
+        for b in ("left", "right"):
+            assert abs(from_case.boundary_flux[s][b] - direct.boundary_flux[s][b]) < 1e-12 * scale
+    # the reaction acts: A is consumed at a rate comparable to the fluxes
+    assert from_case.production["A"] < -0.1 * scale
+    assert np.isclose(from_case.production["A"], from_case.production["B"], rtol=1e-12)
+
+
+BAD = {
+    "unknown_species": (
+        ('equation = "A + B <=> C + D"', 'equation = "A + B <=> C + E"'),
+        "multicomponent.reactions[0].equation",
+        "unknown species 'E'",
+    ),
+    "unknown_region": (
+        ('regions = ["gas"]', 'regions = ["gaz"]'),
+        "multicomponent.reactions[0].regions",
+        "unknown region 'gaz'",
+    ),
+    "negative_k": (("k_f = 2.0", "k_f = -2.0"), "multicomponent.reactions.0.k_f", "0"),
+    "surface": (
+        ('regions = ["gas"]', 'kind = "surface"\nboundary = "right"'),
+        "multicomponent.reactions[0].kind",
+        "dusty_gas",
+    ),
+    "arrhenius": (
+        ("k_f = 2.0", "arrhenius_A = [2.0, 0.5]"),
+        "multicomponent.reactions[0].arrhenius_A",
+        "isothermal",
+    ),
+    "not_balanced": (
+        ('equation = "A + B <=> C + D"', 'equation = "A + B <=> C"'),
+        "multicomponent.reactions[0].equation",
+        "Σ ν_i s_i = -1",
+    ),
+    "backward_on_irreversible": (
+        ('equation = "A + B <=> C + D"', 'equation = "A + B -> C + D"'),
+        "multicomponent.reactions[0]",
+        "k_b > 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_reactions_name_their_key(name):
+    (old, new), path, text = BAD[name]
+    assert old in CASE
+    with pytest.raises(CaseError) as info:
+        build_inputs(load_multicomponent(table(CASE.replace(old, new))))
+    assert any(p == path and text in m for p, m in info.value.problems), info.value.problems
+
+
+def test_unbalanced_message_names_reaction_and_the_dusty_gas_model():
+    text = CASE.replace('equation = "A + B <=> C + D"', 'equation = "A <=> C + D"')
+    with pytest.raises(CaseError) as info:
+        build_inputs(load_multicomponent(table(text)))
+    (message,) = [m for _, m in info.value.problems]
+    assert "'A <=> C + D'" in message and "Σ ν_i s_i = 1" in message
+    assert 'model = "dusty_gas"' in message
+
+
+def test_stagnant_bootstrap_weights_the_balance():
+    # B ⇌ C with C stagnant: Σ ν_i s_i = s_C = 1 ≠ 0 although Δν = 0
+    text = CASE.replace(
+        'species = ["A", "B", "C", "D"]',
+        'species = ["A", "B", "C", "D"]\nbootstrap = "stagnant"\nstagnant_species = "C"',
+    ).replace('equation = "A + B <=> C + D"', 'equation = "B <=> C"')
+    with pytest.raises(CaseError, match=r"'B <=> C'.*Σ ν_i s_i = 1.*'stagnant'"):
+        build_inputs(load_multicomponent(table(text)))
