@@ -11,6 +11,7 @@ from emcd_fem.case.multicomponent import build_inputs, load_multicomponent
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import layered_slab
 from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.pipeline.run import run_case
 
 CASE = """
 [multicomponent]
@@ -133,3 +134,32 @@ def test_stagnant_bootstrap_weights_the_balance():
     ).replace('equation = "A + B <=> C + D"', 'equation = "B <=> C"')
     with pytest.raises(CaseError, match=r"'B <=> C'.*Σ ν_i s_i = 1.*'stagnant'"):
         build_inputs(load_multicomponent(table(text)))
+
+
+def _full_case(text=CASE):
+    data = tomllib.loads(text)
+    data["geometry"] = {
+        "kind": "layered_slab",
+        "dim": 1,
+        "layers": [{"name": "gas", "thickness": 0.01, "cells": 16}],
+    }
+    data["discretisation"] = {"degree": 2}
+    return data
+
+
+def test_run_writes_balances_with_the_reaction_production(tmp_path):
+    result = run_case(_full_case(), tmp_path / "out")
+    summary = result.summary
+    balance = summary["balance"]
+    # Newton rtol 1e-12: each species' net outflow equals its production to ~1e-12
+    for s in ("A", "B", "C", "D"):
+        assert balance[s]["relative"] < 1e-9
+    assert balance["A"]["production"] < 0 < balance["C"]["production"]
+    assert summary["analytic"] is None  # no reaction-free film to compare with
+
+
+def test_run_refuses_an_unbalanced_reaction_and_writes_nothing(tmp_path):
+    text = CASE.replace('equation = "A + B <=> C + D"', 'equation = "A + B <=> C"')
+    with pytest.raises(CaseError, match=r"multicomponent.reactions\[0\].equation"):
+        run_case(_full_case(text), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
