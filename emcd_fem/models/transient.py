@@ -90,6 +90,11 @@ class TransientModel:
         heat_capacity: Mapping[str, float] | None = None,
         temperature_values: Mapping[str, Callable] | None = None,
     ) -> None:
+        if model.singular:  # built with a steady inventory constraint: it would be ignored
+            raise EmcdInputError(
+                "a transient flux-only model gets its inventory from the initial state, not "
+                "inventory_mole_fraction: build the steady model with closed=True"
+            )
         if scheme not in SCHEMES:
             raise EmcdInputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
         self.model, self.order = model, SCHEMES[scheme]
