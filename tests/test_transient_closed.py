@@ -22,6 +22,7 @@ import json
 import math
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.models.march import TimeSettings, march
 from emcd_fem.models.transient import TransientModel
 from emcd_fem.models.transport import SpeciesTransportModel
+from emcd_fem.pipeline.run import run_case
 
 L, C, D = 1e-3, 40.0, 1e-5  # m, mol/m^3, m^2/s: diffusion time L²/D = 0.1 s
 Q, X0 = 1e-2, 0.3  # mol/(m^2 s) into the left end; qL/(cD) = 0.025
@@ -180,3 +182,21 @@ def test_closed_case_with_steady_state_stop_is_refused_and_writes_nothing(tmp_pa
     message = result.stderr + result.stdout
     assert "time.stop_at_steady_state" in message and "never reaches" in message, message
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_closed_reactor_case_may_stop_at_its_equilibrium():
+    # with [[reactions]] a closed run has a steady state (the equilibrium x_eq, exactly
+    # the discrete fixed point too), so stop_at_steady_state is allowed
+    data = tomllib.loads(
+        CLOSED_CASE.replace("value = -0.01", "value = 0.0")
+        .replace("t_end = 0.05", "t_end = 2.0")
+        .replace("dt = 1.25e-3", "dt = 5e-3")
+        + "stop_at_steady_state = true\nsteady_tolerance = 1e-8\n"
+        + f'[[reactions]]\nequation = "A <=> B"\nk_f = {KF}\nk_b = {KB}\n'
+    )
+    summary = run_case(data).summary
+    assert summary["transient"]["reason"] == "steady_state"
+    # stopped at change rate |Δx|/(dt x) < tol: x − x_eq ≈ rate x / (k_f + k_b), so
+    # ≤ tol/(k_f + k_b) (x ≤ 1); a factor 2 for the BDF difference vs the derivative
+    bound = 2 * 1e-8 / (KF + KB)
+    assert abs(summary["x_min"] - XEQ) <= bound and abs(summary["x_max"] - XEQ) <= bound
