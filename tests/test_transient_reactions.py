@@ -148,10 +148,11 @@ dt = 0.1
             "no transient model",
         ),
         (
-            '[boundaries.left]\ntype = "flux"\nvalue = -1e-4\n[boundaries.right]\n'
-            'type = "flux"\nvalue = 1e-4\n',
-            "boundaries",
-            "flux-only",
+            # closed and no reactions: a steady-state stop is refused (check_time)
+            'stop_at_steady_state = true\n[boundaries.left]\ntype = "flux"\nvalue = -1e-4\n'
+            '[boundaries.right]\ntype = "flux"\nvalue = 1e-4\n',
+            "time.stop_at_steady_state",
+            "never reaches a steady state",
         ),
     ],
     ids=["stefan", "flux_only"],

@@ -162,7 +162,7 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
     flux_only = not any(
         isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()
     )
-    # with [time]: case.check_time refuses flux-only runs
+    # with [time]: the storage term fixes x_A (case.check_time: closed runs)
     if flux_only and case.time is None and case.physics.inventory_mole_fraction is None:
         problems.append(
             (

@@ -163,7 +163,7 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
     dirichlet = any(
         isinstance(b, MoleFractionBC | MassTransferBC) for b in case.boundaries.values()
     )
-    if not dirichlet:
+    if not dirichlet and case.time is None:  # in time the storage term fixes x_A
         problems.append(
             (
                 "boundaries",

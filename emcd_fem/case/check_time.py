@@ -79,12 +79,22 @@ def time_problems(case: Case) -> list[tuple[str, str]]:
                 "for its steady solve, or use flux_model = 'emcd' for a transient run",
             )
         )
-    if not any(isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()):
+    closed = not any(
+        isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()
+    )
+    binary = case.multicomponent is None  # [multicomponent] checks its own stop
+    if binary and closed and time.stop_at_steady_state and not case.reactions:
+        # a closed run's inventory follows d/dt ∫c x_A dx = inflow + ∫R dx: without
+        # reactions a net inflow fills it for ever while the change rate falls like 1/t,
+        # which the steady-state test cannot tell from a steady state
         problems.append(
             (
-                "boundaries",
-                "a transient run needs a mole_fraction or mass_transfer boundary: transient "
-                "flux-only problems (every boundary a flux) are not available yet",
+                "time.stop_at_steady_state",
+                "every boundary prescribes a flux (a closed run) and there are no "
+                "[[reactions]]: a net inflow never reaches a steady state, yet its change "
+                "rate falls like 1/t and would pass the steady-state test; run to t_end "
+                "(remove stop_at_steady_state) or give a mole_fraction or mass_transfer "
+                "boundary",
             )
         )
     if case.physics.inventory_mole_fraction is not None:
@@ -136,13 +146,6 @@ def _data_problems(case: Case) -> list[tuple[str, str]]:
             problems.append(("time.initial", str(exc)))
     elif isinstance(initial, InitialFrom) and not Path(initial.from_).is_dir():
         problems.append(("time.initial.from", f"no result directory {initial.from_!r}"))
-    if not any(isinstance(s, MoleFractionBC | MassTransferBC) for s in case.boundaries.values()):
-        problems.append(
-            (
-                "boundaries",
-                "a transient run needs one mole_fraction or mass_transfer boundary",
-            )
-        )
     return problems
 
 

@@ -59,7 +59,8 @@ class Time(_Section):
     )
     stop_at_steady_state: bool = Field(
         default=False,
-        description="Stop when max |Δμ| / (dt max |μ|) < steady_tolerance (reported).",
+        description="Stop when max |Δμ| / (dt max |μ|) < steady_tolerance (reported); "
+        "refused in a closed (flux-only) run without [[reactions]].",
     )
     steady_tolerance: float = Field(
         default=1e-6, description="Relative change per unit time of a steady state [1/s]."

@@ -4,7 +4,10 @@
 the residuals of a :class:`~emcd_fem.models.transport.SpeciesTransportModel` (every term of
 the steady model: partition, films, sources, reactions, Soret with a prescribed or solved
 steady T) and marches in time with BDF1 or variable-step BDF2 (``solvers.time_stepping``;
-BE first), fixed or adaptive (first step's error by step doubling). No flux-only models.
+BE first), fixed or adaptive (first step's error by step doubling). Flux-only (closed)
+problems need no inventory: the storage term makes every step's operator nonsingular, and
+the inventory follows d/dt ∫c x_A dx = −Σ q_Γ + ∫R_A dx (build the steady model with
+``closed=True``).
 
 Solve per step: PETSc SNES on the block residuals. Without a temperature the problem is
 linear: SNES ``ksponly`` (one linear solve, MUMPS LU by default) and the Jacobian with its
@@ -26,7 +29,7 @@ once, before the march).
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from mpi4py import MPI
@@ -46,6 +49,7 @@ from emcd_fem.models.newton import newton_solve
 from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
 from emcd_fem.models.thermal_transient import transient_heat
+from emcd_fem.models.transient_state import StepRecord, TransientState
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.storage import capacity, inventory_density, storage_term
 from emcd_fem.post.integrals import integrate, owned_range
@@ -56,67 +60,6 @@ from emcd_fem.solvers.time_stepping import (
 )
 
 _ids = iter(range(1 << 30))
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One accepted step.
-
-    Attributes:
-        step: Step number (1 = the first step).
-        t: Time at the end of the step [s]. dt: The step [s].
-        boundary_flux: Boundary → outward flow q_Γ [mol/s] (per unit depth in 2D).
-        inventory: ∫ c x_A dx [mol] at t.
-        inventory_rate: d(inventory)/dt by the scheme's difference [mol/s].
-        production: ∫ R_A dx [mol/s].
-        balance: inventory_rate + Σ q_Γ − production [mol/s] (zero up to the solver).
-        error_ratio: The error estimate / tolerance of the step (None when not estimated).
-        rejected: Steps rejected before this one was accepted.
-        change_rate: max |Δμ| / (dt max |μ|) [1/s] (the steady-state measure; with a
-            transient T the larger of it and max |ΔT| / (dt max |T|)).
-        heat_flow: Boundary → outward heat flow [W] (per unit depth in 2D) with a
-            transient temperature, else None.
-        heat_energy: ∫ ρ c_p T dx [J] at t (transient temperature). heat_balance:
-            d(heat_energy)/dt + Σ heat_flow − ∫ Q dx [W] (zero up to the solver).
-    """
-
-    step: int
-    t: float
-    dt: float
-    boundary_flux: dict[str, float]
-    inventory: float
-    inventory_rate: float
-    production: float
-    balance: float
-    error_ratio: float | None
-    rejected: int
-    change_rate: float
-    heat_flow: dict[str, float] | None = None
-    heat_energy: float | None = None
-    heat_balance: float | None = None
-
-
-@dataclass
-class TransientState:
-    """What the march needs to continue (checkpointed by ``emcd_fem.io.checkpoint``).
-
-    Attributes:
-        t: Current time [s]. dt: Next step [s]. step: Accepted steps so far.
-        times: Times of the stored states, oldest first (up to 3) [s].
-        states: Per stored time, the local arrays of the block potentials.
-        inventories: Per stored time, ∫ c x_A dx [mol].
-        records: The accepted steps so far.
-
-    With a transient temperature each stored state ends with the local array of T.
-    """
-
-    t: float
-    dt: float
-    step: int = 0
-    times: list[float] = field(default_factory=list)
-    states: list[list[np.ndarray]] = field(default_factory=list)
-    inventories: list[float] = field(default_factory=list)
-    records: list[StepRecord] = field(default_factory=list)
 
 
 class TransientModel:
@@ -147,10 +90,10 @@ class TransientModel:
         heat_capacity: Mapping[str, float] | None = None,
         temperature_values: Mapping[str, Callable] | None = None,
     ) -> None:
-        if model.singular:
+        if model.singular:  # built with a steady inventory constraint: it would be ignored
             raise EmcdInputError(
-                "a transient run needs a mole_fraction or mass_transfer boundary: transient "
-                "flux-only problems (every boundary a flux) are not available yet"
+                "a transient flux-only model gets its inventory from the initial state, not "
+                "inventory_mole_fraction: build the steady model with closed=True"
             )
         if scheme not in SCHEMES:
             raise EmcdInputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")

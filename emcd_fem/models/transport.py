@@ -97,7 +97,7 @@ class SpeciesTransportModel:
         coupling_tolerance: Staggered stopping tolerance [-].
         max_coupling_iterations: Staggered passes before giving up.
         degree: Lagrange degree of the potentials.
-        petsc_options: Overrides of the SNES/KSP options.
+        petsc_options: Overrides of the SNES/KSP options. closed: no inventory (transient).
 
     Raises:
         EmcdInputError: invalid data; a flux-only problem without an inventory, or with
@@ -129,6 +129,7 @@ class SpeciesTransportModel:
         max_coupling_iterations: int = 20,
         degree: int = 1,
         petsc_options: Mapping[str, Any] | None = None,
+        closed: bool = False,
     ) -> None:
         if coupling not in ("staggered", "monolithic"):
             raise EmcdInputError(f"coupling must be 'staggered' or 'monolithic', got {coupling!r}")
@@ -146,7 +147,8 @@ class SpeciesTransportModel:
                     f"boundary {name!r} is not a boundary of the domain "
                     f"(boundaries: {sorted(domain.boundaries)})"
                 )
-        self.singular = is_flux_only(boundary_conditions)  # x_A fixed by its inventory only
+        # flux-only: x_A fixed by its inventory; closed: by the storage term (transient)
+        self.singular = is_flux_only(boundary_conditions) and not closed
         if self.singular:
             refuse_coupled(bool(films), temperature is not None, reactions=bool(reactions))
         self.domain = domain

@@ -91,6 +91,7 @@ def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
         reactions=build_reactions(case),
         degree=case.discretisation.degree,
         petsc_options=case.solver.petsc_options,
+        closed=case.time is not None,  # a transient flux-only run needs no inventory
         **thermal,
     )
 
