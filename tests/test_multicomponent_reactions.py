@@ -234,3 +234,20 @@ def test_closed_reacting_vessel_relaxes_exponentially_at_second_order():
     # size: BDF2's local error ~ (2/9)(k dt)³ Δx per step over 100 steps (k dt = 0.02,
     # Δx ~ 0.4) gives ~7e-6 at dt = 0.05 s; 1e-5 bounds it (measured 1.9e-6)
     assert errors[1] < 1e-5
+
+
+def test_species_balance_failures_names_the_species_that_does_not_close():
+    # the n-species runs' own balance judgement (Maxwell–Stefan and dusty-gas routes):
+    # a closed balance passes, an open one is named, a species that hardly moves is
+    # judged against the noise floor of the largest throughput, not its own size
+    from emcd_fem.post.result_checks import BALANCE_FAIL_RTOL, species_balance_failures
+
+    flux = {"A": {"left": -1.0, "right": 1.0}, "B": {"left": 1e-12, "right": -1e-12}}
+    closed = {
+        "A": {"relative": 1e-12, "production": 0.0},
+        "B": {"relative": 0.5, "production": 0.0},
+    }
+    assert species_balance_failures(flux, closed) == []  # B: 0.5 of 2e-12 is noise
+    opened = dict(closed, A={"relative": 100 * BALANCE_FAIL_RTOL, "production": 0.0})
+    (failure,) = species_balance_failures(flux, opened)
+    assert failure.startswith("the balance of A does not close")

@@ -183,6 +183,33 @@ def raise_on_failure(result: Any) -> None:
     )
 
 
+def species_balance_failures(
+    boundary_flux: Mapping[str, Mapping[str, float]], balance: Mapping[str, Mapping[str, float]]
+) -> list[str]:
+    """Failures of the per-species balances of an n-species run (empty when all close).
+
+    Args:
+        boundary_flux: Species → boundary → outward flux q_Γ,i [mol/s in 3D].
+        balance: Species → record with ``relative`` (|Σ_Γ q − P| / (Σ|q| + |P|)) and
+            ``production`` P_i [mol/s in 3D].
+
+    A species whose throughput is below :data:`FLUX_NOISE` of the largest one is judged
+    against that floor (a species that hardly moves carries noise only).
+    """
+    size = {
+        s: sum(abs(q) for q in boundary_flux[s].values()) + abs(r["production"])
+        for s, r in balance.items()
+    }
+    floor = FLUX_NOISE * max(size.values())
+    return [
+        f"the balance of {s} does not close: relative imbalance {r['relative']:.3e} > "
+        f"{BALANCE_FAIL_RTOL:g} (boundary fluxes {dict(boundary_flux[s])}); please report it "
+        "with the case file"
+        for s, r in balance.items()
+        if r["relative"] * size[s] > BALANCE_FAIL_RTOL * max(size[s], floor)
+    ]
+
+
 __all__ = [
     "BALANCE_FAIL_RTOL",
     "REFERENCE_FLOOR",
@@ -191,4 +218,5 @@ __all__ = [
     "record",
     "reference_tolerance",
     "shell_geometry_error",
+    "species_balance_failures",
 ]
