@@ -25,6 +25,8 @@ N_B = −ν N_A): N_A = x_A (N_A + N_B) − c D dx_A/dz gives
 """
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -145,8 +147,130 @@ def stefan_profile(
     return (1 - (1 - a * x_0) * np.exp(a * flux * z / (c * D))) / a
 
 
+@dataclass(frozen=True)
+class InterfaceReactionSlab:
+    """Two layers with a reacting interface (:func:`interface_reaction_slab`).
+
+    Attributes:
+        x_a: x_A at the interface on layer 1's side [-].
+        x_b: x_A at the interface on layer 2's side [-].
+        flux_1: N_A in layer 1, along +z [mol/(m^2 s)] (= inflow at z = 0).
+        flux_2: N_A in layer 2, along +z [mol/(m^2 s)] (= outflow at z = L_1 + L_2).
+        consumption: flux_1 − flux_2: the A consumed at the interface [mol/(m^2 s)].
+    """
+
+    x_a: float
+    x_b: float
+    flux_1: float
+    flux_2: float
+    consumption: float
+
+    def profile(self, z: npt.ArrayLike, lengths: tuple[float, float], x_0: float, x_L: float):
+        """x_A(z) [-]: linear in each layer (x_a at the interface in layer 1, x_b in 2)."""
+        z = np.asarray(z, dtype=float)
+        L1, L2 = lengths
+        return np.where(
+            z <= L1, x_0 + (self.x_a - x_0) * z / L1, self.x_b + (x_L - self.x_b) * (z - L1) / L2
+        )
+
+
+def interface_reaction_slab(
+    lengths: tuple[float, float],
+    diffusivities: tuple[float, float],
+    concentrations: tuple[float, float],
+    x_0: float,
+    x_L: float,
+    *,
+    k_s: float = 0.0,
+    x_eq: float = 0.0,
+    kappa: float = 1.0,
+    film: float | None = None,
+    side: str = "a",
+    rate: Callable[[float], float] | None = None,
+    bracket: tuple[float, float] = (0.0, 1.0),
+) -> InterfaceReactionSlab:
+    """Two-layer slab, x(0) = x_0, x(L_1 + L_2) = x_L, a surface reaction at z = L_1 (EMCD).
+
+    Layers m = 1 (side a), 2 (side b) with c_m [mol/m^3], D_m [m^2/s], L_m [m]: the profile
+    is linear in each layer, N_1 = g_1 (x_0 − x_a), N_2 = g_2 (x_b − x_L), g_m = c_m D_m/L_m.
+    At the interface x_b = κ x_a (partition, κ = H_b/H_a = K c_a/c_b; κ = 1 continuous) or,
+    with a film k [mol/(m^2 s)], J = k (x_a − x_b/κ). The reaction consumes
+    q(s) = c_s k_s (s − x_eq) [mol/(m^2 s)] (A ⇌ B: k_s = k_f + k_b [m/s],
+    x_eq = k_b/k_s), s = x_A of the reacting ``side``; with a film it sits on that side's
+    face (side a: N_1 = J + q, J = N_2; side b: N_1 = J, J = N_2 + q).
+
+    Eliminating everything but s leaves one equation N_up(s) − N_down(s) = q(s), with the
+    conductances of the non-reacting path in series (1/G = 1/k + 1/(κ g_2) on side a,
+    1/G' = 1/k + 1/g_1 on side b; no film: G = κ g_2, G' = g_1):
+
+    * side a: N_up = g_1 (x_0 − s), N_down = G (s − x_L/κ), so
+      s = (g_1 x_0 + G x_L/κ + c_a k_s x_eq) / (g_1 + G + c_a k_s);
+    * side b: N_up = G' (x_0 − s/κ), N_down = g_2 (s − x_L), so
+      s = (G' x_0 + g_2 x_L + c_b k_s x_eq) / (G'/κ + g_2 + c_b k_s).
+
+    Then x_a, x_b and both fluxes follow. A nonlinear ``rate`` q(s) (e.g. A + A ⇌ B + B:
+    q = 2 c (k_f s² − k_b (1 − s)²)) replaces the linear law: the same scalar equation is
+    solved by Brent's method on ``bracket`` (to round-off, xtol 1e-15).
+
+    Raises:
+        EmcdInputError: non-positive lengths, D, c, κ or film; side not "a"/"b"; a
+            bracket without a sign change.
+    """
+    (L1, L2), (D1, D2), (c1, c2) = lengths, diffusivities, concentrations
+    if not all(v > 0 for v in (L1, L2, D1, D2, c1, c2, kappa)) or not (film is None or film > 0):
+        raise EmcdInputError("interface_reaction_slab needs L, D, c, κ (and a film k) > 0")
+    if side not in ("a", "b"):
+        raise EmcdInputError(f"side must be 'a' or 'b', got {side!r}")
+    g1, g2 = c1 * D1 / L1, c2 * D2 / L2
+    inv = 0.0 if film is None else 1.0 / film
+    if side == "a":
+        G = 1.0 / (inv + 1.0 / (kappa * g2))
+
+        def up(s):
+            return g1 * (x_0 - s)
+
+        def down(s):
+            return G * (s - x_L / kappa)
+
+        c_s = c1
+        linear = (g1 * x_0 + G * x_L / kappa + c_s * k_s * x_eq) / (g1 + G + c_s * k_s)
+    else:
+        G = 1.0 / (inv + 1.0 / g1)
+
+        def up(s):
+            return G * (x_0 - s / kappa)
+
+        def down(s):
+            return g2 * (s - x_L)
+
+        c_s = c2
+        linear = (G * x_0 + g2 * x_L + c_s * k_s * x_eq) / (G / kappa + g2 + c_s * k_s)
+    if rate is None:
+        s = linear
+        c_s * k_s * (s - x_eq)
+    else:
+        from scipy.optimize import brentq  # on use: the API's solve path does not load scipy
+
+        def residual(s: float) -> float:
+            return up(s) - down(s) - rate(s)
+
+        lo, hi = bracket
+        if not residual(lo) * residual(hi) < 0:
+            raise EmcdInputError(f"no sign change of the interface equation on {bracket}")
+        s = brentq(residual, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+        rate(s)
+    n1, n2 = up(s), down(s)
+    if side == "a":
+        x_a, x_b = s, x_L + n2 / g2
+    else:
+        x_a, x_b = x_0 - n1 / g1, s
+    return InterfaceReactionSlab(float(x_a), float(x_b), float(n1), float(n2), float(n1 - n2))
+
+
 __all__ = [
+    "InterfaceReactionSlab",
     "effectiveness_factor",
+    "interface_reaction_slab",
     "isomerization_slab",
     "isomerization_slab_flux",
     "isomerization_wall",

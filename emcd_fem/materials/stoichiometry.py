@@ -107,7 +107,11 @@ class Reaction:
             order n keeps these units because the rate is written in mole fractions times c).
         k_b: Backward constant (same units; 0 for an irreversible equation).
         regions: Regions of a homogeneous reaction (empty: every region).
-        boundary: Boundary of a surface reaction.
+        boundary: Boundary of a surface reaction: an exterior boundary (a catalytic wall) or
+            an internal interface (the flux jumps there by the rate).
+        side: On an interface where x_A jumps (partition or film), the region whose x_A
+            drives the rate (and, with a film, on whose face the reaction sits); None
+            elsewhere.
         arrhenius_A: (A_f, A_b) pre-exponential factors replacing (k_f, k_b), or None.
         activation_energy: (E_f, E_b) [J/mol] with ``arrhenius_A``.
         name: A label for messages (default: the equation).
@@ -119,6 +123,7 @@ class Reaction:
     k_b: float = 0.0
     regions: tuple[str, ...] = ()
     boundary: str | None = None
+    side: str | None = None
     arrhenius_A: tuple[float, float] | None = None
     activation_energy: tuple[float, float] = (0.0, 0.0)
     name: str = ""
@@ -131,6 +136,10 @@ class Reaction:
             raise EmcdInputError(f"reaction {label!r}: kind must be 'homogeneous' or 'surface'")
         if self.kind == "surface" and not self.boundary:
             raise EmcdInputError(f"reaction {label!r}: a surface reaction needs a boundary")
+        if self.side is not None and self.kind != "surface":
+            raise EmcdInputError(
+                f"reaction {label!r}: only a surface reaction on an interface takes a side"
+            )
         values = [("k_f", self.k_f), ("k_b", self.k_b)]
         if self.arrhenius_A is not None:
             values += [("arrhenius_A", v) for v in self.arrhenius_A]

@@ -187,7 +187,8 @@ def layered_slab(
 
     Returns:
         The domain with regions named after the layers, boundaries ``left``/``right``
-        (x), ``bottom``/``top`` (y, 2D and 3D) and ``front``/``back`` (z, 3D).
+        (x), ``bottom``/``top`` (y, 2D and 3D) and ``front``/``back`` (z, 3D), and the
+        interfaces ``"<layer i>|<layer i+1>"`` between consecutive layers.
 
     Note:
         Collective on ``comm``.
@@ -263,6 +264,15 @@ def layered_slab(
             )
             facet_list.append(facets)
             tag_list.append(np.full(facets.size, tag, dtype=np.int32))
+    interfaces = {}  # "a|b": the facets between consecutive layers (interface reactions)
+    for i in range(n_layers - 1):
+        tag = len(boundaries) + len(interfaces) + 1
+        interfaces[f"{names[i]}|{names[i + 1]}"] = tag
+        facets = dmesh.locate_entities(
+            msh, tdim - 1, lambda p, c=positions[i + 1]: np.abs(p[0] - c) <= tol
+        )
+        facet_list.append(facets)
+        tag_list.append(np.full(facets.size, tag, dtype=np.int32))
     facets = np.concatenate(facet_list)
     order = np.argsort(facets)
     facet_tags = dmesh.meshtags(msh, tdim - 1, facets[order], np.concatenate(tag_list)[order])
@@ -279,5 +289,6 @@ def layered_slab(
         facet_tags=facet_tags,
         regions={name: i + 1 for i, name in enumerate(names)},
         boundaries=boundaries,
+        interfaces=interfaces,
         layout=layout,
     )

@@ -11,7 +11,7 @@ input explicitly through :class:`FormInputs`; they build PETSc objects but solve
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mpi4py import MPI
@@ -27,6 +27,7 @@ from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
 from emcd_fem.models.blocks import Block
 from emcd_fem.models.thermal import HeatConductionProblem
 from emcd_fem.physics.conditions import BoundaryCondition, ZeroFlux
+from emcd_fem.physics.reaction import interface_sink_term
 from emcd_fem.physics.terms import (
     boundary_term,
     film_flux,
@@ -61,6 +62,7 @@ class FormInputs:
         constants: Boundary → the condition's bound constants.
         entity_maps: The blocks' submesh maps (None with one block on the whole mesh).
         reactions: The reactions (``models.reacting.ReactionTerms``) or None.
+        interface_ids: Reacting interface → its subdomain id in ``dS``.
     """
 
     domain: Domain
@@ -77,6 +79,7 @@ class FormInputs:
     constants: dict[str, Any]
     entity_maps: list | None
     reactions: Any = None
+    interface_ids: Mapping[str, int] = field(default_factory=dict)
 
 
 def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -> list[ufl.Form]:
@@ -120,6 +123,10 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
         i = inputs.block_of[inputs.reactions.wall_region(n)]  # reacting wall: ∫ N_A·n w ds
         q = inputs.reactions.wall_flux(n, inputs.fields.partition * us[i], inputs.fields)
         F[i] += q * ws[i] * domain.ds(domain.boundaries[n])
+    for n, j in sorted(inputs.interface_ids.items()):  # reacting interface: ∫ q w('+') dS
+        i = inputs.block_of[inputs.reactions.interfaces[n].plus]
+        q = inputs.reactions.interface_flux(n, inputs.fields.partition * us[i], inputs.fields)
+        F[i] += interface_sink_term(q, ws[i]("+"), inputs.dS(j))
     return [pin_quadrature(f) for f in F]
 
 
@@ -227,7 +234,8 @@ def measured_forms(inputs: FormInputs) -> dict:
             flux = bc.outward_flux(x, inputs.constants[n]) * domain.ds(tag)
         data_flux_forms[n] = fem.form(flux, entity_maps=maps)
     # reactions are not sources: R_A(0) would count k_b; ReactionTerms.report measures them
-    sourced = F if inputs.reactions is None else residuals(replace(inputs, reactions=None), None)
+    plain = replace(inputs, reactions=None, interface_ids={})
+    sourced = F if inputs.reactions is None else residuals(plain, None)
     production = []
     for Fi, u, one, block in zip(sourced, us, ones, inputs.blocks, strict=True):
         at_zero = ufl.replace(Fi, {v: ufl.as_ufl(0.0) for v in us})  # the source terms only

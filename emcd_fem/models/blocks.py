@@ -195,7 +195,10 @@ def whole_mesh_field(
 
 
 def film_measure(
-    domain: Domain, films: Mapping[tuple[str, str], float], solubility: Mapping[str, float]
+    domain: Domain,
+    films: Mapping[tuple[str, str], float],
+    solubility: Mapping[str, float],
+    extra: Sequence[tuple[str, npt.NDArray[np.int32]]] = (),
 ) -> tuple[dict[tuple[str, str], tuple[int, fem.Constant]], ufl.Measure | None]:
     """The films' interior-facet measure and data (collective).
 
@@ -205,6 +208,8 @@ def film_measure(
         domain: The domain.
         films: (a, b) → k_ab [mol/(m^2 s)].
         solubility: Region → H [-].
+        extra: (name, oriented rows) of further interior-facet integrals on the same
+            measure (reacting interfaces): subdomain ids len(films) + 1, + 2, ... in order.
 
     Returns:
         ((a, b) → (dS subdomain id, k_ab H_a as a Constant), the dS measure or None).
@@ -213,6 +218,8 @@ def film_measure(
     for j, ((a, b), k) in enumerate(films.items()):
         data.append((j + 1, interface_entities(domain, a, b).ravel()))
         film_data[(a, b)] = (j + 1, fem.Constant(domain.mesh, float(k) * solubility[a]))
+    for j, (_, rows) in enumerate(extra):
+        data.append((len(films) + j + 1, np.asarray(rows, dtype=np.int32).ravel()))
     dS = ufl.Measure("dS", domain=domain.mesh, subdomain_data=data) if data else None
     return film_data, dS
 

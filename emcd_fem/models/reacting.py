@@ -24,6 +24,7 @@ from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.materials.stoichiometry import Reaction, binary_coefficients, equimolar_problem
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import pin_quadrature
+from emcd_fem.models.reacting_interfaces import ReactingInterface, reacting_interface
 from emcd_fem.physics.conditions import BoundaryCondition, MoleFraction, ZeroFlux
 from emcd_fem.physics.reaction import is_linear, mass_action_rate, rate_constants
 from emcd_fem.post.integrals import integrate
@@ -46,6 +47,12 @@ class ReactionTerms:
         temperature: T [K] as UFL (needed by Arrhenius constants), or None.
         conditions: The model's boundary conditions: a reacting wall takes none (or
             zero flux); uniform mole-fraction boundaries are the open surfaces of η.
+        films: (a, b) → k_ab of the model's films (a film makes x_A jump).
+        solubility: Region → H (x_A = H μ; default 1 everywhere).
+
+    A surface reaction whose ``boundary`` is an internal interface is a reacting interface
+    (``models.reacting_interfaces``): ``side`` names the region whose x_A drives the rate,
+    required where x_A jumps.
 
     Raises:
         EmcdInputError: an unknown species, region or boundary, an Arrhenius reaction
@@ -60,8 +67,14 @@ class ReactionTerms:
         species: tuple[str, str] = ("A", "B"),
         temperature: Any = None,
         conditions: Mapping[str, BoundaryCondition] | None = None,
+        *,
+        films: Mapping[tuple[str, str], float] | None = None,
+        solubility: Mapping[str, float] | None = None,
     ) -> None:
         self.domain, self.reactions, self.species = domain, list(reactions), tuple(species)
+        self.interfaces: dict[str, ReactingInterface] = {}
+        if solubility is None:
+            solubility = dict.fromkeys(domain.regions, 1.0)
         msh, dim = domain.mesh, domain.mesh.topology.dim
         self.nu_a: list[float] = []
         self.constants: list[tuple[fem.Constant, fem.Constant]] = []
@@ -75,13 +88,14 @@ class ReactionTerms:
             for region in r.regions:
                 domain.region_tag(region)  # raises with the known names
             if r.kind == "surface" and r.boundary in domain.interfaces:
-                raise EmcdInputError(
-                    f"reaction {r.label!r}: {r.boundary!r} is an internal interface; reactions "
-                    "on interfaces are not available yet (surface reactions take an exterior "
-                    "boundary)"
-                )
-            if r.kind == "surface":
+                self._interface(r, films or {}, solubility)
+            elif r.kind == "surface":
                 domain.boundary_tag(r.boundary)
+                if r.side is not None:
+                    raise EmcdInputError(
+                        f"reaction {r.label!r}: side is for reactions on internal interfaces; "
+                        f"{r.boundary!r} is an exterior boundary (remove side)"
+                    )
             if r.arrhenius_A is not None and temperature is None:
                 raise EmcdInputError(
                     f"reaction {r.label!r}: Arrhenius constants need a temperature ([thermal])"
@@ -104,6 +118,32 @@ class ReactionTerms:
         self.temperature = temperature
         self.linear = all(is_linear(r) for r in self.reactions)
 
+    def _interface(
+        self, r: Reaction, films: Mapping[tuple[str, str], float], solubility: Mapping
+    ) -> None:
+        """Orient the interface of a surface reaction (one side per interface)."""
+        known = self.interfaces.get(r.boundary)
+        if known is None:
+            self.interfaces[r.boundary] = reacting_interface(
+                self.domain, r.boundary, r.side, solubility, films, r.label
+            )
+            return
+        if r.side is not None and r.side != known.plus or (r.side is None and known.jump):
+            raise EmcdInputError(
+                f"reaction {r.label!r}: the reactions on interface {r.boundary!r} must name "
+                f"the same side (another one uses side = {known.plus!r})"
+            )
+
+    def interface_flux(
+        self, name: str, x: ufl.core.expr.Expr, fields: MaterialFields
+    ) -> ufl.core.expr.Expr:
+        """q = −Σ ν_A r_s [mol/(m^2 s)] on a reacting interface, restricted to its '+' side.
+
+        ``x`` is x_A of the '+' side's block (unrestricted); q is the A consumed there
+        (the normal fluxes out of both sides into the interface).
+        """
+        return self.wall_flux(name, x, fields)("+")
+
     def _rate(self, j: int, x: ufl.core.expr.Expr, c: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         r = self.reactions[j]
         k_f, k_b = rate_constants(r, self.constants[j], self.temperature)
@@ -122,8 +162,14 @@ class ReactionTerms:
         return total
 
     def walls(self) -> list[str]:
-        """Boundaries that carry a surface reaction, sorted."""
-        return sorted({r.boundary for r in self.reactions if r.kind == "surface"})
+        """Exterior boundaries that carry a surface reaction, sorted."""
+        return sorted(
+            {
+                r.boundary
+                for r in self.reactions
+                if r.kind == "surface" and r.boundary not in self.interfaces
+            }
+        )
 
     def wall_flux(
         self, boundary: str, x: ufl.core.expr.Expr, fields: MaterialFields
@@ -150,13 +196,17 @@ class ReactionTerms:
         potentials: Sequence[fem.Function],
         block_of: Mapping[str, int],
         entity_maps: Any = None,
+        dS: ufl.Measure | None = None,
+        interface_ids: Mapping[str, int] | None = None,
     ) -> tuple[fem.Form, dict[str, fem.Form]]:
         """Compiled ∫R_A dx [mol/s] and reacting wall → ∫N_A·n ds [mol/s] of the potentials.
 
         The reacting terms of ``models.assembly.residuals`` on the block potentials μ
         (``block_of``: region → block), with the quadrature pinned as there, so a balance
         built on them counts the consumption exactly (per unit depth in 2D, per unit area
-        in 1D); used per step by ``models.transient``.
+        in 1D); used per step by ``models.transient``. Reacting interfaces (on ``dS`` with
+        the subdomain ids ``interface_ids``) are in the second dict too: their consumption
+        ∫q dS counts as an outward flux.
         """
         d = self.domain
         total = fem.Constant(d.mesh, 0.0) * d.dx
@@ -169,7 +219,28 @@ class ReactionTerms:
             x = fields.partition * potentials[block_of[self.wall_region(name)]]
             flux = pin_quadrature(self.wall_flux(name, x, fields) * d.ds(d.boundaries[name]))
             walls[name] = fem.form(flux, entity_maps=entity_maps)
+        for name, q in self._interface_integrands(
+            fields, potentials, block_of, dS, interface_ids
+        ).items():
+            walls[name] = fem.form(pin_quadrature(q), entity_maps=entity_maps)
         return fem.form(pin_quadrature(total), entity_maps=entity_maps), walls
+
+    def _interface_integrands(
+        self,
+        fields: MaterialFields,
+        potentials: Sequence[Any],
+        block_of: Mapping[str, int],
+        dS: ufl.Measure | None,
+        interface_ids: Mapping[str, int] | None,
+    ) -> dict[str, ufl.Form]:
+        """Reacting interface → q dS on the '+' side's potential (sorted by name)."""
+        out = {}
+        for name in sorted(self.interfaces):
+            if dS is None or interface_ids is None or name not in interface_ids:
+                raise EmcdInputError(f"interface {name!r}: no interior-facet measure given")
+            x = fields.partition * potentials[block_of[self.interfaces[name].plus]]
+            out[name] = self.interface_flux(name, x, fields) * dS(interface_ids[name])
+        return out
 
     # -- after the solve ----------------------------------------------------------------
     def report(
@@ -177,6 +248,8 @@ class ReactionTerms:
         potential: fem.Function,
         fields: MaterialFields,
         materials: Mapping[str, Any],
+        dS: ufl.Measure | None = None,
+        interface_ids: Mapping[str, int] | None = None,
     ) -> dict[str, Any]:
         """Verdict, consumption and diagnostics (collective).
 
@@ -184,12 +257,15 @@ class ReactionTerms:
             potential: The solved potential μ on the parent mesh (x_A = H μ).
             fields: The material fields.
             materials: Region → :class:`~emcd_fem.materials.Material` (c, D).
+            dS: The model's interior-facet measure (needed with reacting interfaces).
+            interface_ids: Reacting interface → its subdomain id in ``dS``.
 
         Returns:
             ``equimolar`` (the verdict), ``reactions`` (per reaction: equation, Δν, kind,
             where), ``production`` (region → ∫R_A dx [mol/s in 3D, per unit depth in 2D,
             per unit area in 1D]), ``wall_flux`` (boundary → ∫N_A·n ds, outward),
-            ``thiele`` (region → k = k_f + k_b, D, L_c = V/S_open (S_open: the uniform
+            ``interface_flux`` (reacting interface → ∫q dS, the A consumed there, [mol/s]
+            in 3D), ``interfaces`` (their names and sides), ``thiele`` (region → k = k_f + k_b, D, L_c = V/S_open (S_open: the uniform
             mole-fraction boundaries of the region), φ = L_c √(k/D), x_eq, η
             observed = |∫R_A| / (c k V |x_s − x_eq|), and η of a slab (φ), cylinder (2φ)
             and sphere (3φ): the formulas at the same L_c); ``thiele_not_computed``
@@ -204,6 +280,7 @@ class ReactionTerms:
                 "delta_nu": r.stoichiometry.delta_nu,
                 "where": r.boundary if r.kind == "surface" else (list(r.regions) or "all"),
             }
+            | ({"side": self.interfaces[r.boundary].plus} if r.boundary in self.interfaces else {})
             for r in self.reactions
         ]
         production, thiele, missing = {}, {}, {}
@@ -228,9 +305,15 @@ class ReactionTerms:
             b: integrate(fem.form(self.wall_flux(b, x, fields) * d.ds(d.boundaries[b])))
             for b in self.walls()
         }
+        one_block = dict.fromkeys(d.regions, 0)  # μ on the parent mesh: one field
+        integrands = self._interface_integrands(fields, [potential], one_block, dS, interface_ids)
         return {
             "equimolar": "yes: Δν = 0 for every reaction (R_T = 0, N_A + N_B = 0)",
             "walls": self.walls(),
+            "interfaces": {n: self.interfaces[n].plus for n in sorted(self.interfaces)},
+            "interface_flux": {
+                n: integrate(fem.form(pin_quadrature(q))) for n, q in integrands.items()
+            },
             "reactions": listed,
             "production": production,
             "wall_flux": walls,

@@ -3,20 +3,19 @@
 Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
 N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
 temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
-source R_A; reactions, homogeneous and on catalytic walls (``emcd_fem.models.reacting``);
-partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
-k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.models.films``). Regions joined
-without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
+source R_A; reactions, homogeneous, on catalytic walls and on internal interfaces
+(``emcd_fem.models.reacting``); partition coefficients (through H,
+``emcd_fem.materials.partition``); film resistances k_ab H_a (μ_a − μ_b)(w_a − w_b) on film
+interfaces (``emcd_fem.models.films``). Regions joined without a film form a block
+(``emcd_fem.models.blocks``); one residual F_b per block.
 
 The temperature is a number, a UFL expression or a Function [K], or a
-:class:`~emcd_fem.models.thermal.HeatConductionProblem` (with contact resistances if given):
-T does not depend on x_A (no Dufour effect, k independent of x_A), so T is solved first and
-the species afterwards — the staggered iteration of ``SoretProblem`` converges in one pass.
+:class:`~emcd_fem.models.thermal.HeatConductionProblem` (contact resistances if given): T does
+not depend on x_A, so T is solved first and the species afterwards.
 
-Solve: every term but Soret's and nonlinear reaction rates' is linear, so the isothermal
-problem is assembled once and solved linearly (``solvers.linear``: LU or CG + GAMG with its
-fallback; one block or the film block system); with Soret or a nonlinear rate, Newton (SNES,
-``models.newton``) starts from it. Flux-only problems are fixed by their inventory
+Solve: every term but Soret's and nonlinear rates' is linear, so the isothermal problem is
+assembled once and solved linearly (``solvers.linear``); with Soret or a nonlinear rate,
+Newton (``models.newton``) starts from it. Flux-only problems are fixed by their inventory
 (``models.inventory``). Fluxes: the reaction (residual) form on mole-fraction boundaries,
 the solve's own terms elsewhere, so the balance Σ q_Γ − ∫R dx (reactions:
 ``ReactionTerms.report``) closes to solver tolerance. Forms: ``models.assembly``; post-solve
@@ -48,7 +47,6 @@ from emcd_fem.models.blocks import (
     boundary_block,
     build_blocks,
     check_films,
-    film_measure,
     whole_mesh_field,
 )
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, judged_state
@@ -56,6 +54,7 @@ from emcd_fem.models.dirichlet import block_dirichlet_conditions
 from emcd_fem.models.inventory import Inventory, is_flux_only, model_inventory, refuse_coupled
 from emcd_fem.models.newton import newton_solve, staggered
 from emcd_fem.models.reacting import NEWTON_NAMES, ReactionTerms
+from emcd_fem.models.reacting_interfaces import interior_measure
 from emcd_fem.models.solution import TransportSolution
 from emcd_fem.models.thermal_support import (
     NEWTON_OPTIONS,
@@ -84,18 +83,15 @@ class SpeciesTransportModel:
         inventory_mole_fraction: ∫c x_A dx / ∫c dx [-], required when every boundary
             prescribes a flux (isothermal, film-free only: ``models.inventory``) and
             ignored otherwise.
-        reactions: :class:`~emcd_fem.materials.stoichiometry.Reaction` records (Δν = 0 only);
-            species: the (A, B) names their equations use.
+        reactions: :class:`~emcd_fem.materials.stoichiometry.Reaction` records (Δν = 0 only;
+            on walls or interfaces); species: the (A, B) names their equations use.
         temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
             a :class:`~emcd_fem.models.thermal.HeatConductionProblem` (solved first).
         soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
         temperature_dependence: Region → :class:`TemperatureDependence`.
         coupling: With a heat problem: ``"staggered"`` (T, then Newton for x_A, repeated
-            until the change between passes < ``coupling_tolerance``; T does not depend on
-            x_A, so the second pass confirms the first) or ``"monolithic"`` (one Newton on
-            (x_A, T); film-free problems only).
-        coupling_tolerance: Staggered stopping tolerance [-].
-        max_coupling_iterations: Staggered passes before giving up.
+            until the change < ``coupling_tolerance`` [-], at most
+            ``max_coupling_iterations`` passes) or ``"monolithic"`` (film-free only).
         degree: Lagrange degree of the potentials.
         petsc_options: Overrides of the SNES/KSP options. closed: no inventory (transient).
 
@@ -135,8 +131,7 @@ class SpeciesTransportModel:
             raise EmcdInputError(f"coupling must be 'staggered' or 'monolithic', got {coupling!r}")
         if not coupling_tolerance > 0:
             raise EmcdInputError(f"coupling_tolerance must be > 0, got {coupling_tolerance!r}")
-        self.coupling = coupling
-        self.coupling_tolerance = coupling_tolerance
+        self.coupling, self.coupling_tolerance = coupling, coupling_tolerance
         self.max_coupling_iterations = int(max_coupling_iterations)
         if degree not in (1, 2, 3):
             raise EmcdInputError(f"degree must be 1, 2 or 3, got {degree!r}")
@@ -151,8 +146,7 @@ class SpeciesTransportModel:
         self.singular = is_flux_only(boundary_conditions) and not closed
         if self.singular:
             refuse_coupled(bool(films), temperature is not None, reactions=bool(reactions))
-        self.domain = domain
-        msh = domain.mesh
+        self.domain, msh = domain, domain.mesh
         self._curved_warning = curved_degree_warning(msh, degree)
         if self._curved_warning is not None:
             logger.warning(self._curved_warning)
@@ -181,7 +175,6 @@ class SpeciesTransportModel:
             fem.Constant(msh, float(source)) if isinstance(source, int | float) else source
         )
 
-        # temperature: prescribed, or a heat problem solved first
         self.heat, self.temperature, self.transport = model_temperature(
             domain,
             materials,
@@ -190,11 +183,19 @@ class SpeciesTransportModel:
             dict(thermal_diffusion_factor or {}),
             dict(temperature_dependence or {}),
         )
-        terms = ReactionTerms(domain, reactions, species, self.temperature, self.conditions)
+        terms = ReactionTerms(
+            domain,
+            reactions,
+            species,
+            self.temperature,
+            self.conditions,
+            films=self.films,
+            solubility=self.solubility,
+        )
         self.reactions = terms if reactions else None
-
-        self._film_data, self._dS = film_measure(domain, self.films, self.solubility)
-
+        self._film_data, self._dS, self._interface_ids = interior_measure(
+            domain, self.films, self.solubility, terms.interfaces
+        )
         self._bcs, self.dirichlet_ranges = block_dirichlet_conditions(
             domain,
             self.blocks,
@@ -204,8 +205,7 @@ class SpeciesTransportModel:
             self.solubility,
         )
         options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
-        # every term but Soret's is linear: the isothermal problem is assembled once and
-        # solved linearly; it is also Newton's starting point with Soret
+        # the linear solve: the isothermal problem, also Newton's start (Soret, rates)
         linear_options = {
             k: v for k, v in (petsc_options or {}).items() if not k.startswith("snes")
         }
@@ -225,6 +225,7 @@ class SpeciesTransportModel:
             constants=self._constants,
             entity_maps=self._maps,
             reactions=self.reactions,
+            interface_ids=self._interface_ids,
         )
         self._isothermal = measured_forms(self._inputs)
         self._data_flux_forms = self._isothermal["data_flux_forms"]
@@ -240,12 +241,11 @@ class SpeciesTransportModel:
                 self._data_flux_forms,
                 self._production_form,
             )
-        self.linear_problem = build_linear(
-            self._inputs, self._bcs, linear_options, singular=self.singular
-        )["linear"]
+        built = build_linear(self._inputs, self._bcs, linear_options, singular=self.singular)
+        self.linear_problem = built["linear"]
         # public for models built on this one (models.transient)
         self.form_inputs, self.dirichlet_bcs = self._inputs, self._bcs
-        self.data_flux_forms = self._data_flux_forms
+        self.data_flux_forms, self.interior_measure = self._data_flux_forms, self._dS
         self._thermal = None
         if self.temperature is not None:
             self._thermal = build_nonlinear(self._inputs, self._bcs, self.temperature, options)
@@ -359,9 +359,12 @@ class SpeciesTransportModel:
             mu = self.potentials[0]  # one block on the whole mesh, x_A = μ: no copy
         else:
             mu = whole_mesh_field(domain, self.blocks, self.potentials, "potential")
-        reacting = self.reactions and self.reactions.report(mu, self.fields, self._materials)
-        if reacting:  # walls: outward fluxes; regions: production (not in the cell terms')
-            fluxes |= {b: fluxes.get(b, 0.0) + q for b, q in reacting["wall_flux"].items()}
+        reacting = self.reactions and self.reactions.report(
+            mu, self.fields, self._materials, self._dS, self._interface_ids
+        )
+        if reacting:  # walls, interfaces: outward fluxes; regions: production
+            sinks = reacting["wall_flux"] | reacting["interface_flux"]
+            fluxes |= {b: fluxes.get(b, 0.0) + q for b, q in sinks.items()}
             production += sum(reacting["production"].values())
         net = sum(fluxes.values())
         balance = relative_imbalance(net, production, fluxes, flux_scale(domain, self._conductance))

@@ -84,4 +84,23 @@ def is_linear(reaction: Reaction) -> bool:
     return all(order in (0, 1) for order in orders)
 
 
-__all__ = ["is_linear", "mass_action_rate", "rate_constants"]
+def interface_sink_term(
+    consumption: ufl.core.expr.Expr, w: ufl.core.expr.Expr, dS: ufl.Measure
+) -> ufl.Form:
+    """∫_Γ q w dS on an internal interface Γ carrying a surface reaction.
+
+    Integrating ∇·N_A = R_A by parts in each region separately leaves, on Γ, the sum of the
+    normal fluxes out of both sides, N_A·n_a + N_A·n_b = q: the A that enters the interface
+    and is consumed there, q = −Σ ν_A r_s [mol/(m^2 s)] (the reacting-wall flux). The
+    argument must already be restricted (``q('+')``, ``w('+')``: the side whose x_A drives
+    the rate is '+').
+
+    Args:
+        consumption: q [mol/(m^2 s)], restricted.
+        w: The test function, restricted.
+        dS: The interior-facet measure on Γ (its subdomain id).
+    """
+    return consumption * w * dS
+
+
+__all__ = ["interface_sink_term", "is_linear", "mass_action_rate", "rate_constants"]
