@@ -49,6 +49,7 @@ class ReactionTerms:
             zero flux); uniform mole-fraction boundaries are the open surfaces of η.
         films: (a, b) → k_ab of the model's films (a film makes x_A jump).
         solubility: Region → H (x_A = H μ; default 1 everywhere).
+        materials: Region → material (its c; needed by reacting interfaces).
 
     A surface reaction whose ``boundary`` is an internal interface is a reacting interface
     (``models.reacting_interfaces``): ``side`` names the region whose x_A drives the rate,
@@ -70,6 +71,7 @@ class ReactionTerms:
         *,
         films: Mapping[tuple[str, str], float] | None = None,
         solubility: Mapping[str, float] | None = None,
+        materials: Mapping[str, Any] | None = None,
     ) -> None:
         self.domain, self.reactions, self.species = domain, list(reactions), tuple(species)
         self.interfaces: dict[str, ReactingInterface] = {}
@@ -88,7 +90,7 @@ class ReactionTerms:
             for region in r.regions:
                 domain.region_tag(region)  # raises with the known names
             if r.kind == "surface" and r.boundary in domain.interfaces:
-                self._interface(r, films or {}, solubility)
+                self._interface(r, films or {}, solubility, materials or {})
             elif r.kind == "surface":
                 domain.boundary_tag(r.boundary)
                 if r.side is not None:
@@ -119,13 +121,14 @@ class ReactionTerms:
         self.linear = all(is_linear(r) for r in self.reactions)
 
     def _interface(
-        self, r: Reaction, films: Mapping[tuple[str, str], float], solubility: Mapping
+        self, r: Reaction, films: Mapping, solubility: Mapping, materials: Mapping
     ) -> None:
         """Orient the interface of a surface reaction (one side per interface)."""
         known = self.interfaces.get(r.boundary)
         if known is None:
+            c = {n: m.concentration for n, m in materials.items()}
             self.interfaces[r.boundary] = reacting_interface(
-                self.domain, r.boundary, r.side, solubility, films, r.label
+                self.domain, r.boundary, r.side, solubility, films, c, r.label
             )
             return
         if r.side is not None and r.side != known.plus or (r.side is None and known.jump):

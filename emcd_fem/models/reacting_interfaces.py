@@ -4,10 +4,12 @@ A surface reaction on a named internal facet group Γ (``Domain.interfaces``) co
 there, so the normal flux jumps: N_A·n_a + N_A·n_b = q = −Σ ν_A r_s (n_a, n_b the outward
 normals of the two sides). The rate needs one mole fraction at Γ:
 
-* a **continuous** interface (the same x_A on both sides: no film, equal H) uses it;
-* where x_A **jumps** (a partition K ≠ c_b/c_a, or a film), the user names the ``side``
-  (a region) whose x_A drives the rate; with a film the reaction sits on that side's face
-  of the film (its sink enters that side's equation, the film carries the rest across).
+* a **continuous** interface (the same x_A and c on both sides: no film, equal H and c)
+  uses it, and either side gives the same rate;
+* where x_A **jumps** (a partition K ≠ c_b/c_a, or a film) or c does (the mass-action
+  rate k c x_A uses c), the user names the ``side`` (a region) whose x_A and c drive the
+  rate; with a film the reaction sits on that side's face of the film (its sink enters
+  that side's equation, the film carries the rest across).
 
 The interface is integrated as an interior-facet integral with explicit orientation: the
 '+' cell of every facet is in the rate's side (the first region by name when the
@@ -73,6 +75,7 @@ def reacting_interface(
     side: str | None,
     solubility: Mapping[str, float],
     films: Mapping[tuple[str, str], float],
+    concentrations: Mapping[str, float],
     label: str,
 ) -> ReactingInterface:
     """Check a reacting interface and orient it (collective).
@@ -83,12 +86,13 @@ def reacting_interface(
         side: The region whose x_A drives the rate, or None (continuous interfaces only).
         solubility: Region → H [-] (x_A = H μ): unequal H on the two sides is a jump.
         films: (a, b) → k_ab of the model's films: a film is a jump.
+        concentrations: Region → c [mol/m^3]: unequal c makes the rate side-dependent.
         label: The reaction's name, for messages.
 
     Raises:
         EmcdInputError: facets with one local cell (ghost mode), an interface with no
-            facets or between more than two regions, a missing ``side`` where x_A jumps,
-            or a ``side`` that is not one of its two regions.
+            facets or between more than two regions, a missing ``side`` where x_A or c
+            jumps, or a ``side`` that is not one of its two regions.
     """
     rows, tags, lonely = _facet_rows(domain, domain.interfaces[name])
     name_of = {t: n for n, t in domain.regions.items()}
@@ -112,16 +116,25 @@ def reacting_interface(
     a, b = regions[0], regions[-1]
     film = (a, b) in films or (b, a) in films
     h_a, h_b = float(solubility[a]), float(solubility[b])
-    jump = film or abs(h_a - h_b) > 1e-12 * max(abs(h_a), abs(h_b))
+    c_a, c_b = float(concentrations[a]), float(concentrations[b])
+    partition = abs(h_a - h_b) > 1e-12 * max(abs(h_a), abs(h_b))
+    c_jump = abs(c_a - c_b) > 1e-12 * max(c_a, c_b)
+    jump = film or partition or c_jump
     if side is not None and side not in regions:
         raise EmcdInputError(
             f"{where}: side {side!r} is not a region on this interface; give one of {regions}"
         )
     if side is None and jump:
-        why = "a film" if film else f"a partition (H = {h_a:g} in {a!r}, {h_b:g} in {b!r})"
+        why = (
+            "x_A jumps there (a film)"
+            if film
+            else f"x_A jumps there (a partition: H = {h_a:g} in {a!r}, {h_b:g} in {b!r})"
+            if partition
+            else f"c differs there ({c_a:g} mol/m^3 in {a!r}, {c_b:g} in {b!r}; r = k c x_A)"
+        )
         raise EmcdInputError(
-            f"{where}: x_A jumps there ({why}), so the rate needs the side whose x_A drives "
-            f"it: give side = {a!r} or side = {b!r}"
+            f"{where}: {why}, so the rate needs the side whose composition drives it: give "
+            f"side = {a!r} or side = {b!r}"
         )
     plus = side or a
     minus = b if plus == a else a

@@ -183,14 +183,9 @@ class SpeciesTransportModel:
             dict(thermal_diffusion_factor or {}),
             dict(temperature_dependence or {}),
         )
+        sides = {"films": self.films, "solubility": self.solubility, "materials": materials}
         terms = ReactionTerms(
-            domain,
-            reactions,
-            species,
-            self.temperature,
-            self.conditions,
-            films=self.films,
-            solubility=self.solubility,
+            domain, reactions, species, self.temperature, self.conditions, **sides
         )
         self.reactions = terms if reactions else None
         self._film_data, self._dS, self._interface_ids = interior_measure(
