@@ -381,12 +381,14 @@ def test_reaction_with_partition_and_film_matches_closed_form():
     assert errors[-1] < 5e-4  # 1.9e-4 at 24 cells per layer
 
 
-def test_reaction_on_an_internal_interface_is_refused():
+def test_reaction_on_an_internal_interface_without_facets_is_refused():
+    # interface reactions run (tests/test_interface_reactions.py); a facet group that has
+    # no facets on the mesh is refused by name
     import dataclasses
 
     domain = ef.layered_slab([L], region_names=["cat"], cells_per_layer=4)
     domain = dataclasses.replace(domain, interfaces={"mid": 7})  # an internal facet group
-    with pytest.raises(EmcdInputError, match="internal interface"):
+    with pytest.raises(EmcdInputError, match="interface 'mid': the interface has no facets"):
         SpeciesTransportModel(
             domain,
             {"cat": ef.Material(D, C)},

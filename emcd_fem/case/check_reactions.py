@@ -11,7 +11,7 @@ import re
 
 from emcd_fem.case.boundaries import MassTransferBC, MoleFractionBC, ZeroFluxBC
 from emcd_fem.case.check_tools import suggest
-from emcd_fem.case.geometry import LayeredSlab
+from emcd_fem.case.geometry import Inclusions, LayeredSlab
 from emcd_fem.case.schema import Case
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.stoichiometry import (
@@ -55,6 +55,7 @@ def build_reactions(case: Case) -> list[Reaction]:
                 k_b=spec.k_b,
                 regions=tuple(spec.regions),
                 boundary=spec.boundary,
+                side=spec.side,
                 arrhenius_A=tuple(spec.arrhenius_A) if spec.arrhenius_A else None,
                 activation_energy=tuple(spec.activation_energy),
                 name=spec.name or spec.equation,
@@ -117,12 +118,23 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
         verdict = equimolar_problem(reaction, dim)
         if verdict is not None and not stefan:
             problems.append((f"{key}.equation", verdict))
-        if spec.kind == "surface":
+        interfaces = _interface_names(geometry)
+        if spec.kind == "surface" and spec.boundary in (interfaces or ()):
+            problems += _interface_problems(case, key, spec)
+        elif spec.kind == "surface":
             if spec.boundary is None:
                 problems.append((f"{key}.boundary", "a surface reaction needs a boundary"))
             elif boundaries is not None and spec.boundary not in boundaries:
+                known = boundaries + (interfaces or [])
                 problems.append(
-                    (f"{key}.boundary", f"not a boundary; {suggest(spec.boundary, boundaries)}")
+                    (
+                        f"{key}.boundary",
+                        f"not a boundary or interface; {suggest(spec.boundary, known)}",
+                    )
+                )
+            if spec.side is not None and boundaries is not None:
+                problems.append(
+                    (f"{key}.side", "side is for reactions on internal interfaces only")
                 )
             bc = case.boundaries.get(spec.boundary or "")
             if bc is not None and not isinstance(bc, ZeroFluxBC) and not stefan:
@@ -134,8 +146,11 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
                     )
                 )
         else:
-            if spec.boundary is not None:
-                problems.append((f"{key}.boundary", "only surface reactions take a boundary"))
+            if spec.boundary is not None or spec.side is not None:
+                key_name = "boundary" if spec.boundary is not None else "side"
+                problems.append(
+                    (f"{key}.{key_name}", "only surface reactions take a boundary and side")
+                )
             for j, region in enumerate(spec.regions):
                 if regions is not None and region not in regions:
                     problems.append(
@@ -173,6 +188,54 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
         )
     if stefan:
         problems += _stefan_problems(case)
+    return problems
+
+
+def _interface_names(geometry) -> list[str] | None:
+    """Internal interfaces a reaction may name, or None where only the mesh knows them."""
+    if isinstance(geometry, LayeredSlab):
+        return geometry.interface_names()
+    if isinstance(geometry, Inclusions):
+        return ["interface"]
+    return None
+
+
+def _interface_problems(case: Case, key: str, spec) -> list[tuple[str, str]]:
+    """A surface reaction on a layered slab's or the inclusions' interface."""
+    problems = []
+    if spec.boundary in case.boundaries:
+        problems.append(
+            (
+                f"boundaries.{spec.boundary}",
+                f"{spec.boundary!r} is an internal interface (the reaction of {key}): it takes "
+                "no boundary condition; remove this entry",
+            )
+        )
+    if not isinstance(case.geometry, LayeredSlab):
+        return problems  # the model checks the sides on the mesh
+    sides = spec.boundary.split("|")
+    if spec.side is not None and spec.side not in sides:
+        problems.append(
+            (
+                f"{key}.side",
+                f"{spec.side!r} is not a side of {spec.boundary!r}; give one of {sides}",
+            )
+        )
+    pair = {case.material_of(r) for r in sides}
+    jump = [
+        i
+        for i, interface in enumerate(case.interfaces)
+        if set(interface.materials) == pair
+        and (interface.film is not None or interface.partition is not None)
+    ]
+    if jump and spec.side is None:
+        problems.append(
+            (
+                f"{key}.side",
+                f"x_A jumps across {spec.boundary!r} (interfaces[{jump[0]}]: partition or film): "
+                f"give the side whose x_A drives the rate, side = {sides[0]!r} or {sides[1]!r}",
+            )
+        )
     return problems
 
 

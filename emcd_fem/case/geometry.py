@@ -1,5 +1,6 @@
 """The ``[geometry]`` section: layered slab, shells, mesh file, inclusions, stomatal pore."""
 
+import itertools
 from typing import Annotated, Literal, Union
 
 from pydantic import Field
@@ -53,6 +54,13 @@ class LayeredSlab(_Section):
     def boundary_names(self) -> list[str]:
         """Names of the boundaries: left/right (x), bottom/top (y), front/back (z)."""
         return [name for pair in AXIS_BOUNDARIES[: self.dim] for name in pair]
+
+    def interface_names(self) -> list[str]:
+        """Internal interfaces ``"<layer>|<next layer>"`` (built-in mesher only)."""
+        if self.mesher != "builtin":
+            return []
+        names = self.region_names()
+        return [f"{a}|{b}" for a, b in itertools.pairwise(names)]
 
     def volume(self) -> float:
         """Measure of the slab: volume [m^3] in 3D, area [m^2] in 2D, length [m] in 1D."""

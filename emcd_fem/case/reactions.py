@@ -28,7 +28,18 @@ class ReactionSpec(_Section):
     regions: list[str] = Field(
         default_factory=list, description="Regions of a homogeneous reaction (default: all)."
     )
-    boundary: str | None = Field(default=None, description="Boundary of a surface reaction.")
+    boundary: str | None = Field(
+        default=None,
+        description="Where a surface reaction sits: an exterior boundary (a catalytic wall) "
+        'or an internal interface (a layered slab names them `"<layer>|<next layer>"`; a '
+        "mesh file's internal facet groups): the flux jumps there by the rate.",
+    )
+    side: str | None = Field(
+        default=None,
+        description="Interface reactions: the region whose x_A and c drive the rate; required "
+        "where they jump (partition, film, unequal c); with a film the reaction sits on that "
+        "side's face.",
+    )
     k_f: float = Field(
         default=0.0, ge=0, description="Forward constant: [1/s] homogeneous, [m/s] surface."
     )

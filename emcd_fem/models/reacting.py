@@ -131,7 +131,7 @@ class ReactionTerms:
                 self.domain, r.boundary, r.side, solubility, films, c, r.label
             )
             return
-        if r.side is not None and r.side != known.plus or (r.side is None and known.jump):
+        if (r.side is not None and r.side != known.plus) or (r.side is None and known.jump):
             raise EmcdInputError(
                 f"reaction {r.label!r}: the reactions on interface {r.boundary!r} must name "
                 f"the same side (another one uses side = {known.plus!r})"
@@ -140,7 +140,7 @@ class ReactionTerms:
     def interface_flux(
         self, name: str, x: ufl.core.expr.Expr, fields: MaterialFields
     ) -> ufl.core.expr.Expr:
-        """q = −Σ ν_A r_s [mol/(m^2 s)] on a reacting interface, restricted to its '+' side.
+        """The consumption −Σ ν_A r_s [mol/(m^2 s)] on an interface, restricted to '+'.
 
         ``x`` is x_A of the '+' side's block (unrestricted); q is the A consumed there
         (the normal fluxes out of both sides into the interface).
@@ -268,10 +268,10 @@ class ReactionTerms:
             where), ``production`` (region → ∫R_A dx [mol/s in 3D, per unit depth in 2D,
             per unit area in 1D]), ``wall_flux`` (boundary → ∫N_A·n ds, outward),
             ``interface_flux`` (reacting interface → ∫q dS, the A consumed there, [mol/s]
-            in 3D), ``interfaces`` (their names and sides), ``thiele`` (region → k = k_f + k_b, D, L_c = V/S_open (S_open: the uniform
-            mole-fraction boundaries of the region), φ = L_c √(k/D), x_eq, η
-            observed = |∫R_A| / (c k V |x_s − x_eq|), and η of a slab (φ), cylinder (2φ)
-            and sphere (3φ): the formulas at the same L_c); ``thiele_not_computed``
+            in 3D), ``interfaces`` (their names and sides), ``thiele`` (region →
+            k = k_f + k_b, D, L_c = V/S_open (S_open: the uniform mole-fraction boundaries),
+            φ = L_c √(k/D), x_eq, η observed = |∫R_A| / (c k V |x_s − x_eq|), and η of a
+            slab (φ), cylinder (2φ), sphere (3φ) at the same L_c); ``thiele_not_computed``
             (region → why φ and η are missing there: not first-order, Arrhenius, no
             mole-fraction face, ...; an ``eta_observed`` of None has its ``eta_note``).
         """

@@ -138,7 +138,9 @@ class TransientModel:
         self._production = fem.form(model.source * domain.dx)
         reactions = model.reactions  # ∫R_A dx and wall → ∫N_A·n ds, as in the residuals
         self._reacting, self._walls = (
-            reactions.measured_forms(model.fields, us, inputs.block_of, maps)
+            reactions.measured_forms(
+                model.fields, us, inputs.block_of, maps, inputs.dS, inputs.interface_ids
+            )
             if reactions is not None
             else (fem.form(fem.Constant(msh, 0.0) * domain.dx), {})
         )

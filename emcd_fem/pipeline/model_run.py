@@ -195,7 +195,7 @@ def run_model(
             "coupling_history": solution.coupling_history,
         }
     if solution.reactions is not None:  # conversion: the fraction of the supplied A consumed
-        walls = solution.reactions["walls"]
+        walls = [*solution.reactions["walls"], *solution.reactions["interfaces"]]  # sinks
         X = conversion(solution.boundary_flux, walls)
         summary["reactions"] = solution.reactions | {"conversion": X}
     if model.films:

@@ -73,10 +73,12 @@ def run_transient(
         summary["soret"] = {"thermal_diffusion_factor": thermal_diffusion_factors(case)}
     if model.reactions is not None:  # the steady run's block, at the final state
         mu = whole_mesh_field(domain, model.blocks, model.potentials, "potential")
+        materials = build_materials(case, list(domain.regions))
+        inputs = model.form_inputs
         report = model.reactions.report(
-            mu, model.fields, build_materials(case, list(domain.regions))
+            mu, model.fields, materials, inputs.dS, inputs.interface_ids
         )
-        X = conversion(summary["boundary_flux"], report["walls"])
+        X = conversion(summary["boundary_flux"], [*report["walls"], *report["interfaces"]])
         summary["reactions"] = report | {"conversion": X}
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
     judge_run(case, domain, summary)
