@@ -62,7 +62,10 @@ def independent_reference(path):
                 nu.products.get("B", 0.0),
             )
             return {"left": -flux, "right": flux}, 5e-5, case
-        r = case.reactions[0]  # A <=> B in a half-slab closed at x = l: cosh profile
+        r = case.reactions[0]
+        if r.kind == "surface" and r.boundary in g.interface_names():  # two layers, exact
+            return _interface_reaction_reference(case, bcs), 1e-10, case
+        # A <=> B in a half-slab closed at x = l: cosh profile
         k, x_eq = r.k_f + r.k_b, r.k_b / (r.k_f + r.k_b)
         m = math.sqrt(k / spec.D)
         flux = spec.c * spec.D * (bcs["left"].value - x_eq) * m * math.tanh(m * layer.thickness)
@@ -146,6 +149,32 @@ def independent_reference(path):
         bcs["right"],
     )
     return {k: q * 0.4 for k, q in two.boundary_flux.items()}, 1e-8, case
+
+
+def _interface_reaction_reference(case, bcs):
+    """Fluxes of a two-layer slab with A <=> B on its interface (P1 exact: piecewise linear)."""
+    from emcd_fem.analytic.reactions import interface_reaction_slab
+
+    g, r = case.geometry, case.reactions[0]
+    specs = [case.materials[case.material_of(layer.name)] for layer in g.layers]
+    (entry,) = case.interfaces or [None]
+    K = entry.partition if entry is not None and entry.partition is not None else None
+    kappa = 1.0 if K is None else K * specs[0].c / specs[1].c  # x_b/x_a = K c_a/c_b
+    ref = interface_reaction_slab(
+        tuple(layer.thickness for layer in g.layers),
+        tuple(s.D for s in specs),
+        tuple(s.c for s in specs),
+        bcs["left"].value,
+        bcs["right"].value,
+        k_s=r.k_f + r.k_b,
+        x_eq=r.k_b / (r.k_f + r.k_b),
+        kappa=kappa,
+        film=entry.film if entry is not None else None,
+        side="a" if r.side in (None, g.layers[0].name) else "b",
+    )
+    area = (g.width if g.dim >= 2 else 1.0) * (g.depth if g.dim == 3 else 1.0)
+    fluxes = {"left": -ref.flux_1, "right": ref.flux_2, r.boundary: ref.consumption}
+    return {k: q * area for k, q in fluxes.items()}
 
 
 @pytest.mark.parametrize("path", BINARY, ids=[p.stem for p in BINARY])

@@ -95,7 +95,12 @@ def test_closed_form_matches_the_interface_balances(kind, side):
 # -- the model --------------------------------------------------------------------------------
 def _solve(kind, side, dim, reaction=None, temperature=None):
     domain = ef.layered_slab(
-        [L1, L2], region_names=["a", "b"], dim=dim, cells_per_layer=[3, 4], cells_across=2
+        [L1, L2],
+        region_names=["a", "b"],
+        dim=dim,
+        cells_per_layer=[3, 4],
+        cells_across=2,
+        interfaces=True,  # names the interface "a|b"
     )
     keywords = KINDS[kind][0]
     reaction = reaction or Reaction(
@@ -204,7 +209,13 @@ def test_arrhenius_rate_with_a_temperature():
 
 # -- refusals ---------------------------------------------------------------------------------
 def _model(reactions, c_b=C1, **keywords):
-    domain = ef.layered_slab([L1, L2], region_names=["a", "b"], dim=1, cells_per_layer=2)
+    domain = ef.layered_slab(
+        [L1, L2],
+        region_names=["a", "b"],
+        dim=1,
+        cells_per_layer=2,
+        interfaces=keywords.pop("interfaces", True),
+    )
     return SpeciesTransportModel(
         domain,
         {"a": ef.Material(D1, C1), "b": ef.Material(D2, c_b)},
@@ -232,8 +243,10 @@ def test_refusals():
         _model([_surface(side="a"), _surface(side="b")])
     with pytest.raises(EmcdInputError, match="Δν"):  # R_T ≠ 0 at an interface
         _model([Reaction("A -> 2 B", kind="surface", boundary="a|b", k_f=KF)])
-    with pytest.raises(EmcdInputError, match=r"unknown boundary|not a boundary"):
+    with pytest.raises(EmcdInputError, match=r"'a\|c' is not an interface of this domain"):
         _model([_surface(boundary="a|c")])
+    with pytest.raises(EmcdInputError, match=r"layered_slab\(\.\.\., interfaces=True\)"):
+        _model([_surface()], interfaces=False)  # the slab's interfaces are not named
 
 
 def test_side_of_a_continuous_interface_is_optional_and_equivalent():

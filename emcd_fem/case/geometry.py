@@ -56,7 +56,7 @@ class LayeredSlab(_Section):
         return [name for pair in AXIS_BOUNDARIES[: self.dim] for name in pair]
 
     def interface_names(self) -> list[str]:
-        """Internal interfaces ``"<layer>|<next layer>"`` (built-in mesher only)."""
+        """Internal interfaces ``"<layer>|<next layer>"`` a reaction may name (builtin mesher)."""
         if self.mesher != "builtin":
             return []
         names = self.region_names()

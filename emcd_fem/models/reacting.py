@@ -24,7 +24,11 @@ from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.materials.stoichiometry import Reaction, binary_coefficients, equimolar_problem
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import pin_quadrature
-from emcd_fem.models.reacting_interfaces import ReactingInterface, reacting_interface
+from emcd_fem.models.reacting_interfaces import (
+    ReactingInterface,
+    check_wall,
+    reacting_interface,
+)
 from emcd_fem.physics.conditions import BoundaryCondition, MoleFraction, ZeroFlux
 from emcd_fem.physics.reaction import is_linear, mass_action_rate, rate_constants
 from emcd_fem.post.integrals import integrate
@@ -92,12 +96,7 @@ class ReactionTerms:
             if r.kind == "surface" and r.boundary in domain.interfaces:
                 self._interface(r, films or {}, solubility, materials or {})
             elif r.kind == "surface":
-                domain.boundary_tag(r.boundary)
-                if r.side is not None:
-                    raise EmcdInputError(
-                        f"reaction {r.label!r}: side is for reactions on internal interfaces; "
-                        f"{r.boundary!r} is an exterior boundary (remove side)"
-                    )
+                check_wall(domain, r)
             if r.arrhenius_A is not None and temperature is None:
                 raise EmcdInputError(
                     f"reaction {r.label!r}: Arrhenius constants need a temperature ([thermal])"

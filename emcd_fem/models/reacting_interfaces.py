@@ -25,6 +25,7 @@ import numpy.typing as npt
 import ufl
 
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.blocks import film_measure
 
@@ -158,6 +159,28 @@ def reacting_interface(
     return ReactingInterface(name, plus, minus, data, jump)
 
 
+def check_wall(domain: Domain, reaction: Reaction) -> None:
+    """A surface reaction on an exterior boundary: the name exists and there is no side.
+
+    Raises:
+        EmcdInputError: an unknown name (a layered slab's ``"a|b"`` with a hint to name the
+            interfaces), or a ``side`` on a wall.
+    """
+    name, label = reaction.boundary, reaction.label
+    if name not in domain.boundaries and domain.slab is not None and "|" in name:
+        raise EmcdInputError(
+            f"reaction {label!r}: {name!r} is not an interface of this domain; build the "
+            "layered slab with layered_slab(..., interfaces=True) to name its interfaces "
+            "'<layer>|<next layer>'"
+        )
+    domain.boundary_tag(name)  # raises with the known names
+    if reaction.side is not None:
+        raise EmcdInputError(
+            f"reaction {label!r}: side is for reactions on internal interfaces; {name!r} is "
+            "an exterior boundary (remove side)"
+        )
+
+
 def interior_measure(
     domain: Domain,
     films: Mapping[tuple[str, str], float],
@@ -177,4 +200,4 @@ def interior_measure(
     return film_data, dS, {n: len(films) + j + 1 for j, (n, _) in enumerate(extra)}
 
 
-__all__ = ["ReactingInterface", "interior_measure", "reacting_interface"]
+__all__ = ["ReactingInterface", "check_wall", "interior_measure", "reacting_interface"]

@@ -61,6 +61,7 @@ def build_domain(
             cells_across=g.cells_across,
             cell_type=g.cell_type,
             comm=comm,
+            interfaces=any(r.boundary in g.interface_names() for r in case.reactions),
         )
     if isinstance(g, LayeredSlab):
         return geometry.gmsh_layered_slab(

@@ -34,6 +34,7 @@ def _solve(comm, name):
         cells_per_layer=[4, 6],
         cells_across=6,
         comm=comm,
+        interfaces=True,
     )
     reaction = Reaction(equation, kind="surface", boundary="a|b", k_f=0.9, k_b=0.3, side=side)
     solution = SpeciesTransportModel(

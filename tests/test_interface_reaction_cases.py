@@ -1,0 +1,129 @@
+"""Interface reactions from case files: ``demos/interface_reaction.toml`` runs to its closed
+form; bad input exits 2 with the culprit named and nothing written; a balance that does not
+close with the interface term does not exit 0.
+
+Reference: ``analytic.reactions.interface_reaction_slab`` (piecewise-linear profile, exact
+for P1 with the interface on nodes: fluxes to solver round-off, 1e-10 of the inflow).
+"""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from emcd_fem import cli
+from emcd_fem.analytic.reactions import interface_reaction_slab
+
+DEMOS = Path(__file__).resolve().parents[1] / "demos"
+TEXT = (DEMOS / "interface_reaction.toml").read_text()
+WIDTH = 1e-3  # the demo's width [m]: 2D fluxes are per unit depth
+
+
+def _exact():
+    return interface_reaction_slab(
+        (2e-3, 0.5e-3),
+        (2e-5, 5e-6),
+        (40.0, 20.0),
+        0.8,
+        0.05,
+        k_s=0.01,
+        x_eq=0.2,
+        kappa=0.25 * 40.0 / 20.0,  # κ = K c_support/c_skin
+        side="a",
+    )
+
+
+def test_interface_reaction_demo_runs_to_the_closed_form(tmp_path):
+    out = tmp_path / "out"
+    assert cli.main(["run", str(DEMOS / "interface_reaction.toml"), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    ref = _exact()
+    scale = ref.flux_1 * WIDTH
+    q = summary["boundary_flux"]
+    assert abs(-q["left"] - ref.flux_1 * WIDTH) < 1e-10 * scale
+    assert abs(q["right"] - ref.flux_2 * WIDTH) < 1e-10 * scale
+    reactions = summary["reactions"]
+    consumed = reactions["interface_flux"]["support|skin"]
+    assert abs(consumed - ref.consumption * WIDTH) < 1e-10 * scale
+    assert q["support|skin"] == consumed  # listed with the fluxes: the balance counts it
+    assert reactions["interfaces"] == {"support|skin": "support"}
+    assert reactions["reactions"][0]["side"] == "support"
+    assert math.isclose(reactions["conversion"], ref.consumption / ref.flux_1, rel_tol=1e-10)
+    # inflow − outflow = consumption at the interface, to round-off
+    assert summary["balance"]["relative"] < 1e-10
+    assert summary["status"] == "ok"
+
+
+BAD = {
+    "not_mole_balanced": (
+        TEXT.replace('"A <=> B"', '"A -> 2 B"').replace("k_b = 0.002", ""),
+        "reactions[0].equation",
+    ),
+    "missing_side": (TEXT.replace('side = "support"\n', ""), "reactions[0].side"),
+    "unknown_side": (TEXT.replace('side = "support"', 'side = "core"'), "reactions[0].side"),
+    "not_an_interface": (
+        TEXT.replace('boundary = "support|skin"', 'boundary = "support|skn"'),
+        "not a boundary or interface",
+    ),
+    "condition_on_the_interface": (
+        TEXT + '\n[boundaries."support|skin"]\ntype = "mole_fraction"\nvalue = 0.3\n',
+        "boundaries.support|skin",
+    ),
+    "side_on_a_wall": (
+        TEXT.replace('boundary = "support|skin"', 'boundary = "top"'),
+        "reactions[0].side",
+    ),
+    "unequal_c_without_side": (  # no [[interfaces]] entry: x_A continuous, c is not
+        TEXT.replace('side = "support"\n', "").replace("partition = 0.25", "film = 1.0"),
+        "reactions[0].side",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_interface_reaction_exits_2_and_writes_nothing(name, tmp_path, capsys):
+    text, culprit = BAD[name]
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli.main(["run", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_INVALID, err
+    assert culprit in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_unequal_c_on_a_continuous_interface_needs_a_side(tmp_path, capsys):
+    # no [[interfaces]] entry: x_A is continuous but c is not (40 vs 20 mol/m^3), and the
+    # mass-action rate k c x_A uses c: the model refuses, naming the reaction and the sides
+    text = TEXT.replace('side = "support"\n', "")
+    text = text.replace('[[interfaces]]\nmaterials = ["support", "skin"]\npartition = 0.25\n', "")
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli.main(["run", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_INVALID, err
+    assert "c differs there" in err and "side = 'skin'" in err, err
+    assert not out.exists()
+
+
+def test_a_balance_without_the_interface_term_does_not_exit_0(tmp_path, monkeypatch, capsys):
+    # drop the interface's consumption from what the model reports: the run's balance check
+    # must then fail (it is the check that counts the interface) and the exit code say so
+    from emcd_fem.models.reacting import ReactionTerms
+
+    report = ReactionTerms.report
+
+    def without_interfaces(self, *args, **kwargs):
+        result = report(self, *args, **kwargs)
+        result["interface_flux"] = dict.fromkeys(result["interface_flux"], 0.0)
+        return result
+
+    monkeypatch.setattr(ReactionTerms, "report", without_interfaces)
+    out = tmp_path / "out"
+    code = cli.main(["run", str(DEMOS / "interface_reaction.toml"), "--out", str(out)])
+    assert code != 0
+    assert "species balance does not close" in capsys.readouterr().err
