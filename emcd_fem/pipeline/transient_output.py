@@ -94,6 +94,7 @@ def run_transient(
     names = list(model.conditions) + [
         b for b in sorted(domain.boundaries) if b not in model.conditions
     ]
+    names += sorted(model.reactions.interfaces) if model.reactions is not None else []
     extra = write_transient_files(staging, state, names, comm, domain.mesh.topology.dim)
     summary["transient"]["written"] = extra
     write_outputs(staging, comm, case, domain, fields, summary, [], timings, start)
