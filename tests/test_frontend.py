@@ -64,6 +64,7 @@ def test_verify_quick(tmp_path):
     assert "manufactured solution P2" in result.stdout
     assert "dusty gas: equal molar masses" in report  # every analytic family is in the set
     assert "isomerization A <=> B slab" in report and "Stefan film A -> 2 B" in report
+    assert "interface reaction A <=> B on a film + partition" in report
 
 
 def test_sweep_three_points(tmp_path):
