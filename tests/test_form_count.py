@@ -155,3 +155,23 @@ def test_tagged_measures_equal_the_exact_measures():
         assert report["region_measures"][name] == pytest.approx(thickness * area, rel=1e-12)
     assert report["boundary_measures"]["left"] == pytest.approx(area, rel=1e-12)
     assert report["boundary_measures"]["top"] == pytest.approx(1e-3 * 0.5e-3, rel=1e-12)
+
+
+def test_transient_model_builds_no_integral_of_zero(compiled):
+    """No source and no reactions: the transient model's functionals all integrate the
+    unknown (inventory, fluxes); none is an integral of a known zero (issue 18 leftover)."""
+    from emcd_fem.models.transient import TransientModel
+    from emcd_fem.models.transport import SpeciesTransportModel
+
+    model = SpeciesTransportModel(_slab(), _materials(), BCS)
+    compiled.clear()
+    TransientModel(model, scheme="bdf2")
+    functionals = [f for f in _forms(compiled) if not f.arguments()]
+    assert functionals  # the inventory
+    for form in functionals:
+        assert form.coefficients(), form  # a Function in it: not a constant's integral
+    # a nonzero source is integrated (the balance's production): one functional more
+    model = SpeciesTransportModel(_slab(), _materials(), BCS, source=2.0)
+    compiled.clear()
+    TransientModel(model, scheme="bdf2")
+    assert len([f for f in _forms(compiled) if not f.arguments()]) == len(functionals) + 1

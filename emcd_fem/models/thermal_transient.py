@@ -159,11 +159,9 @@ class TransientHeat:
                 continue
             tag = domain.boundaries[name]
             flow = tested_residual(a_t, L_t, "exterior_facet", tag, T, one)
-            self._flow_forms[name] = fem.form(
-                flow if flow is not None else fem.Constant(msh, 0.0) * domain.ds(tag)
-            )
+            self._flow_forms[name] = None if flow is None else fem.form(flow)  # None: 0
         produced = tested_residual(None, L, "cell", "everywhere", T, one)
-        self._source = fem.form(-produced if produced is not None else fem.Constant(msh, 0.0) * dx)
+        self._source = None if produced is None else fem.form(-produced)  # None: no source
         self._energy = fem.form(thermal_energy_density(self.capacity, T) * dx)
         # the linear solver: the matrix is assembled again only when a0 changes
         self._A = dolfinx.fem.petsc.create_matrix(self._a)
@@ -267,7 +265,7 @@ class TransientHeat:
     def flows(self) -> dict[str, float]:
         """Boundary → outward heat flow ∫ q·n ds of the current T [W, W/m or W/m^2]."""
         flows = reaction_fluxes(*self._reaction) if self._reaction is not None else {}
-        flows |= {n: integrate(f) for n, f in self._flow_forms.items()}
+        flows |= {n: 0.0 if f is None else integrate(f) for n, f in self._flow_forms.items()}
         return {n: flows[n] for n in self.problem.boundary_conditions}
 
     def energy(self) -> float:
@@ -276,7 +274,7 @@ class TransientHeat:
 
     def production(self) -> float:
         """Heat released by the source ∫ Q dx [W, W/m or W/m^2]."""
-        return integrate(self._source)
+        return 0.0 if self._source is None else integrate(self._source)
 
     def destroy(self) -> None:
         """Free the PETSc objects (collective)."""

@@ -135,14 +135,17 @@ class TransientModel:
         maps = inputs.entity_maps
         self._residuals = [fem.form(f, entity_maps=maps) for f in F]
         self._inventory = fem.form(pin_quadrature(inventory), entity_maps=maps)
-        self._production = fem.form(model.source * domain.dx)
+        # known-zero integrals are not built (as the steady path): no source, no reactions
+        self._production = (
+            None if inputs.source is None else fem.form(pin_quadrature(model.source * domain.dx))
+        )
         reactions = model.reactions  # ∫R_A dx and wall → ∫N_A·n ds, as in the residuals
         self._reacting, self._walls = (
             reactions.measured_forms(
                 model.fields, us, inputs.block_of, maps, inputs.dS, inputs.interface_ids
             )
             if reactions is not None
-            else (fem.form(fem.Constant(msh, 0.0) * domain.dx), {})
+            else (None, {})
         )
         self.linear = T is None and (reactions is None or reactions.linear)  # else Newton
         options = dict(NEWTON_OPTIONS)
@@ -271,7 +274,7 @@ class TransientModel:
         rate = a[0] * inventory + a[1] * state.inventories[-1]
         if order == 2:
             rate += a[2] * state.inventories[-2]
-        production = integrate(self._production) + integrate(self._reacting)
+        production = sum(integrate(f) for f in (self._production, self._reacting) if f is not None)
         for name, form in self._walls.items():  # reacting walls: outward N_A·n
             fluxes[name] = fluxes.get(name, 0.0) + integrate(form)
         change = self._change_rate(state.states[-1], dt)
