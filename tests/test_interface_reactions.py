@@ -258,3 +258,29 @@ def test_side_of_a_continuous_interface_is_optional_and_equivalent():
         assert sol.balance < 1e-12
     ref = interface_reaction_slab((L1, L2), (D1, D2), (C1, C1), X0, XL, k_s=K_S, x_eq=X_EQ)
     assert np.allclose(fluxes, ref.consumption, rtol=1e-10, atol=0)
+
+
+def test_facet_group_reaching_inside_a_region_is_refused():
+    """A group with a facet inside region b (not between a and b): refused by name."""
+    import dataclasses
+
+    from dolfinx import mesh as dmesh
+
+    domain = ef.layered_slab(
+        [L1, L2], region_names=["a", "b"], dim=1, cells_per_layer=2, interfaces=True
+    )
+    tag = domain.interfaces["a|b"]
+    tags = domain.facet_tags
+    inside = dmesh.locate_entities(domain.mesh, 0, lambda p: np.isclose(p[0], L1 + L2 / 2))
+    facets = np.concatenate([tags.indices, inside]).astype(np.int32)
+    values = np.concatenate([tags.values, np.full(inside.size, tag, np.int32)])
+    order = np.argsort(facets)
+    mixed = dmesh.meshtags(domain.mesh, 0, facets[order], values[order])
+    domain = dataclasses.replace(domain, facet_tags=mixed)
+    with pytest.raises(EmcdInputError, match="1 of its facets lie inside region 'b'"):
+        SpeciesTransportModel(
+            domain,
+            {"a": ef.Material(D1, C1), "b": ef.Material(D2, C1)},
+            {"left": ef.MoleFraction(X0), "right": ef.MoleFraction(XL)},
+            reactions=[_surface()],
+        )

@@ -140,6 +140,12 @@ def reacting_interface(
     plus = side or a
     minus = b if plus == a else a
     first = tags[:, 0] == domain.regions[plus]
+    stray = comm.allreduce(int(np.count_nonzero(~first & (tags[:, 1] != domain.regions[plus]))))
+    if stray:  # facets inside the other region: no '+' cell on the rate's side
+        raise EmcdInputError(
+            f"{where}: {stray} of its facets lie inside region {minus!r}, not between "
+            f"{plus!r} and {minus!r}; split the facet group so the interface separates them"
+        )
     cells = np.where(first[:, None], rows[:, 1:], rows[:, :0:-1])  # '+' cell in `plus`
     tdim = domain.mesh.topology.dim
     c2f = domain.mesh.topology.connectivity(tdim, tdim - 1)
