@@ -56,8 +56,8 @@ class ReactionTerms:
         materials: Region → material (its c; needed by reacting interfaces).
 
     A surface reaction whose ``boundary`` is an internal interface is a reacting interface
-    (``models.reacting_interfaces``): ``side`` names the region whose x_A drives the rate,
-    required where x_A jumps.
+    (``models.reacting_interfaces``): ``side`` names the region whose x_A and c drive the
+    rate, required where they jump.
 
     Raises:
         EmcdInputError: an unknown species, region or boundary, an Arrhenius reaction
