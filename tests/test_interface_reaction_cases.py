@@ -180,3 +180,12 @@ def test_transient_run_reaches_the_steady_closed_form(tmp_path):
     )
     header = (out / "time_series.csv").read_text().splitlines()[0]
     assert "flux_support|skin [mol/s]" in header
+
+
+@pytest.mark.parametrize("demo", ["interface_reaction.toml", "reacting_slab.toml"])
+def test_check_shows_no_non_reacting_flux_for_a_reacting_case(demo, capsys):
+    # the 1D slab references know no reactions: `emcd check` used to show the non-reacting
+    # flux (0.0 for the closed catalyst half-slab, whose true inflow is 0.0176 mol/(m^2 s))
+    assert cli.main(["check", str(DEMOS / demo), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)["report"]
+    assert "analytic_flux_per_area" not in report and "analytic_rate" not in report

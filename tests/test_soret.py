@@ -280,3 +280,21 @@ def test_under_resolved_drift_is_flagged():
     assert any("Péclet" in note for note in solution.notes)
     fine, _ = solve(1, 10, 1)
     assert fine.cell_peclet < 1 and not any("Péclet" in n for n in fine.notes)
+
+
+def test_a_uniform_temperature_given_as_a_number_is_isothermal():
+    # T = 300 K as a plain number: ∇T = 0, so the Soret part vanishes (its thermal-fraction
+    # field is a constant expression) and the flux is the isothermal c D Δx/L exactly
+    from emcd_fem.models.transport import SpeciesTransportModel
+
+    domain = ef.layered_slab([1e-3], region_names=["a"], cells_per_layer=4)
+    for soret in ({}, {"a": 0.01}):
+        sol = SpeciesTransportModel(
+            domain,
+            {"a": ef.Material(1e-5, 40.0)},
+            {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)},
+            temperature=300.0,
+            soret=soret,
+        ).solve()
+        assert abs(sol.boundary_flux["right"] - 40.0 * 1e-5 * 0.8 / 1e-3) < 1e-12
+        assert abs(sol.thermal_fraction.x.array).max() == 0.0

@@ -246,7 +246,8 @@ def analytic_reference(case: Case) -> analytic.SlabSolution | analytic.ShellSolu
 
     That is a layered slab (only ``left``/``right``) or concentric shells (only
     ``inner``/``outer``) where no other boundary carries a non-zero-flux condition and
-    there is no source. Raises AdmissibilityError if the 1D data are inadmissible.
+    there is no source and no reaction (the references know neither: ``emcd check`` would
+    show a non-reacting flux). Raises AdmissibilityError if the 1D data are inadmissible.
     """
     g = case.geometry
     if isinstance(g, LayeredSlab):
@@ -263,7 +264,7 @@ def analytic_reference(case: Case) -> analytic.SlabSolution | analytic.ShellSolu
         and not isinstance(bc, ZeroFlux)
         and not (isinstance(bc, MolarFlux) and bc.value == 0.0)
     ]
-    if others or case.physics.source != 0.0:
+    if others or case.physics.source != 0.0 or case.reactions:
         return None
     materials = build_materials(case)
     first, last = (conditions.get(end, ZeroFlux()) for end in ends)

@@ -5,6 +5,7 @@ x_A: N_A = −c D ∇x_A is a polynomial of degree p − 1 in each cell, so the 
 exact for the discrete solution.
 """
 
+import numpy as np
 import ufl
 from dolfinx import fem
 
@@ -28,6 +29,8 @@ def interpolate_expression(
     """Interpolate a UFL expression into ``V`` (collective); ghosts are updated."""
     checkpoint(V.mesh.comm, f"field {name}")
     function = fem.Function(V, name=name)
+    if not ufl.domain.extract_domains(expr):  # a constant (e.g. a Soret part in a uniform T)
+        expr = expr + fem.Constant(V.mesh, np.zeros(expr.ufl_shape))  # gives it the mesh
     function.interpolate(fem.Expression(expr, V.element.interpolation_points))
     function.x.scatter_forward()
     return function
