@@ -34,6 +34,7 @@ import numpy as np
 
 from emcd_fem.case import Case
 from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
+from emcd_fem.case.multicomponent_reactions import region_temperatures
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate
 from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
@@ -262,6 +263,7 @@ def run_transient_multicomponent(
         model=inputs.model,
         sources=inputs.sources,
         reactions=inputs.reactions,
+        temperatures=region_temperatures(spec),
         closed=not inputs.compositions,
         petsc_options=case.solver.petsc_options,
     )
