@@ -57,7 +57,7 @@ from emcd_fem.pipeline.transient_run import (
 )
 from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import BALANCE_FAIL_RTOL
-from emcd_fem.post.sampling import evaluate_at_points
+from emcd_fem.post.sampling import PointLocator
 
 logger = logging.getLogger("emcd_fem")
 FLUX_UNITS = ("mol/(m^2 s)", "mol/(m s)", "mol/s")
@@ -101,6 +101,7 @@ class Probes:
         for i, name in enumerate(self.names):
             self.points[i, : len(points[name])] = points[name]
         self.history: list[dict[str, dict[str, float]]] = []
+        self.locator = PointLocator(model.domain.mesh, self.points)  # one search, every step
         first = self.sample()
         outside = [n for n in self.names if not np.isfinite(list(first[n].values())).all()]
         if outside:
@@ -114,7 +115,7 @@ class Probes:
         if not self.names:
             return {}
         model = self.model
-        values = evaluate_at_points(model.x, self.points)
+        values = self.locator.evaluate(model.x)
         result = None
         if values is not None:  # rank 0
             full = np.zeros((len(self.names), len(model.species)))
