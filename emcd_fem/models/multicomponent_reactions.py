@@ -182,17 +182,6 @@ def reaction_terms(
     return sources, walls
 
 
-def reaction_sources(
-    domain: Domain,
-    species: tuple[str, ...],
-    reactions: Sequence[Reaction],
-    mole_fractions: Sequence[ufl.core.expr.Expr],
-    concentration: ufl.core.expr.Expr,
-) -> list:
-    """R_i per species as UFL [mol/(m^3 s)] of the homogeneous reactions (None if absent)."""
-    return reaction_terms(domain, species, reactions, mole_fractions, concentration)[0]
-
-
 def wall_residual(
     domain: Domain, walls: Mapping[str, Sequence], w: ufl.core.expr.Expr, bootstrap: Bootstrap
 ) -> ufl.Form | None:
@@ -247,7 +236,6 @@ __all__ = [
     "BALANCE_TOLERANCE",
     "WallFluxes",
     "check_reactions",
-    "reaction_sources",
     "reaction_terms",
     "temperature_field",
     "wall_residual",
