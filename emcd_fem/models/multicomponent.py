@@ -42,7 +42,12 @@ from emcd_fem.models.multicomponent_inputs import (
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
-from emcd_fem.post.integrals import flux_scale, owned_range, partition_boundary_dofs
+from emcd_fem.post.integrals import (
+    flux_scale,
+    owned_range,
+    partition_boundary_dofs,
+    relative_imbalance,
+)
 
 #: How far a nodal mole fraction may leave [0, 1] before the solution carries a warning.
 RANGE_TOLERANCE: float = 1e-8
@@ -62,7 +67,8 @@ class MulticomponentSolution:
             3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D]; 0 on no-flux boundaries.
         total_flux: Boundary name → Σ_i q_Γ,i (0 for zero net flux: whether the exchange
             is equimolar).
-        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / (Σ_Γ |q_Γ,i| + |P_i|) (0 if all are 0).
+        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / max(Σ_Γ |q_Γ,i| + |P_i|, 1e-6 q_ref)
+            (``post.integrals.relative_imbalance``; q_ref the natural flux scale).
         production: Species → P_i = ∫ R_i dx [mol/s in 3D] (0 without sources).
         iterations: Newton iterations.
         reason: SNES converged reason.
@@ -225,13 +231,14 @@ class MaxwellStefanModel:
         conductance = max(
             m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
         )
+        self.flux_scale = flux_scale(domain, conductance)  # q_ref [mol/s in 3D]
         options = {
             "snes_type": "newtonls",
             "snes_linesearch_type": "bt",
             "snes_rtol": 1e-12,
             # absolute stop relative to the natural flux scale q_ref = (c Đ)_max V/diam²:
             # a fixed atol would stop Newton at once on a micro-scale domain
-            "snes_atol": 1e-14 * flux_scale(domain, conductance),
+            "snes_atol": 1e-14 * self.flux_scale,
             "snes_max_it": 50,
             "ksp_type": "preonly",
             "pc_type": "lu",
@@ -372,11 +379,10 @@ class MaxwellStefanModel:
         comm = self.domain.comm
         made = [comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._production]
         production = dict(zip(self.species, made or [0.0] * n, strict=True))
-        imbalance = {}
-        for s in self.species:
-            size = sum(abs(v) for v in flux[s].values()) + abs(production[s])
-            net = sum(flux[s].values()) - production[s]
-            imbalance[s] = abs(net) / size if size > 0 else 0.0
+        imbalance = {  # a species at rest (inert beside a wall) is judged against q_ref
+            s: relative_imbalance(sum(flux[s].values()), production[s], flux[s], self.flux_scale)
+            for s in self.species
+        }
         return {
             "boundary_flux": flux,
             "total_flux": total,
