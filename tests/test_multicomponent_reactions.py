@@ -173,7 +173,10 @@ def test_binary_limit_is_the_isomerization_slab():
     [
         (Reaction("A -> B + C"), r"'A -> B \+ C'.*Σ ν_i s_i = 1 .*dusty_gas"),
         (Reaction("A <=> E"), r"'A <=> E'.*species"),
-        (Reaction("A <=> B", kind="surface", boundary="right"), "homogeneous reactions only"),
+        (
+            Reaction("A <=> B", kind="surface", boundary="left"),
+            "boundary 'left' has a prescribed composition",
+        ),
         (Reaction("A <=> B", regions=("core",)), "core"),
     ],
 )

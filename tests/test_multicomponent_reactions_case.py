@@ -85,15 +85,25 @@ BAD = {
         "unknown region 'gaz'",
     ),
     "negative_k": (("k_f = 2.0", "k_f = -2.0"), "multicomponent.reactions.0.k_f", "0"),
-    "surface": (
+    "surface_on_a_composition": (
         ('regions = ["gas"]', 'kind = "surface"\nboundary = "right"'),
-        "multicomponent.reactions[0].kind",
-        "dusty_gas",
+        "multicomponent.reactions[0].boundary",
+        "boundary 'right' has a prescribed composition",
     ),
-    "arrhenius": (
+    "surface_with_regions": (
+        ('regions = ["gas"]', 'kind = "surface"\nboundary = "top"\nregions = ["gas"]'),
+        "multicomponent.reactions[0].regions",
+        "takes a boundary, not regions",
+    ),
+    "homogeneous_with_a_boundary": (
+        ('regions = ["gas"]', 'boundary = "top"'),
+        "multicomponent.reactions[0].boundary",
+        'kind = "surface"',
+    ),
+    "arrhenius_without_T": (
         ("k_f = 2.0", "arrhenius_A = [2.0, 0.5]"),
         "multicomponent.reactions[0].arrhenius_A",
-        "isothermal",
+        "give multicomponent.regions.gas.T [K]",
     ),
     "not_balanced": (
         ('equation = "A + B <=> C + D"', 'equation = "A + B <=> C"'),
@@ -162,4 +172,58 @@ def test_run_refuses_an_unbalanced_reaction_and_writes_nothing(tmp_path):
     text = CASE.replace('equation = "A + B <=> C + D"', 'equation = "A + B <=> C"')
     with pytest.raises(CaseError, match=r"multicomponent.reactions\[0\].equation"):
         run_case(_full_case(text), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+WALL_CASE = """
+[multicomponent]
+species = ["A", "B", "C"]
+
+[multicomponent.regions.gas]
+diffusivities = {A = {B = 2e-5, C = 1e-5}, B = {C = 3e-5}}
+c = 40.0
+T = 450.0
+
+[multicomponent.boundaries.left]
+mole_fractions = {A = 0.6, B = 0.1, C = 0.3}
+
+[[multicomponent.reactions]]
+equation = "A <=> B"
+kind = "surface"
+boundary = "right"
+arrhenius_A = [4.2, 1.5]
+activation_energy = [2.0e4, 3.0e4]
+"""
+
+
+def test_wall_reaction_with_arrhenius_runs_from_a_case(tmp_path):
+    result = run_case(_full_case(WALL_CASE), tmp_path / "out")
+    summary = result.summary
+    assert summary["status"] == "ok", summary["failures"]
+    q = summary["boundary_flux"]
+    # the same model built directly, its constants k = A exp(−E/(R T)) worked out here
+    from emcd_fem.constants import GAS_CONSTANT
+
+    k_f, k_b = (a * np.exp(-e / (GAS_CONSTANT * 450.0)) for a, e in ((4.2, 2e4), (1.5, 3e4)))
+    inputs = build_inputs(load_multicomponent(table(WALL_CASE)))
+    wall = Reaction("A <=> B", kind="surface", boundary="right", k_f=k_f, k_b=k_b)
+    direct = _solve(inputs.mixtures, inputs.compositions, inputs.bootstrap, [wall])
+    scale = abs(direct.boundary_flux["A"]["left"])
+    assert scale > 0
+    for s in ("A", "B", "C"):
+        for b in ("left", "right"):
+            # Newton to rtol 1e-12 on the same discrete problem: rounding only
+            assert abs(q[s][b] - direct.boundary_flux[s][b]) < 1e-10 * scale
+    # inflow of A = its consumption at the wall (the balance the run reports)
+    assert q["A"]["left"] < 0 and abs(q["A"]["left"] + q["A"]["right"]) < 1e-10 * scale
+
+
+def test_wall_reaction_on_an_unknown_boundary_is_refused_with_its_key(tmp_path):
+    text = WALL_CASE.replace('boundary = "right"', 'boundary = "rigth"')
+    with pytest.raises(CaseError) as info:
+        run_case(_full_case(text), tmp_path / "out")
+    assert any(
+        p == "multicomponent.reactions[0].boundary" and "'right'" in m
+        for p, m in info.value.problems
+    ), info.value.problems
     assert not (tmp_path / "out").exists()

@@ -1,7 +1,9 @@
 """``thermal_diffusion_factor = "kinetic_theory"`` in the binary Soret path (issue 19).
 
-Reference: the same run with the number Cantera gives (emcd_fem.materials.gas_data) must
-be the same run, so the fluxes agree to round-off; the sign convention (α_T > 0 drives A
+The run uses α_T at the local composition (a law fitted to Cantera, reported in the
+summary; tests/test_soret_alpha_composition.py checks it against Cantera and an independent
+ODE solve); here the report, the closeness to the run with Cantera's α_T(0.5) as a number
+(x_A stays near 0.5), and the sign convention (α_T > 0 drives A
 to the cold side; H2–N2 with A = H2: α_T < 0, H2 to the hot side) must be visible in the
 Soret flux of a slab with equal mole fractions at both ends (no Fickian drive at all).
 """
@@ -46,7 +48,7 @@ CASE = {
 }
 
 
-def test_kinetic_theory_equals_the_number_and_sends_h2_to_the_hot_side():
+def test_kinetic_theory_is_local_in_composition_and_sends_h2_to_the_hot_side():
     kinetic = run_case(copy.deepcopy(CASE), None).summary
     alpha = thermal_diffusion_factor("H2", "N2", 300.0, 101325.0, mole_fraction_a=0.5)
     assert -0.45 < alpha < -0.2  # H2–N2: the lighter H2 has α_T < 0 (Cantera: −0.35)
@@ -56,12 +58,21 @@ def test_kinetic_theory_equals_the_number_and_sends_h2_to_the_hot_side():
     report = kinetic["soret"]["thermal_diffusion_factor"]["gas"]
     assert report["value"] == alpha and report["source"].startswith("kinetic_theory")
     assert report["gases"] == ["H2", "N2"] and report["mole_fraction_A"] == 0.5
-    assert number["soret"]["thermal_diffusion_factor"]["gas"] == {"value": alpha, "source": "given"}
-    # the same α_T → the same discrete problem: equal to round-off (Newton rtol 1e-12 at most)
+    # the user is told that α_T follows the local composition, with the law and its misfit
+    assert report["composition"].startswith("local")
+    assert set(report["law"]) == {"p0", "p1", "q1", "q2"} and report["fit_error"] < 1e-5
+    low, high = report["range"]
+    assert -0.6 < low < high < -0.2 and high - low > 0.2  # H2–N2: −0.57 … −0.26
+    assert number["soret"]["thermal_diffusion_factor"]["gas"] == {
+        "value": alpha,
+        "source": "given",
+        "composition": "constant",
+    }
+    # x_A stays within a few % of 0.5 here, where α_T(x_A) is within ~3 % of α_T(0.5): the
+    # two runs differ (the local law is used), but only by that much
     for side in ("left", "right"):
-        assert kinetic["boundary_flux"][side] == pytest.approx(
-            number["boundary_flux"][side], rel=1e-12
-        )
+        ratio = kinetic["boundary_flux"][side] / number["boundary_flux"][side]
+        assert 1e-5 < abs(ratio - 1) < 5e-2, ratio
     # equal ends: only the thermal part drives; α_T < 0 sends H2 (A) towards the hot right
     # end: it leaves there (outward flux > 0) and enters at the cold left end
     q = kinetic["boundary_flux"]

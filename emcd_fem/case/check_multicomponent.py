@@ -13,6 +13,7 @@ from emcd_fem.case.check_time import time_problems
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import reaction_boundary_problems
 from emcd_fem.case.multicomponent import ROOT, species_problems
+from emcd_fem.case.multicomponent_reactions import wall_problems
 from emcd_fem.case.schema import Case
 from emcd_fem.case.settings import Physics
 from emcd_fem.errors import EmcdInputError
@@ -98,7 +99,7 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
             problems.append((f"{ROOT}.probes.{name}", f"{len(point)} coordinates in {dim}D"))
     boundaries = case.geometry.boundary_names()
     if boundaries is not None:
-        problems += reaction_boundary_problems(spec, boundaries)
+        problems += reaction_boundary_problems(spec, boundaries) + wall_problems(spec, boundaries)
         for name in sorted(spec.boundaries):
             if name not in boundaries:
                 problems.append(

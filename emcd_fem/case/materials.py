@@ -47,8 +47,8 @@ class MaterialSpec(_Section):
         default=None,
         description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
         "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side). "
-        "`kinetic_theory`: α_T of `gases` at T (and P, default 1 atm), x_A = 0.5, from "
-        "Cantera (extra `gas`); summary.json reports the value.",
+        "`kinetic_theory`: α_T(x_A) of `gases` at T (and P, default 1 atm) at the local "
+        "composition, from Cantera (extra `gas`); summary.json reports the law and α_T(0.5).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",

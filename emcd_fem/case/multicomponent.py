@@ -16,7 +16,7 @@ Every problem is reported with its key path, all at once (:class:`CaseError`). E
     [multicomponent.boundaries.left]
     mole_fractions = {H2 = 0.5, N2 = 0.5, CO2 = 0.0}
 
-Homogeneous reactions: ``[[multicomponent.reactions]]``
+Reactions in regions and on walls: ``[[multicomponent.reactions]]``
 (:mod:`emcd_fem.case.multicomponent_reactions`).
 """
 
@@ -111,8 +111,9 @@ class MulticomponentSpec(_Section):
     )
     reactions: list[ReactionSpec] = Field(
         default_factory=list,
-        description="Homogeneous mass-action reactions (equation, k_f, k_b, regions); each "
-        "keeps Σ ν_i s_i = 0 (zero net flux: A + B <=> C + D), else use `dusty_gas`.",
+        description="Mass-action reactions in regions or on walls (kind = `surface`, a "
+        "boundary without a composition; Arrhenius with T of every region); each keeps "
+        "Σ ν_i s_i = 0 (zero net flux: A <=> B, A + B <=> C + D), else use `dusty_gas`.",
     )
     dusty_gas: DustyGasSpec | None = Field(
         default=None, description="Porous media, T, μ, reactions of model = `dusty_gas`."
@@ -276,7 +277,7 @@ class ModelInputs(NamedTuple):
         bootstrap: The bootstrap relation.
         model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
         sources: Region → species → R_i [mol/(m^3 s)].
-        reactions: Homogeneous mass-action reactions (Σ ν_i s_i = 0 checked).
+        reactions: Mass-action reactions, in regions or on walls (Σ ν_i s_i = 0 checked).
     """
 
     mixtures: dict[str, GasMixture]

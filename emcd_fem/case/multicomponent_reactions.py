@@ -1,18 +1,28 @@
-"""``[[multicomponent.reactions]]``: homogeneous mass-action reactions of n species.
+"""``[[multicomponent.reactions]]``: mass-action reactions of n species, in regions or on walls.
 
-The keys are those of the binary ``[[reactions]]`` (``equation``, ``k_f``, ``k_b``,
-``regions``, ``name``); rates are mass action in mole fractions,
-r = k_f c Π x_i^{s_i} − k_b c Π x_j^{s_j} [mol/(m^3 s)], R_i = s_i r. The Maxwell–Stefan
-model keeps its bootstrap Σ ν_i N_i = 0 only if Σ ν_i s_i = 0 for every reaction (zero net
-flux: the number of moles is kept, e.g. A + B <=> C + D); other reactions, wall reactions
-and Arrhenius constants are refused with their key path (the dusty-gas model takes them in
-``[[multicomponent.dusty_gas.reactions]]``). Example::
+The keys are those of the binary ``[[reactions]]`` (``equation``, ``kind``, ``k_f``, ``k_b``,
+``regions``, ``boundary``, ``arrhenius_A``, ``activation_energy``, ``name``); rates are mass
+action in mole fractions, r = k_f c Π x_i^{s_i} − k_b c Π x_j^{s_j}: homogeneous
+[mol/(m^3 s)] with R_i = s_i r, or on a wall (``kind = "surface"``, a boundary without a
+composition) [mol/(m^2 s)] with the outward flux N_i·n = −s_i r_s. Arrhenius constants
+k = A exp(−E_a/(R T)) take the temperature ``T`` of each region (every region must give
+it). The Maxwell–Stefan model keeps its bootstrap Σ ν_i N_i = 0 only if Σ ν_i s_i = 0 for
+every reaction (zero net flux: the number of moles is kept, e.g. A ⇌ B, A + B <=> C + D;
+a stagnant species takes no part); other reactions are refused with their key path (the
+dusty-gas model takes them in ``[[multicomponent.dusty_gas.reactions]]``). Example::
 
     [[multicomponent.reactions]]
     equation = "A + B <=> C + D"
     k_f = 2.0
     k_b = 0.5
     regions = ["gas"]
+
+    [[multicomponent.reactions]]       # a catalytic wall
+    equation = "A <=> B"
+    kind = "surface"
+    boundary = "right"
+    arrhenius_A = [20.0, 5.0]          # [m/s]
+    activation_energy = [2.0e4, 3.0e4] # [J/mol]; needs T in every region
 """
 
 from typing import Any
@@ -39,12 +49,17 @@ def reaction_problems(spec: Any) -> list[tuple[str, str]]:
     species = list(spec.species)
     for k, reaction in enumerate(spec.reactions):
         path = f"{ROOT}[{k}]"
-        if reaction.kind != "homogeneous":
-            problems.append(
-                (f"{path}.kind", f"the Maxwell–Stefan model takes homogeneous reactions; {_DGM}")
-            )
+        problems += _kind_problems(spec, reaction, path)
         if reaction.arrhenius_A is not None:
-            problems.append((f"{path}.arrhenius_A", "the run is isothermal: give k_f and k_b"))
+            problems += [
+                (
+                    f"{path}.arrhenius_A",
+                    f"Arrhenius constants need the temperature of every region: give "
+                    f"multicomponent.regions.{name}.T [K] (or k_f and k_b)",
+                )
+                for name, region in sorted(spec.regions.items())
+                if region.T is None
+            ]
         try:
             stoichiometry = parse_equation(reaction.equation)
         except EmcdInputError as error:
@@ -63,6 +78,49 @@ def reaction_problems(spec: Any) -> list[tuple[str, str]]:
     return problems
 
 
+def _kind_problems(spec: Any, reaction: Any, path: str) -> list[tuple[str, str]]:
+    if reaction.kind == "homogeneous":
+        if reaction.boundary is not None:
+            return [
+                (
+                    f"{path}.boundary",
+                    "a homogeneous reaction takes regions; for a wall reaction give "
+                    'kind = "surface"',
+                )
+            ]
+        return []
+    if reaction.regions:
+        return [(f"{path}.regions", "a surface reaction takes a boundary, not regions")]
+    if reaction.boundary is None:
+        return [(f"{path}.boundary", "a surface reaction needs the boundary it acts on")]
+    if reaction.boundary in spec.boundaries:
+        return [
+            (
+                f"{path}.boundary",
+                f"boundary {reaction.boundary!r} has a prescribed composition "
+                f"(multicomponent.boundaries.{reaction.boundary}); a wall reaction needs a wall (a "
+                "boundary without one)",
+            )
+        ]
+    return []
+
+
+def wall_problems(spec: Any, boundaries: list[str]) -> list[tuple[str, str]]:
+    """(key path, message) of wall reactions on boundaries the geometry lacks."""
+    return [
+        (f"{ROOT}[{k}].boundary",
+         f"not a boundary of the geometry; {suggest(str(r.boundary), boundaries)}")
+        for k, r in enumerate(spec.reactions)
+        if r.kind == "surface" and r.boundary is not None and r.boundary not in boundaries
+    ]  # fmt: skip
+
+
+def region_temperatures(spec: Any) -> dict[str, float] | None:
+    """Region → T [K] when every region of the section gives ``T`` (else None)."""
+    temperatures = {name: region.T for name, region in sorted(spec.regions.items())}
+    return None if None in temperatures.values() else temperatures
+
+
 def build_reactions(
     spec: Any, weights: tuple[float, ...], bootstrap: str
 ) -> tuple[list[Reaction], list[tuple[str, str]]]:
@@ -79,7 +137,15 @@ def build_reactions(
         path = f"{ROOT}[{k}]"
         try:
             reaction = Reaction(
-                r.equation, k_f=r.k_f, k_b=r.k_b, regions=tuple(r.regions), name=r.name
+                r.equation,
+                kind=r.kind,
+                k_f=r.k_f,
+                k_b=r.k_b,
+                regions=tuple(r.regions),
+                boundary=r.boundary,
+                arrhenius_A=None if r.arrhenius_A is None else tuple(r.arrhenius_A),
+                activation_energy=tuple(r.activation_energy),
+                name=r.name,
             )
         except EmcdInputError as error:
             problems.append((path, str(error)))
@@ -99,4 +165,10 @@ def build_reactions(
     return out, problems
 
 
-__all__ = ["BALANCE_TOLERANCE", "build_reactions", "reaction_problems"]
+__all__ = [
+    "BALANCE_TOLERANCE",
+    "build_reactions",
+    "reaction_problems",
+    "region_temperatures",
+    "wall_problems",
+]

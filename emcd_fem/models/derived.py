@@ -265,7 +265,7 @@ def judged_state(
         fraction, alpha, notes = thermal_diagnostics(
             domain, model.transport, x, model.temperature, fick, thermal
         )
-        peclet = cell_peclet(domain, model.transport, model.temperature)
+        peclet = cell_peclet(domain, model.transport, model.temperature, x)
     x_min, x_max, warnings = range_check(  # nodal x_A: μ itself when x_A = μ
         domain,
         model.potentials[0] if plain else x,

@@ -30,6 +30,7 @@ from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models import multicomponent_reactions as mr
 from emcd_fem.models.multicomponent_inputs import (
     MODELS,
     check_compositions,
@@ -38,11 +39,15 @@ from emcd_fem.models.multicomponent_inputs import (
     check_stagnant,
     coupling_warnings,
 )
-from emcd_fem.models.multicomponent_reactions import check_reactions, reaction_sources
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
-from emcd_fem.post.integrals import flux_scale, owned_range, partition_boundary_dofs
+from emcd_fem.post.integrals import (
+    flux_scale,
+    owned_range,
+    partition_boundary_dofs,
+    relative_imbalance,
+)
 
 #: How far a nodal mole fraction may leave [0, 1] before the solution carries a warning.
 RANGE_TOLERANCE: float = 1e-8
@@ -62,7 +67,8 @@ class MulticomponentSolution:
             3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D]; 0 on no-flux boundaries.
         total_flux: Boundary name → Σ_i q_Γ,i (0 for zero net flux: whether the exchange
             is equimolar).
-        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / (Σ_Γ |q_Γ,i| + |P_i|) (0 if all are 0).
+        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / max(Σ_Γ |q_Γ,i| + |P_i|, 1e-6 q_ref)
+            (``post.integrals.relative_imbalance``; q_ref the natural flux scale).
         production: Species → P_i = ∫ R_i dx [mol/s in 3D] (0 without sources).
         iterations: Newton iterations.
         reason: SNES converged reason.
@@ -101,9 +107,11 @@ class MaxwellStefanModel:
             the rational flux law, which differs between the two laws).
         sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
             given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
-        reactions: Homogeneous mass-action reactions (k_f, k_b; in their regions, every
-            region if none), rates UFL in the mole fractions (see
-            :mod:`~emcd_fem.models.multicomponent_reactions`); each needs Σ ν_i s_i = 0.
+        reactions: Mass-action reactions, homogeneous (in their regions, every region if
+            none) or on walls (``kind="surface"``: a boundary without a composition), rates
+            UFL in the mole fractions (see :mod:`~emcd_fem.models.multicomponent_reactions`);
+            each needs Σ ν_i s_i = 0.
+        temperatures: Region → T [K] for every region (the Arrhenius constants' T).
         closed: Admit no boundary composition (a closed vessel): for
             :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` only,
             :meth:`solve` then refuses (the steady state is not unique).
@@ -127,6 +135,7 @@ class MaxwellStefanModel:
         sources: Mapping[str, Mapping[str, float]] | None = None,
         closed: bool = False,
         reactions: Sequence[Reaction] = (),
+        temperatures: Mapping[str, float] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -149,7 +158,8 @@ class MaxwellStefanModel:
         self.closed = closed and not self.compositions
         check_stagnant(self.species, self.bootstrap, self.compositions)
         rates = check_sources(domain, self.species, self.bootstrap, sources or {})
-        self.reactions = check_reactions(domain, self.species, self.bootstrap, reactions)
+        walled = {"compositions": tuple(self.compositions), "temperature": bool(temperatures)}
+        self.reactions = mr.check_reactions(domain, species, self.bootstrap, reactions, **walled)
         self.domain = domain
         msh = domain.mesh
         ind = self.bootstrap.independent
@@ -196,13 +206,17 @@ class MaxwellStefanModel:
                 for region, values in rates.items():
                     field.x.array[cells == domain.regions[region]] = values[k]
                 self.sources.append(field)
-        made = reaction_sources(
+        made, walls = mr.reaction_terms(
             domain,
             species,
             self.reactions,
             ms.all_mole_fractions(self.x, self.bootstrap),
             self.concentration,
-        )  # UFL R_i of the reactions (None where no reaction touches species i)
+            mr.temperature_field(domain, temperatures),
+        )  # UFL R_i and wall N_i·n of the reactions (None where no reaction touches i)
+        wall_term = mr.wall_residual(domain, walls, w, self.bootstrap)
+        F = F if wall_term is None else F + wall_term
+        self._walls = mr.WallFluxes(domain, species, walls)
         fixed = self.sources or [None] * n
         parts = [[t for t in pair if t is not None] for pair in zip(fixed, made, strict=True)]
         production = [sum(p[1:], p[0]) if p else fem.Constant(msh, 0.0) for p in parts]
@@ -217,13 +231,14 @@ class MaxwellStefanModel:
         conductance = max(
             m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
         )
+        self.flux_scale = flux_scale(domain, conductance)  # q_ref [mol/s in 3D]
         options = {
             "snes_type": "newtonls",
             "snes_linesearch_type": "bt",
             "snes_rtol": 1e-12,
             # absolute stop relative to the natural flux scale q_ref = (c Đ)_max V/diam²:
             # a fixed atol would stop Newton at once on a micro-scale domain
-            "snes_atol": 1e-14 * flux_scale(domain, conductance),
+            "snes_atol": 1e-14 * self.flux_scale,
             "snes_max_it": 50,
             "ksp_type": "preonly",
             "pc_type": "lu",
@@ -356,17 +371,18 @@ class MaxwellStefanModel:
             full[e] = -sum(nu[k] / nu[e] * q[a, m] for m, k in enumerate(ind))
             for k, s in enumerate(self.species):
                 flux[s][b] = float(full[k])
+        for s, walls in self._walls.values().items():
+            flux[s].update(walls)
         total = {
             b: float(sum(flux[s][b] for s in self.species)) for b in sorted(self.domain.boundaries)
         }
         comm = self.domain.comm
         made = [comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._production]
         production = dict(zip(self.species, made or [0.0] * n, strict=True))
-        imbalance = {}
-        for s in self.species:
-            size = sum(abs(v) for v in flux[s].values()) + abs(production[s])
-            net = sum(flux[s].values()) - production[s]
-            imbalance[s] = abs(net) / size if size > 0 else 0.0
+        imbalance = {  # a species at rest (inert beside a wall) is judged against q_ref
+            s: relative_imbalance(sum(flux[s].values()), production[s], flux[s], self.flux_scale)
+            for s in self.species
+        }
         return {
             "boundary_flux": flux,
             "total_flux": total,

@@ -1,17 +1,25 @@
-"""Homogeneous mass-action reactions of the n-species Maxwell–Stefan model.
+"""Mass-action reactions of the n-species Maxwell–Stefan model: in regions and on walls.
 
 A reaction's rate is the mass-action law of :mod:`emcd_fem.physics.reaction` written in
-the model's mole fractions, r = k_f c Π x_i^{s_i} − k_b c Π x_j^{s_j} [mol/(m^3 s)], and
-species i is produced at R_i = s_i r (s_i = net stoichiometric coefficient, > 0 for a
-product). The rates are UFL in the unknowns, so Newton's Jacobian includes them.
+the model's mole fractions, r = k_f c Π x_i^{s_i} − k_b c Π x_j^{s_j}: homogeneous
+[mol/(m^3 s)] (k [1/s]), species i produced at R_i = s_i r (s_i = net stoichiometric
+coefficient, > 0 for a product); on a wall (``kind = "surface"``, a named exterior boundary
+without a prescribed composition) [mol/(m^2 s)] (k [m/s]), the outward wall flux
+N_i·n = −s_i r_s (a species consumed at the wall flows into it). Arrhenius constants
+k = A exp(−E_a/(R T)) take the temperature of each region (the model is isothermal per
+region: a DG0 field, the wall's from its adjacent cell). The rates are UFL in the
+unknowns, so Newton's Jacobian includes them (any order).
 
-The isobaric model closes its fluxes with a bootstrap Σ ν_i N_i = 0; with ∇·N_i = R_i this
-survives only if Σ ν_i R_i = 0, i.e. Σ ν_i s_i = 0 for every reaction (zero net flux:
-Δν = 0, e.g. the exchange A + B ⇌ C + D). Other reactions change the number of moles and
-need a pressure unknown: the dusty-gas model.
+The isobaric model closes its fluxes with a bootstrap Σ ν_i N_i = 0; with ∇·N_i = R_i, and
+on a wall Σ ν_i N_i·n = −r_s Σ ν_i s_i, this survives only if Σ ν_i s_i = 0 for every
+reaction, homogeneous or on a wall: zero net flux (ν_i = 1) needs Δν = 0 (A ⇌ B,
+A + B ⇌ C + D); a stagnant species k (ν = δ_ik) needs s_k = 0 (the stagnant species takes no
+part); Graham's law (ν_i = √M_i) or given flux ratios need Σ ν_i s_i = 0 with those
+weights. Every other reaction is refused by name: it changes the number of moles and needs
+a pressure unknown (the dusty-gas model).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import ufl
@@ -20,8 +28,9 @@ from dolfinx import fem
 from emcd_fem.errors import EmcdInputError, unknown_name
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.dusty_gas_solution import each_part, weighted_form
 from emcd_fem.physics.maxwell_stefan import Bootstrap
-from emcd_fem.physics.reaction import mass_action_rate
+from emcd_fem.physics.reaction import mass_action_rate, rate_constants
 
 #: Largest |Σ ν_i s_i| / Σ |ν_i s_i| accepted as balanced (the coefficients are exact
 #: numbers parsed from the equation; this only absorbs roundoff of the bootstrap weights).
@@ -33,13 +42,25 @@ def check_reactions(
     species: tuple[str, ...],
     bootstrap: Bootstrap,
     reactions: Sequence[Reaction],
+    *,
+    compositions: Sequence[str] = (),
+    temperature: bool = False,
 ) -> list[Reaction]:
-    """The homogeneous reactions, checked against the species, regions and bootstrap.
+    """The reactions, checked against the species, regions, walls and bootstrap.
+
+    Args:
+        domain: The tagged domain.
+        species: Species names.
+        bootstrap: The model's bootstrap Σ ν_i N_i = 0.
+        reactions: The reactions.
+        compositions: Boundaries with a prescribed composition (no wall reaction there).
+        temperature: Whether the model has a temperature (needed by Arrhenius constants).
 
     Raises:
-        EmcdInputError: not a Reaction, a surface reaction, Arrhenius constants (the model
-            is isothermal: give k_f and k_b), an unknown species or region, a label given
-            twice, or a reaction with Σ ν_i s_i ≠ 0 (it breaks the bootstrap Σ ν_i N_i = 0).
+        EmcdInputError: not a Reaction, Arrhenius constants without a temperature, an
+            unknown species, region or boundary, a wall reaction on a boundary with a
+            prescribed composition, a label given twice, or a reaction with Σ ν_i s_i ≠ 0
+            (it breaks the bootstrap Σ ν_i N_i = 0).
     """
     nu = dict(zip(species, bootstrap.weights, strict=True))
     out, labels = [], set()
@@ -50,30 +71,36 @@ def check_reactions(
                 f"{type(reaction).__name__}"
             )
         label = reaction.label
-        if reaction.kind != "homogeneous":
+        if reaction.arrhenius_A is not None and not temperature:
             raise EmcdInputError(
-                f"reaction {label!r}: the Maxwell–Stefan model takes homogeneous reactions "
-                "only; for a wall reaction use the dusty-gas model ([multicomponent] model = "
-                '"dusty_gas")'
-            )
-        if reaction.arrhenius_A is not None:
-            raise EmcdInputError(
-                f"reaction {label!r}: the Maxwell–Stefan model is isothermal; give k_f and "
-                "k_b instead of Arrhenius constants"
+                f"reaction {label!r}: Arrhenius constants need the temperature of every "
+                "region (temperatures= / T of each [multicomponent.regions]); or give k_f "
+                "and k_b"
             )
         for s in reaction.stoichiometry.species:
             if s not in species:
                 raise EmcdInputError(f"reaction {label!r}: {unknown_name('species', s, species)}")
-        for region in reaction.regions:
-            domain.region_tag(region)
+        if reaction.kind == "homogeneous":
+            for region in reaction.regions:
+                domain.region_tag(region)
+        else:
+            boundary = str(reaction.boundary)
+            domain.boundary_tag(boundary)
+            if boundary in compositions:
+                raise EmcdInputError(
+                    f"reaction {label!r}: boundary {boundary!r} has a prescribed composition; "
+                    "a wall reaction needs a wall (a boundary without one): remove its "
+                    "mole fractions or choose another boundary"
+                )
         terms = [nu[s] * reaction.stoichiometry.net(s) for s in reaction.stoichiometry.species]
         if abs(sum(terms)) > BALANCE_TOLERANCE * max(sum(abs(t) for t in terms), 1.0):
             raise EmcdInputError(
                 f"reaction {label!r}: Σ ν_i s_i = {sum(terms):.6g} ≠ 0 under the bootstrap "
-                f"{bootstrap.kind!r}: with ∇·N_i = s_i r the relation Σ ν_i N_i = 0 cannot "
-                "hold (for zero net flux the reaction must keep the number of moles, e.g. "
-                "A + B <=> C + D); use the dusty-gas model for porous media ([multicomponent] "
-                'model = "dusty_gas"), which carries the pressure'
+                f"{bootstrap.kind!r}: with ∇·N_i = s_i r (or N_i·n = −s_i r_s on a wall) the "
+                "relation Σ ν_i N_i = 0 cannot hold (for zero net flux the reaction must keep "
+                "the number of moles, e.g. A + B <=> C + D; a stagnant species takes no part); "
+                'use the dusty-gas model for porous media ([multicomponent] model = "dusty_gas"),'
+                " which carries the pressure"
             )
         if label in labels:
             raise EmcdInputError(f"reaction {label!r} is given twice; give each reaction once")
@@ -82,16 +109,42 @@ def check_reactions(
     return out
 
 
-def reaction_sources(
+def temperature_field(
+    domain: Domain, temperatures: Mapping[str, float] | None
+) -> fem.Function | None:
+    """Region → T [K] as a DG0 Function (None without temperatures).
+
+    Raises:
+        EmcdInputError: an unknown or missing region, or T not a finite number > 0.
+    """
+    if not temperatures:
+        return None
+    for region, value in temperatures.items():
+        domain.region_tag(region)
+        if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
+            raise EmcdInputError(f"region {region!r}: temperature must be > 0 [K], got {value!r}")
+    missing = sorted(set(domain.regions) - set(temperatures))
+    if missing:
+        raise EmcdInputError(f"regions {missing} have no temperature; give T for every region")
+    field = fem.Function(fem.functionspace(domain.mesh, ("DG", 0)), name="temperature")
+    cells = domain.local_cell_tags()
+    for region, value in temperatures.items():
+        field.x.array[cells == domain.regions[region]] = float(value)
+    return field
+
+
+def reaction_terms(
     domain: Domain,
     species: tuple[str, ...],
     reactions: Sequence[Reaction],
     mole_fractions: Sequence[ufl.core.expr.Expr],
     concentration: ufl.core.expr.Expr,
-) -> list:
-    """R_i = Σ_r s_i,r r_r per species as UFL [mol/(m^3 s)] (None if no reaction touches i).
+    temperature: ufl.core.expr.Expr | None = None,
+) -> tuple[list, dict[str, list]]:
+    """(R_i per species, wall → N_i·n per species) as UFL (None where no reaction acts).
 
-    A reaction limited to some regions is multiplied by their DG0 indicator.
+    R_i = Σ_r s_i,r r_r [mol/(m^3 s)] (a reaction limited to some regions is multiplied by
+    their DG0 indicator); on a wall N_i·n = −Σ_r s_i,r r_s,r [mol/(m^2 s)], outward.
 
     Args:
         domain: The tagged domain.
@@ -99,24 +152,91 @@ def reaction_sources(
         reactions: Checked reactions (:func:`check_reactions`).
         mole_fractions: x_i of every species (UFL).
         concentration: c [mol/m^3] (UFL).
+        temperature: T [K] (UFL; needed by Arrhenius constants).
     """
     msh = domain.mesh
     x_of = dict(zip(species, mole_fractions, strict=True))
     sources: list = [None] * len(species)
+    walls: dict[str, list] = {}
     for reaction in reactions:
-        k_f, k_b = (fem.Constant(msh, float(v)) for v in (reaction.k_f, reaction.k_b))
+        given = (
+            (reaction.k_f, reaction.k_b) if reaction.arrhenius_A is None else reaction.arrhenius_A
+        )
+        constants = tuple(fem.Constant(msh, float(v)) for v in given)
+        k_f, k_b = rate_constants(reaction, constants, temperature)
         rate = mass_action_rate(reaction, x_of, concentration, k_f, k_b)
-        tags = [domain.regions[r] for r in reaction.regions]
-        if tags and len(set(tags)) < len(domain.regions):
-            indicator = fem.Function(fem.functionspace(msh, ("DG", 0)))
-            indicator.x.array[np.isin(domain.local_cell_tags(), tags)] = 1.0
-            rate = indicator * rate
+        if reaction.kind == "homogeneous":
+            tags = [domain.regions[r] for r in reaction.regions]
+            if tags and len(set(tags)) < len(domain.regions):
+                indicator = fem.Function(fem.functionspace(msh, ("DG", 0)))
+                indicator.x.array[np.isin(domain.local_cell_tags(), tags)] = 1.0
+                rate = indicator * rate
+            target, sign = sources, 1.0
+        else:
+            target, sign = walls.setdefault(str(reaction.boundary), [None] * len(species)), -1.0
         for k, s in enumerate(species):
-            coefficient = reaction.stoichiometry.net(s)
+            coefficient = sign * reaction.stoichiometry.net(s)
             if coefficient != 0:
                 term = coefficient * rate
-                sources[k] = term if sources[k] is None else sources[k] + term
-    return sources
+                target[k] = term if target[k] is None else target[k] + term
+    return sources, walls
 
 
-__all__ = ["BALANCE_TOLERANCE", "check_reactions", "reaction_sources"]
+def wall_residual(
+    domain: Domain, walls: Mapping[str, Sequence], w: ufl.core.expr.Expr, bootstrap: Bootstrap
+) -> ufl.Form | None:
+    """Σ_wall ∫ Σ_{i≠e} (N_i·n) w_i ds: the natural boundary term of the reacting walls."""
+    parts = [
+        flux[k] * w[m] * domain.ds(domain.boundaries[name])
+        for name, flux in sorted(walls.items())
+        for m, k in enumerate(bootstrap.independent)
+        if flux[k] is not None
+    ]
+    return sum(parts[1:], parts[0]) if parts else None
+
+
+class WallFluxes:
+    """The reacting walls' fluxes ∫_Γ N_i·n ds, one compiled form for all (collective).
+
+    Args:
+        domain: The tagged domain.
+        species: Species names.
+        walls: Wall → N_i·n per species (UFL or None), from :func:`reaction_terms`.
+    """
+
+    def __init__(self, domain: Domain, species: tuple[str, ...], walls: Mapping[str, Sequence]):
+        self.domain, self.species = domain, species
+        self._keys = [
+            (name, species[k])
+            for name, flux in sorted(walls.items())
+            for k, q in enumerate(flux)
+            if q is not None
+        ]
+        parts = [
+            (q, domain.ds(domain.boundaries[name]))
+            for name, flux in sorted(walls.items())
+            for q in flux
+            if q is not None
+        ]
+        self._form = weighted_form(parts, domain.mesh) if parts else None
+
+    def values(self) -> dict[str, dict[str, float]]:
+        """Species → wall → ∫_Γ N_i·n ds [mol/s in 3D] (only the walls a species reacts on)."""
+        out: dict[str, dict[str, float]] = {}
+        if self._form is None:
+            return out
+        for (name, s), value in zip(
+            self._keys, each_part(*self._form, self.domain.comm), strict=True
+        ):
+            out.setdefault(s, {})[name] = float(value)
+        return out
+
+
+__all__ = [
+    "BALANCE_TOLERANCE",
+    "WallFluxes",
+    "check_reactions",
+    "reaction_terms",
+    "temperature_field",
+    "wall_residual",
+]

@@ -112,7 +112,8 @@ class SoretProblem:
         temperature: T [K]: a number, a UFL expression on the mesh or a Function (> 0), or a
             :class:`~emcd_fem.models.thermal.HeatConductionProblem` to solve.
         soret: Region → S_T [1/K] (regions not listed: 0).
-        thermal_diffusion_factor: Region → α_T [-], S_T = α_T/T (instead of ``soret``).
+        thermal_diffusion_factor: Region → α_T [-] (a number or a CompositionLaw of x_A),
+            S_T = α_T/T (instead of ``soret``).
         temperature_dependence: Region → :class:`TemperatureDependence` (default: constant
             c and D).
         coupling: ``"staggered"`` (default) or ``"monolithic"`` when T is solved.
@@ -133,7 +134,7 @@ class SoretProblem:
         *,
         temperature: Any,
         soret: Mapping[str, float] | None = None,
-        thermal_diffusion_factor: Mapping[str, float] | None = None,
+        thermal_diffusion_factor: Mapping[str, Any] | None = None,
         temperature_dependence: Mapping[str, TemperatureDependence] | None = None,
         coupling: Literal["staggered", "monolithic"] = "staggered",
         coupling_tolerance: float = 1e-10,

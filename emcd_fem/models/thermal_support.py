@@ -68,14 +68,14 @@ def thermal_diagnostics(
     for region, tag in domain.regions.items():
         dx = domain.dx(tag)
         volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
-        alpha[region] = integrate(fem.form(transport.soret_of(T) * T * dx)) / volume
+        alpha[region] = integrate(fem.form(transport.soret_of(T, x) * T * dx)) / volume
         if alpha[region] != 0 and not low <= abs(alpha[region]) <= high:
             notes.append(
                 f"region {region!r}: alpha_T = S_T T = {alpha[region]:.3g} is outside the "
                 f"range typical of gas pairs ({low}–{high}); fine for liquids and some "
                 "mixtures, check S_T for gases"
             )
-    peclet = cell_peclet(domain, transport, T)
+    peclet = cell_peclet(domain, transport, T, x)
     if peclet > 1:
         notes.append(
             f"the cell Péclet number of the thermal drift, |S_T ∇T| h / 2, reaches "
@@ -85,14 +85,16 @@ def thermal_diagnostics(
     return fraction, alpha, tuple(notes)
 
 
-def cell_peclet(domain: Domain, transport: TransportFields, temperature: Any) -> float:
-    """Max over cells of |S_T(T) ∇T| h / 2: the drift-to-diffusion ratio per cell [-]."""
+def cell_peclet(
+    domain: Domain, transport: TransportFields, temperature: Any, mole_fraction: Any = None
+) -> float:
+    """Max over cells of |S_T(T, x_A) ∇T| h / 2: the drift-to-diffusion ratio per cell [-]."""
     from emcd_fem.mesh.quadrature import cell_diameter
     from emcd_fem.post.fields import interpolate_expression
 
     msh = domain.mesh
     T = temperature
-    drift = transport.soret_of(T) * ufl.grad(T)
+    drift = transport.soret_of(T, mole_fraction) * ufl.grad(T)
     expr = ufl.sqrt(ufl.dot(drift, drift)) * cell_diameter(msh) / 2
     values = interpolate_expression(expr, fem.functionspace(msh, ("DG", 0)), "peclet")
     return msh.comm.allreduce(float(values.x.array.max(initial=0.0)), op=MPI.MAX)
@@ -137,7 +139,7 @@ def model_temperature(
     materials: Mapping[str, Material],
     temperature: Any,
     soret: Mapping[str, float],
-    thermal_diffusion_factor: Mapping[str, float],
+    thermal_diffusion_factor: Mapping[str, Any],
     temperature_dependence: Mapping[str, TemperatureDependence],
 ) -> tuple[HeatConductionProblem | None, Any, TransportFields | None]:
     """The temperature of a species-transport model and its T-dependent transport fields.
@@ -148,7 +150,7 @@ def model_temperature(
         temperature: None (isothermal), T [K] (number, UFL expression, Function) or a
             :class:`~emcd_fem.models.thermal.HeatConductionProblem` on ``domain``.
         soret: Region → S_T [1/K].
-        thermal_diffusion_factor: Region → α_T [-].
+        thermal_diffusion_factor: Region → α_T [-] (a number or a CompositionLaw of x_A).
         temperature_dependence: Region → :class:`TemperatureDependence`.
 
     Returns:

@@ -87,7 +87,8 @@ class SpeciesTransportModel:
             on walls or interfaces); species: the (A, B) names their equations use.
         temperature: None (isothermal), T [K] as a number, UFL expression or Function, or
             a :class:`~emcd_fem.models.thermal.HeatConductionProblem` (solved first).
-        soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-].
+        soret: Region → S_T [1/K]. thermal_diffusion_factor: Region → α_T [-]
+            (a number or a CompositionLaw of x_A).
         temperature_dependence: Region → :class:`TemperatureDependence`.
         coupling: With a heat problem: ``"staggered"`` (T, then Newton for x_A, repeated
             until the change < ``coupling_tolerance`` [-], at most
@@ -118,7 +119,7 @@ class SpeciesTransportModel:
         species: tuple[str, str] = ("A", "B"),
         temperature: Any = None,
         soret: Mapping[str, float] | None = None,
-        thermal_diffusion_factor: Mapping[str, float] | None = None,
+        thermal_diffusion_factor: Mapping[str, Any] | None = None,
         temperature_dependence: Mapping[str, TemperatureDependence] | None = None,
         coupling: str = "staggered",
         coupling_tolerance: float = 1e-10,

@@ -9,7 +9,11 @@ For typical gas pairs kinetic theory sends the heavier species to the cold side,
 when A is the lighter gas (He in He–Ar: α_T ≈ −0.39); ``emcd_fem.case.soret_sign`` warns when a
 case's data contradict that.
 S_T [1/K] is given per region, either directly or through the thermal diffusion factor
-α_T = S_T T (S_T = α_T / T, the form in which kinetic theory gives it for gases).
+α_T = S_T T (S_T = α_T / T, the form in which kinetic theory gives it for gases). α_T may
+depend on the local composition: a
+:class:`~emcd_fem.materials.thermal_diffusion.CompositionLaw` α_T(x_A) =
+(p0 + p1 x_A)/(1 + q1 x_A + q2 x_A²) (kinetic theory's form) enters the flux as a UFL
+expression of x_A (the flux is nonlinear in x_A anyway through x_A (1 − x_A): Newton).
 
 Temperature-dependent properties, per region:
 
@@ -32,6 +36,7 @@ from dolfinx import fem
 from emcd_fem.constants import GAS_CONSTANT
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, kinetic_theory
+from emcd_fem.materials.thermal_diffusion import CompositionLaw
 from emcd_fem.mesh.domain import Domain
 
 
@@ -126,6 +131,7 @@ class TransportFields:
     pressure: fem.Function
     soret: fem.Function
     alpha: fem.Function
+    alpha_law: fem.Function | None = None
 
     def concentration_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         """c(T) [mol/m^3]."""
@@ -141,22 +147,43 @@ class TransportFields:
         ratio = self.omega_reference / _omega(temperature / self.well_depth)
         return self.diffusivity * power * (1 - ce + ce * ratio)
 
-    def soret_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-        """S_T(T) = S_T + α_T / T [1/K]."""
-        return self.soret + self.alpha / temperature
+    def soret_of(
+        self, temperature: ufl.core.expr.Expr, mole_fraction: ufl.core.expr.Expr | None = None
+    ) -> ufl.core.expr.Expr:
+        """S_T(T, x_A) = S_T + α_T(x_A) / T [1/K].
+
+        α_T(x_A) = (α + p1 x)/(1 + q1 x + q2 x²) with (p1, q1, q2) of ``alpha_law`` (0 in
+        regions with a constant α_T); a composition law needs ``mole_fraction``.
+        """
+        if self.alpha_law is None:
+            return self.soret + self.alpha / temperature
+        if mole_fraction is None:
+            raise ValueError("α_T depends on the composition: pass the mole fraction")
+        p1, q1, q2 = (self.alpha_law[k] for k in range(3))
+        x = mole_fraction
+        return self.soret + (self.alpha + p1 * x) / (1 + q1 * x + q2 * x * x) / temperature
 
 
 def transport_fields(
     domain: Domain,
     materials: Mapping[str, Material],
     soret: Mapping[str, float],
-    thermal_diffusion_factor: Mapping[str, float],
+    thermal_diffusion_factor: Mapping[str, float | CompositionLaw],
     dependence: Mapping[str, TemperatureDependence],
 ) -> TransportFields:
-    """Build the parameter fields (regions not listed: constant properties, S_T = 0)."""
+    """Build the parameter fields (regions not listed: constant properties, S_T = 0).
+
+    ``thermal_diffusion_factor``: region → α_T [-], a number or a
+    :class:`~emcd_fem.materials.thermal_diffusion.CompositionLaw` of x_A.
+    """
     for mapping in (soret, thermal_diffusion_factor, dependence):
         for region in mapping:
             domain.region_tag(region)
+    laws = {r: v for r, v in thermal_diffusion_factor.items() if isinstance(v, CompositionLaw)}
+    thermal_diffusion_factor = {
+        r: (v.coefficients[0] if isinstance(v, CompositionLaw) else v)
+        for r, v in thermal_diffusion_factor.items()
+    }
     for label, mapping in (
         ("soret", soret),
         ("thermal_diffusion_factor", thermal_diffusion_factor),
@@ -202,7 +229,20 @@ def transport_fields(
         pressure=_dg0(domain, pressure, "pressure", 0.0),
         soret=_dg0(domain, soret, "soret_coefficient", 0.0),
         alpha=_dg0(domain, thermal_diffusion_factor, "thermal_diffusion_factor", 0.0),
+        alpha_law=_law_field(domain, laws) if laws else None,
     )
+
+
+def _law_field(domain: Domain, laws: Mapping[str, CompositionLaw]) -> fem.Function:
+    """(p1, q1, q2) of each region's α_T(x_A) law as a DG0 vector field (0 elsewhere)."""
+    field = fem.Function(fem.functionspace(domain.mesh, ("DG", 0, (3,))), name="alpha_law")
+    values = field.x.array.reshape(-1, 3)
+    values[:] = 0.0
+    for region, law in laws.items():
+        cells = domain.cell_tags.find(domain.regions[region])
+        values[field.function_space.dofmap.list[cells, 0]] = law.coefficients[1:]
+    field.x.scatter_forward()
+    return field
 
 
 def soret_fluxes(
@@ -217,7 +257,7 @@ def soret_fluxes(
     """
     x, T = mole_fraction, temperature
     cd = fields.concentration_of(T) * fields.diffusivity_of(T)
-    return -cd * ufl.grad(x), -cd * fields.soret_of(T) * x * (1 - x) * ufl.grad(T)
+    return -cd * ufl.grad(x), -cd * fields.soret_of(T, x) * x * (1 - x) * ufl.grad(T)
 
 
 __all__ = ["TemperatureDependence", "TransportFields", "soret_fluxes", "transport_fields"]

@@ -37,7 +37,8 @@ def potential_fluxes(
     T = temperature
     cd = transport.concentration_of(T) * transport.diffusivity_of(T)
     x = H * potential
-    return -cd * H * ufl.grad(potential), -cd * transport.soret_of(T) * x * (1 - x) * ufl.grad(T)
+    thermal = -cd * transport.soret_of(T, x) * x * (1 - x) * ufl.grad(T)
+    return -cd * H * ufl.grad(potential), thermal
 
 
 def flux_term(flux: ufl.core.expr.Expr, w: ufl.core.expr.Expr, dx: ufl.Measure) -> ufl.Form:

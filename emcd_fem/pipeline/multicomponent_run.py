@@ -24,6 +24,7 @@ from dolfinx import fem
 from emcd_fem.analytic.multicomponent import FilmSolution, layered_film_solution
 from emcd_fem.case import Case, LayeredSlab
 from emcd_fem.case.multicomponent import ModelInputs, MulticomponentSpec, build_inputs
+from emcd_fem.case.multicomponent_reactions import region_temperatures
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent import MaxwellStefanModel
@@ -142,6 +143,7 @@ def run_multicomponent(
         model=inputs.model,
         sources=inputs.sources,
         reactions=inputs.reactions,
+        temperatures=region_temperatures(spec),
         petsc_options=case.solver.petsc_options,
     )
     timings["setup"] = time.perf_counter() - tic

@@ -34,6 +34,7 @@ import numpy as np
 
 from emcd_fem.case import Case
 from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
+from emcd_fem.case.multicomponent_reactions import region_temperatures
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate
 from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
@@ -56,7 +57,7 @@ from emcd_fem.pipeline.transient_run import (
 )
 from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import BALANCE_FAIL_RTOL
-from emcd_fem.post.sampling import evaluate_at_points
+from emcd_fem.post.sampling import PointLocator
 
 logger = logging.getLogger("emcd_fem")
 FLUX_UNITS = ("mol/(m^2 s)", "mol/(m s)", "mol/s")
@@ -100,6 +101,7 @@ class Probes:
         for i, name in enumerate(self.names):
             self.points[i, : len(points[name])] = points[name]
         self.history: list[dict[str, dict[str, float]]] = []
+        self.locator = PointLocator(model.domain.mesh, self.points)  # one search, every step
         first = self.sample()
         outside = [n for n in self.names if not np.isfinite(list(first[n].values())).all()]
         if outside:
@@ -113,7 +115,7 @@ class Probes:
         if not self.names:
             return {}
         model = self.model
-        values = evaluate_at_points(model.x, self.points)
+        values = self.locator.evaluate(model.x)
         result = None
         if values is not None:  # rank 0
             full = np.zeros((len(self.names), len(model.species)))
@@ -262,6 +264,7 @@ def run_transient_multicomponent(
         model=inputs.model,
         sources=inputs.sources,
         reactions=inputs.reactions,
+        temperatures=region_temperatures(spec),
         closed=not inputs.compositions,
         petsc_options=case.solver.petsc_options,
     )

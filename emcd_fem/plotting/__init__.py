@@ -2,7 +2,8 @@
 
 Modules: ``regions`` (a domain's regions), ``grids`` (the grid of a finished run and the
 view helpers), ``fields`` (scalar fields), ``flux`` (molar flux), ``lines`` (profiles and
-1D line plots); :func:`render_run` here makes every picture of a run.
+1D line plots), ``species`` (n-species runs in 2D/3D: every species and Σ_i N_i);
+:func:`render_run` here makes every picture of a run.
 """
 
 from pathlib import Path
@@ -14,6 +15,7 @@ from emcd_fem.plotting.grids import read_grid as _read_grid
 from emcd_fem.plotting.grids import topological_dimension as _topological_dimension
 from emcd_fem.plotting.lines import render_line_plots, render_profiles
 from emcd_fem.plotting.regions import plot_regions, region_grid
+from emcd_fem.plotting.species import render_species, species_names
 
 
 def render_run(directory: str | Path) -> list[Path]:
@@ -40,9 +42,12 @@ def render_run(directory: str | Path) -> list[Path]:
     else:
         available = set(grid.point_data) | set(grid.cell_data)
         pictures = [render_field(directory, name) for name in SCALAR_PICTURES if name in available]
-        flux = render_flux(directory)
-        if flux is not None:
-            pictures.append(flux)
+        if species_names(grid):  # an n-species run: every species, and Σ_i N_i
+            pictures += render_species(directory, grid)
+        else:
+            flux = render_flux(directory)
+            if flux is not None:
+                pictures.append(flux)
     profile = render_profiles(directory)
     if profile is not None:
         pictures.append(profile)
@@ -60,4 +65,5 @@ __all__ = [
     "render_line_plots",
     "render_profiles",
     "render_run",
+    "render_species",
 ]

@@ -41,21 +41,29 @@ def render_field(
     scalars: str = "mole_fraction_A",
     *,
     window_size: tuple[int, int] | None = None,
+    grid=None,
+    picture: tuple[str, str, str, str] | None = None,
+    arrows: tuple[str, str] | None = None,
 ) -> Path:
     """A picture of one scalar field: region outlines and flux arrows in 2D, clipped in 3D.
 
     Args:
-        directory: Run directory with ``plot/fields.pvd``.
-        scalars: Array name, a key of :data:`SCALAR_PICTURES`.
+        directory: Run directory with ``fields.vtkhdf``.
+        scalars: Array name, a key of :data:`SCALAR_PICTURES` (or any, with ``picture``).
         window_size: Pixels (default: 1000 wide, height from the 2D aspect ratio).
+        grid: The run's grid when already read (:func:`~emcd_fem.plotting.grids.read_grid`).
+        picture: (file stem, colour-bar title, caption, colour map) instead of the
+            :data:`SCALAR_PICTURES` entry.
+        arrows: (cell vector array, its label) of the 2D arrows (default: the first
+            ``molar_flux*`` array, labelled N_A).
 
     Returns:
         The PNG path (``<stem>.png`` in ``directory``).
     """
     import pyvista
 
-    stem, title, caption, cmap = SCALAR_PICTURES[scalars]
-    grid = _read_grid(directory)
+    stem, title, caption, cmap = picture or SCALAR_PICTURES[scalars]
+    grid = grid if grid is not None else _read_grid(directory)
     dim = _dimension(grid)
     plotter = pyvista.Plotter(off_screen=True, window_size=window_size or _window(grid))
     bar = _colour_bar(title, "%.4g")
@@ -72,7 +80,10 @@ def render_field(
     else:
         plotter.add_mesh(grid, scalars=scalars, cmap=cmap, clim=clim, scalar_bar_args=bar)
         _add_region_outlines(plotter, grid)
-        flux = next((k for k in grid.cell_data if k.startswith("molar_flux")), None)
+        flux, label = arrows or (
+            next((k for k in grid.cell_data if k.startswith("molar_flux")), None),
+            "N_A",
+        )
         if flux is not None:
             centres = grid.cell_centers()
             vectors = np.asarray(grid.cell_data[flux])
@@ -92,7 +103,8 @@ def render_field(
         plotter.view_xy()
         plotter.camera.zoom(1.15)
     plotter.add_text(
-        f"EMCD: {caption}" + (" (clipped at y-centre)" if dim == 3 else ", arrows: molar flux N_A"),
+        f"EMCD: {caption}"
+        + (" (clipped at y-centre)" if dim == 3 else f", arrows: molar flux {label}"),
         font_size=11,
     )
     path = directory / f"{stem}.png"

@@ -52,13 +52,72 @@ def cells_near_line(msh, points: npt.NDArray[np.float64]) -> npt.NDArray[np.int3
     return cells[closest <= 1.5 * size + 1e-12 * scale]
 
 
+class PointLocator:
+    """The local cells holding fixed points of a mesh: search once, evaluate many times.
+
+    The bounding-box tree (``dolfinx.geometry.bb_tree``; only the cells near the segment
+    through the points when they lie on one, :func:`cells_near_line`), the candidate
+    collisions and the colliding cells are computed on construction; :meth:`evaluate` then
+    only evaluates and gathers (a probe sampled at every time step of a transient run
+    pays the search once). Valid while the mesh does not move.
+
+    Args:
+        msh: The mesh.
+        points: Points, shape (n, 3) [m].
+
+    Note:
+        Construction is local; :meth:`evaluate` is collective on the mesh communicator.
+    """
+
+    def __init__(self, msh, points: npt.NDArray[np.float64]) -> None:
+        self.mesh, self.points = msh, np.asarray(points, dtype=float)
+        candidates = cells_near_line(msh, self.points)
+        if candidates is None:  # not a line: every cell
+            tree = geometry.bb_tree(msh, msh.topology.dim)
+        else:
+            tree = geometry.bb_tree(msh, msh.topology.dim, entities=candidates)
+        candidates = geometry.compute_collisions_points(tree, self.points)
+        colliding = geometry.compute_colliding_cells(msh, candidates, self.points)
+        found, cells = [], []
+        for i in range(self.points.shape[0]):
+            links = colliding.links(i)
+            if links.size:
+                found.append(i)
+                cells.append(links[0])
+        self.found = np.asarray(found, dtype=np.int64)
+        self.cells = np.asarray(cells, dtype=np.int32)
+
+    def evaluate(self, function: fem.Function) -> npt.NDArray[np.float64] | None:
+        """Values of ``function`` (on this mesh) at the points, gathered on rank 0.
+
+        Every rank evaluates the points inside its local cells; rank 0 keeps, for each
+        point, the value from the lowest rank that found it. Points outside the mesh get NaN.
+
+        Returns:
+            Array of shape (n, value_size) on rank 0, None on other ranks.
+        """
+        comm = self.mesh.comm
+        value_size = int(np.prod(function.ufl_shape)) if function.ufl_shape else 1
+        values = np.empty((0, value_size))
+        if self.found.size:
+            values = function.eval(self.points[self.found], self.cells)
+            values = np.asarray(values).reshape(self.found.size, value_size)
+        gathered = comm.gather((self.found, values), root=0)
+        if comm.rank != 0:
+            return None
+        result = np.full((self.points.shape[0], value_size), np.nan)
+        for indices, vals in reversed(gathered):  # lower ranks overwrite higher ones
+            result[indices] = vals
+        return result
+
+
 def evaluate_at_points(
     function: fem.Function, points: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64] | None:
     """Values of ``function`` at points (shape (n, 3)), gathered on rank 0.
 
-    Every rank evaluates the points inside its local cells; rank 0 keeps, for each point,
-    the value from the lowest rank that found it. Points outside the mesh get NaN.
+    One search and one evaluation (:class:`PointLocator`; keep a locator to evaluate the
+    same points again). Points outside the mesh get NaN.
 
     Returns:
         Array of shape (n, value_size) on rank 0, None on other ranks.
@@ -66,33 +125,7 @@ def evaluate_at_points(
     Note:
         Collective on the mesh communicator.
     """
-    msh = function.function_space.mesh
-    comm = msh.comm
-    candidates = cells_near_line(msh, points)
-    if candidates is None:  # not a line: every cell
-        tree = geometry.bb_tree(msh, msh.topology.dim)
-    else:
-        tree = geometry.bb_tree(msh, msh.topology.dim, entities=candidates)
-    candidates = geometry.compute_collisions_points(tree, points)
-    colliding = geometry.compute_colliding_cells(msh, candidates, points)
-    found, cells = [], []
-    for i in range(points.shape[0]):
-        links = colliding.links(i)
-        if links.size:
-            found.append(i)
-            cells.append(links[0])
-    value_size = int(np.prod(function.ufl_shape)) if function.ufl_shape else 1
-    values = np.empty((0, value_size))
-    if found:
-        values = function.eval(points[found], np.asarray(cells, dtype=np.int32))
-        values = np.asarray(values).reshape(len(found), value_size)
-    gathered = comm.gather((np.asarray(found, dtype=np.int64), values), root=0)
-    if comm.rank != 0:
-        return None
-    result = np.full((points.shape[0], value_size), np.nan)
-    for indices, vals in reversed(gathered):  # lower ranks overwrite higher ones
-        result[indices] = vals
-    return result
+    return PointLocator(function.function_space.mesh, points).evaluate(function)
 
 
-__all__ = ["cells_near_line", "evaluate_at_points", "line_points"]
+__all__ = ["PointLocator", "cells_near_line", "evaluate_at_points", "line_points"]
