@@ -108,11 +108,11 @@ class TransientMaxwellStefan:
         self.previous = [fem.Function(V) for _ in range(2)]
         self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]
         a0, a1, a2 = self.coefficients
-        rate = a0 * model.x + a1 * self.previous[0] + a2 * self.previous[1]
+        rate = model.mole_fractions_of(a0 * model.x + a1 * self.previous[0] + a2 * self.previous[1])
         w = ufl.TestFunction(V)
         F = model.residual_form + model.concentration * ufl.inner(rate, w) * domain.dx
         self._residual = fem.form(F)
-        xs = ms.all_mole_fractions(model.x, model.bootstrap)
+        xs = ms.all_mole_fractions(model.mole_fraction_vector, model.bootstrap)
         self._inventory = [fem.form(model.concentration * x * domain.dx) for x in xs]
         local = max(
             float(np.max(model.concentration.x.array * d.x.array, initial=0.0))
@@ -139,6 +139,11 @@ class TransientMaxwellStefan:
 
     def set_initial(self, mole_fractions: Callable[[np.ndarray], np.ndarray]) -> None:
         """Set x(t_start) from a function of points (3, N) → all n mole fractions (n, N)."""
+        if self.model.solubility_field is not None:
+            raise EmcdInputError(
+                "with partition coefficients x jumps at interfaces: set the start per region "
+                "(set_initial_by_region)"
+            )
         ind = list(self.model.bootstrap.independent)
         self.model.x.interpolate(lambda p: np.asarray(mole_fractions(p), dtype=float)[ind])
         self.model.x.x.scatter_forward()
@@ -175,7 +180,8 @@ class TransientMaxwellStefan:
         owned_cells = domain.mesh.topology.index_map(domain.mesh.topology.dim).size_local
         tags = domain.local_cell_tags()[:owned_cells]
         points = V.tabulate_dof_coordinates()[:nodes].T
-        total, count = np.zeros((nodes, n)), np.zeros(nodes)
+        ind = list(model.bootstrap.independent)
+        total, count = np.zeros((nodes, n - 1)), np.zeros(nodes)
         problems = []
         for region in sorted(compositions):
             mark = la.vector(imap, 1)
@@ -201,12 +207,11 @@ class TransientMaxwellStefan:
                 problems.append(f"{name}: initial mole fractions leave [0, 1] ({low:g}..{high:g})")
             elif error > SUM_TOLERANCE:
                 problems.append(f"{name}: initial mole fractions sum to 1 ± {error:.3g}, not 1")
-            total[touched] += values
+            total[touched] += values[:, ind] / model.solubility[region]  # μ = x/H
             count[touched] += 1
         if problems:
             raise EmcdInputError("; ".join(problems))
-        x = total / np.maximum(count, 1)[:, None]
-        model.x.x.array.reshape(-1, n - 1)[:] = x[:, list(model.bootstrap.independent)]
+        model.x.x.array.reshape(-1, n - 1)[:] = total / np.maximum(count, 1)[:, None]
         model.x.x.scatter_forward()
 
     def initial_state(self, t_start: float, dt: float) -> TransientState:
