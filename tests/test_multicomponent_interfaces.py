@@ -1,0 +1,201 @@
+"""n-species interfaces between regions (issue 19): partition coefficients and films.
+
+References: the two-layer film with interface jumps
+(:func:`emcd_fem.analytic.multicomponent.layered_film_solution` with ``LayerInterface``:
+the exact matrix-exponential solution per layer, the n − 1 fluxes from
+``scipy.optimize.root`` to a residual < 1e-12), the binary EMCD solvers for n = 2, and the
+model itself with renamed regions and swapped pairs.
+"""
+
+import numpy as np
+import pytest
+
+import emcd_fem as ef
+from emcd_fem.analytic.multicomponent import LayerInterface, layered_film_solution
+from emcd_fem.errors import EmcdInputError
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.mesh.domain import layered_slab
+from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.physics import maxwell_stefan as ms
+
+SPECIES = ("H2", "N2", "CO2")
+PAIRS = {("H2", "N2"): 8.33e-5, ("H2", "CO2"): 6.80e-5, ("N2", "CO2"): 1.68e-5}
+MIX_A = GasMixture(SPECIES, PAIRS, 40.0, "a")
+MIX_B = GasMixture(SPECIES, {k: 0.3 * v for k, v in PAIRS.items()}, 30.0, "b")
+X0 = {"H2": 0.5, "N2": 0.2, "CO2": 0.3}
+XL = {"H2": 0.1, "N2": 0.3, "CO2": 0.6}
+THICK = (0.004, 0.006)
+K = {"H2": 0.6, "N2": 1.3}  # c_k,b = K_k c_k,a (CO2, the eliminated species, closes)
+WEIGHTS = {"zero_net_flux": (1.0, 1.0, 1.0), "flux_ratio": (1.0, 0.5, 2.0)}  # CO2 eliminated
+
+
+def _partition_model(cells, weights=(1.0, 1.0, 1.0), *, dim=1, degree=2, comm=None):
+    kwargs = {} if comm is None else {"comm": comm}
+    domain = layered_slab(
+        list(THICK), region_names=["a", "b"], dim=dim, cells_per_layer=[cells, cells], **kwargs
+    )
+    return MaxwellStefanModel(
+        domain,
+        {"a": MIX_A, "b": MIX_B},
+        {"left": X0, "right": XL},
+        ms.flux_ratios(weights),
+        degree=degree,
+        partitions={("a", "b"): K},
+    )
+
+
+def _reference(weights, partition=(0.6, 1.3), film=None):
+    layers = [(MIX_A.matrix, THICK[0], 40.0), (MIX_B.matrix, THICK[1], 30.0)]
+    x0, xl = [X0[s] for s in SPECIES], [XL[s] for s in SPECIES]
+    return layered_film_solution(x0, xl, layers, weights, [LayerInterface(partition, film)])
+
+
+def _relative_error(solution, exact):
+    scale = np.abs(exact.fluxes).max()
+    return (
+        max(
+            abs(solution.boundary_flux[s]["right"] - exact.fluxes[k]) for k, s in enumerate(SPECIES)
+        )
+        / scale
+    )
+
+
+def test_reference_interface_laws_hold_at_the_interface():
+    # the reference's own profile: the first layer's end, mapped by the jump law, starts a
+    # second-layer film that must end at XL (checks the map and the 1e-12 root)
+    film = (2.0, 5.0)
+    exact = _reference(WEIGHTS["zero_net_flux"], film=film)
+    end_a = exact.mole_fractions(THICK[0])
+    kappa = np.array([0.6, 1.3]) * 40.0 / 30.0
+    start_b = kappa * (end_a[:2] - exact.fluxes[:2] / np.array(film))
+    second = layered_film_solution(
+        [*start_b, 1 - start_b.sum()],
+        [XL[s] for s in SPECIES],
+        [(MIX_B.matrix, THICK[1], 30.0)],
+        (1.0, 1.0, 1.0),
+    )
+    assert np.abs(second.fluxes - exact.fluxes).max() < 1e-10 * np.abs(exact.fluxes).max()
+    # K = c_b/c_a for every species and no film is plain continuity
+    plain = layered_film_solution(
+        [X0[s] for s in SPECIES],
+        [XL[s] for s in SPECIES],
+        [(MIX_A.matrix, THICK[0], 40.0), (MIX_B.matrix, THICK[1], 30.0)],
+        (1.0, 1.0, 1.0),
+    )
+    same = _reference((1.0, 1.0, 1.0), partition=(0.75, 0.75))
+    assert np.abs(plain.fluxes - same.fluxes).max() < 1e-13 * np.abs(plain.fluxes).max()
+
+
+@pytest.mark.parametrize("name", sorted(WEIGHTS))
+def test_partition_two_layer_ternary_matches_reference_with_order_4(name):
+    weights = WEIGHTS[name]
+    exact = _reference(weights)
+    errors = []
+    for cells in (4, 8):
+        solution = _partition_model(cells, weights).solve()
+        errors.append(_relative_error(solution, exact))
+        # Σ_i N_i·n continuous across the interface: no sources, so what enters on the
+        # left leaves on the right (Σ N_i ≠ 0 for the flux-ratio bootstrap)
+        total = solution.total_flux
+        scale = max(abs(v) for q in solution.boundary_flux.values() for v in q.values())
+        assert abs(total["left"] + total["right"]) < 1e-12 * scale
+        assert max(solution.imbalance.values()) < 1e-10
+    # P2 reaction fluxes converge at O(h^4) in 1D (superconvergence of the boundary
+    # flux): measured 6.9e-7 → 4.3e-8 (factor 16); 1e-6 relative at 8 cells per layer
+    assert errors[1] < 1e-7
+    assert errors[0] / errors[1] > 12
+    if name == "flux_ratio":
+        assert abs(solution.total_flux["right"]) > 1e-3 * scale
+
+
+def test_partition_jump_is_in_the_mole_fraction_fields():
+    solution = _partition_model(8).solve()
+    # the discontinuous field's values either side of the interface node (x = 0.004)
+    for s, k in K.items():
+        field = solution.mole_fractions[s]
+        space = field.function_space
+        coords = space.tabulate_dof_coordinates()[:, 0]
+        at = np.isclose(coords, THICK[0])
+        values = np.sort(field.x.array[at])
+        kappa = k * 40.0 / 30.0  # x_b = κ x_a, κ = K c_a/c_b
+        low, high = values[0], values[-1]
+        assert max(low, high) / min(low, high) == pytest.approx(max(kappa, 1 / kappa), rel=1e-9)
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_binary_limit_with_partition_equals_binary_emcd(dim):
+    domain = layered_slab([0.3, 0.5], region_names=["a", "b"], dim=dim, cells_per_layer=[6, 8])
+    materials = {
+        "a": ef.Material(diffusivity=2e-5, concentration=40.0),
+        "b": ef.Material(diffusivity=5e-6, concentration=25.0),
+    }
+    binary = ef.EMCDProblem(
+        domain,
+        materials,
+        {"left": ef.MoleFraction(0.8), "right": ef.MoleFraction(0.1)},
+        partitions={("b", "a"): 1.7},
+    ).solve()
+    mixtures = {
+        r: GasMixture(("A", "B"), {("A", "B"): m.diffusivity}, m.concentration)
+        for r, m in materials.items()
+    }
+    model = MaxwellStefanModel(
+        domain,
+        mixtures,
+        {"left": {"A": 0.8, "B": 0.2}, "right": {"A": 0.1, "B": 0.9}},
+        partitions={("b", "a"): {"A": 1.7}},
+    )
+    solution = model.solve()
+    # n = 2 with Σ N_i = 0 is the binary problem in the same potential (c_b H_b = K c_a H_a):
+    # the same discrete equations, so equal to the solvers' tolerance (LU, Newton 1e-12)
+    for b in ("left", "right"):
+        q = binary.boundary_flux[b]
+        assert solution.boundary_flux["A"][b] == pytest.approx(q, rel=1e-9)
+        assert solution.boundary_flux["B"][b] == pytest.approx(-q, rel=1e-9)
+
+
+def test_renamed_regions_and_swapped_pair_give_identical_fluxes():
+    reference = _partition_model(6).solve()
+    domain = layered_slab(list(THICK), region_names=["zz", "aa"], dim=1, cells_per_layer=[6, 6])
+    swapped = MaxwellStefanModel(
+        domain,
+        {"zz": MIX_A, "aa": MIX_B},
+        {"left": X0, "right": XL},
+        degree=2,
+        partitions={("aa", "zz"): {s: 1.0 / k for s, k in K.items()}},  # K_ba = 1/K_ab
+    ).solve()
+    for s in SPECIES:
+        for b in ("left", "right"):
+            assert swapped.boundary_flux[s][b] == pytest.approx(
+                reference.boundary_flux[s][b], rel=1e-12
+            )
+
+
+@pytest.mark.parametrize(
+    ("partitions", "match"),
+    [
+        ({("a", "b"): {"H2": 0.6}}, r"K missing for \['N2'\]"),
+        ({("a", "b"): {"H2": 0.6, "N2": 1.0, "CO2": 2.0}}, "'CO2' closes the sum"),
+        ({("a", "b"): {"H2": 0.6, "N2": 1.0, "Ar": 2.0}}, "unknown species 'Ar'"),
+        ({("a", "b"): {"H2": 0.0, "N2": 1.0}}, "K of 'H2' must be a number > 0"),
+        ({("a", "b"): {"H2": float("nan"), "N2": 1.0}}, "K of 'H2' must be a number > 0"),
+        ({("a", "x"): {"H2": 0.6, "N2": 1.0}}, "region"),
+        ({("a", "b"): {"H2": 0.6, "N2": 1.0}, ("b", "a"): {"H2": 2.0, "N2": 1.0}}, "H2"),
+    ],
+)
+def test_bad_partitions_are_refused(partitions, match):
+    domain = layered_slab(list(THICK), region_names=["a", "b"], dim=1, cells_per_layer=[2, 2])
+    with pytest.raises(EmcdInputError, match=match):
+        MaxwellStefanModel(
+            domain, {"a": MIX_A, "b": MIX_B}, {"left": X0, "right": XL}, partitions=partitions
+        )
+
+
+def test_stagnant_bootstrap_closes_with_the_stagnant_species():
+    # stagnant CO2 (ν = δ_i,CO2): CO2 is eliminated, so K is given for H2 and N2 and CO2
+    # takes the jump that Σ x_i = 1 leaves; its flux stays 0 on both sides
+    weights = (0.0, 0.0, 1.0)
+    exact = _reference(weights)
+    solution = _partition_model(8, weights).solve()
+    assert _relative_error(solution, exact) < 1e-7
+    assert abs(solution.boundary_flux["CO2"]["right"]) == 0.0
