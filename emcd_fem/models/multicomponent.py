@@ -36,6 +36,7 @@ from emcd_fem.models.multicomponent_inputs import (
     check_sources,
     check_stagnant,
     coupling_warnings,
+    mixture_fields,
 )
 from emcd_fem.models.multicomponent_interfaces import (
     Partitions,
@@ -45,7 +46,7 @@ from emcd_fem.models.multicomponent_interfaces import (
     species_solubilities,
 )
 from emcd_fem.models.multicomponent_reactions import check_reactions, reaction_sources
-from emcd_fem.models.multicomponent_solution import MulticomponentSolution
+from emcd_fem.models.multicomponent_solution import MulticomponentSolution, mass_average_velocity
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
@@ -141,17 +142,8 @@ class MaxwellStefanModel:
         self.solubility_field = solubility_field(domain, self.solubility) if partitions else None
         self.mole_fraction_vector = self.mole_fractions_of(self.x)
         # material data: DG0 fields of c and Đ_ij (i < j)
-        Q = fem.functionspace(msh, ("DG", 0))
-        cells = domain.local_cell_tags()
-        self.concentration = fem.Function(Q, name="concentration")
-        self.diffusivity = {
-            (i, j): fem.Function(Q, name=f"D_{i}{j}") for i in range(n) for j in range(i + 1, n)
-        }
-        for region, mix in mixtures.items():
-            sel = cells == domain.regions[region]
-            self.concentration.x.array[sel] = mix.concentration
-            for (i, j), f in self.diffusivity.items():
-                f.x.array[sel] = mix.matrix[i, j]
+        self.concentration, self.diffusivity = mixture_fields(domain, mixtures)
+        Q, cells = self.concentration.function_space, domain.local_cell_tags()
         # boundary conditions on the n − 1 unknowns
         fdim = msh.topology.dim - 1
         names = sorted(self.compositions)
@@ -298,13 +290,9 @@ class MaxwellStefanModel:
             raise EmcdInputError(f"mass-average velocity: give molar masses > 0 for {bad}")
         xs = ms.all_mole_fractions(self.mole_fraction_vector, self.bootstrap)
         masses = [float(molar_masses[s]) for s in self.species]
-        density = self.concentration * sum(m * x for m, x in zip(masses, xs, strict=True))
-        velocity = sum(m * n for m, n in zip(masses, self.fluxes, strict=True)) / density
-        msh = self.domain.mesh
-        W = fem.functionspace(msh, ("DG", max(self.degree - 1, 0), (msh.geometry.dim,)))
-        v = fem.Function(W, name="mass_average_velocity")
-        v.interpolate(fem.Expression(velocity, W.element.interpolation_points))
-        return v
+        return mass_average_velocity(
+            self.domain, self.degree, masses, xs, self.fluxes, self.concentration
+        )
 
     def mole_fractions_of(self, u: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         """The independent mole fractions H ⊙ u of a field u in the unknown's space (UFL)."""

@@ -34,9 +34,16 @@ Partitions = Mapping[tuple[str, str], Mapping[str, float]]
 
 
 def check_partitions(
-    domain: Domain, species: tuple[str, ...], bootstrap: Bootstrap, partitions: Partitions
+    domain: Domain,
+    species: tuple[str, ...],
+    bootstrap: Bootstrap,
+    partitions: Partitions,
+    what: str = "partition coefficients",
 ) -> dict[str, dict[tuple[str, str], float]]:
     """Independent species → {(a, b): K_k}, checked (every message names the interface).
+
+    ``what`` names the coefficients in the messages (the same checks serve film
+    coefficients: ``"film coefficients"``, symbol k).
 
     Raises:
         EmcdInputError: an unknown region or species, a coefficient for the eliminated
@@ -50,7 +57,8 @@ def check_partitions(
         for region in (a, b):
             domain.region_tag(region)  # unknown region → error with a suggestion
         given = partitions[pair]
-        where = f"partition coefficients of the interface {a}|{b}"
+        where = f"{what} of the interface {a}|{b}"
+        symbol = "K" if what.startswith("partition") else "k"
         for s in sorted(given):
             if s not in species:
                 raise EmcdInputError(f"{where}: {unknown_name('species', s, species)}")
@@ -58,21 +66,23 @@ def check_partitions(
             raise EmcdInputError(
                 f"{where}: species {e!r} closes the sum (the bootstrap's eliminated species: "
                 f"x_{e} = 1 − Σ x_k on each side, N_{e} from the bootstrap), so it takes no "
-                "partition coefficient: coefficients for all n species would over-determine "
-                f"the interface (Σ x_i = 1 on both sides); give K for {ind} only"
+                "interface coefficient: coefficients for all n species would over-determine "
+                f"the interface (Σ x_i = 1 on both sides); give {symbol} for {ind} only"
             )
         missing = [s for s in ind if s not in given]
         if missing:
             raise EmcdInputError(
-                f"{where}: K missing for {missing}; give K (c_k,{b} = K c_k,{a} at "
-                f"equilibrium) for every species but {e!r}, which closes the sum"
+                f"{where}: {symbol} missing for {missing}; give {symbol} for every species "
+                f"but {e!r}, which closes the sum"
             )
         for s in ind:
             value = given[s]
             if isinstance(value, bool) or not (
                 isinstance(value, int | float) and math.isfinite(value) and value > 0
             ):
-                raise EmcdInputError(f"{where}: K of {s!r} must be a number > 0, got {value!r}")
+                raise EmcdInputError(
+                    f"{where}: {symbol} of {s!r} must be a number > 0, got {value!r}"
+                )
             out[s][(a, b)] = float(value)
     return out
 

@@ -1,8 +1,12 @@
-"""The result record of a steady n-species Maxwell–Stefan solve."""
+"""The result record of a steady n-species Maxwell–Stefan solve, and its derived fields."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import ufl
 from dolfinx import fem
+
+from emcd_fem.mesh.domain import Domain
 
 
 @dataclass(frozen=True)
@@ -38,4 +42,31 @@ class MulticomponentSolution:
     warnings: tuple[str, ...] = ()
 
 
-__all__ = ["MulticomponentSolution"]
+def mass_average_velocity(
+    domain: Domain,
+    degree: int,
+    molar_masses: Sequence[float],
+    mole_fractions: Sequence[ufl.core.expr.Expr],
+    fluxes: Sequence[ufl.core.expr.Expr],
+    concentration: ufl.core.expr.Expr,
+) -> fem.Function:
+    """V = Σ_i M_i N_i / ρ, ρ = c Σ_i x_i M_i [m/s] in DG of degree − 1 (the degree of ∇x).
+
+    Args:
+        domain: The domain (every expression lives on its mesh).
+        degree: The mole fractions' Lagrange degree.
+        molar_masses: M_i [kg/mol], species order.
+        mole_fractions: x_i (UFL), species order.
+        fluxes: N_i [mol/(m^2 s)] (UFL), species order.
+        concentration: c [mol/m^3] (UFL).
+    """
+    density = concentration * sum(m * x for m, x in zip(molar_masses, mole_fractions, strict=True))
+    velocity = sum(m * n for m, n in zip(molar_masses, fluxes, strict=True)) / density
+    msh = domain.mesh
+    W = fem.functionspace(msh, ("DG", max(degree - 1, 0), (msh.geometry.dim,)))
+    v = fem.Function(W, name="mass_average_velocity")
+    v.interpolate(fem.Expression(velocity, W.element.interpolation_points))
+    return v
+
+
+__all__ = ["MulticomponentSolution", "mass_average_velocity"]
