@@ -340,8 +340,16 @@ class MaxwellStefanFilmModel:
         """Species → x_i on the parent mesh, discontinuous Lagrange (jumps at interfaces)."""
         ind, e = self.bootstrap.independent, self.bootstrap.eliminated
         H = self.solubility_field
+        size = len(self._x_parent)
+        # one scalar Function per block and component: a blocked space's dofmap is the
+        # scalar one with block size n − 1, so the values copy over with a stride
+        parts = [
+            fem.Function(fem.functionspace(u.function_space.mesh, ("Lagrange", self.degree)))
+            for u in self.potentials
+        ]
         for m, target in enumerate(self._x_parent):
-            parts = [u.sub(m).collapse() for u in self.potentials]
+            for part, u in zip(parts, self.potentials, strict=True):
+                part.x.array[:] = u.x.array.reshape(-1, size)[:, m]
             mu = whole_mesh_field(self.domain, self.blocks, parts, "mu")
             space = target.function_space
             target.interpolate(fem.Expression(H[m] * mu, space.element.interpolation_points))
