@@ -34,6 +34,7 @@ import numpy as np
 
 from emcd_fem.case import Case
 from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
+from emcd_fem.case.multicomponent_interfaces import interface_inputs
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate
 from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
@@ -114,6 +115,9 @@ class Probes:
             return {}
         model = self.model
         values = evaluate_at_points(model.x, self.points)
+        if model.solubility_field is not None:  # x_k = H_k μ_k (partition coefficients)
+            scale = evaluate_at_points(model.solubility_field, self.points)
+            values = None if values is None else values * scale
         result = None
         if values is not None:  # rank 0
             full = np.zeros((len(self.names), len(model.species)))
@@ -263,6 +267,7 @@ def run_transient_multicomponent(
         sources=inputs.sources,
         reactions=inputs.reactions,
         closed=not inputs.compositions,
+        partitions=interface_inputs(case.multicomponent)[0],
         petsc_options=case.solver.petsc_options,
     )
     transient = TransientMaxwellStefan(
