@@ -410,3 +410,77 @@ def test_closed_two_layer_vessel_relaxes_to_the_partition_equilibrium():
         assert np.abs(values[in_a] - x_a).max() < 1e-7
         assert np.abs(values[in_b] - kappa * x_a).max() < 1e-7
         assert last.inventory[s] == pytest.approx(first[m], rel=1e-10)
+
+
+def test_transient_with_films_reaches_the_steady_solve():
+    # the block model in time: storage per block on its own submesh, the film terms in the
+    # residual; adaptive BDF2 to the steady state equals the steady film solve
+    steady = _film_model(6).solve()
+    transient = TransientMaxwellStefan(_film_model(6))
+    start = {r: (lambda p: np.outer([0.3, 0.3, 0.4], np.ones(p.shape[1]))) for r in ("a", "b")}
+    transient.set_initial_by_region(start)
+    state = transient.initial_state(0.0, 1e-3)
+    control = StepControl(rtol=1e-6, atol=1e-8, dt_max=5.0)
+    settings = TimeSettings(
+        0.0,
+        1e3,
+        1e-3,
+        adaptive=True,
+        control=control,
+        stop_at_steady_state=True,
+        steady_tolerance=1e-10,
+    )
+    assert march(transient, state, settings) == "steady_state"
+    scale = max(abs(q) for s in SPECIES for q in steady.boundary_flux[s].values())
+    for s in SPECIES:
+        for side in ("left", "right"):
+            assert state.records[-1].boundary_flux[s][side] == pytest.approx(
+                steady.boundary_flux[s][side], abs=1e-6 * scale
+            )
+    for record in state.records:
+        assert max(abs(t) for t in record.total_flux.values()) < 1e-10 * scale
+        assert max(record.balance.values()) < 1e-8
+
+
+def test_closed_vessel_with_a_film_relaxes_to_the_partition_equilibrium():
+    # closed two-layer vessel, film and partition: the film slows the exchange but the end
+    # is the same equilibrium x_k,b = κ_k x_k,a with each inventory kept (no node is shared
+    # across a film: each block starts exactly at its region's composition)
+    domain = layered_slab(list(THICK), region_names=["a", "b"], dim=1, cells_per_layer=[6, 6])
+    model = MaxwellStefanFilmModel(
+        domain,
+        {"a": MIX_A, "b": MIX_B},
+        {},
+        degree=2,
+        closed=True,
+        partitions={("a", "b"): K},
+        films={("a", "b"): FILM},
+    )
+    with pytest.raises(EmcdInputError, match="closed vessel"):
+        model.solve()
+    transient = TransientMaxwellStefan(model)
+    start = {
+        "a": lambda p: np.outer([0.5, 0.2, 0.3], np.ones(p.shape[1])),
+        "b": lambda p: np.outer([0.1, 0.3, 0.6], np.ones(p.shape[1])),
+    }
+    transient.set_initial_by_region(start)
+    state = transient.initial_state(0.0, 1e-4)
+    first = state.inventories[0]
+    exact = [
+        40.0 * THICK[0] * xa + 30.0 * THICK[1] * xb
+        for xa, xb in ((0.5, 0.1), (0.2, 0.3), (0.3, 0.6))
+    ]
+    assert np.abs(first - exact).max() < 1e-14  # exact start: c L x per layer
+    control = StepControl(rtol=1e-8, atol=1e-10, dt_max=2.0)
+    march(transient, state, TimeSettings(0.0, 30.0, 1e-4, adaptive=True, control=control))
+    last = state.records[-1]
+    fields = model.mole_fraction_fields()
+    for m, s in enumerate(("H2", "N2")):
+        kappa = K[s] * 40.0 / 30.0
+        x_a = exact[m] / (40.0 * THICK[0] + 30.0 * THICK[1] * kappa)
+        coords = fields[s].function_space.tabulate_dof_coordinates()[:, 0]
+        values = fields[s].x.array
+        cells_a = coords < THICK[0] - 1e-9
+        assert np.abs(values[cells_a] - x_a).max() < 1e-7
+        assert np.abs(values[coords > THICK[0] + 1e-9] - kappa * x_a).max() < 1e-7
+        assert last.inventory[s] == pytest.approx(exact[m], rel=1e-10)

@@ -141,6 +141,9 @@ class MaxwellStefanModel:
         )  # region → H_k of the independent species
         self.solubility_field = solubility_field(domain, self.solubility) if partitions else None
         self.mole_fraction_vector = self.mole_fractions_of(self.x)
+        # the block view a transient model works on (one block: the whole mesh)
+        self.unknowns, self.entity_maps = [self.x], None
+        self.block_regions = [sorted(domain.regions)]
         # material data: DG0 fields of c and Đ_ij (i < j)
         self.concentration, self.diffusivity = mixture_fields(domain, mixtures)
         Q, cells = self.concentration.function_space, domain.local_cell_tags()
@@ -159,6 +162,7 @@ class MaxwellStefanModel:
             )
             bcs.append(fem.dirichletbc(g, dofs))
         self.dirichlet_bcs = bcs  # (a transient model adds its storage term to the same)
+        self.bcs_by_block = [bcs]
         w = ufl.TestFunction(V)
         flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
         fluxes = flux_law(
@@ -192,6 +196,7 @@ class MaxwellStefanModel:
             F = F - sum(production[k] * w[m] for m, k in enumerate(ind)) * dx
         self._production = [fem.form(f * domain.dx) for f in production]
         self.residual_form = F  # UFL: the steady residual (storage added by a transient)
+        self.block_residuals = [F]
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         conductance = max(

@@ -36,7 +36,6 @@ from emcd_fem.models.assembly import jacobian
 from emcd_fem.models.blocks import (
     boundary_dofs,
     build_blocks,
-    check_films,
     interface_entities,
     whole_mesh_field,
 )
@@ -50,7 +49,7 @@ from emcd_fem.models.multicomponent_inputs import (
 from emcd_fem.models.multicomponent_interfaces import (
     Partitions,
     boundary_potential,
-    check_partitions,
+    check_species_films,
     scaled,
     solubility_field,
     species_solubilities,
@@ -62,23 +61,6 @@ from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
 from emcd_fem.post.integrals import flux_scale, owned_range
 
 _ids = itertools.count()
-
-
-def check_species_films(
-    domain: Domain, species: tuple[str, ...], bootstrap: ms.Bootstrap, films: Partitions
-) -> dict[tuple[str, str], np.ndarray]:
-    """(a, b) → k_k [mol/(m^2 s)] of the independent species, checked (collective).
-
-    Raises:
-        EmcdInputError: as for partition coefficients (unknown or missing species, a film
-            for the eliminated species, k not > 0), a pair given twice, regions that do
-            not touch.
-    """
-    per_species = check_partitions(domain, species, bootstrap, films, what="film coefficients")
-    ind = [species[k] for k in bootstrap.independent]
-    out = {pair: np.array([per_species[s][pair] for s in ind]) for pair in sorted(films)}
-    check_films(domain, {pair: float(k.min()) for pair, k in out.items()})
-    return out
 
 
 class MaxwellStefanFilmModel:
@@ -96,6 +78,9 @@ class MaxwellStefanFilmModel:
             :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`).
         degree: Lagrange degree.
         model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
+        closed: Admit no boundary composition (a closed vessel, for
+            :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan`;
+            :meth:`solve` then refuses).
         petsc_options: SNES/KSP options over the defaults (Newton, LU, rtol 1e-12).
 
     Note:
@@ -113,6 +98,7 @@ class MaxwellStefanFilmModel:
         partitions: Partitions | None = None,
         degree: int = 1,
         model: str = "maxwell_stefan",
+        closed: bool = False,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -124,7 +110,10 @@ class MaxwellStefanFilmModel:
             raise EmcdInputError(f"bootstrap has {len(self.bootstrap.weights)} weights, not {n}")
         if not films:
             raise EmcdInputError("films: give at least one pair (else use MaxwellStefanModel)")
-        self.compositions = check_compositions(domain, species, boundary_mole_fractions)
+        self.compositions = check_compositions(
+            domain, species, boundary_mole_fractions, closed=closed
+        )
+        self.closed = closed and not self.compositions
         check_stagnant(species, self.bootstrap, self.compositions)
         self.solubility = species_solubilities(
             domain, mixtures, species, self.bootstrap, partitions or {}
@@ -147,12 +136,14 @@ class MaxwellStefanFilmModel:
         self.potentials = [
             fem.Function(b.space, name="potential_" + "_".join(b.regions)) for b in self.blocks
         ]
+        self.unknowns = self.potentials  # the block view a transient model works on
+        self.block_regions = [b.regions for b in self.blocks]
         self.concentration, self.diffusivity = mixture_fields(domain, mixtures)
         self.solubility_field = solubility_field(domain, self.solubility)
         # boundary data: μ = x/H on the block of each composition boundary
         fdim = msh.topology.dim - 1
         self.dirichlet_names = sorted(self.compositions)
-        self.block_of_boundary, bcs = {}, []
+        self.block_of_boundary, bcs, owners = {}, [], []
         ind = self.bootstrap.independent
         for name in self.dirichlet_names:
             touched = sorted({block_of[r] for r in regions_on_boundary(domain, name)})
@@ -161,6 +152,7 @@ class MaxwellStefanFilmModel:
                     f"boundary {name!r} touches regions separated by films; split it by region"
                 )
             i = self.block_of_boundary[name] = touched[0]
+            owners.append(i)
             block = self.blocks[i]
             g = fem.Function(block.space)
             g.x.array.reshape(-1, n - 1)[:] = boundary_potential(
@@ -170,6 +162,11 @@ class MaxwellStefanFilmModel:
                 block.space, fdim, block.facet_tags.find(domain.boundaries[name])
             )
             bcs.append(fem.dirichletbc(g, dofs))
+        self.dirichlet_bcs = bcs
+        self.bcs_by_block = [
+            [bc for bc, i in zip(bcs, owners, strict=True) if i == k]
+            for k in range(len(self.blocks))
+        ]
         # the films' interior-facet measure, '+' in the first region of each pair
         data = [
             (j + 1, interface_entities(domain, a, b).ravel()) for j, (a, b) in enumerate(self.films)
@@ -181,6 +178,7 @@ class MaxwellStefanFilmModel:
         }
         flux_law = ms.molar_fluxes if model == MODELS[0] else mixture_averaged_fluxes
         F = self._residuals(block_of, flux_law)
+        self.block_residuals = F  # UFL per block (a transient model adds its storage)
         self._residual_forms = [fem.form(f, entity_maps=self.entity_maps) for f in F]
         self._boundary_dofs = [
             boundary_dofs(
@@ -206,9 +204,10 @@ class MaxwellStefanFilmModel:
             "pc_type": "lu",
             "pc_factor_mat_solver_type": "mumps",
         } | dict(petsc_options or {})
-        self._problem = self._nonlinear(F, bcs, options, "emcd_ms_films")
+        self.options = options
+        self._problem = self.nonlinear_problem(F, bcs, options, "emcd_ms_films")
         guess_options = options | {"snes_rtol": 1e-10}
-        self._guess = self._nonlinear(
+        self._guess = self.nonlinear_problem(
             self._residuals(block_of, self._fick_fluxes), bcs, guess_options, "emcd_ms_films_guess"
         )
         # the mole fractions on the parent mesh (discontinuous Lagrange), filled after a
@@ -253,9 +252,14 @@ class MaxwellStefanFilmModel:
             out[(a, b)] = (j, [g[m] * (ua[m] - ub[m]) for m in range(g.ufl_shape[0])])
         return out
 
-    def _nonlinear(
-        self, F: list[ufl.Form], bcs: list, options: dict, prefix: str
+    def mole_fractions_of(self, u: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        """The independent mole fractions H ⊙ u of a block field u (UFL)."""
+        return scaled(self.solubility_field, u)
+
+    def nonlinear_problem(
+        self, F: list[ufl.Form], bcs: list, options: Mapping[str, Any], prefix: str
     ) -> dolfinx.fem.petsc.NonlinearProblem:
+        """Newton (SNES) on block residuals F over the potentials (Jacobian by UFL)."""
         us = self.potentials
         J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
         problem = dolfinx.fem.petsc.NonlinearProblem(
@@ -273,6 +277,11 @@ class MaxwellStefanFilmModel:
 
     def solve(self) -> MulticomponentSolution:
         """Solve (collective); raises EmcdSolverError if Newton fails."""
+        if self.closed:
+            raise EmcdInputError(
+                "a closed vessel (no boundary composition) has no unique steady state: "
+                "march it in time (TransientMaxwellStefan) or prescribe a composition"
+            )
         comm = self.domain.comm
         advice = "refine the mesh, check the compositions and film coefficients"
         newton_solve(self._guess, comm, what="the Maxwell–Stefan film start (Fick)", advice=advice)
@@ -301,12 +310,18 @@ class MaxwellStefanFilmModel:
         )
         return full
 
-    def reaction_fluxes(self) -> dict:
-        """Boundary fluxes (reaction fluxes per block), totals, imbalance, film fluxes."""
+    def reaction_fluxes(self, residuals: list[fem.Form] | None = None) -> dict:
+        """Boundary fluxes (reaction fluxes per block), totals, imbalance, film fluxes.
+
+        Args:
+            residuals: Compiled residuals per block (default: the steady ones; a transient
+                model passes its own, storage included).
+        """
         n, comm = len(self.species), self.domain.comm
         names = self.dirichlet_names
         local = np.zeros((len(names), n - 1))
-        for form, dofs in zip(self._residual_forms, self._boundary_dofs, strict=True):
+        forms = residuals if residuals is not None else self._residual_forms
+        for form, dofs in zip(forms, self._boundary_dofs, strict=True):
             vector = fem.assemble_vector(form)
             vector.scatter_reverse(la.InsertMode.add)
             values = vector.array.reshape(-1, n - 1)
@@ -372,4 +387,4 @@ class MaxwellStefanFilmModel:
         )
 
 
-__all__ = ["MaxwellStefanFilmModel", "check_species_films"]
+__all__ = ["MaxwellStefanFilmModel"]

@@ -27,6 +27,7 @@ from emcd_fem.errors import EmcdInputError, unknown_name
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.partition import boundary_solubility, region_solubilities
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models.blocks import check_films
 from emcd_fem.physics.maxwell_stefan import Bootstrap
 
 #: Region pair (a, b) → species → K_k = c_k,b / c_k,a at equilibrium.
@@ -84,6 +85,23 @@ def check_partitions(
                     f"{where}: {symbol} of {s!r} must be a number > 0, got {value!r}"
                 )
             out[s][(a, b)] = float(value)
+    return out
+
+
+def check_species_films(
+    domain: Domain, species: tuple[str, ...], bootstrap: Bootstrap, films: Partitions
+) -> dict[tuple[str, str], np.ndarray]:
+    """(a, b) → k_k [mol/(m^2 s)] of the independent species, checked (collective).
+
+    Raises:
+        EmcdInputError: as for partition coefficients (unknown or missing species, a film
+            for the eliminated species, k not > 0), a pair given twice, regions that do
+            not touch.
+    """
+    per_species = check_partitions(domain, species, bootstrap, films, what="film coefficients")
+    ind = [species[k] for k in bootstrap.independent]
+    out = {pair: np.array([per_species[s][pair] for s in ind]) for pair in sorted(films)}
+    check_films(domain, {pair: float(k.min()) for pair, k in out.items()})
     return out
 
 
@@ -152,6 +170,7 @@ __all__ = [
     "Partitions",
     "boundary_potential",
     "check_partitions",
+    "check_species_films",
     "scaled",
     "solubility_field",
     "species_solubilities",
