@@ -107,7 +107,7 @@ class MaxwellStefanFilmModel:
         n = len(species)
         self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
         if len(self.bootstrap.weights) != n:
-            raise EmcdInputError(f"bootstrap has {len(self.bootstrap.weights)} weights, not {n}")
+            raise EmcdInputError(f"bootstrap: {len(self.bootstrap.weights)} weights, {n} species")
         if not films:
             raise EmcdInputError("films: give at least one pair (else use MaxwellStefanModel)")
         self.compositions = check_compositions(
@@ -374,6 +374,15 @@ class MaxwellStefanFilmModel:
         last.x.array[:] = 1.0 - sum(f.x.array for f in self._x_parent)
         out[self.species[e]] = last
         return {s: out[s] for s in self.species}
+
+    def independent_field(self) -> fem.Function:
+        """The n − 1 independent x_k as one DG vector field of the parent mesh (collective)."""
+        self.mole_fraction_fields()
+        msh, size = self.domain.mesh, len(self._x_parent)
+        V = fem.functionspace(msh, ("DG", self.degree, (size,)))
+        field = fem.Function(V, name="mole_fractions")
+        field.interpolate(fem.Expression(self.mole_fraction_vector, V.element.interpolation_points))
+        return field
 
     def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
         """V = Σ_i M_i N_i / ρ [m/s] from the current mole fractions (after solve)."""
