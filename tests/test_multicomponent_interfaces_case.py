@@ -157,10 +157,40 @@ def test_binary_interfaces_section_points_to_the_multicomponent_one():
         load_case(data)
 
 
-def test_films_with_time_are_refused():
+def test_closed_vessel_with_film_in_time_from_a_case(tmp_path):
+    # [time], no boundary composition: the two layers exchange through the film until
+    # x_k,b = κ_k x_k,a; inventories (c L x per layer at the start: no node is shared
+    # across a film) are kept, the probes in each layer approach the equilibrium
     data = _data()
-    data["time"] = {"t_end": 1.0, "dt": 0.1}
-    for name in ("a", "b"):
-        data["multicomponent"]["regions"][name]["initial"] = {"H2": 0.3, "N2": 0.3, "CO2": 0.4}
-    with pytest.raises(CaseError, match=r"interfaces\[0\]\.film: films are available in steady"):
-        load_case(data)
+    mc = data["multicomponent"]
+    del mc["boundaries"]
+    mc["regions"]["a"]["initial"] = {"H2": 0.5, "N2": 0.2, "CO2": 0.3}
+    mc["regions"]["b"]["initial"] = {"H2": 0.1, "N2": 0.3, "CO2": 0.6}
+    mc["probes"] = {"in_a": [0.002], "in_b": [0.007]}
+    data["time"] = {  # ~10 diffusion times L²/Đ; checkpoint at the end only
+        "t_end": 60.0,
+        "dt": 1e-4,
+        "adaptive": True,
+        "rtol": 1e-6,
+        "atol": 1e-9,
+        "dt_max": 5.0,
+        "checkpoint_every": 0,
+    }
+    data["output"] = {"pictures": False}
+    result = run_case(data, tmp_path / "out")
+    summary = result.summary
+    assert summary["status"] == "ok", summary["failures"]
+    exact = {
+        s: 40.0 * 0.004 * xa + 30.0 * 0.006 * xb
+        for s, xa, xb in (("H2", 0.5, 0.1), ("N2", 0.2, 0.3), ("CO2", 0.3, 0.6))
+    }
+    for s in SPECIES:
+        assert summary["inventory"][s]["initial"] == pytest.approx(exact[s], rel=1e-13)
+        assert summary["inventory"][s]["final"] == pytest.approx(exact[s], rel=1e-10)
+    final = summary["probes"]["in_a"]["final"], summary["probes"]["in_b"]["final"]
+    for s, K in (("H2", 0.6), ("N2", 1.3)):
+        kappa = K * 40.0 / 30.0
+        x_a = exact[s] / (40.0 * 0.004 + 30.0 * 0.006 * kappa)
+        assert final[0][s] == pytest.approx(x_a, abs=1e-7)
+        assert final[1][s] == pytest.approx(kappa * x_a, abs=1e-7)
+    assert (tmp_path / "out" / "time_series.csv").exists()

@@ -209,7 +209,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
             )
         )
     problems += reaction_problems(spec)
-    problems += interface_problems(spec, transient=transient)
+    problems += interface_problems(spec)
     return problems + _initial_problems(spec, transient) + dusty_gas_problems(spec)
 
 

@@ -12,7 +12,8 @@ the stagnant one for ``stagnant``, the largest |ν| otherwise)::
     film = {H2 = 2.0, N2 = 5.0}          # k [mol/(m^2 s)]
 
 The models: :mod:`emcd_fem.models.multicomponent_interfaces` (partitions),
-:mod:`emcd_fem.models.multicomponent_films` (films, steady runs).
+:mod:`emcd_fem.models.multicomponent_films` (films; in time with
+:class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` as well).
 """
 
 import math
@@ -40,7 +41,7 @@ class InterfaceMixSpec(_Section):
     film: dict[str, float] | None = Field(
         default=None,
         description="k_k [mol/(m^2 s)] per species (the same species): N_k·n_ab = k_k (x_k,a − "
-        "x_k,b/κ_k), κ_k = K_k c_a/c_b. Swapped: k_k/κ_k. Steady runs only.",
+        "x_k,b/κ_k), κ_k = K_k c_a/c_b. Swapped: k_k/κ_k.",
     )
 
 
@@ -67,7 +68,7 @@ def eliminated_species(spec: Any) -> str | None:
     return species[max(k for k, v in enumerate(size) if v == top)]
 
 
-def interface_problems(spec: Any, *, transient: bool = False) -> list[tuple[str, str]]:
+def interface_problems(spec: Any) -> list[tuple[str, str]]:
     """(key path, message) of every ``[[multicomponent.interfaces]]`` problem."""
     species, regions = list(spec.species), sorted(spec.regions)
     closing = eliminated_species(spec)
@@ -95,10 +96,6 @@ def interface_problems(spec: Any, *, transient: bool = False) -> list[tuple[str,
         seen.setdefault(pair, i)
         if face.partition is None and face.film is None:
             problems.append((path, "give partition and/or film (per species)"))
-        if face.film is not None and transient:
-            problems.append(
-                (f"{path}.film", "films are available in steady runs only; remove [time]")
-            )
         if face.film is not None and (
             spec.reactions or any(r.sources for r in spec.regions.values())
         ):

@@ -1,20 +1,15 @@
-"""Film resistances between regions in the steady n-species Maxwell–Stefan model.
+"""Film resistances between regions in the n-species Maxwell–Stefan model.
 
-Film law for ``(a, b)`` and every independent species k (all but the bootstrap's eliminated
-species e, which closes Σ x_i = 1 on each side; docs/multicomponent.md, "Interfaces between
-regions"), as the binary model's ``film`` per species:
+For ``(a, b)`` and every independent species k (all but the bootstrap's eliminated e, which
+closes Σ x_i = 1 on each side; docs/multicomponent.md, "Interfaces between regions"):
+N_k·n_ab = k_k (x_k,a − x_k,b/κ_k), κ_k = K_k c_a/c_b (K_k: ``partitions``, else c_b/c_a),
+and N_e·n_ab = −Σ_k (ν_k/ν_e) N_k·n_ab, so the bootstrap holds at the film (zero net flux:
+Σ_i N_i·n = 0 through it). A film law for e too would over-determine it: refused.
 
-    N_k·n_ab = k_k (x_k,a − x_k,b/κ_k),   κ_k = K_k c_a/c_b   (K_k: ``partitions``, else c_b/c_a)
-
-and N_e·n_ab = −Σ_k (ν_k/ν_e) N_k·n_ab: the bootstrap holds at the film, so Σ_i ν_i N_i·n
-is continuous (zero net flux: Σ_i N_i·n = 0 through the film). A film law for e as well
-would have to equal that sum for every interface composition: over-determined, refused.
-
-Discretisation: the binary model's blocks (:mod:`emcd_fem.models.blocks`): regions joined
-without a film form a block with its own continuous vector potential μ (x_k = H_k μ_k) on a
-submesh; the film terms ∫ k_k H_a,k (μ_a,k − μ_b,k)(w_a,k − w_b,k) dS couple neighbouring
-blocks on interior facets oriented with '+' in the film's first region. Newton (SNES, LU) on
-the block system, started from the Fick problem with the mean Đ of each region.
+Discretisation: the binary model's blocks (:mod:`emcd_fem.models.blocks`), one continuous
+vector potential μ (x_k = H_k μ_k) per film-free group of regions on its submesh, coupled by
+∫ k_k H_a,k (μ_a,k − μ_b,k)(w_a,k − w_b,k) dS on interior facets with '+' in the pair's first
+region; Newton (SNES, LU) started from the Fick problem with each region's mean Đ.
 """
 
 import itertools
@@ -217,6 +212,17 @@ class MaxwellStefanFilmModel:
             for k in ind
         ]
         self.mole_fraction_vector = ufl.as_vector(self._x_parent)
+        # for filling them: scalar copies of each block's components, H at every DG node
+        self._parts = [
+            fem.Function(fem.functionspace(u.function_space.mesh, ("Lagrange", degree)))
+            for u in self.potentials
+        ]
+        W = self._x_parent[0].function_space
+        self._h_nodes = np.ones((self._x_parent[0].x.array.size, n - 1))
+        tags = domain.local_cell_tags()
+        for region, h in self.solubility.items():
+            self._h_nodes[W.dofmap.list[tags == domain.regions[region]].ravel()] = h
+        self._independent: fem.Function | None = None
         self.fluxes = flux_law(
             self.mole_fraction_vector, self.concentration, self.diffusivity, self.bootstrap
         )
@@ -354,21 +360,14 @@ class MaxwellStefanFilmModel:
     def mole_fraction_fields(self) -> dict[str, fem.Function]:
         """Species → x_i on the parent mesh, discontinuous Lagrange (jumps at interfaces)."""
         ind, e = self.bootstrap.independent, self.bootstrap.eliminated
-        H = self.solubility_field
         size = len(self._x_parent)
-        # one scalar Function per block and component: a blocked space's dofmap is the
-        # scalar one with block size n − 1, so the values copy over with a stride
-        parts = [
-            fem.Function(fem.functionspace(u.function_space.mesh, ("Lagrange", self.degree)))
-            for u in self.potentials
-        ]
+        # a blocked space's dofmap is the scalar one with block size n − 1: each component
+        # copies over with a stride; x = H μ node by node (DG nodes belong to one cell)
         for m, target in enumerate(self._x_parent):
-            for part, u in zip(parts, self.potentials, strict=True):
+            for part, u in zip(self._parts, self.potentials, strict=True):
                 part.x.array[:] = u.x.array.reshape(-1, size)[:, m]
-            mu = whole_mesh_field(self.domain, self.blocks, parts, "mu")
-            space = target.function_space
-            target.interpolate(fem.Expression(H[m] * mu, space.element.interpolation_points))
-            target.x.scatter_forward()
+            mu = whole_mesh_field(self.domain, self.blocks, self._parts, "mu")
+            target.x.array[:] = mu.x.array * self._h_nodes[:, m]
         out = {self.species[k]: self._x_parent[m] for m, k in enumerate(ind)}
         last = fem.Function(self._x_parent[0].function_space, name=f"x_{self.species[e]}")
         last.x.array[:] = 1.0 - sum(f.x.array for f in self._x_parent)
@@ -378,11 +377,13 @@ class MaxwellStefanFilmModel:
     def independent_field(self) -> fem.Function:
         """The n − 1 independent x_k as one DG vector field of the parent mesh (collective)."""
         self.mole_fraction_fields()
-        msh, size = self.domain.mesh, len(self._x_parent)
-        V = fem.functionspace(msh, ("DG", self.degree, (size,)))
-        field = fem.Function(V, name="mole_fractions")
-        field.interpolate(fem.Expression(self.mole_fraction_vector, V.element.interpolation_points))
-        return field
+        size = len(self._x_parent)
+        if self._independent is None:
+            V = fem.functionspace(self.domain.mesh, ("DG", self.degree, (size,)))
+            self._independent = fem.Function(V, name="mole_fractions")
+        values = self._independent.x.array.reshape(-1, size)
+        values[:] = np.column_stack([f.x.array for f in self._x_parent])
+        return self._independent
 
     def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
         """V = Σ_i M_i N_i / ρ [m/s] from the current mole fractions (after solve)."""

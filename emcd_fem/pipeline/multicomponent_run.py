@@ -134,6 +134,27 @@ def molar_masses(spec: MulticomponentSpec) -> dict[str, float]:
     }
 
 
+def build_model(
+    case: Case, domain: Domain, inputs: ModelInputs, *, closed: bool = False
+) -> "MaxwellStefanModel | MaxwellStefanFilmModel":
+    """The case's n-species model (collective): with films the block model, else one field.
+
+    ``closed``: admit no boundary composition (a closed vessel, transient runs).
+    """
+    partitions, films = interface_inputs(case.multicomponent)
+    common = {
+        "degree": case.discretisation.degree,
+        "model": inputs.model,
+        "partitions": partitions,
+        "closed": closed,
+        "petsc_options": case.solver.petsc_options,
+    }
+    args = (domain, inputs.mixtures, inputs.compositions, inputs.bootstrap)
+    if films:  # a block (submesh) per film-free group of regions
+        return MaxwellStefanFilmModel(*args, films=films, **common)
+    return MaxwellStefanModel(*args, sources=inputs.sources, reactions=inputs.reactions, **common)
+
+
 def run_multicomponent(
     case: Case,
     domain: Domain,
@@ -151,20 +172,8 @@ def run_multicomponent(
     tic = time.perf_counter()
     spec = case.multicomponent
     inputs = build_inputs(spec)
-    partitions, films = interface_inputs(spec)
-    common = {
-        "degree": case.discretisation.degree,
-        "model": inputs.model,
-        "partitions": partitions,
-        "petsc_options": case.solver.petsc_options,
-    }
-    args = (domain, inputs.mixtures, inputs.compositions, inputs.bootstrap)
-    if films:  # a block (submesh) per film-free group of regions
-        model: Any = MaxwellStefanFilmModel(*args, films=films, **common)
-    else:
-        model = MaxwellStefanModel(
-            *args, sources=inputs.sources, reactions=inputs.reactions, **common
-        )
+    films = interface_inputs(spec)[1]
+    model = build_model(case, domain, inputs)
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
     solution = model.solve()
@@ -200,8 +209,8 @@ def run_multicomponent(
     }
     if films:
         summary["film_flux"] = model.film_flux  # "a|b" → species → rate from a into b
-    spaces = [u.function_space for u in (model.potentials if films else [model.x])]
-    dofs = sum(V.dofmap.index_map.size_global for V in spaces) * (len(species) - 1)
+    dofs = sum(u.function_space.dofmap.index_map.size_global for u in model.unknowns)
+    dofs *= len(species) - 1
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
     judge(summary)
     timings["post"] = time.perf_counter() - tic
@@ -228,6 +237,7 @@ def judge(summary: dict[str, Any]) -> None:
 __all__ = [
     "EQUIMOLAR_RTOL",
     "FILM_TOLERANCE",
+    "build_model",
     "equimolar_verdict",
     "film_reference",
     "judge",
