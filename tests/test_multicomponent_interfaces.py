@@ -484,3 +484,21 @@ def test_closed_vessel_with_a_film_relaxes_to_the_partition_equilibrium():
         assert np.abs(values[cells_a] - x_a).max() < 1e-7
         assert np.abs(values[coords > THICK[0] + 1e-9] - kappa * x_a).max() < 1e-7
         assert last.inventory[s] == pytest.approx(exact[m], rel=1e-10)
+
+
+def test_film_and_partition_3d_slab_matches_reference():
+    # the slab-shaped 3D box (1 m × 1 m cross-section: fluxes per unit area × 1 m²) with a
+    # film and partitions: the same 1D reference; P2 tetrahedra, 6 cells per layer along x
+    exact = _reference(WEIGHTS["zero_net_flux"], film=(2.0, 5.0))
+    domain = layered_slab(
+        list(THICK), region_names=["a", "b"], dim=3, cells_per_layer=[6, 6], cells_across=1
+    )
+    solution = MaxwellStefanFilmModel(
+        domain,
+        {"a": MIX_A, "b": MIX_B},
+        {"left": X0, "right": XL},
+        degree=2,
+        partitions={("a", "b"): K},
+        films={("a", "b"): FILM},
+    ).solve()
+    assert _relative_error(solution, exact) < 1e-6

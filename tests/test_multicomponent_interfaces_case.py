@@ -138,6 +138,13 @@ def test_bad_interfaces_name_the_key(change, path, message):
     assert message in str(info.value), str(info.value)
 
 
+def test_films_with_sources_are_refused():
+    data = _data()
+    data["multicomponent"]["regions"]["a"]["sources"] = {"H2": -1e-3, "N2": 1e-3}
+    with pytest.raises(CaseError, match=r"interfaces\[0\]\.film: films do not combine"):
+        load_case(data)
+
+
 def test_bad_interface_exits_2_and_writes_nothing(tmp_path):
     text = DEMO_PATH.read_text().replace(
         "partition = { H2 = 0.6, N2 = 1.3 }", "partition = { H2 = 0.6 }"
