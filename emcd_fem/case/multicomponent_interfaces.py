@@ -116,7 +116,8 @@ def interface_problems(spec: Any) -> list[tuple[str, str]]:
                             f"{path}.{key}.{s}",
                             f"{s!r} closes the sum (x_{s} = 1 − Σ x_k on each side, its flux "
                             f"from the bootstrap): coefficients for all n species would "
-                            f"over-determine the interface; give {symbol} for {others} only",
+                            f"over-determine the interface; give {symbol} for {others} only "
+                            "(zero net flux: the last of `species` closes; reorder to choose)",
                         )
                     )
                 elif not (math.isfinite(value) and value > 0):
