@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "demos").glob("*.toml"))
 # n-species cases (their own summary: per-species fluxes): test_multicomponent_demo_runs
 # (steady); the transient ones (loschmidt, two_bulb) in test_multicomponent_case_transient;
-# the dusty-gas cases in tests/test_dusty_gas_case.py
+# the dusty-gas cases in tests/test_dusty_gas_case.py; the two-layer interface demo
+# (ternary_interface) in tests/test_multicomponent_interfaces_case.py
 N_SPECIES = [p for p in CASES if "multicomponent" in tomllib.loads(p.read_text())]
 DUSTY_GAS = [
     p
@@ -32,7 +33,11 @@ DUSTY_GAS = [
     if tomllib.loads(p.read_text())["multicomponent"].get("model") == "dusty_gas"
 ]
 MULTICOMPONENT = [
-    p for p in N_SPECIES if "time" not in tomllib.loads(p.read_text()) and p not in DUSTY_GAS
+    p
+    for p in N_SPECIES
+    if "time" not in tomllib.loads(p.read_text())
+    and p not in DUSTY_GAS
+    and "interfaces" not in tomllib.loads(p.read_text())["multicomponent"]
 ]
 BINARY = [p for p in CASES if p not in N_SPECIES]
 INVALID = sorted((ROOT / "tests" / "invalid_cases").glob("*.toml"))

@@ -43,6 +43,8 @@ def test_locator_evaluates_exactly_reuses_its_search_and_marks_outside_points():
     assert np.isnan(got_u[8]) and np.isnan(got_v[8])
     # the one-shot helper gives the same numbers (it is the locator used once)
     np.testing.assert_array_equal(evaluate_at_points(u, points), locator.evaluate(u))
+    # no points (a run without probes): nothing to search, an empty result
+    assert PointLocator(msh, np.zeros((0, 3))).evaluate(u).shape == (0, 1)
 
 
 def _loschmidt_2d(t_end):

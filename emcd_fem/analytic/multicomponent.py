@@ -13,6 +13,17 @@ bootstrap Σ ν_i N_i = 0. Hence x(z) = exp([A] z/c) [x(0); 1] with the augmente
 [A] = [[Φ, φ], [0, 0]] (the matrix-exponential solution; the augmented form needs no [Φ]^{-1},
 so it holds as N → 0 too). The n − 1 fluxes solve the algebraic equations x(L) = x_L
 (``scipy.optimize.root``, started from a Fick estimate, converged to ~1e-14).
+
+**Layers with interfaces** (:func:`layered_film_solution` with ``interfaces``): between
+layer a and the next layer b, for every independent species k (all but e, which closes
+Σ x_i = 1 on each side; its flux follows from the bootstrap), with K_k = c_k,b/c_k,a at
+equilibrium, κ_k = K_k c_a/c_b and a film coefficient k_k [mol/(m^2 s)]:
+
+    N_k = k_k (x_k^a − x_k^b/κ_k)   ⇔   x_k^b = κ_k (x_k^a − N_k/k_k)
+
+(no film: 1/k_k = 0, a pure partition jump x_k^b = κ_k x_k^a). The fluxes are the same in
+every layer (steady, no sources), so the map from one layer's end to the next layer's start
+is explicit and the unknowns stay the n − 1 fluxes (docs/multicomponent.md, "Interfaces").
 """
 
 from collections.abc import Sequence
@@ -102,19 +113,38 @@ def film_solution(
     return layered_film_solution(x0, x_length, [(diffusivities, length, concentration)], weights)
 
 
+@dataclass(frozen=True)
+class LayerInterface:
+    """The interface between layer j and layer j + 1 of :func:`layered_film_solution`.
+
+    Attributes:
+        partition: K_k = c_k,(j+1)/c_k,j at equilibrium for the n − 1 independent species
+            (all but the bootstrap's eliminated one, in species order); None: x continuous.
+        film: Film coefficients k_k [mol/(m^2 s)] of the same species, N_k = k_k (x_k^j −
+            x_k^(j+1)/κ_k) with κ_k = K_k c_j/c_(j+1); None: no film.
+    """
+
+    partition: Sequence[float] | None = None
+    film: Sequence[float] | None = None
+
+
 def layered_film_solution(
     x0: Sequence[float],
     x_length: Sequence[float],
     layers: Sequence[tuple[np.ndarray, float, float]],
     weights: Sequence[float],
+    interfaces: Sequence[LayerInterface] | None = None,
 ) -> FilmSolution:
-    """Films in series (a layered slab): x continuous at the interfaces, the same N_i.
+    """Films in series (a layered slab): the same N_i in every layer.
 
     Args:
         x0: Mole fractions at z = 0 (n values summing to 1).
         x_length: Mole fractions at the last layer's end.
         layers: (Đ_ij n × n [m^2/s], thickness [m], c [mol/m^3]) per layer from z = 0.
         weights: Bootstrap weights ν_i, as :func:`film_solution`.
+        interfaces: One :class:`LayerInterface` per pair of neighbouring layers (partition
+            jumps and films of the independent species, see the module docstring); None:
+            every mole fraction continuous.
 
     Returns:
         The solution; its :meth:`FilmSolution.mole_fractions` describes the first layer.
@@ -132,10 +162,14 @@ def layered_film_solution(
     e = int(max(k for k in range(n) if size[k] == size.max()))
     ind = [k for k in range(n) if k != e]
     start = np.append(a[ind], 1.0)
+    jumps = _jumps(interfaces, layers, n - 1)
 
     def mismatch(n_ind: np.ndarray) -> np.ndarray:
         state = start
-        for d, thickness, c in layers:
+        for j, (d, thickness, c) in enumerate(layers):
+            if j > 0:  # x_k^b = κ_k (x_k^a − N_k/k_k)
+                kappa, inverse_k = jumps[j - 1]
+                state = np.append(kappa * (state[:-1] - inverse_k * n_ind), 1.0)
             state = scipy.linalg.expm(_augmented(n_ind, d, nu, e, ind, c) * thickness) @ state
         return state[:-1] - b[ind]
 
@@ -143,7 +177,7 @@ def layered_film_solution(
     resistance = sum(
         thickness / (c * np.mean([d[i, j] for i in range(n) for j in range(n) if i != j]))
         for d, thickness, c in layers
-    )
+    ) + sum(float(np.mean(inverse_k)) for _, inverse_k in jumps)
     guess = (a[ind] - b[ind]) / resistance
     scale = 1.0 / resistance
     result = scipy.optimize.root(
@@ -168,4 +202,30 @@ def layered_film_solution(
     )
 
 
-__all__ = ["FilmSolution", "film_solution", "layered_film_solution"]
+def _jumps(
+    interfaces: Sequence[LayerInterface] | None,
+    layers: Sequence[tuple[np.ndarray, float, float]],
+    size: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(κ_k, 1/k_k) per interface (checked: sizes, K > 0, k > 0)."""
+    if interfaces is None:
+        interfaces = [LayerInterface()] * (len(layers) - 1)
+    if len(interfaces) != len(layers) - 1:
+        raise EmcdInputError(
+            f"layered_film_solution: {len(interfaces)} interfaces for {len(layers)} layers"
+        )
+    out = []
+    for j, face in enumerate(interfaces):
+        ratio = layers[j][2] / layers[j + 1][2]  # c_a/c_b
+        K = np.ones(size) / ratio if face.partition is None else np.asarray(face.partition, float)
+        k = np.full(size, np.inf) if face.film is None else np.asarray(face.film, float)
+        if K.shape != (size,) or k.shape != (size,) or not (np.all(K > 0) and np.all(k > 0)):
+            raise EmcdInputError(
+                f"layered_film_solution: interface {j} needs {size} partition and film "
+                "coefficients > 0 (one per independent species)"
+            )
+        out.append((K * ratio, 1.0 / k))
+    return out
+
+
+__all__ = ["FilmSolution", "LayerInterface", "film_solution", "layered_film_solution"]

@@ -24,7 +24,8 @@ _NOT_WITH_MULTICOMPONENT = {
     "materials": "give the gas of each region in [multicomponent.regions.<region>]",
     "boundaries": "give compositions in [multicomponent.boundaries.<boundary>]",
     "species": "molar masses go in [multicomponent] molar_masses",
-    "interfaces": "interfaces between regions are not available for n species yet",
+    "interfaces": "give them per species in [[multicomponent.interfaces]] (regions = [a, b], "
+    "partition = {species = K}, film = {species = k})",
     "reactions": "give reactions in [[multicomponent.reactions]]",
     "thermal": "multicomponent runs are isothermal (T per region)",
     "regions": "the region names of [multicomponent.regions] are the geometry's regions",

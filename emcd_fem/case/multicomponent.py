@@ -29,6 +29,7 @@ from emcd_fem.case.base import CaseError
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
+from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec, interface_problems
 from emcd_fem.case.multicomponent_reactions import build_reactions, reaction_problems
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.errors import EmcdInputError
@@ -114,6 +115,11 @@ class MulticomponentSpec(_Section):
         description="Mass-action reactions in regions or on walls (kind = `surface`, a "
         "boundary without a composition; Arrhenius with T of every region); each keeps "
         "Σ ν_i s_i = 0 (zero net flux: A <=> B, A + B <=> C + D), else use `dusty_gas`.",
+    )
+    interfaces: list[InterfaceMixSpec] = Field(
+        default_factory=list,
+        description="Partition coefficients and films between regions, per species "
+        "([[multicomponent.interfaces]]: regions, partition, film).",
     )
     dusty_gas: DustyGasSpec | None = Field(
         default=None, description="Porous media, T, μ, reactions of model = `dusty_gas`."
@@ -204,6 +210,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
             )
         )
     problems += reaction_problems(spec)
+    problems += interface_problems(spec)
     return problems + _initial_problems(spec, transient) + dusty_gas_problems(spec)
 
 

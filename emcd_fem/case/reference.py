@@ -15,6 +15,7 @@ from pydantic_core import PydanticUndefined
 
 from emcd_fem import case as schema
 from emcd_fem.case.dusty_gas import DustyGasSpec, PorousSpec
+from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec
 
 START, END = "<!-- case-reference:start -->", "<!-- case-reference:end -->"
 
@@ -48,6 +49,7 @@ _SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ),
     ("[multicomponent.regions.<region>]", schema.MixtureSpec),
     ("[multicomponent.boundaries.<name>]", schema.CompositionSpec),
+    ("[[multicomponent.interfaces]] (each region pair)", InterfaceMixSpec),
     ('[multicomponent.dusty_gas] (model = "dusty_gas")', DustyGasSpec),
     ("[multicomponent.dusty_gas.media.<region>]", PorousSpec),
     ("[discretisation]", schema.Discretisation),

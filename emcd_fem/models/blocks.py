@@ -121,12 +121,18 @@ class Block:
     facet_tags: dmesh.MeshTags
 
 
-def build_blocks(domain: Domain, films: Mapping, degree: int) -> list[Block]:
-    """One block per film-free connected group of regions (collective, deterministic)."""
+def build_blocks(
+    domain: Domain, films: Mapping, degree: int, shape: tuple[int, ...] = ()
+) -> list[Block]:
+    """One block per film-free connected group of regions (collective, deterministic).
+
+    ``shape``: the value shape of the block spaces (``(n − 1,)`` for n species).
+    """
     msh = domain.mesh
     tdim = msh.topology.dim
+    element = ("Lagrange", degree, shape) if shape else ("Lagrange", degree)
     if not films:
-        V = fem.functionspace(msh, ("Lagrange", degree))
+        V = fem.functionspace(msh, element)
         return [Block(sorted(domain.regions), V, None, domain.facet_tags)]
     groups = connected_blocks(sorted(domain.regions), adjacent_regions(domain), films)
     blocks = []
@@ -142,7 +148,7 @@ def build_blocks(domain: Domain, films: Mapping, degree: int) -> list[Block]:
             vertex_to_parent=vertex_map,
             cell_to_parent=cell_map,
         )
-        blocks.append(Block(group, fem.functionspace(sub, ("Lagrange", degree)), cell_map, tags))
+        blocks.append(Block(group, fem.functionspace(sub, element), cell_map, tags))
     return blocks
 
 

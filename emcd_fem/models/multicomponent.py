@@ -15,7 +15,6 @@ eliminated one, so every species' balance Σ_Γ q_Γ,i = 0 closes to solver tole
 import itertools
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from mpi4py import MPI
@@ -38,7 +37,16 @@ from emcd_fem.models.multicomponent_inputs import (
     check_sources,
     check_stagnant,
     coupling_warnings,
+    mixture_fields,
 )
+from emcd_fem.models.multicomponent_interfaces import (
+    Partitions,
+    boundary_potential,
+    scaled,
+    solubility_field,
+    species_solubilities,
+)
+from emcd_fem.models.multicomponent_solution import MulticomponentSolution, mass_average_velocity
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
@@ -53,40 +61,6 @@ from emcd_fem.post.integrals import (
 RANGE_TOLERANCE: float = 1e-8
 _logger = logging.getLogger("emcd_fem")
 _ids = itertools.count()
-
-
-@dataclass(frozen=True)
-class MulticomponentSolution:
-    """Result of a steady Maxwell–Stefan solve.
-
-    Attributes:
-        species: Species names, in order.
-        mole_fractions: Species → x_i (Lagrange Function; the eliminated species'
-            computed as 1 − Σ of the others).
-        boundary_flux: Species → boundary name → outward flux q_Γ,i = ∫_Γ N_i·n ds [mol/s in
-            3D, mol/(m s) per unit depth in 2D, mol/(m^2 s) in 1D]; 0 on no-flux boundaries.
-        total_flux: Boundary name → Σ_i q_Γ,i (0 for zero net flux: whether the exchange
-            is equimolar).
-        imbalance: Species → |Σ_Γ q_Γ,i − P_i| / max(Σ_Γ |q_Γ,i| + |P_i|, 1e-6 q_ref)
-            (``post.integrals.relative_imbalance``; q_ref the natural flux scale).
-        production: Species → P_i = ∫ R_i dx [mol/s in 3D] (0 without sources).
-        iterations: Newton iterations.
-        reason: SNES converged reason.
-        x_range: Species → (min, max) of its nodal mole fractions over all ranks.
-        warnings: A species outside [0, 1] beyond :data:`RANGE_TOLERANCE` (mesh too coarse
-            for a steep layer), and the mixture-averaged coupling warning.
-    """
-
-    species: tuple[str, ...]
-    mole_fractions: dict[str, fem.Function]
-    boundary_flux: dict[str, dict[str, float]]
-    total_flux: dict[str, float]
-    imbalance: dict[str, float]
-    iterations: int
-    reason: str
-    x_range: dict[str, tuple[float, float]]
-    production: dict[str, float]
-    warnings: tuple[str, ...] = ()
 
 
 class MaxwellStefanModel:
@@ -112,6 +86,10 @@ class MaxwellStefanModel:
             UFL in the mole fractions (see :mod:`~emcd_fem.models.multicomponent_reactions`);
             each needs Σ ν_i s_i = 0.
         temperatures: Region → T [K] for every region (the Arrhenius constants' T).
+        partitions: Region pair (a, b) → species → K_k = c_k,b/c_k,a at equilibrium, for
+            every species but the bootstrap's eliminated one (it closes Σ x_i = 1 on each
+            side; see :mod:`~emcd_fem.models.multicomponent_interfaces`); pairs not given
+            keep x continuous. The unknown is then μ with x_k = H_k μ_k per region.
         closed: Admit no boundary composition (a closed vessel): for
             :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` only,
             :meth:`solve` then refuses (the steady state is not unique).
@@ -136,6 +114,7 @@ class MaxwellStefanModel:
         closed: bool = False,
         reactions: Sequence[Reaction] = (),
         temperatures: Mapping[str, float] | None = None,
+        partitions: Partitions | None = None,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -165,19 +144,18 @@ class MaxwellStefanModel:
         ind = self.bootstrap.independent
         V = fem.functionspace(msh, ("Lagrange", degree, (n - 1,)))
         self.space, self.degree = V, degree
-        self.x = fem.Function(V, name="mole_fractions")
+        self.x = fem.Function(V, name="mole_fractions")  # μ: x_k = H_k μ_k (H = 1 if none)
+        self.solubility = species_solubilities(
+            domain, mixtures, species, self.bootstrap, partitions or {}
+        )  # region → H_k of the independent species
+        self.solubility_field = solubility_field(domain, self.solubility) if partitions else None
+        self.mole_fraction_vector = self.mole_fractions_of(self.x)
+        # the block view a transient model works on (one block: the whole mesh)
+        self.unknowns, self.entity_maps = [self.x], None
+        self.block_regions = [sorted(domain.regions)]
         # material data: DG0 fields of c and Đ_ij (i < j)
-        Q = fem.functionspace(msh, ("DG", 0))
-        cells = domain.local_cell_tags()
-        self.concentration = fem.Function(Q, name="concentration")
-        self.diffusivity = {
-            (i, j): fem.Function(Q, name=f"D_{i}{j}") for i in range(n) for j in range(i + 1, n)
-        }
-        for region, mix in mixtures.items():
-            sel = cells == domain.regions[region]
-            self.concentration.x.array[sel] = mix.concentration
-            for (i, j), f in self.diffusivity.items():
-                f.x.array[sel] = mix.matrix[i, j]
+        self.concentration, self.diffusivity = mixture_fields(domain, mixtures)
+        Q, cells = self.concentration.function_space, domain.local_cell_tags()
         # boundary conditions on the n − 1 unknowns
         fdim = msh.topology.dim - 1
         names = sorted(self.compositions)
@@ -185,15 +163,20 @@ class MaxwellStefanModel:
         bcs = []
         for name in names:
             g = fem.Function(V)
-            g.x.array.reshape(-1, n - 1)[:] = self.compositions[name][ind]
+            g.x.array.reshape(-1, n - 1)[:] = boundary_potential(
+                domain, name, self.compositions[name][ind], self.solubility
+            )
             dofs = fem.locate_dofs_topological(
                 V, fdim, domain.facet_tags.find(domain.boundaries[name])
             )
             bcs.append(fem.dirichletbc(g, dofs))
         self.dirichlet_bcs = bcs  # (a transient model adds its storage term to the same)
+        self.bcs_by_block = [bcs]
         w = ufl.TestFunction(V)
         flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
-        fluxes = flux_law(self.x, self.concentration, self.diffusivity, self.bootstrap)
+        fluxes = flux_law(
+            self.mole_fraction_vector, self.concentration, self.diffusivity, self.bootstrap
+        )
         self.fluxes = fluxes  # N_i (UFL): the residual's own flux law, for derived fields
         dx = domain.dx
         if quadrature_degree is not None:
@@ -210,7 +193,7 @@ class MaxwellStefanModel:
             domain,
             species,
             self.reactions,
-            ms.all_mole_fractions(self.x, self.bootstrap),
+            ms.all_mole_fractions(self.mole_fraction_vector, self.bootstrap),
             self.concentration,
             mr.temperature_field(domain, temperatures),
         )  # UFL R_i and wall N_i·n of the reactions (None where no reaction touches i)
@@ -226,6 +209,7 @@ class MaxwellStefanModel:
             F = F - sum(production[k] * w[m] for m, k in enumerate(ind)) * dx
         self._production = [fem.form(f * domain.dx) for f in production]
         self.residual_form = F  # UFL: the steady residual (storage added by a transient)
+        self.block_residuals = [F]
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         conductance = max(
@@ -323,24 +307,29 @@ class MaxwellStefanModel:
         bad = [s for s in self.species if not molar_masses.get(s, 0) > 0]
         if bad:
             raise EmcdInputError(f"mass-average velocity: give molar masses > 0 for {bad}")
-        xs = ms.all_mole_fractions(self.x, self.bootstrap)
+        xs = ms.all_mole_fractions(self.mole_fraction_vector, self.bootstrap)
         masses = [float(molar_masses[s]) for s in self.species]
-        density = self.concentration * sum(m * x for m, x in zip(masses, xs, strict=True))
-        velocity = sum(m * n for m, n in zip(masses, self.fluxes, strict=True)) / density
-        msh = self.domain.mesh
-        W = fem.functionspace(msh, ("DG", max(self.degree - 1, 0), (msh.geometry.dim,)))
-        v = fem.Function(W, name="mass_average_velocity")
-        v.interpolate(fem.Expression(velocity, W.element.interpolation_points))
-        return v
+        return mass_average_velocity(
+            self.domain, self.degree, masses, xs, self.fluxes, self.concentration
+        )
+
+    def mole_fractions_of(self, u: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
+        """The independent mole fractions H ⊙ u of a field u in the unknown's space (UFL)."""
+        return scaled(self.solubility_field, u)
 
     def mole_fraction_fields(self) -> dict[str, fem.Function]:
-        """Species → x_i as a scalar Lagrange Function named ``x_<species>`` (new each call)."""
+        """Species → x_i as a scalar Function named ``x_<species>`` (new each call).
+
+        Lagrange of the model's degree; discontinuous Lagrange with partition coefficients
+        (x jumps at the interfaces).
+        """
         return self._mole_fractions()
 
     def _mole_fractions(self) -> dict[str, fem.Function]:
         # nodal values of each component in its own scalar space (exact: same element)
-        W = fem.functionspace(self.domain.mesh, ("Lagrange", self.degree))
-        xs = ms.all_mole_fractions(self.x, self.bootstrap)
+        family = "DG" if self.solubility_field is not None else "Lagrange"
+        W = fem.functionspace(self.domain.mesh, (family, self.degree))
+        xs = ms.all_mole_fractions(self.mole_fraction_vector, self.bootstrap)
         out = {}
         for k, s in enumerate(self.species):
             f = fem.Function(W, name=f"x_{s}")

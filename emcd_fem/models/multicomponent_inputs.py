@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from mpi4py import MPI
 
 import numpy as np
+from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError, unknown_name
 from emcd_fem.materials.mixture import GasMixture
@@ -159,6 +160,28 @@ def check_sources(
     return out
 
 
+def mixture_fields(
+    domain: Domain, mixtures: Mapping[str, GasMixture]
+) -> tuple[fem.Function, dict[tuple[int, int], fem.Function]]:
+    """DG0 fields of c [mol/m^3] and Đ_ij [m^2/s] (i < j) from the region mixtures.
+
+    Material values live in Functions, never in the forms: a new value compiles nothing.
+    """
+    Q = fem.functionspace(domain.mesh, ("DG", 0))
+    n = len(next(iter(mixtures.values())).species)
+    cells = domain.local_cell_tags()
+    concentration = fem.Function(Q, name="concentration")
+    diffusivity = {
+        (i, j): fem.Function(Q, name=f"D_{i}{j}") for i in range(n) for j in range(i + 1, n)
+    }
+    for region, mix in mixtures.items():
+        sel = cells == domain.regions[region]
+        concentration.x.array[sel] = mix.concentration
+        for (i, j), f in diffusivity.items():
+            f.x.array[sel] = mix.matrix[i, j]
+    return concentration, diffusivity
+
+
 def coupling_warnings(mixtures: Mapping[str, GasMixture]) -> list[str]:
     """One warning per region whose mixture is too strongly coupled for the Fick model."""
     warnings = []
@@ -182,4 +205,5 @@ __all__ = [
     "check_sources",
     "check_stagnant",
     "coupling_warnings",
+    "mixture_fields",
 ]

@@ -31,6 +31,7 @@ from dolfinx import fem, la
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.transient import TransientState
@@ -80,15 +81,16 @@ class TransientMaxwellStefan:
     """Time-dependent Maxwell–Stefan transport (collective on the mesh communicator).
 
     Args:
-        model: The steady model (mixtures, boundary compositions, sources); its bootstrap
-            must be zero net flux.
+        model: The steady model (mixtures, boundary compositions, sources, partitions) or
+            the film model (one unknown per block, the films' terms in its residuals); its
+            bootstrap must be zero net flux.
         scheme: ``"bdf1"`` (backward Euler) or ``"bdf2"`` (variable step, BE start).
         petsc_options: SNES/KSP options over the defaults (Newton, LU, rtol 1e-12).
     """
 
     def __init__(
         self,
-        model: MaxwellStefanModel,
+        model: MaxwellStefanModel | MaxwellStefanFilmModel,
         *,
         scheme: str = "bdf2",
         petsc_options: dict[str, Any] | None = None,
@@ -104,16 +106,33 @@ class TransientMaxwellStefan:
         self.model, self.scheme, self.order = model, scheme, SCHEMES[scheme]
         domain, msh = model.domain, model.domain.mesh
         self.comm = msh.comm
-        V = model.space
-        self.previous = [fem.Function(V) for _ in range(2)]
+        # one block (the whole mesh) or one per film-free group of regions (films)
+        us, maps, single = model.unknowns, model.entity_maps, len(model.unknowns) == 1
+        self.unknowns = us
+        self.previous = [[fem.Function(u.function_space) for u in us] for _ in range(2)]
         self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]
         a0, a1, a2 = self.coefficients
-        rate = a0 * model.x + a1 * self.previous[0] + a2 * self.previous[1]
-        w = ufl.TestFunction(V)
-        F = model.residual_form + model.concentration * ufl.inner(rate, w) * domain.dx
-        self._residual = fem.form(F)
-        xs = ms.all_mole_fractions(model.x, model.bootstrap)
-        self._inventory = [fem.form(model.concentration * x * domain.dx) for x in xs]
+        c = model.concentration
+        measures = [
+            [domain.dx] if single else [domain.dx(domain.regions[r]) for r in regions]
+            for regions in model.block_regions
+        ]
+        F, xs = [], []
+        for b, u in enumerate(us):
+            p0, p1 = self.previous[0][b], self.previous[1][b]
+            rate = model.mole_fractions_of(a0 * u + a1 * p0 + a2 * p1)
+            w = ufl.TestFunction(u.function_space)
+            storage = sum(c * ufl.inner(rate, w) * dx for dx in measures[b])
+            F.append(model.block_residuals[b] + storage)
+            xs.append(ms.all_mole_fractions(model.mole_fractions_of(u), model.bootstrap))
+        self._residual = fem.form(F[0]) if single else [fem.form(f, entity_maps=maps) for f in F]
+        self._inventory = [
+            fem.form(
+                sum(c * x[k] * dx for x, dxs in zip(xs, measures, strict=True) for dx in dxs),
+                entity_maps=maps,
+            )
+            for k in range(len(model.species))
+        ]
         local = max(
             float(np.max(model.concentration.x.array * d.x.array, initial=0.0))
             for d in model.diffusivity.values()
@@ -129,16 +148,26 @@ class TransientMaxwellStefan:
             "pc_type": "lu",
             "pc_factor_mat_solver_type": "mumps",
         } | dict(petsc_options or {})
-        self.problem = dolfinx.fem.petsc.NonlinearProblem(
-            F,
-            model.x,
-            bcs=model.dirichlet_bcs,
-            petsc_options_prefix=f"emcd_ms_transient_{next(_ids)}_",
-            petsc_options=options,
-        )
+        prefix = f"emcd_ms_transient_{next(_ids)}_"
+        if single:
+            self.problem = dolfinx.fem.petsc.NonlinearProblem(
+                F[0],
+                us[0],
+                bcs=model.dirichlet_bcs,
+                petsc_options_prefix=prefix,
+                petsc_options=options,
+            )
+        else:  # the film model's block Newton (Jacobian by UFL, MUMPS)
+            self.problem = model.nonlinear_problem(F, model.dirichlet_bcs, options, prefix)
 
     def set_initial(self, mole_fractions: Callable[[np.ndarray], np.ndarray]) -> None:
         """Set x(t_start) from a function of points (3, N) → all n mole fractions (n, N)."""
+        if self.model.solubility_field is not None:
+            raise EmcdInputError(
+                "with partition coefficients or films x jumps at interfaces: set the start per "
+                "region "
+                "(set_initial_by_region)"
+            )
         ind = list(self.model.bootstrap.independent)
         self.model.x.interpolate(lambda p: np.asarray(mole_fractions(p), dtype=float)[ind])
         self.model.x.x.scatter_forward()
@@ -150,6 +179,8 @@ class TransientMaxwellStefan:
     ) -> None:
         """Set x(t_start) per region (collective): region → points (3, N) → all n x_i (n, N).
 
+        With partition coefficients each region's start is stored as its potential μ = x/H
+        (x jumps at the interfaces); a node shared by regions takes the mean of their μ.
         A node shared by cells of several regions gets the mean of their compositions
         (the interface node of a Loschmidt tube: 1/2, which keeps each species' inventory
         of the piecewise-uniform start exact for P1 and P2 on a symmetric mesh). Which
@@ -165,60 +196,68 @@ class TransientMaxwellStefan:
                 summing to 1 (to 1e-9) at some node of a region (same verdict on every rank).
         """
         model, n = self.model, len(self.model.species)
-        domain, V = model.domain, model.space
+        domain = model.domain
         missing = sorted(set(domain.regions) - set(compositions))
         if missing:
             raise EmcdInputError(f"initial composition: give one for the regions {missing}")
         labels = dict(labels or {})
-        imap = V.dofmap.index_map
-        nodes = imap.size_local + imap.num_ghosts
-        owned_cells = domain.mesh.topology.index_map(domain.mesh.topology.dim).size_local
-        tags = domain.local_cell_tags()[:owned_cells]
-        points = V.tabulate_dof_coordinates()[:nodes].T
-        total, count = np.zeros((nodes, n)), np.zeros(nodes)
+        ind = list(model.bootstrap.independent)
+        tdim = domain.mesh.topology.dim
         problems = []
-        for region in sorted(compositions):
-            mark = la.vector(imap, 1)
-            mark.array[:] = 0.0
-            cells = np.flatnonzero(tags == domain.regions[region])
-            mark.array[np.unique(V.dofmap.list[cells].ravel())] = 1.0
-            mark.scatter_reverse(la.InsertMode.add)
-            mark.scatter_forward()
-            touched = mark.array > 0
-            values = np.broadcast_to(
-                np.asarray(compositions[region](points), dtype=float), (n, nodes)
-            ).T[touched]
-            low = float(values.min(initial=0.0))
-            high = float(values.max(initial=1.0))
-            error = float(np.abs(values.sum(axis=1) - 1.0).max(initial=0.0))
-            low, high, error = (
-                self.comm.allreduce(low, op=MPI.MIN),
-                self.comm.allreduce(high, op=MPI.MAX),
-                self.comm.allreduce(error, op=MPI.MAX),
-            )
-            name = labels.get(region, f"region {region!r}")
-            if not (np.isfinite([low, high, error]).all() and low >= 0.0 and high <= 1.0):
-                problems.append(f"{name}: initial mole fractions leave [0, 1] ({low:g}..{high:g})")
-            elif error > SUM_TOLERANCE:
-                problems.append(f"{name}: initial mole fractions sum to 1 ± {error:.3g}, not 1")
-            total[touched] += values
-            count[touched] += 1
+        for b, u in enumerate(self.unknowns):
+            V = u.function_space
+            imap = V.dofmap.index_map
+            nodes = imap.size_local + imap.num_ghosts
+            cells = np.arange(V.mesh.topology.index_map(tdim).size_local, dtype=np.int32)
+            if model.entity_maps is not None:  # a block's submesh: its cells' parent tags
+                cells = model.entity_maps[b].sub_topology_to_topology(cells, inverse=False)
+            tags = domain.local_cell_tags()[cells]
+            points = V.tabulate_dof_coordinates()[:nodes].T
+            total, count = np.zeros((nodes, n - 1)), np.zeros(nodes)
+            for region in model.block_regions[b]:
+                mark = la.vector(imap, 1)
+                mark.array[:] = 0.0
+                owned = np.flatnonzero(tags == domain.regions[region])
+                mark.array[np.unique(V.dofmap.list[owned].ravel())] = 1.0
+                mark.scatter_reverse(la.InsertMode.add)
+                mark.scatter_forward()
+                touched = mark.array > 0
+                values = np.broadcast_to(
+                    np.asarray(compositions[region](points), dtype=float), (n, nodes)
+                ).T[touched]
+                low = float(values.min(initial=0.0))
+                high = float(values.max(initial=1.0))
+                error = float(np.abs(values.sum(axis=1) - 1.0).max(initial=0.0))
+                low, high, error = (
+                    self.comm.allreduce(low, op=MPI.MIN),
+                    self.comm.allreduce(high, op=MPI.MAX),
+                    self.comm.allreduce(error, op=MPI.MAX),
+                )
+                name = labels.get(region, f"region {region!r}")
+                if not (np.isfinite([low, high, error]).all() and low >= 0.0 and high <= 1.0):
+                    problems.append(
+                        f"{name}: initial mole fractions leave [0, 1] ({low:g}..{high:g})"
+                    )
+                elif error > SUM_TOLERANCE:
+                    problems.append(f"{name}: initial mole fractions sum to 1 ± {error:.3g}")
+                total[touched] += values[:, ind] / model.solubility[region]  # μ = x/H
+                count[touched] += 1
+            u.x.array.reshape(-1, n - 1)[:] = total / np.maximum(count, 1)[:, None]
+            u.x.scatter_forward()
         if problems:
             raise EmcdInputError("; ".join(problems))
-        x = total / np.maximum(count, 1)[:, None]
-        model.x.x.array.reshape(-1, n - 1)[:] = x[:, list(model.bootstrap.independent)]
-        model.x.x.scatter_forward()
 
     def initial_state(self, t_start: float, dt: float) -> TransientState:
         """The state at t_start from the current x (set it first); boundary data applied."""
-        for bc in self.model.dirichlet_bcs:
-            bc.set(self.model.x.x.array)
-        self.model.x.x.scatter_forward()
+        for u, bcs in zip(self.unknowns, self.model.bcs_by_block, strict=True):
+            for bc in bcs:
+                bc.set(u.x.array)
+            u.x.scatter_forward()
         return TransientState(
             t=t_start,
             dt=dt,
             times=[t_start],
-            states=[[self.model.x.x.array.copy()]],
+            states=[self._snapshot()],
             inventories=[self._inventories()],
         )
 
@@ -227,9 +266,17 @@ class TransientMaxwellStefan:
             [self.comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._inventory]
         )
 
-    def _owned(self) -> int:
-        imap = self.model.space.dofmap.index_map
-        return imap.size_local * self.model.space.dofmap.index_map_bs
+    def _owned(self) -> list[int]:
+        return [
+            u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.index_map_bs
+            for u in self.unknowns
+        ]
+
+    def _snapshot(self) -> list[np.ndarray]:
+        return [u.x.array.copy() for u in self.unknowns]
+
+    def _owned_part(self, arrays: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate([a[:n] for a, n in zip(arrays, self._owned(), strict=True)])
 
     def _solve_step(self, state: TransientState, dt: float, order: int) -> None:
         past = state.times
@@ -238,10 +285,13 @@ class TransientMaxwellStefan:
             constant.value = value
         for slot, back in ((0, 1), (1, 2)):
             if len(state.states) >= back:
-                self.previous[slot].x.array[:] = state.states[-back][0]
-        self.model.x.x.array[:] = state.states[-1][0]
+                for f, stored in zip(self.previous[slot], state.states[-back], strict=True):
+                    f.x.array[:] = stored
+        for u, stored in zip(self.unknowns, state.states[-1], strict=True):
+            u.x.array[:] = stored
         newton_solve(self.problem, self.comm)
-        self.model.x.x.scatter_forward()
+        for u in self.unknowns:
+            u.x.scatter_forward()
 
     def step(
         self, state: TransientState, t_stop: float, control: StepControl | None
@@ -253,9 +303,9 @@ class TransientMaxwellStefan:
         """
         hooks = StepHooks(
             self._solve_step,
-            lambda: [self.model.x.x.array.copy()],
-            lambda: self.model.x.x.array[: self._owned()].copy(),
-            lambda entry: entry[0][: self._owned()],
+            self._snapshot,
+            lambda: self._owned_part([u.x.array for u in self.unknowns]),
+            self._owned_part,
         )
         step = attempt(state, t_stop, control, self.order, hooks, self.comm)
         dt, order, ratio, rejected, landing = (
@@ -270,7 +320,7 @@ class TransientMaxwellStefan:
         state.t = record.t
         state.step += 1
         state.times = [*state.times, record.t][-3:]
-        state.states = [*state.states, [self.model.x.x.array.copy()]][-3:]
+        state.states = [*state.states, self._snapshot()][-3:]
         state.inventories = [*state.inventories, self._inventories()][-3:]
         state.records.append(record)
         if control is not None and ratio is not None:
@@ -295,9 +345,8 @@ class TransientMaxwellStefan:
             size = sum(abs(v) for v in q.values()) + magnitude[k] + abs(made)
             net = sum(q.values()) + rate[k] - made
             balance[s] = abs(net) / size if size > 0 else 0.0
-        n = self._owned()
-        old = state.states[-1][0][:n]
-        new = self.model.x.x.array[:n]
+        old = self._owned_part(state.states[-1])
+        new = self._owned_part([u.x.array for u in self.unknowns])
         change = self.comm.allreduce(float(np.abs(new - old).max(initial=0.0)), op=MPI.MAX)
         size = self.comm.allreduce(float(np.abs(new).max(initial=0.0)), op=MPI.MAX)
         return MulticomponentStepRecord(

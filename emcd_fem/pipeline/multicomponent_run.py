@@ -11,6 +11,7 @@ Fields: every species' mole fraction ``x_<species>``, molar flux ``molar_flux_<s
 and, with every molar mass known, the mass-average velocity.
 """
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,15 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from emcd_fem.analytic.multicomponent import FilmSolution, layered_film_solution
+from emcd_fem.analytic.multicomponent import FilmSolution, LayerInterface, layered_film_solution
 from emcd_fem.case import Case, LayeredSlab
 from emcd_fem.case.multicomponent import ModelInputs, MulticomponentSpec, build_inputs
+from emcd_fem.case.multicomponent_interfaces import interface_inputs
 from emcd_fem.case.multicomponent_reactions import region_temperatures
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
 from emcd_fem.post.fields import flux_space, interpolate_expression
 from emcd_fem.post.result_checks import species_balance_failures
@@ -58,7 +61,22 @@ def film_reference(case: Case, inputs: ModelInputs) -> FilmSolution | None:
         for layer in g.layers
     ]
     left, right = ([inputs.compositions[side][s] for s in species] for side in ("left", "right"))
-    return layered_film_solution(left, right, layers, inputs.bootstrap.weights)
+    ind = [species[k] for k in inputs.bootstrap.independent]
+    partitions, films = interface_inputs(case.multicomponent)
+    faces = []
+    for first, second in itertools.pairwise(g.layers):  # the coefficients oriented a → b
+        pair, swapped = (first.name, second.name), (second.name, first.name)
+        c_a, c_b = (inputs.mixtures[r].concentration for r in pair)
+        K = partitions.get(pair)
+        if K is None and swapped in partitions:  # K_ab = 1/K_ba
+            K = {s: 1.0 / v for s, v in partitions[swapped].items()}
+        k = films.get(pair)
+        if k is None and swapped in films:  # k_ab = k_ba κ_ab, κ_ab = K_ab c_a/c_b
+            K_ab = K or dict.fromkeys(ind, c_b / c_a)
+            k = {s: v * K_ab[s] * c_a / c_b for s, v in films[swapped].items()}
+        K_list = None if K is None else [K[s] for s in ind]
+        faces.append(LayerInterface(K_list, None if k is None else [k[s] for s in ind]))
+    return layered_film_solution(left, right, layers, inputs.bootstrap.weights, faces)
 
 
 def equimolar_verdict(total: dict[str, float], flux: dict[str, dict[str, float]]) -> str:
@@ -117,6 +135,33 @@ def molar_masses(spec: MulticomponentSpec) -> dict[str, float]:
     }
 
 
+def build_model(
+    case: Case, domain: Domain, inputs: ModelInputs, *, closed: bool = False
+) -> "MaxwellStefanModel | MaxwellStefanFilmModel":
+    """The case's n-species model (collective): with films the block model, else one field.
+
+    ``closed``: admit no boundary composition (a closed vessel, transient runs).
+    """
+    partitions, films = interface_inputs(case.multicomponent)
+    common = {
+        "degree": case.discretisation.degree,
+        "model": inputs.model,
+        "partitions": partitions,
+        "closed": closed,
+        "petsc_options": case.solver.petsc_options,
+    }
+    args = (domain, inputs.mixtures, inputs.compositions, inputs.bootstrap)
+    if films:  # a block (submesh) per film-free group of regions
+        return MaxwellStefanFilmModel(*args, films=films, **common)
+    return MaxwellStefanModel(
+        *args,
+        sources=inputs.sources,
+        reactions=inputs.reactions,
+        temperatures=region_temperatures(case.multicomponent),
+        **common,
+    )
+
+
 def run_multicomponent(
     case: Case,
     domain: Domain,
@@ -134,18 +179,8 @@ def run_multicomponent(
     tic = time.perf_counter()
     spec = case.multicomponent
     inputs = build_inputs(spec)
-    model = MaxwellStefanModel(
-        domain,
-        inputs.mixtures,
-        inputs.compositions,
-        inputs.bootstrap,
-        degree=case.discretisation.degree,
-        model=inputs.model,
-        sources=inputs.sources,
-        reactions=inputs.reactions,
-        temperatures=region_temperatures(spec),
-        petsc_options=case.solver.petsc_options,
-    )
+    films = interface_inputs(spec)[1]
+    model = build_model(case, domain, inputs)
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
     solution = model.solve()
@@ -179,7 +214,10 @@ def run_multicomponent(
         },
         "warnings": list(solution.warnings),
     }
-    dofs = model.x.function_space.dofmap.index_map.size_global * (len(species) - 1)
+    if films:
+        summary["film_flux"] = model.film_flux  # "a|b" → species → rate from a into b
+    dofs = sum(u.function_space.dofmap.index_map.size_global for u in model.unknowns)
+    dofs *= len(species) - 1
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
     judge(summary)
     timings["post"] = time.perf_counter() - tic
@@ -206,6 +244,7 @@ def judge(summary: dict[str, Any]) -> None:
 __all__ = [
     "EQUIMOLAR_RTOL",
     "FILM_TOLERANCE",
+    "build_model",
     "equimolar_verdict",
     "film_reference",
     "judge",

@@ -34,7 +34,6 @@ import numpy as np
 
 from emcd_fem.case import Case
 from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
-from emcd_fem.case.multicomponent_reactions import region_temperatures
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate
 from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
@@ -47,7 +46,7 @@ from emcd_fem.models.multicomponent_transient import (
     MulticomponentStepRecord,
     TransientMaxwellStefan,
 )
-from emcd_fem.pipeline.multicomponent_run import equimolar_verdict, result_fields
+from emcd_fem.pipeline.multicomponent_run import build_model, equimolar_verdict, result_fields
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
 from emcd_fem.pipeline.transient_run import (
     StopOnSignal,
@@ -115,7 +114,13 @@ class Probes:
         if not self.names:
             return {}
         model = self.model
-        values = self.locator.evaluate(model.x)
+        if model.entity_maps is not None:  # films: x itself on the parent mesh (DG)
+            values = self.locator.evaluate(model.independent_field())
+        else:
+            values = self.locator.evaluate(model.x)
+        if model.entity_maps is None and model.solubility_field is not None:  # x = H ⊙ μ
+            scale = self.locator.evaluate(model.solubility_field)
+            values = None if values is None else values * scale
         result = None
         if values is not None:  # rank 0
             full = np.zeros((len(self.names), len(model.species)))
@@ -162,9 +167,10 @@ def _resumed(case: Case, model: MaxwellStefanModel, probes: "Probes") -> tuple[A
     """The march state of ``time.resume``'s checkpoint, set into the model (collective)."""
     header = resume_header(case)  # the same case, not finished
     path = Path(case.time.resume) / CHECKPOINT
-    state = restore_state(path, [model.x], MulticomponentStepRecord)
-    model.x.x.array[:] = state.states[-1][0]
-    model.x.x.scatter_forward()
+    state = restore_state(path, model.unknowns, MulticomponentStepRecord)
+    for u, stored in zip(model.unknowns, state.states[-1], strict=True):
+        u.x.array[:] = stored
+        u.x.scatter_forward()
     probes.initial = header["probes_initial"]
     probes.history = list(header["probe_history"])
     logger.info("resuming at t = %g s, step %d", state.t, state.step)
@@ -255,19 +261,7 @@ def run_transient_multicomponent(
     tic = time.perf_counter()
     spec, settings = case.multicomponent, time_settings(case)
     inputs = build_inputs(spec)
-    model = MaxwellStefanModel(
-        domain,
-        inputs.mixtures,
-        inputs.compositions,
-        inputs.bootstrap,
-        degree=case.discretisation.degree,
-        model=inputs.model,
-        sources=inputs.sources,
-        reactions=inputs.reactions,
-        temperatures=region_temperatures(spec),
-        closed=not inputs.compositions,
-        petsc_options=case.solver.petsc_options,
-    )
+    model = build_model(case, domain, inputs, closed=not inputs.compositions)
     transient = TransientMaxwellStefan(
         model, scheme=case.time.scheme, petsc_options=case.solver.petsc_options
     )
@@ -300,7 +294,7 @@ def run_transient_multicomponent(
                 "probes_initial": probes.initial,
                 "probe_history": probes.history,
             }
-            write_checkpoint(staging / CHECKPOINT, state, [model.x], meta | extra)
+            write_checkpoint(staging / CHECKPOINT, state, model.unknowns, meta | extra)
             last_checkpoint[0] = time.monotonic()
 
     def on_step(record: MulticomponentStepRecord, at_output: bool) -> None:
@@ -332,7 +326,8 @@ def run_transient_multicomponent(
         "final_probes": probes.history[-1] if probes.history else {},
     }
     summary = _summary(state, reason, case, model, begin)
-    dofs = model.space.dofmap.index_map.size_global * (len(model.species) - 1)
+    dofs = sum(u.function_space.dofmap.index_map.size_global for u in model.unknowns)
+    dofs *= len(model.species) - 1
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
     _judge(summary)
     fields = result_fields(model, model.mole_fraction_fields(), spec)

@@ -70,7 +70,10 @@ class PointLocator:
     """
 
     def __init__(self, msh, points: npt.NDArray[np.float64]) -> None:
-        self.mesh, self.points = msh, np.asarray(points, dtype=float)
+        self.mesh, self.points = msh, np.asarray(points, dtype=float).reshape(-1, 3)
+        self.found, self.cells = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        if self.points.shape[0] == 0:  # nothing to find (a run without probes)
+            return
         candidates = cells_near_line(msh, self.points)
         if candidates is None:  # not a line: every cell
             tree = geometry.bb_tree(msh, msh.topology.dim)
