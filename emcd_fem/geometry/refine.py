@@ -100,9 +100,12 @@ def refine_with_tags(
     n_parent_facets = facet_map.size_local + facet_map.num_ghosts
     facet_value = np.full(n_parent_facets, -1, dtype=np.int32)
     facet_value[facet_tags.indices] = facet_tags.values
-    cell_idx, local_idx = np.nonzero(local_parent >= 0)
-    parent_facets = parent_c2f[parent_cell[cell_idx], local_parent[cell_idx, local_idx]]
-    tags = facet_value[parent_facets]
+    # only the children of parents with a tagged facet (a few % of the cells) are visited
+    parent_tags = facet_value[parent_c2f]
+    near = np.flatnonzero((parent_tags >= 0).any(axis=1)[parent_cell])
+    cell_idx, local_idx = np.nonzero(local_parent[near] >= 0)
+    cell_idx = near[cell_idx]
+    tags = parent_tags[parent_cell[cell_idx], local_parent[cell_idx, local_idx]]
     chosen = tags >= 0
     facets, first = np.unique(fine_c2f[cell_idx[chosen], local_idx[chosen]], return_index=True)
     new_facets = dmesh.meshtags(fine, tdim - 1, facets.astype(np.int32), tags[chosen][first])
