@@ -26,8 +26,13 @@ BCS = {"left": ef.MoleFraction(1.0), "right": ef.MoleFraction(0.0)}
 LU = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
 
-def spheres(comm: MPI.Comm, refine: int = 0) -> Domain:
-    """Two spheres (D 10×) in a unit cube: an interface (dS) and four boundary groups."""
+def spheres(comm: MPI.Comm, refine: int = 0, dim: int = 3) -> Domain:
+    """Two spheres (D 10×) in a unit cube, or two circles in a unit square (``dim`` 2): an
+    interface (dS) and the box faces as boundary groups."""
+    if dim == 2:
+        return matrix_with_inclusions(
+            (1.0, 1.0), CENTERS[:, :2], 0.15, kind="circle", size=0.1, refine=refine, comm=comm
+        )
     return matrix_with_inclusions(
         (1.0, 1.0, 1.0), CENTERS, 0.15, kind="sphere", size=0.25, refine=refine, comm=comm
     )
@@ -95,28 +100,29 @@ def facet_rows(domain: Domain) -> np.ndarray:
     return rows[np.lexsort(rows.T[::-1])] if len(rows) else rows
 
 
-def check_refinement_keeps_tags(comm: MPI.Comm) -> None:
+def check_refinement_keeps_tags(comm: MPI.Comm, dim: int = 3) -> None:
     """Both ghost layers: the coarse measures, the same owned cells and tags, complete
     ghost layers (the parents' one holding DOLFINx's), the same flux (LU).
 
     Raises AssertionError on a difference (on every rank: the checks are collective).
     """
-    coarse = spheres(comm)
+    coarse = spheres(comm, dim=dim)
     before = measures(coarse)
     fast, reference = refined(coarse, "parents"), refined(coarse, "dolfinx")
     tdim = coarse.mesh.topology.dim
-    assert fast.mesh.topology.index_map(tdim).size_global == 8 * (
+    assert fast.mesh.topology.index_map(tdim).size_global == 2**tdim * (
         coarse.mesh.topology.index_map(tdim).size_global
     )
     for domain in (fast, reference):
         after = measures(domain)
         assert after.keys() == before.keys()
         for name, value in before.items():
-            # sums of the same polyhedral pieces split in 8 (4 per facet): round-off only
+            # sums of the same polyhedral pieces split in 2^d (2^(d-1) per facet): round-off
             assert abs(after[name] - value) <= 1e-12 * abs(value), (name, after[name], value)
         # every interior facet between ranks sees both its cells: only the coarse
-        # exterior facets, each split in 4, have one cell
-        assert lonely_owned_facets(domain.mesh) == 4 * lonely_owned_facets(coarse.mesh)
+        # exterior facets, each split in 2^(d-1), have one cell
+        lonely = lonely_owned_facets(coarse.mesh)
+        assert lonely_owned_facets(domain.mesh) == 2 ** (tdim - 1) * lonely
     # the same owned cells (rank by rank) with the same regions and facet tags
     assert np.array_equal(cell_rows(fast, True), cell_rows(reference, True))
     assert np.array_equal(facet_rows(fast), facet_rows(reference))

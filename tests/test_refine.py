@@ -11,8 +11,9 @@ from emcd_fem.geometry import gmsh_layered_slab
 from emcd_fem.geometry.refine import refine_with_tags
 
 
-def test_refinement_keeps_tags_and_measures():
-    check_refinement_keeps_tags(MPI.COMM_SELF)
+@pytest.mark.parametrize("dim", [2, 3])
+def test_refinement_keeps_tags_and_measures(dim):
+    check_refinement_keeps_tags(MPI.COMM_SELF, dim)
 
 
 def test_refined_flux_converges():

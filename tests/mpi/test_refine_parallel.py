@@ -16,8 +16,9 @@ import emcd_fem as ef
 from emcd_fem.geometry import gmsh_layered_slab
 
 
-def test_refinement_keeps_tags_and_measures():
-    check_refinement_keeps_tags(MPI.COMM_WORLD)
+@pytest.mark.parametrize("dim", [2, 3])
+def test_refinement_keeps_tags_and_measures(dim):
+    check_refinement_keeps_tags(MPI.COMM_WORLD, dim)
 
 
 def test_refined_flux_converges_and_matches_serial():
