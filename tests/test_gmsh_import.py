@@ -153,3 +153,18 @@ def test_a_cell_twice_is_refused():
     with pytest.raises(EmcdMeshError, match="some cells appear twice"):
         extract()
     gmsh.clear()
+
+
+def test_unique_helpers_match_numpy():
+    """The sort-based replacements of np.unique in extract give NumPy's answers."""
+    from emcd_fem.geometry.gmsh_groups import face_keys, sorted_unique, unique_with_counts
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(0, 50, 1000), np.array([7]), np.empty(0, np.int64)):
+        assert np.array_equal(sorted_unique(values), np.unique(values))
+        keys, index, counts = unique_with_counts(values)
+        ref_keys, _, ref_counts = np.unique(values, return_index=True, return_counts=True)
+        assert np.array_equal(keys, ref_keys) and np.array_equal(counts, ref_counts)
+        assert np.array_equal(values[index], keys)  # an occurrence of each key
+    rows = face_keys(np.array([[3, 2, 1], [1, 2, 3], [4, 5, 6]]), 2**40)  # row bytes
+    assert rows.dtype.kind == "V" and sorted_unique(rows).size == 2

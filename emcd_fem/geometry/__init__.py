@@ -3,7 +3,6 @@
 The built-in layered slab (:func:`emcd_fem.layered_slab`) needs no gmsh.
 """
 
-from emcd_fem.geometry.distribute import refine_with_tags
 from emcd_fem.geometry.files import from_file
 from emcd_fem.geometry.gmsh_model import domain_from_gmsh
 from emcd_fem.geometry.inclusions import (
@@ -13,6 +12,7 @@ from emcd_fem.geometry.inclusions import (
     random_inclusions,
     random_packing,
 )
+from emcd_fem.geometry.refine import refine_with_tags
 from emcd_fem.geometry.shells import ShellLayout, annulus, cylinder_shells, sphere_shells
 from emcd_fem.geometry.slab import gmsh_layered_slab
 from emcd_fem.geometry.stomata import StomaLayout, brown_escombe_resistance, stomatal_pore

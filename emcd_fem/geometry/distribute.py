@@ -1,4 +1,4 @@
-"""Rank 0's mesh arrays → a distributed DOLFINx mesh with its tags; refinement keeping tags."""
+"""Rank 0's mesh arrays → a distributed DOLFINx mesh with its tags."""
 
 from typing import TYPE_CHECKING
 
@@ -143,77 +143,3 @@ def _check_counts(msh: dmesh.Mesh, tags: list[dmesh.MeshTags], groups: dict) -> 
             + "; ".join(lost)
             + "): please report this with the mesh file"
         )
-
-
-def refine_with_tags(
-    msh: dmesh.Mesh, cell_tags: dmesh.MeshTags, facet_tags: dmesh.MeshTags
-) -> tuple[dmesh.Mesh, dmesh.MeshTags, dmesh.MeshTags]:
-    """Uniformly refine a distributed mesh once, keeping cell and facet tags (collective).
-
-    Refined cells stay on their parent's rank and the ghost layer is rebuilt (DOLFINx's
-    default for ``refine``): interior-facet integrals (interfaces, films) stay valid on any
-    number of ranks. Tags of owned cells come from their parents; ghost cells get theirs
-    from their owners (a scatter over the cell index map). Every facet of an owned cell is
-    tagged from its parent facet, which covers all owned facets.
-
-    Raises:
-        EmcdMeshError: for curved (order-2) geometry, which refinement does not support.
-    """
-    from dolfinx import la
-
-    if msh.geometry.cmaps[0].degree != 1:
-        raise EmcdMeshError(
-            "refinement of order-2 (curved) geometry is not supported: re-mesh with gmsh at a "
-            "smaller size instead"
-        )
-    tdim = msh.topology.dim
-    msh.topology.create_entities(1)
-    msh.topology.create_connectivity(tdim - 1, tdim)
-    # DOLFINx's transfer_meshtag rejects ghosted parents (0.11): map the tags by hand.
-    fine, parent_cell, parent_facet = dmesh.refine(
-        msh, option=dmesh.RefinementOption.parent_cell_and_facet
-    )
-    fine.topology.create_connectivity(tdim - 1, tdim)
-    fine.topology.create_connectivity(tdim, tdim - 1)
-    msh.topology.create_connectivity(tdim, tdim - 1)
-    coarse_map, fine_map = msh.topology.index_map(tdim), fine.topology.index_map(tdim)
-    n_parent = coarse_map.size_local + coarse_map.num_ghosts
-    n_owned = fine_map.size_local  # parent_cell and parent_facet: owned fine cells only
-    n_fine = n_owned + fine_map.num_ghosts
-    # refine() returns parents in the order cells were created; the refined mesh then
-    # reorders its cells: original_cell_index maps current cell -> creation index
-    offset = msh.comm.exscan(len(parent_cell)) or 0  # creation indices are global
-    order = np.asarray(fine.topology.original_cell_index, dtype=np.int64)[:n_owned] - offset
-    parent_cell = np.asarray(parent_cell)[order]
-    local_parent = np.asarray(parent_facet).reshape(-1, fine_facets_per_cell(fine))[order]
-    cell_value = np.full(n_parent, -1, dtype=np.int32)
-    cell_value[cell_tags.indices] = cell_tags.values
-    values = la.vector(fine_map, dtype=np.int32)
-    values.array[:n_owned] = cell_value[parent_cell]
-    values.scatter_forward()  # ghost cells: their owner's value
-    keep = values.array >= 0
-    new_cells = dmesh.meshtags(
-        fine, tdim, np.arange(n_fine, dtype=np.int32)[keep], values.array[keep].copy()
-    )
-
-    parent_c2f = msh.topology.connectivity(tdim, tdim - 1).array.reshape(n_parent, -1)
-    fine_c2f = fine.topology.connectivity(tdim, tdim - 1).array.reshape(n_fine, -1)[:n_owned]
-    facet_map = msh.topology.index_map(tdim - 1)
-    n_parent_facets = facet_map.size_local + facet_map.num_ghosts
-    facet_value = np.full(n_parent_facets, -1, dtype=np.int32)
-    facet_value[facet_tags.indices] = facet_tags.values
-    cell_idx, local_idx = np.nonzero(local_parent >= 0)
-    parent_facets = parent_c2f[parent_cell[cell_idx], local_parent[cell_idx, local_idx]]
-    tags = facet_value[parent_facets]
-    chosen = tags >= 0
-    facets, first = np.unique(fine_c2f[cell_idx[chosen], local_idx[chosen]], return_index=True)
-    new_facets = dmesh.meshtags(fine, tdim - 1, facets.astype(np.int32), tags[chosen][first])
-    new_cells.name, new_facets.name = cell_tags.name, facet_tags.name
-    return fine, new_cells, new_facets
-
-
-def fine_facets_per_cell(msh: dmesh.Mesh) -> int:
-    """Number of facets of each cell of a (single cell type) mesh."""
-    from dolfinx.cpp.mesh import cell_num_entities
-
-    return cell_num_entities(msh.topology.cell_type, msh.topology.dim - 1)

@@ -29,6 +29,8 @@ from emcd_fem.geometry.gmsh_groups import (
     overlap_message,
     simplex_face_keys,
     simplex_face_rows,
+    sorted_unique,
+    unique_with_counts,
     warn_duplicate_nodes,
 )
 
@@ -228,7 +230,7 @@ def extract() -> MeshArrays:
     members, region_names = [], []
     for tag, name in region_groups:
         elements = [e for t, e, _ in group_elements(tdim, tag) if t == gmsh_type]
-        found = np.unique(np.concatenate(elements)) if elements else np.empty(0, np.int64)
+        found = sorted_unique(np.concatenate(elements)) if elements else np.empty(0, np.int64)
         if found.size == 0:
             excluded[name] = "a region group without cells"
             continue
@@ -237,7 +239,7 @@ def extract() -> MeshArrays:
     if not members:
         raise EmcdMeshError("no region group holds any cell: add the cells to physical groups")
     everything = np.concatenate(members)
-    if np.unique(everything).size != everything.size:
+    if sorted_unique(everything).size != everything.size:
         raise EmcdMeshError(overlap_message("region", "cells", region_names, members))
     # the groups hold cells only (filtered by type) and no cell twice: counting is enough
     untagged = (
@@ -265,7 +267,7 @@ def extract() -> MeshArrays:
     all_tags, all_x, _ = gmsh.model.mesh.getNodes()
     all_tags = np.asarray(all_tags, np.int64)
     all_x = np.asarray(all_x, np.float64).reshape(-1, 3)
-    used = np.unique(cell_nodes)
+    used = sorted_unique(cell_nodes)
     node_order = np.argsort(all_tags)
     position = np.searchsorted(all_tags[node_order], used)
     position = np.minimum(position, all_tags.size - 1)
@@ -285,7 +287,7 @@ def extract() -> MeshArrays:
     simplex = simplex_face_keys(cells[:, :corners], used.size) if is_simplex else None
     if simplex is not None:  # large meshes: keys straight from the sorted corners
         keys, ordered = simplex
-        known_keys, face_first, face_count = np.unique(keys, return_index=True, return_counts=True)
+        known_keys, face_first, face_count = unique_with_counts(keys)
         del keys
         # a cell twice: the same first face and the same remaining corner
         first = face_keys(ordered[:, :-1], used.size)  # the face without the largest corner
@@ -295,7 +297,7 @@ def extract() -> MeshArrays:
         exterior = simplex_face_rows(ordered, face_first[face_count == 1])
         del ordered
     else:
-        repeated = np.unique(face_keys(cells[:, :corners], used.size)).size != cells.shape[0]
+        repeated = sorted_unique(face_keys(cells[:, :corners], used.size)).size != cells.shape[0]
         local = np.asarray(LOCAL_FACETS[cell_name])
         faces = cells[:, local].reshape(-1, local.shape[1])
         known_keys, face_first, face_count = np.unique(

@@ -15,6 +15,41 @@ FACET_CORNERS = {
 }
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, sorted (``np.unique`` without its hash table).
+
+    NumPy ≥ 2.3 finds the distinct values of ``np.unique(a)`` (no ``return_*`` flags) with a
+    hash table: 1.8 s for 3 M int64 node numbers here, against 0.06 s for a sort and a
+    comparison of neighbours (2.6 s of the 3.2 s CPU of :func:`extract` at 765k
+    tetrahedra).
+    """
+    if np.asarray(values).dtype.kind == "V":  # row bytes (face_keys of huge meshes)
+        return np.unique(values)
+    ordered = np.sort(np.ravel(values))
+    if ordered.size == 0:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def unique_with_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct int64 keys (sorted), the index of one occurrence of each, their counts.
+
+    ``np.unique(keys, return_index=True, return_counts=True)`` without its stable sort
+    (0.84 s against 0.48 s for 5 M keys): the index is of *an* occurrence, not the first,
+    which is the same for keys that occur once.
+    """
+    if keys.size == 0:
+        return keys, np.empty(0, np.intp), np.empty(0, np.intp)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    counts = np.diff(np.append(starts, ordered.size))
+    return ordered[starts], order[starts], counts
+
+
 def face_keys(rows: np.ndarray, n_nodes: int) -> np.ndarray:
     """One comparable value per row of node numbers, independent of their order.
 
@@ -168,7 +203,7 @@ def facet_groups(
         kept_tags.append(tag)
     if kept_keys:
         everything = np.concatenate(kept_keys)
-        if np.unique(everything).size != everything.size:
+        if sorted_unique(everything).size != everything.size:
             raise EmcdMeshError(overlap_message("boundary", "facets", kept_names, kept_keys))
     boundaries, interfaces, counts = {}, {}, {}
     for name, keys, tag in zip(kept_names, kept_keys, kept_tags, strict=True):

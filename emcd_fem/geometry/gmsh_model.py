@@ -21,7 +21,8 @@ from emcd_fem.mesh.domain import Domain
 if TYPE_CHECKING:
     from emcd_fem.geometry.gmsh_arrays import MeshArrays
 
-from emcd_fem.geometry.distribute import distribute, refine_with_tags
+from emcd_fem.geometry.distribute import distribute
+from emcd_fem.geometry.refine import refine_with_tags
 
 logger = logging.getLogger(__name__)
 
