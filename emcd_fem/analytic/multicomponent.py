@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-import scipy.optimize
 
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
 
@@ -49,6 +47,8 @@ class FilmSolution:
 
     def mole_fractions(self, z: float) -> np.ndarray:
         """All n mole fractions at 0 ≤ z ≤ L."""
+        import scipy.linalg  # on use: a run that needs no reference does not load scipy
+
         start = np.append(self.x0[list(self.independent)], 1.0)
         ind = (scipy.linalg.expm(self.augmented * z) @ start)[:-1]
         full = np.empty(self.x0.size)
@@ -132,6 +132,8 @@ def layered_film_solution(
     e = int(max(k for k in range(n) if size[k] == size.max()))
     ind = [k for k in range(n) if k != e]
     start = np.append(a[ind], 1.0)
+    import scipy.linalg  # on use: a run that needs no reference does not load scipy
+    import scipy.optimize
 
     def mismatch(n_ind: np.ndarray) -> np.ndarray:
         state = start

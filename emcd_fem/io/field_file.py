@@ -232,7 +232,9 @@ def _grid(
     grid.SetPoints(vtk_points)
     cells = vtkCellArray()
     flat = connectivity.reshape(-1)
-    if not cells.SetData(connectivity.shape[1], numpy_to_vtk(flat, deep=False, array_type=VTK_ID_TYPE)):
+    if not cells.SetData(
+        connectivity.shape[1], numpy_to_vtk(flat, deep=False, array_type=VTK_ID_TYPE)
+    ):
         raise OSError("VTK refused the cell connectivity")
     grid.SetCells(vtk_type, cells)
     for data, arrays in ((grid.GetPointData(), point_arrays), (grid.GetCellData(), cell_arrays)):
