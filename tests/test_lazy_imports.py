@@ -111,7 +111,8 @@ def test_documented_module_paths_stay_importable():
 
 def test_emcd_run_of_a_builtin_slab_loads_no_scipy_graphics_or_gmsh(tmp_path):
     """`emcd run` (default outputs, no pictures, no reference that needs scipy) pays for
-    no SciPy, PyVista, Matplotlib or gmsh import: the field file is written with VTK alone."""
+    no SciPy, PyVista, Matplotlib or gmsh import (the field file is written with VTK alone)
+    and for none of the special routes (transient, n species, dusty gas, Stefan flow)."""
     case = tmp_path / "slab.toml"
     case.write_text(
         '[geometry]\nkind = "layered_slab"\ndim = 2\ncells_across = 2\n'
@@ -128,3 +129,6 @@ def test_emcd_run_of_a_builtin_slab_loads_no_scipy_graphics_or_gmsh(tmp_path):
     assert (out / "fields.vtkhdf").exists() and "emcd_fem.pipeline.run" in loaded
     for name in ("scipy", "pyvista", "matplotlib", "gmsh", "cantera"):
         assert name not in loaded, f"emcd run loaded {name}"
+    routes = ("transient_output", "multicomponent_run", "dusty_gas_run", "stefan_run")
+    for name in (*(f"emcd_fem.pipeline.{r}" for r in routes), "emcd_fem.studies.effective"):
+        assert name not in loaded, f"a plain steady case loaded the route {name}"

@@ -101,7 +101,11 @@ def _cell_centre_values(function: fem.Function, n_cells: int) -> npt.NDArray[np.
     element = function.function_space.element.basix_element
     if element.discontinuous and element.degree == 0:  # DG0 already: its DOFs, per cell
         cell_dofs = function.function_space.dofmap.list[:n_cells, 0]
-        values = function.x.array.reshape(-1, size)[cell_dofs]
+        blocks = function.x.array.reshape(-1, size)
+        if np.array_equal(cell_dofs, np.arange(n_cells)):  # DOF i on cell i: a view
+            values = blocks[:n_cells]
+        else:
+            values = blocks[cell_dofs]
         return values if shape else values[:, 0]
     space = fem.functionspace(msh, ("DG", 0, shape) if shape else ("DG", 0))
     target = fem.Function(space)
