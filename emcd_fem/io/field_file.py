@@ -59,18 +59,18 @@ def _grid_degree(msh: dmesh.Mesh, functions: Sequence[fem.Function]) -> int:
 
 def _lagrange_space(
     msh: dmesh.Mesh, functions: Sequence[fem.Function], q: int
-) -> tuple[fem.FunctionSpace, bool]:
-    """The scalar Lagrange space of degree q of the grid, and whether it is a field's own.
+) -> fem.FunctionSpace:
+    """The scalar Lagrange space of degree q whose nodes are the grid's points.
 
-    A scalar continuous field of degree q lives on the grid's nodes already: its space is
+    A scalar continuous field of degree q lives on those nodes already: its space is
     reused (no second dofmap, no interpolation); otherwise a new space is built.
     """
     for function in functions:
         V = function.function_space
         element = V.element.basix_element
         if not element.discontinuous and element.degree == q and not function.ufl_shape:
-            return V, True
-    return fem.functionspace(msh, ("Lagrange", q)), False
+            return V
+    return fem.functionspace(msh, ("Lagrange", q))
 
 
 def _component_values(
@@ -170,7 +170,7 @@ def write_field_file(
     comm = msh.comm
     tdim = msh.topology.dim
     q = _grid_degree(msh, functions)
-    V, _ = _lagrange_space(msh, functions, q)
+    V = _lagrange_space(msh, functions, q)
     index_map = V.dofmap.index_map
     n_owned = index_map.size_local
     n_cells = msh.topology.index_map(tdim).size_local
