@@ -413,25 +413,3 @@ def test_profile_sampling_searches_cells_near_the_line():
     off_line = np.array([[0.1, 0.1, 0.1], [0.9, 0.2, 0.4], [0.5, 0.5, 0.9]])
     assert cells_near_line(msh, off_line) is None  # not collinear: every cell
     assert evaluate_at_points(u, off_line)[:, 0] == pytest.approx(off_line @ [1, 2, 3], abs=1e-13)
-
-
-def test_compressed_field_file_holds_the_same_arrays(tmp_path):
-    """[output] compression: gzip is lossless, so every array is bit-identical to the plain
-    file's, pyvista reads it, and the file is smaller; a level outside 0–9 is refused with
-    its key before anything runs."""
-    from emcd_fem.io.field_file import read_grid_arrays
-
-    plain = run_case(DEMOS / "slab_2d.toml", tmp_path / "plain")
-    packed = run_case(DEMOS / "slab_2d.toml", tmp_path / "packed", ["output.compression=1"])
-    a = read_grid_arrays(tmp_path / "plain" / "fields.vtkhdf")
-    b = read_grid_arrays(tmp_path / "packed" / "fields.vtkhdf")
-    assert sorted(a) == sorted(b)
-    for name in a:
-        assert a[name].dtype == b[name].dtype and np.array_equal(a[name], b[name]), name
-    assert_file_equals_solution(tmp_path / "packed", packed)
-    assert packed.summary["fields"] == plain.summary["fields"]
-    sizes = [(tmp_path / d / "fields.vtkhdf").stat().st_size for d in ("plain", "packed")]
-    assert sizes[1] < sizes[0]  # smaller at all (the measured factor ~3 is in the README)
-    with pytest.raises(CaseError, match=r"output\.compression"):
-        run_case(DEMOS / "slab_2d.toml", tmp_path / "bad", ["output.compression=12"])
-    assert not (tmp_path / "bad").exists()

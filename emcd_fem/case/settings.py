@@ -97,14 +97,6 @@ class Output(_Section):
         description="Fields to write (default: all available; mass_average_velocity needs "
         "[species]).",
     )
-    compression: int = Field(
-        default=0,
-        ge=0,
-        le=9,
-        description="gzip level of fields.vtkhdf (HDF5 chunks): 0 writes fastest; 1 makes a "
-        "3D P1 file ~3x smaller for a ~10x longer write (measured at 230k DOFs); ParaView, "
-        "pyvista and load_result read either.",
-    )
     profiles: list[Profile] = Field(
         default_factory=list, description="Lines sampled into profiles.csv."
     )

@@ -146,7 +146,6 @@ def write_field_file(
     functions: Sequence[fem.Function],
     *,
     cell_data: Mapping[str, npt.NDArray[np.integer]] | None = None,
-    compression: int = 0,
 ) -> dict[str, dict[str, Any]]:
     """Write ``functions`` (all on one mesh) to a VTKHDF file (collective).
 
@@ -155,7 +154,6 @@ def write_field_file(
         functions: Functions on one mesh (Lagrange or DG, any degree, scalar or vector);
             their ``name`` is the array name.
         cell_data: Extra integer arrays of the owned cells by name (e.g. ``region``).
-        compression: gzip level 0 (none) … 9 of the HDF5 datasets.
 
     Returns:
         Per function name: ``association`` (``point``/``cell``), the element (``family``,
@@ -207,8 +205,7 @@ def write_field_file(
         try:
             vtk_type = _cpp.io.get_vtk_cell_type(cell_type, tdim)
             grid = _grid(points, connectivity, vtk_type, point_arrays, cell_arrays)
-            rows = max(len(connectivity), len(points))
-            _write_grid(Path(filename), grid, rows, compression)
+            _write_grid(Path(filename), grid, max(len(connectivity), len(points)))
         except Exception as exc:  # shared below so that every rank raises
             error = f"cannot write {filename}: {exc}"
     error = comm.bcast(error, root=0)
@@ -252,11 +249,10 @@ def _grid(
     return grid
 
 
-def _write_grid(filename: Path, grid: Any, rows: int, compression: int = 0) -> None:
+def _write_grid(filename: Path, grid: Any, rows: int) -> None:
     from vtkmodules.vtkIOHDF import vtkHDFWriter
 
     writer = vtkHDFWriter()
-    writer.SetCompressionLevel(int(compression))
     # chunks no larger than the data (the default of 25 000 rows inflates small files)
     writer.SetChunkSize(int(np.clip(rows, 1, 25_000)))
     writer.SetInputData(grid)

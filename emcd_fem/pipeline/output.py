@@ -189,9 +189,7 @@ def write_outputs(
     summary.update(RUN_CONTEXT.get("provenance", {}))
     if "sweep" in RUN_CONTEXT:
         summary["sweep"] = RUN_CONTEXT["sweep"]
-    described, files = write_result_fields(
-        staging, fields, domain, compression=case.output.compression
-    )
+    described, files = write_result_fields(staging, fields, domain)
     summary["fields"] = described
     if case.output.profiles:
         header = [
@@ -291,7 +289,7 @@ def _optional(
 
 
 def write_result_fields(
-    directory: Path, fields: Mapping[str, Any], domain: Domain, *, compression: int = 0
+    directory: Path, fields: Mapping[str, Any], domain: Domain
 ) -> tuple[dict[str, Any], list[str]]:
     """The field files of a run (collective).
 
@@ -324,9 +322,7 @@ def write_result_fields(
         if not group:
             continue
         filename = stem + field_file.SUFFIX
-        info = field_file.write_field_file(
-            directory / filename, group, cell_data=cell_data, compression=compression
-        )
+        info = field_file.write_field_file(directory / filename, group, cell_data=cell_data)
         gdim = group[0].function_space.mesh.geometry.dim
         for name, entry in info.items():
             described[name] = {
