@@ -33,14 +33,15 @@ def timed(owner, name: str, phase: str) -> None:
     setattr(owner, name, wrapper)
 
 
-try:  # assembly inside solve(): emcd_fem's linear problem (absent in other versions: skipped)
-    from emcd_fem.models import transport
-    from emcd_fem.solvers import linear
+with phases("import"):  # the modules a solve needs (DOLFINx with them): part of the import
+    try:  # assembly inside solve(): emcd_fem's linear problem (other versions: skipped)
+        from emcd_fem.models import transport
+        from emcd_fem.solvers import linear
 
-    timed(linear.ScaledLinearProblem, "assemble", "assembly")
-    timed(transport, "solve_linear", "linear")  # the linear solve with its checks
-except (ImportError, AttributeError):
-    pass
+        timed(linear.ScaledLinearProblem, "assemble", "assembly")
+        timed(transport, "solve_linear", "linear")  # the linear solve with its checks
+    except (ImportError, AttributeError):
+        pass
 
 with phases("mesh"):
     domain = ef.layered_slab(

@@ -2,7 +2,7 @@
 
 The same mesh as ``emcd_fem.layered_slab`` (``create_box`` with the layer nodes mapped onto
 x, ghost mode shared_facet), P1, the same PETSc options as the API (``petsc=`` argument,
-CG + GAMG rtol 1e-10 and emcd_fem's GAMG smoother), flux −∫ c D ∇x·n ds on ``right``.
+CG + GAMG at emcd_fem's default rtol and GAMG smoother), flux −∫ c D ∇x·n ds on ``right``.
 No output files. Usage: ``python slab_raw.py n=30 petsc='{...}'``.
 """
 

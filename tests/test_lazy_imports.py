@@ -107,3 +107,28 @@ def test_documented_module_paths_stay_importable():
     assert emcd_fem.soret is soret and emcd_fem.thermal is thermal
     assert emcd_fem.thermal.HeatFlux is thermal.HeatFlux
     assert films.__spec__.name == "emcd_fem.models.films"  # the alias left it intact
+
+
+def test_emcd_run_of_a_builtin_slab_loads_no_scipy_graphics_or_gmsh(tmp_path):
+    """`emcd run` (default outputs, no pictures, no reference that needs scipy) pays for
+    no SciPy, PyVista, Matplotlib or gmsh import (the field file is written with VTK alone)
+    and for none of the special routes (transient, n species, dusty gas, Stefan flow)."""
+    case = tmp_path / "slab.toml"
+    case.write_text(
+        '[geometry]\nkind = "layered_slab"\ndim = 2\ncells_across = 2\n'
+        'layers = [{ name = "a", thickness = 1e-3, cells = 4 }]\n'
+        "[materials.a]\nD = 1e-5\nc = 40.9\n"
+        '[boundaries.left]\ntype = "mole_fraction"\nvalue = 1.0\n'
+        '[boundaries.right]\ntype = "mole_fraction"\nvalue = 0.0\n'
+    )
+    out = tmp_path / "out"
+    loaded = _loaded(
+        "from emcd_fem.cli import main\n"
+        f"assert main(['run', {str(case)!r}, '-o', {str(out)!r}, '-q']) == 0"
+    )
+    assert (out / "fields.vtkhdf").exists() and "emcd_fem.pipeline.run" in loaded
+    for name in ("scipy", "pyvista", "matplotlib", "gmsh", "cantera"):
+        assert name not in loaded, f"emcd run loaded {name}"
+    routes = ("transient_output", "multicomponent_run", "dusty_gas_run", "stefan_run")
+    for name in (*(f"emcd_fem.pipeline.{r}" for r in routes), "emcd_fem.studies.effective"):
+        assert name not in loaded, f"a plain steady case loaded the route {name}"

@@ -30,8 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-import scipy.optimize
 
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
 
@@ -60,6 +58,8 @@ class FilmSolution:
 
     def mole_fractions(self, z: float) -> np.ndarray:
         """All n mole fractions at 0 ≤ z ≤ L."""
+        import scipy.linalg  # on use: a run that needs no reference does not load scipy
+
         start = np.append(self.x0[list(self.independent)], 1.0)
         ind = (scipy.linalg.expm(self.augmented * z) @ start)[:-1]
         full = np.empty(self.x0.size)
@@ -163,6 +163,8 @@ def layered_film_solution(
     ind = [k for k in range(n) if k != e]
     start = np.append(a[ind], 1.0)
     jumps = _jumps(interfaces, layers, n - 1)
+    import scipy.linalg  # on use: a run that needs no reference does not load scipy
+    import scipy.optimize
 
     def mismatch(n_ind: np.ndarray) -> np.ndarray:
         state = start

@@ -29,7 +29,6 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx import fem
 from dolfinx import mesh as dmesh
-from scipy.spatial import cKDTree
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.models.transient import StepRecord, TransientState
@@ -177,6 +176,8 @@ def read_states(
                     f"checkpoint {str(path)!r}: {stored.shape[0]} values for a space of "
                     f"{u.function_space.dofmap.index_map.size_global}: another mesh or degree"
                 )
+            from scipy.spatial import cKDTree  # on use: only a restart loads scipy
+
             distance, index = cKDTree(stored).query(coords)
             extent = float(np.ptp(stored, axis=0).max()) or 1.0
             if distance.size and distance.max() > 1e-9 * extent:

@@ -12,10 +12,14 @@ The file holds one unstructured grid (the mesh, written once) and every field on
 * optional integer cell data (the region index).
 
 Cells are Lagrange cells (VTK types 68-72), the types DOLFINx writes and reads
-(``dolfinx.io.vtkhdf.read_mesh``). The pieces of every rank are gathered on rank 0 and
-written by VTK's ``vtkHDFWriter`` (PyPI VTK has no parallel HDF5): points in the global
-DOF order, cells in the global cell order, so the file does not depend on the rank count
-beyond that numbering. Rank 0 holds the whole field file in memory while writing.
+(``dolfinx.io.vtkhdf.read_mesh``). The pieces of every rank are gathered on rank 0 (one
+``Gatherv`` per array, straight into the final array) and written by VTK's
+``vtkHDFWriter`` (PyPI VTK has no parallel HDF5) from a grid that views those arrays (one
+cell type, one cell size: no type or offset arrays in memory): points in the global DOF
+order, cells in the global cell order, so the file does not depend on the rank count
+beyond that numbering. Rank 0 holds the whole field file in memory while writing. A
+scalar Lagrange field of the grid's degree is written from its own DOFs and a DG0 field
+from its cell values (no interpolation, no second function space).
 """
 
 from collections.abc import Mapping, Sequence
@@ -53,15 +57,33 @@ def _grid_degree(msh: dmesh.Mesh, functions: Sequence[fem.Function]) -> int:
     return int(max(degrees))
 
 
+def _lagrange_space(
+    msh: dmesh.Mesh, functions: Sequence[fem.Function], q: int
+) -> fem.FunctionSpace:
+    """The scalar Lagrange space of degree q whose nodes are the grid's points.
+
+    A scalar continuous field of degree q lives on those nodes already: its space is
+    reused (no second dofmap, no interpolation); otherwise a new space is built.
+    """
+    for function in functions:
+        V = function.function_space
+        element = V.element.basix_element
+        if not element.discontinuous and element.degree == q and not function.ufl_shape:
+            return V
+    return fem.functionspace(msh, ("Lagrange", q))
+
+
 def _component_values(
     function: fem.Function, V: fem.FunctionSpace, n_owned: int
 ) -> npt.NDArray[np.float64]:
     """Values of ``function`` at the owned nodes of the scalar Lagrange space ``V``."""
+    if function.function_space is V:  # the grid's own space: the DOF values themselves
+        return function.x.array[:n_owned]
     shape = function.ufl_shape
     size = int(np.prod(shape)) if shape else 1
     values = np.empty((n_owned, size))
+    target = fem.Function(V)
     for i in range(size):
-        target = fem.Function(V)
         if shape:
             component = function[tuple(int(j) for j in np.unravel_index(i, shape))]
             target.interpolate(fem.Expression(component, V.element.interpolation_points))
@@ -75,10 +97,19 @@ def _cell_centre_values(function: fem.Function, n_cells: int) -> npt.NDArray[np.
     """DG0 interpolation (the value at each cell's centre) of the owned cells."""
     msh = function.function_space.mesh
     shape = function.ufl_shape
+    size = int(np.prod(shape)) if shape else 1
+    element = function.function_space.element.basix_element
+    if element.discontinuous and element.degree == 0:  # DG0 already: its DOFs, per cell
+        cell_dofs = function.function_space.dofmap.list[:n_cells, 0]
+        blocks = function.x.array.reshape(-1, size)
+        if np.array_equal(cell_dofs, np.arange(n_cells)):  # DOF i on cell i: a view
+            values = blocks[:n_cells]
+        else:
+            values = blocks[cell_dofs]
+        return values if shape else values[:, 0]
     space = fem.functionspace(msh, ("DG", 0, shape) if shape else ("DG", 0))
     target = fem.Function(space)
     target.interpolate(function)
-    size = int(np.prod(shape)) if shape else 1
     values = target.x.array.reshape(-1, size)[:n_cells]
     return values if shape else values[:, 0]
 
@@ -90,6 +121,24 @@ def _cell_dofs(function: fem.Function, n_cells: int) -> npt.NDArray[np.float64]:
     dofs = V.dofmap.list[:n_cells]
     blocked = (dofs[:, :, None] * bs + np.arange(bs)[None, None, :]).reshape(n_cells, -1)
     return function.x.array[blocked]
+
+
+def _gather_rows(comm: MPI.Comm, array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+    """The rows of ``array`` of every rank stacked in rank order on rank 0 (else None).
+
+    One ``Gatherv`` into the final array (no pickled copies); one rank: the array itself.
+    """
+    array = np.ascontiguousarray(array)
+    if comm.size == 1:
+        return array
+    counts = comm.gather(array.size, root=0)
+    if comm.rank != 0:
+        comm.Gatherv(array, None, root=0)
+        return None
+    row = int(np.prod(array.shape[1:]))
+    out = np.empty((sum(counts) // max(row, 1), *array.shape[1:]), dtype=array.dtype)
+    comm.Gatherv(array, (out, counts), root=0)
+    return out
 
 
 def write_field_file(
@@ -110,12 +159,16 @@ def write_field_file(
         Per function name: ``association`` (``point``/``cell``), the element (``family``,
         ``degree``, ``shape``) and ``dofs_array`` (name of the exact DOF array or None);
         the same on every rank.
+
+    Note:
+        Rank 0 holds the gathered arrays (mesh and fields, ~0.3 kB per cell in 3D) while
+        writing; the other ranks send theirs with one ``Gatherv`` per array.
     """
     msh = functions[0].function_space.mesh
     comm = msh.comm
     tdim = msh.topology.dim
     q = _grid_degree(msh, functions)
-    V = fem.functionspace(msh, ("Lagrange", q))
+    V = _lagrange_space(msh, functions, q)
     index_map = V.dofmap.index_map
     n_owned = index_map.size_local
     n_cells = msh.topology.index_map(tdim).size_local
@@ -124,31 +177,35 @@ def write_field_file(
     perm = np.argsort(_cpp.io.perm_vtk(cell_type, nodes_per_cell))
     local = V.dofmap.list[:n_cells][:, perm]
     connectivity = index_map.local_to_global(local.ravel()).reshape(local.shape)
-    points = V.tabulate_dof_coordinates()[:n_owned]
+    del local
 
     info: dict[str, dict[str, Any]] = {}
-    point_arrays: dict[str, np.ndarray] = {}
-    cell_arrays: dict[str, np.ndarray] = {}
+    point_arrays: dict[str, np.ndarray | None] = {}
+    cell_arrays: dict[str, np.ndarray | None] = {}
     for function in functions:
         element = _element_info(function)
         if element["family"] == "Lagrange":
-            point_arrays[function.name] = _component_values(function, V, n_owned)
+            values = _component_values(function, V, n_owned)
+            point_arrays[function.name] = _gather_rows(comm, values)
             info[function.name] = {"association": "point", **element, "dofs_array": None}
             continue
-        cell_arrays[function.name] = _cell_centre_values(function, n_cells)
+        cell_arrays[function.name] = _gather_rows(comm, _cell_centre_values(function, n_cells))
         dofs_name = None
         if element["degree"] > 0:
             dofs_name = f"{function.name}_dofs"
-            cell_arrays[dofs_name] = _cell_dofs(function, n_cells)
+            cell_arrays[dofs_name] = _gather_rows(comm, _cell_dofs(function, n_cells))
         info[function.name] = {"association": "cell", **element, "dofs_array": dofs_name}
     for name, values in (cell_data or {}).items():
-        cell_arrays[name] = np.asarray(values)[:n_cells]
+        cell_arrays[name] = _gather_rows(comm, np.asarray(values)[:n_cells])
+    points = _gather_rows(comm, V.tabulate_dof_coordinates()[:n_owned])
+    connectivity = _gather_rows(comm, connectivity.astype(np.int64, copy=False))
 
-    pieces = comm.gather((points, connectivity, point_arrays, cell_arrays), root=0)
     error = None
     if comm.rank == 0:
         try:
-            _write_on_root(Path(filename), pieces, _cpp.io.get_vtk_cell_type(cell_type, tdim))
+            vtk_type = _cpp.io.get_vtk_cell_type(cell_type, tdim)
+            grid = _grid(points, connectivity, vtk_type, point_arrays, cell_arrays)
+            _write_grid(Path(filename), grid, max(len(connectivity), len(points)))
         except Exception as exc:  # shared below so that every rank raises
             error = f"cannot write {filename}: {exc}"
     error = comm.bcast(error, root=0)
@@ -157,24 +214,47 @@ def write_field_file(
     return info
 
 
-def _write_on_root(filename: Path, pieces: list, vtk_type: int) -> None:
-    import pyvista
+def _grid(
+    points: npt.NDArray[np.float64],
+    connectivity: npt.NDArray[np.int64],
+    vtk_type: int,
+    point_arrays: Mapping[str, npt.NDArray[Any]],
+    cell_arrays: Mapping[str, npt.NDArray[Any]],
+) -> Any:
+    """A ``vtkUnstructuredGrid`` of one cell type viewing the arrays (no copies).
+
+    The cells share one size (affine offsets: no offsets array) and one type; the VTK
+    arrays view the NumPy arrays, which must outlive the grid.
+    """
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkUnstructuredGrid
+
+    grid = vtkUnstructuredGrid()
+    vtk_points = vtkPoints()
+    vtk_points.SetData(numpy_to_vtk(np.ascontiguousarray(points), deep=False))
+    grid.SetPoints(vtk_points)
+    cells = vtkCellArray()
+    flat = connectivity.reshape(-1)
+    if not cells.SetData(
+        connectivity.shape[1], numpy_to_vtk(flat, deep=False, array_type=VTK_ID_TYPE)
+    ):
+        raise OSError("VTK refused the cell connectivity")
+    grid.SetCells(vtk_type, cells)
+    for data, arrays in ((grid.GetPointData(), point_arrays), (grid.GetCellData(), cell_arrays)):
+        for name, values in arrays.items():
+            array = numpy_to_vtk(np.ascontiguousarray(values), deep=False)
+            array.SetName(name)
+            data.AddArray(array)
+    return grid
+
+
+def _write_grid(filename: Path, grid: Any, rows: int) -> None:
     from vtkmodules.vtkIOHDF import vtkHDFWriter
 
-    points = np.concatenate([p[0] for p in pieces])
-    connectivity = np.concatenate([p[1] for p in pieces]).astype(np.int64)
-    n_cells, per_cell = connectivity.shape
-    cells = np.hstack([np.full((n_cells, 1), per_cell, dtype=np.int64), connectivity])
-    grid = pyvista.UnstructuredGrid(
-        cells.ravel(), np.full(n_cells, vtk_type, dtype=np.uint8), points
-    )
-    for name in pieces[0][2]:
-        grid.point_data[name] = np.concatenate([p[2][name] for p in pieces])
-    for name in pieces[0][3]:
-        grid.cell_data[name] = np.concatenate([p[3][name] for p in pieces])
     writer = vtkHDFWriter()
     # chunks no larger than the data (the default of 25 000 rows inflates small files)
-    writer.SetChunkSize(int(np.clip(max(n_cells, len(points)), 1, 25_000)))
+    writer.SetChunkSize(int(np.clip(rows, 1, 25_000)))
     writer.SetInputData(grid)
     writer.SetFileName(str(filename))
     if not writer.Write() or not filename.exists():

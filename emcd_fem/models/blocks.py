@@ -82,6 +82,8 @@ def check_films(
         EmcdInputError: a pair given twice, an unknown region, k not > 0, regions that do
             not touch, or an interface without facets.
     """
+    if not films:  # nothing to check (the same on every rank: the films are input data)
+        return {}
     touching = adjacent_regions(domain)
     films = dict(sorted(films.items()))  # one order on every rank (it drives collectives)
     for (a, b), k in films.items():

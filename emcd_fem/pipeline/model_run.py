@@ -26,9 +26,6 @@ from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.reacting import conversion
 from emcd_fem.models.transport import SpeciesTransportModel
-from emcd_fem.pipeline.dusty_gas_run import run_dusty_gas
-from emcd_fem.pipeline.multicomponent_run import run_multicomponent
-from emcd_fem.pipeline.multicomponent_transient import run_transient_multicomponent
 from emcd_fem.pipeline.output import (
     RunResult,
     common_summary,
@@ -50,7 +47,6 @@ from emcd_fem.pipeline.setup import (
     interface_pairs,
     resolve_material,
 )
-from emcd_fem.pipeline.stefan_run import run_stefan
 from emcd_fem.pipeline.thermal_case import (
     reference_summary,
     soret_parameters,
@@ -59,10 +55,7 @@ from emcd_fem.pipeline.thermal_case import (
     thermal_diffusion_factors,
     thermal_summary,
 )
-from emcd_fem.pipeline.transient_output import run_transient
-from emcd_fem.pipeline.validity_run import record_failure, report_for_model
 from emcd_fem.post.fields import flux_space, interpolate_expression, mass_average_velocity_field
-from emcd_fem.studies.effective import effective_report
 
 
 def build_model(case: Case, domain: Domain) -> SpeciesTransportModel:
@@ -127,20 +120,31 @@ def run_model(
     mesh_reused: bool = False,
 ) -> RunResult:
     """Build, solve, post-process and write a case through the composed model (collective)."""
+    # each special route is imported when taken: `emcd run` of a plain case loads none of them
     if case.multicomponent is not None and case.multicomponent.model == "dusty_gas":
+        from emcd_fem.pipeline.dusty_gas_run import run_dusty_gas
+
         return run_dusty_gas(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.multicomponent is not None and case.time is not None:  # n species in time
+        from emcd_fem.pipeline.multicomponent_transient import run_transient_multicomponent
+
         return run_transient_multicomponent(
             case, domain, out, comm, timings, start, mesh_reused=mesh_reused
         )
     if case.multicomponent is not None:  # n species: the Maxwell–Stefan model
+        from emcd_fem.pipeline.multicomponent_run import run_multicomponent
+
         return run_multicomponent(case, domain, out, comm, timings, start, mesh_reused=mesh_reused)
     if case.physics.flux_model == "stefan":  # non-equimolar 1D film: its own model
+        from emcd_fem.pipeline.stefan_run import run_stefan
+
         return run_stefan(case, domain, out, comm, timings, start)
     tic = time.perf_counter()
     model = build_model(case, domain)
     timings["setup"] = time.perf_counter() - tic
     if case.time is not None:  # the time loop and its outputs: pipeline/transient_*.py
+        from emcd_fem.pipeline.transient_output import run_transient
+
         return run_transient(
             case, domain, model, out, comm, timings, start, mesh_reused=mesh_reused
         )
@@ -214,6 +218,8 @@ def run_model(
     rows = profile_rows(case, x, comm, exact)
     judge_run(case, domain, summary)
     if case.analysis.emcd_validity:  # "is EMCD valid here?": a re-solve beside the run
+        from emcd_fem.pipeline.validity_run import record_failure, report_for_model
+
         summary["validity"], extra = report_for_model(
             case, domain, model, solution, summary, build_model
         )
@@ -231,6 +237,8 @@ def _effective(case: Case, domain: Domain) -> dict[str, Any] | None:
     """The effective-diffusivity report of ``[analysis] effective_diffusivity`` (else None)."""
     if not case.analysis.effective_diffusivity:
         return None
+    from emcd_fem.studies.effective import effective_report
+
     g = case.geometry
     return effective_report(
         domain,

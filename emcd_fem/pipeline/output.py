@@ -305,7 +305,9 @@ def write_result_fields(
     others = [f for f in fields.values() if f.function_space.mesh is not msh]
     names = sorted(domain.regions)
     tdim = msh.topology.dim
-    region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=np.int32)
+    # the region index per cell in the smallest integer type (one byte below 128 regions)
+    small = np.int8 if len(names) < 128 else np.int32
+    region = np.full(msh.topology.index_map(tdim).size_local, -1, dtype=small)
     owned = domain.cell_tags.indices < region.size
     tags = np.array([domain.regions[n] for n in names], dtype=np.int64)
     values = np.asarray(domain.cell_tags.values[owned], dtype=np.int64)
