@@ -54,18 +54,16 @@ from emcd_fem.models.blocks import (
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, judged_state
 from emcd_fem.models.dirichlet import block_dirichlet_conditions
 from emcd_fem.models.inventory import Inventory, is_flux_only, model_inventory, refuse_coupled
-from emcd_fem.models.newton import newton_solve, staggered
+from emcd_fem.models.newton import newton_solve, solver_record, staggered
 from emcd_fem.models.reacting import NEWTON_NAMES, ReactionTerms
 from emcd_fem.models.solution import TransportSolution
-from emcd_fem.models.thermal_support import (
-    NEWTON_OPTIONS,
-    model_temperature,
-)
+from emcd_fem.models.thermal_support import model_temperature
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
 from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
+from emcd_fem.solvers.nonlinear import global_size, newton_petsc_options
 
 logger = logging.getLogger("emcd_fem")
 
@@ -203,7 +201,8 @@ class SpeciesTransportModel:
             self._constants,
             self.solubility,
         )
-        options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
+        user_options, n_species = dict(petsc_options or {}), global_size(self.potentials)
+        options = newton_petsc_options(n_species, user_options, blocks=len(self.blocks))
         # every term but Soret's is linear: the isothermal problem is assembled once and
         # solved linearly; it is also Newton's starting point with Soret
         linear_options = {
@@ -262,7 +261,9 @@ class SpeciesTransportModel:
                 self.heat,
                 self._bcs,
                 self._conductance,
-                options,
+                newton_petsc_options(
+                    n_species + global_size([self.heat.temperature]), user_options, split=True
+                ),
             )
 
     # -- assembly -----------------------------------------------------------------------
@@ -281,6 +282,7 @@ class SpeciesTransportModel:
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
         result = newton_solve(built["problem"], self.domain.comm, **built.get("names", {}))
+        self.newton_record = solver_record(built["problem"])  # method, fallback (summary)
         for u in self.potentials:
             u.x.scatter_forward()
         return result
