@@ -154,10 +154,13 @@ def staggered(
     *,
     tolerance: float,
     max_passes: int,
+    one_pass: bool = False,
 ) -> tuple[ThermalSolution, int, str, list[float], int, list[float]]:
     """Solve T, then Newton for the species, until the change between passes < tolerance.
 
     The change is the larger of max |ΔT| / max |T| and max |Δμ| (collective).
+    ``one_pass``: stop after the first pass — the coupled solution, since T does not depend
+    on x_A (the monolithic coupling's default at scale, ``solvers.nonlinear.in_sequence``).
 
     Returns:
         (heat solution, Newton iterations summed, last reason, last residual history,
@@ -184,7 +187,7 @@ def staggered(
             ),
         )
         changes.append(change)
-        if passes > 1 and change < tolerance:
+        if one_pass or (passes > 1 and change < tolerance):
             return solution, iterations, reason, history, passes, changes
     raise EmcdSolverError(
         f"the staggered T–x_A iteration did not converge in {max_passes} passes (last change "

@@ -63,7 +63,7 @@ from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
 from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
-from emcd_fem.solvers.nonlinear import global_size, newton_petsc_options
+from emcd_fem.solvers.nonlinear import global_size, in_sequence, newton_petsc_options
 
 logger = logging.getLogger("emcd_fem")
 
@@ -205,9 +205,7 @@ class SpeciesTransportModel:
         options = newton_petsc_options(n_species, user_options, blocks=len(self.blocks))
         # every term but Soret's is linear: the isothermal problem is assembled once and
         # solved linearly; it is also Newton's starting point with Soret
-        linear_options = {
-            k: v for k, v in (petsc_options or {}).items() if not k.startswith("snes")
-        }
+        linear_options = {k: v for k, v in user_options.items() if not k.startswith("snes")}
         self._inputs = FormInputs(
             domain=domain,
             blocks=self.blocks,
@@ -251,8 +249,11 @@ class SpeciesTransportModel:
         elif self.reactions is not None and not self.reactions.linear:  # rate in the Jacobian
             built = build_nonlinear(self._inputs, self._bcs, None, options)
             self._thermal = built | {"names": NEWTON_NAMES}
-        self._monolithic = None
-        if self.heat is not None and coupling == "monolithic":
+        T_fields = [self.heat.temperature] if self.heat is not None else []
+        self._monolithic, n_all = None, n_species + global_size(T_fields)
+        # at scale by default T first, then Newton for x_A: J is block triangular (exact)
+        self.sequential = coupling == "monolithic" and in_sequence(n_all, user_options)
+        if self.heat is not None and coupling == "monolithic" and not self.sequential:
             self._monolithic = build_monolithic(
                 domain,
                 len(self.blocks),
@@ -261,9 +262,7 @@ class SpeciesTransportModel:
                 self.heat,
                 self._bcs,
                 self._conductance,
-                newton_petsc_options(
-                    n_species + global_size([self.heat.temperature]), user_options, split=True
-                ),
+                newton_petsc_options(n_all, user_options, split=True),
             )
 
     # -- assembly -----------------------------------------------------------------------
@@ -340,13 +339,14 @@ class SpeciesTransportModel:
                 bc.set(T.x.array)
             iterations, reason, history = self._newton(self._monolithic)
             heat, built = self.heat.post_process(), self._thermal
-        elif self.heat is not None:  # staggered
+        elif self.heat is not None:  # staggered, or T then x_A once (monolithic at scale)
             heat, iterations, reason, history, passes, changes = staggered(
                 self.heat,
                 lambda: self._newton(self._thermal),
                 self.potentials,
                 tolerance=self.coupling_tolerance,
                 max_passes=self.max_coupling_iterations,
+                one_pass=self.sequential,
             )
             built = self._thermal
         elif self._thermal is not None:

@@ -97,6 +97,20 @@ def newton_petsc_options(
     return options | user
 
 
+def in_sequence(n_dofs: int, user: Mapping[str, Any] | None = None) -> bool:
+    """True when a monolithic x_A–T problem is solved as T first, then Newton for x_A.
+
+    That is the default above :data:`DIRECT_SOLVER_MAX_DOFS` unknowns (x_A and T) unless
+    the user picks a method (``ksp_type``/``pc_type``): J = [[J_xx, J_xT], [0, J_TT]] is
+    block triangular, so the sequence is the coupled solution (to the solver tolerances),
+    and it assembles and preconditions the T system (discontinuous with contact
+    resistances: many more unknowns than x_A) once instead of in every Newton iteration.
+    Measured on the Soret benchmark case: see benchmarks/README.md ("Soret 3D").
+    """
+    user = user or {}
+    return n_dofs > DIRECT_SOLVER_MAX_DOFS and not ("ksp_type" in user or "pc_type" in user)
+
+
 def global_size(functions: Sequence[Any]) -> int:
     """Global number of unknowns of the given DOLFINx Functions (scalar spaces)."""
     return sum(u.function_space.dofmap.index_map.size_global for u in functions)
@@ -136,6 +150,7 @@ __all__ = [
     "SNES_OPTIONS",
     "SPLIT_FIELDS",
     "global_size",
+    "in_sequence",
     "newton_petsc_options",
     "split_fields",
 ]
