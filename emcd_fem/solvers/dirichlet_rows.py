@@ -142,11 +142,20 @@ class ScaledDirichletRows:
         ]
 
     def residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
-        """SNES residual callback: DOLFINx's residual, Dirichlet entries times s_b."""
-        if self.scales is None:  # fix s from the Jacobian at the first point
-            self.jacobian(snes, x, self.problem.A, self.problem.P_mat)
+        """SNES residual callback: DOLFINx's residual, Dirichlet entries times s_b.
+
+        Before s is known (the first residual of a solve) it is fixed from the Jacobian at
+        x — unless x already satisfies the data (every Dirichlet entry 0, e.g. Newton from
+        the linear start): then any s scales them alike, and the first Jacobian fixes it.
+        """
         dolfinx.fem.petsc.assemble_residual(snes, x, b, **self._residual_ctx)
         array = b.getArray()  # owned entries, writable view
+        if self.scales is None:
+            offsets = [np.abs(array[block.start + rows]) for block, rows in self.blocks]
+            local = max((float(v.max(initial=0.0)) for v in offsets), default=0.0)
+            if b.getComm().tompi4py().allreduce(local, op=MPI.MAX) == 0.0:
+                return
+            self.jacobian(snes, x, self.problem.A, self.problem.P_mat)
         for rows, s in self._rows():
             array[rows] *= s
         b.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
