@@ -47,6 +47,7 @@ def test_options_by_size_and_structure():
     user = newton_petsc_options(10**6, {"ksp_type": "bcgs", "pc_type": "jacobi"})
     assert (user["ksp_type"], user["pc_type"], user["ksp_rtol"]) == ("bcgs", "jacobi", 1e-10)
     assert "ksp_gmres_restart" not in user and "mg_levels_pc_type" not in user
+    assert "ksp_pc_side" not in user  # CG, e.g., takes left preconditioning only
     assert newton_petsc_options(10, {"snes_rtol": 1e-8})["snes_rtol"] == 1e-8
     assert in_sequence(10**6) and not in_sequence(10**6, {"pc_type": "lu"})
     assert not in_sequence(DIRECT_SOLVER_MAX_DOFS)

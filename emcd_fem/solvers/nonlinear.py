@@ -82,10 +82,8 @@ def newton_petsc_options(
     user = dict(user or {})
     options = dict(SNES_OPTIONS)
     if "ksp_type" in user or "pc_type" in user:
-        if user.get("ksp_type") not in (None, "preonly"):
-            options |= {k: v for k, v in KRYLOV_OPTIONS.items() if k != "ksp_type"}
-            if user.get("ksp_type") != "gmres":
-                del options["ksp_gmres_restart"]
+        if user.get("ksp_type") != "preonly":  # the tolerances only (any Krylov method)
+            options |= {k: KRYLOV_OPTIONS[k] for k in ("ksp_rtol", "ksp_atol", "ksp_max_it")}
         if user.get("pc_type") == "gamg" and not any(k.startswith("mg_levels") for k in user):
             options |= GAMG_OPTIONS
     elif n_dofs <= DIRECT_SOLVER_MAX_DOFS or blocks > 1:
