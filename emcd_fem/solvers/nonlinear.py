@@ -7,13 +7,17 @@ is the wrong method: the iterative default is GMRES, right-preconditioned (its s
 test then measures the true residual ‖F + J δ‖, not a preconditioned one) with GAMG
 (the smoother of the linear path).
 
-The monolithic x_A–T Newton (Soret with heat conduction) gets a block preconditioner: T does
-not depend on x_A (no Dufour effect, k independent of x_A), so its Jacobian is block
-triangular, [[J_xx, J_xT], [0, J_TT]]. A multiplicative PETSc fieldsplit with the T block
-first (δT = J_TT⁻¹ r_T, then δx = J_xx⁻¹ (r_x − J_xT δT)) is the exact inverse up to the
-inner solves; each block gets its own GAMG V-cycle (one AMG hierarchy per field: GAMG on
-the monolithic matrix aggregates x_A and T nodes together and does not converge at scale —
-the 300k-DOF Soret benchmark ran > 12 min). :func:`split_fields` gives PETSc the index sets.
+The monolithic x_A–T problem (Soret with heat conduction): T does not depend on x_A (no
+Dufour effect, k independent of x_A), so its Jacobian is block triangular,
+[[J_xx, J_xT], [0, J_TT]]. Above the size threshold it is solved as T first, then the x_A
+Newton (:func:`in_sequence`) — the coupled solution itself, with the T system (DG with
+contact resistances: ~20× the unknowns of x_A) assembled and preconditioned once instead
+of in every Newton iteration (measured 2× faster than the best one-Newton method, see
+benchmarks/README.md "Soret 3D"). A one-Newton solve chosen by the user with
+``pc_type = "fieldsplit"`` gets the T-first multiplicative split (δT = J_TT⁻¹ r_T, then
+δx = J_xx⁻¹ (r_x − J_xT δT): exact up to the inner solves; one GAMG hierarchy per field,
+options ``fieldsplit_temperature_*`` and ``fieldsplit_species_*``):
+:func:`split_fields` gives PETSc the index sets.
 
 The user's ``[solver] petsc_options`` still override: a user's ``ksp_type`` or ``pc_type``
 replaces the default method whole (as on the linear path).
