@@ -150,3 +150,4 @@ def test_maximum_principle_overshoot_only_warns():
     )
     assert solution.x_max > 1.01  # 1.0865 with this mesh
     assert solution.warnings and "maximum principle" in solution.warnings[0]
+    assert "(P2 elements" in solution.warnings[0]  # the run's degree, not a fixed label

@@ -179,6 +179,7 @@ def range_check(
     peclet: float,
     inventory: float | None = None,
     judge: bool = True,
+    reactions: bool = False,
 ) -> tuple[float, float, list[str]]:
     """x_A within [0, 1] (:func:`judge_range`) after a solve of the composed model.
 
@@ -195,6 +196,8 @@ def range_check(
         peclet: The cell Péclet number of the thermal drift (advice when > 1).
         inventory: The prescribed mean x_A of a flux-only problem (``models.inventory``).
         judge: False: only the range, no check (an intermediate solve).
+        reactions: Whether reactions (homogeneous, wall or interface) shape x_A: they pull
+            it towards their equilibrium compositions, so no maximum principle then.
 
     Returns:
         (x_min, x_max, warnings).
@@ -212,6 +215,8 @@ def range_check(
         what.append("the film resistances (interfaces.film)")
     if thermal:
         what.append("the thermal diffusion (S_T, temperature gradient)")
+    if reactions:
+        what.append("the reactions (their equilibrium compositions)")
     warnings = judge_range(
         domain,
         x_min,
@@ -227,7 +232,7 @@ def range_check(
         "where T is steep"
         if peclet > 1
         else "",
-        maximum_principle=not thermal,
+        maximum_principle=not (thermal or reactions),
         inventory=inventory,
     )
     return x_min, x_max, list(warnings)
@@ -279,6 +284,7 @@ def judged_state(
         peclet=peclet,
         inventory=model.inventory.value if model.inventory is not None else None,
         judge=judge,
+        reactions=model.reactions is not None,
     )
     return {
         "mole_fraction": x,

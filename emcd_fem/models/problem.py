@@ -173,11 +173,13 @@ class EMCDProblem:
             potential_range: Range of the unknown μ (default: of :attr:`potential`).
             model: What else shapes x_A (named among the responsible data).
             advice: Extra advice for the refusal.
-            maximum_principle: False when x_A may leave the data range (thermal diffusion).
+            maximum_principle: False when x_A may leave the data range (thermal diffusion;
+                reactions, which pull x_A towards their equilibria, set it False here).
 
         Returns:
             Warnings. Raises AdmissibilityError or EmcdResultError (see there).
         """
+        reacting = self.model.reactions is not None
         return judge_range(
             self.domain,
             x_min,
@@ -190,7 +192,7 @@ class EMCDProblem:
             potential_range=potential_range or owned_range(self.potential),
             model=model,
             advice=advice,
-            maximum_principle=maximum_principle,
+            maximum_principle=maximum_principle and not reacting,
             inventory=self.inventory_mole_fraction if self.singular else None,
         )
 

@@ -15,7 +15,10 @@ Without flux data (no non-zero ``flux`` boundary, no source) the exact potential
 the maximum principle: it stays within the range of the data μ_D = x_D / H_b of the
 ``mole_fraction`` and ``mass_transfer`` boundaries (film resistances do not change this:
 they only couple values that already lie in that range). Thermal diffusion keeps x_A in
-[0, 1] by a comparison principle (x_A = 0 and 1 are solutions). So when moreover every
+[0, 1] by a comparison principle (x_A = 0 and 1 are solutions); so do reactions
+(homogeneous, on walls, on interfaces), which pull x_A towards their equilibrium
+compositions, possibly outside the data range: with either, the overshoot warning compares
+with [0, 1] only (``maximum_principle=False``). So when moreover every
 region satisfies H_r max μ_D <= 1, the exact x_A lies in [0, 1] and an excursion of the
 discrete x_A is discretisation error: beyond the data range it is reported as a warning,
 beyond [0, 1] by more than the tolerance below as :class:`~emcd_fem.errors.EmcdResultError`
@@ -166,8 +169,8 @@ def check_range(
             (S_T)"``, named among the responsible data.
         advice: Extra advice appended to the refusal, e.g. on a cell Péclet number.
         maximum_principle: False when the model keeps x_A within [0, 1] but not within the
-            range of the boundary data (thermal diffusion): the overshoot warning then
-            compares with [0, 1].
+            range of the boundary data (thermal diffusion, reactions: their equilibrium
+            compositions): the overshoot warning then compares with [0, 1].
 
     Returns:
         Warnings (the discrete x_A overshoots the data range by discretisation error).
@@ -222,7 +225,8 @@ def check_range(
                 f"the discrete {what} [{mu_min:.6g}, {mu_max:.6g}] overshoots the data "
                 f"range [{lo:g}, {hi:g}] by {max(lo - mu_min, mu_max - hi):.2e}; the exact "
                 "solution stays within it (maximum principle), so this is discretisation "
-                f"error (P2, obtuse cells or a steep drift): refine the mesh{_sentence(advice)}"
+                f"error (P{degree} elements, obtuse cells or a steep drift): refine the mesh"
+                f"{_sentence(advice)}"
             )
             logger.warning(message)
             return [message]
