@@ -4,7 +4,7 @@ uses α_T(x_A), kinetic theory's form (p0 + p1 x)/(1 + q1 x + q2 x²) fitted to 
 References: Cantera's own thermal-diffusion coefficients (materials.gas_data) at
 compositions between the fit's samples, for four gas pairs with their signs; and a Soret
 slab of dilute H2 in N2 (x_A = 0.1 at both ends, 280 → 560 K), where α_T(x_A) ≈ −0.27 is far
-from α_T(0.5) = −0.35, against an independent shooting solve of the 1D flux equation
+from α_T(0.5) = −0.347, against an independent shooting solve of the 1D flux equation
 (scipy solve_ivp at rtol 1e-13 + brentq), with mesh convergence.
 """
 
@@ -51,7 +51,7 @@ def test_law_reproduces_cantera_between_its_samples_with_the_sign(a, b, t, sign)
 
 def test_h2_n2_alpha_depends_strongly_on_composition():
     law = _law("H2", "N2", 300.0)
-    # the reason for the local evaluation: α_T(0.1) = −0.27 and α_T(0.9) = −0.51
+    # the reason for the local evaluation: α_T(0.1) = −0.266 and α_T(0.9) = −0.503
     assert law(0.1) > -0.28 and law(0.9) < -0.50
 
 
