@@ -114,3 +114,10 @@ def test_range_check_without_and_with_interfaces(caplog):
     assert "refine the mesh" in check_range(large, "", [])[0]  # warning, never refused
     with pytest.raises(AdmissibilityError, match=r"a\|b: κ_A = 2"):
         check_range(large, "a|b: κ_A = 2", [])
+
+
+def test_sources_or_reactions_keep_an_excursion_a_warning_naming_both():
+    # a source can push x out of [0, 1] too: the partitions are not proven responsible
+    large = {"A": (-2 * INADMISSIBLE_RANGE, 1.0)}
+    (warning,) = check_range(large, "a|b: κ_A = 2", [], produced=True)
+    assert "a|b: κ_A = 2" in warning and "sources and reactions" in warning

@@ -280,7 +280,10 @@ class MaxwellStefanModel:
             ) from None
         self.x.x.scatter_forward()
         fractions = self._mole_fractions()
-        x_range, warnings = checked_range(fractions, self.interfaces, self.warnings)
+        produced = bool(self.sources or self.reactions)
+        x_range, warnings = checked_range(
+            fractions, self.interfaces, self.warnings, produced=produced
+        )
         return MulticomponentSolution(
             species=self.species,
             mole_fractions=fractions,

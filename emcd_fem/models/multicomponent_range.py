@@ -59,7 +59,7 @@ def interface_advice(interfaces: str) -> str:
 
 
 def checked_range(
-    fractions: Mapping[str, Any], interfaces: str, warnings: list[str]
+    fractions: Mapping[str, Any], interfaces: str, warnings: list[str], *, produced: bool = False
 ) -> tuple[dict[str, tuple[float, float]], tuple[str, ...]]:
     """Species → global (min, max) of its nodal x, and :func:`check_range` (collective).
 
@@ -67,13 +67,18 @@ def checked_range(
         fractions: Species → mole fraction Function [-].
         interfaces: :func:`interface_coefficients` of the model.
         warnings: The model's earlier warnings.
+        produced: The model has sources or reactions (see :func:`check_range`).
     """
     x_range = {s: owned_range(f) for s, f in fractions.items()}
-    return x_range, check_range(x_range, interfaces, warnings)
+    return x_range, check_range(x_range, interfaces, warnings, produced=produced)
 
 
 def check_range(
-    x_range: Mapping[str, tuple[float, float]], interfaces: str, warnings: list[str]
+    x_range: Mapping[str, tuple[float, float]],
+    interfaces: str,
+    warnings: list[str],
+    *,
+    produced: bool = False,
 ) -> tuple[str, ...]:
     """``warnings`` plus one per species outside [0, 1] beyond :data:`RANGE_TOLERANCE`.
 
@@ -81,9 +86,12 @@ def check_range(
         x_range: Species → (min, max) of its nodal mole fractions over all ranks [-].
         interfaces: :func:`interface_coefficients` of the model ("" without partitions).
         warnings: The model's earlier warnings (not modified).
+        produced: The model has sources or reactions: they too can push x out of [0, 1], so
+            the partitions are not proven responsible and an excursion stays a warning
+            naming both.
 
     Raises:
-        AdmissibilityError: with partition coefficients, a species beyond
+        AdmissibilityError: with partition coefficients and nothing produced, a species beyond
             :data:`INADMISSIBLE_RANGE` (same message on every rank: x_range is global).
     """
     out = {
@@ -93,7 +101,7 @@ def check_range(
     }
     found = ", ".join(f"x_{s} in [{low:.3g}, {high:.3g}]" for s, (low, high) in out.items())
     worst = max((max(-low, high - 1) for low, high in out.values()), default=0.0)
-    if interfaces and worst > INADMISSIBLE_RANGE:
+    if interfaces and not produced and worst > INADMISSIBLE_RANGE:
         raise AdmissibilityError(
             f"inadmissible interface data: the solution reaches {found} (tolerance "
             f"{INADMISSIBLE_RANGE:g}), and a finer mesh does not change that: the interface "
@@ -104,7 +112,8 @@ def check_range(
         )
     result = list(warnings)
     for s, (low, high) in out.items():
-        cause = f" or check the interface coefficients ({interfaces})" if interfaces else ""
+        cause = f", check the interface coefficients ({interfaces})" if interfaces else ""
+        cause += ", check the sources and reactions" if produced else ""
         result.append(
             f"x_{s} leaves [0, 1] (min {low:.3g}, max {high:.3g}): refine the mesh where the "
             f"profiles are steep{cause}"
