@@ -46,19 +46,22 @@ from emcd_fem.models.multicomponent_interfaces import (
     solubility_field,
     species_solubilities,
 )
+from emcd_fem.models.multicomponent_range import (
+    RANGE_TOLERANCE,
+    checked_range,
+    interface_advice,
+    interface_coefficients,
+)
 from emcd_fem.models.multicomponent_solution import MulticomponentSolution, mass_average_velocity
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
 from emcd_fem.post.integrals import (
     flux_scale,
-    owned_range,
     partition_boundary_dofs,
     relative_imbalance,
 )
 
-#: How far a nodal mole fraction may leave [0, 1] before the solution carries a warning.
-RANGE_TOLERANCE: float = 1e-8
 _logger = logging.getLogger("emcd_fem")
 _ids = itertools.count()
 
@@ -149,6 +152,7 @@ class MaxwellStefanModel:
             domain, mixtures, species, self.bootstrap, partitions or {}
         )  # region → H_k of the independent species
         self.solubility_field = solubility_field(domain, self.solubility) if partitions else None
+        self.interfaces = interface_coefficients(partitions or {}, mixtures)  # κ's as text
         self.mole_fraction_vector = self.mole_fractions_of(self.x)
         # the block view a transient model works on (one block: the whole mesh)
         self.unknowns, self.entity_maps = [self.x], None
@@ -272,25 +276,21 @@ class MaxwellStefanModel:
                 f"{snes.getIterationNumber()} iterations, last residual "
                 f"{history[-1] if len(history) else float('nan'):.3e}; refine the mesh, check "
                 "the boundary compositions, or pass petsc_options (e.g. snes_max_it)"
+                + interface_advice(self.interfaces)
             ) from None
         self.x.x.scatter_forward()
         fractions = self._mole_fractions()
-        x_range = {name: owned_range(f) for name, f in fractions.items()}
-        warnings = list(self.warnings)
-        for name, (low, high) in x_range.items():
-            if low < -RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
-                warnings.append(
-                    f"x_{name} leaves [0, 1] (min {low:.3g}, max {high:.3g}): refine the mesh "
-                    "where the profiles are steep"
-                )
-                _logger.warning(warnings[-1])
+        produced = bool(self.sources or self.reactions)
+        x_range, warnings = checked_range(
+            fractions, self.interfaces, self.warnings, produced=produced
+        )
         return MulticomponentSolution(
             species=self.species,
             mole_fractions=fractions,
             iterations=iterations,
             reason=reason,
             x_range=x_range,
-            warnings=tuple(warnings),
+            warnings=warnings,
             **self.reaction_fluxes(),
         )
 

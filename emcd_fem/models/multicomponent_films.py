@@ -27,6 +27,7 @@ from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.models import multicomponent_range as mrange
 from emcd_fem.models.assembly import jacobian
 from emcd_fem.models.blocks import (
     boundary_dofs,
@@ -53,13 +54,13 @@ from emcd_fem.models.multicomponent_solution import MulticomponentSolution, mass
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
-from emcd_fem.post.integrals import flux_scale, owned_range
+from emcd_fem.post.integrals import flux_scale
 
 _ids = itertools.count()
 
 
 class MaxwellStefanFilmModel:
-    """Steady n-species Maxwell–Stefan transport with film resistances (complete on construction).
+    """Steady n-species Maxwell–Stefan with film resistances (complete on construction; collective).
 
     Args:
         domain: Mesh with named regions and boundaries (a ghost layer: built-in or gmsh).
@@ -73,13 +74,9 @@ class MaxwellStefanFilmModel:
             :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`).
         degree: Lagrange degree.
         model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
-        closed: Admit no boundary composition (a closed vessel, for
-            :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan`;
+        closed: Admit no boundary composition (a closed vessel, for TransientMaxwellStefan;
             :meth:`solve` then refuses).
         petsc_options: SNES/KSP options over the defaults (Newton, LU, rtol 1e-12).
-
-    Note:
-        Collective on the mesh communicator.
     """
 
     def __init__(
@@ -116,6 +113,7 @@ class MaxwellStefanFilmModel:
         self.films = check_species_films(domain, species, self.bootstrap, films)
         self.domain, self.degree, self.model = domain, degree, model
         self.warnings: list[str] = []
+        self.interfaces = mrange.interface_coefficients(partitions or {}, mixtures)  # κ's
         self.film_flux: dict[str, dict[str, float]] = {}  # "a|b" → species → rate a → b
         msh = domain.mesh
         self.blocks = build_blocks(domain, self.films, degree, shape=(n - 1,))
@@ -290,6 +288,7 @@ class MaxwellStefanFilmModel:
             )
         comm = self.domain.comm
         advice = "refine the mesh, check the compositions and film coefficients"
+        advice += mrange.interface_advice(self.interfaces)
         newton_solve(self._guess, comm, what="the Maxwell–Stefan film start (Fick)", advice=advice)
         iterations, reason, _ = newton_solve(
             self._problem, comm, what="the Maxwell–Stefan (films) Newton solve", advice=advice
@@ -297,13 +296,14 @@ class MaxwellStefanFilmModel:
         for u in self.potentials:
             u.x.scatter_forward()
         fractions = self.mole_fraction_fields()
+        x_range, warnings = mrange.checked_range(fractions, self.interfaces, self.warnings)
         return MulticomponentSolution(
             species=self.species,
             mole_fractions=fractions,
             iterations=iterations,
             reason=reason,
-            x_range={s: owned_range(f) for s, f in fractions.items()},
-            warnings=tuple(self.warnings),
+            x_range=x_range,
+            warnings=warnings,
             **self.reaction_fluxes(),
         )
 
