@@ -36,9 +36,7 @@ from emcd_fem.physics.terms import (
     source_term,
 )
 from emcd_fem.solvers import linear as solver_mod
-from emcd_fem.solvers.dirichlet_rows import ScaledDirichletRows
 from emcd_fem.solvers.linear import DIRECT_OPTIONS
-from emcd_fem.solvers.nonlinear import split_fields
 
 _ids = itertools.count()
 
@@ -278,9 +276,8 @@ def build_nonlinear(
         petsc_options=options,
     )
     problem.solver.setConvergenceHistory()
-    rows = ScaledDirichletRows(problem, bcs)  # Dirichlet rows at the Jacobian's scale
     compiled = [fem.form(f, entity_maps=maps) for f in F]
-    return {"problem": problem, "residuals": compiled, "F": F, "rows": rows}
+    return {"problem": problem, "residuals": compiled, "F": F}
 
 
 def build_monolithic(
@@ -303,7 +300,7 @@ def build_monolithic(
         heat: The heat problem (its temperature is the second unknown).
         bcs: The species Dirichlet conditions.
         conductance: max c D [mol/(m s)]: the scale of the species residual.
-        options: SNES/KSP options (``solvers.nonlinear.newton_petsc_options(..., split=True)``).
+        options: SNES/KSP options.
 
     Raises:
         EmcdInputError: several blocks (films).
@@ -330,12 +327,7 @@ def build_monolithic(
         petsc_options=options,
     )
     problem.solver.setConvergenceHistory()
-    rows = ScaledDirichletRows(problem, [*bcs, *heat.bcs])  # per field: x_A's and T's scale
-    sizes = [u.function_space.dofmap.index_map.size_local for u in (potential, T)]
-    split_fields(
-        problem.solver, problem.A, sizes, options
-    )  # a fieldsplit PC (the default at scale)
-    return {"problem": problem, "rows": rows}
+    return {"problem": problem}
 
 
 __all__ = [

@@ -190,8 +190,7 @@ def run_model(
     }
     if T is not None:  # Newton after the linear start
         summary["solver"] = {
-            **model.newton_record,  # type (with the linear method), ksp/pc type, fallback
-            "sequential": model.sequential,  # monolithic at scale: T, then Newton for x_A
+            "type": "SNES newtonls (bt line search), MUMPS LU",
             "iterations": solution.iterations,
             "reason": solution.reason,
             "residual_history": solution.residual_history,
