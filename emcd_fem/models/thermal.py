@@ -159,9 +159,29 @@ def _region_field(domain: Domain, values: Mapping[str, float], name: str) -> fem
     return field
 
 
-def conductivity_field(domain: Domain, conductivity: Mapping[str, float]) -> fem.Function:
-    """DG0 field of k [W/(m K)] from region → k; every region needs a finite k > 0."""
-    for region, value in conductivity.items():
+def positive_region_field(
+    domain: Domain,
+    values: Mapping[str, float],
+    name: str,
+    quantity: str,
+    unit: str,
+    missing_hint: str,
+) -> fem.Function:
+    """DG0 field named ``name`` from region → value; every region, each finite and > 0.
+
+    Args:
+        domain: The domain (its regions must all be given).
+        values: Region → value [``unit``].
+        name: The field's name.
+        quantity: What the values are, for messages (e.g. "thermal conductivity").
+        unit: Their SI unit, for messages.
+        missing_hint: What to do when regions are missing.
+
+    Raises:
+        EmcdInputError: an unknown region, a value that is not a finite number > 0, or a
+            region without a value.
+    """
+    for region, value in values.items():
         domain.region_tag(region)
         if (
             isinstance(value, bool)
@@ -170,15 +190,24 @@ def conductivity_field(domain: Domain, conductivity: Mapping[str, float]) -> fem
             or value <= 0
         ):
             raise EmcdInputError(
-                f"thermal conductivity of region {region!r} must be a finite number > 0 "
-                f"W/(m K), got {value!r}"
+                f"{quantity} of region {region!r} must be a finite number > 0 {unit}, got {value!r}"
             )
-    missing = sorted(set(domain.regions) - set(conductivity))
+    missing = sorted(set(domain.regions) - set(values))
     if missing:
-        raise EmcdInputError(
-            f"no thermal conductivity for region(s) {missing}: give k [W/(m K)] for every region"
-        )
-    return _region_field(domain, conductivity, "thermal_conductivity")
+        raise EmcdInputError(f"no {quantity} for region(s) {missing}: {missing_hint}")
+    return _region_field(domain, values, name)
+
+
+def conductivity_field(domain: Domain, conductivity: Mapping[str, float]) -> fem.Function:
+    """DG0 field of k [W/(m K)] from region → k; every region needs a finite k > 0."""
+    return positive_region_field(
+        domain,
+        conductivity,
+        "thermal_conductivity",
+        "thermal conductivity",
+        "W/(m K)",
+        "give k [W/(m K)] for every region",
+    )
 
 
 def _interior_facet_tags(
@@ -438,4 +467,5 @@ __all__ = [
     "Temperature",
     "ThermalSolution",
     "conductivity_field",
+    "positive_region_field",
 ]

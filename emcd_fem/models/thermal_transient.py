@@ -21,7 +21,6 @@ d/dt ∫ρ c_p T dx + Σ Q_Γ − ∫Q dx (d/dt: the scheme's own difference) cl
 """
 
 import itertools
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -35,7 +34,13 @@ from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
-from emcd_fem.models.thermal import Convective, HeatConductionProblem, HeatFlux, Temperature
+from emcd_fem.models.thermal import (
+    Convective,
+    HeatConductionProblem,
+    HeatFlux,
+    Temperature,
+    positive_region_field,
+)
 from emcd_fem.physics.heat import heat_storage_term, thermal_energy_density
 from emcd_fem.post.integrals import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
 
@@ -49,30 +54,14 @@ LU_OPTIONS = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type
 
 def heat_capacity_field(domain: Any, heat_capacity: Mapping[str, float]) -> fem.Function:
     """DG0 field of ρ c_p [J/(m^3 K)] from region → value; every region, finite and > 0."""
-    for region, value in heat_capacity.items():
-        domain.region_tag(region)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value <= 0
-        ):
-            raise EmcdInputError(
-                f"volumetric heat capacity of region {region!r} must be a finite number > 0 "
-                f"J/(m^3 K), got {value!r}"
-            )
-    missing = sorted(set(domain.regions) - set(heat_capacity))
-    if missing:
-        raise EmcdInputError(
-            f"no volumetric heat capacity for region(s) {missing}: give rho*c_p [J/(m^3 K)] "
-            "for every region (or none for a steady temperature)"
-        )
-    field = fem.Function(fem.functionspace(domain.mesh, ("DG", 0)), name="heat_capacity")
-    for region, value in heat_capacity.items():
-        cells = domain.cell_tags.find(domain.regions[region])
-        field.x.array[field.function_space.dofmap.list[cells, 0]] = value
-    field.x.scatter_forward()
-    return field
+    return positive_region_field(
+        domain,
+        heat_capacity,
+        "heat_capacity",
+        "volumetric heat capacity",
+        "J/(m^3 K)",
+        "give rho*c_p [J/(m^3 K)] for every region (or none for a steady temperature)",
+    )
 
 
 class TransientHeat:
