@@ -13,11 +13,11 @@ from mpi4py import MPI
 
 import numpy as np
 
-from emcd_fem.errors import EmcdInputError, unknown_name
+from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.porous import DustyGas, PorousMedium
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
-from emcd_fem.models.multicomponent_inputs import check_compositions
+from emcd_fem.models.multicomponent_inputs import check_compositions, check_reaction_places
 from emcd_fem.physics.dusty_gas import MAX_SPECIES
 
 
@@ -134,20 +134,14 @@ def check_reactions(
                 f"{type(reaction).__name__}"
             )
         label = reaction.label
-        for s in reaction.stoichiometry.species:
-            if s not in species:
-                raise EmcdInputError(f"reaction {label!r}: {unknown_name('species', s, species)}")
-        if reaction.kind == "homogeneous":
-            for region in reaction.regions:
-                domain.region_tag(region)
-        else:
-            boundary = str(reaction.boundary)
-            domain.boundary_tag(boundary)
-            if boundary in open_boundaries:
-                raise EmcdInputError(
-                    f"reaction {label!r}: boundary {boundary!r} has a prescribed pressure and "
-                    "composition; a surface reaction needs a wall (a boundary without them)"
-                )
+        check_reaction_places(
+            domain,
+            reaction,
+            species,
+            open_boundaries,
+            "a prescribed pressure and composition; a surface reaction needs a wall (a "
+            "boundary without them)",
+        )
         if label in labels:
             raise EmcdInputError(f"reaction {label!r} is given twice; give each reaction once")
         labels.add(label)

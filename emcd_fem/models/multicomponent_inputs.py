@@ -5,7 +5,7 @@ Region mixtures (every region, the same species, tagged cells), boundary composi
 mixture-averaged model's coupling warning. Collective where noted.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from mpi4py import MPI
 
@@ -14,6 +14,7 @@ from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError, unknown_name
 from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.physics.maxwell_stefan import Bootstrap
 from emcd_fem.physics.mixture_averaged import STRONG_COUPLING, coupling_strength
@@ -197,11 +198,46 @@ def coupling_warnings(mixtures: Mapping[str, GasMixture]) -> list[str]:
     return warnings
 
 
+def check_reaction_places(
+    domain: Domain,
+    reaction: Reaction,
+    species: Sequence[str],
+    prescribed: Collection[str],
+    prescribed_problem: str,
+) -> None:
+    """A reaction's species, regions and wall against the gas and the domain.
+
+    Args:
+        domain: The domain (regions and boundaries by name).
+        reaction: The reaction.
+        species: The gas's species names.
+        prescribed: Boundaries whose state is prescribed (no wall reaction there).
+        prescribed_problem: What the message says after "boundary 'b' has".
+
+    Raises:
+        EmcdInputError: an unknown species, region or boundary, or a wall reaction on a
+            prescribed boundary.
+    """
+    label = reaction.label
+    for s in reaction.stoichiometry.species:
+        if s not in species:
+            raise EmcdInputError(f"reaction {label!r}: {unknown_name('species', s, species)}")
+    if reaction.kind == "homogeneous":
+        for region in reaction.regions:
+            domain.region_tag(region)
+        return
+    boundary = str(reaction.boundary)
+    domain.boundary_tag(boundary)
+    if boundary in prescribed:
+        raise EmcdInputError(f"reaction {label!r}: boundary {boundary!r} has {prescribed_problem}")
+
+
 __all__ = [
     "MODELS",
     "SUM_TOLERANCE",
     "check_compositions",
     "check_mixtures",
+    "check_reaction_places",
     "check_sources",
     "check_stagnant",
     "coupling_warnings",

@@ -25,10 +25,11 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from emcd_fem.errors import EmcdInputError, unknown_name
+from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.dusty_gas_solution import each_part, weighted_form
+from emcd_fem.models.multicomponent_inputs import check_reaction_places
 from emcd_fem.physics.maxwell_stefan import Bootstrap
 from emcd_fem.physics.reaction import mass_action_rate, rate_constants
 
@@ -77,21 +78,14 @@ def check_reactions(
                 "region (temperatures= / T of each [multicomponent.regions]); or give k_f "
                 "and k_b"
             )
-        for s in reaction.stoichiometry.species:
-            if s not in species:
-                raise EmcdInputError(f"reaction {label!r}: {unknown_name('species', s, species)}")
-        if reaction.kind == "homogeneous":
-            for region in reaction.regions:
-                domain.region_tag(region)
-        else:
-            boundary = str(reaction.boundary)
-            domain.boundary_tag(boundary)
-            if boundary in compositions:
-                raise EmcdInputError(
-                    f"reaction {label!r}: boundary {boundary!r} has a prescribed composition; "
-                    "a wall reaction needs a wall (a boundary without one): remove its "
-                    "mole fractions or choose another boundary"
-                )
+        check_reaction_places(
+            domain,
+            reaction,
+            species,
+            compositions,
+            "a prescribed composition; a wall reaction needs a wall (a boundary without "
+            "one): remove its mole fractions or choose another boundary",
+        )
         terms = [nu[s] * reaction.stoichiometry.net(s) for s in reaction.stoichiometry.species]
         if abs(sum(terms)) > BALANCE_TOLERANCE * max(sum(abs(t) for t in terms), 1.0):
             raise EmcdInputError(
