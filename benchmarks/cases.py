@@ -138,7 +138,4 @@ value = 450.0
 type = "convective"
 coefficient = 100.0
 ambient = 300.0
-
-[solver]
-petsc_options = {{ ksp_type = "gmres", pc_type = "gamg", ksp_rtol = 1e-10 }}
-"""  # the Jacobian of x_A and T is not symmetric: GMRES (the default CG + GAMG fails)
+"""  # the solver defaults: T first (CG + GAMG), then Newton for x_A (GMRES + GAMG)

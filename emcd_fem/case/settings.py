@@ -47,7 +47,8 @@ class Solver(_Section):
 
     petsc_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
-        description="PETSc options of the solvers (`ksp_*`, `pc_*`, `snes_*`, `mat_*`), e.g. "
+        description="PETSc options of the solvers (`ksp_*`, `pc_*`, `snes_*`, `mat_*`, "
+        "`mg_*`, `fieldsplit_*`), e.g. "
         '`{ ksp_type = "cg", pc_type = "gamg" }`; checked against PETSc\'s own lists. Options '
         "that write files, load code or read other files need `--allow-unsafe-petsc-options`.",
     )

@@ -36,7 +36,9 @@ from emcd_fem.physics.terms import (
     source_term,
 )
 from emcd_fem.solvers import linear as solver_mod
+from emcd_fem.solvers.dirichlet_rows import ScaledDirichletRows
 from emcd_fem.solvers.linear import DIRECT_OPTIONS
+from emcd_fem.solvers.nonlinear import split_fields
 
 _ids = itertools.count()
 
@@ -276,8 +278,9 @@ def build_nonlinear(
         petsc_options=options,
     )
     problem.solver.setConvergenceHistory()
+    rows = ScaledDirichletRows(problem, bcs)  # Dirichlet rows at the Jacobian's scale
     compiled = [fem.form(f, entity_maps=maps) for f in F]
-    return {"problem": problem, "residuals": compiled, "F": F}
+    return {"problem": problem, "residuals": compiled, "F": F, "rows": rows}
 
 
 def build_monolithic(
@@ -300,7 +303,7 @@ def build_monolithic(
         heat: The heat problem (its temperature is the second unknown).
         bcs: The species Dirichlet conditions.
         conductance: max c D [mol/(m s)]: the scale of the species residual.
-        options: SNES/KSP options.
+        options: SNES/KSP options (``solvers.nonlinear.newton_petsc_options(..., split=True)``).
 
     Raises:
         EmcdInputError: several blocks (films).
@@ -327,7 +330,12 @@ def build_monolithic(
         petsc_options=options,
     )
     problem.solver.setConvergenceHistory()
-    return {"problem": problem}
+    rows = ScaledDirichletRows(problem, [*bcs, *heat.bcs])  # per field: x_A's and T's scale
+    sizes = [u.function_space.dofmap.index_map.size_local for u in (potential, T)]
+    split_fields(
+        problem.solver, problem.A, sizes, options
+    )  # a fieldsplit PC (the default at scale)
+    return {"problem": problem, "rows": rows}
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -31,7 +32,10 @@ def newton_solve(
 ) -> tuple[int, str, list[float]]:
     """Solve with SNES, with a progress bar and ``-v`` residual lines (collective).
 
-    ``what`` and ``advice`` name the solve and the remedy in the error message.
+    ``what`` and ``advice`` name the solve and the remedy in the error message. An
+    iterative linear method that fails (DIVERGED_LINEAR_SOLVE) is replaced by MUMPS LU and
+    the solve repeated from its start, as on the linear path; the fallback is logged as a
+    warning and recorded (:func:`solver_record`).
 
     Returns:
         (iterations, converged reason name, residual norm per iteration).
@@ -41,6 +45,40 @@ def newton_solve(
     """
     snes = problem.solver
     checkpoint(comm, "Newton solve")
+    start = _state(problem)
+    _run(problem, comm)
+    reason = snes.getConvergedReason()
+    first = f"{method(snes)} stopped with {REASONS.get(reason, reason)}"
+    if reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE and _iterative(snes):
+        # the linear path's rule: an iterative failure falls back to MUMPS, once, loudly
+        _logger.warning("%s: direct (MUMPS) after %s", what, first)
+        _set_state(problem, start)
+        ksp = snes.getKSP()
+        ksp.setType(PETSc.KSP.Type.PREONLY)
+        ksp.getPC().setType(PETSc.PC.Type.LU)
+        ksp.getPC().setFactorSolverType("mumps")
+        problem.emcd_fallback = f"direct (MUMPS) after {first}"
+        _run(problem, comm)
+        reason = snes.getConvergedReason()
+    history = [float(r) for r in snes.getConvergenceHistory()[0]]
+    if reason <= 0:
+        direct = (
+            "; or solve each Newton step directly: [solver] petsc_options = { ksp_type = "
+            '"preonly", pc_type = "lu", pc_factor_mat_solver_type = "mumps" }'
+            if _iterative(snes)
+            else ""
+        )
+        raise EmcdSolverError(
+            f"{what} did not converge: {REASONS.get(reason, reason)} after "
+            f"{snes.getIterationNumber()} iterations, last residual "
+            f"{history[-1] if history else float('nan'):.3e} ({method(snes)}); {advice}{direct}"
+        )
+    return snes.getIterationNumber(), REASONS.get(reason, str(reason)), history
+
+
+def _run(problem: dolfinx.fem.petsc.NonlinearProblem, comm: MPI.Comm) -> None:
+    """problem.solve() with a progress bar and ``-v`` residual lines (collective)."""
+    snes = problem.solver
     bar = progress.bar(desc="Newton", unit="it", comm=comm)
     log_residuals = comm.rank == 0 and _logger.isEnabledFor(logging.INFO)
 
@@ -58,15 +96,45 @@ def newton_solve(
     finally:
         snes.cancelMonitor()
         bar.close()
-    reason = snes.getConvergedReason()
-    history = [float(r) for r in snes.getConvergenceHistory()[0]]
-    if reason <= 0:
-        raise EmcdSolverError(
-            f"{what} did not converge: {REASONS.get(reason, reason)} after "
-            f"{snes.getIterationNumber()} iterations, last residual "
-            f"{history[-1] if history else float('nan'):.3e}; {advice}"
-        )
-    return snes.getIterationNumber(), REASONS.get(reason, str(reason)), history
+
+
+def _functions(problem: dolfinx.fem.petsc.NonlinearProblem) -> list[fem.Function]:
+    return list(problem.u) if isinstance(problem.u, list | tuple) else [problem.u]
+
+
+def _state(problem: dolfinx.fem.petsc.NonlinearProblem) -> list[np.ndarray]:
+    return [u.x.array.copy() for u in _functions(problem)]
+
+
+def _set_state(problem: dolfinx.fem.petsc.NonlinearProblem, state: list[np.ndarray]) -> None:
+    for u, values in zip(_functions(problem), state, strict=True):
+        u.x.array[:] = values
+
+
+def _iterative(snes: PETSc.SNES) -> bool:
+    return snes.getKSP().getType() != PETSc.KSP.Type.PREONLY
+
+
+def method(snes: PETSc.SNES) -> str:
+    """The linear method of a Newton solve, e.g. ``"gmres + fieldsplit"`` (from the solver)."""
+    ksp = snes.getKSP()
+    pc = ksp.getPC()
+    name = pc.getType()
+    if name in (PETSc.PC.Type.LU, PETSc.PC.Type.CHOLESKY):
+        name = f"{name} ({pc.getFactorSolverType() or 'petsc'})"
+    return f"{ksp.getType()} + {name}"
+
+
+def solver_record(problem: dolfinx.fem.petsc.NonlinearProblem) -> dict[str, Any]:
+    """What the Newton solve of ``problem`` used: SNES type, linear method, fallback."""
+    snes = problem.solver
+    return {
+        "type": f"SNES {snes.getType()} ({snes.getLineSearch().getType()} line search), "
+        f"{method(snes)}",
+        "ksp_type": snes.getKSP().getType(),
+        "pc_type": snes.getKSP().getPC().getType(),
+        "fallback": getattr(problem, "emcd_fallback", None),
+    }
 
 
 def max_change(
@@ -86,10 +154,13 @@ def staggered(
     *,
     tolerance: float,
     max_passes: int,
+    one_pass: bool = False,
 ) -> tuple[ThermalSolution, int, str, list[float], int, list[float]]:
     """Solve T, then Newton for the species, until the change between passes < tolerance.
 
     The change is the larger of max |ΔT| / max |T| and max |Δμ| (collective).
+    ``one_pass``: stop after the first pass — the coupled solution, since T does not depend
+    on x_A (the monolithic coupling's default at scale, ``solvers.nonlinear.in_sequence``).
 
     Returns:
         (heat solution, Newton iterations summed, last reason, last residual history,
@@ -116,7 +187,7 @@ def staggered(
             ),
         )
         changes.append(change)
-        if passes > 1 and change < tolerance:
+        if one_pass or (passes > 1 and change < tolerance):
             return solution, iterations, reason, history, passes, changes
     raise EmcdSolverError(
         f"the staggered T–x_A iteration did not converge in {max_passes} passes (last change "
@@ -124,4 +195,4 @@ def staggered(
     )
 
 
-__all__ = ["REASONS", "max_change", "newton_solve", "staggered"]
+__all__ = ["REASONS", "max_change", "method", "newton_solve", "solver_record", "staggered"]

@@ -52,19 +52,17 @@ from emcd_fem.models.blocks import (
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, judged_state
 from emcd_fem.models.dirichlet import block_dirichlet_conditions
 from emcd_fem.models.inventory import Inventory, is_flux_only, model_inventory, refuse_coupled
-from emcd_fem.models.newton import newton_solve, staggered
+from emcd_fem.models.newton import newton_solve, solver_record, staggered
 from emcd_fem.models.reacting import NEWTON_NAMES, ReactionTerms
 from emcd_fem.models.reacting_interfaces import interior_measure
 from emcd_fem.models.solution import TransportSolution
-from emcd_fem.models.thermal_support import (
-    NEWTON_OPTIONS,
-    model_temperature,
-)
+from emcd_fem.models.thermal_support import model_temperature
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
 from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
+from emcd_fem.solvers.nonlinear import global_size, in_sequence, newton_petsc_options
 
 logger = logging.getLogger("emcd_fem")
 
@@ -200,11 +198,10 @@ class SpeciesTransportModel:
             self._constants,
             self.solubility,
         )
-        options = dict(NEWTON_OPTIONS) | dict(petsc_options or {})
+        user_options, n_species = dict(petsc_options or {}), global_size(self.potentials)
+        options = newton_petsc_options(n_species, user_options, blocks=len(self.blocks))
         # the linear solve: the isothermal problem, also Newton's start (Soret, rates)
-        linear_options = {
-            k: v for k, v in (petsc_options or {}).items() if not k.startswith("snes")
-        }
+        linear_options = {k: v for k, v in user_options.items() if not k.startswith("snes")}
         self._inputs = FormInputs(
             domain=domain,
             blocks=self.blocks,
@@ -248,8 +245,11 @@ class SpeciesTransportModel:
         elif self.reactions is not None and not self.reactions.linear:  # rate in the Jacobian
             built = build_nonlinear(self._inputs, self._bcs, None, options)
             self._thermal = built | {"names": NEWTON_NAMES}
-        self._monolithic = None
-        if self.heat is not None and coupling == "monolithic":
+        T_fields = [self.heat.temperature] if self.heat is not None else []
+        self._monolithic, n_all = None, n_species + global_size(T_fields)
+        # at scale by default T first, then Newton for x_A: J is block triangular (exact)
+        self.sequential = coupling == "monolithic" and in_sequence(n_all, user_options)
+        if self.heat is not None and coupling == "monolithic" and not self.sequential:
             self._monolithic = build_monolithic(
                 domain,
                 len(self.blocks),
@@ -258,7 +258,7 @@ class SpeciesTransportModel:
                 self.heat,
                 self._bcs,
                 self._conductance,
-                options,
+                newton_petsc_options(n_all, user_options, split=True),
             )
 
     # -- assembly -----------------------------------------------------------------------
@@ -277,6 +277,7 @@ class SpeciesTransportModel:
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
         result = newton_solve(built["problem"], self.domain.comm, **built.get("names", {}))
+        self.newton_record = solver_record(built["problem"])  # method, fallback (summary)
         for u in self.potentials:
             u.x.scatter_forward()
         return result
@@ -334,13 +335,14 @@ class SpeciesTransportModel:
                 bc.set(T.x.array)
             iterations, reason, history = self._newton(self._monolithic)
             heat, built = self.heat.post_process(), self._thermal
-        elif self.heat is not None:  # staggered
+        elif self.heat is not None:  # staggered, or T then x_A once (monolithic at scale)
             heat, iterations, reason, history, passes, changes = staggered(
                 self.heat,
                 lambda: self._newton(self._thermal),
                 self.potentials,
                 tolerance=self.coupling_tolerance,
                 max_passes=self.max_coupling_iterations,
+                one_pass=self.sequential,
             )
             built = self._thermal
         elif self._thermal is not None:

@@ -190,7 +190,8 @@ def run_model(
     }
     if T is not None:  # Newton after the linear start
         summary["solver"] = {
-            "type": "SNES newtonls (bt line search), MUMPS LU",
+            **model.newton_record,  # type (with the linear method), ksp/pc type, fallback
+            "sequential": model.sequential,  # monolithic at scale: T, then Newton for x_A
             "iterations": solution.iterations,
             "reason": solution.reason,
             "residual_history": solution.residual_history,

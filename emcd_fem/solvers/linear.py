@@ -59,6 +59,7 @@ from emcd_fem.solvers.defaults import (  # re-exported: the documented public pa
     default_petsc_options,
     merge_petsc_options,
 )
+from emcd_fem.solvers.dirichlet_rows import scale_matrix_rows
 
 logger = logging.getLogger("emcd_fem")
 
@@ -126,23 +127,7 @@ class ScaledLinearProblem(dolfinx.fem.petsc.LinearProblem):
         A.zeroEntries()
         dolfinx.fem.petsc.assemble_matrix(A, self.a, bcs=self.bcs)
         A.assemble()
-        scale = 1.0
-        if self.bcs:
-            diagonal = A.getDiagonal()
-            values = diagonal.getArray()  # owned rows, writable view
-            constrained = np.zeros(values.size, dtype=bool)
-            for bc in self.bcs:
-                dofs, first_ghost = bc.dof_indices()
-                constrained[dofs[:first_ghost]] = True
-            free = np.abs(values[~constrained])
-            comm = A.getComm().tompi4py()
-            total = comm.allreduce(float(free.sum()), op=_sum())
-            count = comm.allreduce(int(free.size), op=_sum())
-            scale = total / count if count and total > 0.0 else 1.0
-            values[constrained] = scale
-            diagonal.setArray(values)
-            A.setDiagonal(diagonal, addv=PETSc.InsertMode.INSERT_VALUES)
-            diagonal.destroy()
+        scale = scale_matrix_rows(A, self.bcs)
         self.dirichlet_scale = scale
         dolfinx.la.petsc._zero_vector(b)
         dolfinx.fem.petsc.assemble_vector(b, self.L)
@@ -157,12 +142,6 @@ class ScaledLinearProblem(dolfinx.fem.petsc.LinearProblem):
         self.solver.solve(self.b, self.x)
         _update_solution(self)
         return self.u
-
-
-def _sum() -> Any:
-    from mpi4py import MPI
-
-    return MPI.SUM
 
 
 def _update_solution(problem: dolfinx.fem.petsc.LinearProblem) -> None:

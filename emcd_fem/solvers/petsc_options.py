@@ -31,8 +31,9 @@ from typing import Any
 
 from emcd_fem.errors import EmcdInputError
 
-#: Option families (name prefixes) of the PETSc objects emcd_fem configures.
-FAMILIES: tuple[str, ...] = ("ksp_", "pc_", "snes_", "mat_")
+#: Option families (name prefixes) of the PETSc objects emcd_fem configures (``mg_`` and
+#: ``fieldsplit_``: the multigrid levels and the x_A/T blocks of the Newton default).
+FAMILIES: tuple[str, ...] = ("ksp_", "pc_", "snes_", "mat_", "mg_", "fieldsplit_")
 
 #: Name fragments of options that load code, read files, draw or serve: always unsafe.
 UNSAFE_FRAGMENTS: dict[str, str] = {
