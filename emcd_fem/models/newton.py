@@ -17,6 +17,7 @@ from emcd_fem.callback_guard import guarded_callbacks
 from emcd_fem.errors import EmcdSolverError
 from emcd_fem.models.thermal import HeatConductionProblem, ThermalSolution
 from emcd_fem.models.thermal_support import check_temperature
+from emcd_fem.solvers.dirichlet_rows import ScaledDirichletRows
 
 _logger = logging.getLogger("emcd_fem")
 REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
@@ -29,10 +30,12 @@ def newton_solve(
     what: str = "the Soret (Newton) solve",
     advice: str = "reduce S_T or the temperature difference, refine the mesh, or try the "
     "other coupling scheme",
+    rows: ScaledDirichletRows | None = None,
 ) -> tuple[int, str, list[float]]:
     """Solve with SNES, with a progress bar and ``-v`` residual lines (collective).
 
-    ``what`` and ``advice`` name the solve and the remedy in the error message. An
+    ``what`` and ``advice`` name the solve and the remedy in the error message. ``rows``:
+    the problem's scaled Dirichlet rows (the data are put into the start first). An
     iterative linear method that fails (DIVERGED_LINEAR_SOLVE) is replaced by MUMPS LU and
     the solve repeated from its start, as on the linear path; the fallback is logged as a
     warning and recorded (:func:`solver_record`).
@@ -45,6 +48,8 @@ def newton_solve(
     """
     snes = problem.solver
     checkpoint(comm, "Newton solve")
+    if rows is not None:
+        rows.prepare()  # the start satisfies the data: the callbacks need no collective
     start = _state(problem)
     _run(problem, comm)
     reason = snes.getConvergedReason()

@@ -43,7 +43,6 @@ from emcd_fem.models.thermal import (
 )
 from emcd_fem.physics.heat import heat_storage_term, thermal_energy_density
 from emcd_fem.post.integrals import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
-from emcd_fem.solvers.dirichlet_rows import scale_matrix_rows
 
 _ids = itertools.count()
 
@@ -168,7 +167,6 @@ class TransientHeat:
         for key in chosen | user:
             del options[prefix + key]
         self._assembled_a0: float | None = None
-        self._row_scale = 1.0
 
     def set_time(self, t: float) -> None:
         """Evaluate the time-dependent boundary data at time t [s]."""
@@ -212,7 +210,6 @@ class TransientHeat:
             self._A.zeroEntries()
             dolfinx.fem.petsc.assemble_matrix(self._A, self._a, bcs=self.bcs)
             self._A.assemble()
-            self._row_scale = scale_matrix_rows(self._A, self.bcs)  # the operator's scale
             self._ksp.setOperators(self._A)
             self._assembled_a0 = a[0]
         b = self._b
@@ -221,8 +218,7 @@ class TransientHeat:
         dolfinx.fem.petsc.assemble_vector(b, self._L)
         dolfinx.fem.petsc.apply_lifting(b, [self._a], bcs=[self.bcs])
         b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        for bc in self.bcs:  # Dirichlet rows s (T_i − g_i) = 0, as the matrix's
-            bc.set(b.array_w, alpha=self._row_scale)
+        dolfinx.fem.petsc.set_bc(b, self.bcs)
         T = self.temperature
         self._ksp.solve(b, T.x.petsc_vec)
         reason = self._ksp.getConvergedReason()

@@ -47,15 +47,12 @@ from emcd_fem.models.assembly import jacobian, residuals
 from emcd_fem.models.derived import boundary_fluxes
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.models.stepping import StepHooks, attempt
-from emcd_fem.models.thermal_support import check_temperature
+from emcd_fem.models.thermal_support import NEWTON_OPTIONS, check_temperature
 from emcd_fem.models.thermal_transient import transient_heat
 from emcd_fem.models.transient_state import StepRecord, TransientState
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.physics.storage import capacity, inventory_density, storage_term
 from emcd_fem.post.integrals import integrate, owned_range
-from emcd_fem.solvers.dirichlet_rows import ScaledDirichletRows
-from emcd_fem.solvers.linear import merge_petsc_options
-from emcd_fem.solvers.nonlinear import global_size, newton_petsc_options
 from emcd_fem.solvers.time_stepping import (
     SCHEMES,
     StepControl,
@@ -151,13 +148,11 @@ class TransientModel:
             else (None, {})
         )
         self.linear = T is None and (reactions is None or reactions.linear)  # else Newton
-        user, n_dofs = dict(petsc_options or {}), global_size(us)
-        options = newton_petsc_options(n_dofs, user, blocks=len(us))
-        if self.linear:  # symmetric: the linear path's defaults (CG + GAMG at scale)
-            options = {"snes_type": "ksponly"} | (
-                merge_petsc_options(n_dofs, user) if len(us) == 1 else options
-            )
-            options.pop("snes_linesearch_type", None)
+        options = dict(NEWTON_OPTIONS)
+        if self.linear:
+            options["snes_type"] = "ksponly"
+            del options["snes_linesearch_type"]
+        options |= dict(petsc_options or {})
         J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
         single = len(us) == 1
         self.problem = dolfinx.fem.petsc.NonlinearProblem(
@@ -171,7 +166,6 @@ class TransientModel:
             petsc_options=options,
         )
         self.problem.solver.setConvergenceHistory()
-        self._rows = ScaledDirichletRows(self.problem, model.dirichlet_bcs)
         self._assembled_a0: float | None = None
         if self.heat is not None:  # d/dt ∫ρ c_p T dx by the scheme's difference
             C, (T1, T2) = self.heat.capacity, self.heat.previous
@@ -236,18 +230,16 @@ class TransientModel:
                     f.x.array[:] = arr
         self.set_boundary_values(past[-1] + dt)
         snes = self.problem.solver
-        same = self._assembled_a0 is not None and np.isclose(
-            self._assembled_a0, a[0], rtol=1e-14, atol=0.0
-        )
-        if not same:  # the operator's scale changed: new Dirichlet-row scales
-            self._rows.reset()
-        if self.linear and not same:  # reuse the Jacobian and its factorization while a0
-            # is unchanged; -2: rebuild once at the next solve, then never (PETSc lag)
-            options = PETSc.Options(snes.getOptionsPrefix())
-            options["snes_lag_jacobian"] = -2
-            snes.setFromOptions()
-            del options["snes_lag_jacobian"]
-        self._assembled_a0 = a[0]
+        if self.linear:  # reuse the Jacobian and its factorization while a0 is unchanged
+            same = self._assembled_a0 is not None and np.isclose(
+                self._assembled_a0, a[0], rtol=1e-14, atol=0.0
+            )
+            if not same:  # -2: rebuild once at the next solve, then never (PETSc lag)
+                options = PETSc.Options(snes.getOptionsPrefix())
+                options["snes_lag_jacobian"] = -2
+                snes.setFromOptions()
+                del options["snes_lag_jacobian"]
+            self._assembled_a0 = a[0]
         self.set_potentials(state.states[-1])  # start from the last state
         if self.heat is not None:  # T^{n+1} first: the species step uses it
             self.heat.solve(a, [s[-1] for s in state.states[::-1][:order]], past[-1] + dt)

@@ -276,7 +276,8 @@ class SpeciesTransportModel:
 
     # -- solve --------------------------------------------------------------------------
     def _newton(self, built: dict) -> tuple[int, str, list[float]]:
-        result = newton_solve(built["problem"], self.domain.comm, **built.get("names", {}))
+        names, rows = built.get("names", {}), built.get("rows")
+        result = newton_solve(built["problem"], self.domain.comm, rows=rows, **names)
         self.newton_record = solver_record(built["problem"])  # method, fallback (summary)
         for u in self.potentials:
             u.x.scatter_forward()

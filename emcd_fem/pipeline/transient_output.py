@@ -64,9 +64,7 @@ def run_transient(
         "warnings": [w for r in resolved.values() for w in r.warnings],
         "analytic": None,  # the steady 1D references do not describe a transient
         "solver": {
-            "type": "SNES ksponly (linear) or newtonls (Soret, nonlinear rates) per step; "
-            "MUMPS LU up to 20,000 unknowns, above CG + GAMG (linear) or GMRES + GAMG "
-            "(Newton), or the [solver] petsc_options",
+            "type": "SNES ksponly (linear) or newtonls (Soret, nonlinear rates) per step, MUMPS LU",
             "linear": model.temperature is None
             and (model.reactions is None or model.reactions.linear),
         },

@@ -13,10 +13,18 @@ unchanged, its norms are measured in the operator's units.
 * :func:`dirichlet_scale`: s of a block from an assembled matrix (collective).
 * :class:`ScaledDirichletRows`: installed on a DOLFINx ``NonlinearProblem`` (SNES), it
   scales the Jacobian's Dirichlet diagonal *and* the residual's Dirichlet entries by the
-  same s — the Newton step on those rows stays x_i → g_i exactly. s is fixed when first
-  needed and kept until :meth:`ScaledDirichletRows.reset` (a transient model resets it
-  when the step size changes the operator), so the residual norms of one solve are
+  same s — the Newton step on those rows stays x_i → g_i exactly. s is fixed by the first
+  Jacobian of the problem and kept for its lifetime, so the residual norms of a solve are
   comparable from iteration to iteration.
+
+Collectives inside the SNES callbacks: the residual callback makes none beyond DOLFINx's
+own assembly (a rank that fails after its assembly stops at the callback guard's agreement
+with the others, :mod:`emcd_fem.callback_guard`); the one reduction of s happens in the
+first Jacobian callback right after the Jacobian's assembly, whose own collectives it
+follows (a rank can skip it only by failing inside that assembly: the class the guard
+documents as not agreeable). :meth:`ScaledDirichletRows.prepare` (before the solve, on
+every rank) puts the Dirichlet data into the start, so the first residual's Dirichlet
+entries are exactly 0 and need no s.
 """
 
 from collections.abc import Sequence
@@ -112,6 +120,7 @@ class ScaledDirichletRows:
             self.blocks.append((slice(offset, offset + size), owned_constrained_rows(block_bcs)))
             offset += size
         self.scales: list[float] | None = None
+        self._by_block = list(zip(us, by_block, strict=True))
         self._jacobian_ctx = {
             "u": problem.u,
             "jacobian": problem.J,
@@ -130,9 +139,16 @@ class ScaledDirichletRows:
         snes.setFunction(self.residual, problem.b)
         snes.setJacobian(self.jacobian, problem.A, problem.P_mat)
 
-    def reset(self) -> None:
-        """Recompute the scales at the next residual (the operator's scale changed)."""
-        self.scales = None
+    def prepare(self) -> None:
+        """Put the Dirichlet data into the unknowns (before a solve; local, no collective).
+
+        The first residual's Dirichlet entries are then exactly 0 (x_i = g_i): no s is needed
+        before the first Jacobian fixes it, and the Newton step there is 0, as the step from
+        any start would make it.
+        """
+        for u, block_bcs in self._by_block:
+            for bc in block_bcs:
+                bc.set(u.x.array)  # owned and ghost entries of the constrained dofs
 
     def _rows(self) -> list[tuple[np.ndarray, float]]:
         assert self.scales is not None
@@ -144,21 +160,16 @@ class ScaledDirichletRows:
     def residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
         """SNES residual callback: DOLFINx's residual, Dirichlet entries times s_b.
 
-        Before s is known (the first residual of a solve) it is fixed from the Jacobian at
-        x — unless x already satisfies the data (every Dirichlet entry 0, e.g. Newton from
-        the linear start): then any s scales them alike, and the first Jacobian fixes it.
+        No collective after the assembly (only owned entries change; SNES reads no ghost).
+        Before the first Jacobian (s unknown) the entries are left as assembled: 0 after
+        :meth:`prepare`.
         """
         dolfinx.fem.petsc.assemble_residual(snes, x, b, **self._residual_ctx)
-        array = b.getArray()  # owned entries, writable view
         if self.scales is None:
-            offsets = [np.abs(array[block.start + rows]) for block, rows in self.blocks]
-            local = max((float(v.max(initial=0.0)) for v in offsets), default=0.0)
-            if b.getComm().tompi4py().allreduce(local, op=MPI.MAX) == 0.0:
-                return
-            self.jacobian(snes, x, self.problem.A, self.problem.P_mat)
+            return
+        array = b.getArray()  # owned entries, writable view
         for rows, s in self._rows():
             array[rows] *= s
-        b.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
 
     def jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat | None) -> None:
         """SNES Jacobian callback: DOLFINx's Jacobian, Dirichlet diagonal s_b."""

@@ -12,33 +12,11 @@ from pathlib import Path
 
 from mpi4py import MPI
 
-import numpy as np
-import pytest
-
 import emcd_fem.solvers.nonlinear as nonlinear
 from emcd_fem.pipeline.run import run_case
 
 DEMO = Path(__file__).resolve().parents[2] / "demos" / "soret_3d.toml"
 NEWTON = 1e-8
-
-TRANSIENT = {  # real units, contrast 1e4, a jump at both ends: GMRES + GAMG each step
-    "geometry": {
-        "kind": "layered_slab",
-        "dim": 2,
-        "layers": [
-            {"name": "gas", "thickness": 0.5e-3, "cells": 8},
-            {"name": "membrane", "thickness": 0.5e-3, "cells": 8},
-        ],
-        "cells_across": 4,
-    },
-    "materials": {"gas": {"D": 1e-5, "c": 41.0}, "membrane": {"D": 1e-9, "c": 41.0}},
-    "boundaries": {
-        "left": {"type": "mole_fraction", "value": 0.9},
-        "right": {"type": "mole_fraction", "value": 0.1},
-    },
-    "time": {"t_end": 2e-2, "dt": 1e-3, "scheme": "bdf2", "initial": 0.1},
-    "solver": {"petsc_options": {"ksp_type": "gmres", "pc_type": "gamg"}},
-}
 
 
 def _relative(a, b):
@@ -58,13 +36,3 @@ def test_soret_3d_at_scale_defaults_serial_equals_parallel(monkeypatch):
             "gamg",
         )
     assert _relative(serial["boundary_flux"], parallel["boundary_flux"]) < NEWTON
-
-
-def test_transient_iterative_serial_equals_parallel():
-    serial = run_case(copy.deepcopy(TRANSIENT), comm=MPI.COMM_SELF).solution.records
-    parallel = run_case(copy.deepcopy(TRANSIENT), comm=MPI.COMM_WORLD).solution.records
-    assert len(serial) == len(parallel) == 20
-    for a, b in zip(serial, parallel, strict=True):
-        assert a.t == pytest.approx(b.t, rel=1e-12)
-        assert _relative(a.boundary_flux, b.boundary_flux) < NEWTON
-    assert np.isfinite(serial[-1].inventory)
