@@ -17,9 +17,15 @@ import pytest
 
 import emcd_fem.models.transport as transport
 import emcd_fem.solvers.nonlinear as nonlinear
-from emcd_fem.errors import EmcdSolverError
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.pipeline.run import run_case
-from emcd_fem.solvers.defaults import DIRECT_OPTIONS, DIRECT_SOLVER_MAX_DOFS
+from emcd_fem.solvers.defaults import (
+    DIRECT_OPTIONS,
+    DIRECT_SOLVER_MAX_DOFS,
+    default_petsc_options,
+    merge_petsc_options,
+    single_field_options,
+)
 from emcd_fem.solvers.nonlinear import in_sequence, newton_petsc_options
 
 DEMO = Path(__file__).resolve().parents[1] / "demos" / "soret_3d.toml"
@@ -51,6 +57,63 @@ def test_options_by_size_and_structure():
     assert newton_petsc_options(10, {"snes_rtol": 1e-8})["snes_rtol"] == 1e-8
     assert in_sequence(10**6) and not in_sequence(10**6, {"pc_type": "lu"})
     assert not in_sequence(DIRECT_SOLVER_MAX_DOFS)
+
+
+def test_a_field_split_reaches_the_two_field_newton_only():
+    """``pc_type = "fieldsplit"`` and ``fieldsplit_*`` are for the Newton on (x_A, T); the
+    single-field solves (linear start, heat, x_A Newton) keep their defaults and the user's
+    other options (a split there has no fields: it would fail into the MUMPS fallback)."""
+    user = {
+        "ksp_type": "gmres",
+        "ksp_pc_side": "right",
+        "pc_type": "fieldsplit",
+        "pc_fieldsplit_type": "additive",
+        "fieldsplit_species_pc_type": "lu",
+        "ksp_rtol": 1e-9,
+        "snes_rtol": 1e-11,
+    }
+    assert single_field_options(user) == {"ksp_rtol": 1e-9, "snes_rtol": 1e-11}
+    linear = {k: v for k, v in user.items() if k != "snes_rtol"}  # as the model passes them
+    assert merge_petsc_options(10**6, linear) == default_petsc_options(10**6) | {"ksp_rtol": 1e-9}
+    assert merge_petsc_options(10, linear) == DIRECT_OPTIONS | {"ksp_rtol": 1e-9}
+    x_a = newton_petsc_options(10**6, user)  # the x_A Newton: its own at-scale default
+    assert (x_a["ksp_type"], x_a["pc_type"], x_a["snes_rtol"]) == ("gmres", "gamg", 1e-11)
+    assert not any(k.startswith(("fieldsplit_", "pc_fieldsplit")) for k in x_a)
+    both = newton_petsc_options(10**6, user, split=True)  # the user's split, T-first blocks
+    assert (both["pc_type"], both["pc_fieldsplit_type"]) == ("fieldsplit", "additive")
+    assert both["fieldsplit_species_pc_type"] == "lu"  # the user's block option wins
+    assert both["fieldsplit_temperature_pc_type"] == "gamg"  # the default block solver
+    # fieldsplit_* without a split: dropped from single-field solves, the rest kept
+    only = {"fieldsplit_temperature_ksp_type": "cg", "ksp_type": "cg", "pc_type": "gamg"}
+    assert single_field_options(only) == {"ksp_type": "cg", "pc_type": "gamg"}
+
+
+def test_soret_3d_users_field_split(direct):
+    """A user's field split on the demo: the one Newton uses it (read from the SNES); the
+    linear start and the heat solve keep MUMPS (no fallback warning), and the fluxes are
+    the direct solve's (the Newton tolerances: ≤ AGREE)."""
+    split = ["ksp_type='gmres'", "ksp_pc_side='right'", "pc_type='fieldsplit'"]
+    overrides = NO_PICTURES + [f"solver.petsc_options.{o}" for o in split]
+    summary = run_case(DEMO, overrides=overrides).summary
+    solver = summary["solver"]
+    assert (solver["ksp_type"], solver["pc_type"], solver["fallback"]) == (
+        "gmres",
+        "fieldsplit",
+        None,
+    )
+    assert not solver["sequential"] and solver["iterations"] <= 5
+    assert not [w for w in summary["warnings"] if "MUMPS" in w or "fallback" in w]
+    assert _fluxes_agree(summary, direct) < AGREE
+
+
+def test_a_field_split_without_the_two_field_newton_is_refused():
+    overrides = [
+        *NO_PICTURES,
+        "thermal.coupling='staggered'",
+        "solver.petsc_options.pc_type='fieldsplit'",
+    ]
+    with pytest.raises(EmcdInputError, match=r"solver\.petsc_options\.pc_type.*'fieldsplit'"):
+        run_case(DEMO, overrides=overrides)
 
 
 @pytest.fixture(scope="module")

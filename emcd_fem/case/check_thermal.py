@@ -157,6 +157,16 @@ def thermal_problems(case: Case) -> list[tuple[str, str]]:
                     "needs heat conduction: add [thermal.boundaries]",
                 )
             )
+    monolithic = thermal is not None and thermal.boundaries and thermal.coupling == "monolithic"
+    if case.solver.petsc_options.get("pc_type") == "fieldsplit" and not monolithic:
+        problems.append(
+            (
+                "solver.petsc_options.pc_type",
+                "'fieldsplit' splits the one Newton on x_A and T of [thermal] coupling = "
+                "'monolithic' with heat conduction ([thermal.boundaries]); this case has no "
+                "such solve (its solves have one field each): remove it",
+            )
+        )
     if thermal is None:
         return problems
     solved = bool(thermal.boundaries)

@@ -48,7 +48,7 @@ class Solver(_Section):
     petsc_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
         description="PETSc options of the solvers (`ksp_*`, `pc_*`, `snes_*`, `mat_*`, "
-        "`mg_*`, `fieldsplit_*`), e.g. "
+        "`mg_*`, `fieldsplit_*`: the x_A–T split of a monolithic Soret Newton only), e.g. "
         '`{ ksp_type = "cg", pc_type = "gamg" }`; checked against PETSc\'s own lists. Options '
         "that write files, load code or read other files need `--allow-unsafe-petsc-options`.",
     )

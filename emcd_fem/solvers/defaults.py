@@ -73,17 +73,39 @@ def default_petsc_options(n_dofs: int, *, singular: bool = False) -> dict[str, A
     }
 
 
+def single_field_options(user: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The user's options for a single-field solve: without a field-split method.
+
+    A field split (``pc_type = "fieldsplit"``, ``pc_fieldsplit_*``, ``fieldsplit_*``) is a
+    method for the one Newton on (x_A, T) (``coupling = "monolithic"``); on a single-field
+    solve (the linear species start, the heat solve, the x_A Newton) it has no fields and
+    would fail into the MUMPS fallback. With ``pc_type = "fieldsplit"`` the method picked
+    for the split system (``ksp_type``, ``ksp_pc_side``, every ``pc_*``) is left out too,
+    so these solves keep their own defaults; the other options (tolerances, ``snes_*``,
+    ``mat_*``) reach every solve.
+    """
+    user = dict(user or {})
+    split = user.get("pc_type") == "fieldsplit"
+    drop = ("fieldsplit_", "pc_") if split else ("fieldsplit_", "pc_fieldsplit_")
+    kept = {k: v for k, v in user.items() if not k.startswith(drop)}
+    if split:
+        kept.pop("ksp_type", None)
+        kept.pop("ksp_pc_side", None)
+    return kept
+
+
 def merge_petsc_options(
     n_dofs: int, user: Mapping[str, Any] | None, *, singular: bool = False
 ) -> dict[str, Any]:
-    """Defaults with the user's options on top.
+    """Defaults with the user's options on top (a single-field solve).
 
     When the user picks the method (``ksp_type`` or ``pc_type``), the defaults of the other
     method are dropped (no stray options); the iterative tolerances are still filled in
     (not for ``ksp_type = "preonly"``, which has none), and a user's GAMG gets the default
-    smoother unless the user sets ``mg_levels_*`` options.
+    smoother unless the user sets ``mg_levels_*`` options. A field split is not for these
+    solves (:func:`single_field_options`).
     """
-    user = dict(user or {})
+    user = single_field_options(user)
     if "ksp_type" in user or "pc_type" in user:
         options: dict[str, Any] = {}
         if user.get("ksp_type") != "preonly":
@@ -106,4 +128,5 @@ __all__ = [
     "RESIDUAL_RTOL",
     "default_petsc_options",
     "merge_petsc_options",
+    "single_field_options",
 ]

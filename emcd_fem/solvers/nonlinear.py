@@ -20,7 +20,10 @@ options ``fieldsplit_temperature_*`` and ``fieldsplit_species_*``):
 :func:`split_fields` gives PETSc the index sets.
 
 The user's ``[solver] petsc_options`` still override: a user's ``ksp_type`` or ``pc_type``
-replaces the default method whole (as on the linear path).
+replaces the default method whole (as on the linear path). A field split
+(``pc_type = "fieldsplit"`` and the ``fieldsplit_*`` options) reaches the one Newton on
+(x_A, T) only; every single-field solve of the run keeps its own defaults
+(:func:`~emcd_fem.solvers.defaults.single_field_options`).
 """
 
 from collections.abc import Mapping, Sequence
@@ -28,7 +31,12 @@ from typing import Any
 
 from petsc4py import PETSc
 
-from emcd_fem.solvers.defaults import DIRECT_OPTIONS, DIRECT_SOLVER_MAX_DOFS, GAMG_OPTIONS
+from emcd_fem.solvers.defaults import (
+    DIRECT_OPTIONS,
+    DIRECT_SOLVER_MAX_DOFS,
+    GAMG_OPTIONS,
+    single_field_options,
+)
 
 #: SNES settings of every Newton solve: backtracking line search, tight tolerances.
 SNES_OPTIONS: dict[str, Any] = {
@@ -76,20 +84,23 @@ def newton_petsc_options(
         n_dofs: Global number of unknowns of the Newton system (all fields).
         user: The user's ``[solver] petsc_options``.
         split: The monolithic x_A–T system (blocks ordered x_A, T): the T-first fieldsplit
-            (set its index sets with :func:`split_fields`).
+            (set its index sets with :func:`split_fields`); else the user's field-split
+            options are left out (:func:`~emcd_fem.solvers.defaults.single_field_options`).
         blocks: Number of species blocks (films): several get the direct solve, as the
             linear path's film block system.
 
     Returns:
         A fresh options dictionary.
     """
-    user = dict(user or {})
+    user = dict(user or {}) if split else single_field_options(user)
     options = dict(SNES_OPTIONS)
     if "ksp_type" in user or "pc_type" in user:
         if user.get("ksp_type") != "preonly":  # the tolerances only (any Krylov method)
             options |= {k: KRYLOV_OPTIONS[k] for k in ("ksp_rtol", "ksp_atol", "ksp_max_it")}
         if user.get("pc_type") == "gamg" and not any(k.startswith("mg_levels") for k in user):
             options |= GAMG_OPTIONS
+        if split and user.get("pc_type") == "fieldsplit":  # the T-first blocks, unless given
+            options |= _split_options()
     elif n_dofs <= DIRECT_SOLVER_MAX_DOFS or blocks > 1:
         options |= DIRECT_OPTIONS
     elif split:
