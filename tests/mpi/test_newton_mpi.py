@@ -36,3 +36,24 @@ def test_soret_3d_at_scale_defaults_serial_equals_parallel(monkeypatch):
             "gamg",
         )
     assert _relative(serial["boundary_flux"], parallel["boundary_flux"]) < NEWTON
+
+
+def test_soret_3d_users_field_split_serial_equals_parallel():
+    """A user's field split: the one x_A–T Newton uses it on every partition (the index
+    sets per rank), the single-field solves keep MUMPS (no fallback warning)."""
+    case = tomllib.loads(DEMO.read_text()) | {"output": {"pictures": False}}
+    case["solver"] = {
+        "petsc_options": {"ksp_type": "gmres", "ksp_pc_side": "right", "pc_type": "fieldsplit"}
+    }
+    serial = run_case(copy.deepcopy(case), comm=MPI.COMM_SELF).summary
+    parallel = run_case(copy.deepcopy(case), comm=MPI.COMM_WORLD).summary
+    for summary in (serial, parallel):
+        solver = summary["solver"]
+        assert (solver["ksp_type"], solver["pc_type"], solver["fallback"]) == (
+            "gmres",
+            "fieldsplit",
+            None,
+        )
+        assert not solver["sequential"]
+        assert not [w for w in summary["warnings"] if "MUMPS" in w]
+    assert _relative(serial["boundary_flux"], parallel["boundary_flux"]) < NEWTON
