@@ -86,10 +86,12 @@ def test_scale_and_one_consistent_newton_step():
     assert np.allclose(u.x.array, 0.7, atol=1e-12)  # the only data: u = 0.7 everywhere
 
 
-def test_prepared_start_needs_no_scale():
-    """prepare() puts the data into the start: before any Jacobian (s unknown) the first
-    residual's Dirichlet entries are exactly 0 — the residual callback needs no collective
-    (a rank failing after its assembly meets the others at the callback guard)."""
+def test_prepare_fixes_the_scale_before_the_solve(monkeypatch):
+    """prepare() (before SNES, collective) puts the data into the start and fixes s from
+    the Jacobian there; the first residual's Dirichlet entries are then exactly 0, and SNES's
+    first Jacobian request reuses that matrix: one assembly per Newton iteration in all,
+    and no reduction inside a callback (a rank failing after its residual assembly meets
+    the others at the callback guard: tests/test_mpi_failures.py)."""
     domain = ef.layered_slab([1e-3], region_names=["gas"], dim=1, cells_per_layer=25)
     V = fem.functionspace(domain.mesh, ("Lagrange", 1))
     u, v = fem.Function(V), ufl.TestFunction(V)
@@ -98,18 +100,29 @@ def test_prepared_start_needs_no_scale():
     facets = domain.facet_tags.find(domain.boundaries["left"])
     dofs = fem.locate_dofs_topological(V, 0, facets)
     bc = fem.dirichletbc(fem.Constant(domain.mesh, 0.7), dofs, V)
+    options = {"snes_rtol": 1e-12, "snes_atol": 1e-20, **DIRECT_OPTIONS}
     problem = dolfinx.fem.petsc.NonlinearProblem(
-        F, u, bcs=[bc], petsc_options_prefix="test_rows_start_", petsc_options=DIRECT_OPTIONS
+        F, u, bcs=[bc], petsc_options_prefix="test_rows_start_", petsc_options=options
     )
     rows = ScaledDirichletRows(problem, [bc])
+    calls = []
+    real = dolfinx.fem.petsc.assemble_jacobian
+    monkeypatch.setattr(
+        dolfinx.fem.petsc, "assemble_jacobian", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     rows.prepare()
     assert u.x.array[dofs] == pytest.approx(0.7, abs=0.0)
-    x = problem.x
-    dolfinx.fem.petsc.assign(u, x)
+    h = 1e-3 / 25  # J_ii = c D (1 + 0.3²) · 2/h inside, half at the free end
+    assert rows.scales == [pytest.approx(41.0 * 1e-8 * 1.09 / h * (2 * 24 + 1) / 25, rel=1e-12)]
+    assert len(calls) == 1
     b = problem.b.duplicate()
-    rows.residual(problem.solver, x, b)
-    assert rows.scales is None  # not fixed by a residual
+    rows.residual(problem.solver, problem.x, b)
     assert np.all(b.getArray()[dofs] == 0.0)
+    problem.solve()
+    snes = problem.solver
+    assert snes.getConvergedReason() > 0 and snes.getIterationNumber() >= 1
+    assert len(calls) == snes.getIterationNumber()  # prepare's matrix served iteration 0
+    assert np.allclose(u.x.array, 0.7, atol=1e-12)  # the only data: u = 0.7 everywhere
 
 
 @pytest.mark.parametrize("slow_middle", [True, False], ids=["membrane", "fast-middle"])

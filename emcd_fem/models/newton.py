@@ -49,7 +49,7 @@ def newton_solve(
     snes = problem.solver
     checkpoint(comm, "Newton solve")
     if rows is not None:
-        rows.prepare()  # the start satisfies the data: the callbacks need no collective
+        rows.prepare()  # data into the start, s from its Jacobian: no reduction in callbacks
     start = _state(problem)
     _run(problem, comm)
     reason = snes.getConvergedReason()

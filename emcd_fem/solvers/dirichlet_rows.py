@@ -13,18 +13,15 @@ unchanged, its norms are measured in the operator's units.
 * :func:`dirichlet_scale`: s of a block from an assembled matrix (collective).
 * :class:`ScaledDirichletRows`: installed on a DOLFINx ``NonlinearProblem`` (SNES), it
   scales the Jacobian's Dirichlet diagonal *and* the residual's Dirichlet entries by the
-  same s — the Newton step on those rows stays x_i → g_i exactly. s is fixed by the first
-  Jacobian of the problem and kept for its lifetime, so the residual norms of a solve are
-  comparable from iteration to iteration.
+  same s — the Newton step on those rows stays x_i → g_i exactly. s is fixed from the
+  Jacobian at the start of the first solve and kept for the problem's lifetime, so the
+  residual norms of a solve are comparable from iteration to iteration.
 
-Collectives inside the SNES callbacks: the residual callback makes none beyond DOLFINx's
-own assembly (a rank that fails after its assembly stops at the callback guard's agreement
-with the others, :mod:`emcd_fem.callback_guard`); the one reduction of s happens in the
-first Jacobian callback right after the Jacobian's assembly, whose own collectives it
-follows (a rank can skip it only by failing inside that assembly: the class the guard
-documents as not agreeable). :meth:`ScaledDirichletRows.prepare` (before the solve, on
-every rank) puts the Dirichlet data into the start, so the first residual's Dirichlet
-entries are exactly 0 and need no s.
+No collective inside the SNES callbacks beyond DOLFINx's own assembly: the residual
+callback scales owned entries only (a rank that fails after its assembly meets the others
+at the callback guard's agreement, :mod:`emcd_fem.callback_guard`), and the reduction of
+s happens in :meth:`ScaledDirichletRows.prepare`, before the solve (``models.newton``
+calls it), which also puts the Dirichlet data into the start.
 """
 
 from collections.abc import Sequence
@@ -120,6 +117,7 @@ class ScaledDirichletRows:
             self.blocks.append((slice(offset, offset + size), owned_constrained_rows(block_bcs)))
             offset += size
         self.scales: list[float] | None = None
+        self._start_jacobian = False  # J holds the Jacobian at the start (prepare)
         self._by_block = list(zip(us, by_block, strict=True))
         self._jacobian_ctx = {
             "u": problem.u,
@@ -140,15 +138,23 @@ class ScaledDirichletRows:
         snes.setJacobian(self.jacobian, problem.A, problem.P_mat)
 
     def prepare(self) -> None:
-        """Put the Dirichlet data into the unknowns (before a solve; local, no collective).
+        """Before a solve, outside the SNES callbacks (collective): data into the start, s.
 
-        The first residual's Dirichlet entries are then exactly 0 (x_i = g_i): no s is needed
-        before the first Jacobian fixes it, and the Newton step there is 0, as the step from
-        any start would make it.
+        The unknowns take the Dirichlet data: the first residual's Dirichlet entries are
+        then exactly 0 (x_i = g_i), and the Newton step there is 0, as from any start. On
+        the first solve of the problem the Jacobian at this start is assembled here and s
+        taken from it (the one reduction); SNES's first Jacobian request of this solve then
+        uses that matrix instead of assembling the same one again.
         """
+        self._start_jacobian = False
         for u, block_bcs in self._by_block:
             for bc in block_bcs:
                 bc.set(u.x.array)  # owned and ghost entries of the constrained dofs
+        if self.scales is None:
+            x, problem = self.problem.x, self.problem
+            dolfinx.fem.petsc.assign(problem.u, x)  # what NonlinearProblem.solve starts from
+            self.jacobian(problem.solver, x, problem.A, problem.P_mat)
+            self._start_jacobian = True
 
     def _rows(self) -> list[tuple[np.ndarray, float]]:
         assert self.scales is not None
@@ -172,7 +178,15 @@ class ScaledDirichletRows:
             array[rows] *= s
 
     def jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat | None) -> None:
-        """SNES Jacobian callback: DOLFINx's Jacobian, Dirichlet diagonal s_b."""
+        """SNES Jacobian callback: DOLFINx's Jacobian, Dirichlet diagonal s_b.
+
+        The first call of a solve after :meth:`prepare` assembled J at the start returns at
+        once. Without :meth:`prepare` the first call fixes s (a reduction inside the
+        callback: a rank failing between it and the assembly would not be agreed).
+        """
+        if self._start_jacobian:  # assembled by prepare() at this very start
+            self._start_jacobian = False
+            return
         dolfinx.fem.petsc.assemble_jacobian(snes, x, J, P, **self._jacobian_ctx)
         if self.scales is None:
             diagonal = J.getDiagonal()
