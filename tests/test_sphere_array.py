@@ -22,7 +22,7 @@ import emcd_fem as ef
 from emcd_fem import analytic
 from emcd_fem.analytic import multipole
 from emcd_fem.geometry import matrix_with_inclusions
-from emcd_fem.studies.effective import effective_diffusivity
+from emcd_fem.studies.effective import effective_diffusivity, effective_report
 
 CONTRASTS = [0.0, 1e-3, 0.1, 0.5, 2.0, 10.0, 1e3, 1e15]
 
@@ -76,10 +76,26 @@ def test_sphere_array_converged_in_order():
     assert worst < 1e-10  # measured 1.3e-13 (φ = 0.45, β = 1e15)
     # slower near touching (docstring): at φ = 0.5, β = 1e15 order 41 is 8e-8 off order 61
     change = abs(
-        multipole.sphere_array(0.5, 1.0, 1e15) / multipole.sphere_array(0.5, 1.0, 1e15, order=61)
+        multipole.sphere_array(0.5, 1.0, 1e15, order=41)
+        / multipole.sphere_array(0.5, 1.0, 1e15, order=61)
         - 1
     )
     assert 1e-8 < change < 1e-6
+    # the default order rises near touching (sphere_order): 61 at φ = 0.5, where order 41
+    # would be 8e-8 off; up to φ = 0.47 order 41 is within 2e-11 of order 61
+    assert multipole.sphere_order(0.5) == 61
+    assert multipole.sphere_array(0.5, 1.0, 1e15) == multipole.sphere_array(
+        0.5, 1.0, 1e15, order=61
+    )
+    assert multipole.sphere_array(0.47, 1.0, 1e15) == pytest.approx(
+        multipole.sphere_array(0.47, 1.0, 1e15, order=61), rel=1e-10
+    )
+    # φ = 0.52 (default order 81): 5e-6 from order 101, as the docstring states
+    change = abs(
+        multipole.sphere_array(0.52, 1.0, 1e15) / multipole.sphere_array(0.52, 1.0, 1e15, order=101)
+        - 1
+    )
+    assert 1e-6 < change < 1e-5
 
 
 def test_sphere_array_dilute_limit_and_inputs():
@@ -162,3 +178,21 @@ def test_finite_elements_converge_to_sphere_array(cells, fraction, beta):
     assert observed_order > 2.5
     assert errors[2] < abs(values[2] / values[1] - 1)
     assert errors[2] < 2.5e-4
+
+
+def test_effective_report_lists_the_converged_value(cells):
+    """The ``[analysis] effective_diffusivity`` report of a cubic sphere cell near touching
+    (φ = 0.45): the converged multipole value with its truncation estimate (the change
+    from order 21 to 41: measured 1e-7 at the worst contrast, 1.5e-9 at β = 0.1), and the
+    coarse cell (r/3, measured 5.7e-4 off) within its resolution of it."""
+    fraction, beta = 0.45, 0.1
+    domain = cells(fraction, 3)
+    report = effective_report(
+        domain, ef.Material(1.0), ef.Material(beta), domain.layout, periodic_counts=(1, 1, 1)
+    )
+    exact = multipole.sphere_array(fraction, 1.0, beta)
+    assert report["multipole_converged"] == exact
+    assert report["multipole_truncation"] < 1e-7
+    assert report["rayleigh"] == analytic.rayleigh_cubic_spheres(fraction, 1.0, beta)
+    for value in report["D_eff"].values():
+        assert value == pytest.approx(exact, rel=1e-3)

@@ -52,7 +52,7 @@ Maxwell-Garnett and with l = 3 at lowest order gives Rayleigh's φ^(10/3) term
 """
 
 from functools import cache
-from math import comb, factorial, pi, sqrt
+from math import comb, factorial, pi
 
 import numpy as np
 from scipy.special import gammaincc, gammaln, zeta
@@ -190,7 +190,6 @@ def _legendre_columns(n_max: int, k: int, cos_theta: np.ndarray) -> dict[int, np
     return columns
 
 
-@cache
 def cubic_lattice_sums(n_max: int, *, eta2: float = pi) -> dict[tuple[int, int], float]:
     """S_n^k = √(4π/(2n+1)) Σ' Y_n^k(R̂)/R^(n+1) over the unit simple cubic lattice [-].
 
@@ -205,6 +204,11 @@ def cubic_lattice_sums(n_max: int, *, eta2: float = pi) -> dict[tuple[int, int],
         n_max: Largest order n.
         eta2: Ewald splitting parameter η² (unit lattice spacing).
     """
+    return dict(_cubic_sums(n_max, eta2))
+
+
+@cache
+def _cubic_sums(n_max: int, eta2: float) -> dict[tuple[int, int], float]:
     r, cos_theta, phi = _cubic_points(6)
     k_norm = 2.0 * pi * r  # reciprocal lattice 2π Z³: the same directions, scaled
     weights = {}
@@ -233,17 +237,17 @@ def sphere_array(
     d_sphere: float,
     lattice: str = "simple_cubic",
     *,
-    order: int = 41,
+    order: int | None = None,
 ) -> float:
     """D_eff of the simple cubic array of spheres [m^2/s] (isotropic by cubic symmetry).
 
     Converged multipole solution (module docstring) with the multipoles l = 1, 3, …,
-    ``order`` (m ≡ 0 mod 4). With the default order 41 the value changes by less than
-    1e-12 (relative) to order 43 for φ <= 0.45 at every contrast 0 … 1e15 (measured; 1e-10
-    tested). Convergence is slowest for nearly perfectly conducting spheres near touching
-    (φ → π/6 = 0.5236): at β = 1e15 the order-41 value is 8e-8 off at φ = 0.5 (order 61:
-    5e-11) and 1.5e-3 at φ = 0.52 (order 61: 9e-5, order 81: 5e-6); raise ``order`` there
-    (order 61 takes about 2 s, 81 about 7 s).
+    ``order`` (m ≡ 0 mod 4). The default order (``sphere_order``) is 41 up to φ = 0.47,
+    61 up to 0.5 and 81 above. Measured against order 101, worst over contrasts 0 … 1e15
+    (nearly perfectly conducting spheres converge slowest): 2e-11 up to φ = 0.47 (1e-12 up
+    to 0.45, where order 43 changes it by less than 1e-12, tested to 1e-10), 6e-11 at
+    φ = 0.5 (order 41: 8e-8) and 0.51, 5e-6 at 0.52, at least 4e-3 at 0.523 (touching: 0.5236;
+    there raise ``order`` further; order 81 takes about 0.5 s, order 101 about 2 s).
 
     Args:
         fraction: Sphere volume fraction φ in [0, π/6).
@@ -270,6 +274,8 @@ def sphere_array(
         raise EmcdInputError(
             f"sphere_array: need D_m > 0 and D_i >= 0, got D_m = {d_matrix}, D_i = {d_sphere}"
         )
+    if order is None:
+        order = sphere_order(fraction)
     if order < 1 or order % 2 == 0:
         raise EmcdInputError(f"sphere_array: order must be odd and >= 1, got {order}")
     if d_sphere == d_matrix or fraction == 0.0:
@@ -292,6 +298,11 @@ def sphere_array(
     return float(d_matrix * (1.0 - 4.0 * pi * a * a * x[0]))
 
 
+def sphere_order(fraction: float) -> int:
+    """The default multipole order of ``sphere_array`` at sphere volume fraction φ [-]."""
+    return 41 if fraction <= 0.47 else 61 if fraction <= 0.5 else 81
+
+
 @cache
 def _cubic_system(order: int) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
     """The system of ``sphere_array`` at one order, without the sphere radius and contrast.
@@ -302,14 +313,23 @@ def _cubic_system(order: int) -> tuple[list[tuple[int, int]], np.ndarray, np.nda
     sums = {**cubic_lattice_sums(2 * order), (2, 0): 2.0 * pi / 3.0}  # S_2^0: Lorentz sphere
     index = [(ell, m) for ell in range(1, order + 1, 2) for m in range(-ell, ell + 1) if m % 4 == 0]
     index.sort(key=lambda lm: (lm != (1, 0), lm))
-    coupling = np.zeros((len(index), len(index)))
-    powers = np.zeros((len(index), len(index)))
-    for i, (lam, mu) in enumerate(index):
-        for j, (ell, m) in enumerate(index):
-            powers[i, j] = ell + lam + 1
-            s_n = sums.get((ell + lam, m - mu), 0.0)
-            if s_n:
-                n = ell + lam
-                binomials = comb(n - m + mu, lam + mu) * comb(n + m - mu, lam - mu)
-                coupling[i, j] = (-1) ** (lam + mu) * sqrt(binomials) * s_n
+    degrees, orders = (np.array(column) for column in zip(*index, strict=True))
+    lam, mu = degrees[:, None], orders[:, None]  # row: equation (λ, μ)
+    ell, m = degrees[None, :], orders[None, :]  # column: multipole (l, m)
+    n, k = ell + lam, m - mu
+    table = np.zeros((2 * order + 1, 4 * order + 1))  # S_n^k at [n, k + 2 order]
+    for (n_sum, k_sum), value in sums.items():
+        table[n_sum, k_sum + 2 * order] = value
+    lattice = table[n, k + 2 * order]
+    # √(C(n − m + μ, λ + μ) C(n + m − μ, λ − μ)) through log Γ (relative rounding ~1e-14)
+    log_binomials = (
+        gammaln(n - k + 1)
+        - gammaln(lam + mu + 1)
+        - gammaln(ell - m + 1)
+        + gammaln(n + k + 1)
+        - gammaln(lam - mu + 1)
+        - gammaln(ell + m + 1)
+    )
+    coupling = (-1.0) ** (lam + mu) * np.exp(0.5 * log_binomials) * lattice
+    powers = (n + 1).astype(float)
     return index, coupling, powers
