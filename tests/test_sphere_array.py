@@ -38,6 +38,33 @@ def direct_sum(n, k, extent, *, cube=False):
     return float((harmonic / r ** (n + 1)).sum().real) * math.sqrt(4 * math.pi / (2 * n + 1))
 
 
+def solid(n, k, v, regular):
+    """Racah-normalised solid harmonic R_n^k (regular) or I_n^k at the point v."""
+    r = float(np.linalg.norm(v))
+    harmonic = sph_harm_y(n, k, math.acos(v[2] / r), math.atan2(v[1], v[0]))
+    return math.sqrt(4 * math.pi / (2 * n + 1)) * harmonic * (r**n if regular else r ** (-n - 1))
+
+
+def test_translation_theorem_of_the_derivation():
+    """I_l^m(r + d) = Σ_λμ (−1)^(λ+μ) √(C(l+λ−m+μ, λ+μ) C(l+λ+m−μ, λ−μ)) R_λ^μ(r)
+    I_(l+λ)^(m−μ)(d) for |r| < |d|, as stated in the multipole module docstring (the
+    coefficients of Rayleigh's identity there): summed to λ = 40 at |r|/|d| = 0.2 the series
+    is converged to round-off."""
+    r, d = np.array([0.1, -0.15, 0.12]), np.array([0.7, -0.5, 0.9])
+    for ell, m in [(1, 0), (3, 0), (3, 2), (5, -4), (4, 1)]:
+        series = sum(
+            (-1) ** (lam + mu)
+            * math.sqrt(
+                math.comb(ell + lam - m + mu, lam + mu) * math.comb(ell + lam + m - mu, lam - mu)
+            )
+            * solid(lam, mu, r, True)
+            * solid(ell + lam, m - mu, d, False)
+            for lam in range(41)
+            for mu in range(-lam, lam + 1)
+        )
+        assert abs(series - solid(ell, m, r + d, False)) < 1e-14
+
+
 def test_lattice_sums_ewald_against_direct_summation():
     sums = multipole.cubic_lattice_sums(12)
     for n, k in [(8, 0), (8, 4), (8, 8), (10, 0), (10, 8), (12, 0), (12, 4), (12, 12)]:
