@@ -13,6 +13,7 @@ consulted, so ``multipole.sphere_array`` is checked piece by piece and as a whol
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -117,12 +118,15 @@ def test_sphere_array_converged_in_order():
     assert multipole.sphere_array(0.47, 1.0, 1e15) == pytest.approx(
         multipole.sphere_array(0.47, 1.0, 1e15, order=61), rel=1e-10
     )
-    # φ = 0.52 (default order 81): 5e-6 from order 101, as the docstring states
-    change = abs(
-        multipole.sphere_array(0.52, 1.0, 1e15) / multipole.sphere_array(0.52, 1.0, 1e15, order=101)
-        - 1
-    )
-    assert 1e-6 < change < 1e-5
+    # φ = 0.52 (default order 81): 5e-6 from order 101, as the docstring states; nearer
+    # touching the default order is not enough, and a warning says so
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        default = multipole.sphere_array(0.52, 1.0, 1e15)
+    assert 1e-6 < abs(default / multipole.sphere_array(0.52, 1.0, 1e15, order=101) - 1) < 1e-5
+    with pytest.warns(UserWarning, match="within 0.7 % of touching"):
+        near = multipole.sphere_array(0.523, 1.0, 1e15)
+    assert abs(near / multipole.sphere_array(0.523, 1.0, 1e15, order=101) - 1) > 1e-3
 
 
 def test_sphere_array_dilute_limit_and_inputs():

@@ -51,6 +51,7 @@ Maxwell-Garnett and with l = 3 at lowest order gives Rayleigh's φ^(10/3) term
 (``analytic.rayleigh_cubic_spheres``).
 """
 
+import warnings
 from functools import cache
 from math import comb, factorial, pi
 
@@ -249,7 +250,8 @@ def sphere_array(
     (nearly perfectly conducting spheres converge slowest): 2e-11 up to φ = 0.47 (1e-12 up
     to 0.45, where order 43 changes it by less than 1e-12, tested to 1e-10), 6e-11 at
     φ = 0.5 (order 41: 8e-8) and 0.51, 5e-6 at 0.52, at least 4e-3 at 0.523 (touching: 0.5236;
-    there raise ``order`` further; order 81 takes about 0.5 s, order 101 about 2 s).
+    there raise ``order`` further; order 81 takes about 0.5 s, order 101 about 2 s). Above
+    φ = 0.52 the default order comes with a ``UserWarning`` saying so.
 
     Args:
         fraction: Sphere volume fraction φ in [0, π/6).
@@ -278,6 +280,13 @@ def sphere_array(
         )
     if order is None:
         order = sphere_order(fraction)
+        if fraction > 0.52:
+            warnings.warn(
+                f"sphere_array: fraction {fraction} is within 0.7 % of touching (π/6 = 0.5236); "
+                f"the default order {order} may be off by 5e-6 (φ = 0.52) to 4e-3 (φ = 0.523) "
+                "for highly conducting spheres: compare with a higher order= (e.g. 101, 121)",
+                stacklevel=2,
+            )
     if order < 1 or order % 2 == 0:
         raise EmcdInputError(f"sphere_array: order must be odd and >= 1, got {order}")
     if d_sphere == d_matrix or fraction == 0.0:
