@@ -177,19 +177,16 @@ def build_model(
         "degree": case.discretisation.degree,
         "model": inputs.model,
         "partitions": partitions,
+        "sources": inputs.sources,
+        "reactions": inputs.reactions,
+        "temperatures": region_temperatures(case.multicomponent),
         "closed": closed,
         "petsc_options": case.solver.petsc_options,
     }
     args = (domain, inputs.mixtures, inputs.compositions, inputs.bootstrap)
     if films:  # a block (submesh) per film-free group of regions
         return MaxwellStefanFilmModel(*args, films=films, **common)
-    return MaxwellStefanModel(
-        *args,
-        sources=inputs.sources,
-        reactions=inputs.reactions,
-        temperatures=region_temperatures(case.multicomponent),
-        **common,
-    )
+    return MaxwellStefanModel(*args, **common)
 
 
 def run_multicomponent(
