@@ -5,6 +5,7 @@ the run's own checks, results into the staging directory), used by
 :mod:`emcd_fem.pipeline.run` and :mod:`emcd_fem.pipeline.thermal_case`.
 """
 
+import errno
 import gc
 import logging
 import platform
@@ -205,6 +206,10 @@ def write_outputs(
         write_csv(staging / "profiles.csv", header, profiles, comm)
         files.append("profiles.csv")
     warnings = summary.setdefault("warnings", [])
+    # the results are complete now: summary.json first, so no optional extra can cost it
+    _write_summary(staging, summary, files, timings, start, domain, comm)
+    extras = case.output.format in ("vtx", "xdmf") or case.output.pictures
+    results = {p.name for p in staging.iterdir()} if comm.rank == 0 else set()
     if case.output.format in ("vtx", "xdmf"):
         files += _optional(
             f"{case.output.format} field files",
@@ -213,6 +218,7 @@ def write_outputs(
             comm,
             warnings,
             collective=True,
+            needs=_size_of(staging, files, comm),
         )
     if case.output.pictures:
         files += _optional(
@@ -224,6 +230,24 @@ def write_outputs(
             collective=False,
         )
     timings["output"] = time.perf_counter() - tic
+    if extras:
+        _rewrite_summary(staging, summary, files, timings, start, domain, comm, results)
+    # the caller's return frees the solver's PETSc objects, a collective: agree first
+    checkpoint(comm, "written")
+    logger.info("results written in %.2f s", timings["output"])
+    progress.stage("done")
+
+
+def _write_summary(
+    staging: Path,
+    summary: dict[str, Any],
+    files: list[str],
+    timings: dict[str, float],
+    start: float,
+    domain: Domain,
+    comm: MPI.Comm,
+) -> None:
+    """Complete ``summary`` (timings, files, units) and write summary.json (collective)."""
     timings["total"] = time.perf_counter() - start
     summary["timings"] = timings
     summary["duration"] = timings["total"]
@@ -233,10 +257,54 @@ def write_outputs(
         summary, domain.mesh.topology.dim
     )
     write_json(staging / "summary.json", summary, comm)
-    # the caller's return frees the solver's PETSc objects, a collective: agree first
-    checkpoint(comm, "written")
-    logger.info("results written in %.2f s", timings["output"])
-    progress.stage("done")
+
+
+def _rewrite_summary(
+    staging: Path,
+    summary: dict[str, Any],
+    files: list[str],
+    timings: dict[str, float],
+    start: float,
+    domain: Domain,
+    comm: MPI.Comm,
+    results: set[str],
+) -> None:
+    """summary.json again, with the optional extras; if that fails, the first one stays.
+
+    The extras' files (all but ``results``, the names present before them) are then
+    removed, so the directory holds what the first summary.json lists.
+    """
+    error = None
+    if comm.rank == 0:
+        try:
+            _write_summary(staging, summary, files, timings, start, domain, MPI.COMM_SELF)
+        except OSError as exc:
+            error = f"summary.json not updated after the optional outputs: {exc}"
+            for path in staging.iterdir():
+                if path.name not in results:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    error = comm.bcast(error, root=0)
+    if error is not None:
+        logger.warning("%s; it describes the results without them (removed)", error)
+
+
+def _size_of(staging: Path, names: list[str], comm: MPI.Comm) -> int:
+    """Bytes of the files ``names`` in ``staging`` (rank 0; 0 on the others)."""
+    if comm.rank != 0:
+        return 0
+    return sum((staging / n).stat().st_size for n in names if (staging / n).is_file())
+
+
+#: Free space [bytes] below which an optional writer is taken to have filled the disk
+#: (some writers, e.g. HDF5 inside DOLFINx's XDMF, report a failed write only on stderr).
+FULL_DISK = 64 * 1024
+
+
+def _disk_left(staging: Path) -> None:
+    """Raise OSError(ENOSPC) if the file system of ``staging`` has (almost) no space left."""
+    free = shutil.disk_usage(staging).free
+    if free < FULL_DISK:
+        raise OSError(errno.ENOSPC, f"no space left on the device holding {staging}")
 
 
 def _optional(
@@ -247,13 +315,29 @@ def _optional(
     warnings: list[str],
     *,
     collective: bool,
+    needs: int | None = None,
 ) -> list[str]:
     """Run an optional writer; its failure is a warning and its partial files are removed.
 
     ``collective``: every rank calls ``write`` and the ranks agree on the outcome; else
-    rank 0 alone writes and shares the outcome.
+    rank 0 alone writes and shares the outcome. ``needs`` (read on rank 0): about how
+    many bytes the writer will write; with less free space it is not started (HDF5 inside DOLFINx's
+    writers can leave the process to abort at exit after a write into a full disk).
     """
     checkpoint(comm, what)
+    short = None
+    if needs is not None and comm.rank == 0:
+        free = shutil.disk_usage(staging).free
+        if free < needs + FULL_DISK:
+            short = (
+                f"{what} not written: {free / 1e6:.3g} MB free on the device holding "
+                f"{staging.parent}, about {needs / 1e6:.3g} MB needed"
+            )
+    short = comm.bcast(short, root=0) if needs is not None else None
+    if short is not None:
+        warnings.append(short)
+        logger.warning(short)
+        return []
     before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
     names: list[str] = []
     error = None
@@ -267,6 +351,7 @@ def _optional(
         if collective or comm.rank == 0:
             try:
                 names = write()
+                _disk_left(staging)
             except Exception as exc:  # an optional extra must not cost the finished solve
                 error = f"{what} not written: {type(exc).__name__}: {exc}"
     finally:
