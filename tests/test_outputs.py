@@ -452,8 +452,9 @@ def test_summary_of_the_results_survives_a_failed_final_rewrite(tmp_path, monkey
     """If summary.json cannot be rewritten after the extras, the first one (results only)
     stays, and the extras' files go, so the directory holds what it lists."""
     from emcd_fem.pipeline import output as run_output
+    from emcd_fem.pipeline import summary_file
 
-    real = run_output.write_json
+    real = summary_file.write_json
     calls = {"n": 0}
 
     def second_fails(path, data, comm):
@@ -463,7 +464,7 @@ def test_summary_of_the_results_survives_a_failed_final_rewrite(tmp_path, monkey
             raise OSError(28, "No space left on device")
         real(path, data, comm)
 
-    monkeypatch.setattr(run_output, "write_json", second_fails)
+    monkeypatch.setattr(summary_file, "write_json", second_fails)
     monkeypatch.setattr(
         run_output,
         "render_run",

@@ -5,7 +5,6 @@ the run's own checks, results into the staging directory), used by
 :mod:`emcd_fem.pipeline.run` and :mod:`emcd_fem.pipeline.thermal_case`.
 """
 
-import errno
 import gc
 import logging
 import platform
@@ -32,11 +31,11 @@ from emcd_fem.io import field_file, provenance
 from emcd_fem.io.output import (
     write_csv,
     write_fields,
-    write_json,
 )
 from emcd_fem.materials import properties
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.solution import TransportSolution
+from emcd_fem.pipeline import summary_file
 from emcd_fem.pipeline.setup import analytic_reference, build_materials
 from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
@@ -207,7 +206,7 @@ def write_outputs(
         files.append("profiles.csv")
     warnings = summary.setdefault("warnings", [])
     # the results are complete now: summary.json first, so no optional extra can cost it
-    _write_summary(staging, summary, files, timings, start, domain, comm)
+    summary_file.write_summary(staging, summary, files, timings, start, domain, comm)
     extras = case.output.format in ("vtx", "xdmf") or case.output.pictures
     results = {p.name for p in staging.iterdir()} if comm.rank == 0 else set()
     if case.output.format in ("vtx", "xdmf"):
@@ -218,7 +217,7 @@ def write_outputs(
             comm,
             warnings,
             collective=True,
-            needs=_size_of(staging, files, comm),
+            needs=summary_file.size_of(staging, files, comm),
         )
     if case.output.pictures:
         files += _optional(
@@ -231,80 +230,11 @@ def write_outputs(
         )
     timings["output"] = time.perf_counter() - tic
     if extras:
-        _rewrite_summary(staging, summary, files, timings, start, domain, comm, results)
+        summary_file.rewrite_summary(staging, summary, files, timings, start, domain, comm, results)
     # the caller's return frees the solver's PETSc objects, a collective: agree first
     checkpoint(comm, "written")
     logger.info("results written in %.2f s", timings["output"])
     progress.stage("done")
-
-
-def _write_summary(
-    staging: Path,
-    summary: dict[str, Any],
-    files: list[str],
-    timings: dict[str, float],
-    start: float,
-    domain: Domain,
-    comm: MPI.Comm,
-) -> None:
-    """Complete ``summary`` (timings, files, units) and write summary.json (collective)."""
-    timings["total"] = time.perf_counter() - start
-    summary["timings"] = timings
-    summary["duration"] = timings["total"]
-    summary["finished_utc"] = provenance.now().isoformat(timespec="seconds")
-    summary["files"] = [*files, "summary.json"]
-    summary["units"] = summary.get("units", {}) | provenance.summary_units(
-        summary, domain.mesh.topology.dim
-    )
-    write_json(staging / "summary.json", summary, comm)
-
-
-def _rewrite_summary(
-    staging: Path,
-    summary: dict[str, Any],
-    files: list[str],
-    timings: dict[str, float],
-    start: float,
-    domain: Domain,
-    comm: MPI.Comm,
-    results: set[str],
-) -> None:
-    """summary.json again, with the optional extras; if that fails, the first one stays.
-
-    The extras' files (all but ``results``, the names present before them) are then
-    removed, so the directory holds what the first summary.json lists.
-    """
-    error = None
-    if comm.rank == 0:
-        try:
-            _write_summary(staging, summary, files, timings, start, domain, MPI.COMM_SELF)
-        except OSError as exc:
-            error = f"summary.json not updated after the optional outputs: {exc}"
-            for path in staging.iterdir():
-                if path.name not in results:
-                    shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-    error = comm.bcast(error, root=0)
-    if error is not None:
-        logger.warning("%s; it describes the results without them (removed)", error)
-
-
-def _size_of(staging: Path, names: list[str], comm: MPI.Comm) -> int:
-    """Bytes of the files ``names`` in ``staging`` (rank 0; 0 on the others)."""
-    if comm.rank != 0:
-        return 0
-    return sum((staging / n).stat().st_size for n in names if (staging / n).is_file())
-
-
-#: Free space [bytes] below which an optional writer is taken to have filled the disk
-#: (some writers, e.g. HDF5 inside DOLFINx's XDMF, report a failed write only on stderr).
-FULL_DISK = 64 * 1024
-
-
-def _disk_left(staging: Path) -> None:
-    """Raise OSError(ENOSPC) if the file system of ``staging`` has (almost) no space left."""
-    free = shutil.disk_usage(staging).free
-    if free < FULL_DISK:
-        raise OSError(errno.ENOSPC, f"no space left on the device holding {staging}")
 
 
 def _optional(
@@ -328,7 +258,7 @@ def _optional(
     short = None
     if needs is not None and comm.rank == 0:
         free = shutil.disk_usage(staging).free
-        if free < needs + FULL_DISK:
+        if free < needs + summary_file.FULL_DISK:
             short = (
                 f"{what} not written: {free / 1e6:.3g} MB free on the device holding "
                 f"{staging.parent}, about {needs / 1e6:.3g} MB needed"
@@ -351,7 +281,7 @@ def _optional(
         if collective or comm.rank == 0:
             try:
                 names = write()
-                _disk_left(staging)
+                summary_file.check_disk_left(staging)
             except Exception as exc:  # an optional extra must not cost the finished solve
                 error = f"{what} not written: {type(exc).__name__}: {exc}"
     finally:
