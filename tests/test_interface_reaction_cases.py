@@ -189,3 +189,18 @@ def test_check_shows_no_non_reacting_flux_for_a_reacting_case(demo, capsys):
     assert cli.main(["check", str(DEMOS / demo), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)["report"]
     assert "analytic_flux_per_area" not in report and "analytic_rate" not in report
+
+
+def test_a_repeated_species_runs_as_its_summed_coefficient(tmp_path):
+    # 'A + A <=> B + B' used to be refused (A twice on one side); it is '2 A <=> 2 B' and
+    # must give the same run (the same forms: equal to round-off, 1e-14 of the inflow)
+    fluxes = []
+    for equation in ("2 A <=> 2 B", "A + A <=> B + B"):
+        path = tmp_path / f"{equation.count('+')}.toml"
+        path.write_text(TEXT.replace('"A <=> B"', f'"{equation}"'), encoding="utf-8")
+        out = tmp_path / f"out{equation.count('+')}"
+        assert cli.main(["run", str(path), "--out", str(out)]) == 0
+        fluxes.append(json.loads((out / "summary.json").read_text())["boundary_flux"])
+    scale = abs(fluxes[0]["left"])
+    assert fluxes[0].keys() == fluxes[1].keys()
+    assert all(abs(fluxes[0][k] - fluxes[1][k]) < 1e-14 * scale for k in fluxes[0])

@@ -2,7 +2,8 @@
 
 An equation is written ``"A -> B"`` (irreversible), ``"A <=> B"`` (reversible; ``<->`` and
 ``=`` are accepted too), ``"A + B <=> C + D"``, ``"A -> 2 B"`` (integer or decimal
-coefficients before a species name), ``"A -> 0"`` (A taken up, nothing produced). The rate
+coefficients before a species name; a species repeated on one side adds up: ``"A + A"`` is
+``"2 A"``), ``"A -> 0"`` (A taken up, nothing produced). The rate
 is mass action in mole fractions,
 
     r = k_f c Π x_i^{ν_i} (reactants) − k_b c Π x_j^{ν_j} (products),
@@ -52,8 +53,8 @@ def parse_equation(text: str) -> Stoichiometry:
     """Parse ``"A + B <=> 2 C"`` into a :class:`Stoichiometry`.
 
     Raises:
-        EmcdInputError: no arrow, an empty side, a bad term, a species on one side twice,
-            or a coefficient ≤ 0.
+        EmcdInputError: no arrow, an empty side, a bad term or a coefficient ≤ 0 (a species
+            written twice on one side adds up: ``"A + A"`` is ``"2 A"``).
     """
     if not isinstance(text, str):
         raise EmcdInputError(f"a reaction equation must be a string, got {text!r}")
@@ -88,9 +89,8 @@ def parse_equation(text: str) -> Stoichiometry:
             name = match.group(2)
             if not (nu > 0 and math.isfinite(nu)):
                 raise EmcdInputError(f"reaction {text!r}: coefficient of {name} must be > 0")
-            if name in coefficients:
-                raise EmcdInputError(f"reaction {text!r}: {name} appears twice on one side")
-            coefficients[name] = nu
+            # 'A + A' is '2 A': the same stoichiometry and the same mass-action rate x_A^2
+            coefficients[name] = coefficients.get(name, 0.0) + nu
         sides.append(coefficients)
     return Stoichiometry(reactants=sides[0], products=sides[1], reversible=reversible)
 
