@@ -204,3 +204,33 @@ def test_a_repeated_species_runs_as_its_summed_coefficient(tmp_path):
     scale = abs(fluxes[0]["left"])
     assert fluxes[0].keys() == fluxes[1].keys()
     assert all(abs(fluxes[0][k] - fluxes[1][k]) < 1e-14 * scale for k in fluxes[0])
+
+
+def test_reversed_interface_name_runs_as_the_geometry_names_it(tmp_path):
+    # 'skin|support' for the geometry's 'support|skin' used to be "not a boundary or
+    # interface" plus a follow-on error on side; it is the same interface (side decides)
+    text = TEXT.replace('boundary = "support|skin"', 'boundary = "skin|support"')
+    assert text != TEXT
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    ref = _exact()
+    scale = ref.flux_1 * WIDTH  # the closed form, exact for P1: 1e-10 as the demo's test
+    assert abs(-summary["boundary_flux"]["left"] - ref.flux_1 * WIDTH) < 1e-10 * scale
+    consumed = summary["reactions"]["interface_flux"]["support|skin"]
+    assert abs(consumed - ref.consumption * WIDTH) < 1e-10 * scale
+    assert summary["reactions"]["interfaces"] == {"support|skin": "support"}
+
+
+def test_reversed_interface_name_with_a_bad_side_gives_one_problem(tmp_path, capsys):
+    text = TEXT.replace('boundary = "support|skin"', 'boundary = "skin|support"')
+    path = tmp_path / "case.toml"
+    path.write_text(text.replace('side = "support"', 'side = "core"'), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "has 1 problem(s)" in err and "reactions[0].side" in err, err
+    assert "'core' is not a side of 'support|skin'" in err, err
+    assert not out.exists()

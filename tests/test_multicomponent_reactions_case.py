@@ -281,3 +281,47 @@ def test_bootstrap_refusal_gives_its_own_reason_with_file_and_key(bootstrap, tmp
         assert "zero net flux" not in err and "Σ N_i = 0" not in err, err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+_TWO_LAYERS = """
+[geometry]
+kind = "layered_slab"
+dim = 1
+layers = [
+  { name = "a", thickness = 0.005, cells = 8 },
+  { name = "b", thickness = 0.005, cells = 8 }]
+
+[multicomponent]
+species = ["A", "B", "C"]
+
+[multicomponent.regions.a]
+diffusivities = {A = {B = 2e-5, C = 1e-5}, B = {C = 3e-5}}
+c = 40.0
+
+[multicomponent.regions.b]
+diffusivities = {A = {B = 2e-5, C = 1e-5}, B = {C = 3e-5}}
+c = 40.0
+
+[multicomponent.boundaries.left]
+mole_fractions = {A = 0.6, B = 0.1, C = 0.3}
+
+[[multicomponent.reactions]]
+equation = "A <=> B"
+kind = "surface"
+boundary = "NAME"
+k_f = 0.01
+"""
+
+
+@pytest.mark.parametrize("name", ["a|b", "b|a"])
+def test_reaction_on_an_interface_is_refused_in_either_orientation(name, tmp_path, capsys):
+    # n-species reactions act in regions or on walls; an interface name (either order) was
+    # "not a boundary of the geometry" with only the walls listed
+    from emcd_fem import cli
+
+    path = tmp_path / "iface.toml"
+    path.write_text(_TWO_LAYERS.replace("NAME", name), encoding="utf-8")
+    assert cli.main(["check", str(path)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "has 1 problem(s)" in err and "multicomponent.reactions[0].boundary" in err, err
+    assert f"{name!r} is the internal interface 'a|b'" in err and "binary only" in err, err

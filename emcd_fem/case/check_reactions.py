@@ -20,6 +20,7 @@ from emcd_fem.materials.stoichiometry import (
     atom_imbalance,
     binary_coefficients,
     equimolar_problem,
+    interface_name,
     parse_equation,
 )
 
@@ -42,9 +43,10 @@ def _formulas(case: Case) -> dict[str, str]:
 def build_reactions(case: Case) -> list[Reaction]:
     """The case's reactions as :class:`Reaction` records, equations in A/B.
 
-    The model writes its species A and B: ``[species]`` names are translated.
+    The model writes its species A and B: ``[species]`` names are translated, and an
+    interface named ``"b|a"`` is the geometry's ``"a|b"``.
     """
-    names = species_names(case)
+    names, interfaces = species_names(case), _interface_names(case.geometry) or ()
     out = []
     for spec in case.reactions:
         out.append(
@@ -54,7 +56,7 @@ def build_reactions(case: Case) -> list[Reaction]:
                 k_f=spec.k_f,
                 k_b=spec.k_b,
                 regions=tuple(spec.regions),
-                boundary=spec.boundary,
+                boundary=interface_name(spec.boundary, interfaces) or spec.boundary,
                 side=spec.side,
                 arrhenius_A=tuple(spec.arrhenius_A) if spec.arrhenius_A else None,
                 activation_energy=tuple(spec.activation_energy),
@@ -119,8 +121,11 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
         if verdict is not None and not stefan:
             problems.append((f"{key}.equation", verdict))
         interfaces = _interface_names(geometry)
-        if spec.kind == "surface" and spec.boundary in (interfaces or ()):
-            problems += _interface_problems(case, key, spec)
+        interface = interface_name(spec.boundary, interfaces or ())  # 'b|a' is 'a|b'
+        if spec.kind == "surface" and interface is not None:
+            problems += _interface_problems(
+                case, key, spec.model_copy(update={"boundary": interface})
+            )
         elif spec.kind == "surface":
             if spec.boundary is None:
                 problems.append((f"{key}.boundary", "a surface reaction needs a boundary"))

@@ -25,11 +25,12 @@ dusty-gas model takes them in ``[[multicomponent.dusty_gas.reactions]]``). Examp
     activation_energy = [2.0e4, 3.0e4] # [J/mol]; needs T in every region
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials.stoichiometry import Reaction, parse_equation
+from emcd_fem.materials.stoichiometry import Reaction, interface_name, parse_equation
 from emcd_fem.physics.maxwell_stefan import Bootstrap
 
 ROOT = "multicomponent.reactions"
@@ -105,14 +106,30 @@ def _kind_problems(spec: Any, reaction: Any, path: str) -> list[tuple[str, str]]
     return []
 
 
-def wall_problems(spec: Any, boundaries: list[str]) -> list[tuple[str, str]]:
-    """(key path, message) of wall reactions on boundaries the geometry lacks."""
-    return [
-        (f"{ROOT}[{k}].boundary",
-         f"not a boundary of the geometry; {suggest(str(r.boundary), boundaries)}")
-        for k, r in enumerate(spec.reactions)
-        if r.kind == "surface" and r.boundary is not None and r.boundary not in boundaries
-    ]  # fmt: skip
+def wall_problems(
+    spec: Any, boundaries: list[str], interfaces: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """(key path, message) of wall reactions on boundaries the geometry lacks.
+
+    ``interfaces``: the geometry's internal interfaces (``"a|b"``): a reaction naming one,
+    in either orientation, is told that n-species reactions act on walls only.
+    """
+    problems = []
+    for k, r in enumerate(spec.reactions):
+        if r.kind != "surface" or r.boundary is None or r.boundary in boundaries:
+            continue
+        interface = interface_name(r.boundary, interfaces)
+        if interface is not None:
+            why = (
+                f"{r.boundary!r} is the internal interface {interface!r}: n-species reactions "
+                "act in regions or on walls (exterior boundaries without a composition), not "
+                f"on interfaces (a reacting interface is binary only: [[reactions]]); choose "
+                f"one of {boundaries} or make the reaction homogeneous"
+            )
+        else:
+            why = f"not a boundary of the geometry; {suggest(str(r.boundary), boundaries)}"
+        problems.append((f"{ROOT}[{k}].boundary", why))
+    return problems
 
 
 def region_temperatures(spec: Any) -> dict[str, float] | None:

@@ -18,7 +18,8 @@ holds only for Δν = 0 (:func:`equimolar_problem` says which model to use other
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 from emcd_fem.errors import EmcdInputError
 
@@ -246,6 +247,27 @@ def atom_imbalance(
     return {e: v for e, v in sorted(total.items()) if abs(v) > 1e-12}
 
 
+def interface_name(name: str | None, known: Collection[str]) -> str | None:
+    """A two-region interface name as ``known`` spells it: ``"b|a"`` for ``"a|b"``.
+
+    Either orientation names the same interface (a reaction's ``side`` decides the side).
+    Returns ``name`` itself when known, the swapped name when that is known, else None.
+    """
+    if name is None or name in known:
+        return name
+    first, bar, second = name.partition("|")
+    swapped = f"{second}|{first}"
+    return swapped if bar and "|" not in second and swapped in known else None
+
+
+def on_interface(reaction: Reaction, known: Collection[str]) -> Reaction:
+    """The reaction with its interface named as ``known`` spells it (:func:`interface_name`)."""
+    name = interface_name(reaction.boundary, known)
+    if name is None or name == reaction.boundary:
+        return reaction
+    return replace(reaction, boundary=name)
+
+
 __all__ = [
     "Reaction",
     "Stoichiometry",
@@ -253,5 +275,7 @@ __all__ = [
     "atom_imbalance",
     "binary_coefficients",
     "equimolar_problem",
+    "interface_name",
+    "on_interface",
     "parse_equation",
 ]
