@@ -247,6 +247,37 @@ def atom_imbalance(
     return {e: v for e, v in sorted(total.items()) if abs(v) > 1e-12}
 
 
+def flux_only_problem(reaction: Reaction, species: tuple[str, str] = ("A", "B")) -> str | None:
+    """Why this reaction does not fix x_A when every boundary prescribes a flux, or None.
+
+    With flux data only, x_A is fixed by the reactions when A's production falls as x_A
+    rises. A mole-balanced first-order reaction (``A <=> B``, ``A -> B``, ``B -> A``) gives
+    R_A = −c (k_f + k_b)(x_A − x_eq) (x_B = 1 − x_A; on a wall or interface the same with
+    the surface constants): a coercive term, so the steady state exists and is unique for
+    any feed (the feed may still drive x_A out of [0, 1]: the run's range check says so).
+    Rates of higher order are refused: they fix x_A only inside [0, 1], and e.g. the
+    autocatalytic ``A + B -> 2 B`` has several steady states (x_A = 0 and 1 without feed).
+
+    Args:
+        reaction: A binary reaction (species named as in ``species``).
+        species: Names of (A, B) in the equation.
+    """
+    s = reaction.stoichiometry
+    if not (reaction.k_f > 0 or reaction.k_b > 0 or reaction.arrhenius_A is not None):
+        return f"reaction {reaction.label!r} has k_f = k_b = 0: it fixes nothing"
+    if s.net(species[0]) == 0:
+        return f"reaction {reaction.label!r} neither produces nor consumes {species[0]}"
+    orders = [sum(s.reactants.values())] + ([sum(s.products.values())] if s.reversible else [])
+    if any(order != 1 for order in orders):
+        return (
+            f"reaction {reaction.label!r} is not first order (its rate is nonlinear in x_A): "
+            "such a rate fixes x_A only inside [0, 1], and some (autocatalytic A + B -> 2 B) "
+            "have several steady states; with flux data only, first-order reactions (A <=> B, "
+            "A -> B) fix x_A"
+        )
+    return None
+
+
 def interface_name(name: str | None, known: Collection[str]) -> str | None:
     """A two-region interface name as ``known`` spells it: ``"b|a"`` for ``"a|b"``.
 
@@ -275,6 +306,7 @@ __all__ = [
     "atom_imbalance",
     "binary_coefficients",
     "equimolar_problem",
+    "flux_only_problem",
     "interface_name",
     "on_interface",
     "parse_equation",
