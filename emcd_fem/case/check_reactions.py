@@ -194,12 +194,6 @@ def flux_only(case: Case) -> bool:
     return not any(isinstance(b, MoleFractionBC | MassTransferBC) for b in case.boundaries.values())
 
 
-def fixes_level(case: Case) -> bool:
-    """True when the case's reactions fix x_A with flux data only (first-order rates)."""
-    reactions = _buildable(case)
-    return bool(reactions) and all(flux_only_problem(r) is None for r in reactions)
-
-
 def _buildable(case: Case) -> list[Reaction]:
     """The case's reactions as records, or [] when one does not build (reported elsewhere)."""
     try:
@@ -344,7 +338,6 @@ def _stefan_problems(case: Case) -> list[tuple[str, str]]:
 
 __all__ = [
     "build_reactions",
-    "fixes_level",
     "flux_only",
     "reaction_problems",
     "species_names",
