@@ -45,10 +45,14 @@ class MaterialSpec(_Section):
     )
     thermal_diffusion_factor: float | Literal["kinetic_theory"] | None = Field(
         default=None,
-        description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
-        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side). "
-        "`kinetic_theory`: α_T(x_A) of `gases` at T (and P, default 1 atm) at the local "
-        "composition, from Cantera (extra `gas`); summary.json reports the law and α_T(0.5).",
+        description="α_T [-] of the material (input), S_T = α_T / T at the local T (instead "
+        "of soret_coefficient); α_T > 0 drives A to the cold side, so < 0 when A is the "
+        "lighter gas (the heavier goes cold); |α_T| 0.05–0.45 for gases. A number is constant "
+        "in x_A. `kinetic_theory`: α_T(x_A) of `gases` at T (and P, default 1 atm) at the "
+        "local composition, from Cantera (extra `gas`); summary.json "
+        "`soret.thermal_diffusion_factor.<material>` reports the law and `value` = α_T at "
+        "x_A = 0.5. Not summary.json `soret.alpha_t.<region>`: that is the run's region mean "
+        "of S_T(T, x_A) T over the solved T and x_A (equal to a constant α_T).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",

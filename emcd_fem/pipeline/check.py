@@ -43,8 +43,9 @@ def check_case(case: Case) -> dict[str, Any]:
     conditions = build_boundary_conditions(case)
     flux_only = admissibility.flux_only(conditions)
     g = case.geometry
-    # in time a closed (flux-only) run needs no balance: its inventory changes with it
-    if flux_only and case.time is None and isinstance(g, LayeredSlab):
+    # in time a closed (flux-only) run needs no balance: its inventory changes with it;
+    # reactions (first order, case.check_reactions) consume what the data feed
+    if flux_only and case.time is None and isinstance(g, LayeredSlab) and not case.reactions:
         outflow = {
             name: bc.value * g.boundary_measure(name)
             for name, bc in conditions.items()

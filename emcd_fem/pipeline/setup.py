@@ -28,6 +28,7 @@ from emcd_fem.case import (
 )
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, partition, properties
+from emcd_fem.materials.stoichiometry import interface_name
 from emcd_fem.mesh.domain import Domain, layered_slab
 from emcd_fem.physics.conditions import (
     BoundaryCondition,
@@ -61,7 +62,7 @@ def build_domain(
             cells_across=g.cells_across,
             cell_type=g.cell_type,
             comm=comm,
-            interfaces=any(r.boundary in g.interface_names() for r in case.reactions),
+            interfaces=any(interface_name(r.boundary, g.interface_names()) for r in case.reactions),
         )
     if isinstance(g, LayeredSlab):
         return geometry.gmsh_layered_slab(
