@@ -1,0 +1,100 @@
+"""Mesh files and scripts that ``emcd check`` must refuse exactly as ``emcd run`` does.
+
+Scripts that would hang (``Sleep``, endless loops), meshes that do not fit the case's
+dimension, and conditions the run would refuse: exit 2 from both commands, a message
+naming the culprit, and nothing written.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from emcd_fem import cli
+from emcd_fem.geometry import geo_safety
+
+ROOT = Path(__file__).resolve().parents[1]
+PLATE = ROOT / "meshes" / "two_layer_plate.geo"
+MESHES = ROOT / "tests" / "data" / "meshes"
+
+CASE = """\
+[geometry]
+kind = "mesh_file"
+path = "{path}"
+{geometry}
+[materials.coating]
+D = 1.0
+c = 1.0
+
+[materials.support]
+D = 5.0
+c = 1.0
+
+[boundaries.left]
+type = "mole_fraction"
+value = 0.8
+
+[boundaries.right]
+type = "mole_fraction"
+value = 0.2
+{extra}"""
+
+
+def both(tmp_path: Path, capsys, text: str) -> list[tuple[int, str, str]]:
+    """Exit code, stderr and stdout of ``emcd check`` and ``emcd run`` on a case text."""
+    case = tmp_path / "case.toml"
+    case.write_text(text)
+    results = []
+    for command in ("check", "run"):
+        out = ["--out", str(tmp_path / "out")] if command == "run" else []
+        code = cli.main([command, str(case), *out])
+        captured = capsys.readouterr()
+        results.append((code, captured.err, captured.out))
+    return results
+
+
+def refused_by_both(tmp_path: Path, capsys, text: str, *fragments: str) -> None:
+    for code, err, _ in both(tmp_path, capsys, text):
+        assert code == cli.EXIT_INVALID, err
+        for fragment in fragments:
+            assert fragment in err, err
+    assert not (tmp_path / "out").exists()
+
+
+HANGING = {
+    "sleep.geo": ("Sleep 1000;\n", "sleep.geo line 2: 'Sleep'"),
+    "loop.geo": ("For i In {1:1e12}\nEndFor\n", "loop.geo line 2: 'For' loop of 1e+12"),
+    "nested.geo": (
+        "For i In {1:1e4}\n  For j In (1:1e4:1)\n  EndFor\nEndFor\n",
+        "nested.geo line 3: 'For' loop of 1e+08",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HANGING))
+def test_scripts_that_would_hang_are_refused(tmp_path, capsys, name):
+    """Sleep and literal loops too long to finish: refused by the scan, before gmsh runs."""
+    shutil.copy(PLATE, tmp_path / PLATE.name)
+    body, fragment = HANGING[name]
+    (tmp_path / name).write_text(f'Include "{PLATE.name}";\n{body}')
+    text = CASE.format(path=tmp_path / name, geometry="", extra="")
+    refused_by_both(tmp_path, capsys, text, fragment, "--allow-unsafe-geo")
+
+
+def test_endless_computed_loop_ends_at_the_time_limit(tmp_path, capsys, monkeypatch):
+    """A loop range the scan cannot evaluate: gmsh's trial run is ended at the limit."""
+    monkeypatch.setattr(geo_safety, "GEO_TIME_LIMIT", 3.0)
+    shutil.copy(PLATE, tmp_path / PLATE.name)
+    script = tmp_path / "computed.geo"
+    script.write_text(f'Include "{PLATE.name}";\nn = 1e12;\nFor i In {{1:n}}\nEndFor\n')
+    text = CASE.format(path=script, geometry="", extra="")
+    refused_by_both(tmp_path, capsys, text, "computed.geo", "within 3 s", "--allow-unsafe-geo")
+
+
+def test_short_literal_loops_still_run(tmp_path):
+    """Loops within the limit (gmsh's tutorials use them) pass the scan and the trial."""
+    script = tmp_path / "loops.geo"
+    script.write_text(
+        PLATE.read_text() + "For i In {1:1000}\n  For j In {0:999}\n  EndFor\nEndFor\n"
+    )
+    geo_safety.check_mesh_file(script)
