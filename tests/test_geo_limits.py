@@ -5,6 +5,7 @@ dimension, and conditions the run would refuse: exit 2 from both commands, a mes
 naming the culprit, and nothing written.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -98,3 +99,44 @@ def test_short_literal_loops_still_run(tmp_path):
         PLATE.read_text() + "For i In {1:1000}\n  For j In {0:999}\n  EndFor\nEndFor\n"
     )
     geo_safety.check_mesh_file(script)
+
+
+# meshes from the adversarial tester's report (tests/data/meshes; gmsh Python API):
+# the two-layer plate drawn in the x-z plane, meshed at order 3, with a curve group and a
+# surface group both named 'coating', and with 'left'/'right' holding a free curve each
+REFUSED_MESHES = {
+    "slab_xz_plane.msh": ("", ("not flat in 2D", "plane parallel to x-y", "geometry.dim = 3")),
+    "slab_walls_msh22_binary.msh": (
+        "dim = 1",
+        ("the mesh has 2D cells; geometry.dim = 1 is smaller", "geometry.dim = 2 or 3"),
+    ),
+    "slab_order3.msh": ("", ("'Triangle 10'", "geometric order is 3", "Mesh.ElementOrder")),
+    "same_name_groups.msh": ("", ("'coating' (dimension 1 tag 11 and dimension 2 tag 1)",)),
+}
+
+
+@pytest.mark.parametrize("mesh", sorted(REFUSED_MESHES))
+def test_check_refuses_what_run_refuses(tmp_path, capsys, mesh):
+    geometry, fragments = REFUSED_MESHES[mesh]
+    text = CASE.format(path=MESHES / mesh, geometry=geometry, extra="")
+    refused_by_both(tmp_path, capsys, text, *fragments)
+    assert "SecondOrderIncomplete" not in capsys.readouterr().err
+
+
+def test_xz_plane_mesh_solves_in_3d(tmp_path, capsys):
+    """The same x-z mesh with dim = 3 is accepted by both (the refusal above is the plane)."""
+    text = CASE.format(path=MESHES / "slab_xz_plane.msh", geometry="dim = 3", extra="")
+    assert [code for code, _, _ in both(tmp_path, capsys, text)] == [0, 0]
+
+
+def test_boundary_group_partly_of_faces_is_reported(tmp_path, capsys):
+    """Free curves in 'left'/'right': warned about and listed as ignored by check and run."""
+    text = CASE.format(path=MESHES / "partial_orphan.msh", geometry="", extra="")
+    results = both(tmp_path, capsys, text)
+    for code, err, _ in results:
+        assert code == 0, err
+        assert "part of physical group 'left' is ignored: it is 3 of its 7 elements" in err
+        assert "part of physical group 'right' is ignored: it is 2 of its 6 elements" in err
+    assert "left (in part)" in results[0][2]  # the check's mesh report
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert set(summary["mesh"]["ignored_groups"]) == {"left (in part)", "right (in part)"}

@@ -167,7 +167,7 @@ def inspect_mesh_file(
     from pathlib import Path
 
     from emcd_fem.geometry.geo_safety import check_mesh_file
-    from emcd_fem.geometry.gmsh_arrays import extract
+    from emcd_fem.geometry.gmsh_arrays import dimension_error, extract
     from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, generate, run_on_root, start_gmsh
 
     def inspect() -> dict[str, Any]:
@@ -192,6 +192,9 @@ def inspect_mesh_file(
             arrays = extract()
         finally:
             gmsh.clear()
+        error = dimension_error(arrays, geometry.dim)
+        if error is not None:
+            raise EmcdMeshError(error)
         gdim = geometry.dim or arrays.tdim
         located = _located_counts(arrays, geometry.boundaries, gdim)
         counts = arrays.counts
