@@ -140,3 +140,41 @@ def test_boundary_group_partly_of_faces_is_reported(tmp_path, capsys):
     assert "left (in part)" in results[0][2]  # the check's mesh report
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert set(summary["mesh"]["ignored_groups"]) == {"left (in part)", "right (in part)"}
+
+
+PARTITION = """
+[[interfaces]]
+materials = ["coating", "support"]
+partition = 2.0
+
+[boundaries.walls]
+type = "mole_fraction"
+value = 0.5
+"""
+
+
+def test_check_refuses_a_mole_fraction_across_partitioned_regions(tmp_path, capsys):
+    """'walls' bounds both layers, whose H differ (K = 2): x_A there is ambiguous."""
+    text = CASE.format(path=MESHES / "slab_walls_msh22_binary.msh", geometry="", extra=PARTITION)
+    refused_by_both(
+        tmp_path,
+        capsys,
+        text,
+        "boundary 'walls' touches regions ['coating', 'support']",
+        "by region",
+    )
+    # the same data on walls with a zero flux: left/right bound one layer each, accepted
+    text = text.replace('type = "mole_fraction"\nvalue = 0.5', 'type = "zero_flux"')
+    assert [code for code, _, _ in both(tmp_path, capsys, text)] == [0, 0]
+
+
+def test_check_refuses_it_on_a_layered_slab(tmp_path, capsys):
+    """The demo's top boundary runs along both layers of the coated membrane."""
+    demo = ROOT / "demos" / "coated_membrane_partition.toml"
+    sets = ["--set", 'boundaries.top.type="mole_fraction"', "--set", "boundaries.top.value=0.5"]
+    for command in ("check", "run"):
+        out = ["--out", str(tmp_path / "out")] if command == "run" else []
+        assert cli.main([command, str(demo), *sets, *out]) == cli.EXIT_INVALID
+        err = capsys.readouterr().err
+        assert "boundaries.top: boundary 'top' touches regions ['skin', 'support']" in err
+    assert not (tmp_path / "out").exists()
