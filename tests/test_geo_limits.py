@@ -178,3 +178,37 @@ def test_check_refuses_it_on_a_layered_slab(tmp_path, capsys):
         err = capsys.readouterr().err
         assert "boundaries.top: boundary 'top' touches regions ['skin', 'support']" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_mesh_path_through_a_symlink(tmp_path, capsys):
+    """mesh.msh -> objhash_... (content-addressed stores): the suffix of the path written."""
+    store = tmp_path / "objects"
+    store.mkdir()
+    shutil.copy(MESHES / "slab_msh22.msh", store / "objhash_abc123")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "mesh.msh").symlink_to(store / "objhash_abc123")
+    results = both(tmp_path, capsys, CASE.format(path="sub/mesh.msh", geometry="", extra=""))
+    assert [code for code, _, _ in results] == [0, 0], results
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    # exact series rate per unit height x height 0.4 (P1 holds the piecewise-linear profile)
+    flux = (0.8 - 0.2) / (0.3 / 1.0 + 0.7 / 5.0) * 0.4
+    assert summary["boundary_flux"]["right"] == pytest.approx(flux, rel=1e-9)
+
+
+def test_a_wrong_suffix_is_shown_as_written(tmp_path, capsys):
+    (tmp_path / "plate.stl").write_text("solid x\n")
+    for code, err, _ in both(
+        tmp_path, capsys, CASE.format(path="plate.stl", geometry="", extra="")
+    ):
+        assert code == cli.EXIT_INVALID
+        assert "geometry.path: expected a gmsh .msh or .geo file, got '" in err
+        assert "plate.stl'" in err
+
+
+@pytest.mark.parametrize(
+    "option,key", [("order = 2", "geometry.order"), ("size = 0.01", "geometry.size")]
+)
+def test_script_options_with_a_msh_file_are_refused(tmp_path, capsys, option, key):
+    """order/size mesh a .geo; with a .msh they would be ignored without a word."""
+    text = CASE.format(path=MESHES / "slab_msh22.msh", geometry=option, extra="")
+    refused_by_both(tmp_path, capsys, text, f"{key}: applies to .geo scripts only")

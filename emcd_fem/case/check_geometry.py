@@ -2,6 +2,7 @@
 
 import itertools
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emcd_fem.case.geometry import (
@@ -35,6 +36,31 @@ def located_boundary_problems(geometry: MeshFile) -> list[tuple[str, str]]:
             (
                 f"geometry.boundaries.{exterior[1]}",
                 f'only one boundary can be "exterior" (also {exterior[0]!r})',
+            )
+        )
+    return problems
+
+
+def mesh_option_problems(geometry: MeshFile) -> list[tuple[str, str]]:
+    """``size`` and ``order`` mesh a ``.geo`` script; a ``.msh`` file is meshed already."""
+    if Path(geometry.path).suffix.lower() != ".msh":
+        return []
+    problems = []
+    if geometry.size is not None:
+        problems.append(
+            (
+                "geometry.size",
+                "applies to .geo scripts only: a .msh file is meshed already; remove it (or "
+                "mesh the .geo at the new size)",
+            )
+        )
+    if "order" in geometry.model_fields_set and geometry.order != 1:
+        problems.append(
+            (
+                "geometry.order",
+                "applies to .geo scripts only: a .msh file has its own geometric order "
+                "(`emcd check` reports it); remove it (or save the mesh with "
+                "`Mesh.ElementOrder = 2;`)",
             )
         )
     return problems
