@@ -7,12 +7,14 @@ naming the culprit, and nothing written.
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from emcd_fem import cli
-from emcd_fem.geometry import geo_safety
+from emcd_fem.errors import EmcdMeshError
+from emcd_fem.geometry import from_file, geo_safety
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATE = ROOT / "meshes" / "two_layer_plate.geo"
@@ -212,3 +214,20 @@ def test_script_options_with_a_msh_file_are_refused(tmp_path, capsys, option, ke
     """order/size mesh a .geo; with a .msh they would be ignored without a word."""
     text = CASE.format(path=MESHES / "slab_msh22.msh", geometry=option, extra="")
     refused_by_both(tmp_path, capsys, text, f"{key}: applies to .geo scripts only")
+
+
+TUTORIALS = Path(sys.prefix) / "share" / "doc" / "gmsh" / "tutorials"
+
+
+@pytest.mark.skipif(not (TUTORIALS / "t12.geo").is_file(), reason="gmsh tutorials not installed")
+def test_compound_meshing_is_no_mesher_failure(tmp_path):
+    """t12 meshes surfaces 1, 5, 10 as one Compound: surface 10 and the compound's own
+    discrete entity stay empty by design. Without groups the real problem is named; with
+    a group the cells of surfaces 1 and 5 are the domain (2D cells in 3D space)."""
+    with pytest.raises(EmcdMeshError, match="no physical group for its cells"):
+        from_file(TUTORIALS / "t12.geo")
+    script = tmp_path / "t12_group.geo"
+    script.write_text((TUTORIALS / "t12.geo").read_text() + 'Physical Surface("s") = {1, 5, 10};\n')
+    domain = from_file(script, gdim=3)
+    cells = domain.mesh.topology.index_map(2).size_global
+    assert set(domain.regions) == {"s"} and cells > 100
