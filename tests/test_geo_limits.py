@@ -231,3 +231,13 @@ def test_compound_meshing_is_no_mesher_failure(tmp_path):
     domain = from_file(script, gdim=3)
     cells = domain.mesh.topology.index_map(2).size_global
     assert set(domain.regions) == {"s"} and cells > 100
+
+
+def test_check_refuses_it_on_a_located_boundary(tmp_path, capsys):
+    """The same for walls located by a condition (a mesh without boundary groups)."""
+    located = (
+        "[geometry.boundaries]\n"
+        'left = "x < 1e-9"\nright = "x > 1 - 1e-9"\nwalls = "y < 1e-9 or y > 0.4 - 1e-9"\n'
+    )
+    text = CASE.format(path=MESHES / "no_boundary_groups.msh", geometry=located, extra=PARTITION)
+    refused_by_both(tmp_path, capsys, text, "boundary 'walls' touches regions", "by region")

@@ -91,8 +91,14 @@ def check_domain_groups(case: Case, domain: Domain) -> None:
         raise CaseError(problems, "case against its mesh")
 
 
-def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[str, int]:
-    """Exterior faces each located boundary selects (gmsh rank; same rules as the run)."""
+def _located_counts(
+    arrays: Any, where: Mapping[str, str], gdim: int
+) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+    """Exterior faces each located boundary selects (gmsh rank; same rules as the run).
+
+    Returns:
+        Name → number of faces, and name → their face keys.
+    """
     from emcd_fem.expressions import evaluate_condition
     from emcd_fem.geometry.gmsh_groups import FACET_CORNERS, face_keys
     from emcd_fem.geometry.locate import EXTERIOR
@@ -111,7 +117,7 @@ def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[st
         hit = tagged[order][position] == keys
         values = arrays.facet_values[order][position]
         owner[hit] = [names_of.get(int(v), "") for v in values[hit]]
-    counts = {}
+    counts, selected = {}, {}
     ordered = [n for n in where if where[n] != EXTERIOR] + [
         n for n in where if where[n] == EXTERIOR
     ]
@@ -145,11 +151,17 @@ def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[st
             )
         owner[chosen] = name
         counts[name] = int(chosen.sum())
-    return counts
+        selected[name] = keys[chosen]
+    return counts, selected
 
 
-def _region_contacts(arrays: Any) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    """Regions each boundary group bounds, and the region pairs sharing faces (gmsh rank)."""
+def _region_contacts(
+    arrays: Any, located: Mapping[str, np.ndarray]
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Regions each boundary bounds, and the region pairs sharing faces (gmsh rank).
+
+    ``located``: the located boundaries' face keys (name → keys), next to the groups.
+    """
     from emcd_fem.geometry.gmsh_arrays import LOCAL_FACETS
     from emcd_fem.geometry.gmsh_groups import FACET_CORNERS, face_keys
 
@@ -168,9 +180,10 @@ def _region_contacts(arrays: Any) -> tuple[dict[str, list[str]], list[tuple[str,
     }
     corners = FACET_CORNERS[arrays.cell_name]
     facets = face_keys(arrays.facets[:, :corners], n) if arrays.facets.size else keys[:0]
+    faces = {name: facets[arrays.facet_values == tag] for name, tag in arrays.boundaries.items()}
     touching = {}
-    for name, tag in sorted(arrays.boundaries.items()):
-        hit = np.isin(keys, facets[arrays.facet_values == tag])
+    for name, wanted in sorted((faces | dict(located)).items()):
+        hit = np.isin(keys, wanted)
         touching[name] = sorted({name_of[int(t)] for t in np.unique(owner[hit])})
     return touching, sorted(pairs)
 
@@ -229,9 +242,9 @@ def inspect_mesh_file(
         if error is not None:
             raise EmcdMeshError(error)
         gdim = geometry.dim or arrays.tdim
-        located = _located_counts(arrays, geometry.boundaries, gdim)
+        located, selected = _located_counts(arrays, geometry.boundaries, gdim)
         counts = arrays.counts
-        touching, adjacent = _region_contacts(arrays) if contacts else ({}, [])
+        touching, adjacent = _region_contacts(arrays, selected) if contacts else ({}, [])
         return {
             "cell_type": arrays.cell_name,
             "geometric_order": arrays.degree,
