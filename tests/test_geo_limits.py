@@ -241,3 +241,17 @@ def test_check_refuses_it_on_a_located_boundary(tmp_path, capsys):
     )
     text = CASE.format(path=MESHES / "no_boundary_groups.msh", geometry=located, extra=PARTITION)
     refused_by_both(tmp_path, capsys, text, "boundary 'walls' touches regions", "by region")
+
+
+def test_symlinked_script_is_scanned_where_gmsh_reads(tmp_path, capsys):
+    """gmsh reads an Include next to the path it is given (the link), not next to the
+    link's target: the scan follows gmsh, so the unsafe file next to the link is found."""
+    mark = tmp_path / "was_run"
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "part.geo").write_text("Point(1) = {0, 0, 0};\n")
+    (tmp_path / "store" / "objhash_1").write_text('Include "part.geo";\n')
+    (tmp_path / "part.geo").write_text(f'SystemCall "touch {mark}";\n')
+    (tmp_path / "plate.geo").symlink_to(tmp_path / "store" / "objhash_1")
+    text = CASE.format(path="plate.geo", geometry="", extra="")
+    refused_by_both(tmp_path, capsys, text, "part.geo line 1: 'SystemCall'")
+    assert not mark.exists()

@@ -78,10 +78,12 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 def _problems(path: Path, root: Path, depth: int, seen: set[Path]) -> list[str]:
     """Unsafe constructs of one script and the scripts it reads."""
-    path = path.resolve()
-    if path in seen:
+    # gmsh reads an Include relative to the path it was given (links not followed): keep
+    # ``path`` as given for that, and the real file for the cycle check
+    real = path.resolve()
+    if real in seen:
         return []
-    seen.add(path)
+    seen.add(real)
     if depth > MAX_DEPTH:
         return [f"{path.name}: files included more than {MAX_DEPTH} levels deep"]
     try:
@@ -189,8 +191,8 @@ def _read_problems(
     if j >= len(tokens) or tokens[j][0] != "string":
         return [f"{where}: '{command}' of a computed file name (only literal paths are checked)"]
     name = tokens[j][1][1:-1]
-    target = (path.parent / name).resolve()
-    if not target.is_relative_to(root):
+    target = path.parent / name  # as gmsh composes it ('..' resolved by the system)
+    if not target.resolve().is_relative_to(root):
         return [f"{where}: '{command} \"{name}\"' reads a file outside {root}"]
     return check_file_problems(target, root, depth + 1, seen)
 
@@ -241,7 +243,7 @@ def check_mesh_file(path: str | Path, *, allow_unsafe_geo: bool = False) -> None
     if allow_unsafe_geo:
         return
     path = Path(path).absolute()
-    found = check_file_problems(path, path.resolve().parent)
+    found = check_file_problems(path, path.parent.resolve())
     if found:
         raise EmcdMeshError(
             f"mesh file {str(path)!r} is refused: a gmsh script is a program, and this one "
