@@ -1,10 +1,13 @@
 """The ``[materials.<name>]``, ``[species]`` and ``[[interfaces]]`` sections."""
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from emcd_fem.case.base import Section as _Section
+
+if TYPE_CHECKING:
+    from emcd_fem.materials.properties import ResolvedMaterial
 
 
 # -- materials and species -----------------------------------------------------------------
@@ -118,3 +121,22 @@ class Species(_Section):
 
     A: SpeciesSpec = Field(description="Species A.")
     B: SpeciesSpec = Field(description="Species B.")
+
+
+def resolve_spec(name: str, spec: MaterialSpec) -> "ResolvedMaterial":
+    """Transport properties (D [m^2/s], c [mol/m^3]) and regime diagnostics of a material."""
+    from emcd_fem.materials import properties
+
+    model = properties.MaterialModel(
+        D=spec.D,
+        c=spec.c,
+        gases=tuple(spec.gases) if spec.gases else None,
+        T=spec.T,
+        P=spec.P,
+        porosity=spec.porosity,
+        tortuosity=spec.tortuosity,
+        pore_diameter=spec.pore_diameter,
+        knudsen=spec.knudsen,
+        characteristic_length=spec.characteristic_length,
+    )
+    return properties.resolve(name, model)

@@ -168,20 +168,9 @@ def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[st
 
 def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
     """Transport properties and regime diagnostics of a case material."""
-    spec = case.materials[name]
-    model = properties.MaterialModel(
-        D=spec.D,
-        c=spec.c,
-        gases=tuple(spec.gases) if spec.gases else None,
-        T=spec.T,
-        P=spec.P,
-        porosity=spec.porosity,
-        tortuosity=spec.tortuosity,
-        pore_diameter=spec.pore_diameter,
-        knudsen=spec.knudsen,
-        characteristic_length=spec.characteristic_length,
-    )
-    return properties.resolve(name, model)
+    from emcd_fem.case.materials import resolve_spec
+
+    return resolve_spec(name, case.materials[name])
 
 
 def interface_pairs(case: Case, domain: Domain) -> list[tuple[tuple[str, str], InterfaceSpec]]:
