@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import emcd_fem as ef
 from emcd_fem.analytic import (
     channel_coefficients,
     dusty_gas_channel,
@@ -148,7 +149,8 @@ def _problems(data):
         ),
         (
             lambda mc: mc["dusty_gas"]["reactions"][0].update(kind="surface", boundary="left"),
-            "multicomponent.dusty_gas.reactions[0].boundary: has a pressure and composition",
+            "multicomponent.dusty_gas.reactions[0].boundary: boundary 'left' has a prescribed "
+            "pressure and composition (multicomponent.boundaries.left)",
         ),
         (
             lambda mc: mc["dusty_gas"]["reactions"][0].update(kind="surface", boundary="rihgt"),
@@ -270,3 +272,43 @@ def test_emcd_run_prints_the_pressure_build_up(tmp_path, capsys):
     assert drop > 0  # the light species diffuses in faster: pressure builds at the dead end
     assert f"right - left = {drop:.6g} Pa" in printed
     assert f"left={summary['viscous_share']['left']:.3g}" in printed
+
+
+def test_wall_reaction_on_an_open_boundary_exits_2_from_the_file(tmp_path, capsys):
+    # a surface reaction on the open end (pressure and composition prescribed there): the
+    # case file is refused before anything is built, naming the file, the key path and the
+    # boundary, and nothing is written
+    from emcd_fem import cli
+
+    text = (ROOT / "demos" / "dusty_gas_dead_end.toml").read_text()
+    old = 'equation = "H2 -> N2"\n'
+    assert old in text
+    path = tmp_path / "pore.toml"
+    path.write_text(text.replace(old, old + 'kind = "surface"\nboundary = "left"\n'))
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "pore.toml" in err and "multicomponent.dusty_gas.reactions[0].boundary" in err, err
+    assert "boundary 'left' has a prescribed pressure and composition" in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_wall_reaction_on_an_open_boundary_is_refused_by_the_model():
+    # the same refusal from Python (models.dusty_gas_inputs.check_reactions): the message
+    # names the reaction and the boundary
+    from emcd_fem.errors import EmcdInputError
+    from emcd_fem.models.dusty_gas import BoundaryState, DustyGasModel
+
+    domain = ef.layered_slab([1e-3], region_names=["pore"], cells_per_layer=8)
+    gas = dusty_gas_from_kinetic_theory(["H2", "N2"], T, P, 3.0e-5)
+    reaction = Reaction("H2 -> N2", kind="surface", boundary="left", k_f=0.01)
+    with pytest.raises(EmcdInputError) as info:
+        DustyGasModel(
+            domain, {"pore": PorousMedium(0.4, 3.0, 1e-6)}, gas,
+            {"left": BoundaryState(P, {"H2": 1.0, "N2": 0.0})}, temperature=T,
+            reactions=[reaction],
+        )  # fmt: skip
+    message = str(info.value)
+    assert "reaction 'H2 -> N2'" in message and "boundary 'left'" in message, message
+    assert "prescribed pressure and composition" in message and "needs a wall" in message

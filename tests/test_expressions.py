@@ -6,7 +6,7 @@ import ufl
 from dolfinx import fem
 
 import emcd_fem as ef
-from emcd_fem.expressions import check_expression, evaluate, to_ufl
+from emcd_fem.expressions import check_condition, check_expression, evaluate, to_ufl
 
 
 def test_values_numpy_and_ufl_agree():
@@ -37,8 +37,39 @@ def test_values_numpy_and_ufl_agree():
         ("300 +", "not valid arithmetic"),
         ("", "expected an expression"),
         ("(lambda: 1)()", "only the functions"),
+        ("-" * 990 + "300", "nested more than 120 operations deep"),
+        ("+".join(["x"] * 130), "nested more than 120 operations deep"),
     ],
 )
 def test_refused(text, message):
     with pytest.raises(ef.EmcdInputError, match=message):
         check_expression(text, 2)
+
+
+def test_deep_but_allowed_expressions_evaluate_and_compile():
+    """120 levels is the limit: a sum of 115 terms evaluates and compiles with FFCx (a sum
+    of 250 exceeds Python's recursion limit inside FFCx, hence the limit)."""
+    from mpi4py import MPI
+
+    from dolfinx import mesh as dmesh
+
+    text = "+".join(["x"] * 115)
+    assert evaluate(text, np.ones((1, 2))) == pytest.approx([115.0, 115.0])
+    msh = dmesh.create_unit_interval(MPI.COMM_WORLD, 2)
+    value = fem.assemble_scalar(fem.form(to_ufl(text, msh) * ufl.dx(domain=msh)))
+    assert msh.comm.allreduce(value) == pytest.approx(115 / 2)
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("x < 9**9**9", "cannot be evaluated"),
+        ("x < 1/0", "cannot be evaluated"),
+        ("x < " + "-" * 900 + "1", "nested more than 120"),
+        ("not " * 130 + "x < 1", "nested more than 120"),
+    ],
+)
+def test_conditions_refused_whatever_the_coordinates(text, message):
+    """Arithmetic between constants that fails is found by the check, before any mesh."""
+    with pytest.raises(ef.EmcdInputError, match=message):
+        check_condition(text, 2)

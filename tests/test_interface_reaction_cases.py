@@ -189,3 +189,107 @@ def test_check_shows_no_non_reacting_flux_for_a_reacting_case(demo, capsys):
     assert cli.main(["check", str(DEMOS / demo), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)["report"]
     assert "analytic_flux_per_area" not in report and "analytic_rate" not in report
+
+
+def test_a_repeated_species_runs_as_its_summed_coefficient(tmp_path):
+    # 'A + A <=> B + B' used to be refused (A twice on one side); it is '2 A <=> 2 B' and
+    # must give the same run (the same forms: equal to round-off, 1e-14 of the inflow)
+    fluxes = []
+    for equation in ("2 A <=> 2 B", "A + A <=> B + B"):
+        path = tmp_path / f"{equation.count('+')}.toml"
+        path.write_text(TEXT.replace('"A <=> B"', f'"{equation}"'), encoding="utf-8")
+        out = tmp_path / f"out{equation.count('+')}"
+        assert cli.main(["run", str(path), "--out", str(out)]) == 0
+        fluxes.append(json.loads((out / "summary.json").read_text())["boundary_flux"])
+    scale = abs(fluxes[0]["left"])
+    assert fluxes[0].keys() == fluxes[1].keys()
+    assert all(abs(fluxes[0][k] - fluxes[1][k]) < 1e-14 * scale for k in fluxes[0])
+
+
+def test_reversed_interface_name_runs_as_the_geometry_names_it(tmp_path):
+    # 'skin|support' for the geometry's 'support|skin' used to be "not a boundary or
+    # interface" plus a follow-on error on side; it is the same interface (side decides)
+    text = TEXT.replace('boundary = "support|skin"', 'boundary = "skin|support"')
+    assert text != TEXT
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    ref = _exact()
+    scale = ref.flux_1 * WIDTH  # the closed form, exact for P1: 1e-10 as the demo's test
+    assert abs(-summary["boundary_flux"]["left"] - ref.flux_1 * WIDTH) < 1e-10 * scale
+    consumed = summary["reactions"]["interface_flux"]["support|skin"]
+    assert abs(consumed - ref.consumption * WIDTH) < 1e-10 * scale
+    assert summary["reactions"]["interfaces"] == {"support|skin": "support"}
+
+
+def test_reversed_interface_name_with_a_bad_side_gives_one_problem(tmp_path, capsys):
+    text = TEXT.replace('boundary = "support|skin"', 'boundary = "skin|support"')
+    path = tmp_path / "case.toml"
+    path.write_text(text.replace('side = "support"', 'side = "core"'), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "has 1 problem(s)" in err and "reactions[0].side" in err, err
+    assert "'core' is not a side of 'support|skin'" in err, err
+    assert not out.exists()
+
+
+FLUX_ONLY = TEXT.replace(
+    '[boundaries.left]\ntype = "mole_fraction"\nvalue = 0.8',
+    '[boundaries.left]\ntype = "flux"\nvalue = -1.0e-3',
+).replace(
+    '[boundaries.right]\ntype = "mole_fraction"\nvalue = 0.05',
+    '[boundaries.right]\ntype = "zero_flux"',
+)
+
+
+def test_flux_only_case_with_a_first_order_interface_reaction_runs(tmp_path):
+    # every boundary prescribes a flux: the reversible first-order rate fixes x_A (it used
+    # to be refused as if the data had to feed the reaction exactly). All of the feed
+    # q = 1e-3 mol/(m^2 s) is consumed at the interface, so on the rate's side (support)
+    # x_s = x_eq + q/(c_s k_s) = 0.2 + 1e-3/(40·0.01) = 0.2025; the skin is uniform at
+    # κ x_s (κ = K c_support/c_skin = 0.5) and x(0) = x_s + q L_1/(c D) = 0.205. P1 with
+    # the interface on nodes is exact: 1e-12.
+    assert FLUX_ONLY.count('"flux"') == 1 and '"zero_flux"' in FLUX_ONLY
+    path = tmp_path / "case.toml"
+    path.write_text(FLUX_ONLY, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    q = 1e-3 * WIDTH
+    assert abs(summary["reactions"]["interface_flux"]["support|skin"] - q) < 1e-12 * q
+    x_s = 0.2 + 1e-3 / (40.0 * 0.01)
+    assert abs(summary["x_max"] - (x_s + 1e-3 * 2e-3 / (40.0 * 2e-5))) < 1e-12
+    assert abs(summary["x_min"] - 0.5 * x_s) < 1e-12
+    assert summary["status"] == "ok" and summary["balance"]["relative"] < 1e-10
+
+
+FLUX_ONLY_BAD = {
+    "second_order": (
+        FLUX_ONLY.replace('"A <=> B"', '"2 A <=> 2 B"'),
+        "reactions[0]: every boundary prescribes a flux, and reaction '2 A <=> 2 B' is not "
+        "first order",
+    ),
+    "inventory": (
+        FLUX_ONLY.replace(
+            "[[reactions]]", "[physics]\ninventory_mole_fraction = 0.3\n\n[[reactions]]"
+        ),
+        "physics.inventory_mole_fraction: every boundary prescribes a flux, but the "
+        "first-order [[reactions]] fix x_A",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FLUX_ONLY_BAD))
+def test_flux_only_case_refusals_give_the_reason(name, tmp_path, capsys):
+    text, message = FLUX_ONLY_BAD[name]
+    path = tmp_path / "flux_only.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert str(path) in err and message in err, err
+    assert "feed the reaction exactly" not in err
+    assert not out.exists()

@@ -260,6 +260,22 @@ def test_side_of_a_continuous_interface_is_optional_and_equivalent():
     assert np.allclose(fluxes, ref.consumption, rtol=1e-10, atol=0)
 
 
+@pytest.mark.parametrize(("kind", "side"), [("partition", "a"), ("film", "b")])
+def test_reversed_interface_name_is_the_same_interface(kind, side):
+    """'b|a' names the interface 'a|b' (it used to be "not an interface"); the side still
+    decides the side: the closed form of that side, reported under the domain's name."""
+    reaction = Reaction("A <=> B", kind="surface", boundary="b|a", k_f=KF, k_b=KB, side=side)
+    domain, sol = _solve(kind, side, 2, reaction=reaction)
+    ref = interface_reaction_slab(
+        (L1, L2), (D1, D2), (C1, C2), X0, XL, k_s=K_S, x_eq=X_EQ, kappa=_kappa(kind),
+        film=KINDS[kind][2], side=side,
+    )  # fmt: skip
+    _check_fluxes(domain, sol, ref)  # exact for P1 (interface on nodes): 1e-10
+    assert sol.reactions["interfaces"] == {"a|b": side}
+    with pytest.raises(EmcdInputError, match="side 'c' is not a region on this interface"):
+        _model([_surface(boundary="b|a", side="c")])
+
+
 def test_facet_group_reaching_inside_a_region_is_refused():
     """A group with a facet inside region b (not between a and b): refused by name."""
     import dataclasses

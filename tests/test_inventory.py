@@ -92,16 +92,32 @@ def test_flux_only_needs_an_inventory():
         SpeciesTransportModel(slab(1), MATS, BCS, inventory_mole_fraction=1.5)
 
 
-@pytest.mark.parametrize("coupled", ["films", "temperature", "reactions"])
+@pytest.mark.parametrize("coupled", ["films", "temperature"])
 def test_flux_only_with_films_or_temperature_refused(coupled):
     """The missing constant is not a shift of μ there: refused with the reason."""
     extra = {
         "films": {"films": {("a", "b"): 0.5}},
         "temperature": {"temperature": 300.0},
-        "reactions": {"reactions": [ef.Reaction("A <=> B", k_f=2.0, k_b=1.0)]},
     }[coupled]
     with pytest.raises(ef.EmcdInputError, match="one boundary must be a mole_fraction") as info:
         SpeciesTransportModel(slab(1), MATS, BCS, inventory_mole_fraction=INVENTORY, **extra)
     assert "not a constant shift" in str(info.value)
-    named = {"films": "films", "temperature": "thermal diffusion", "reactions": "reactions"}
+    named = {"films": "films", "temperature": "thermal diffusion"}
     assert f"with {named[coupled]}" in str(info.value)  # names what makes it refused
+
+
+def test_flux_only_with_reactions_refused_with_the_reason_of_the_rate():
+    """First-order rates fix x_A (tests/test_flux_only_reactions.py): an inventory is then
+    refused as superfluous; a second-order rate is refused with its own reason (the
+    "reactions: not a constant shift" reason was wrong for first-order rates)."""
+    first = [ef.Reaction("A <=> B", k_f=2.0, k_b=1.0)]
+    with pytest.raises(ef.EmcdInputError, match="remove the inventory") as info:
+        SpeciesTransportModel(
+            slab(1), MATS, BCS, inventory_mole_fraction=INVENTORY, reactions=first
+        )
+    assert "first-order reactions fix x_A" in str(info.value)
+    second = [ef.Reaction("2 A <=> 2 B", k_f=2.0, k_b=1.0)]
+    with pytest.raises(ef.EmcdInputError, match="every boundary prescribes a flux") as info:
+        SpeciesTransportModel(slab(1), MATS, BCS, reactions=second)
+    assert "'2 A <=> 2 B' is not first order" in str(info.value)
+    assert "give a mole_fraction or mass_transfer boundary" in str(info.value)

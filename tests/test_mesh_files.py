@@ -85,6 +85,7 @@ def run(tmp_path: Path, text: str) -> tuple[int, Path]:
         ("slab_order2.msh", 2, "", ("left", "right")),
         ("gappy_nodes.msh", 2, "", ("left", "right")),
         ("orphan_surface.msh", 3, "", ("left", "right")),
+        ("left_with_interface.msh", 2, "", ("left", "right")),
         (
             "no_boundary_groups.msh",
             2,
@@ -108,6 +109,8 @@ def test_mesh_file_solves_exactly(tmp_path, capsys, mesh, dim, boundaries, bcs):
     if mesh == "orphan_surface.msh":  # ignored, with the reason, in check and run
         assert "'floating' is ignored" in checked.err and "bounds no volume" in checked.err
         assert set(summary["mesh"]["ignored_groups"]) == {"floating", "rim"}
+    if mesh == "left_with_interface.msh":  # x_A = 0.8 must not be imposed at x = 0.3 too
+        assert "4 of the 8 facets of boundary 'left' lie between two cells" in checked.err
     if boundaries:
         assert summary["mesh"]["boundary_measures"] == pytest.approx(
             {"inlet": 0.4, "outlet": 0.4, "walls": 2.0}, rel=1e-12
@@ -167,6 +170,9 @@ def test_names_that_do_not_fit_the_mesh(tmp_path, capsys, mesh, bcs, extra, frag
         ('inlet = "x == 0"', "geometry.boundaries.inlet: condition 'x == 0'"),
         ('inlet = "import os"', "geometry.boundaries.inlet"),
         ('coating = "x < 1e-9"', "already has a physical group 'coating'"),
+        # arithmetic that fails whatever x is, and nesting deeper than the parser allows
+        ('inlet = "x < 9**9**9"', "geometry.boundaries.inlet: condition 'x < 9**9**9' cannot"),
+        (f'inlet = "x < {"-" * 900}1"', "geometry.boundaries.inlet: condition 'x < ---"),
     ],
 )
 @pytest.mark.parametrize("command", ["check", "run"])
@@ -177,7 +183,8 @@ def test_located_boundary_errors(tmp_path, capsys, boundaries, fragment, command
     args = [command, str(path)] + (["--out", str(tmp_path / "o")] if command == "run" else [])
     assert cli.main(args) == cli.EXIT_INVALID
     err = capsys.readouterr().err
-    assert any(f in err for f in fragment) and "internal error" not in err, err
+    assert fragment in err and "internal error" not in err, err
+    assert not (tmp_path / "o").exists()
 
 
 def test_located_boundary_next_to_file_groups(tmp_path, capsys):
@@ -324,6 +331,7 @@ def test_mesh_files_in_parallel(tmp_path, ranks):
         "overlap": case_text("overlap_facets.msh"),
         "mixed": case_text("mixed_tri_quad.msh"),
         "floating": case_text("orphan_surface.msh", bcs=("left", "floating")),
+        "interior": case_text("left_with_interface.msh"),
     }.items():
         path = tmp_path / f"{name}.toml"
         path.write_text(text)
@@ -338,12 +346,21 @@ def test_mesh_files_in_parallel(tmp_path, ranks):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULTS"))
     codes = json.loads(line.split(" ", 1)[1])
-    assert codes == {"gappy": 0, "orphan": 0, "located": 0, "overlap": 2, "mixed": 2, "floating": 2}
+    assert codes == {
+        "gappy": 0,
+        "orphan": 0,
+        "located": 0,
+        "overlap": 2,
+        "mixed": 2,
+        "floating": 2,
+        "interior": 0,
+    }
     assert "'left' (4 facets) and 'inlet' (4 facets)" in result.stderr
     for name, dim, right in (
         ("gappy", 2, "right"),
         ("orphan", 3, "right"),
         ("located", 2, "outlet"),
+        ("interior", 2, "right"),
     ):
         summary = json.loads((Path(cases[name][0] + f".out{ranks}") / "summary.json").read_text())
         assert summary["ranks"] == ranks

@@ -227,3 +227,101 @@ def test_wall_reaction_on_an_unknown_boundary_is_refused_with_its_key(tmp_path):
         for p, m in info.value.problems
     ), info.value.problems
     assert not (tmp_path / "out").exists()
+
+
+_GEOMETRY = """
+[geometry]
+kind = "layered_slab"
+dim = 1
+layers = [{ name = "gas", thickness = 0.01, cells = 16 }]
+"""
+
+# bootstrap → (the [multicomponent] lines, the equation, the reason the refusal must give)
+BOOTSTRAP_REFUSALS = {
+    "stagnant": (
+        'bootstrap = "stagnant"\nstagnant_species = "C"',
+        "B <=> C",
+        "under bootstrap = 'stagnant' species 'C' does not move",
+    ),
+    "graham": (
+        'bootstrap = "graham"\nmolar_masses = {A = 0.002, B = 0.028, C = 0.044, D = 0.032}',
+        "B <=> C",
+        "under bootstrap = 'graham' (Graham's law Σ √M_i N_i = 0) a reaction must keep "
+        "Σ √M_i s_i = 0",
+    ),
+    "flux_ratios": (
+        'bootstrap = "flux_ratios"\nflux_ratios = {A = 1, B = 1, C = 2, D = 1}',
+        "B <=> C",
+        "under bootstrap = 'flux_ratios' (Σ ν_i N_i = 0 with A = 1, B = 1, C = 2, D = 1)",
+    ),
+    "zero_net_flux": ("", "B <=> C + D", "under bootstrap = 'zero_net_flux' (Σ N_i = 0)"),
+}
+
+
+@pytest.mark.parametrize("bootstrap", sorted(BOOTSTRAP_REFUSALS))
+def test_bootstrap_refusal_gives_its_own_reason_with_file_and_key(bootstrap, tmp_path, capsys):
+    # the refusal of a reaction that breaks the bootstrap used to quote the zero-net-flux
+    # reason under every bootstrap, and (found only when the model inputs were built) named
+    # no file: now checked with the case, with the chosen bootstrap's reason
+    from emcd_fem import cli
+
+    lines, equation, reason = BOOTSTRAP_REFUSALS[bootstrap]
+    text = CASE.replace(
+        'species = ["A", "B", "C", "D"]', f'species = ["A", "B", "C", "D"]\n{lines}'
+    )
+    text = _GEOMETRY + text.replace('equation = "A + B <=> C + D"', f'equation = "{equation}"')
+    path = tmp_path / "bad_bootstrap.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(path), "--out", str(out)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert str(path) in err and "multicomponent.reactions[0].equation" in err, err
+    assert f"reaction '{equation}'" in err and reason in err, err
+    if bootstrap != "zero_net_flux":
+        assert "zero net flux" not in err and "Σ N_i = 0" not in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+_TWO_LAYERS = """
+[geometry]
+kind = "layered_slab"
+dim = 1
+layers = [
+  { name = "a", thickness = 0.005, cells = 8 },
+  { name = "b", thickness = 0.005, cells = 8 }]
+
+[multicomponent]
+species = ["A", "B", "C"]
+
+[multicomponent.regions.a]
+diffusivities = {A = {B = 2e-5, C = 1e-5}, B = {C = 3e-5}}
+c = 40.0
+
+[multicomponent.regions.b]
+diffusivities = {A = {B = 2e-5, C = 1e-5}, B = {C = 3e-5}}
+c = 40.0
+
+[multicomponent.boundaries.left]
+mole_fractions = {A = 0.6, B = 0.1, C = 0.3}
+
+[[multicomponent.reactions]]
+equation = "A <=> B"
+kind = "surface"
+boundary = "NAME"
+k_f = 0.01
+"""
+
+
+@pytest.mark.parametrize("name", ["a|b", "b|a"])
+def test_reaction_on_an_interface_is_refused_in_either_orientation(name, tmp_path, capsys):
+    # n-species reactions act in regions or on walls; an interface name (either order) was
+    # "not a boundary of the geometry" with only the walls listed
+    from emcd_fem import cli
+
+    path = tmp_path / "iface.toml"
+    path.write_text(_TWO_LAYERS.replace("NAME", name), encoding="utf-8")
+    assert cli.main(["check", str(path)]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "has 1 problem(s)" in err and "multicomponent.reactions[0].boundary" in err, err
+    assert f"{name!r} is the internal interface 'a|b'" in err and "binary only" in err, err

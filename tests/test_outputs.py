@@ -413,3 +413,86 @@ def test_profile_sampling_searches_cells_near_the_line():
     off_line = np.array([[0.1, 0.1, 0.1], [0.9, 0.2, 0.4], [0.5, 0.5, 0.9]])
     assert cells_near_line(msh, off_line) is None  # not collinear: every cell
     assert evaluate_at_points(u, off_line)[:, 0] == pytest.approx(off_line @ [1, 2, 3], abs=1e-13)
+
+
+def test_optional_output_that_fills_the_disk_costs_nothing(tmp_path, monkeypatch):
+    """An extra whose writer reports a full disk only on stderr (HDF5 inside DOLFINx's XDMF
+    writer): summary.json was written before the extras, the partial file is removed, the
+    warning names the disk, exit 0 (found by filling a 100 kB tmpfs in an adversarial trial:
+    the run was lost with exit 5)."""
+    from emcd_fem.pipeline import output as run_output
+
+    full = {"now": False}
+
+    def filling(directory, functions, file_format):
+        (Path(directory) / "fields.h5").write_bytes(b"partial")
+        full["now"] = True
+        return ["fields.xdmf", "fields.h5"]
+
+    real = run_output.shutil.disk_usage
+
+    def usage(path):
+        total, used, free = real(path)
+        return type(real(path))(total, used, 0 if full["now"] else free)
+
+    monkeypatch.setattr(run_output, "write_fields", filling)
+    monkeypatch.setattr(run_output.shutil, "disk_usage", usage)
+    out = tmp_path / "out"
+    run_case(DEMOS / "slab_1d.toml", out, ['output.format="xdmf"'])
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(summary["warnings"]) == 1
+    assert "xdmf field files not written" in summary["warnings"][0]
+    assert "no space left" in summary["warnings"][0]
+    assert not (out / "fields.h5").exists()
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert written == sorted(summary["files"])
+
+
+def test_summary_of_the_results_survives_a_failed_final_rewrite(tmp_path, monkeypatch):
+    """If summary.json cannot be rewritten after the extras, the first one (results only)
+    stays, and the extras' files go, so the directory holds what it lists."""
+    from emcd_fem.pipeline import output as run_output
+    from emcd_fem.pipeline import summary_file
+
+    real = summary_file.write_json
+    calls = {"n": 0}
+
+    def second_fails(path, data, comm):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            (Path(path).parent / "summary.json.part").write_text("{")
+            raise OSError(28, "No space left on device")
+        real(path, data, comm)
+
+    monkeypatch.setattr(summary_file, "write_json", second_fails)
+    monkeypatch.setattr(
+        run_output,
+        "render_run",
+        lambda d: [(Path(d) / "x.png").write_bytes(b"png") or Path("x.png")],
+    )
+    out = tmp_path / "out"
+    run_case(DEMOS / "slab_1d.toml", out, ["output.pictures=true"])
+    summary = json.loads((out / "summary.json").read_text())
+    assert "x.png" not in summary["files"] and summary["boundary_flux"]
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert written == sorted(summary["files"])
+
+
+def test_optional_field_format_not_started_without_the_space(tmp_path, monkeypatch):
+    """Less free space than the field files already take: the XDMF writer is not started
+    (a failed HDF5 write into a full disk can make the process abort at exit)."""
+    from emcd_fem.pipeline import output as run_output
+
+    def never(*args):
+        raise AssertionError("the writer must not start")
+
+    real = run_output.shutil.disk_usage
+    monkeypatch.setattr(run_output, "write_fields", never)
+    monkeypatch.setattr(
+        run_output.shutil, "disk_usage", lambda p: type(real(p))(10**9, 10**9 - 1000, 1000)
+    )
+    out = tmp_path / "out"
+    run_case(DEMOS / "slab_1d.toml", out, ['output.format="xdmf"'])
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(summary["warnings"]) == 1 and "MB free on the device" in summary["warnings"][0]
+    assert (out / "fields.vtkhdf").exists()

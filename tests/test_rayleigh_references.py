@@ -12,6 +12,12 @@ The converged multipole solution (``emcd_fem.analytic.multipole.cylinder_array``
 them to the last printed digit; the truncated formulas are then tested against it over
 contrasts 0 … ∞ with the accuracies their docstrings state. The hexagonal array is checked
 against its own converged multipole solution and a finite-element cell solve.
+
+The simple cubic array of spheres: McPhedran & McKenzie's table (Proc. R. Soc. A 359, 45,
+1978) could not be consulted from here, so the converged multipole solution
+``multipole.sphere_array`` is verified on its own in tests/test_sphere_array.py (lattice
+sums, order convergence, dilute limit, finite-element cells converging to it), and
+``analytic.rayleigh_cubic_spheres`` is tested against it below.
 """
 
 import math
@@ -188,3 +194,35 @@ def test_sigma4_lattice_sum_gives_the_octupole_coefficient():
     assert sigma4 == pytest.approx(3.10823, abs=2e-4)
     coefficient = 16 * 3.10823**2 * (3 / (4 * math.pi)) ** (10 / 3)
     assert coefficient == pytest.approx(1.3047, abs=1e-4)
+
+
+# (fraction, worst relative error over all contrasts 0 … 1e15; over contrasts 0.1 … 10), as
+# stated in the docstring of analytic.rayleigh_cubic_spheres
+CUBIC_ACCURACY = [
+    (0.1, 1e-6, 4e-7),
+    (0.2, 7e-5, 3e-5),
+    (0.3, 1.1e-3, 4e-4),
+    (0.4, 1.1e-2, 3.3e-3),
+    (0.45, 3.5e-2, 1e-2),
+    (0.5, 0.15, 3e-2),
+]
+
+
+@pytest.mark.parametrize("fraction,tolerance,moderate_tolerance", CUBIC_ACCURACY)
+def test_cubic_formula_accuracy(fraction, tolerance, moderate_tolerance):
+    def worst(contrasts):
+        return max(
+            abs(
+                analytic.rayleigh_cubic_spheres(fraction, 1.0, beta)
+                / multipole.sphere_array(fraction, 1.0, beta)
+                - 1
+            )
+            for beta in contrasts
+        )
+
+    everywhere = worst(CONTRASTS)
+    moderate = worst([0.1, 0.2, 0.5, 2.0, 5.0, 10.0])
+    assert everywhere < tolerance
+    assert everywhere > tolerance / 30  # the stated accuracy is not a loose bound
+    assert moderate < moderate_tolerance
+    assert moderate > moderate_tolerance / 30

@@ -42,9 +42,18 @@ def test_parse_equations_and_delta_nu():
     s = parse_equation("A -> 2 B")
     assert not s.reversible and s.delta_nu == 1 and s.net("A") == -1 and s.net("B") == 2
     assert parse_equation("2A + B -> C").delta_nu == -2
-    for bad in ("A B", "A -> ", "A -> 0 B", "A + A -> B", "-> B"):
+    for bad in ("A B", "A -> ", "A -> 0 B", "-> B"):
         with pytest.raises(EmcdInputError):
             parse_equation(bad)
+
+
+def test_a_species_repeated_on_one_side_adds_up():
+    # 'A + A <=> B + B' is '2 A <=> 2 B' (same stoichiometry, same mass-action rate x_A²):
+    # it used to be refused ("A appears twice on one side")
+    assert parse_equation("A + A <=> B + B") == parse_equation("2 A <=> 2 B")
+    assert parse_equation("A + 2 A -> 0") == parse_equation("3 A -> 0")
+    s = Reaction("A + A <=> B + B", k_f=1.0, k_b=1.0).stoichiometry
+    assert s.reactants == {"A": 2.0} and s.products == {"B": 2.0} and s.delta_nu == 0
 
 
 def test_atom_counts_and_balance():

@@ -113,3 +113,27 @@ def test_kinetic_theory_needs_gases_and_t_and_cantera(monkeypatch):
     with pytest.raises(CaseError) as info:
         load_case(data)
     assert "materials.gas.thermal_diffusion_factor" in str(info.value)
+
+
+def test_range_note_judges_the_law_over_the_solved_compositions():
+    # x_A from 0.1 to 0.95: the region's mean α_T (−0.37) is inside the range typical of gas
+    # pairs (0.05–0.45), but the law reaches −0.53 at x_H2 = 0.95: the note used to judge
+    # the mean only and stayed silent; it now gives the law's span over the solved x_A
+    from emcd_fem.materials.thermal_diffusion import fit_composition_law
+
+    data = copy.deepcopy(CASE)
+    data["boundaries"]["left"]["value"], data["boundaries"]["right"]["value"] = 0.1, 0.95
+    summary = run_case(data, None).summary
+    assert 0.05 < abs(summary["soret"]["alpha_t"]["gas"]) < 0.45  # the mean is in range
+    assert summary["soret"]["alpha_t_meaning"].startswith("region -> volume mean of alpha_T")
+    (note,) = [w for w in summary["warnings"] if "alpha_T(x_A)" in w]
+    law = fit_composition_law(
+        lambda x: thermal_diffusion_factor("H2", "N2", 300.0, 101325.0, mole_fraction_a=x)
+    )
+    # the extremes of x_A are the Dirichlet ends (nodes): α_T there, to the 3 digits shown
+    assert f"spans {law(0.95):.3g} to {law(0.1):.3g} over the solved x_A = 0.1 to 0.95" in note
+    assert "region 'gas'" in note and "stronger" in note and "not a wrong input" in note
+    assert not any("sign" in w for w in summary["warnings"])  # the law's sign is its own
+    # x_A = 0.5 everywhere (nearly): α_T ≈ −0.35 over the solved range, no note
+    plain = run_case(copy.deepcopy(CASE), None).summary
+    assert not any("alpha_T" in w for w in plain["warnings"]), plain["warnings"]

@@ -6,7 +6,8 @@
 ``films``       film (mass-transfer) resistances between slab layers and between shells
 ``media``       effective diffusivity: Wiener / Hashin–Shtrikman bounds, Maxwell Garnett,
                 Rayleigh expansions for cylinder and sphere arrays
-``multipole``   converged multipole solution for square / hexagonal cylinder arrays
+``multipole``   converged multipole solution for square / hexagonal cylinder arrays and the
+                simple cubic array of spheres
 ``soret``       steady thermal-diffusion (Soret) profiles, exact and high-accuracy shooting
 ``conduction``  layered-slab heat conduction with contact resistances
 ``dusty_gas``   the isobaric dusty-gas rate (Knudsen + molecular), slab or shell

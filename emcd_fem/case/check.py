@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
-from emcd_fem.case.boundaries import MassTransferBC, MoleFractionBC
 from emcd_fem.case.check_geometry import inclusion_problems as _inclusion_problems
 from emcd_fem.case.check_geometry import located_boundary_problems as _located_boundary_problems
+from emcd_fem.case.check_geometry import mesh_option_problems as _mesh_option_problems
 from emcd_fem.case.check_geometry import shell_problems as _shell_problems
 from emcd_fem.case.check_multicomponent import multicomponent_problems as _mc_problems
 from emcd_fem.case.check_ranges import profile_problems as _profile_problems
 from emcd_fem.case.check_ranges import range_problems as _range_problems
+from emcd_fem.case.check_reactions import flux_only
 from emcd_fem.case.check_reactions import reaction_problems as _reaction_problems
 from emcd_fem.case.check_thermal import material_problems as _material_problems
 from emcd_fem.case.check_thermal import thermal_problems as _thermal_problems
@@ -60,10 +61,12 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
     if isinstance(geometry, MeshFile):
         suffix = Path(geometry.path).suffix.lower()
         if suffix not in (".msh", ".geo"):
-            problems.append(("geometry.path", f"expected a gmsh .msh or .geo file, got {suffix!r}"))
+            problems.append(
+                ("geometry.path", f"expected a gmsh .msh or .geo file, got {geometry.path!r}")
+            )
         elif not Path(geometry.path).is_file():
             problems.append(("geometry.path", f"mesh file {geometry.path!r} not found"))
-        problems += _located_boundary_problems(geometry)
+        problems += _located_boundary_problems(geometry) + _mesh_option_problems(geometry)
     problems += _validity_problems(case)
     if case.multicomponent is not None:  # an n-species gas: its own section only
         return problems + _mc_problems(case)
@@ -159,11 +162,14 @@ def semantic_problems(case: Case) -> list[tuple[str, str]]:
                         f"{_suggest(name, boundary_names)}",
                     )
                 )
-    flux_only = not any(
-        isinstance(bc, MoleFractionBC | MassTransferBC) for bc in case.boundaries.values()
-    )
-    # with [time]: the storage term fixes x_A (case.check_time: closed runs)
-    if flux_only and case.time is None and case.physics.inventory_mole_fraction is None:
+    # with [time]: the storage term fixes x_A (case.check_time: closed runs); first-order
+    # reactions fix it too (case.check_reactions)
+    if (
+        flux_only(case)
+        and case.time is None
+        and case.physics.inventory_mole_fraction is None
+        and not case.reactions
+    ):
         problems.append(
             (
                 "physics.inventory_mole_fraction",

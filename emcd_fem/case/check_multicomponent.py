@@ -12,6 +12,7 @@ silently ignored. ``[time]`` makes the run transient (its step keys as for a bin
 from emcd_fem.case.check_time import time_problems
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import reaction_boundary_problems
+from emcd_fem.case.geometry import LayeredSlab
 from emcd_fem.case.multicomponent import ROOT, species_problems
 from emcd_fem.case.multicomponent_reactions import wall_problems
 from emcd_fem.case.schema import Case
@@ -100,7 +101,10 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
             problems.append((f"{ROOT}.probes.{name}", f"{len(point)} coordinates in {dim}D"))
     boundaries = case.geometry.boundary_names()
     if boundaries is not None:
-        problems += reaction_boundary_problems(spec, boundaries) + wall_problems(spec, boundaries)
+        g = case.geometry
+        interfaces = g.interface_names() if isinstance(g, LayeredSlab) else []
+        problems += reaction_boundary_problems(spec, boundaries)
+        problems += wall_problems(spec, boundaries, interfaces)
         for name in sorted(spec.boundaries):
             if name not in boundaries:
                 problems.append(

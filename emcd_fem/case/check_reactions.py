@@ -2,9 +2,10 @@
 
 Every problem at once with its key path: equations that do not parse, unknown species
 (neither the ``[species]`` names nor A/B), unknown regions or boundaries, a reacting wall
-with another condition, Arrhenius data without ``[thermal]``, reactions on a flux-only
-problem, the R_T check (Δν ≠ 0 is refused in EMCD with the model to use instead), and the
-combinations ``flux_model = "stefan"`` needs.
+with another condition, Arrhenius data without ``[thermal]``, reactions that do not fix
+x_A on a flux-only problem (first-order rates do: no inventory then), the R_T check
+(Δν ≠ 0 is refused in EMCD with the model to use instead), and the combinations
+``flux_model = "stefan"`` needs.
 """
 
 import re
@@ -20,6 +21,8 @@ from emcd_fem.materials.stoichiometry import (
     atom_imbalance,
     binary_coefficients,
     equimolar_problem,
+    flux_only_problem,
+    interface_name,
     parse_equation,
 )
 
@@ -42,9 +45,10 @@ def _formulas(case: Case) -> dict[str, str]:
 def build_reactions(case: Case) -> list[Reaction]:
     """The case's reactions as :class:`Reaction` records, equations in A/B.
 
-    The model writes its species A and B: ``[species]`` names are translated.
+    The model writes its species A and B: ``[species]`` names are translated, and an
+    interface named ``"b|a"`` is the geometry's ``"a|b"``.
     """
-    names = species_names(case)
+    names, interfaces = species_names(case), _interface_names(case.geometry) or ()
     out = []
     for spec in case.reactions:
         out.append(
@@ -54,7 +58,7 @@ def build_reactions(case: Case) -> list[Reaction]:
                 k_f=spec.k_f,
                 k_b=spec.k_b,
                 regions=tuple(spec.regions),
-                boundary=spec.boundary,
+                boundary=interface_name(spec.boundary, interfaces) or spec.boundary,
                 side=spec.side,
                 arrhenius_A=tuple(spec.arrhenius_A) if spec.arrhenius_A else None,
                 activation_energy=tuple(spec.activation_energy),
@@ -119,8 +123,11 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
         if verdict is not None and not stefan:
             problems.append((f"{key}.equation", verdict))
         interfaces = _interface_names(geometry)
-        if spec.kind == "surface" and spec.boundary in (interfaces or ()):
-            problems += _interface_problems(case, key, spec)
+        interface = interface_name(spec.boundary, interfaces or ())  # 'b|a' is 'a|b'
+        if spec.kind == "surface" and interface is not None:
+            problems += _interface_problems(
+                case, key, spec.model_copy(update={"boundary": interface})
+            )
         elif spec.kind == "surface":
             if spec.boundary is None:
                 problems.append((f"{key}.boundary", "a surface reaction needs a boundary"))
@@ -175,19 +182,56 @@ def reaction_problems(case: Case) -> list[tuple[str, str]]:
             problems.append((f"{key}.arrhenius_A", "Arrhenius constants need a [thermal] section"))
         if any(e < 0 for e in spec.activation_energy):
             problems.append((f"{key}.activation_energy", "must be ≥ 0 [J/mol]"))
-    dirichlet = any(
-        isinstance(b, MoleFractionBC | MassTransferBC) for b in case.boundaries.values()
-    )
-    if not dirichlet and case.time is None:  # in time the storage term fixes x_A
-        problems.append(
-            (
-                "boundaries",
-                "reactions need a mole_fraction or mass_transfer boundary: with flux data "
-                "only, the steady state exists only if the data feed the reaction exactly",
-            )
-        )
+    if flux_only(case) and case.time is None:  # in time the storage term fixes x_A
+        problems += _flux_only_problems(case)
     if stefan:
         problems += _stefan_problems(case)
+    return problems
+
+
+def flux_only(case: Case) -> bool:
+    """True when no boundary fixes x_A (no mole_fraction or mass_transfer boundary)."""
+    return not any(isinstance(b, MoleFractionBC | MassTransferBC) for b in case.boundaries.values())
+
+
+def _buildable(case: Case) -> list[Reaction]:
+    """The case's reactions as records, or [] when one does not build (reported elsewhere)."""
+    try:
+        return build_reactions(case)
+    except EmcdInputError:
+        return []
+
+
+def _flux_only_problems(case: Case) -> list[tuple[str, str]]:
+    """Steady flux-only data with reactions: each must fix x_A (first order), no inventory."""
+    if case.thermal is not None:
+        return [
+            (
+                "boundaries",
+                "every boundary prescribes a flux: with [thermal] and [[reactions]] one boundary "
+                "must be a mole_fraction or mass_transfer boundary (with thermal diffusion x_A "
+                "enters nonlinearly)",
+            )
+        ]
+    problems = []
+    for i, reaction in enumerate(_buildable(case)):
+        problem = flux_only_problem(reaction)
+        if problem is not None:
+            problems.append(
+                (
+                    f"reactions[{i}]",
+                    f"every boundary prescribes a flux, and {problem}; give a mole_fraction or "
+                    "mass_transfer boundary",
+                )
+            )
+    if not problems and case.physics.inventory_mole_fraction is not None:
+        problems.append(
+            (
+                "physics.inventory_mole_fraction",
+                "every boundary prescribes a flux, but the first-order [[reactions]] fix x_A "
+                "(one steady state for any feed); remove the inventory",
+            )
+        )
     return problems
 
 
@@ -292,4 +336,9 @@ def _stefan_problems(case: Case) -> list[tuple[str, str]]:
     return problems
 
 
-__all__ = ["build_reactions", "reaction_problems", "species_names"]
+__all__ = [
+    "build_reactions",
+    "flux_only",
+    "reaction_problems",
+    "species_names",
+]

@@ -160,8 +160,10 @@ def dusty_gas_problems(spec: Any) -> list[tuple[str, str]]:
                 )  # fmt: skip
         if reaction.kind == "surface" and reaction.boundary in spec.boundaries:
             problems.append(
-                (f"{path}.boundary", "has a pressure and composition: a surface reaction needs "
-                 "a wall (a boundary not in [multicomponent.boundaries])")
+                (f"{path}.boundary", f"boundary {reaction.boundary!r} has a prescribed pressure "
+                 f"and composition ({root}.boundaries.{reaction.boundary}): a surface reaction "
+                 "needs a wall (a boundary not in [multicomponent.boundaries]); put the reaction "
+                 "on a wall, or make it homogeneous (kind = 'homogeneous')")
             )  # fmt: skip
     return problems
 

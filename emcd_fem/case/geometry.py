@@ -140,8 +140,12 @@ class MeshFile(_Section):
     dim: Literal[1, 2, 3] | None = Field(
         default=None, description="Geometric dimension (default: the model's)."
     )
-    size: float | None = Field(default=None, gt=0, description="`.geo` only: cell size [m].")
-    order: Literal[1, 2] = Field(default=1, description="`.geo` only: geometric order.")
+    size: float | None = Field(
+        default=None, gt=0, description="`.geo` only (refused with a `.msh`): cell size [m]."
+    )
+    order: Literal[1, 2] = Field(
+        default=1, description="`.geo` only (refused with a `.msh`): geometric order."
+    )
     refine: int = Field(default=0, ge=0, description="Uniform refinements after distribution.")
     boundaries: dict[str, str] = Field(
         default_factory=dict,

@@ -1,5 +1,6 @@
 """Reading a case: TOML text or file, ``--set`` overrides, validation (schema, then checks)."""
 
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -209,7 +210,9 @@ def load_case(
         data = read_case_data(source)
         geometry = data.get("geometry")
         if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
-            geometry["path"] = str((Path(source).parent / geometry["path"]).resolve())
+            # absolute, symlinks kept: a link's name carries the suffix (content-addressed
+            # stores link mesh.msh -> objhash_...), and messages show the path as written
+            geometry["path"] = os.path.abspath(Path(source).parent / geometry["path"])
     else:
         label = "case"
         data = dict(source)

@@ -1,10 +1,13 @@
 """The ``[materials.<name>]``, ``[species]`` and ``[[interfaces]]`` sections."""
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from emcd_fem.case.base import Section as _Section
+
+if TYPE_CHECKING:
+    from emcd_fem.materials.properties import ResolvedMaterial
 
 
 # -- materials and species -----------------------------------------------------------------
@@ -45,10 +48,14 @@ class MaterialSpec(_Section):
     )
     thermal_diffusion_factor: float | Literal["kinetic_theory"] | None = Field(
         default=None,
-        description="α_T [-], S_T = α_T / T (instead of soret_coefficient); |α_T| 0.05–0.45 "
-        "for gases, < 0 when A is the lighter gas (the heavier goes to the cold side). "
-        "`kinetic_theory`: α_T(x_A) of `gases` at T (and P, default 1 atm) at the local "
-        "composition, from Cantera (extra `gas`); summary.json reports the law and α_T(0.5).",
+        description="α_T [-] of the material (input), S_T = α_T / T at the local T (instead "
+        "of soret_coefficient); α_T > 0 drives A to the cold side, so < 0 when A is the "
+        "lighter gas (the heavier goes cold); |α_T| 0.05–0.45 for gases. A number is constant "
+        "in x_A. `kinetic_theory`: α_T(x_A) of `gases` at T (and P, default 1 atm) at the "
+        "local composition, from Cantera (extra `gas`); summary.json "
+        "`soret.thermal_diffusion_factor.<material>` reports the law and `value` = α_T at "
+        "x_A = 0.5. Not summary.json `soret.alpha_t.<region>`: that is the run's region mean "
+        "of S_T(T, x_A) T over the solved T and x_A (equal to a constant α_T).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(
         default="constant",
@@ -114,3 +121,22 @@ class Species(_Section):
 
     A: SpeciesSpec = Field(description="Species A.")
     B: SpeciesSpec = Field(description="Species B.")
+
+
+def resolve_spec(name: str, spec: MaterialSpec) -> "ResolvedMaterial":
+    """Transport properties (D [m^2/s], c [mol/m^3]) and regime diagnostics of a material."""
+    from emcd_fem.materials import properties
+
+    model = properties.MaterialModel(
+        D=spec.D,
+        c=spec.c,
+        gases=tuple(spec.gases) if spec.gases else None,
+        T=spec.T,
+        P=spec.P,
+        porosity=spec.porosity,
+        tortuosity=spec.tortuosity,
+        pore_diameter=spec.pore_diameter,
+        knudsen=spec.knudsen,
+        characteristic_length=spec.characteristic_length,
+    )
+    return properties.resolve(name, model)

@@ -15,6 +15,7 @@ from mpi4py import MPI
 import numpy as np
 
 from emcd_fem.case import Case, CaseError, MeshFile
+from emcd_fem.case.check_geometry import partition_boundary_problems
 from emcd_fem.errors import EmcdMeshError
 from emcd_fem.mesh.domain import Domain
 
@@ -90,8 +91,14 @@ def check_domain_groups(case: Case, domain: Domain) -> None:
         raise CaseError(problems, "case against its mesh")
 
 
-def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[str, int]:
-    """Exterior faces each located boundary selects (gmsh rank; same rules as the run)."""
+def _located_counts(
+    arrays: Any, where: Mapping[str, str], gdim: int
+) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+    """Exterior faces each located boundary selects (gmsh rank; same rules as the run).
+
+    Returns:
+        Name → number of faces, and name → their face keys.
+    """
     from emcd_fem.expressions import evaluate_condition
     from emcd_fem.geometry.gmsh_groups import FACET_CORNERS, face_keys
     from emcd_fem.geometry.locate import EXTERIOR
@@ -110,7 +117,7 @@ def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[st
         hit = tagged[order][position] == keys
         values = arrays.facet_values[order][position]
         owner[hit] = [names_of.get(int(v), "") for v in values[hit]]
-    counts = {}
+    counts, selected = {}, {}
     ordered = [n for n in where if where[n] != EXTERIOR] + [
         n for n in where if where[n] == EXTERIOR
     ]
@@ -144,11 +151,49 @@ def _located_counts(arrays: Any, where: Mapping[str, str], gdim: int) -> dict[st
             )
         owner[chosen] = name
         counts[name] = int(chosen.sum())
-    return counts
+        selected[name] = keys[chosen]
+    return counts, selected
+
+
+def _region_contacts(
+    arrays: Any, located: Mapping[str, np.ndarray]
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Regions each boundary bounds, and the region pairs sharing faces (gmsh rank).
+
+    ``located``: the located boundaries' face keys (name → keys), next to the groups.
+    """
+    from emcd_fem.geometry.gmsh_arrays import LOCAL_FACETS
+    from emcd_fem.geometry.gmsh_groups import FACET_CORNERS, face_keys
+
+    n = arrays.x.shape[0]
+    local = np.asarray(LOCAL_FACETS[arrays.cell_name])
+    keys = face_keys(arrays.cells[:, local].reshape(-1, local.shape[1]), n)
+    owner = np.repeat(arrays.cell_values, local.shape[0])
+    order = np.argsort(keys, kind="stable")
+    keys, owner = keys[order], owner[order]
+    name_of = {t: name for name, t in arrays.regions.items()}
+    twice = np.flatnonzero(keys[1:] == keys[:-1])
+    pairs = {
+        tuple(sorted((name_of[int(a)], name_of[int(b)])))
+        for a, b in zip(owner[twice], owner[twice + 1], strict=True)
+        if a != b
+    }
+    corners = FACET_CORNERS[arrays.cell_name]
+    facets = face_keys(arrays.facets[:, :corners], n) if arrays.facets.size else keys[:0]
+    faces = {name: facets[arrays.facet_values == tag] for name, tag in arrays.boundaries.items()}
+    touching = {}
+    for name, wanted in sorted((faces | dict(located)).items()):
+        hit = np.isin(keys, wanted)
+        touching[name] = sorted({name_of[int(t)] for t in np.unique(owner[hit])})
+    return touching, sorted(pairs)
 
 
 def inspect_mesh_file(
-    geometry: MeshFile, *, allow_unsafe_geo: bool = False, comm: MPI.Comm = MPI.COMM_WORLD
+    geometry: MeshFile,
+    *,
+    allow_unsafe_geo: bool = False,
+    contacts: bool = False,
+    comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> dict[str, Any]:
     """Open a case's mesh file on rank 0 and report its groups (collective).
 
@@ -159,7 +204,8 @@ def inspect_mesh_file(
     Returns:
         ``cell_type``, ``geometric_order``, ``cells``, ``regions`` and ``boundaries``
         (name → cells/facets), ``interfaces``, ``ignored_groups`` (name → reason),
-        ``warnings``.
+        ``warnings``; with ``contacts``: ``touching`` (boundary group → regions it
+        bounds) and ``adjacent`` (region pairs sharing faces).
 
     Raises:
         EmcdMeshError: on every rank, with the same message.
@@ -167,7 +213,7 @@ def inspect_mesh_file(
     from pathlib import Path
 
     from emcd_fem.geometry.geo_safety import check_mesh_file
-    from emcd_fem.geometry.gmsh_arrays import extract
+    from emcd_fem.geometry.gmsh_arrays import dimension_error, extract
     from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, generate, run_on_root, start_gmsh
 
     def inspect() -> dict[str, Any]:
@@ -192,9 +238,13 @@ def inspect_mesh_file(
             arrays = extract()
         finally:
             gmsh.clear()
+        error = dimension_error(arrays, geometry.dim)
+        if error is not None:
+            raise EmcdMeshError(error)
         gdim = geometry.dim or arrays.tdim
-        located = _located_counts(arrays, geometry.boundaries, gdim)
+        located, selected = _located_counts(arrays, geometry.boundaries, gdim)
         counts = arrays.counts
+        touching, adjacent = _region_contacts(arrays, selected) if contacts else ({}, [])
         return {
             "cell_type": arrays.cell_name,
             "geometric_order": arrays.degree,
@@ -204,7 +254,7 @@ def inspect_mesh_file(
             "interfaces": {n: counts[n] for n in arrays.interfaces},
             "ignored_groups": dict(arrays.excluded),
             "warnings": list(arrays.warnings),
-        }
+        } | ({"touching": touching, "adjacent": adjacent} if contacts else {})
 
     return run_on_root(inspect, comm)
 
@@ -222,7 +272,11 @@ def check_case_mesh(
     """
     if not isinstance(case.geometry, MeshFile):
         return None
-    report = inspect_mesh_file(case.geometry, allow_unsafe_geo=allow_unsafe_geo, comm=comm)
+    contacts = any(spec.partition is not None for spec in case.interfaces)
+    report = inspect_mesh_file(
+        case.geometry, allow_unsafe_geo=allow_unsafe_geo, contacts=contacts, comm=comm
+    )
+    touching, adjacent = report.pop("touching", {}), report.pop("adjacent", [])
     problems = mapping_problems(
         case,
         report["regions"],
@@ -230,6 +284,8 @@ def check_case_mesh(
         report["interfaces"],
         report["ignored_groups"],
     )
+    if not problems and contacts:  # the run refuses these when it builds the model
+        problems = partition_boundary_problems(case, sorted(report["regions"]), touching, adjacent)
     if problems:
         raise CaseError(problems, "case against its mesh")
     return report

@@ -30,7 +30,11 @@ from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
 from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec, interface_problems
-from emcd_fem.case.multicomponent_reactions import build_reactions, reaction_problems
+from emcd_fem.case.multicomponent_reactions import (
+    balance_problems,
+    build_reactions,
+    reaction_problems,
+)
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import kinetic_theory as kt
@@ -209,9 +213,24 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
                 "boundary composition, needs [time] and initial compositions)",
             )
         )
+    problems += _balance_problems(spec, problems)
     problems += reaction_problems(spec)
     problems += interface_problems(spec)
     return problems + _initial_problems(spec, transient) + dusty_gas_problems(spec)
+
+
+def _balance_problems(
+    spec: MulticomponentSpec, found: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Reactions against the bootstrap, when its data (``found`` so far) are valid."""
+    keys = ("species", "stagnant_species", "flux_ratios", "molar_masses")
+    if any(path.startswith(tuple(f"{ROOT}.{k}" for k in keys)) for path, _ in found):
+        return []
+    try:
+        bootstrap = bootstrap_of(spec)
+    except (EmcdInputError, KeyError, ValueError):
+        return []
+    return balance_problems(spec, bootstrap)
 
 
 def _initial_problems(spec: MulticomponentSpec, transient: bool) -> list[tuple[str, str]]:
@@ -295,6 +314,24 @@ class ModelInputs(NamedTuple):
     reactions: tuple[Reaction, ...] = ()
 
 
+def bootstrap_of(spec: MulticomponentSpec) -> ms.Bootstrap:
+    """The bootstrap relation of a section whose bootstrap data are valid.
+
+    Raises:
+        EmcdInputError, KeyError, ValueError: bootstrap data missing or invalid (the
+            section's check reports them with their key paths).
+    """
+    species, n = tuple(spec.species), len(spec.species)
+    if spec.bootstrap == "stagnant":
+        return ms.stagnant(n, species.index(spec.stagnant_species))
+    if spec.bootstrap == "graham":
+        masses = spec.molar_masses or {}
+        return ms.graham([masses.get(s) or kt.GASES[s].molar_mass for s in species])
+    if spec.bootstrap == "flux_ratios":
+        return ms.flux_ratios([spec.flux_ratios[s] for s in species])
+    return ms.zero_net_flux(n)
+
+
 def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
     """The model's arguments from a validated section.
 
@@ -311,19 +348,10 @@ def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
             problems.append((f"{ROOT}.regions.{name}", str(error)))
     if problems:
         raise CaseError(problems)
-    n = len(species)
-    if spec.bootstrap == "stagnant":
-        bootstrap = ms.stagnant(n, species.index(spec.stagnant_species))
-    elif spec.bootstrap == "graham":
-        masses = spec.molar_masses or {}
-        bootstrap = ms.graham([masses.get(s) or kt.GASES[s].molar_mass for s in species])
-    elif spec.bootstrap == "flux_ratios":
-        bootstrap = ms.flux_ratios([spec.flux_ratios[s] for s in species])
-    else:
-        bootstrap = ms.zero_net_flux(n)
+    bootstrap = bootstrap_of(spec)
     compositions = {b: dict(c.mole_fractions) for b, c in sorted(spec.boundaries.items())}
     sources = {r: dict(m.sources) for r, m in sorted(spec.regions.items()) if m.sources}
-    reactions, problems = build_reactions(spec, bootstrap.weights, spec.bootstrap)
+    reactions, problems = build_reactions(spec, bootstrap)
     if problems:
         raise CaseError(problems)
     return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources, tuple(reactions))
@@ -343,6 +371,7 @@ __all__ = [
     "MixtureSpec",
     "ModelInputs",
     "MulticomponentSpec",
+    "bootstrap_of",
     "build_inputs",
     "initial_compositions",
     "load_multicomponent",

@@ -96,10 +96,6 @@ def interface_problems(spec: Any) -> list[tuple[str, str]]:
         seen.setdefault(pair, i)
         if face.partition is None and face.film is None:
             problems.append((path, "give partition and/or film (per species)"))
-        if face.film is not None and (
-            spec.reactions or any(r.sources for r in spec.regions.values())
-        ):
-            problems.append((f"{path}.film", "films do not combine with sources or reactions yet"))
         for key in ("partition", "film"):
             given = getattr(face, key)
             if given is None:

@@ -25,16 +25,17 @@ dusty-gas model takes them in ``[[multicomponent.dusty_gas.reactions]]``). Examp
     activation_energy = [2.0e4, 3.0e4] # [J/mol]; needs T in every region
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials.stoichiometry import Reaction, parse_equation
+from emcd_fem.materials.stoichiometry import Reaction, interface_name, parse_equation
+from emcd_fem.physics.maxwell_stefan import Bootstrap
 
 ROOT = "multicomponent.reactions"
 #: Largest |Σ ν_i s_i| / Σ |ν_i s_i| accepted as balanced (roundoff of the weights only).
 BALANCE_TOLERANCE: float = 1e-12
-_DGM = 'use the dusty-gas model for porous media ([multicomponent] model = "dusty_gas")'
 
 
 def reaction_problems(spec: Any) -> list[tuple[str, str]]:
@@ -105,14 +106,30 @@ def _kind_problems(spec: Any, reaction: Any, path: str) -> list[tuple[str, str]]
     return []
 
 
-def wall_problems(spec: Any, boundaries: list[str]) -> list[tuple[str, str]]:
-    """(key path, message) of wall reactions on boundaries the geometry lacks."""
-    return [
-        (f"{ROOT}[{k}].boundary",
-         f"not a boundary of the geometry; {suggest(str(r.boundary), boundaries)}")
-        for k, r in enumerate(spec.reactions)
-        if r.kind == "surface" and r.boundary is not None and r.boundary not in boundaries
-    ]  # fmt: skip
+def wall_problems(
+    spec: Any, boundaries: list[str], interfaces: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """(key path, message) of wall reactions on boundaries the geometry lacks.
+
+    ``interfaces``: the geometry's internal interfaces (``"a|b"``): a reaction naming one,
+    in either orientation, is told that n-species reactions act on walls only.
+    """
+    problems = []
+    for k, r in enumerate(spec.reactions):
+        if r.kind != "surface" or r.boundary is None or r.boundary in boundaries:
+            continue
+        interface = interface_name(r.boundary, interfaces)
+        if interface is not None:
+            why = (
+                f"{r.boundary!r} is the internal interface {interface!r}: n-species reactions "
+                "act in regions or on walls (exterior boundaries without a composition), not "
+                f"on interfaces (a reacting interface is binary only: [[reactions]]); choose "
+                f"one of {boundaries} or make the reaction homogeneous"
+            )
+        else:
+            why = f"not a boundary of the geometry; {suggest(str(r.boundary), boundaries)}"
+        problems.append((f"{ROOT}[{k}].boundary", why))
+    return problems
 
 
 def region_temperatures(spec: Any) -> dict[str, float] | None:
@@ -121,52 +138,68 @@ def region_temperatures(spec: Any) -> dict[str, float] | None:
     return None if None in temperatures.values() else temperatures
 
 
+def balance_problems(spec: Any, bootstrap: Bootstrap) -> list[tuple[str, str]]:
+    """(key path, message) of reactions that break the bootstrap (Σ ν_i s_i ≠ 0).
+
+    The message gives the reason of the bootstrap chosen (``Bootstrap.reaction_problem``).
+    Equations that do not parse or name unknown species are left to
+    :func:`reaction_problems`.
+
+    Args:
+        spec: The validated section.
+        bootstrap: The section's bootstrap relation.
+    """
+    problems = []
+    for k, r in enumerate(spec.reactions if spec.model != "dusty_gas" else ()):
+        try:
+            stoichiometry = parse_equation(r.equation)
+        except EmcdInputError:
+            continue
+        if not set(stoichiometry.species) <= set(spec.species):
+            continue
+        net = {s: stoichiometry.net(s) for s in stoichiometry.species}
+        problem = bootstrap.reaction_problem(spec.species, net, BALANCE_TOLERANCE)
+        if problem is not None:
+            label = r.name or r.equation
+            problems.append((f"{ROOT}[{k}].equation", f"reaction {label!r}: {problem}"))
+    return problems
+
+
 def build_reactions(
-    spec: Any, weights: tuple[float, ...], bootstrap: str
+    spec: Any, bootstrap: Bootstrap
 ) -> tuple[list[Reaction], list[tuple[str, str]]]:
     """The Reaction objects, and (key path, message) of constructor or balance problems.
 
     Args:
         spec: The validated section (:func:`reaction_problems` empty).
-        weights: Bootstrap weights ν_i in ``spec.species`` order.
-        bootstrap: The bootstrap's name (for messages).
+        bootstrap: The section's bootstrap relation (:func:`balance_problems`).
     """
-    nu = dict(zip(spec.species, weights, strict=True))
-    out, problems = [], []
+    out, problems = [], balance_problems(spec, bootstrap)
+    if problems:
+        return out, problems
     for k, r in enumerate(spec.reactions):
-        path = f"{ROOT}[{k}]"
         try:
-            reaction = Reaction(
-                r.equation,
-                kind=r.kind,
-                k_f=r.k_f,
-                k_b=r.k_b,
-                regions=tuple(r.regions),
-                boundary=r.boundary,
-                arrhenius_A=None if r.arrhenius_A is None else tuple(r.arrhenius_A),
-                activation_energy=tuple(r.activation_energy),
-                name=r.name,
-            )
-        except EmcdInputError as error:
-            problems.append((path, str(error)))
-            continue
-        terms = [nu[s] * reaction.stoichiometry.net(s) for s in reaction.stoichiometry.species]
-        if abs(sum(terms)) > BALANCE_TOLERANCE * max(sum(abs(t) for t in terms), 1.0):
-            problems.append(
-                (
-                    f"{path}.equation",
-                    f"reaction {reaction.label!r}: Σ ν_i s_i = {sum(terms):.6g} ≠ 0 under "
-                    f"bootstrap = {bootstrap!r}: the bootstrap Σ ν_i N_i = 0 cannot hold (zero "
-                    f"net flux needs a reaction that keeps the number of moles); {_DGM}",
+            out.append(
+                Reaction(
+                    r.equation,
+                    kind=r.kind,
+                    k_f=r.k_f,
+                    k_b=r.k_b,
+                    regions=tuple(r.regions),
+                    boundary=r.boundary,
+                    arrhenius_A=None if r.arrhenius_A is None else tuple(r.arrhenius_A),
+                    activation_energy=tuple(r.activation_energy),
+                    name=r.name,
                 )
             )
-            continue
-        out.append(reaction)
+        except EmcdInputError as error:
+            problems.append((f"{ROOT}[{k}]", str(error)))
     return out, problems
 
 
 __all__ = [
     "BALANCE_TOLERANCE",
+    "balance_problems",
     "build_reactions",
     "reaction_problems",
     "region_temperatures",

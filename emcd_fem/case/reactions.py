@@ -18,7 +18,8 @@ class ReactionSpec(_Section):
 
     equation: str = Field(
         description='Stoichiometric equation, e.g. `"A <=> B"` (reversible), `"A -> B"`, '
-        '`"A -> 2 B"`, `"A -> 0"` (A taken up); species are `A`/`B` or the [species] names.'
+        '`"A -> 2 B"`, `"A -> 0"` (A taken up); species are `A`/`B` or the [species] names; '
+        'a species repeated on one side adds up (`"A + A"` is `"2 A"`).'
     )
     kind: Literal["homogeneous", "surface"] = Field(
         default="homogeneous",
@@ -31,8 +32,9 @@ class ReactionSpec(_Section):
     boundary: str | None = Field(
         default=None,
         description="Where a surface reaction sits: an exterior boundary (a catalytic wall) "
-        'or an internal interface (a layered slab names them `"<layer>|<next layer>"`; a '
-        "mesh file's internal facet groups): the flux jumps there by the rate.",
+        'or an internal interface (a layered slab names them `"<layer>|<next layer>"`, '
+        "either order; a mesh file's internal facet groups): the flux jumps there by the "
+        "rate.",
     )
     side: str | None = Field(
         default=None,

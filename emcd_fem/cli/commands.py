@@ -87,10 +87,18 @@ def _run(args: argparse.Namespace) -> int:
         f"boundary fluxes [{summary['units']['boundary_flux']}]: {fluxes}",
     )
     if summary.get("analytic"):
+        reference = summary["analytic"]
+        per_area = reference.get("flux_per_area")
+        exact = (  # n species: the exact film's flux of every species
+            "; exact flux per area [mol/(m^2 s)]: "
+            + ", ".join(f"{s}={n:.6g}" for s, n in per_area.items())
+            if isinstance(per_area, dict)
+            else ""
+        )
         _result(
             args,
-            "  1D analytic reference: max relative error "
-            f"{summary['analytic']['max_relative_error']:.2e}",
+            f"  1D analytic reference: max relative error {reference['max_relative_error']:.2e}"
+            + exact,
         )
     if summary.get("equimolar"):
         _result(args, f"  equimolar: {summary['equimolar']}")

@@ -30,16 +30,10 @@ def distribute(
 
     meta = None
     if comm.rank == rank:
-        error = None
+        from emcd_fem.geometry.gmsh_arrays import dimension_error
+
+        error = dimension_error(arrays, gdim)
         gdim = arrays.tdim if gdim is None else gdim
-        flat = arrays.x[:, gdim:]
-        if flat.size and float(np.ptp(flat, axis=0).max()) > 1e-12 * max(
-            float(np.ptp(arrays.x, axis=0).max()), 1e-300
-        ):
-            error = (
-                f"the mesh is not flat in {gdim}D: its nodes leave the plane of the first "
-                f"{gdim} coordinate(s); give geometry.dim = 3 (or draw it in the x-y plane)"
-            )
         meta = (
             error,
             gdim,

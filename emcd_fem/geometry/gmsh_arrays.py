@@ -171,13 +171,22 @@ def _cells(tdim: int) -> tuple[int, np.ndarray, np.ndarray]:
         )
     gmsh_type = int(types[0])
     if gmsh_type not in CELL_TYPES:
-        label = _element_label(gmsh_type)
+        import gmsh
+
+        label, _, order = gmsh.model.mesh.getElementProperties(gmsh_type)[:3]
         kind = next((k for k in _ADVICE if k in label.lower()), None)
-        advice = (
-            _ADVICE[kind]
-            if kind
-            else "use complete Lagrange cells of order 1 or 2 (`Mesh.SecondOrderIncomplete = 0;`)"
-        )
+        if kind:
+            advice = _ADVICE[kind]
+        elif order > 2:
+            advice = (
+                f"their geometric order is {order}, and emcd_fem supports orders 1 and 2 only: "
+                "mesh with `Mesh.ElementOrder = 1;` or `2;` (Python "
+                "`gmsh.model.mesh.setOrder(2)`)"
+            )
+        else:
+            advice = (
+                "use complete Lagrange cells of order 1 or 2 (`Mesh.SecondOrderIncomplete = 0;`)"
+            )
         raise EmcdMeshError(f"cells of type '{label}' are not supported: {advice}")
     per_cell = len(nodes[0]) // len(elements[0])
     return (
@@ -211,15 +220,17 @@ def extract() -> MeshArrays:
                 f"a physical group of dimension {dim}; only groups of dimension {tdim} "
                 f"(regions) and {tdim - 1} (boundaries) are used"
             )
-    for d in (tdim, tdim - 1):
-        seen: dict[str, int] = {}
-        for (dim, tag), name in names.items():
-            if dim == d and name in seen:
-                raise EmcdMeshError(
-                    f"two physical groups of dimension {d} are both named '{name}' (tags "
-                    f"{seen[name]} and {tag}): give each group its own name"
-                )
-            seen[name] = tag
+    used: dict[str, list[tuple[int, int]]] = {}
+    for (dim, tag), name in names.items():
+        if dim in (tdim, tdim - 1):
+            used.setdefault(name, []).append((dim, tag))
+    for name, groups in used.items():
+        if len(groups) > 1:
+            listed = " and ".join(f"dimension {d} tag {t}" for d, t in groups)
+            raise EmcdMeshError(
+                f"{len(groups)} physical groups are named '{name}' ({listed}): give each "
+                "group its own name"
+            )
 
     gmsh_type, cell_tags, cell_nodes = _cells(tdim)
     cell_name, degree = CELL_TYPES[gmsh_type]
@@ -324,7 +335,12 @@ def extract() -> MeshArrays:
     for name, found in zip(region_names, members, strict=True):
         counts[name] = int(found.size)
     for name, reason in excluded.items():
-        warnings.append(f"mesh: physical group '{name}' is ignored: it is {reason}")
+        group = (
+            f"physical group '{name}' is"
+            if not name.endswith(" (in part)")
+            else (f"part of physical group '{name.removesuffix(' (in part)')}' is")
+        )
+        warnings.append(f"mesh: {group} ignored: it is {reason}")
     return MeshArrays(
         gmsh_type=gmsh_type,
         cell_name=cell_name,
@@ -342,3 +358,28 @@ def extract() -> MeshArrays:
         warnings=warnings,
         exterior=exterior,
     )
+
+
+def dimension_error(arrays: MeshArrays, gdim: int | None) -> str | None:
+    """Why the mesh cannot be used with ``gdim`` coordinates (None: it can).
+
+    ``gdim`` None takes the cells' dimension. Cells of a higher dimension than ``gdim``,
+    or nodes that leave the first ``gdim`` coordinates (a 2D mesh outside the x-y plane),
+    would be flattened silently.
+    """
+    if gdim is not None and gdim < arrays.tdim:
+        return (
+            f"the mesh has {arrays.tdim}D cells; geometry.dim = {gdim} is smaller: give "
+            f"geometry.dim = {arrays.tdim} or 3, or leave it out"
+        )
+    gdim = arrays.tdim if gdim is None else gdim
+    flat = arrays.x[:, gdim:]
+    if flat.size and float(np.ptp(flat, axis=0).max()) > 1e-12 * max(
+        float(np.ptp(arrays.x, axis=0).max()), 1e-300
+    ):
+        where = {1: "the x axis", 2: "a plane parallel to x-y"}[gdim]
+        return (
+            f"the mesh is not flat in {gdim}D: its nodes do not lie on {where}; give "
+            f"geometry.dim = 3 (or draw it {'along x' if gdim == 1 else 'in the x-y plane'})"
+        )
+    return None

@@ -178,11 +178,12 @@ def facet_groups(
         if len(per) != 1:
             raise EmcdMeshError(f"boundary group '{name}' mixes element types: not supported")
         rows = np.concatenate([n for _, _, n in blocks]).reshape(-1, per.pop())
+        # elements on nodes no cell uses (a free curve) are no faces either
         known = np.isin(rows, used).all(axis=1)
-        mapped = np.searchsorted(used, rows[known])
+        mapped = np.searchsorted(used, np.where(known[:, None], rows, used[0]))
         keys = face_keys(mapped[:, :n_corners], used.size)
         position = np.minimum(np.searchsorted(known_keys, keys), known_keys.size - 1)
-        is_face = known_keys[position] == keys
+        is_face = known & (known_keys[position] == keys)
         total = rows.shape[0]
         if not is_face.any():
             excluded[name] = (
@@ -191,10 +192,11 @@ def facet_groups(
                 f"{['', 'curve', 'surface', 'volume'][tdim]} of the mesh)"
             )
             continue
-        if not is_face.all():
-            warnings.append(
-                f"mesh: {total - int(is_face.sum())} of the {total} elements of boundary group "
-                f"'{name}' are not faces of any cell and are ignored"
+        if not is_face.all():  # warned about, with the ignored groups, by the caller
+            excluded[f"{name} (in part)"] = (
+                f"{total - int(is_face.sum())} of its {total} elements, which are not faces "
+                "of any cell (a curve or surface not embedded in the cells); its other "
+                f"elements are the boundary '{name}'"
             )
         keys, first = np.unique(keys[is_face], return_index=True)
         kept_names.append(name)

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 #: gmsh 3D algorithm: HXT, 4x+ faster than the default Delaunay here (toolchain.md).
 ALGORITHM_3D_HXT = 10
+#: gmsh numbers the discrete entities it creates for a ``Compound`` above this tag.
+COMPOUND_TAGS = 100000
 
 
 def run_on_root(
@@ -221,6 +223,14 @@ def generate(tdim: int, order: int, *, size: float | None = None, advice: str = 
     empty = [
         t for t in entities if not any(len(e) for e in gmsh.model.mesh.getElements(tdim, t)[1])
     ]
+    # a `Compound` meshes its entities as one discrete entity (tag above COMPOUND_TAGS) and
+    # hands the cells back to some of them: empty members are by design there (the API
+    # does not say which entities a compound holds, so only an all-empty model fails)
+    compound = any(
+        t > COMPOUND_TAGS and gmsh.model.getType(tdim, t).startswith("Discrete") for t in entities
+    )
+    if compound and len(empty) < len(entities):
+        empty = []
     if empty:
         what = ["points", "curves", "surfaces", "volumes"][tdim]
         raise EmcdMeshingError(

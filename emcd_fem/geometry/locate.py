@@ -15,8 +15,8 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx import mesh as dmesh
 
-from emcd_fem.errors import EmcdMeshError
-from emcd_fem.expressions import evaluate_condition
+from emcd_fem.errors import EmcdInputError, EmcdMeshError
+from emcd_fem.expressions import check_condition, evaluate_condition
 from emcd_fem.geometry.gmsh_groups import FACET_CORNERS
 from emcd_fem.mesh.domain import Domain
 
@@ -85,6 +85,12 @@ def add_located_boundaries(domain: Domain, where: Mapping[str, str]) -> Domain:
     ordered = [n for n in where if where[n] != EXTERIOR] + [
         n for n in where if where[n] == EXTERIOR
     ]
+    for name in ordered:  # every rank, before any facet search: one verdict for all
+        if where[name] != EXTERIOR:
+            try:
+                check_condition(where[name], msh.geometry.dim)
+            except EmcdInputError as exc:
+                raise EmcdInputError(f"geometry.boundaries.{name}: {exc}") from None
     for name in ordered:
         condition = where[name]
         if name in taken:

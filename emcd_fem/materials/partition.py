@@ -18,7 +18,7 @@ Film resistances (a jump in μ) need one potential per block of regions: see
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -70,10 +70,39 @@ def region_solubilities(
     Raises:
         EmcdInputError: unknown regions, K <= 0, regions that do not touch, inconsistent K.
     """
-    edges: dict[tuple[str, str], float] = {}
-    for (a, b), k in partitions.items():
+    for a, b in partitions:
         for region in (a, b):
             domain.region_tag(region)
+    return pair_solubilities(
+        sorted(domain.regions),
+        adjacent_regions(domain),
+        {r: m.concentration for r, m in materials.items()},
+        partitions,
+    )
+
+
+def pair_solubilities(
+    regions: Sequence[str],
+    touching: Sequence[tuple[str, str]],
+    concentration: Mapping[str, float],
+    partitions: Mapping[tuple[str, str], float],
+) -> dict[str, float]:
+    """H per region from the pairs of regions that share facets (no mesh needed).
+
+    Args:
+        regions: Region names.
+        touching: Pairs of regions that share facets (names sorted in each pair).
+        concentration: Region → total molar concentration c [mol/m^3].
+        partitions: (region a, region b) → K_ab = c_A,b / c_A,a at equilibrium.
+
+    Returns:
+        Region name → H (x_A = H μ).
+
+    Raises:
+        EmcdInputError: K <= 0, regions that do not touch, inconsistent K.
+    """
+    edges: dict[tuple[str, str], float] = {}
+    for (a, b), k in partitions.items():
         if not (isinstance(k, int | float) and math.isfinite(k) and k > 0):
             raise EmcdInputError(f"partition coefficient K[{a}->{b}] must be > 0, got {k!r}")
         for key, value in (((a, b), k), ((b, a), 1.0 / k)):
@@ -83,16 +112,15 @@ def region_solubilities(
                     f"K[{key[0]}->{key[1]}] = {edges[key]:g} and {value:g} (K_ba must be 1/K_ab)"
                 )
             edges[key] = value
-    touching = adjacent_regions(domain)
     for a, b in sorted(edges):
         if tuple(sorted((a, b))) not in touching:
             raise EmcdInputError(f"regions {a!r} and {b!r} do not share an interface")
     for a, b in touching:  # default: mole fraction continuous
         if (a, b) not in edges:
-            ratio = materials[b].concentration / materials[a].concentration
+            ratio = concentration[b] / concentration[a]
             edges[(a, b)], edges[(b, a)] = ratio, 1.0 / ratio
     solubility: dict[str, float] = {}
-    for start in sorted(domain.regions):
+    for start in sorted(regions):
         if start in solubility:
             continue
         solubility[start] = 1.0
@@ -102,7 +130,7 @@ def region_solubilities(
             for (p, b), k in sorted(edges.items()):
                 if p != a:
                     continue
-                h_b = k * materials[a].concentration * solubility[a] / materials[b].concentration
+                h_b = k * concentration[a] * solubility[a] / concentration[b]
                 if b not in solubility:
                     solubility[b] = h_b
                     stack.append(b)
@@ -136,10 +164,19 @@ def regions_on_boundary(domain: Domain, boundary: str) -> list[str]:
 def boundary_solubility(domain: Domain, boundary: str, solubility: Mapping[str, float]) -> float:
     """The H of the regions along a boundary, which must all be equal (collective)."""
     regions = regions_on_boundary(domain, boundary)
-    values = {solubility[r] for r in regions}
-    if len(values) > 1:
-        raise EmcdInputError(
-            f"boundary {boundary!r} touches regions {regions} with different partition "
+    problem = mixed_boundary_problem(boundary, regions, solubility)
+    if problem is not None:
+        raise EmcdInputError(problem)
+    return solubility[regions[0]] if regions else 1.0
+
+
+def mixed_boundary_problem(
+    boundary: str, regions: Sequence[str], solubility: Mapping[str, float]
+) -> str | None:
+    """Why a mole fraction cannot be imposed on a boundary along ``regions`` (None: it can)."""
+    if len({solubility[r] for r in regions}) > 1:
+        return (
+            f"boundary {boundary!r} touches regions {sorted(regions)} with different partition "
             "coefficients, so a mole fraction there is ambiguous: split the boundary by region"
         )
-    return values.pop() if values else 1.0
+    return None

@@ -2,7 +2,8 @@
 
 An equation is written ``"A -> B"`` (irreversible), ``"A <=> B"`` (reversible; ``<->`` and
 ``=`` are accepted too), ``"A + B <=> C + D"``, ``"A -> 2 B"`` (integer or decimal
-coefficients before a species name), ``"A -> 0"`` (A taken up, nothing produced). The rate
+coefficients before a species name; a species repeated on one side adds up: ``"A + A"`` is
+``"2 A"``), ``"A -> 0"`` (A taken up, nothing produced). The rate
 is mass action in mole fractions,
 
     r = k_f c Π x_i^{ν_i} (reactants) − k_b c Π x_j^{ν_j} (products),
@@ -17,7 +18,8 @@ holds only for Δν = 0 (:func:`equimolar_problem` says which model to use other
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 from emcd_fem.errors import EmcdInputError
 
@@ -52,8 +54,8 @@ def parse_equation(text: str) -> Stoichiometry:
     """Parse ``"A + B <=> 2 C"`` into a :class:`Stoichiometry`.
 
     Raises:
-        EmcdInputError: no arrow, an empty side, a bad term, a species on one side twice,
-            or a coefficient ≤ 0.
+        EmcdInputError: no arrow, an empty side, a bad term or a coefficient ≤ 0 (a species
+            written twice on one side adds up: ``"A + A"`` is ``"2 A"``).
     """
     if not isinstance(text, str):
         raise EmcdInputError(f"a reaction equation must be a string, got {text!r}")
@@ -88,9 +90,8 @@ def parse_equation(text: str) -> Stoichiometry:
             name = match.group(2)
             if not (nu > 0 and math.isfinite(nu)):
                 raise EmcdInputError(f"reaction {text!r}: coefficient of {name} must be > 0")
-            if name in coefficients:
-                raise EmcdInputError(f"reaction {text!r}: {name} appears twice on one side")
-            coefficients[name] = nu
+            # 'A + A' is '2 A': the same stoichiometry and the same mass-action rate x_A^2
+            coefficients[name] = coefficients.get(name, 0.0) + nu
         sides.append(coefficients)
     return Stoichiometry(reactants=sides[0], products=sides[1], reversible=reversible)
 
@@ -246,6 +247,58 @@ def atom_imbalance(
     return {e: v for e, v in sorted(total.items()) if abs(v) > 1e-12}
 
 
+def flux_only_problem(reaction: Reaction, species: tuple[str, str] = ("A", "B")) -> str | None:
+    """Why this reaction does not fix x_A when every boundary prescribes a flux, or None.
+
+    With flux data only, x_A is fixed by the reactions when A's production falls as x_A
+    rises. A mole-balanced first-order reaction (``A <=> B``, ``A -> B``, ``B -> A``) gives
+    R_A = −c (k_f + k_b)(x_A − x_eq) (x_B = 1 − x_A; on a wall or interface the same with
+    the surface constants): a coercive term, so the steady state exists and is unique for
+    any feed (the feed may still drive x_A out of [0, 1]: the run's range check says so).
+    Rates of higher order are refused: they fix x_A only inside [0, 1], and e.g. the
+    autocatalytic ``A + B -> 2 B`` has several steady states (x_A = 0 and 1 without feed).
+
+    Args:
+        reaction: A binary reaction (species named as in ``species``).
+        species: Names of (A, B) in the equation.
+    """
+    s = reaction.stoichiometry
+    if not (reaction.k_f > 0 or reaction.k_b > 0 or reaction.arrhenius_A is not None):
+        return f"reaction {reaction.label!r} has k_f = k_b = 0: it fixes nothing"
+    if s.net(species[0]) == 0:
+        return f"reaction {reaction.label!r} neither produces nor consumes {species[0]}"
+    orders = [sum(s.reactants.values())] + ([sum(s.products.values())] if s.reversible else [])
+    if any(order != 1 for order in orders):
+        return (
+            f"reaction {reaction.label!r} is not first order (its rate is nonlinear in x_A): "
+            "such a rate fixes x_A only inside [0, 1], and some (autocatalytic A + B -> 2 B) "
+            "have several steady states; with flux data only, first-order reactions (A <=> B, "
+            "A -> B) fix x_A"
+        )
+    return None
+
+
+def interface_name(name: str | None, known: Collection[str]) -> str | None:
+    """A two-region interface name as ``known`` spells it: ``"b|a"`` for ``"a|b"``.
+
+    Either orientation names the same interface (a reaction's ``side`` decides the side).
+    Returns ``name`` itself when known, the swapped name when that is known, else None.
+    """
+    if name is None or name in known:
+        return name
+    first, bar, second = name.partition("|")
+    swapped = f"{second}|{first}"
+    return swapped if bar and "|" not in second and swapped in known else None
+
+
+def on_interface(reaction: Reaction, known: Collection[str]) -> Reaction:
+    """The reaction with its interface named as ``known`` spells it (:func:`interface_name`)."""
+    name = interface_name(reaction.boundary, known)
+    if name is None or name == reaction.boundary:
+        return reaction
+    return replace(reaction, boundary=name)
+
+
 __all__ = [
     "Reaction",
     "Stoichiometry",
@@ -253,5 +306,8 @@ __all__ = [
     "atom_imbalance",
     "binary_coefficients",
     "equimolar_problem",
+    "flux_only_problem",
+    "interface_name",
+    "on_interface",
     "parse_equation",
 ]

@@ -12,7 +12,7 @@ from mpi4py import MPI
 
 import numpy as np
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import EmcdInputError, unknown_name
@@ -46,6 +46,29 @@ class SlabLayout:
         return float(np.prod(self.cross_section)) if self.cross_section else 1.0
 
 
+def exterior_boundary_tags(
+    msh: dmesh.Mesh, facet_tags: dmesh.MeshTags, boundaries: Mapping[str, int]
+) -> dmesh.MeshTags:
+    """``facet_tags`` without the interior facets that carry a boundary's tag (collective).
+
+    Interface tags (every facet interior) are kept. Exterior is decided by the facet's
+    owner and sent to the ranks that ghost it, so every rank keeps the same facets.
+    """
+    fdim = msh.topology.dim - 1
+    boundary_values = np.array(sorted(set(boundaries.values())), dtype=np.int32)
+    exterior = la.vector(msh.topology.index_map(fdim), 1, dtype=np.int32)
+    exterior.array[:] = 0
+    exterior.array[dmesh.exterior_facet_indices(msh.topology)] = 1
+    exterior.scatter_forward()
+    indices, values = facet_tags.indices, facet_tags.values
+    keep = ~np.isin(values, boundary_values) | (exterior.array[indices] == 1)
+    if keep.all():
+        return facet_tags
+    trimmed = dmesh.meshtags(msh, fdim, indices[keep], values[keep])
+    trimmed.name = facet_tags.name
+    return trimmed
+
+
 @dataclass(frozen=True)
 class Domain:
     """A mesh with named, tagged regions and boundaries.
@@ -56,6 +79,10 @@ class Domain:
         facet_tags: Boundary tag of the named boundary facets.
         regions: Region name → cell tag.
         boundaries: Boundary name → facet tag (exterior facets: they take conditions).
+            Facets inside the mesh that carry a boundary's tag (a mesh-file group that
+            also holds an internal surface) are dropped from ``facet_tags`` on
+            construction, so a condition acts on the exterior only — a Dirichlet
+            condition included.
         interfaces: Name → facet tag of internal facet groups (e.g. matrix/inclusion
             surfaces); no boundary condition applies there.
         layout: Description of the geometry family the domain was built from
@@ -80,6 +107,9 @@ class Domain:
     def __post_init__(self) -> None:
         tdim = self.mesh.topology.dim
         self.mesh.topology.create_connectivity(tdim - 1, tdim)
+        object.__setattr__(
+            self, "facet_tags", exterior_boundary_tags(self.mesh, self.facet_tags, self.boundaries)
+        )
         # One measure object per integral type and domain (DOLFINx requires it).
         object.__setattr__(
             self, "dx", ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)

@@ -14,17 +14,19 @@ The linear solve then runs with the constant null space attached (CG + GAMG,
 prescribed inventory: with x_A = H μ, μ ← μ + (x̄ − ∫c H μ dx / ∫c dx) / (∫c H dx / ∫c dx).
 
 This is the isothermal, film-free case only (one block on the whole mesh): with films the
-inventory couples the blocks, and with thermal diffusion or reactions x_A enters the
-terms themselves, so the missing constant is not a shift of μ; those combinations are
-refused (by the model and, for case files, by the case check).
+inventory couples the blocks, and with thermal diffusion x_A enters the terms themselves,
+so the missing constant is not a shift of μ; those combinations are refused (by the model
+and, for case files, by the case check). First-order reactions fix x_A themselves
+(:func:`flux_only_singular`): no null space, no inventory, films allowed.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import MaterialFields
+from emcd_fem.materials.stoichiometry import Reaction, flux_only_problem
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer
 from emcd_fem.post import admissibility
@@ -36,13 +38,32 @@ def is_flux_only(conditions: Mapping[str, BoundaryCondition]) -> bool:
     return not any(bc.is_dirichlet or isinstance(bc, MassTransfer) for bc in conditions.values())
 
 
-def refuse_coupled(films: bool, thermal: bool, *, reactions: bool = False) -> None:
-    """Refuse a flux-only problem with films, a temperature or reactions (module docstring).
+def flux_only_singular(
+    conditions: Mapping[str, BoundaryCondition],
+    films: bool,
+    thermal: bool,
+    reactions: Sequence[Reaction] = (),
+    species: tuple[str, str] = ("A", "B"),
+    inventory: float | None = None,
+) -> bool:
+    """Whether the problem is flux-only and needs its inventory; refuse what is not available.
+
+    First-order reactions fix x_A themselves (``materials.stoichiometry.flux_only_problem``:
+    R_A = −c (k_f + k_b)(x_A − x_eq) for any feed): the problem is then nonsingular, takes
+    no inventory, and films are allowed. Without reactions x_A is fixed only up to its
+    inventory (module docstring): films and thermal diffusion are refused.
+
+    Returns:
+        True when every boundary prescribes a flux (:func:`is_flux_only`) and the constant
+        null space remains (the inventory fixes x_A).
 
     Raises:
-        EmcdInputError: ``films``, ``thermal`` or ``reactions``.
+        EmcdInputError: a temperature; films without reactions; a reaction that does not fix
+            x_A (the reason of that reaction); an inventory where the reactions fix x_A.
     """
-    if films or thermal:
+    if not is_flux_only(conditions):
+        return False
+    if thermal or (films and not reactions):
         raise EmcdInputError(
             "every boundary prescribes a flux: with films or thermal diffusion one boundary "
             "must be a mole_fraction or mass_transfer boundary. A flux-only problem fixes "
@@ -50,14 +71,21 @@ def refuse_coupled(films: bool, thermal: bool, *, reactions: bool = False) -> No
             "all blocks and with thermal diffusion x_A enters nonlinearly, so it is not a "
             "constant shift — give a mole_fraction or mass_transfer boundary"
         )
-    if reactions:
+    if not reactions:
+        return True
+    for reaction in reactions:  # (not a Reaction: refused by models.reacting)
+        problem = flux_only_problem(reaction, species) if isinstance(reaction, Reaction) else None
+        if problem is not None:
+            raise EmcdInputError(
+                f"every boundary prescribes a flux, and {problem}: give a mole_fraction or "
+                "mass_transfer boundary"
+            )
+    if inventory is not None:
         raise EmcdInputError(
-            "every boundary prescribes a flux: with reactions one boundary must be a "
-            "mole_fraction or mass_transfer boundary. A reaction rate depends on x_A, so the "
-            "inventory is not a constant shift of a flux-only solution (reactions on "
-            "flux-only problems are not available) — give a mole_fraction or mass_transfer "
-            "boundary, or drop the [[reactions]]"
+            "inventory_mole_fraction: every boundary prescribes a flux, but the first-order "
+            "reactions fix x_A (one steady state for any feed); remove the inventory"
         )
+    return False
 
 
 class Inventory:
@@ -150,4 +178,4 @@ def model_inventory(
     )
 
 
-__all__ = ["Inventory", "is_flux_only", "model_inventory", "refuse_coupled"]
+__all__ = ["Inventory", "flux_only_singular", "is_flux_only", "model_inventory"]

@@ -22,7 +22,7 @@ from mpi4py import MPI
 import dolfinx.fem.petsc
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 
 from emcd_fem.agreement import checkpoint
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
@@ -38,6 +38,7 @@ from emcd_fem.models.multicomponent_inputs import (
     check_stagnant,
     coupling_warnings,
     mixture_fields,
+    newton_options,
 )
 from emcd_fem.models.multicomponent_interfaces import (
     Partitions,
@@ -52,14 +53,17 @@ from emcd_fem.models.multicomponent_range import (
     interface_advice,
     interface_coefficients,
 )
-from emcd_fem.models.multicomponent_solution import MulticomponentSolution, mass_average_velocity
+from emcd_fem.models.multicomponent_solution import (
+    MulticomponentSolution,
+    boundary_reaction_fluxes,
+    model_velocity,
+    species_imbalance,
+)
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
 from emcd_fem.post.integrals import (
-    flux_scale,
     partition_boundary_dofs,
-    relative_imbalance,
 )
 
 _logger = logging.getLogger("emcd_fem")
@@ -216,23 +220,7 @@ class MaxwellStefanModel:
         self.block_residuals = [F]
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
-        conductance = max(
-            m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
-        )
-        self.flux_scale = flux_scale(domain, conductance)  # q_ref [mol/s in 3D]
-        options = {
-            "snes_type": "newtonls",
-            "snes_linesearch_type": "bt",
-            "snes_rtol": 1e-12,
-            # absolute stop relative to the natural flux scale q_ref = (c Đ)_max V/diam²:
-            # a fixed atol would stop Newton at once on a micro-scale domain
-            "snes_atol": 1e-14 * self.flux_scale,
-            "snes_max_it": 50,
-            "ksp_type": "preonly",
-            "pc_type": "lu",
-            "pc_factor_mat_solver_type": "mumps",
-        }
-        options.update(petsc_options or {})
+        options, self.flux_scale = newton_options(domain, mixtures, petsc_options)
         self._problem = dolfinx.fem.petsc.NonlinearProblem(
             F,
             self.x,
@@ -295,23 +283,8 @@ class MaxwellStefanModel:
         )
 
     def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
-        """The mass-average velocity v = Σ_i M_i N_i / ρ, ρ = c Σ_i x_i M_i [m/s] (after solve).
-
-        Zero net molar flux (Σ N_i = 0, the molar-average velocity is 0) does not make v
-        zero: v = Σ_i (M_i − M_e) N_i / ρ. Interpolated into discontinuous Lagrange of
-        degree − 1 (the degree of ∇x).
-
-        Args:
-            molar_masses: Species → M_i [kg/mol] > 0, for every species.
-        """
-        bad = [s for s in self.species if not molar_masses.get(s, 0) > 0]
-        if bad:
-            raise EmcdInputError(f"mass-average velocity: give molar masses > 0 for {bad}")
-        xs = ms.all_mole_fractions(self.mole_fraction_vector, self.bootstrap)
-        masses = [float(molar_masses[s]) for s in self.species]
-        return mass_average_velocity(
-            self.domain, self.degree, masses, xs, self.fluxes, self.concentration
-        )
+        """V = Σ_i M_i N_i / ρ [m/s] of the current state: :func:`model_velocity`."""
+        return model_velocity(self, molar_masses)
 
     def mole_fractions_of(self, u: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         """The independent mole fractions H ⊙ u of a field u in the unknown's space (UFL)."""
@@ -345,21 +318,10 @@ class MaxwellStefanModel:
                 steady one; a transient model passes its own, storage included).
         """
         n = len(self.species)
-        nu, e, ind = self.bootstrap.weights, self.bootstrap.eliminated, self.bootstrap.independent
-        vector = fem.assemble_vector(residual if residual is not None else self._residual)
-        vector.scatter_reverse(la.InsertMode.add)
-        values = vector.array.reshape(-1, n - 1)
-        names = self.dirichlet_names
-        local = np.array([-values[self._dofs[b]].sum(axis=0) for b in names]).reshape(-1, n - 1)
-        q = np.zeros_like(local)
-        self.domain.comm.Allreduce(local, q, op=MPI.SUM)
-        flux = {s: dict.fromkeys(sorted(self.domain.boundaries), 0.0) for s in self.species}
-        for a, b in enumerate(names):
-            full = np.zeros(n)
-            full[ind] = q[a]
-            full[e] = -sum(nu[k] / nu[e] * q[a, m] for m, k in enumerate(ind))
-            for k, s in enumerate(self.species):
-                flux[s][b] = float(full[k])
+        residual = residual if residual is not None else self._residual
+        flux = boundary_reaction_fluxes(
+            self.domain, self.species, self.bootstrap, [residual], [self._dofs]
+        )
         for s, walls in self._walls.values().items():
             flux[s].update(walls)
         total = {
@@ -368,10 +330,7 @@ class MaxwellStefanModel:
         comm = self.domain.comm
         made = [comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in self._production]
         production = dict(zip(self.species, made or [0.0] * n, strict=True))
-        imbalance = {  # a species at rest (inert beside a wall) is judged against q_ref
-            s: relative_imbalance(sum(flux[s].values()), production[s], flux[s], self.flux_scale)
-            for s in self.species
-        }
+        imbalance = species_imbalance(flux, production, self.flux_scale)
         return {
             "boundary_flux": flux,
             "total_flux": total,

@@ -10,10 +10,13 @@ Discretisation: the binary model's blocks (:mod:`emcd_fem.models.blocks`), one c
 vector potential μ (x_k = H_k μ_k) per film-free group of regions on its submesh, coupled by
 ∫ k_k H_a,k (μ_a,k − μ_b,k)(w_a,k − w_b,k) dS on interior facets with '+' in the pair's first
 region; Newton (SNES, LU) started from the Fick problem with each region's mean Đ.
+
+Sources and reactions (in regions, on walls) act in each block on its own mole fractions
+(:mod:`emcd_fem.models.multicomponent_film_reactions`), as in the one-field model.
 """
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mpi4py import MPI
@@ -21,26 +24,26 @@ from mpi4py import MPI
 import dolfinx.fem.petsc
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.partition import regions_on_boundary
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models import multicomponent_range as mrange
+from emcd_fem.models import multicomponent_reactions as mr
 from emcd_fem.models.assembly import jacobian
-from emcd_fem.models.blocks import (
-    boundary_dofs,
-    build_blocks,
-    interface_entities,
-    whole_mesh_field,
-)
+from emcd_fem.models.blocks import boundary_dofs, build_blocks, interface_entities, whole_mesh_field
+from emcd_fem.models.multicomponent_film_reactions import FilmReactions
 from emcd_fem.models.multicomponent_inputs import (
     MODELS,
     check_compositions,
     check_mixtures,
+    check_sources,
     check_stagnant,
     mixture_fields,
+    newton_options,
 )
 from emcd_fem.models.multicomponent_interfaces import (
     Partitions,
@@ -50,11 +53,16 @@ from emcd_fem.models.multicomponent_interfaces import (
     solubility_field,
     species_solubilities,
 )
-from emcd_fem.models.multicomponent_solution import MulticomponentSolution, mass_average_velocity
+from emcd_fem.models.multicomponent_solution import (
+    MulticomponentSolution,
+    all_fluxes,
+    boundary_reaction_fluxes,
+    model_velocity,
+    species_imbalance,
+)
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
-from emcd_fem.post.integrals import flux_scale
 
 _ids = itertools.count()
 
@@ -74,6 +82,10 @@ class MaxwellStefanFilmModel:
             :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`).
         degree: Lagrange degree.
         model: ``"maxwell_stefan"`` or ``"mixture_averaged"``.
+        sources: Region → species → R_i [mol/(m^3 s)] (Σ ν_i R_i = 0), as for
+            :class:`~emcd_fem.models.multicomponent.MaxwellStefanModel`.
+        reactions: Mass-action reactions, homogeneous or on walls (each wall in one block).
+        temperatures: Region → T [K] (Arrhenius constants).
         closed: Admit no boundary composition (a closed vessel, for TransientMaxwellStefan;
             :meth:`solve` then refuses).
         petsc_options: SNES/KSP options over the defaults (Newton, LU, rtol 1e-12).
@@ -90,6 +102,9 @@ class MaxwellStefanFilmModel:
         partitions: Partitions | None = None,
         degree: int = 1,
         model: str = "maxwell_stefan",
+        sources: Mapping[str, Mapping[str, float]] | None = None,
+        reactions: Sequence[Reaction] = (),
+        temperatures: Mapping[str, float] | None = None,
         closed: bool = False,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
@@ -107,6 +122,9 @@ class MaxwellStefanFilmModel:
         )
         self.closed = closed and not self.compositions
         check_stagnant(species, self.bootstrap, self.compositions)
+        rates = check_sources(domain, species, self.bootstrap, sources or {})
+        walled = {"compositions": tuple(self.compositions), "temperature": bool(temperatures)}
+        self.reactions = mr.check_reactions(domain, species, self.bootstrap, reactions, **walled)
         self.solubility = species_solubilities(
             domain, mixtures, species, self.bootstrap, partitions or {}
         )
@@ -169,6 +187,21 @@ class MaxwellStefanFilmModel:
             pair: (j + 1, fem.Constant(msh, k * self.solubility[pair[0]]))
             for j, (pair, k) in enumerate(self.films.items())
         }
+        self._reacting = FilmReactions(
+            domain,
+            species,
+            self.bootstrap,
+            block_of,
+            [
+                ms.all_mole_fractions(self.mole_fractions_of(u), self.bootstrap)
+                for u in self.potentials
+            ],
+            self.concentration,
+            rates,
+            self.reactions,
+            mr.temperature_field(domain, temperatures),
+            self.entity_maps,
+        )
         flux_law = ms.molar_fluxes if model == MODELS[0] else mixture_averaged_fluxes
         F = self._residuals(block_of, flux_law)
         self.block_residuals = F  # UFL per block (a transient model adds its storage)
@@ -184,19 +217,7 @@ class MaxwellStefanFilmModel:
             pair: [fem.form(q * self._dS(j), entity_maps=self.entity_maps) for q in flow]
             for pair, (j, flow) in self._film_flows(block_of).items()
         }
-        conductance = max(
-            m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
-        )
-        options = {
-            "snes_type": "newtonls",
-            "snes_linesearch_type": "bt",
-            "snes_rtol": 1e-12,
-            "snes_atol": 1e-14 * flux_scale(domain, conductance),
-            "snes_max_it": 50,
-            "ksp_type": "preonly",
-            "pc_type": "lu",
-            "pc_factor_mat_solver_type": "mumps",
-        } | dict(petsc_options or {})
+        options, self.flux_scale = newton_options(domain, mixtures, petsc_options)
         self.options = options
         self._problem = self.nonlinear_problem(F, bcs, options, "emcd_ms_films")
         guess_options = options | {"snes_rtol": 1e-10}
@@ -242,6 +263,9 @@ class MaxwellStefanFilmModel:
             x = scaled(self.solubility_field, us[i])
             fluxes = flux_law(x, self.concentration, self.diffusivity, self.bootstrap)
             F[i] += ms.species_residual(fluxes, ws[i], self.bootstrap, domain.dx(tag))
+        for i, w in enumerate(ws):  # sources and reactions on each block's own x
+            term = self._reacting.residual(i, w)
+            F[i] = F[i] if term is None else F[i] + term
         for (a, b), (j, flow) in self._film_flows(block_of).items():
             A, B = block_of[a], block_of[b]
             F[A] += sum(q * ws[A][m]("+") for m, q in enumerate(flow)) * self._dS(j)
@@ -296,7 +320,9 @@ class MaxwellStefanFilmModel:
         for u in self.potentials:
             u.x.scatter_forward()
         fractions = self.mole_fraction_fields()
-        x_range, warnings = mrange.checked_range(fractions, self.interfaces, self.warnings)
+        x_range, warnings = mrange.checked_range(
+            fractions, self.interfaces, self.warnings, produced=self._reacting.produced
+        )
         return MulticomponentSolution(
             species=self.species,
             mole_fractions=fractions,
@@ -307,15 +333,6 @@ class MaxwellStefanFilmModel:
             **self.reaction_fluxes(),
         )
 
-    def _full(self, independent: np.ndarray) -> np.ndarray:
-        nu, e = self.bootstrap.weights, self.bootstrap.eliminated
-        full = np.zeros(len(nu))
-        full[self.bootstrap.independent] = independent
-        full[e] = -sum(
-            nu[k] / nu[e] * independent[m] for m, k in enumerate(self.bootstrap.independent)
-        )
-        return full
-
     def reaction_fluxes(self, residuals: list[fem.Form] | None = None) -> dict:
         """Boundary fluxes (reaction fluxes per block), totals, imbalance, film fluxes.
 
@@ -323,38 +340,28 @@ class MaxwellStefanFilmModel:
             residuals: Compiled residuals per block (default: the steady ones; a transient
                 model passes its own, storage included).
         """
-        n, comm = len(self.species), self.domain.comm
-        names = self.dirichlet_names
-        local = np.zeros((len(names), n - 1))
+        comm = self.domain.comm
         forms = residuals if residuals is not None else self._residual_forms
-        for form, dofs in zip(forms, self._boundary_dofs, strict=True):
-            vector = fem.assemble_vector(form)
-            vector.scatter_reverse(la.InsertMode.add)
-            values = vector.array.reshape(-1, n - 1)
-            for a, name in enumerate(names):
-                if name in dofs:
-                    local[a] -= values[dofs[name]].sum(axis=0)
-        q = np.zeros_like(local)
-        comm.Allreduce(local, q, op=MPI.SUM)
-        flux = {s: dict.fromkeys(sorted(self.domain.boundaries), 0.0) for s in self.species}
-        for a, b in enumerate(names):
-            for k, s in enumerate(self.species):
-                flux[s][b] = float(self._full(q[a])[k])
+        flux = boundary_reaction_fluxes(
+            self.domain, self.species, self.bootstrap, forms, self._boundary_dofs
+        )
+        for s, walls in self._reacting.wall_values().items():
+            flux[s].update(walls)
         total = {b: float(sum(flux[s][b] for s in self.species)) for b in flux[self.species[0]]}
-        imbalance = {}
-        for s in self.species:
-            size = sum(abs(v) for v in flux[s].values())
-            imbalance[s] = abs(sum(flux[s].values())) / size if size > 0 else 0.0
+        production = self._reacting.production_values()
+        imbalance = species_imbalance(flux, production, self.flux_scale)
         film_flux = {}
         for (a, b), forms in self._film_forms.items():
             rates = np.array([comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in forms])
-            film_flux[f"{a}|{b}"] = dict(zip(self.species, self._full(rates).tolist(), strict=True))
+            film_flux[f"{a}|{b}"] = dict(
+                zip(self.species, all_fluxes(rates, self.bootstrap).tolist(), strict=True)
+            )
         self.film_flux = film_flux
         return {
             "boundary_flux": flux,
             "total_flux": total,
             "imbalance": imbalance,
-            "production": dict.fromkeys(self.species, 0.0),
+            "production": production,
         }
 
     def mole_fraction_fields(self) -> dict[str, fem.Function]:
@@ -386,15 +393,8 @@ class MaxwellStefanFilmModel:
         return self._independent
 
     def mass_average_velocity(self, molar_masses: Mapping[str, float]) -> fem.Function:
-        """V = Σ_i M_i N_i / ρ [m/s] from the current mole fractions (after solve)."""
-        bad = [s for s in self.species if not molar_masses.get(s, 0) > 0]
-        if bad:
-            raise EmcdInputError(f"mass-average velocity: give molar masses > 0 for {bad}")
-        xs = ms.all_mole_fractions(self.mole_fraction_vector, self.bootstrap)
-        masses = [float(molar_masses[s]) for s in self.species]
-        return mass_average_velocity(
-            self.domain, self.degree, masses, xs, self.fluxes, self.concentration
-        )
+        """V = Σ_i M_i N_i / ρ [m/s] of the current state: :func:`model_velocity`."""
+        return model_velocity(self, molar_masses)
 
 
 __all__ = ["MaxwellStefanFilmModel"]

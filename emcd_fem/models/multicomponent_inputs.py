@@ -6,6 +6,7 @@ mixture-averaged model's coupling warning. Collective where noted.
 """
 
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from mpi4py import MPI
 
@@ -18,6 +19,7 @@ from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.physics.maxwell_stefan import Bootstrap
 from emcd_fem.physics.mixture_averaged import STRONG_COUPLING, coupling_strength
+from emcd_fem.post.integrals import flux_scale
 
 #: Largest |Σ_i x_i − 1| accepted for a boundary composition.
 SUM_TOLERANCE: float = 1e-9
@@ -232,6 +234,34 @@ def check_reaction_places(
         raise EmcdInputError(f"reaction {label!r}: boundary {boundary!r} has {prescribed_problem}")
 
 
+def newton_options(
+    domain: Domain,
+    mixtures: Mapping[str, GasMixture],
+    petsc_options: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], float]:
+    """The Maxwell–Stefan Newton's SNES/KSP options over the defaults, and q_ref.
+
+    Newton with backtracking, rtol 1e-12 and an absolute stop relative to the natural flux
+    scale q_ref = (c Đ)_max V/diam² [mol/s in 3D] (a fixed atol would stop Newton at once on
+    a micro-scale domain), MUMPS LU inside; ``petsc_options`` override them.
+    """
+    conductance = max(
+        m.concentration * np.nanmax(m.matrix[np.isfinite(m.matrix)]) for m in mixtures.values()
+    )
+    scale = flux_scale(domain, conductance)
+    options = {
+        "snes_type": "newtonls",
+        "snes_linesearch_type": "bt",
+        "snes_rtol": 1e-12,
+        "snes_atol": 1e-14 * scale,
+        "snes_max_it": 50,
+        "ksp_type": "preonly",
+        "pc_type": "lu",
+        "pc_factor_mat_solver_type": "mumps",
+    }
+    return options | dict(petsc_options or {}), scale
+
+
 __all__ = [
     "MODELS",
     "SUM_TOLERANCE",
@@ -242,4 +272,5 @@ __all__ = [
     "check_stagnant",
     "coupling_warnings",
     "mixture_fields",
+    "newton_options",
 ]

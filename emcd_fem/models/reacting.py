@@ -27,6 +27,7 @@ from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models.reacting_interfaces import (
     ReactingInterface,
     check_wall,
+    on_interfaces,
     reacting_interface,
 )
 from emcd_fem.physics.conditions import BoundaryCondition, MoleFraction, ZeroFlux
@@ -77,7 +78,8 @@ class ReactionTerms:
         solubility: Mapping[str, float] | None = None,
         materials: Mapping[str, Any] | None = None,
     ) -> None:
-        self.domain, self.reactions, self.species = domain, list(reactions), tuple(species)
+        self.domain, self.species = domain, tuple(species)
+        self.reactions = on_interfaces(domain, reactions)  # 'b|a' names the interface 'a|b'
         self.interfaces: dict[str, ReactingInterface] = {}
         if solubility is None:
             solubility = dict.fromkeys(domain.regions, 1.0)

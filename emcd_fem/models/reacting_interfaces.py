@@ -17,7 +17,7 @@ interface is continuous), as the films do (``models.blocks.interface_entities``;
 DOLFINx's own facet orientation would drop or flip terms).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,7 @@ import numpy.typing as npt
 import ufl
 
 from emcd_fem.errors import EmcdInputError
-from emcd_fem.materials.stoichiometry import Reaction
+from emcd_fem.materials.stoichiometry import Reaction, on_interface
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.blocks import film_measure
 
@@ -165,6 +165,15 @@ def reacting_interface(
     return ReactingInterface(name, plus, minus, data, jump)
 
 
+def on_interfaces(domain: Domain, reactions: Sequence[Reaction]) -> list[Reaction]:
+    """The reactions with their interfaces named as the domain names them.
+
+    ``"b|a"`` names the interface ``"a|b"`` (``materials.stoichiometry.interface_name``);
+    the reaction's ``side`` still decides the side. Other entries are returned unchanged.
+    """
+    return [on_interface(r, domain.interfaces) if isinstance(r, Reaction) else r for r in reactions]
+
+
 def check_wall(domain: Domain, reaction: Reaction) -> None:
     """A surface reaction on an exterior boundary: the name exists and there is no side.
 
@@ -206,4 +215,10 @@ def interior_measure(
     return film_data, dS, {n: len(films) + j + 1 for j, (n, _) in enumerate(extra)}
 
 
-__all__ = ["ReactingInterface", "check_wall", "interior_measure", "reacting_interface"]
+__all__ = [
+    "ReactingInterface",
+    "check_wall",
+    "interior_measure",
+    "on_interfaces",
+    "reacting_interface",
+]

@@ -82,7 +82,7 @@ class TransportSolution:
         temperature: T [K] (None when isothermal).
         heat: The heat-conduction result when T was solved.
         thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) (with a temperature).
-        alpha_t: Region → α_T = S_T T at its mean T (with a temperature).
+        alpha_t: Region → mean of α_T = S_T(T, x_A) T over it (with a temperature).
         cell_peclet: max |S_T ∇T| h / 2 [-].
         warnings: Warnings and notes from the checks.
         coupling: ``"isothermal"``, ``"prescribed"``, ``"staggered"`` or ``"monolithic"``.

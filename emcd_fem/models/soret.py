@@ -70,7 +70,7 @@ class SoretSolution:
         balance: Relative species imbalance |Σ q_Γ| / Σ |q_Γ| (against 1e-6 of the flux
             scale when every flux is round-off: ``postprocess.relative_imbalance``).
         thermal_fraction: |N_thermal| / (|N_Fick| + |N_thermal|) in DG(p − 1), in [0, 1].
-        alpha_t: Region → thermal diffusion factor α_T = S_T T at the region's mean T [-].
+        alpha_t: Region → its volume mean of α_T = S_T(T, x_A) T at the solved T, x_A [-].
         notes: Remarks: α_T outside the range typical of gases, a cell Péclet number of the
             thermal drift above 1 (under-resolved, possibly oscillating x_A).
         cell_peclet: max |S_T ∇T| h / 2 over cells [-].

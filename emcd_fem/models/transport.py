@@ -51,7 +51,7 @@ from emcd_fem.models.blocks import (
 )
 from emcd_fem.models.derived import boundary_fluxes, film_fluxes, judged_state
 from emcd_fem.models.dirichlet import block_dirichlet_conditions
-from emcd_fem.models.inventory import Inventory, is_flux_only, model_inventory, refuse_coupled
+from emcd_fem.models.inventory import Inventory, flux_only_singular, model_inventory
 from emcd_fem.models.newton import newton_solve, solver_record, staggered
 from emcd_fem.models.reacting import NEWTON_NAMES, ReactionTerms
 from emcd_fem.models.reacting_interfaces import interior_measure
@@ -96,7 +96,7 @@ class SpeciesTransportModel:
 
     Raises:
         EmcdInputError: invalid data; a flux-only problem without an inventory, or with
-            films, a temperature or reactions (``models.inventory``).
+            films, a temperature or reactions that do not fix x_A (``models.inventory``).
         AdmissibilityError: flux-only data that do not balance the production.
 
     Note:
@@ -142,9 +142,10 @@ class SpeciesTransportModel:
                     f"(boundaries: {sorted(domain.boundaries)})"
                 )
         # flux-only: x_A fixed by its inventory; closed: by the storage term (transient)
-        self.singular = is_flux_only(boundary_conditions) and not closed
-        if self.singular:
-            refuse_coupled(bool(films), temperature is not None, reactions=bool(reactions))
+        self.singular = not closed and flux_only_singular(  # first-order reactions fix x_A
+            boundary_conditions, bool(films), temperature is not None, reactions, species,
+            inventory_mole_fraction,
+        )  # fmt: skip
         self.domain, msh = domain, domain.mesh
         self._curved_warning = curved_degree_warning(msh, degree)
         if self._curved_warning is not None:

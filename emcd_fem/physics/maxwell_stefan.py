@@ -71,6 +71,58 @@ class Bootstrap:
         """Indices of the species whose mole fractions are the unknowns (all but e)."""
         return [k for k in range(len(self.weights)) if k != self.eliminated]
 
+    def reaction_problem(
+        self, species: Sequence[str], net: Mapping[str, float], tolerance: float = 1e-12
+    ) -> str | None:
+        """Why a reaction breaks this bootstrap, or None when Σ ν_i s_i = 0.
+
+        With ∇·N_i = s_i r (on a wall N_i·n = −s_i r_s), Σ ν_i N_i = 0 holds only if
+        Σ ν_i s_i = 0. The reason is the one of this bootstrap: zero net flux needs Δν = 0,
+        a stagnant species may take no part, Graham's law needs Σ √M_i s_i = 0, given
+        flux ratios need Σ ν_i s_i = 0.
+
+        Args:
+            species: Species names in the order of ``weights``.
+            net: Species → net stoichiometric coefficient s_i (> 0 produced).
+            tolerance: Largest |Σ ν_i s_i| / Σ |ν_i s_i| taken as zero (roundoff of ν_i).
+        """
+        nu = dict(zip(species, self.weights, strict=True))
+        terms = [nu[s] * v for s, v in net.items() if s in nu]
+        total = sum(terms)
+        if abs(total) <= tolerance * max(sum(abs(t) for t in terms), 1.0):
+            return None
+        pressure = (
+            'or use the dusty-gas model for porous media ([multicomponent] model = "dusty_gas"), '
+            "which carries the pressure"
+        )
+        head = f"Σ ν_i s_i = {total:.6g} ≠ 0: "
+        if self.kind == "stagnant":
+            (name,) = [s for s, v in nu.items() if v]
+            return head + (
+                f"under bootstrap = 'stagnant' species {name!r} does not move (N_{name} = 0 "
+                f"everywhere), but this reaction produces or consumes it (s_{name} = "
+                f"{net.get(name, 0.0):+g}): choose a stagnant species that takes no part in "
+                f"the reaction, another bootstrap, {pressure}"
+            )
+        if self.kind == "graham":
+            return head + (
+                f"under bootstrap = 'graham' (Graham's law Σ √M_i N_i = 0) a reaction must "
+                f"keep Σ √M_i s_i = 0; this one gives {total:.6g} √(kg/mol): use "
+                f"bootstrap = 'zero_net_flux' if it keeps the number of moles, {pressure}"
+            )
+        if self.kind == "flux_ratios":
+            given = ", ".join(f"{s} = {v:g}" for s, v in nu.items())
+            return head + (
+                f"under bootstrap = 'flux_ratios' (Σ ν_i N_i = 0 with {given}) a reaction "
+                f"must keep Σ ν_i s_i = 0; this one gives {total:.6g}: give flux ratios with "
+                f"Σ ν_i s_i = 0 for its stoichiometry, {pressure}"
+            )
+        return head + (
+            f"under bootstrap = 'zero_net_flux' (Σ N_i = 0) a reaction must keep the number "
+            f"of moles (Δν = Σ s_i = 0, e.g. A + B <=> C + D); this one has Δν = {total:+g}: "
+            f"{pressure.removeprefix('or ')}"
+        )
+
 
 def zero_net_flux(n: int) -> Bootstrap:
     """Σ N_i = 0: equimolar counterdiffusion generalised to n species."""

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from emcd_fem import analytic
-from emcd_fem.case import Case, LayeredSlab
+from emcd_fem.case import Case, CaseError, CylinderShells, LayeredSlab, SphereShells
+from emcd_fem.case.check_geometry import partition_boundary_problems, series_contacts
 from emcd_fem.errors import AdmissibilityError
 from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux
 from emcd_fem.pipeline.setup import (
@@ -40,11 +41,18 @@ def check_case(case: Case) -> dict[str, Any]:
     if case.multicomponent is not None:
         return _multicomponent_report(case)
     resolved = {n: resolve_material(case, n) for n in case.materials}  # regime guard first
+    g = case.geometry
+    if isinstance(g, LayeredSlab | CylinderShells | SphereShells):  # as the run refuses it
+        touching, adjacent = series_contacts(g)
+        problems = partition_boundary_problems(case, g.region_names(), touching, adjacent)
+        if problems:
+            raise CaseError(problems, "case against its geometry")
     conditions = build_boundary_conditions(case)
     flux_only = admissibility.flux_only(conditions)
     g = case.geometry
-    # in time a closed (flux-only) run needs no balance: its inventory changes with it
-    if flux_only and case.time is None and isinstance(g, LayeredSlab):
+    # in time a closed (flux-only) run needs no balance: its inventory changes with it;
+    # reactions (first order, case.check_reactions) consume what the data feed
+    if flux_only and case.time is None and isinstance(g, LayeredSlab) and not case.reactions:
         outflow = {
             name: bc.value * g.boundary_measure(name)
             for name, bc in conditions.items()

@@ -30,16 +30,20 @@ from emcd_fem.case.dusty_gas import DustyGasInputs, build_dusty_gas
 from emcd_fem.case.multicomponent import build_inputs
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.dusty_gas import DustyGasModel
-from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
+from emcd_fem.pipeline.output import RunResult
+from emcd_fem.pipeline.species_run import (
+    SpeciesRun,
+    equimolar_verdict,
+    finish_species_run,
+    solver_record,
+    species_balance,
+)
 from emcd_fem.post.fields import flux_space, interpolate_expression
-from emcd_fem.post.result_checks import species_balance_failures
 
 #: Relative tolerance of the 1D reference (of max_i |N_i|, and of the pressure difference
 #: where one builds up): the P1 reaction fluxes carry an O((h/L)²) error of the nonlinear
 #: flux law, 2e-3 at h = L/10 for the dead-end pore of the tests; P2 is far closer.
 REFERENCE_TOLERANCE: float = 1e-2
-#: Σ_i q_i below this fraction of Σ_i |q_i| on every boundary is "equimolar: yes".
-EQUIMOLAR_RTOL: float = 1e-8
 
 
 def channel_reference(case: Case, inputs: DustyGasInputs) -> ChannelSolution | None:
@@ -130,14 +134,6 @@ def _analytic(reference: ChannelSolution | None, solution: Any) -> dict | None:
     }
 
 
-def _equimolar(total: dict[str, float], flux: dict[str, dict[str, float]]) -> str:
-    sizes = {b: sum(abs(q[b]) for q in flux.values()) for b in total}
-    worst = max((abs(t) / sizes[b] if sizes[b] > 0 else 0.0) for b, t in total.items())
-    numbers = ", ".join(f"{b}: Σ q_i = {t:.6g}" for b, t in sorted(total.items()))
-    verdict = "yes" if worst <= EQUIMOLAR_RTOL else "no"
-    return f"{verdict}: {numbers} (largest |Σ q_i| / Σ |q_i| = {worst:.3g})"
-
-
 def run_dusty_gas(
     case: Case,
     domain: Domain,
@@ -177,14 +173,6 @@ def run_dusty_gas(
         fields[name] = interpolate_expression(model.fluxes[k], space, name)
     fields["viscous_flux"] = interpolate_expression(sum(model.viscous), space, "viscous_flux")
     flux = solution.boundary_flux
-    balance = {
-        s: {
-            "net_outflow": sum(flux[s].values()),
-            "production": solution.production[s],
-            "relative": solution.imbalance[s],
-        }
-        for s in species
-    }
     summary: dict[str, Any] = {
         "model": "dusty_gas",
         "species": species,
@@ -192,8 +180,8 @@ def run_dusty_gas(
         "viscosity": inputs.gas.viscosity,
         "boundary_flux": flux,
         "total_flux": solution.total_flux,
-        "equimolar": _equimolar(solution.total_flux, flux),
-        "balance": balance,
+        "equimolar": equimolar_verdict(solution.total_flux, flux),
+        "balance": species_balance(solution),
         "net_production": solution.net_production,
         "x_range": {s: list(r) for s, r in solution.x_range.items()},
         "pressure": {
@@ -204,41 +192,30 @@ def run_dusty_gas(
         "viscous_flux": solution.viscous_flux,
         "viscous_share": solution.viscous_share,
         "analytic": _analytic(channel_reference(case, inputs), solution),
-        "solver": {
-            "type": "SNES newtonls (bt line search), MUMPS LU",
-            "iterations": solution.iterations,
-            "reason": solution.reason,
-        },
+        "solver": solver_record(solution),
         "warnings": list(solution.warnings),
     }
     dofs = model.space.dofmap.index_map.size_global * len(species)
-    summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
-    _judge(summary)
-    timings["post"] = time.perf_counter() - tic
-    if out is None:
-        summary["timings"] = timings
-        return RunResult(summary, solution, fields, None, domain)
-    write_outputs(out, comm, case, domain, fields, summary, [], timings, start)
-    return RunResult(summary, solution, fields, Path(out).resolve(), domain)
-
-
-def _judge(summary: dict[str, Any]) -> None:
-    """The run's own checks: every species' balance closes, the 1D reference agrees."""
-    failures = species_balance_failures(summary["boundary_flux"], summary["balance"])
     reference = summary["analytic"]
-    if reference is not None:
-        worst = max(reference["max_relative_error"], reference["pressure_relative_error"])
-        if not worst <= reference["tolerance"]:
-            failures.append(
-                f"the 1D dusty-gas reference disagrees with the finite-element solution by "
-                f"{worst:.3e} > {reference['tolerance']:g}: refine the mesh"
-            )
-    summary["status"] = "failed" if failures else "ok"
-    summary["failures"] = failures
+    error = (
+        None
+        if reference is None
+        else max(reference["max_relative_error"], reference["pressure_relative_error"])
+    )
+    return finish_species_run(
+        case,
+        domain,
+        out,
+        comm,
+        SpeciesRun(summary, solution, fields, dofs),
+        (error, "the 1D dusty-gas reference disagrees with the finite-element solution"),
+        timings,
+        (tic, start),
+        mesh_reused=mesh_reused,
+    )
 
 
 __all__ = [
-    "EQUIMOLAR_RTOL",
     "REFERENCE_TOLERANCE",
     "channel_reference",
     "dusty_gas_report",

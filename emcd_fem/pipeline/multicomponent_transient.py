@@ -46,8 +46,9 @@ from emcd_fem.models.multicomponent_transient import (
     MulticomponentStepRecord,
     TransientMaxwellStefan,
 )
-from emcd_fem.pipeline.multicomponent_run import build_model, equimolar_verdict, result_fields
+from emcd_fem.pipeline.multicomponent_run import build_model, result_fields
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
+from emcd_fem.pipeline.species_run import equimolar_verdict
 from emcd_fem.pipeline.transient_run import (
     StopOnSignal,
     case_data,

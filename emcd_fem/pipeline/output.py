@@ -31,11 +31,11 @@ from emcd_fem.io import field_file, provenance
 from emcd_fem.io.output import (
     write_csv,
     write_fields,
-    write_json,
 )
 from emcd_fem.materials import properties
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.solution import TransportSolution
+from emcd_fem.pipeline import summary_file
 from emcd_fem.pipeline.setup import analytic_reference, build_materials
 from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
@@ -205,6 +205,10 @@ def write_outputs(
         write_csv(staging / "profiles.csv", header, profiles, comm)
         files.append("profiles.csv")
     warnings = summary.setdefault("warnings", [])
+    # the results are complete now: summary.json first, so no optional extra can cost it
+    summary_file.write_summary(staging, summary, files, timings, start, domain, comm)
+    extras = case.output.format in ("vtx", "xdmf") or case.output.pictures
+    results = {p.name for p in staging.iterdir()} if comm.rank == 0 else set()
     if case.output.format in ("vtx", "xdmf"):
         files += _optional(
             f"{case.output.format} field files",
@@ -213,6 +217,7 @@ def write_outputs(
             comm,
             warnings,
             collective=True,
+            needs=summary_file.size_of(staging, files, comm),
         )
     if case.output.pictures:
         files += _optional(
@@ -224,15 +229,8 @@ def write_outputs(
             collective=False,
         )
     timings["output"] = time.perf_counter() - tic
-    timings["total"] = time.perf_counter() - start
-    summary["timings"] = timings
-    summary["duration"] = timings["total"]
-    summary["finished_utc"] = provenance.now().isoformat(timespec="seconds")
-    summary["files"] = [*files, "summary.json"]
-    summary["units"] = summary.get("units", {}) | provenance.summary_units(
-        summary, domain.mesh.topology.dim
-    )
-    write_json(staging / "summary.json", summary, comm)
+    if extras:
+        summary_file.rewrite_summary(staging, summary, files, timings, start, domain, comm, results)
     # the caller's return frees the solver's PETSc objects, a collective: agree first
     checkpoint(comm, "written")
     logger.info("results written in %.2f s", timings["output"])
@@ -247,13 +245,29 @@ def _optional(
     warnings: list[str],
     *,
     collective: bool,
+    needs: int | None = None,
 ) -> list[str]:
     """Run an optional writer; its failure is a warning and its partial files are removed.
 
     ``collective``: every rank calls ``write`` and the ranks agree on the outcome; else
-    rank 0 alone writes and shares the outcome.
+    rank 0 alone writes and shares the outcome. ``needs`` (read on rank 0): about how
+    many bytes the writer will write; with less free space it is not started (HDF5 inside DOLFINx's
+    writers can leave the process to abort at exit after a write into a full disk).
     """
     checkpoint(comm, what)
+    short = None
+    if needs is not None and comm.rank == 0:
+        free = shutil.disk_usage(staging).free
+        if free < needs + summary_file.FULL_DISK:
+            short = (
+                f"{what} not written: {free / 1e6:.3g} MB free on the device holding "
+                f"{staging.parent}, about {needs / 1e6:.3g} MB needed"
+            )
+    short = comm.bcast(short, root=0) if needs is not None else None
+    if short is not None:
+        warnings.append(short)
+        logger.warning(short)
+        return []
     before = set(p.name for p in staging.iterdir()) if comm.rank == 0 else set()
     names: list[str] = []
     error = None
@@ -267,6 +281,7 @@ def _optional(
         if collective or comm.rank == 0:
             try:
                 names = write()
+                summary_file.check_disk_left(staging)
             except Exception as exc:  # an optional extra must not cost the finished solve
                 error = f"{what} not written: {type(exc).__name__}: {exc}"
     finally:

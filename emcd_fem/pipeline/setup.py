@@ -28,6 +28,7 @@ from emcd_fem.case import (
 )
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, partition, properties
+from emcd_fem.materials.stoichiometry import interface_name
 from emcd_fem.mesh.domain import Domain, layered_slab
 from emcd_fem.physics.conditions import (
     BoundaryCondition,
@@ -61,7 +62,7 @@ def build_domain(
             cells_across=g.cells_across,
             cell_type=g.cell_type,
             comm=comm,
-            interfaces=any(r.boundary in g.interface_names() for r in case.reactions),
+            interfaces=any(interface_name(r.boundary, g.interface_names()) for r in case.reactions),
         )
     if isinstance(g, LayeredSlab):
         return geometry.gmsh_layered_slab(
@@ -167,20 +168,9 @@ def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[st
 
 def resolve_material(case: Case, name: str) -> properties.ResolvedMaterial:
     """Transport properties and regime diagnostics of a case material."""
-    spec = case.materials[name]
-    model = properties.MaterialModel(
-        D=spec.D,
-        c=spec.c,
-        gases=tuple(spec.gases) if spec.gases else None,
-        T=spec.T,
-        P=spec.P,
-        porosity=spec.porosity,
-        tortuosity=spec.tortuosity,
-        pore_diameter=spec.pore_diameter,
-        knudsen=spec.knudsen,
-        characteristic_length=spec.characteristic_length,
-    )
-    return properties.resolve(name, model)
+    from emcd_fem.case.materials import resolve_spec
+
+    return resolve_spec(name, case.materials[name])
 
 
 def interface_pairs(case: Case, domain: Domain) -> list[tuple[tuple[str, str], InterfaceSpec]]:

@@ -357,6 +357,9 @@ def thermal_summary(domain: Domain, solution: Any, temperature: Any) -> dict[str
             "sign": "S_T > 0 drives A towards the cold side (kinetic theory: the heavier "
             "species goes to the cold side, so S_T < 0 when A is the lighter gas)",
             "alpha_t": solution.alpha_t,
+            "alpha_t_meaning": "region -> volume mean of alpha_T = S_T(T, x_A) T over the "
+            "solved T and x_A (the input: thermal_diffusion_factor.<material>, whose 'value' "
+            "is alpha_T at x_A = 0.5 for kinetic_theory)",
             "thermal_share": share,
             "cell_peclet": solution.cell_peclet,
         },

@@ -89,8 +89,10 @@ def effective_report(
     Bounds (Wiener, Hashin–Shtrikman) are evaluated at the *meshed* volume fraction; the
     Rayleigh value applies to square arrays of circles/fibres (transverse) and cubic arrays
     of spheres, at the exact fraction (accuracy: the docstrings of
-    ``analytic.rayleigh_square_cylinders`` and ``analytic.rayleigh_cubic_spheres``); for
-    cylinders the converged multipole value (``multipole.cylinder_array``) is listed too.
+    ``analytic.rayleigh_square_cylinders`` and ``analytic.rayleigh_cubic_spheres``); the
+    converged multipole value is listed too (``multipole_converged``:
+    ``multipole.cylinder_array`` for cylinders, ``multipole.sphere_array`` for spheres, with
+    ``multipole_truncation``, an upper estimate of its relative truncation error).
     Aligned fibres along z: D_zz is the parallel (Wiener
     upper) value exactly. The cell problems use ``petsc_options`` (the case's solver
     options); their solver reports are under ``"solver"``. Collective.
@@ -132,6 +134,15 @@ def effective_report(
             )
     elif square and layout.kind == "sphere":
         report["rayleigh"] = analytic.rayleigh_cubic_spheres(layout.volume_fraction, d_m, d_i)
+        fraction = layout.volume_fraction
+        if fraction < multipole.SIMPLE_CUBIC_TOUCHING:
+            value = multipole.sphere_array(fraction, d_m, d_i, "simple_cubic")
+            report["multipole_converged"] = value
+            # the change from 20 orders less: an upper estimate of the truncation error
+            # (the error falls geometrically with the order; large only near touching)
+            lower = multipole.sphere_order(fraction) - 20
+            fewer = multipole.sphere_array(fraction, d_m, d_i, "simple_cubic", order=lower)
+            report["multipole_truncation"] = abs(fewer / value - 1)
     if layout.kind == "fibre" and dim == 3:
         report["fibre_axial_exact"] = analytic.wiener_bounds(meshed, d_m, d_i)[1]
     if not report["mirror_symmetric"]:

@@ -59,3 +59,18 @@ def test_local_alpha_soret_two_ranks_equal_one():
     assert scale > 0
     for side, value in sorted(serial["boundary_flux"].items()):
         assert abs(parallel["boundary_flux"][side] - value) <= 1e-10 * scale, side
+
+
+def test_law_range_note_is_the_same_on_all_ranks():
+    # x_A from 0.1 to 0.95: the law's span over the solved x_A leaves the typical range
+    # (H2-rich end, α_T ≈ −0.53): the note (collective min/max over the region) is the
+    # serial one on every rank
+    comm = MPI.COMM_WORLD
+    case = _case()
+    case["boundaries"]["right"]["value"] = 0.95
+    serial = run_case(case, None, comm=MPI.COMM_SELF).summary
+    parallel = run_case(_case() | {"boundaries": case["boundaries"]}, None, comm=comm).summary
+    notes = [w for w in parallel["warnings"] if "alpha_T(x_A)" in w]
+    assert len(notes) == 1 and "over the solved x_A = 0.1 to 0.95" in notes[0], notes
+    assert notes == [w for w in serial["warnings"] if "alpha_T(x_A)" in w]
+    assert comm.allgather(notes[0]) == [notes[0]] * comm.size

@@ -14,6 +14,9 @@ Each file is a user-style gmsh mesh of the two-layer slab (coating 0 < x < 0.3, 
                                   group (ignored with a warning; exact)
    no_boundary_groups.msh         only region groups (boundaries by locator; exact)
    overlap_facets.msh             the left curve in groups 'left' and 'inlet'
+   left_with_interface.msh        group 'left' holds the left curve and the internal
+                                  interface x = 0.3 (conditions act on the exterior
+                                  facets only, with a warning; exact)
    nested_regions.msh             region 'plate' holds the cells of 'coating' and 'support'
    mixed_tri_quad.msh             triangles in one layer, quadrilaterals in the other
    mixed_tet_prism.msh            prisms in one layer, tetrahedra in the other
@@ -130,6 +133,18 @@ def _overlap() -> None:
     gmsh.model.addPhysicalGroup(1, list(left), 14, name="inlet")
 
 
+def _left_with_interface() -> None:
+    """Add the internal interface curve x = 0.3 to the 'left' group (a user's slip)."""
+    left = list(gmsh.model.getEntitiesForPhysicalGroup(1, 11))
+    inner = [
+        t
+        for _, t in gmsh.model.getEntities(1)
+        if abs(gmsh.model.occ.getCenterOfMass(1, t)[0] - T1) < 1e-9
+    ]
+    gmsh.model.removePhysicalGroups([(1, 11)])
+    gmsh.model.addPhysicalGroup(1, left + inner, 11, name="left")
+
+
 def _nested() -> None:
     gmsh.model.addPhysicalGroup(2, [1, 2], 3, name="plate")
 
@@ -165,6 +180,7 @@ if __name__ == "__main__":
     _write("no_boundary_groups.msh", 2, lambda: _slab_2d(boundaries=False))
     _write("overlap_facets.msh", 2, lambda: _slab_2d(extra=_overlap))
     _write("nested_regions.msh", 2, lambda: _slab_2d(extra=_nested))
+    _write("left_with_interface.msh", 2, lambda: _slab_2d(extra=_left_with_interface))
     _write("mixed_tri_quad.msh", 2, _mixed_tri_quad)
     _write("mixed_tet_prism.msh", 3, _mixed_tet_prism)
     gmsh.finalize()
