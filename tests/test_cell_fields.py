@@ -43,3 +43,16 @@ def test_dg0_fill_equals_interpolate(dim, vector):
     scale = np.abs(reference.x.array).max()
     assert scale > 0  # the comparison has something to compare
     np.testing.assert_allclose(filled.x.array, reference.x.array, rtol=1e-14, atol=1e-14 * scale)
+
+
+def test_dg0_fill_is_taken_for_a_field_on_its_own_mesh(monkeypatch):
+    """The comparison above is of the fill, not of interpolate twice: count the calls."""
+    from emcd_fem.post import fields
+
+    calls = []
+    original = fields._fill_cell_values
+    monkeypatch.setattr(fields, "_fill_cell_values", lambda *a: calls.append(1) or original(*a))
+    msh = _mesh(2)
+    V = fem.functionspace(msh, ("DG", 0))
+    interpolate_expression(ufl.SpatialCoordinate(msh)[0], V, "x")
+    assert calls == [1]

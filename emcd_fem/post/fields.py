@@ -34,7 +34,9 @@ def interpolate_expression(
         expr = expr + fem.Constant(V.mesh, np.zeros(expr.ufl_shape))  # gives it the mesh
     compiled = fem.Expression(expr, V.element.interpolation_points)
     element = V.element.basix_element
-    if element.discontinuous and element.degree == 0 and element.map_type == MapType.identity:
+    same_mesh = all(d == V.mesh.ufl_domain() for d in ufl.domain.extract_domains(expr))
+    dg0 = element.discontinuous and element.degree == 0 and element.map_type == MapType.identity
+    if dg0 and same_mesh:  # (an expression on another mesh goes through interpolate)
         _fill_cell_values(function, compiled)
     else:
         function.interpolate(compiled)
