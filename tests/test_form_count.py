@@ -8,9 +8,10 @@ counts those calls. The counts below are the structure of a plain run, not timin
   the operator a, the residual F (reaction fluxes) and the domain volume (the balance's
   flux scale); the right-hand side is a form without integrals (no source, no flux data)
   and x_A = μ is a copy, not an interpolated expression.
-* ``emcd run``: the same three, plus the flux field (an expression), the region volumes
-  (one form for all regions), the boundary areas (one form for all boundaries) and the
-  gradient fluxes checked against the 1D reference (one form for both ends).
+* ``emcd run``: the same three, plus the gradient fluxes checked against the 1D reference
+  (one form for both ends), the flux field (an expression) and the mesh statistics (one
+  expression: each cell's quality and volume, which give the region volumes; the boundary
+  areas of straight-sided facets come from their corners, no form).
 """
 
 import json
@@ -121,7 +122,12 @@ def test_a_source_and_flux_data_do_create_their_integrals(compiled):
     assert len(residual.integrals()) > len(NAMES)
 
 
-def test_emcd_run_compiles_six_forms_and_one_expression(compiled, tmp_path):
+def _expression_shapes(seen):
+    """Value shapes of the compiled expressions (an expression is compiled as (e, X))."""
+    return sorted(f[0].ufl_shape for f in seen if not isinstance(f, ufl.Form))
+
+
+def test_emcd_run_compiles_four_forms_and_two_expressions(compiled, tmp_path):
     case = tmp_path / "slab.toml"
     case.write_text(CASE)
     out = tmp_path / "out"
@@ -131,8 +137,10 @@ def test_emcd_run_compiles_six_forms_and_one_expression(compiled, tmp_path):
     assert set(summary["mesh"]["region_measures"]) == set(NAMES)
     forms = _forms(compiled)
     expressions = [f for f in compiled if not isinstance(f, ufl.Form)]
-    assert len(forms) == 6, [len(f.arguments()) for f in forms]
-    assert len(expressions) == 1  # the flux field
+    assert len(forms) == 4, [len(f.arguments()) for f in forms]
+    assert len(expressions) == 2
+    # the mesh statistics (quality, volume) and the flux field (3 components)
+    assert _expression_shapes(compiled) == [(2,), (3,)]
 
 
 def test_run_without_the_flux_field_does_not_build_it(compiled, tmp_path):
@@ -140,7 +148,7 @@ def test_run_without_the_flux_field_does_not_build_it(compiled, tmp_path):
     case.write_text(CASE + '\n[output]\nfields = ["mole_fraction"]\n')
     out = tmp_path / "out"
     assert main(["-q", "run", str(case), "--out", str(out)]) == 0
-    assert all(isinstance(f, ufl.Form) for f in compiled)
+    assert _expression_shapes(compiled) == [(2,)]  # the mesh statistics only: no flux
     written = json.loads((out / "summary.json").read_text())["fields"]
     assert "mole_fraction_A" in written and not any("flux" in name for name in written)
 

@@ -13,13 +13,18 @@ The file holds one unstructured grid (the mesh, written once) and every field on
 
 Cells are Lagrange cells (VTK types 68-72), the types DOLFINx writes and reads
 (``dolfinx.io.vtkhdf.read_mesh``). The pieces of every rank are gathered on rank 0 (one
-``Gatherv`` per array, straight into the final array) and written by VTK's
-``vtkHDFWriter`` (PyPI VTK has no parallel HDF5) from a grid that views those arrays (one
-cell type, one cell size: no type or offset arrays in memory): points in the global DOF
-order, cells in the global cell order, so the file does not depend on the rank count
-beyond that numbering. Rank 0 holds the whole field file in memory while writing. A
-scalar Lagrange field of the grid's degree is written from its own DOFs and a DG0 field
-from its cell values (no interpolation, no second function space).
+``Gatherv`` per array, straight into the final array) and written there with h5py (no
+parallel HDF5 in the PyPI wheels): points in the global DOF order, cells in the global
+cell order, so the file does not depend on the rank count beyond that numbering. Rank 0
+holds the whole field file in memory while writing. A scalar Lagrange field of the grid's
+degree is written from its own DOFs and a DG0 field from its cell values (no
+interpolation, no second function space).
+
+Size: connectivity and offsets are int32 while the counts fit (VTK's own writer stores
+int64 whatever it is given: the mesh was 270 of 430 MB per million P1 DOFs in 3D), the
+cell types one byte; the datasets are contiguous and uncompressed, because DOLFINx's HDF5
+in the PyPI wheel has no deflate filter and ``read_mesh`` (so ``load_result``) could not
+read a compressed file.
 """
 
 from collections.abc import Mapping, Sequence
@@ -36,6 +41,10 @@ from dolfinx import mesh as dmesh
 
 #: File name suffix of field files.
 SUFFIX = ".vtkhdf"
+
+
+#: Cells whose global node numbers are computed at a time (bounds the int64 temporaries).
+CHUNK = 1 << 16
 
 
 def _element_info(function: fem.Function) -> dict[str, Any]:
@@ -172,12 +181,16 @@ def write_field_file(
     index_map = V.dofmap.index_map
     n_owned = index_map.size_local
     n_cells = msh.topology.index_map(tdim).size_local
+    n_cells_global = msh.topology.index_map(tdim).size_global
     cell_type = msh.topology.cell_type
     nodes_per_cell = V.dofmap.dof_layout.num_dofs
     perm = np.argsort(_cpp.io.perm_vtk(cell_type, nodes_per_cell))
-    local = V.dofmap.list[:n_cells][:, perm]
-    connectivity = index_map.local_to_global(local.ravel()).reshape(local.shape)
-    del local
+    index = index_type(max(index_map.size_global, nodes_per_cell * n_cells_global))
+    connectivity = np.empty((n_cells, nodes_per_cell), dtype=index)
+    for start in range(0, n_cells, CHUNK):  # global node numbers by chunks: no int64 copy
+        stop = min(start + CHUNK, n_cells)  # owned cells only (ghosts follow them)
+        local = V.dofmap.list[start:stop][:, perm]
+        connectivity[start:stop] = index_map.local_to_global(local.ravel()).reshape(local.shape)
 
     info: dict[str, dict[str, Any]] = {}
     point_arrays: dict[str, np.ndarray | None] = {}
@@ -198,14 +211,13 @@ def write_field_file(
     for name, values in (cell_data or {}).items():
         cell_arrays[name] = _gather_rows(comm, np.asarray(values)[:n_cells])
     points = _gather_rows(comm, V.tabulate_dof_coordinates()[:n_owned])
-    connectivity = _gather_rows(comm, connectivity.astype(np.int64, copy=False))
+    connectivity = _gather_rows(comm, connectivity)
 
     error = None
     if comm.rank == 0:
         try:
             vtk_type = _cpp.io.get_vtk_cell_type(cell_type, tdim)
-            grid = _grid(points, connectivity, vtk_type, point_arrays, cell_arrays)
-            _write_grid(Path(filename), grid, max(len(connectivity), len(points)))
+            _write_file(Path(filename), points, connectivity, vtk_type, point_arrays, cell_arrays)
         except Exception as exc:  # shared below so that every rank raises
             error = f"cannot write {filename}: {exc}"
     error = comm.bcast(error, root=0)
@@ -214,51 +226,48 @@ def write_field_file(
     return info
 
 
-def _grid(
+#: VTKHDF version of the files: the base unstructured-grid layout (one piece, no steps).
+VERSION = (1, 0)
+
+
+def index_type(count: int) -> type[np.integer]:
+    """int32 for connectivity and offsets while they fit (half the mesh's bytes), else int64."""
+    return np.int32 if count <= np.iinfo(np.int32).max else np.int64
+
+
+def _write_file(
+    filename: Path,
     points: npt.NDArray[np.float64],
-    connectivity: npt.NDArray[np.int64],
+    connectivity: npt.NDArray[np.integer],
     vtk_type: int,
     point_arrays: Mapping[str, npt.NDArray[Any]],
     cell_arrays: Mapping[str, npt.NDArray[Any]],
-) -> Any:
-    """A ``vtkUnstructuredGrid`` of one cell type viewing the arrays (no copies).
+) -> None:
+    """Write one VTKHDF unstructured grid of one cell type with h5py (rank 0).
 
-    The cells share one size (affine offsets: no offsets array) and one type; the VTK
-    arrays view the NumPy arrays, which must outlive the grid.
+    Contiguous, uncompressed datasets (DOLFINx's HDF5 reads no compressed data);
+    connectivity and offsets in the integer type of :func:`index_type`, cell types in
+    one byte. VTK, ParaView, pyvista and ``dolfinx.io.vtkhdf.read_mesh`` read it.
     """
-    from vtkmodules.util.numpy_support import numpy_to_vtk
-    from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkPoints
-    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkUnstructuredGrid
+    import h5py
 
-    grid = vtkUnstructuredGrid()
-    vtk_points = vtkPoints()
-    vtk_points.SetData(numpy_to_vtk(np.ascontiguousarray(points), deep=False))
-    grid.SetPoints(vtk_points)
-    cells = vtkCellArray()
-    flat = connectivity.reshape(-1)
-    if not cells.SetData(
-        connectivity.shape[1], numpy_to_vtk(flat, deep=False, array_type=VTK_ID_TYPE)
-    ):
-        raise OSError("VTK refused the cell connectivity")
-    grid.SetCells(vtk_type, cells)
-    for data, arrays in ((grid.GetPointData(), point_arrays), (grid.GetCellData(), cell_arrays)):
-        for name, values in arrays.items():
-            array = numpy_to_vtk(np.ascontiguousarray(values), deep=False)
-            array.SetName(name)
-            data.AddArray(array)
-    return grid
-
-
-def _write_grid(filename: Path, grid: Any, rows: int) -> None:
-    from vtkmodules.vtkIOHDF import vtkHDFWriter
-
-    writer = vtkHDFWriter()
-    # chunks no larger than the data (the default of 25 000 rows inflates small files)
-    writer.SetChunkSize(int(np.clip(rows, 1, 25_000)))
-    writer.SetInputData(grid)
-    writer.SetFileName(str(filename))
-    if not writer.Write() or not filename.exists():
-        raise OSError("VTK's vtkHDFWriter failed")
+    n_cells, size = connectivity.shape
+    index = index_type(max(connectivity.size, len(points)))
+    with h5py.File(filename, "w") as file:
+        root = file.create_group("VTKHDF")
+        root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
+        root.attrs["Type"] = np.bytes_(b"UnstructuredGrid")
+        root["NumberOfPoints"] = np.array([len(points)], dtype=np.int64)
+        root["NumberOfCells"] = np.array([n_cells], dtype=np.int64)
+        root["NumberOfConnectivityIds"] = np.array([connectivity.size], dtype=np.int64)
+        root["Points"] = np.ascontiguousarray(points)
+        root["Connectivity"] = connectivity.reshape(-1).astype(index, copy=False)
+        root["Offsets"] = np.arange(0, connectivity.size + 1, size, dtype=index)
+        root["Types"] = np.full(n_cells, vtk_type, dtype=np.uint8)
+        for group, arrays in (("PointData", point_arrays), ("CellData", cell_arrays)):
+            data = root.create_group(group)
+            for name, values in arrays.items():
+                data[name] = np.ascontiguousarray(values)
 
 
 def read_grid_arrays(filename: str | Path) -> dict[str, npt.NDArray[Any]]:
@@ -357,4 +366,4 @@ def _set_cell_dofs(function: fem.Function, values: npt.NDArray[np.float64]) -> N
     function.x.array[blocked] = values
 
 
-__all__ = ["SUFFIX", "read_functions", "read_grid_arrays", "write_field_file"]
+__all__ = ["SUFFIX", "index_type", "read_functions", "read_grid_arrays", "write_field_file"]

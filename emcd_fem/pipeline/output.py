@@ -39,7 +39,6 @@ from emcd_fem.pipeline import summary_file
 from emcd_fem.pipeline.setup import analytic_reference, build_materials
 from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
-from emcd_fem.post.integrals import mesh_size
 from emcd_fem.post.mesh_report import mesh_report
 from emcd_fem.post.sampling import evaluate_at_points, line_points
 
@@ -76,7 +75,7 @@ def judge_run(case: Case, domain: Domain, summary: dict[str, Any]) -> list[str]:
     Sets ``summary["status"]`` and ``summary["failures"]``; see
     :mod:`emcd_fem.post.result_checks`.
     """
-    _, diameter = mesh_size(domain.mesh)
+    _, diameter = domain.extent  # the bounding-box diameter, computed once per domain
     unit = result_checks.flux_unit(
         build_materials(case, list(domain.regions)),
         sum(summary["mesh"]["boundary_measures"].values()),

@@ -1,7 +1,8 @@
 """Mesh report: sizes, cell quality, region and boundary measures (for summary.json)."""
 
 import itertools
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mpi4py import MPI
@@ -9,6 +10,8 @@ from mpi4py import MPI
 import numpy as np
 import ufl
 from dolfinx import fem
+from dolfinx import mesh as dmesh
+from ufl.classes import CellEdgeVectors
 
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.post.integrals import tagged_integrals
@@ -29,13 +32,85 @@ def quality_summary(domain: Domain) -> tuple[float, float]:
 
     Streams over chunks of cells (temporary memory bounded by :data:`CHUNK`), collective.
     """
+    return _statistics(domain)[:2]
+
+
+def _statistics(domain: Domain) -> tuple[float, float, dict[str, float] | None]:
+    """(min quality, mean quality, region volumes or None) in one pass over the cells.
+
+    Straight-sided simplices: one compiled expression gives each cell's quality and
+    volume (the region volumes come with it); other cells: :func:`_quality_chunks` and
+    None for the volumes (:func:`region_measures` integrates them). Collective.
+    """
     msh = domain.mesh
+    tdim = msh.topology.dim
+    n_owned = msh.topology.index_map(tdim).size_local
+    names = sorted(domain.regions)
     low, total = np.inf, 0.0
-    for q in _quality_chunks(domain):
-        low, total = min(low, float(q.min(initial=np.inf))), total + float(q.sum())
-    n_cells = msh.topology.index_map(msh.topology.dim).size_global
+    local = np.zeros(len(names) + 1)  # the last bin: cells of no named region
+    affine = _affine_simplex(msh)
+    if affine:
+        expression = _quality_and_volume(msh)
+        slot = _region_slots(domain, names, n_owned)
+        for start in range(0, n_owned, CHUNK):
+            cells = np.arange(start, min(start + CHUNK, n_owned), dtype=np.int32)
+            values = expression.eval(msh, cells).reshape(len(cells), 2)
+            q = values[:, 0]
+            low, total = min(low, float(q.min(initial=np.inf))), total + float(q.sum())
+            chunk_slot = slot[cells]
+            for i in range(len(local)):  # NumPy's pairwise sum: no N ε drift over the cells
+                local[i] += values[chunk_slot == i, 1].sum()
+    else:
+        for q in _quality_chunks(domain):
+            low, total = min(low, float(q.min(initial=np.inf))), total + float(q.sum())
+    n_cells = msh.topology.index_map(tdim).size_global
     low = msh.comm.allreduce(low, op=MPI.MIN)
-    return low, msh.comm.allreduce(total, op=MPI.SUM) / n_cells
+    total = msh.comm.allreduce(total, op=MPI.SUM)
+    if not affine:
+        return low, total / n_cells, None
+    volumes = np.zeros_like(local)
+    msh.comm.Allreduce(local, volumes, op=MPI.SUM)
+    return (
+        low,
+        total / n_cells,
+        {name: float(volumes[names.index(name)]) for name in domain.regions},
+    )
+
+
+def _affine_simplex(msh: dmesh.Mesh) -> bool:
+    """Triangles or tetrahedra with straight sides (geometry of degree 1)."""
+    cell = msh.topology.cell_name()
+    return cell in ("triangle", "tetrahedron") and msh.geometry.cmaps[0].degree == 1
+
+
+def _quality_and_volume(msh: dmesh.Mesh) -> fem.Expression:
+    """Compiled (quality, volume) of a straight-sided simplex, evaluated at its centroid.
+
+    The formulas of :func:`_simplex_quality` in UFL: edges from ``CellEdgeVectors``,
+    volume |det J| / tdim! (constant on an affine cell); collective (JIT).
+    """
+    tdim = msh.topology.dim
+    domain = msh.ufl_domain()
+    edges = CellEdgeVectors(domain)
+    edges_sq = sum(ufl.dot(edges[i, :], edges[i, :]) for i in range(edges.ufl_shape[0]))
+    volume = abs(ufl.JacobianDeterminant(domain)) / math.factorial(tdim)
+    if tdim == 2:
+        quality = 4 * math.sqrt(3) * volume / edges_sq
+    else:
+        quality = 12 * (3 * volume) ** (2 / 3) / edges_sq
+    centroid = np.full((1, tdim), 1.0 / (tdim + 1))
+    return fem.Expression(ufl.as_vector([quality, volume]), centroid)
+
+
+def _region_slots(domain: Domain, names: list[str], n_owned: int) -> np.ndarray:
+    """Per owned cell: the position of its region in ``names`` (len(names): none)."""
+    slot = np.full(n_owned, len(names), dtype=np.int64)
+    tags = domain.cell_tags
+    owned = tags.indices < n_owned
+    cells, values = tags.indices[owned], tags.values[owned]
+    for i, name in enumerate(names):
+        slot[cells[values == domain.regions[name]]] = i
+    return slot
 
 
 #: Cells rated at a time: bounds the temporary memory of the quality (~10 MB per chunk).
@@ -94,6 +169,38 @@ def region_measures(domain: Domain) -> dict[str, float]:
     return {name: float(total[names.index(name)]) for name in domain.regions}
 
 
+def facet_measures(domain: Domain, tags: Mapping[str, int]) -> dict[str, float]:
+    """Name → measure of its tagged facets [m^2 in 3D, m in 2D, count in 1D], collective.
+
+    For straight-sided simplex meshes: each owned facet's measure from its corner
+    coordinates (length, or half the cross product's norm), no form; each facet is owned
+    by one rank, so every facet counts once.
+    """
+    msh = domain.mesh
+    fdim = msh.topology.dim - 1
+    n_owned = msh.topology.index_map(fdim).size_local
+    names = sorted(tags)
+    local = np.zeros(len(names))
+    for i, name in enumerate(names):
+        facets = domain.facet_tags.find(tags[name])
+        facets = facets[facets < n_owned]
+        nodes = dmesh.entities_to_geometry(msh, fdim, facets)[:, : fdim + 1]
+        local[i] = _simplex_measures(msh.geometry.x[nodes]).sum()
+    total = np.zeros_like(local)
+    msh.comm.Allreduce(local, total, op=MPI.SUM)
+    return {name: float(total[names.index(name)]) for name in tags}
+
+
+def _simplex_measures(x: np.ndarray) -> np.ndarray:
+    """Measures of straight simplices with corners ``x`` (n, k + 1, 3), k = 0, 1, 2."""
+    k = x.shape[1] - 1
+    if k == 0:
+        return np.ones(x.shape[0])
+    if k == 1:
+        return np.linalg.norm(x[:, 1] - x[:, 0], axis=1)
+    return 0.5 * np.linalg.norm(np.cross(x[:, 1] - x[:, 0], x[:, 2] - x[:, 0]), axis=1)
+
+
 def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
     """Cells, vertices, DOFs, min/mean cell quality, region and boundary measures.
 
@@ -101,15 +208,20 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
     """
     msh = domain.mesh
     tdim = msh.topology.dim
-    q_min, q_mean = quality_summary(domain)
+    q_min, q_mean, regions = _statistics(domain)
     n_cells = msh.topology.index_map(tdim).size_global
-    regions = region_measures(domain)
-    boundaries = tagged_integrals(msh, 1.0, domain.ds, domain.boundaries)
-    if domain.interfaces:
-        dS = ufl.Measure("dS", domain=msh, subdomain_data=domain.facet_tags)
-        interfaces = tagged_integrals(msh, 1.0, dS, domain.interfaces)
+    if regions is None:  # curved or non-simplex cells: integrated
+        regions = region_measures(domain)
+    if _affine_simplex(msh):  # straight-sided facets: measured from their corners
+        boundaries = facet_measures(domain, domain.boundaries)
+        interfaces = facet_measures(domain, domain.interfaces)
     else:
-        interfaces = {}
+        boundaries = tagged_integrals(msh, 1.0, domain.ds, domain.boundaries)
+        if domain.interfaces:
+            dS = ufl.Measure("dS", domain=msh, subdomain_data=domain.facet_tags)
+            interfaces = tagged_integrals(msh, 1.0, dS, domain.interfaces)
+        else:
+            interfaces = {}
     report = {
         "cells": n_cells,
         "vertices": msh.topology.index_map(0).size_global,
