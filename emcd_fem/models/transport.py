@@ -63,7 +63,7 @@ from emcd_fem.models.thermal_support import (
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
-from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
+from emcd_fem.post.integrals import FLUX_FLOOR, flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
 
 logger = logging.getLogger("emcd_fem")
@@ -312,9 +312,12 @@ class SpeciesTransportModel:
 
         production = 0.0 if self._production_form is None else integrate(self._production_form)
 
+        # judged against at least the balance's floor: round-off-zero fluxes are no noise
+        floor = FLUX_FLOOR * flux_scale(domain, self._conductance)
+
         def current_flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current potentials
             last["fluxes"] = self._boundary_fluxes(self._isothermal["residuals"])
-            return sum(abs(v) for v in last["fluxes"].values()) + abs(production)
+            return max(sum(abs(v) for v in last["fluxes"].values()) + abs(production), floor)
 
         report = solve_linear(
             self.linear_problem,

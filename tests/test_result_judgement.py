@@ -1,0 +1,136 @@
+"""How a run judges its own result (issue 15; tester2 F6, F9).
+
+* F9: on a coarse mesh the reference tolerance SAFETY x (d² + geometry) exceeded 1, so a
+  flux of the wrong sign passed without a word. The tolerance is now capped and the run
+  says that the reference could not judge the result.
+* F6: an unfused two-region mesh (duplicate nodes on the interface) has the exact answer
+  zero flux; the solver's residual judgement divided by that round-off flux scale and
+  called the right answer "numerical noise" (exit 4).
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from emcd_fem import cli
+from emcd_fem.post import result_checks
+
+DATA = Path(__file__).resolve().parent / "data" / "judge"
+
+
+def summary_with(error: float, reaction: float, gradient: float, geometric: float) -> dict:
+    """A run summary whose reference disagrees by ``error`` (relative)."""
+    analytic = {"boundary_flux": {"inner": 1.0}, "max_relative_error": error}
+    analytic |= result_checks.reference_tolerance(
+        {"inner": reaction}, {"inner": gradient}, geometric
+    )
+    return {
+        "analytic": analytic,
+        "boundary_flux": {"inner": 1.0 + error},
+        "balance": {"relative": 0.0},
+        "warnings": [],
+    }
+
+
+def test_tolerance_is_capped_so_a_wrong_sign_or_factor_two_fails():
+    # tester2's sph_coarse: d = 0.64, geometry 1.65 gave the tolerance 20.6 (2061 %)
+    tolerance = result_checks.reference_tolerance({"inner": 1.0}, {"inner": 1.64}, 1.65)
+    assert tolerance["tolerance"] == result_checks.TOLERANCE_CAP
+    assert tolerance["judged"] is False
+    assert "capped at 0.3" in tolerance["basis"]
+    for error in (2.0, 0.5, 1.0):  # wrong sign, half, double
+        summary = summary_with(error, 1.0, 1.64, 1.65)
+        failures = result_checks.record(summary, unit=1.0)
+        assert summary["status"] == "failed", error
+        assert "disagrees" in failures[0]
+    assert any("too coarse" in w for w in summary["warnings"])
+
+
+def test_fine_mesh_is_judged_without_a_warning():
+    # d = 1e-2: estimate 1e-4, far inside ESTIMATE_LIMIT: unchanged behaviour
+    summary = summary_with(1e-4, 1.0, 1.01, 0.0)
+    assert summary["analytic"]["judged"] is True
+    assert summary["analytic"]["tolerance"] == pytest.approx(1e-6 + 10 * 1e-4, rel=1e-9)
+    assert result_checks.record(summary, unit=1.0) == []
+    assert summary["warnings"] == []
+
+
+def test_coarse_annulus_warns_that_the_reference_cannot_judge(tmp_path, capsys):
+    # tester2's cyl_dd.toml: P1 annulus at size 0.4 had the silent tolerance 3.10 (310 %)
+    case = tmp_path / "cyl.toml"
+    case.write_text(
+        """
+[geometry]
+kind = "cylinder_shells"
+dim = 2
+radii = [0.5, 0.8, 1.0]
+names = ["wall", "coating"]
+size = 0.4
+order = 1
+[materials.wall]
+D = 2.0e-5
+c = 40.0
+[materials.coating]
+D = 4.0e-6
+c = 30.0
+[[interfaces]]
+materials = ["coating", "wall"]
+partition = 2.0
+film = 5.0e-4
+[discretisation]
+degree = 1
+[boundaries.inner]
+type = "mole_fraction"
+value = 0.9
+[boundaries.outer]
+type = "mole_fraction"
+value = 0.1
+"""
+    )
+    out = tmp_path / "out"
+    assert cli.main(["run", str(case), "--out", str(out)]) == 0
+    analytic = json.loads((out / "summary.json").read_text())["analytic"]
+    assert analytic["judged"] is False
+    assert analytic["tolerance"] <= result_checks.TOLERANCE_CAP
+    assert analytic["max_relative_error"] <= analytic["tolerance"]
+    assert "too coarse for the run's own analytic reference" in capsys.readouterr().err
+
+
+def test_unfused_interface_gives_zero_flux_not_noise(tmp_path, capsys):
+    # tester2 F6: two OCC rectangles not fragmented (duplicate nodes at x = 0.3). Each
+    # piece has one Dirichlet end and is otherwise closed: the exact flux is 0.
+    shutil.copy(DATA / "unfused.msh", tmp_path / "unfused.msh")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        """
+[geometry]
+kind = "mesh_file"
+path = "unfused.msh"
+[regions]
+coating = "polymer"
+support = "ceramic"
+[materials.polymer]
+D = 1.0e-6
+c = 40.9
+[materials.ceramic]
+D = 5.0e-6
+c = 40.9
+[boundaries.left]
+type = "mole_fraction"
+value = 0.8
+[boundaries.right]
+type = "mole_fraction"
+value = 0.2
+"""
+    )
+    out = tmp_path / "out"
+    assert cli.main(["run", str(case), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "distinct nodes" in err and "nothing diffuses across it" in err
+    summary = json.loads((out / "summary.json").read_text())
+    # the flux a unit difference drives is c D H / L ~ 40.9 * 5e-6 * 0.4 ~ 8e-5 mol/(m s);
+    # round-off of the solve is ~1e-16 of it: 1e-15 mol/(m s) is far below any real flux
+    assert all(abs(q) < 1e-15 for q in summary["boundary_flux"].values())
+    assert summary["status"] == "ok"
