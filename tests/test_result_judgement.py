@@ -19,6 +19,27 @@ from emcd_fem.post import result_checks
 
 DATA = Path(__file__).resolve().parent / "data" / "judge"
 
+UNFUSED_CASE = """
+[geometry]
+kind = "mesh_file"
+path = "unfused.msh"
+[regions]
+coating = "polymer"
+support = "ceramic"
+[materials.polymer]
+D = 1.0e-6
+c = 40.9
+[materials.ceramic]
+D = 5.0e-6
+c = 40.9
+[boundaries.left]
+type = "mole_fraction"
+value = 0.8
+[boundaries.right]
+type = "mole_fraction"
+value = 0.2
+"""
+
 
 def summary_with(error: float, reaction: float, gradient: float, geometric: float) -> dict:
     """A run summary whose reference disagrees by ``error`` (relative)."""
@@ -103,28 +124,7 @@ def test_unfused_interface_gives_zero_flux_not_noise(tmp_path, capsys):
     # piece has one Dirichlet end and is otherwise closed: the exact flux is 0.
     shutil.copy(DATA / "unfused.msh", tmp_path / "unfused.msh")
     case = tmp_path / "case.toml"
-    case.write_text(
-        """
-[geometry]
-kind = "mesh_file"
-path = "unfused.msh"
-[regions]
-coating = "polymer"
-support = "ceramic"
-[materials.polymer]
-D = 1.0e-6
-c = 40.9
-[materials.ceramic]
-D = 5.0e-6
-c = 40.9
-[boundaries.left]
-type = "mole_fraction"
-value = 0.8
-[boundaries.right]
-type = "mole_fraction"
-value = 0.2
-"""
-    )
+    case.write_text(UNFUSED_CASE)
     out = tmp_path / "out"
     assert cli.main(["run", str(case), "--out", str(out)]) == 0
     err = capsys.readouterr().err
@@ -169,3 +169,46 @@ value = 0.2
     report = json.loads((out / "summary.json").read_text())["mesh"]
     assert report["geometric_order"] == 2
     assert report["p1_linear_gradient_error"] < 1e-10  # round-off (measured ~1e-14)
+
+
+DEMOS = Path(__file__).resolve().parents[1] / "demos"
+
+
+@pytest.mark.parametrize(
+    "demo,old,new,key,hint",
+    [
+        # tester2 F8 g): a material name in [regions] had no "did you mean"
+        (None, "", "", "regions.coating", "did you mean 'polymer'?"),
+        (
+            "reacting_slab.toml",
+            '"A <=> B"',
+            '"A <=> Bb"',
+            "reactions[0].equation",
+            "did you mean 'B'?",
+        ),
+        (
+            "ternary_h2_n2_co2.toml",
+            'bootstrap = "zero_net_flux"',
+            'bootstrap = "stagnant"\nstagnant_species = "CO22"',
+            "multicomponent.stagnant_species",
+            "did you mean 'CO2'?",
+        ),
+    ],
+)
+def test_misspelt_names_get_a_suggestion(tmp_path, capsys, demo, old, new, key, hint):
+    if demo is None:
+        shutil.copy(DATA / "unfused.msh", tmp_path / "unfused.msh")
+        text = UNFUSED_CASE.replace('coating = "polymer"', 'coating = "polymr"')
+    else:
+        text = (DEMOS / demo).read_text()
+        assert old in text
+        text = text.replace(old, new)
+    case = tmp_path / "case.toml"
+    case.write_text(text)
+    for command in ("check", "run"):
+        out = tmp_path / f"out_{command}"
+        extra = ["--out", str(out)] if command == "run" else []
+        assert cli.main([command, str(case), *extra]) == cli.EXIT_INVALID
+        err = capsys.readouterr().err
+        assert key in err and hint in err, err
+        assert not out.exists()

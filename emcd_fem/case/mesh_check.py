@@ -15,6 +15,7 @@ from mpi4py import MPI
 import numpy as np
 
 from emcd_fem.case import Case, CaseError, MeshFile
+from emcd_fem.case.check_tools import missing_material
 from emcd_fem.errors import EmcdMeshError
 from emcd_fem.mesh.domain import Domain
 
@@ -60,12 +61,7 @@ def mapping_problems(
         material = case.material_of(region)
         if material not in case.materials:
             problems.append(
-                (
-                    f"regions.{region}",
-                    f"no material {material!r} for mesh region {region!r}; add "
-                    f"[materials.{material}] or map it in [regions] (materials: "
-                    f"{sorted(case.materials)})",
-                )
+                (f"regions.{region}", missing_material(region, material, list(case.materials)))
             )
     sections = [("boundaries", case.boundaries)]
     if case.thermal is not None:
