@@ -212,3 +212,52 @@ def test_misspelt_names_get_a_suggestion(tmp_path, capsys, demo, old, new, key, 
         err = capsys.readouterr().err
         assert key in err and hint in err, err
         assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "dim,rate,amount,power,energy",
+    [
+        (1, "mol/(m^2 s)", "mol/m^2", "W/m^2", "J/m^2"),  # per unit area
+        (2, "mol/(m s)", "mol/m", "W/m", "J/m"),  # per unit depth
+        (3, "mol/s", "mol", "W", "J"),
+    ],
+)
+def test_time_series_units_follow_the_dimension(dim, rate, amount, power, energy):
+    # tester1 #4: the binary transient CSV said [mol/s] and [mol] in every dimension
+    from emcd_fem.io.time_series import time_series_rows
+    from emcd_fem.models.transient_state import StepRecord
+
+    record = StepRecord(
+        step=1,
+        t=0.1,
+        dt=0.1,
+        boundary_flux={"left": -1.0, "right": 0.5},
+        inventory=2.0,
+        inventory_rate=0.5,
+        production=0.0,
+        balance=0.0,
+        error_ratio=None,
+        rejected=0,
+        change_rate=0.0,
+        heat_flow={"left": 3.0},
+        heat_energy=4.0,
+        heat_balance=0.0,
+    )
+    header, rows = time_series_rows([record], ["left", "right"], dim=dim)
+    assert header == [
+        "step",
+        "t [s]",
+        "dt [s]",
+        f"flux_left [{rate}]",
+        f"flux_right [{rate}]",
+        f"inventory [{amount}]",
+        f"inventory_rate [{rate}]",
+        f"production [{rate}]",
+        f"balance [{rate}]",
+        "error_ratio [1]",
+        "rejected_steps",
+        f"heat_flow_left [{power}]",
+        f"heat_energy [{energy}]",
+        f"heat_balance [{power}]",
+    ]
+    assert rows[0][3:6] == [-1.0, 0.5, 2.0]

@@ -317,7 +317,7 @@ def write_transient_files(
     out: Path, state: TransientState, boundaries: list[str], comm: MPI.Comm, dim: int
 ) -> list[str]:
     """time_series.csv and flux_history.png (rank 0 draws) in ``out``."""
-    write_time_series(out / "time_series.csv", state.records, boundaries, comm)
+    write_time_series(out / "time_series.csv", state.records, boundaries, comm, dim=dim)
     files = ["time_series.csv", COLLECTION, "fields_time", CHECKPOINT]
     if comm.rank == 0 and state.records:
         from emcd_fem.plotting.time_series import plot_flux_history
