@@ -261,3 +261,76 @@ def test_time_series_units_follow_the_dimension(dim, rate, amount, power, energy
         f"heat_balance [{power}]",
     ]
     assert rows[0][3:6] == [-1.0, 0.5, 2.0]
+
+
+STEADY_1D = """
+[geometry]
+kind = "layered_slab"
+dim = {dim}
+layers = [{{ name = "m", thickness = 1.0e-3, cells = 8 }}]
+[materials.m]
+D = 1.0e-9
+c = 40.0
+[boundaries.left]
+type = "mole_fraction"
+value = 0.9
+[boundaries.right]
+type = "mole_fraction"
+value = 0.0
+"""
+TIME = """
+[time]
+t_end = {t_end}
+dt = 0.5
+scheme = "bdf1"
+output_times = []
+initial = {initial}
+"""
+
+
+@pytest.mark.parametrize("source", ["steady", "other_dim", "not_a_run"])
+def test_initial_from_a_directory_check_and_run_agree(tmp_path, capsys, source):
+    # tester2 F10: `initial = {from = DIR}` with a steady run's directory passed `emcd
+    # check` and failed `emcd run` (exit 2); the reference promised "checkpoint or field
+    # file". Now check looks at DIR (checkpoint, geometry kind/dim, degree) as run does.
+    previous = tmp_path / "previous"
+    if source == "steady":
+        (tmp_path / "a.toml").write_text(STEADY_1D.format(dim=1))
+        assert cli.main(["run", str(tmp_path / "a.toml"), "--out", str(previous)]) == 0
+        expected = "a steady run's result (no checkpoint.npz)"
+    elif source == "other_dim":  # a transient run, but of a 2D slab
+        text = STEADY_1D.format(dim=2) + TIME.format(t_end=1.0, initial=0.0)
+        (tmp_path / "a.toml").write_text(text)
+        assert cli.main(["run", str(tmp_path / "a.toml"), "--out", str(previous)]) == 0
+        expected = "another geometry or discretisation (dim 2 there, 1 here)"
+    else:
+        previous.mkdir()
+        expected = "not a transient run's result (no checkpoint.npz)"
+    capsys.readouterr()
+    case = tmp_path / "b.toml"
+    case.write_text(
+        STEADY_1D.format(dim=1) + TIME.format(t_end=1.0, initial=f'{{ from = "{previous}" }}')
+    )
+    out = tmp_path / "out"
+    assert cli.main(["check", str(case)]) == cli.EXIT_INVALID
+    checked = capsys.readouterr().err
+    assert cli.main(["run", str(case), "--out", str(out)]) == cli.EXIT_INVALID
+    ran = capsys.readouterr().err
+    for err in (checked, ran):
+        assert "time.initial.from" in err and expected in err, err
+    assert not out.exists()
+
+
+def test_initial_from_a_transient_run_of_the_same_geometry_passes_check(tmp_path, capsys):
+    previous = tmp_path / "previous"
+    (tmp_path / "a.toml").write_text(STEADY_1D.format(dim=1) + TIME.format(t_end=1.0, initial=0.0))
+    assert cli.main(["run", str(tmp_path / "a.toml"), "--out", str(previous)]) == 0
+    case = tmp_path / "b.toml"
+    case.write_text(
+        STEADY_1D.format(dim=1)
+        + TIME.format(t_end=2.0, initial=f'{{ from = "{previous}" }}').replace(
+            "[time]", "[time]\nt_start = 1.0"
+        )
+    )
+    assert cli.main(["check", str(case)]) == 0
+    assert cli.main(["run", str(case), "--out", str(tmp_path / "out")]) == 0

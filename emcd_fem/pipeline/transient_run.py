@@ -33,6 +33,7 @@ from dolfinx import fem
 
 from emcd_fem import progress
 from emcd_fem.case import Case
+from emcd_fem.case.check_time import initial_from_problems
 from emcd_fem.case.time import InitialFrom
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate, evaluate_in_time
@@ -97,6 +98,8 @@ def _initial_potentials(
     """
     initial = case.time.initial
     if isinstance(initial, InitialFrom):
+        for key, problem in initial_from_problems(case):  # as `emcd check` says
+            raise EmcdInputError(f"{key}: {problem}")
         path = Path(initial.from_) / CHECKPOINT
         targets = list(model.potentials)
         explicit = case.thermal is None or case.thermal.initial_temperature is not None
