@@ -179,7 +179,7 @@ def test_transient_run_reaches_the_steady_closed_form(tmp_path):
         1e-12 * scale
     )
     header = (out / "time_series.csv").read_text().splitlines()[0]
-    assert "flux_support|skin [mol/s]" in header
+    assert "flux_support|skin [mol/(m s)]" in header  # 2D: per unit depth
 
 
 @pytest.mark.parametrize("demo", ["interface_reaction.toml", "reacting_slab.toml"])

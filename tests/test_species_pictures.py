@@ -66,3 +66,33 @@ def test_every_species_and_the_total_flux_get_a_picture(dim, bootstrap, tmp_path
         assert total <= EQUIMOLAR_FLOOR * peak
     else:  # N2 stagnant: N_H2 + N_CO2 ≠ 0, a few % of the species fluxes here
         assert total > 1e-3 * peak
+
+
+@pytest.mark.parametrize("bootstrap", ["zero_net_flux", "stagnant"])
+def test_captions_say_what_the_run_is(bootstrap, tmp_path, monkeypatch):
+    # tester1 #5: every picture said "EMCD: ..." even for a stagnant-species run (not
+    # equimolar), and x_<stagnant>.png promised "arrows: molar flux" of a zero flux
+    import pyvista
+
+    from emcd_fem.plotting import render_run
+
+    out = tmp_path / "run"
+    result = run_case(_case(2, bootstrap), out)
+    assert result.summary["equimolar"].startswith("yes" if bootstrap != "stagnant" else "no")
+    captions = []
+    original = pyvista.Plotter.add_text
+    monkeypatch.setattr(
+        pyvista.Plotter,
+        "add_text",
+        lambda self, text, *a, **k: captions.append(text) or original(self, text, *a, **k),
+    )
+    render_run(out)
+    species = [c for c in captions if "mole fraction of" in c or "molar flux N_" in c]
+    assert len(species) == (6 if bootstrap == "zero_net_flux" else 5)  # no N_N2 streamlines
+    prefix = "EMCD: " if bootstrap == "zero_net_flux" else "Maxwell-Stefan, not equimolar: "
+    assert all(c.startswith(prefix) for c in species), species
+    (x_n2,) = [c for c in species if "mole fraction of N2" in c]
+    if bootstrap == "stagnant":
+        assert x_n2.endswith("molar flux N_N2 = 0 to rounding (no arrows)")
+    else:
+        assert x_n2.endswith("arrows: molar flux N_N2")

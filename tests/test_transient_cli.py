@@ -79,7 +79,15 @@ def test_case_file_transient_vs_fourier(tmp_path):
     assert transient["reason"] == "t_end" and transient["steps"] == 400
     assert transient["max_relative_imbalance"] < 1e-10
     header, values = _series(tmp_path / "out")
-    assert header[:5] == ["step", "t [s]", "dt [s]", "flux_left [mol/s]", "flux_right [mol/s]"]
+    # 1D: per unit area (tester1 #4: the header said [mol/s] for mol/(m^2 s) values)
+    assert header[:5] == [
+        "step",
+        "t [s]",
+        "dt [s]",
+        "flux_left [mol/(m^2 s)]",
+        "flux_right [mol/(m^2 s)]",
+    ]
+    assert header[5] == "inventory [mol/m^2]"
     assert values.shape[0] == 400 and values[-1, 1] == pytest.approx(0.2, rel=1e-14)
     assert (tmp_path / "out" / "flux_history.png").stat().st_size > 10_000
 

@@ -144,9 +144,58 @@ def _data_problems(case: Case) -> list[tuple[str, str]]:
             check_expression(initial, getattr(case.geometry, "dim", None) or 3)
         except EmcdInputError as exc:
             problems.append(("time.initial", str(exc)))
-    elif isinstance(initial, InitialFrom) and not Path(initial.from_).is_dir():
-        problems.append(("time.initial.from", f"no result directory {initial.from_!r}"))
+    elif isinstance(initial, InitialFrom):
+        problems += initial_from_problems(case)
     return problems
+
+
+def initial_from_problems(case: Case) -> list[tuple[str, str]]:
+    """Problems of ``[time] initial = {from = DIR}`` (``emcd check`` and ``emcd run`` alike).
+
+    DIR must be a transient run's result directory: its ``checkpoint.npz`` holds the state
+    to start from (a steady run writes none), of the same geometry kind and dimension and
+    the same element degree (the DOFs are matched by their coordinates when it is read).
+    """
+    from emcd_fem.io.checkpoint import CHECKPOINT, read_header
+
+    key, directory = "time.initial.from", Path(case.time.initial.from_)
+    if not directory.is_dir():
+        return [(key, f"no result directory {str(directory)!r}")]
+    if not (directory / CHECKPOINT).is_file():
+        steady = (directory / "summary.json").is_file()
+        what = "a steady run's result (no " if steady else "not a transient run's result (no "
+        return [
+            (
+                key,
+                f"{str(directory)!r} is {what}{CHECKPOINT}): only transient runs ([time]) "
+                "write the state a run can start from. To start from a steady state, run "
+                "this case with [time] stop_at_steady_state = true first, then start from "
+                "that run's directory",
+            )
+        ]
+    try:
+        stored = read_header(directory / CHECKPOINT).get("case", {})
+    except EmcdInputError as exc:
+        return [(key, str(exc))]
+    g, g_stored = case.geometry, stored.get("geometry", {})
+    ours = {"kind": g.kind, "dim": getattr(g, "dim", None)}
+    ours["degree"] = case.discretisation.degree
+    theirs = {k: g_stored.get(k) for k in ("kind", "dim")}
+    theirs["degree"] = stored.get("discretisation", {}).get("degree", ours["degree"])
+    differ = [
+        f"{k} {theirs[k]!r} there, {ours[k]!r} here"
+        for k in ours
+        if None not in (ours[k], theirs[k]) and ours[k] != theirs[k]
+    ]
+    if differ:
+        return [
+            (
+                key,
+                f"the run in {str(directory)!r} has another geometry or discretisation "
+                f"({'; '.join(differ)}): start from a run of this geometry and degree",
+            )
+        ]
+    return []
 
 
 def _expression_problems(key, text, t_start, t_end, spec) -> list[tuple[str, str]]:

@@ -13,6 +13,16 @@ def suggest(name: str, known: Sequence[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else f"known: {sorted(known)}"
 
 
+def missing_material(region: str, material: str, materials: Sequence[str]) -> str:
+    """Why mesh region ``region`` has no material: the name ``material`` is not defined."""
+    close = difflib.get_close_matches(material, sorted(materials), n=1)
+    hint = f"did you mean {close[0]!r}? Or " if close else ""
+    return (
+        f"no material {material!r} for mesh region {region!r}; {hint}add "
+        f"[materials.{material}] or map it in [regions] (materials: {sorted(materials)})"
+    )
+
+
 def inside(geometry: Any) -> tuple[Any, float] | None:
     """A test ``inside(points (n, dim)) -> bool array`` for the geometry and its size [m].
 

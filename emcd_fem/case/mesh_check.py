@@ -16,6 +16,7 @@ import numpy as np
 
 from emcd_fem.case import Case, CaseError, MeshFile
 from emcd_fem.case.check_geometry import partition_boundary_problems
+from emcd_fem.case.check_tools import missing_material
 from emcd_fem.errors import EmcdMeshError
 from emcd_fem.mesh.domain import Domain
 
@@ -61,12 +62,7 @@ def mapping_problems(
         material = case.material_of(region)
         if material not in case.materials:
             problems.append(
-                (
-                    f"regions.{region}",
-                    f"no material {material!r} for mesh region {region!r}; add "
-                    f"[materials.{material}] or map it in [regions] (materials: "
-                    f"{sorted(case.materials)})",
-                )
+                (f"regions.{region}", missing_material(region, material, list(case.materials)))
             )
     sections = [("boundaries", case.boundaries)]
     if case.thermal is not None:

@@ -165,7 +165,13 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
         problems.append((f"{ROOT}.species", "species names must be distinct"))
     if spec.bootstrap == "stagnant" and spec.stagnant_species not in species:
         problems.append(
-            (f"{ROOT}.stagnant_species", f"name the stagnant species, one of {species}")
+            (
+                f"{ROOT}.stagnant_species",
+                f"name the stagnant species, one of {species}"
+                if spec.stagnant_species is None
+                else f"unknown species {spec.stagnant_species!r}; "
+                f"{suggest(spec.stagnant_species, species)}",
+            )
         )
     if spec.bootstrap == "flux_ratios":
         given = spec.flux_ratios or {}

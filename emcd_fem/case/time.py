@@ -8,11 +8,17 @@ from emcd_fem.case.base import Section as _Section
 
 
 class InitialFrom(_Section):
-    """Start from a previous run's result directory (its checkpoint or field file)."""
+    """Start from a previous transient run's final state (its checkpoint; steady runs: none).
+
+    A steady run writes no checkpoint: to start from a steady state, run the case with
+    [time] stop_at_steady_state = true first and start from that run's directory.
+    """
 
     model_config = ConfigDict(populate_by_name=True)
     from_: str = Field(
-        alias="from", description="Result directory of an earlier `emcd run` of this geometry."
+        alias="from",
+        description="Result directory of an earlier transient `emcd run` of this geometry "
+        "(same kind, dimension and degree; `emcd check` looks at it).",
     )
 
 
@@ -50,7 +56,7 @@ class Time(_Section):
     initial: float | str | InitialFrom = Field(
         default=0.0,
         description='Initial x_A: a number, an expression of x, y, z [m], or `{from = "DIR"}` '
-        "(a previous run's final state).",
+        "(a previous transient run's final state).",
     )
     boundary_values: dict[str, str] = Field(
         default_factory=dict,

@@ -101,29 +101,39 @@ class FieldSeries:
         temporary.replace(path)
 
 
+#: Units of the integrated quantities by dimension 1, 2, 3: per unit area in 1D, per unit
+#: depth in 2D (rate, amount, heat flow, heat).
+UNITS: dict[int, tuple[str, str, str, str]] = {
+    1: ("mol/(m^2 s)", "mol/m^2", "W/m^2", "J/m^2"),
+    2: ("mol/(m s)", "mol/m", "W/m", "J/m"),
+    3: ("mol/s", "mol", "W", "J"),
+}
+
+
 def time_series_rows(
-    records: Sequence[StepRecord], boundaries: Sequence[str]
+    records: Sequence[StepRecord], boundaries: Sequence[str], *, dim: int
 ) -> tuple[list[str], list[list[float | int | str]]]:
-    """Header and rows of ``time_series.csv`` (units in brackets).
+    """Header and rows of ``time_series.csv`` (units in brackets, by ``dim``: :data:`UNITS`).
 
     With a transient temperature also the boundary heat flows, the stored heat and the
-    energy balance (``heat_flow_<name> [W]``, ``heat_energy [J]``, ``heat_balance [W]``;
-    per unit depth in 2D, per unit area in 1D, like the species flows).
+    energy balance (``heat_flow_<name> [W]``, ``heat_energy [J]``, ``heat_balance [W]`` in
+    3D; per unit depth in 2D, per unit area in 1D, like the species flows).
     """
+    rate, amount, power, energy = UNITS[dim]
     header = ["step", "t [s]", "dt [s]"]
-    header += [f"flux_{name} [mol/s]" for name in boundaries]
+    header += [f"flux_{name} [{rate}]" for name in boundaries]
     header += [
-        "inventory [mol]",
-        "inventory_rate [mol/s]",
-        "production [mol/s]",
-        "balance [mol/s]",
+        f"inventory [{amount}]",
+        f"inventory_rate [{rate}]",
+        f"production [{rate}]",
+        f"balance [{rate}]",
         "error_ratio [1]",
         "rejected_steps",
     ]
     heat = [n for n in (records[0].heat_flow or {})] if records else []
     if heat:
-        header += [f"heat_flow_{name} [W]" for name in heat]
-        header += ["heat_energy [J]", "heat_balance [W]"]
+        header += [f"heat_flow_{name} [{power}]" for name in heat]
+        header += [f"heat_energy [{energy}]", f"heat_balance [{power}]"]
     rows = [
         [r.step, r.t, r.dt]
         + [r.boundary_flux.get(name, 0.0) for name in boundaries]
@@ -146,11 +156,23 @@ def time_series_rows(
 
 
 def write_time_series(
-    path: str | Path, records: Sequence[StepRecord], boundaries: Sequence[str], comm: MPI.Comm
+    path: str | Path,
+    records: Sequence[StepRecord],
+    boundaries: Sequence[str],
+    comm: MPI.Comm,
+    *,
+    dim: int,
 ) -> None:
-    """Write ``time_series.csv`` on rank 0."""
-    header, rows = time_series_rows(records, boundaries)
+    """Write ``time_series.csv`` on rank 0 (``dim``: the mesh's, for the units)."""
+    header, rows = time_series_rows(records, boundaries, dim=dim)
     write_csv(Path(path), header, rows, comm)
 
 
-__all__ = ["COLLECTION", "PIECES", "FieldSeries", "time_series_rows", "write_time_series"]
+__all__ = [
+    "COLLECTION",
+    "PIECES",
+    "UNITS",
+    "FieldSeries",
+    "time_series_rows",
+    "write_time_series",
+]

@@ -16,6 +16,7 @@ Summing the species balances gives ∇·N = R_T = Σ_r Δν_r r_r with
 holds only for Δν = 0 (:func:`equimolar_problem` says which model to use otherwise).
 """
 
+import difflib
 import math
 import re
 from collections.abc import Collection
@@ -201,9 +202,11 @@ def binary_coefficients(reaction: Reaction, species: tuple[str, str]) -> tuple[f
     s = reaction.stoichiometry
     for name in s.species:
         if name not in species:
+            close = difflib.get_close_matches(name, list(species), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise EmcdInputError(
                 f"reaction {reaction.label!r}: unknown species {name!r}; the binary model has "
-                f"{species[0]!r} (A) and {species[1]!r} (B)"
+                f"{species[0]!r} (A) and {species[1]!r} (B){hint}"
             )
     return s.net(species[0]), s.net(species[1])
 

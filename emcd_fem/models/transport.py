@@ -3,9 +3,8 @@
 Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
 N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
 temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
-source R_A; reactions, homogeneous, on catalytic walls and on internal interfaces
-(``emcd_fem.models.reacting``); partition coefficients (through H,
-``emcd_fem.materials.partition``); film resistances k_ab H_a (μ_a − μ_b)(w_a − w_b) on film
+source R_A; reactions, homogeneous, on walls and on interfaces (``emcd_fem.models.reacting``);
+partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances k_ab H_a (μ_a − μ_b)(w_a − w_b) on film
 interfaces (``emcd_fem.models.films``). Regions joined without a film form a block
 (``emcd_fem.models.blocks``); one residual F_b per block.
 
@@ -60,7 +59,7 @@ from emcd_fem.models.thermal_support import model_temperature
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
-from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
+from emcd_fem.post.integrals import FLUX_FLOOR, flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
 from emcd_fem.solvers.nonlinear import global_size, in_sequence, newton_petsc_options
 
@@ -307,17 +306,18 @@ class SpeciesTransportModel:
             EmcdResultError: x_A out of [0, 1] by more than the discretisation explains.
         """
         domain = self.domain
-        heat, passes, changes = None, 1, []
-        coupling = "isothermal"
+        heat, passes, changes, coupling = None, 1, [], "isothermal"
         if self.temperature is not None:
             coupling = "prescribed" if self.heat is None else self.coupling
         last: dict[str, dict[str, float]] = {}
 
         production = 0.0 if self._production_form is None else integrate(self._production_form)
+        # judged against at least the balance's floor: round-off-zero fluxes are no noise
+        floor = FLUX_FLOOR * flux_scale(domain, self._conductance)
 
         def current_flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current potentials
             last["fluxes"] = self._boundary_fluxes(self._isothermal["residuals"])
-            return sum(abs(v) for v in last["fluxes"].values()) + abs(production)
+            return max(sum(abs(v) for v in last["fluxes"].values()) + abs(production), floor)
 
         report = solve_linear(
             self.linear_problem,

@@ -26,6 +26,7 @@ from emcd_fem.case import (
     SphereShells,
     StomatalPore,
 )
+from emcd_fem.case.check_tools import missing_material
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, partition, properties
 from emcd_fem.materials.stoichiometry import interface_name
@@ -159,8 +160,7 @@ def build_materials(case: Case, regions: Sequence[str] | None = None) -> dict[st
         name = case.material_of(region)
         if name not in case.materials:
             raise EmcdInputError(
-                f"regions.{region}: no material {name!r} for mesh region {region!r}; add "
-                f"[materials.{name}] or map it in [regions] (materials: {sorted(case.materials)})"
+                f"regions.{region}: {missing_material(region, name, list(case.materials))}"
             )
         materials[region] = resolve_material(case, name).material
     return materials

@@ -33,6 +33,7 @@ from dolfinx import fem
 
 from emcd_fem import progress
 from emcd_fem.case import Case
+from emcd_fem.case.check_time import initial_from_problems
 from emcd_fem.case.time import InitialFrom
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate, evaluate_in_time
@@ -97,6 +98,8 @@ def _initial_potentials(
     """
     initial = case.time.initial
     if isinstance(initial, InitialFrom):
+        for key, problem in initial_from_problems(case):  # as `emcd check` says
+            raise EmcdInputError(f"{key}: {problem}")
         path = Path(initial.from_) / CHECKPOINT
         targets = list(model.potentials)
         explicit = case.thermal is None or case.thermal.initial_temperature is not None
@@ -317,7 +320,7 @@ def write_transient_files(
     out: Path, state: TransientState, boundaries: list[str], comm: MPI.Comm, dim: int
 ) -> list[str]:
     """time_series.csv and flux_history.png (rank 0 draws) in ``out``."""
-    write_time_series(out / "time_series.csv", state.records, boundaries, comm)
+    write_time_series(out / "time_series.csv", state.records, boundaries, comm, dim=dim)
     files = ["time_series.csv", COLLECTION, "fields_time", CHECKPOINT]
     if comm.rank == 0 and state.records:
         from emcd_fem.plotting.time_series import plot_flux_history

@@ -43,7 +43,7 @@ def render_run(directory: str | Path) -> list[Path]:
         available = set(grid.point_data) | set(grid.cell_data)
         pictures = [render_field(directory, name) for name in SCALAR_PICTURES if name in available]
         if species_names(grid):  # an n-species run: every species, and Σ_i N_i
-            pictures += render_species(directory, grid)
+            pictures += render_species(directory, grid, equimolar=_equimolar(directory))
         else:
             flux = render_flux(directory)
             if flux is not None:
@@ -52,6 +52,17 @@ def render_run(directory: str | Path) -> list[Path]:
     if profile is not None:
         pictures.append(profile)
     return pictures
+
+
+def _equimolar(directory: Path) -> bool | None:
+    """The run's own verdict (summary.json ``equimolar``: "yes: ..."/"no: ..."), if any."""
+    import json
+
+    try:
+        verdict = json.loads((directory / "summary.json").read_text()).get("equimolar")
+    except (OSError, ValueError):
+        return None
+    return verdict.startswith("yes") if isinstance(verdict, str) else None
 
 
 __all__ = [

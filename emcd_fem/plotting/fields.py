@@ -44,6 +44,8 @@ def render_field(
     grid=None,
     picture: tuple[str, str, str, str] | None = None,
     arrows: tuple[str, str] | None = None,
+    title: str = "EMCD",
+    zero_flux: bool = False,
 ) -> Path:
     """A picture of one scalar field: region outlines and flux arrows in 2D, clipped in 3D.
 
@@ -56,17 +58,21 @@ def render_field(
             :data:`SCALAR_PICTURES` entry.
         arrows: (cell vector array, its label) of the 2D arrows (default: the first
             ``molar_flux*`` array, labelled N_A).
+        title: The caption's prefix: what the run is (``"EMCD"``; an n-species run that is
+            not equimolar says so).
+        zero_flux: The flux is zero to rounding (a stagnant species): no arrows, and the
+            caption says so instead of promising them.
 
     Returns:
         The PNG path (``<stem>.png`` in ``directory``).
     """
     import pyvista
 
-    stem, title, caption, cmap = picture or SCALAR_PICTURES[scalars]
+    stem, bar_title, caption, cmap = picture or SCALAR_PICTURES[scalars]
     grid = grid if grid is not None else _read_grid(directory)
     dim = _dimension(grid)
     plotter = pyvista.Plotter(off_screen=True, window_size=window_size or _window(grid))
-    bar = _colour_bar(title, "%.4g")
+    bar = _colour_bar(bar_title, "%.4g")
     values = np.asarray(grid[scalars], dtype=float)
     lo, hi = float(values.min()), float(values.max())
     spread = max(hi - lo, abs(hi), 1e-300)
@@ -84,7 +90,7 @@ def render_field(
             next((k for k in grid.cell_data if k.startswith("molar_flux")), None),
             "N_A",
         )
-        if flux is not None:
+        if flux is not None and not zero_flux:
             centres = grid.cell_centers()
             vectors = np.asarray(grid.cell_data[flux])
             magnitude = np.linalg.norm(vectors, axis=1)
@@ -102,11 +108,13 @@ def render_field(
                 )
         plotter.view_xy()
         plotter.camera.zoom(1.15)
-    plotter.add_text(
-        f"EMCD: {caption}"
-        + (" (clipped at y-centre)" if dim == 3 else f", arrows: molar flux {label}"),
-        font_size=11,
-    )
+    if dim == 3:
+        where = " (clipped at y-centre)"
+    elif zero_flux:
+        where = f", molar flux {label} = 0 to rounding (no arrows)"
+    else:
+        where = f", arrows: molar flux {label}"
+    plotter.add_text(f"{title}: {caption}{where}", font_size=11)
     path = directory / f"{stem}.png"
     plotter.screenshot(str(path))
     plotter.close()

@@ -29,21 +29,43 @@ def species_names(grid) -> list[str]:
     return [k[2:] for k in grid.point_data if k.startswith("x_")]
 
 
-def render_species(directory: Path, grid) -> list[Path]:
+def run_title(equimolar: bool) -> str:
+    """The caption prefix of an n-species picture: what the run is."""
+    return "EMCD" if equimolar else "Maxwell-Stefan, not equimolar"
+
+
+def render_species(directory: Path, grid, *, equimolar: bool | None = None) -> list[Path]:
     """Every species' mole-fraction and flux picture, and the total molar flux (rank 0).
+
+    Captions start with :func:`run_title`. A species whose flux is below
+    :data:`EQUIMOLAR_FLOOR` of the largest species flux (a stagnant species) gets no
+    arrows and no streamline picture (its "flux" is rounding), and its caption says so.
 
     Args:
         directory: Run directory (the PNGs go there).
         grid: The run's grid (:func:`~emcd_fem.plotting.grids.read_grid`), 2D or 3D.
+        equimolar: The run's own verdict (summary.json ``equimolar``); None: judged from
+            the fields (|Σ_i N_i| against :data:`EQUIMOLAR_FLOOR` of the largest |N_i|).
 
     Returns:
         The PNG paths.
     """
     pictures = []
     species = species_names(grid)
+    sizes = {
+        s: float(np.linalg.norm(np.asarray(grid.cell_data[f"molar_flux_{s}"]), axis=1).max())
+        for s in species
+        if f"molar_flux_{s}" in grid.cell_data
+    }
+    peak = max(sizes.values(), default=0.0)
+    if equimolar is None:
+        total = sum(np.asarray(grid.cell_data[f"molar_flux_{s}"], dtype=float) for s in sizes)
+        equimolar = not sizes or np.linalg.norm(total, axis=1).max() <= EQUIMOLAR_FLOOR * peak
+    title = run_title(equimolar)
     for s in species:
         flux = f"molar_flux_{s}"
         present = flux in grid.cell_data
+        zero = present and sizes[s] <= EQUIMOLAR_FLOOR * peak
         pictures.append(
             render_field(
                 directory,
@@ -51,10 +73,13 @@ def render_species(directory: Path, grid) -> list[Path]:
                 grid=grid,
                 picture=(f"x_{s}", f"x_{s}, mole fraction (-)", f"mole fraction of {s}", "viridis"),
                 arrows=(flux, f"N_{s}") if present else (None, ""),
+                title=title,
+                zero_flux=zero,
             )
         )
-        if present:
-            path = render_flux(directory, grid=grid, name=flux, label=f"N_{s}")
+        if present and not zero:
+            caption = f"{title}: molar flux N_{s}, streamlines"
+            path = render_flux(directory, grid=grid, name=flux, label=f"N_{s}", caption=caption)
             if path is not None:
                 pictures.append(path)
     total = _total_flux(directory, grid, species)
@@ -119,4 +144,4 @@ def _flat_total(directory: Path, grid, magnitude: np.ndarray, peak: float) -> Pa
     return path
 
 
-__all__ = ["EQUIMOLAR_FLOOR", "render_species", "species_names"]
+__all__ = ["EQUIMOLAR_FLOOR", "render_species", "run_title", "species_names"]

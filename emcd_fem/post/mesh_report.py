@@ -14,6 +14,7 @@ from dolfinx import mesh as dmesh
 from ufl.classes import CellEdgeVectors
 
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import linear_field_gradient_error
 from emcd_fem.post.integrals import tagged_integrals
 
 
@@ -233,6 +234,8 @@ def mesh_report(domain: Domain, dofs: int | None = None) -> dict[str, Any]:
         "boundary_measures": boundaries,
         "interface_measures": interfaces,
     }
+    if report["geometric_order"] > 1:  # what P1 costs on these cells (0 if straight-sided)
+        report["p1_linear_gradient_error"] = linear_field_gradient_error(msh, 1)
     if domain.excluded:
         report["ignored_groups"] = dict(domain.excluded)
     if dofs is not None:
