@@ -4,9 +4,9 @@ Terms (``emcd_fem.physics.terms``): the constitutive flux in the potential form
 N_A = −c D H ∇μ (x_A = H μ), plus the Soret part −c D S_T x_A (1 − x_A) ∇T when a
 temperature is given; the boundary conditions (``emcd_fem.physics.conditions``); a volumetric
 source R_A; reactions, homogeneous, on walls and on interfaces (``emcd_fem.models.reacting``);
-partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances k_ab H_a (μ_a − μ_b)(w_a − w_b) on film
-interfaces (``emcd_fem.models.films``). Regions joined without a film form a block
-(``emcd_fem.models.blocks``); one residual F_b per block.
+partition coefficients (through H, ``emcd_fem.materials.partition``); film resistances
+k_ab H_a (μ_a − μ_b)(w_a − w_b) on film interfaces (``emcd_fem.models.films``). Regions
+joined without a film form a block (``emcd_fem.models.blocks``); one residual F_b per block.
 
 The temperature is a number, a UFL expression or a Function [K], or a
 :class:`~emcd_fem.models.thermal.HeatConductionProblem` (contact resistances if given): T does
