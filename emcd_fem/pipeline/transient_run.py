@@ -21,8 +21,6 @@ outputs so far committed, and the run ends with summary ``transient.reason =
 """
 
 import logging
-import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from emcd_fem.case import Case
 from emcd_fem.case.time import InitialFrom
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate, evaluate_in_time
+from emcd_fem.interrupts import StopOnSignal
 from emcd_fem.io.checkpoint import (
     CHECKPOINT,
     fingerprint,
@@ -145,33 +144,6 @@ def fields_in_time(model: SpeciesTransportModel, transient: TransientModel) -> l
     return fields
 
 
-class _Stop:
-    """SIGTERM/SIGINT → a flag the march polls; every rank agrees (MAX reduction)."""
-
-    def __init__(self, comm: MPI.Comm) -> None:
-        self.comm, self.flag, self.previous = comm, 0, {}
-
-    def __enter__(self) -> "_Stop":
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                self.previous[signum] = signal.signal(signum, self._handler)
-        return self
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        self.flag = 1
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, old in self.previous.items():
-            signal.signal(signum, old)
-
-    def __call__(self) -> bool:
-        return bool(self.comm.allreduce(self.flag, op=MPI.MAX))
-
-
-#: SIGTERM/SIGINT → a flag the march polls (public name for the other transient routes).
-StopOnSignal = _Stop
-
-
 def resume_header(case: Case) -> dict[str, Any]:
     """The header of the checkpoint ``time.resume`` names, checked against the case.
 
@@ -271,7 +243,7 @@ def march_case(
             save(False, "running")
 
     try:
-        with _Stop(comm) as stop:
+        with StopOnSignal(comm) as stop:
             reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
     finally:
         bar.close()
