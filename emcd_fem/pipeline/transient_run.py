@@ -191,9 +191,19 @@ def march_case(
 
     The transient model's PETSc objects are freed (collectively) before returning.
 
+    SIGTERM/SIGINT from here on stop the march after a step on every rank (the model's
+    set-up, the start state and the march run in :class:`StopOnSignal`).
+
     Returns:
         The final state, why the march ended and the field series.
     """
+    with StopOnSignal(domain.comm) as stop:
+        return _march_case(case, domain, model, out, stop)
+
+
+def _march_case(
+    case: Case, domain: Domain, model: SpeciesTransportModel, out: Path | None, stop: StopOnSignal
+) -> tuple[TransientState, str, FieldSeries | None]:
     comm = domain.comm
     spec, settings = case.time, time_settings(case)
     values = {
@@ -243,8 +253,7 @@ def march_case(
             save(False, "running")
 
     try:
-        with StopOnSignal(comm) as stop:
-            reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
+        reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
     finally:
         bar.close()
     if series is not None and (not series.entries or series.entries[-1][0] != state.t):
