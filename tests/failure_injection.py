@@ -63,12 +63,12 @@ def inject(mode: str, rank: int) -> None:
 
         model_run.flux_space = broken_space
     elif mode == "output_writing":
-        import emcd_fem.pipeline.output as run_output
+        import emcd_fem.pipeline.summary_file as summary_file
 
         def refuse_json(path, *args, **kwargs):
             raise PermissionError(13, "Permission denied (injected)", str(path))
 
-        run_output.write_json = refuse_json
+        summary_file.write_json = refuse_json  # summary.json is written there
     elif mode == "newton_monitor":
         import emcd_fem.progress as progress
 

@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "emcd_fem.constants",
             "emcd_fem.expressions",
             "emcd_fem.agreement",
+            "emcd_fem.interrupts",
             "emcd_fem.callback_guard",
             "emcd_fem.progress",
         ),

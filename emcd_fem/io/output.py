@@ -7,7 +7,8 @@
   run's outputs as a whole: every entry the previous run listed in its manifest
   (:data:`MANIFEST`) and the new run does not write is removed, so nothing stale is left;
   files the program did not write (not in the manifest) are never deleted or overwritten.
-* On any failure (an exception, SIGINT, SIGTERM converted by :func:`signals_as_exceptions`)
+* On any failure (an exception, SIGINT, SIGTERM converted by
+  :func:`emcd_fem.interrupts.signals_as_exceptions`)
   the staging directory is removed and the earlier result is untouched. A failure while
   moving results into place is rolled back.
 
@@ -19,10 +20,8 @@ import fnmatch
 import json
 import os
 import shutil
-import signal
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,9 @@ from dolfinx import fem
 from dolfinx.io import XDMFFile
 
 from emcd_fem.agreement import checkpoint
+
+# re-exported: their home is emcd_fem.interrupts (pipeline.run and tests use these names)
+from emcd_fem.interrupts import Interrupted, signals_as_exceptions  # noqa: F401
 
 #: Marks a directory written by emcd_fem and lists its entries (top-level names).
 MANIFEST = ".emcd-output.json"
@@ -55,43 +57,6 @@ STAGING_PREFIX = ".emcd-staging-"
 
 class OutputError(OSError):
     """The output directory cannot be used or written (CLI exit code 5)."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM (or SIGINT) received: unwinds like Ctrl-C so every staging area is removed."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-@contextmanager
-def signals_as_exceptions() -> Iterator[None]:
-    """Turn SIGTERM and SIGINT into :class:`Interrupted` (a KeyboardInterrupt).
-
-    SIGINT is handled explicitly too: a process started in the background of a
-    non-interactive shell inherits SIGINT *ignored*, and Python then installs no
-    KeyboardInterrupt handler, so Ctrl-C/``kill -INT`` would be silently ignored and the
-    run would go on writing. Only installs handlers in the main thread; restores the
-    previous ones on exit.
-    """
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise Interrupted(signum)
-
-    previous = {
-        signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
 
 
 def _read_manifest(directory: Path) -> list[str] | None:

@@ -62,6 +62,8 @@ class FieldSeries:
         error = self.comm.bcast(error, root=0)
         if error:
             raise OSError(error)
+        if self.comm.rank != 0:  # the same entries on every rank: callers branch on them
+            self.entries.append((t, name))
 
     def adopt(self, previous: str | Path, t_max: float) -> None:
         """Take over the pieces of an earlier (interrupted) run up to ``t_max`` [s] (resume).

@@ -21,6 +21,7 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials import MaterialFields
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
@@ -195,7 +196,8 @@ def build_linear(
         user = dict(user_options)  # a user's method replaces the default one whole
         options = {} if "ksp_type" in user or "pc_type" in user else dict(DIRECT_OPTIONS)
         options.update(user)
-        problem = dolfinx.fem.petsc.LinearProblem(
+        problem = deferred_call(
+            dolfinx.fem.petsc.LinearProblem,
             a,
             L,
             bcs=bcs,
@@ -267,7 +269,8 @@ def build_nonlinear(
     us, maps = inputs.potentials, inputs.entity_maps
     J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
     single = len(us) == 1
-    problem = dolfinx.fem.petsc.NonlinearProblem(
+    problem = deferred_call(
+        dolfinx.fem.petsc.NonlinearProblem,
         F[0] if single else F,
         us[0] if single else us,
         bcs=bcs,
@@ -321,7 +324,8 @@ def build_monolithic(
     k_max = msh.comm.allreduce(float(heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX)
     scale = fem.Constant(msh, conductance / (k_max * heat.initial_guess()))
     F_T = scale * (ufl.action(a_T, T) - L_T)
-    problem = dolfinx.fem.petsc.NonlinearProblem(
+    problem = deferred_call(
+        dolfinx.fem.petsc.NonlinearProblem,
         [species_residual, F_T],
         [potential, T],
         bcs=[*bcs, *heat.bcs],

@@ -30,6 +30,7 @@ from dolfinx import fem, la
 from emcd_fem.agreement import checkpoint
 from emcd_fem.constants import GAS_CONSTANT
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials.porous import DustyGas, PorousMedium
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
@@ -180,7 +181,8 @@ class DustyGasModel:
         self._boundary_area = weighted_form([(zero + 1.0, domain.ds(t)) for t in tags], msh)
         self._problem = self._newton(F, bcs, petsc_options)
         u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-        self._guess = dolfinx.fem.petsc.LinearProblem(
+        self._guess = deferred_call(
+            dolfinx.fem.petsc.LinearProblem,
             ufl.inner(ufl.grad(u), ufl.grad(v)) * domain.dx,
             ufl.inner(fem.Constant(msh, np.zeros(n)), v) * domain.dx,
             bcs=bcs,
@@ -269,7 +271,8 @@ class DustyGasModel:
             "pc_factor_mat_solver_type": "mumps",
         }
         options.update(petsc_options or {})
-        problem = dolfinx.fem.petsc.NonlinearProblem(
+        problem = deferred_call(
+            dolfinx.fem.petsc.NonlinearProblem,
             F,
             self.c,
             bcs=bcs,

@@ -26,6 +26,7 @@ from dolfinx import fem
 
 from emcd_fem.agreement import checkpoint
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
@@ -221,7 +222,8 @@ class MaxwellStefanModel:
         self._residual = fem.form(F)
         self._dofs = partition_boundary_dofs(V, domain, names)
         options, self.flux_scale = newton_options(domain, mixtures, petsc_options)
-        self._problem = dolfinx.fem.petsc.NonlinearProblem(
+        self._problem = deferred_call(
+            dolfinx.fem.petsc.NonlinearProblem,
             F,
             self.x,
             bcs=bcs,
@@ -231,7 +233,8 @@ class MaxwellStefanModel:
         self._problem.solver.setConvergenceHistory()
         # initial guess: harmonic extension of the boundary compositions (one LU solve)
         u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-        self._guess = dolfinx.fem.petsc.LinearProblem(
+        self._guess = deferred_call(
+            dolfinx.fem.petsc.LinearProblem,
             ufl.inner(ufl.grad(u), ufl.grad(v)) * domain.dx,
             ufl.inner(fem.Constant(msh, np.zeros(n - 1)), v) * domain.dx,
             bcs=bcs,

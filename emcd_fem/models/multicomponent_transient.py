@@ -30,6 +30,7 @@ import ufl
 from dolfinx import fem, la
 
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
 from emcd_fem.models.newton import newton_solve
@@ -150,7 +151,8 @@ class TransientMaxwellStefan:
         } | dict(petsc_options or {})
         prefix = f"emcd_ms_transient_{next(_ids)}_"
         if single:
-            self.problem = dolfinx.fem.petsc.NonlinearProblem(
+            self.problem = deferred_call(
+                dolfinx.fem.petsc.NonlinearProblem,
                 F[0],
                 us[0],
                 bcs=model.dirichlet_bcs,

@@ -26,6 +26,7 @@ from dolfinx import fem
 
 from emcd_fem.analytic.reactions import stefan_flux
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.newton import newton_solve
@@ -135,7 +136,8 @@ class StefanFilm:
         comm, coords = msh.comm, msh.geometry.x[:, 0]
         self._z0 = comm.allreduce(float(coords.min(initial=np.inf)), op=MPI.MIN)
         self._length = comm.allreduce(float(coords.max(initial=-np.inf)), op=MPI.MAX) - self._z0
-        self.problem = dolfinx.fem.petsc.NonlinearProblem(
+        self.problem = deferred_call(
+            dolfinx.fem.petsc.NonlinearProblem,
             F,
             x,
             bcs=bcs,

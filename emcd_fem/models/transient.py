@@ -41,6 +41,7 @@ import ufl
 from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials.partition import boundary_solubility
 from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models.assembly import jacobian, residuals
@@ -155,7 +156,8 @@ class TransientModel:
         options |= dict(petsc_options or {})
         J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
         single = len(us) == 1
-        self.problem = dolfinx.fem.petsc.NonlinearProblem(
+        self.problem = deferred_call(
+            dolfinx.fem.petsc.NonlinearProblem,
             F[0] if single else F,
             us[0] if single else us,
             bcs=model.dirichlet_bcs,

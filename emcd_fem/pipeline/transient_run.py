@@ -21,8 +21,6 @@ outputs so far committed, and the run ends with summary ``transient.reason =
 """
 
 import logging
-import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from emcd_fem.case.check_time import initial_from_problems
 from emcd_fem.case.time import InitialFrom
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate, evaluate_in_time
+from emcd_fem.interrupts import StopOnSignal
 from emcd_fem.io.checkpoint import (
     CHECKPOINT,
     fingerprint,
@@ -148,33 +147,6 @@ def fields_in_time(model: SpeciesTransportModel, transient: TransientModel) -> l
     return fields
 
 
-class _Stop:
-    """SIGTERM/SIGINT → a flag the march polls; every rank agrees (MAX reduction)."""
-
-    def __init__(self, comm: MPI.Comm) -> None:
-        self.comm, self.flag, self.previous = comm, 0, {}
-
-    def __enter__(self) -> "_Stop":
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                self.previous[signum] = signal.signal(signum, self._handler)
-        return self
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        self.flag = 1
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, old in self.previous.items():
-            signal.signal(signum, old)
-
-    def __call__(self) -> bool:
-        return bool(self.comm.allreduce(self.flag, op=MPI.MAX))
-
-
-#: SIGTERM/SIGINT → a flag the march polls (public name for the other transient routes).
-StopOnSignal = _Stop
-
-
 def resume_header(case: Case) -> dict[str, Any]:
     """The header of the checkpoint ``time.resume`` names, checked against the case.
 
@@ -222,9 +194,19 @@ def march_case(
 
     The transient model's PETSc objects are freed (collectively) before returning.
 
+    SIGTERM/SIGINT from here on stop the march after a step on every rank (the model's
+    set-up, the start state and the march run in :class:`StopOnSignal`).
+
     Returns:
         The final state, why the march ended and the field series.
     """
+    with StopOnSignal(domain.comm) as stop:
+        return _march_case(case, domain, model, out, stop)
+
+
+def _march_case(
+    case: Case, domain: Domain, model: SpeciesTransportModel, out: Path | None, stop: StopOnSignal
+) -> tuple[TransientState, str, FieldSeries | None]:
     comm = domain.comm
     spec, settings = case.time, time_settings(case)
     values = {
@@ -274,8 +256,7 @@ def march_case(
             save(False, "running")
 
     try:
-        with _Stop(comm) as stop:
-            reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
+        reason = march(transient, state, settings, on_step=on_step, should_stop=stop)
     finally:
         bar.close()
     if series is not None and (not series.entries or series.entries[-1][0] != state.t):

@@ -48,6 +48,7 @@ from dolfinx import fem
 from emcd_fem.agreement import checkpoint
 from emcd_fem.callback_guard import guarded_callbacks
 from emcd_fem.errors import EmcdSolverError
+from emcd_fem.interrupts import deferred_call
 from emcd_fem.solvers.defaults import (  # re-exported: the documented public path
     DIRECT_OPTIONS,
     DIRECT_SOLVER_MAX_DOFS,
@@ -164,7 +165,8 @@ def linear_problem(
         EmcdSolverError: PETSc refused the options (naming them).
     """
     try:
-        return ScaledLinearProblem(
+        return deferred_call(
+            ScaledLinearProblem,
             bilinear,
             linear,
             bcs=list(bcs),
