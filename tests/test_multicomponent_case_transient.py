@@ -311,8 +311,10 @@ def test_sigterm_then_resume_equals_uninterrupted(tmp_path):
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 8, stderr
-    partial = json.loads((out / "summary.json").read_text())["transient"]
+    summary = json.loads((out / "summary.json").read_text())
+    partial = summary["transient"]
     assert partial["reason"] == "interrupted" and partial["t_final"] < 4.0
+    assert summary["status"] == "interrupted"
     resumed = _emcd("run", "--resume", out)
     assert resumed.returncode == 0, resumed.stderr
     whole = _emcd("run", case, "--out", tmp_path / "b")

@@ -128,8 +128,10 @@ def test_sigterm_then_resume_equals_uninterrupted(tmp_path):
     out, code, stderr = _interrupted_run(tmp_path, case)
     assert code == 8, stderr
     assert "--resume" in stderr
-    partial = json.loads((out / "summary.json").read_text())["transient"]
+    summary = json.loads((out / "summary.json").read_text())
+    partial = summary["transient"]
     assert partial["reason"] == "interrupted" and partial["t_final"] < 0.8
+    assert summary["status"] == "interrupted"  # not "ok": the state at the interruption
     resumed = _emcd("run", "--resume", out)
     assert resumed.returncode == 0, resumed.stderr
     whole = _emcd("run", case, "--out", tmp_path / "b")
@@ -147,6 +149,7 @@ def test_sigterm_then_resume_equals_uninterrupted(tmp_path):
     # a finished run is not resumed
     again = _emcd("run", "--resume", out)
     assert again.returncode == 2 and "already finished" in again.stderr
+    assert json.loads((out / "summary.json").read_text())["status"] == "ok"
 
 
 def test_resume_with_changed_case_refused(tmp_path):

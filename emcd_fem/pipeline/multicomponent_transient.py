@@ -55,6 +55,7 @@ from emcd_fem.pipeline.transient_run import (
     resume_header,
     time_settings,
 )
+from emcd_fem.post import result_checks
 from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import BALANCE_FAIL_RTOL
 from emcd_fem.post.sampling import PointLocator
@@ -331,6 +332,7 @@ def run_transient_multicomponent(
     dofs *= len(model.species) - 1
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
     _judge(summary)
+    result_checks.mark_interrupted(summary)
     fields = result_fields(model, model.mole_fraction_fields(), spec)
     timings["post"] = time.perf_counter() - tic
     if staging is None:

@@ -28,6 +28,7 @@ from emcd_fem.pipeline.transient_run import (
     transient_thermal_summary,
     write_transient_files,
 )
+from emcd_fem.post import result_checks
 from emcd_fem.post.integrals import owned_range
 
 
@@ -82,6 +83,7 @@ def run_transient(
         summary["reactions"] = report | {"conversion": X}
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
     judge_run(case, domain, summary)
+    result_checks.mark_interrupted(summary)
     timings["post"] = time.perf_counter() - tic
     fields = {"mole_fraction": x}
     last = state.records[-1] if state.records else None

@@ -196,6 +196,16 @@ def record(summary: dict[str, Any], *, unit: float) -> list[str]:
     return failures
 
 
+def mark_interrupted(summary: dict[str, Any]) -> None:
+    """``status = "interrupted"`` for a transient run stopped by a signal whose checks pass.
+
+    Its results are the state at the interruption, not at ``t_end``: a reader of
+    ``status`` must not take them for a finished run (``emcd run --resume`` continues it).
+    """
+    if summary.get("transient", {}).get("reason") == "interrupted" and summary["status"] == "ok":
+        summary["status"] = "interrupted"
+
+
 def raise_on_failure(result: Any) -> None:
     """Raise :class:`EmcdResultError` when ``result.summary["status"]`` is ``"failed"``.
 
