@@ -20,6 +20,7 @@ import pytest
 from emcd_fem.analytic import (
     channel_coefficients,
     dusty_gas_channel,
+    dusty_gas_pellet,
     dusty_gas_rate,
     mass_action_production,
 )
@@ -140,3 +141,22 @@ def test_a_reference_that_cannot_be_computed_is_a_warning(monkeypatch):
     assert "analytic_flux_per_area" not in report
     assert any("could not be computed" in w for w in report["warnings"])
     assert any("not compared with a reference" in w for w in report["warnings"])
+
+
+@pytest.mark.parametrize("d", [1e-8, 1e-7, 1e-5, 1e-3])
+def test_pellet_reference_of_the_pellet_demo_at_every_pore_size(d):
+    """The radial reference of demos/demo_dusty_gas_pellet.py (a 1 mm cylinder, H2 <=> N2)."""
+    from scipy.integrate import simpson
+
+    def rates(c):
+        return np.array([-1.0, 1.0]) * (50.0 * c[0] - 10.0 * c[1])
+
+    radius = 1e-3
+    ref = dusty_gas_pellet("cylinder", radius, _coefficients(d), (P, [1.0, 0.0]), rates)
+    r = np.linspace(0.0, radius, 4001)
+    y = ref.profile(r)
+    assert np.all(y[:2] >= -1e-9 * C)  # N2 is 0 at the surface (round-off)
+    # radial mole balance R N_H2(R) = ∫ R_H2 r dr (Simpson, < 1e-8 relative)
+    made = simpson(np.array([rates(y[:2, k])[0] for k in range(r.size)]) * r, x=r)
+    assert radius * ref.inlet_flux[0] == pytest.approx(made, rel=1e-6)
+    assert ref.inlet_flux[1] == pytest.approx(-ref.inlet_flux[0], rel=1e-8)
