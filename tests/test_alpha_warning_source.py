@@ -40,10 +40,13 @@ def _range_warnings(summary: dict) -> list[str]:
     return [w for w in texts if "range typical of gas pairs" in w]
 
 
-def test_kinetic_theory_alpha_is_not_warned_about():
+def test_kinetic_theory_alpha_is_not_blamed_on_the_user():
     summary = run_case(_case("kinetic_theory")).summary
     assert summary["status"] == "ok"
-    assert _range_warnings(summary) == [], summary.get("warnings")
+    # no advice to check an S_T the user never gave (a note that states the law's own
+    # values as kinetic theory's, not a wrong input, would be fine)
+    for text in _range_warnings(summary):
+        assert "check S_T" not in text and "not a wrong input" in text, text
 
 
 def test_a_given_alpha_of_the_same_size_is_still_warned_about():
