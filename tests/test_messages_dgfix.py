@@ -55,3 +55,37 @@ def test_unknown_demo_is_not_called_an_invalid_case(capsys):
     assert "invalid case" not in err, err
     assert "unknown demo 'duncan_toor'; the demos are: " in err, err
     assert "demo_duncan_toor" in err and "Did you mean 'demo_duncan_toor'?" in err, err
+
+
+def test_mole_changing_interface_reaction_gets_advice_that_applies():
+    data = {
+        "geometry": {
+            "kind": "layered_slab",
+            "dim": 1,
+            "layers": [
+                {"name": "support", "thickness": 2e-3, "cells": 8},
+                {"name": "skin", "thickness": 0.5e-3, "cells": 4},
+            ],
+        },
+        "materials": {"support": {"D": 2e-5, "c": 40.0}, "skin": {"D": 5e-6, "c": 20.0}},
+        "interfaces": [{"materials": ["support", "skin"], "partition": 0.25}],
+        "boundaries": {
+            "left": {"type": "mole_fraction", "value": 0.8},
+            "right": {"type": "mole_fraction", "value": 0.05},
+        },
+        "reactions": [
+            {
+                "equation": "A -> 2 B",
+                "kind": "surface",
+                "boundary": "support|skin",
+                "side": "support",
+                "k_f": 0.008,
+            }
+        ],
+    }
+    with pytest.raises(CaseError) as info:
+        load_case(data)
+    message = str(info.value)
+    assert "reactions[0]" in message and "internal interface 'support|skin'" in message, message
+    assert "For a surface reaction at the end of a 1D film" not in message, message
+    assert "mole-balanced equation" in message, message
