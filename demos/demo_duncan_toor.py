@@ -66,12 +66,12 @@ difference = ms.bulb1["N2"] - ms.bulb2["N2"]
 # the barrier (the N2 flux turns: bulb 2's x_N2 peaks) between the samples: the parabola
 # through the largest sample and its neighbours (sampled_peak); Δx_N2 there likewise
 turn, _ = sampled_peak(hours, ms.bulb2["N2"])
-_, barrier_gap = sampled_peak(hours, -difference)
+gap_time, barrier_gap = sampled_peak(hours, -difference)
 spacing = hours[1] - hours[0]
 if comm.rank == 0:
     print(f"x_N2 at t = 0: bulb 1 {start[0]['N2']}, bulb 2 {start[1]['N2']}")
     print(
-        f"largest bulb difference {difference.min():+.4f} at {hours[np.argmin(difference)]:.1f} h"
+        f"largest bulb difference {-barrier_gap:+.4f} at {gap_time:.2f} h (interpolated as below)"
     )
     print(
         f"N2 flux turns (barrier) at {turn:.2f} h (parabola through the samples around the "
