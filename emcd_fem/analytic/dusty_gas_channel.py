@@ -187,8 +187,10 @@ def dusty_gas_channel(
     guess = np.zeros(n)
     if target is not None:
         guess = (c0 - target) / c0.sum()
+    # a converging shot needs far fewer than 50 (n + 1) evaluations; a stiff one that
+    # exhausts them falls through to collocation sooner
     with np.errstate(all="ignore"):
-        found = root(mismatch, guess, method="hybr", tol=1e-14)
+        found = root(mismatch, guess, method="hybr", tol=1e-14, options={"maxfev": 50 * (n + 1)})
         final = shoot(found.x, dense=True)
     if _converged(found, mismatch) and _physical(final.y[:n], final.y[n:]):
         return ChannelSolution(
