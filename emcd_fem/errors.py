@@ -51,6 +51,10 @@ class EmcdResultError(EmcdError, RuntimeError):
         self.result = result
 
 
+class UnknownNameError(EmcdInputError):
+    """A name given on the command line that does not exist (e.g. a demo): not a case error."""
+
+
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> EmcdInputError:
     """Build an error for an unknown name with a "did you mean" suggestion.
 

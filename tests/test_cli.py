@@ -382,7 +382,7 @@ def test_failed_output_keeps_previous_results(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("emcd_fem.pipeline.output.write_json", broken)
+    monkeypatch.setattr("emcd_fem.pipeline.summary_file.write_json", broken)
     with pytest.raises(OSError, match="disk full"):
         run_case(path, out, ["boundaries.left.value=0.5"])
     assert (out / "summary.json").read_text() == good

@@ -337,3 +337,13 @@ def test_sigterm_then_resume_equals_uninterrupted(tmp_path):
     assert '"1.0"' in (out / "fields_time.pvd").read_text()
     again = _emcd("run", "--resume", out)
     assert again.returncode == 2 and "already finished" in again.stderr
+
+
+def test_closed_vessel_steady_stop_reason_does_not_claim_a_uniform_state():
+    # tester1 #6: with partitions the end state is not uniform; the refusal must not say so
+    data = _loschmidt()
+    data["time"]["stop_at_steady_state"] = True
+    text = _problems(data)
+    assert "time.stop_at_steady_state: a closed vessel" in text, text
+    assert "uniform mixed state" not in text, text
+    assert "with partitions or films the regions keep their composition jumps" in text, text

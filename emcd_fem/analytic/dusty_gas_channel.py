@@ -21,9 +21,14 @@ and the balances N'_i = R_i(c). That is 2n first-order ODEs with n conditions at
 - closed end z = L (a dead-end pore): N_i(L) = 0 for every species, or N_i(L) = −ν_i r_s
   with a wall reaction there; or an open outlet: c_i(L) = x_i p_L/(R T).
 
-**Method**: shooting on the n inlet fluxes N_i(0): ``scipy.integrate.solve_ivp`` (DOP853,
-rtol 1e-12 by default) from 0 to L and ``scipy.optimize.root`` (hybr) on the n end
-conditions, scaled by the natural flux scale. With R = 0 and a closed end the solution is
+**Method**: two species with both ends open at one pressure and no reaction: the closed
+form (:func:`emcd_fem.analytic.dusty_gas_bvp.isobaric_binary_flux`, uniform pressure,
+Graham's law). Otherwise shooting on the n inlet fluxes N_i(0): ``scipy.integrate.solve_ivp``
+(DOP853, rtol 1e-12 by default) from 0 to L and ``scipy.optimize.root`` (hybr) on the n end
+conditions, scaled by the natural flux scale; a shot that overflows or lands on an
+unphysical root (c_i < 0) is replaced by collocation (``solve_bvp`` on scaled unknowns,
+continuation in the reaction strength, :mod:`emcd_fem.analytic.dusty_gas_bvp`), polished
+by a shot from its inlet fluxes where that converges. With R = 0 and a closed end the solution is
 uniform; with a mole-balanced reaction (Σ_i R_i = 0) the summed balance gives Σ_i N_i = 0
 everywhere — zero net molar flow — while the pressure p(L) − p(0) that builds up at the
 closed end is what the viscous flow needs to cancel the Knudsen imbalance.
@@ -31,13 +36,19 @@ closed end is what the viscous flow needs to cancel the Knudsen imbalance.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from emcd_fem.analytic.dusty_gas_bvp import (
+    channel_gradients,
+    collocation_channel,
+    isobaric_binary_flux,
+)
+from emcd_fem.analytic.mass_action import mass_action_production
 from emcd_fem.constants import GAS_CONSTANT
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials.porous import DustyGas, PorousMedium
-from emcd_fem.materials.stoichiometry import Reaction
 
 #: Largest end-condition mismatch (relative to the concentration or flux scale) accepted
 #: when the root finder stops on round-off ("not making good progress"): the ODE
@@ -109,21 +120,8 @@ class ChannelSolution:
         return float(self.pressure(self.length) - self.pressure(0.0))
 
 
-def _gradients(c: np.ndarray, flux: np.ndarray, co: ChannelCoefficients) -> np.ndarray:
-    g = co.conductance
-    n = c.size
-    h = np.empty((n, n))
-    for i in range(n):
-        for k in range(n):
-            h[i, k] = (
-                1 / co.knudsen[i] + sum(c[j] / g[i, j] for j in range(n) if j != i)
-                if i == k
-                else -c[i] / g[i, k]
-            )
-    hn = h @ flux
-    ratio = c / co.knudsen
-    total = -hn.sum() / (1 + co.viscous * ratio.sum())
-    return -hn - co.viscous * ratio * total
+def _physical(c: np.ndarray, flux: np.ndarray) -> bool:
+    return bool(np.all(np.isfinite(c)) and np.all(np.isfinite(flux)) and np.all(c >= 0))
 
 
 def dusty_gas_channel(
@@ -167,7 +165,7 @@ def dusty_gas_channel(
 
     def rhs(_z: float, y: np.ndarray) -> np.ndarray:
         c, flux = y[:n], y[n:]
-        return np.concatenate([_gradients(c, flux, coefficients), rates(c)])
+        return np.concatenate([channel_gradients(c, flux, coefficients), rates(c)])
 
     def shoot(scaled: np.ndarray, dense: bool = False):
         y0 = np.concatenate([c0, scaled * flux_scale])
@@ -182,58 +180,99 @@ def dusty_gas_channel(
             return (end[n:] - closed) / flux_scale
         return (end[:n] - target) / c0.sum()
 
+    if target is not None and production is None and n == 2:
+        closed = _isobaric(length, coefficients, c0, target)
+        if closed is not None:
+            return closed
     guess = np.zeros(n)
     if target is not None:
         guess = (c0 - target) / c0.sum()
-    found = root(mismatch, guess, method="hybr", tol=1e-14)
-    if not found.success and np.abs(mismatch(found.x)).max() > SHOOTING_TOLERANCE:
-        raise EmcdInputError(f"dusty_gas_channel: shooting did not converge ({found.message})")
-    final = shoot(found.x, dense=True)
+    # a converging shot needs far fewer than 50 (n + 1) evaluations; a stiff one that
+    # exhausts them falls through to collocation sooner
+    with np.errstate(all="ignore"):
+        found = root(mismatch, guess, method="hybr", tol=1e-14, options={"maxfev": 50 * (n + 1)})
+        final = shoot(found.x, dense=True)
+    if _converged(found, mismatch) and _physical(final.y[:n], final.y[n:]):
+        return ChannelSolution(
+            length=float(length),
+            inlet_flux=found.x * flux_scale,
+            outlet_flux=final.y[n:, -1],
+            profile=final.sol,
+            temperature=coefficients.temperature,
+        )
+    # the shot overflowed or found an unphysical root (stiff Darcy term of wide pores,
+    # large pressure build-up of a Knudsen dead end): collocation, then a polishing shot
+    profile = collocation_channel(
+        length,
+        coefficients,
+        c0,
+        target=target,
+        rates=rates,
+        wall=wall,
+        flux_scale=flux_scale,
+    )
+    if profile is None:
+        raise EmcdInputError(
+            f"dusty_gas_channel: neither shooting nor collocation converged ({found.message})"
+        )
+    inlet_flux = profile(np.array(0.0))[n:]
+    with np.errstate(all="ignore"):
+        polished = root(mismatch, inlet_flux / flux_scale, method="hybr", tol=1e-14)
+        final = shoot(polished.x, dense=True)
+    close = np.allclose(polished.x * flux_scale, inlet_flux, rtol=1e-6, atol=1e-9 * flux_scale)
+    if _converged(polished, mismatch) and close and _physical(final.y[:n], final.y[n:]):
+        return ChannelSolution(
+            length=float(length),
+            inlet_flux=polished.x * flux_scale,
+            outlet_flux=final.y[n:, -1],
+            profile=final.sol,
+            temperature=coefficients.temperature,
+        )
     return ChannelSolution(
         length=float(length),
-        inlet_flux=found.x * flux_scale,
-        outlet_flux=final.y[n:, -1],
-        profile=final.sol,
+        inlet_flux=inlet_flux,
+        outlet_flux=profile(np.array(length))[n:],
+        profile=profile,
         temperature=coefficients.temperature,
     )
 
 
-def mass_action_production(
-    reactions: Sequence[Reaction], species: Sequence[str], temperature: float
-) -> Callable[[np.ndarray], np.ndarray]:
-    """C ↦ R_i(c) [mol/(m^3 s)] of homogeneous mass-action reactions, in NumPy.
+def _converged(found: Any, mismatch: Callable[[np.ndarray], np.ndarray]) -> bool:
+    with np.errstate(all="ignore"):
+        error = np.abs(mismatch(found.x)).max()
+    return bool(np.isfinite(error) and (found.success or error <= SHOOTING_TOLERANCE))
 
-    The rate law of :func:`emcd_fem.physics.reaction.mass_action_rate` with x_i = c_i/c:
-    r = k_f c Π x_i^ν_i − k_b c Π x_j^ν_j (k = A exp(−E_a/(R T)) with Arrhenius data),
-    R_i = Σ_r ν_i,r r_r, for reactions acting everywhere (their ``regions`` ignored).
-    """
-    names = list(species)
-    terms = []
-    for reaction in reactions:
-        s = reaction.stoichiometry
-        if reaction.arrhenius_A is None:
-            k_f, k_b = reaction.k_f, reaction.k_b
-        else:
-            k_f, k_b = (
-                a * np.exp(-e / (GAS_CONSTANT * temperature))
-                for a, e in zip(reaction.arrhenius_A, reaction.activation_energy, strict=True)
-            )
-        nu = np.array([s.net(name) for name in names])
-        reactants = [(names.index(k), v) for k, v in s.reactants.items()]
-        products = [(names.index(k), v) for k, v in s.products.items()]
-        terms.append((nu, k_f, k_b if s.reversible else 0.0, reactants, products))
 
-    def production(c: np.ndarray) -> np.ndarray:
-        total = c.sum()
-        x = c / total
-        out = np.zeros(len(names))
-        for nu, k_f, k_b, reactants, products in terms:
-            rate = k_f * total * np.prod([x[i] ** v for i, v in reactants])
-            rate -= k_b * total * np.prod([x[i] ** v for i, v in products])
-            out += nu * rate
-        return out
+def _isobaric(
+    length: float, coefficients: ChannelCoefficients, c0: np.ndarray, target: np.ndarray
+) -> ChannelSolution | None:
+    """The closed form of two species, both ends open at one pressure (no reaction)."""
+    concentration = c0.sum()
+    if abs(target.sum() - concentration) > 1e-12 * concentration:
+        return None
+    flux, x_a = isobaric_binary_flux(
+        length, coefficients, concentration, c0[0] / concentration, target[0] / concentration
+    )
+    ratio = coefficients.knudsen[1] / coefficients.knudsen[0]  # Graham: N_B = −√(M_A/M_B) N_A
+    fluxes = np.array([flux, -ratio * flux])
 
-    return production
+    def profile(z: np.ndarray) -> np.ndarray:
+        x = np.asarray(x_a(np.asarray(z, dtype=float)))
+        shape = (2,) + (1,) * x.ndim
+        return np.concatenate(
+            [
+                concentration * np.stack([x, 1.0 - x]),
+                np.broadcast_to(fluxes.reshape(shape), (2, *x.shape)),
+            ]
+        )
+
+    return ChannelSolution(
+        length=float(length),
+        inlet_flux=fluxes,
+        outlet_flux=fluxes.copy(),
+        profile=profile,
+        temperature=coefficients.temperature,
+    )
 
 
 def dusty_gas_pellet(
@@ -289,7 +328,7 @@ def dusty_gas_pellet(
         def rhs(r: float, y: np.ndarray) -> np.ndarray:
             c, flux = y[:n], y[n:]
             rates = strength * production(c)
-            return np.concatenate([_gradients(c, flux, coefficients), rates - k * flux / r])
+            return np.concatenate([channel_gradients(c, flux, coefficients), rates - k * flux / r])
 
         c0 = scaled * scale
         y0 = np.concatenate([c0, strength * production(c0) * r0 / (k + 1)])

@@ -164,7 +164,9 @@ def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
         problems.append(
             (
                 "time.stop_at_steady_state",
-                "a closed vessel tends to its uniform mixed state; stop it with t_end",
+                "a closed vessel has no steady state to stop at, only an equilibrium it "
+                "approaches asymptotically (uniform within each region; with partitions or "
+                "films the regions keep their composition jumps); stop it with t_end",
             )
         )
     return problems

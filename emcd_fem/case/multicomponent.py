@@ -38,7 +38,7 @@ from emcd_fem.case.multicomponent_reactions import (
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import kinetic_theory as kt
-from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.materials.mixture import MISSING_PAIR_ADVICE, GasMixture
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.physics import maxwell_stefan as ms
 
@@ -287,7 +287,16 @@ def _mixture(name: str, region: MixtureSpec, species: tuple[str, ...]) -> GasMix
     else:
         pairs = {(a, b): d for a, row in region.diffusivities.items() for b, d in row.items()}
         c = region.c if region.c is not None else kt.ideal_gas_concentration(region.T, region.P)
-        return GasMixture(species, pairs, c, name)
+        try:
+            return GasMixture(species, pairs, c, name)
+        except EmcdInputError as exc:  # the case-file way, not the Python function
+            raise EmcdInputError(
+                str(exc).replace(
+                    MISSING_PAIR_ADVICE,
+                    '(or set source = "kinetic_theory" in this region: Chapman–Enskog Đ_ij of '
+                    'built-in gases at its T and P; or source = "cantera")',
+                )
+            ) from None
     if region.c is not None:
         mix = GasMixture(species, dict(_pairs(mix)), region.c, name)
     return mix

@@ -56,7 +56,9 @@ class Time(_Section):
     initial: float | str | InitialFrom = Field(
         default=0.0,
         description='Initial x_A: a number, an expression of x, y, z [m], or `{from = "DIR"}` '
-        "(a previous transient run's final state).",
+        "(a previous transient run's final state). Across a partition interface without a "
+        "film x_A jumps, so there the only consistent uniform start is 0 (the default); "
+        'other starts need `{from = "DIR"}`.',
     )
     boundary_values: dict[str, str] = Field(
         default_factory=dict,

@@ -1,6 +1,7 @@
 """One function per ``emcd`` subcommand (run, check, schema, verify, plot, info, demo)."""
 
 import argparse
+import difflib
 import json
 import os
 from pathlib import Path
@@ -11,10 +12,7 @@ from emcd_fem.cli.console import result as _result
 from emcd_fem.cli.console import say as _say
 from emcd_fem.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_VERIFY_FAILED
 from emcd_fem.cli.logs import logger
-from emcd_fem.errors import (
-    EmcdInputError,
-    unknown_name,
-)
+from emcd_fem.errors import EmcdInputError, UnknownNameError
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -265,7 +263,12 @@ def _demo(args: argparse.Namespace) -> int:
             _say(f"{name:32s} {path.suffix[1:]:4s} {_demo_title(path)}")
         return EXIT_OK
     if args.name not in demos:
-        raise unknown_name("demo", args.name, demos)
+        close = difflib.get_close_matches(args.name, list(demos), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise UnknownNameError(
+            f"unknown demo {args.name!r}; the demos are: {', '.join(demos)} (`emcd demo` "
+            f"lists them with their titles).{hint}"
+        )
     path = demos[args.name]
     if path.suffix == ".toml":
         args.case, args.overrides = str(path), []

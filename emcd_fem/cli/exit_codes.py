@@ -8,6 +8,7 @@ from emcd_fem.errors import (
     EmcdMeshingError,
     EmcdResultError,
     EmcdSolverError,
+    UnknownNameError,
 )
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INADMISSIBLE, EXIT_SOLVER, EXIT_OUTPUT = range(6)
@@ -20,6 +21,7 @@ EXIT_INTERRUPTED = 8
 _ERRORS = (
     (AdmissibilityError, EXIT_INADMISSIBLE, "inadmissible"),
     (EmcdMeshingError, EXIT_INVALID, "meshing failed"),
+    (UnknownNameError, EXIT_INVALID, "unknown name"),
     (EmcdInputError, EXIT_INVALID, "invalid case"),
     (EmcdSolverError, EXIT_SOLVER, "solver failure"),
     (EmcdResultError, EXIT_RESULT_CHECK, "result check failed"),

@@ -20,6 +20,10 @@ from emcd_fem.materials.kinetic_theory import chapman_enskog, ideal_gas_concentr
 SYMMETRY_TOLERANCE: float = 1e-12
 
 
+#: The end of the missing-pair message from Python (a case file says its own key instead).
+MISSING_PAIR_ADVICE: str = "(or use mixture_from_kinetic_theory)"
+
+
 @dataclass(frozen=True)
 class GasMixture:
     """Species, pair diffusivities and concentration of an ideal-gas mixture in one region.
@@ -85,7 +89,7 @@ class GasMixture:
         if missing:
             raise EmcdInputError(
                 f"{where}: missing Maxwell–Stefan diffusivity for pair(s) {missing}; give Đ_ij "
-                "[m^2/s] for every pair of species (or use mixture_from_kinetic_theory)"
+                f"[m^2/s] for every pair of species {MISSING_PAIR_ADVICE}"
             )
         np.fill_diagonal(matrix, np.inf)
         object.__setattr__(self, "_matrix", matrix)
@@ -124,4 +128,4 @@ def mixture_from_kinetic_theory(
     return GasMixture(names, pairs, ideal_gas_concentration(temperature, pressure), name)
 
 
-__all__ = ["SYMMETRY_TOLERANCE", "GasMixture", "mixture_from_kinetic_theory"]
+__all__ = ["MISSING_PAIR_ADVICE", "SYMMETRY_TOLERANCE", "GasMixture", "mixture_from_kinetic_theory"]

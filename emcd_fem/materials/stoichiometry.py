@@ -180,6 +180,16 @@ def equimolar_problem(reaction: Reaction, dim: int) -> str | None:
         "per unit of reaction), so R_T = Δν r ≠ 0; equimolar counterdiffusion "
         "(N_A + N_B = 0) requires ∇·N = R_T = 0 and would give a wrong answer. "
     )
+    if reaction.kind == "surface" and "|" in (reaction.boundary or ""):  # internal interface
+        return text + (
+            f"On the internal interface {reaction.boundary!r} the moles it makes or takes would "
+            "have to leave through the layers as a net flow, which no model here carries "
+            "across an interface (the Stefan-flow film is one layer with the reaction at its "
+            "outer end). Write a mole-balanced equation (Δν = 0, e.g. 'A <=> B' or "
+            "'2 A <=> 2 B'), or, if the reaction happens at the outer end of a 1D gas film, "
+            "put it on that boundary and use the Stefan-flow model ([physics] flux_model = "
+            "'stefan')."
+        )
     if reaction.kind == "surface" and dim == 1:
         return text + (
             "For a surface reaction at the end of a 1D film use the Stefan-flow model "

@@ -8,7 +8,7 @@ thermal diagnostics, range check). All are collective on the mesh communicator a
 numbers on every rank.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mpi4py import MPI
@@ -180,6 +180,7 @@ def range_check(
     inventory: float | None = None,
     judge: bool = True,
     reactions: bool = False,
+    reaction_labels: Sequence[str] = (),
 ) -> tuple[float, float, list[str]]:
     """x_A within [0, 1] (:func:`judge_range`) after a solve of the composed model.
 
@@ -198,6 +199,8 @@ def range_check(
         judge: False: only the range, no check (an intermediate solve).
         reactions: Whether reactions (homogeneous, wall or interface) shape x_A: they pull
             it towards their equilibrium compositions, so no maximum principle then.
+        reaction_labels: The reactions' labels in the case's order (named in messages as
+            ``reactions[i]``).
 
     Returns:
         (x_min, x_max, warnings).
@@ -216,7 +219,10 @@ def range_check(
     if thermal:
         what.append("the thermal diffusion (S_T, temperature gradient)")
     if reactions:
-        what.append("the reactions (their equilibrium compositions)")
+        named = ", ".join(f"reactions[{i}] {r!r}" for i, r in enumerate(reaction_labels))
+        what.append(
+            f"the reactions ({named + ': ' if named else ''}their equilibrium compositions)"
+        )
     warnings = judge_range(
         domain,
         x_min,
@@ -285,6 +291,7 @@ def judged_state(
         inventory=model.inventory.value if model.inventory is not None else None,
         judge=judge,
         reactions=model.reactions is not None,
+        reaction_labels=[r.label for r in model.reactions.reactions] if model.reactions else (),
     )
     return {
         "mole_fraction": x,

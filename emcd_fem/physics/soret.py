@@ -118,7 +118,11 @@ def _omega(t_star: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
 
 @dataclass(frozen=True)
 class TransportFields:
-    """DG0 parameter fields of c(T) D(T), S_T(T) per region."""
+    """DG0 parameter fields of c(T) D(T), S_T(T) per region.
+
+    ``law_regions``: the regions whose α_T is a computed composition law (kinetic theory),
+    not a user's number.
+    """
 
     concentration: fem.Function
     diffusivity: fem.Function
@@ -132,6 +136,7 @@ class TransportFields:
     soret: fem.Function
     alpha: fem.Function
     alpha_law: fem.Function | None = None
+    law_regions: frozenset[str] = frozenset()
 
     def concentration_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         """c(T) [mol/m^3]."""
@@ -230,6 +235,7 @@ def transport_fields(
         soret=_dg0(domain, soret, "soret_coefficient", 0.0),
         alpha=_dg0(domain, thermal_diffusion_factor, "thermal_diffusion_factor", 0.0),
         alpha_law=_law_field(domain, laws) if laws else None,
+        law_regions=frozenset(laws),
     )
 
 

@@ -28,6 +28,7 @@ from emcd_fem.analytic.dusty_gas_channel import (
 from emcd_fem.case import Case, LayeredSlab
 from emcd_fem.case.dusty_gas import DustyGasInputs, build_dusty_gas
 from emcd_fem.case.multicomponent import build_inputs
+from emcd_fem.errors import EmcdInputError
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.dusty_gas import DustyGasModel
 from emcd_fem.pipeline.output import RunResult
@@ -77,6 +78,23 @@ def channel_reference(case: Case, inputs: DustyGasInputs) -> ChannelSolution | N
     )
 
 
+def safe_channel_reference(
+    case: Case, inputs: DustyGasInputs
+) -> tuple[ChannelSolution | None, str | None]:
+    """:func:`channel_reference`, or (None, a warning) when it cannot be computed.
+
+    A reference the program cannot compute never turns a valid case into an invalid one:
+    the run goes ahead without it and says so.
+    """
+    try:
+        return channel_reference(case, inputs), None
+    except (EmcdInputError, ArithmeticError, ValueError) as exc:
+        return None, (
+            f"the 1D dusty-gas reference could not be computed ({exc}); the run is not "
+            "compared with a reference"
+        )
+
+
 def dusty_gas_report(case: Case) -> dict[str, Any]:
     """``emcd check`` of a dusty-gas case: the inputs build, the 1D reference if any.
 
@@ -100,7 +118,9 @@ def dusty_gas_report(case: Case) -> dict[str, Any]:
             for name, medium in inputs.media.items()
         },
     }
-    reference = channel_reference(case, inputs)
+    reference, warning = safe_channel_reference(case, inputs)
+    if warning is not None:
+        report["warnings"] = [warning]
     if reference is not None:
         species = case.multicomponent.species
         report["analytic_flux_per_area"] = dict(
@@ -164,6 +184,7 @@ def run_dusty_gas(
     timings["solve"] = time.perf_counter() - tic
     tic = time.perf_counter()
     species = list(solution.species)
+    reference, warning = safe_channel_reference(case, inputs)
     fields: dict[str, Any] = {"pressure": solution.pressure}
     for s in species:
         fields[f"x_{s}"] = solution.mole_fractions[s]
@@ -191,9 +212,9 @@ def run_dusty_gas(
         },
         "viscous_flux": solution.viscous_flux,
         "viscous_share": solution.viscous_share,
-        "analytic": _analytic(channel_reference(case, inputs), solution),
+        "analytic": _analytic(reference, solution),
         "solver": solver_record(solution),
-        "warnings": list(solution.warnings),
+        "warnings": list(solution.warnings) + ([] if warning is None else [warning]),
     }
     dofs = model.space.dofmap.index_map.size_global * len(species)
     reference = summary["analytic"]
@@ -220,4 +241,5 @@ __all__ = [
     "channel_reference",
     "dusty_gas_report",
     "run_dusty_gas",
+    "safe_channel_reference",
 ]

@@ -112,13 +112,16 @@ def _initial_potentials(
         return bool(with_t)
     for block, u in zip(model.blocks, model.potentials, strict=True):
         values = {model.solubility[r] for r in block.regions}
-        if len(values) > 1:
+        if len(values) > 1 and not (not isinstance(initial, str) and float(initial) == 0.0):
+            # μ = x_A/H is continuous in a film-free block while H jumps at a partition
+            # interface: x_A = 0 (μ = 0) is the only uniform state consistent with it
             raise EmcdInputError(
-                "time.initial: a uniform or expression start needs one partition level per "
-                "film-free block (x_A jumps at a partition interface); start from a "
-                'previous run with initial = {from = "DIR"}'
+                f"time.initial = {initial!r}: x_A jumps by the partition coefficient at a "
+                f"partition interface between {sorted(block.regions)}, so this start is not "
+                "consistent with it; the only uniform start consistent with every partition "
+                'is 0 (the default), or start from a previous run with initial = {from = "DIR"}'
             )
-        h = values.pop()
+        h = max(values)  # μ = 0 at every level when there are several
         if isinstance(initial, str):
             coords = u.function_space.tabulate_dof_coordinates()
             dim = model.domain.mesh.geometry.dim

@@ -204,12 +204,13 @@ def check_range(
             if not out:
                 return []
             regions = {r: round(h, 6) for r, h in h_r.items()}
+            also = f" and {model}" if model else ""
             raise AdmissibilityError(
-                f"the partition coefficients push the mole fraction to [{x_min:.6g}, "
+                f"the partition coefficients{also} push the mole fraction to [{x_min:.6g}, "
                 f"{x_max:.6g}], outside [0, 1] (x_A = H μ with H per region: {regions}; "
                 f"the data fix μ in [{lo:.6g}, {hi:.6g}]): the data are not consistent with "
-                "a binary mixture; check the partition coefficients (interfaces.partition) "
-                "and the boundary mole fractions"
+                "a binary mixture; check the partition coefficients (interfaces.partition)"
+                f"{', ' + model if model else ''} and the boundary mole fractions"
             )
         if out:
             raise EmcdResultError(

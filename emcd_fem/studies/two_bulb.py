@@ -146,4 +146,27 @@ def two_bulb_cell(
     )
 
 
-__all__ = ["DUNCAN_TOOR", "TwoBulbHistory", "two_bulb_cell"]
+def sampled_peak(times: Sequence[float], values: Sequence[float]) -> tuple[float, float]:
+    """(t*, y*) of the largest sample, refined by the parabola through it and its neighbours.
+
+    The extremum of a smooth history sampled at a coarse grid (spacing h) is off by up to
+    h/2 at the largest sample; the parabola through the three samples around it puts it
+    within O(h^3) of the true t* (exact for a parabola). At the first or last sample the
+    sample itself is returned.
+
+    Args:
+        times: Sample times t_k, increasing [any unit, returned in it].
+        values: The history y(t_k).
+    """
+    t, y = np.asarray(times, dtype=float), np.asarray(values, dtype=float)
+    k = int(np.argmax(y))
+    if k == 0 or k == y.size - 1:
+        return float(t[k]), float(y[k])
+    a, b, c = np.polyfit(t[k - 1 : k + 2] - t[k], y[k - 1 : k + 2], 2)
+    if not a < 0:
+        return float(t[k]), float(y[k])
+    shift = -b / (2 * a)
+    return float(t[k] + shift), float(c - b * b / (4 * a))
+
+
+__all__ = ["DUNCAN_TOOR", "TwoBulbHistory", "sampled_peak", "two_bulb_cell"]
