@@ -59,7 +59,7 @@ from emcd_fem.models.thermal_support import model_temperature
 from emcd_fem.physics.conditions import BoundaryCondition
 from emcd_fem.physics.soret import TemperatureDependence
 from emcd_fem.physics.terms import potential_fluxes
-from emcd_fem.post.integrals import FLUX_FLOOR, flux_scale, integrate, relative_imbalance
+from emcd_fem.post.integrals import flux_scale, integrate, relative_imbalance
 from emcd_fem.solvers.linear import solve_linear
 from emcd_fem.solvers.nonlinear import global_size, in_sequence, newton_petsc_options
 
@@ -312,12 +312,11 @@ class SpeciesTransportModel:
         last: dict[str, dict[str, float]] = {}
 
         production = 0.0 if self._production_form is None else integrate(self._production_form)
-        # judged against at least the balance's floor: round-off-zero fluxes are no noise
-        floor = FLUX_FLOOR * flux_scale(domain, self._conductance)
 
+        # no floor (unlike the balance): a flux that is noise must not pass for being small
         def current_flux_scale() -> float:  # Σ|q_Γ| + |∫R dx| of the current potentials
             last["fluxes"] = self._boundary_fluxes(self._isothermal["residuals"])
-            return max(sum(abs(v) for v in last["fluxes"].values()) + abs(production), floor)
+            return sum(abs(v) for v in last["fluxes"].values()) + abs(production)
 
         report = solve_linear(
             self.linear_problem,

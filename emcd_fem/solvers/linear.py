@@ -404,8 +404,10 @@ def solve_linear(
             f"above {NOISE_RTOL:g}; double-precision rounding alone gives "
             f"{judged.floor:.1e}). The fluxes are too small to be resolved next to the "
             "largest conductance of the system: typically a diffusivity (or c D) contrast "
-            "beyond ~1e9 between regions, or data that are not finite. Check the "
-            "materials; contrasts up to 1e8 solve (fluxes then certain to ~1e-5)"
+            "beyond ~1e9 between regions, regions that are not joined (a mesh whose "
+            "interface carries duplicate nodes: see the mesh warnings; its exact fluxes "
+            "are zero), or data that are not finite. Check the materials and the mesh; "
+            "contrasts up to 1e8 solve (fluxes then certain to ~1e-5)"
         )
     return SolverReport(
         ksp_type=ksp_type,
