@@ -22,9 +22,18 @@ test: test-serial test-mpi
 
 # The serial suite on TEST_JOBS processes (pytest-xdist; one test file per worker, so a
 # file's module fixtures are built once). TEST_JOBS=1 runs it in this process.
+# In TEST_CHUNKS pytest sessions of every TEST_CHUNKS-th file: a long-lived process that
+# creates thousands of meshes and solvers ran out of MPI communicators (MPICH context ids:
+# MPI_ERR_OTHER, exit 15, or an abort inside a mesh constructor) at ~1650 tests in two
+# workers; the leak itself is not found yet (see the session notes).
 TEST_JOBS ?= 2
+TEST_CHUNKS ?= 3
 test-serial:
-	$(BIN)/python -m pytest tests --ignore=tests/mpi $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+	@set -e; for k in $$(seq 0 $$(($(TEST_CHUNKS) - 1))); do \
+	  files=$$(ls tests/test_*.py | awk -v n=$(TEST_CHUNKS) -v k=$$k 'NR % n == k'); \
+	  echo "== serial tests, part $$((k + 1)) of $(TEST_CHUNKS)"; \
+	  $(BIN)/python -m pytest $$files $(if $(filter 1,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile); \
+	done
 
 # MPMD form: every rank gets its own PYTHONHASHSEED (1, 2, ...), so code that drives
 # collectives by iterating a set (hash order) fails here instead of at random on a cluster.
