@@ -8,12 +8,27 @@ if importlib.util.find_spec("dolfinx_solver") is not None:
 # isort: on
 
 import gc
+import subprocess
 
 from mpi4py import MPI
 
 import pytest
 
 import emcd_fem as ef
+
+# Every child process (mpiexec above all) in its own session: MPICH's hydra signals the
+# process group of a job it tears down (a SIGTERM to mpiexec, a rank that fails), and the
+# pytest worker shared that group. PETSc's signal handler then ended the worker with exit
+# 15 (or an abort inside whatever C++ call it was in) several tests later, and xdist hung.
+_popen_init = subprocess.Popen.__init__
+
+
+def _popen_in_own_session(self, *args, **kwargs):
+    kwargs.setdefault("start_new_session", True)
+    _popen_init(self, *args, **kwargs)
+
+
+subprocess.Popen.__init__ = _popen_in_own_session
 
 
 def build_two_material_square(h: float, comm: MPI.Comm = MPI.COMM_WORLD) -> ef.Domain:
