@@ -22,10 +22,8 @@ test: test-serial test-mpi
 
 # The serial suite on TEST_JOBS processes (pytest-xdist; one test file per worker, so a
 # file's module fixtures are built once). TEST_JOBS=1 runs it in this process.
-# In TEST_CHUNKS pytest sessions of every TEST_CHUNKS-th file: a long-lived process that
-# creates thousands of meshes and solvers ran out of MPI communicators (MPICH context ids:
-# MPI_ERR_OTHER, exit 15, or an abort inside a mesh constructor) at ~1650 tests in two
-# workers; the leak itself is not found yet (see the session notes).
+# In TEST_CHUNKS pytest sessions of every TEST_CHUNKS-th file (smaller, shorter-lived
+# worker processes; a worker lost mid-suite then costs a third of the suite, not a hang).
 TEST_JOBS ?= 2
 TEST_CHUNKS ?= 3
 test-serial:
