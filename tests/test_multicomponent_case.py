@@ -73,7 +73,12 @@ def test_kinetic_theory_and_graham_from_the_case():
             "regions.gas.diffusivities.N2.CO3",
             "did you mean 'CO2'",
         ),
-        ('stagnant_species = "CO2"', 'stagnant_species = "Ar"', "stagnant_species", "one of"),
+        (
+            'stagnant_species = "CO2"',
+            'stagnant_species = "Ar"',
+            "stagnant_species",
+            "unknown species 'Ar'",
+        ),
         ("c = 39.6", "c = -1.0", "regions.gas.c", "greater than 0"),
         ('bootstrap = "stagnant"', 'bootstrap = "stagant"', "bootstrap", "Input should be"),
     ],
