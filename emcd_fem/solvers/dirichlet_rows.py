@@ -24,6 +24,7 @@ s happens in :meth:`ScaledDirichletRows.prepare`, before the solve (``models.new
 calls it), which also puts the Dirichlet data into the start.
 """
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,7 +102,11 @@ class ScaledDirichletRows:
     """
 
     def __init__(self, problem: dolfinx.fem.petsc.NonlinearProblem, bcs: Sequence[Any]) -> None:
-        self.problem = problem
+        # a weak reference: the SNES holds this object's bound methods, so a strong one
+        # would close a cycle through a PETSc object, which Python's collector cannot see;
+        # the problem, its mesh and its communicators would then never be freed (a long
+        # session ran out of MPI context ids: "Cannot allocate context ID")
+        self._problem = weakref.ref(problem)
         self.bcs = list(bcs)
         us = problem.u if isinstance(problem.u, Sequence) else [problem.u]
         spaces = [u.function_space for u in us]
@@ -136,6 +141,14 @@ class ScaledDirichletRows:
         snes = problem.solver
         snes.setFunction(self.residual, problem.b)
         snes.setJacobian(self.jacobian, problem.A, problem.P_mat)
+
+    @property
+    def problem(self) -> dolfinx.fem.petsc.NonlinearProblem:
+        """The problem these rows belong to (alive while its owner keeps it)."""
+        problem = self._problem()
+        if problem is None:
+            raise RuntimeError("ScaledDirichletRows: the problem was already freed")
+        return problem
 
     def prepare(self) -> None:
         """Before a solve, outside the SNES callbacks (collective): data into the start, s.

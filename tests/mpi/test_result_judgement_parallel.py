@@ -62,28 +62,31 @@ def _shared_dir(tmp_path: Path) -> Path:
     return Path(MPI.COMM_WORLD.bcast(str(tmp_path), root=0))
 
 
-def _run(tmp_path: Path, text: str) -> dict:
+def _run(tmp_path: Path, text: str, expected_exit: int = 0) -> Path:
     root = _shared_dir(tmp_path)
     comm = MPI.COMM_WORLD
     if comm.rank == 0:
         shutil.copy(DATA / "unfused.msh", root / "unfused.msh")
         (root / "case.toml").write_text(text.format(mesh=root / "unfused.msh"))
     comm.barrier()
-    assert cli.main(["run", str(root / "case.toml"), "--out", str(root / "out")]) == 0
+    assert cli.main(["run", str(root / "case.toml"), "--out", str(root / "out")]) == expected_exit
     comm.barrier()
-    return json.loads((root / "out" / "summary.json").read_text())
+    return root / "out"
 
 
-def test_unfused_mesh_gives_zero_flux_on_every_rank(tmp_path):
-    # exact answer 0; the residual is judged against the balance's flux floor (F6)
-    summary = _run(tmp_path, UNFUSED)
-    assert summary["status"] == "ok"
-    assert all(abs(q) < 1e-15 for q in summary["boundary_flux"].values())  # ~8e-5 real scale
+def test_unfused_mesh_is_refused_on_every_rank(tmp_path, capsys):
+    # exact answer 0, which the residual verdict cannot tell from noise: every rank ends
+    # with the solver exit code and the message naming the cut; nothing is written (F6)
+    out = _run(tmp_path, UNFUSED, expected_exit=cli.EXIT_SOLVER)
+    assert not out.exists()
+    err = capsys.readouterr().err
+    if MPI.COMM_WORLD.rank == 0:
+        assert "regions that are not joined" in err and "duplicate nodes" in err
 
 
 def test_coarse_annulus_not_judged_on_every_rank(tmp_path):
     # d and e_g are global quantities: the same verdict and the capped tolerance (F9)
-    analytic = _run(tmp_path, ANNULUS)["analytic"]
+    analytic = json.loads((_run(tmp_path, ANNULUS) / "summary.json").read_text())["analytic"]
     assert analytic["judged"] is False and analytic["tolerance"] == 0.3
     verdicts = MPI.COMM_WORLD.allgather((analytic["judged"], analytic["tolerance"]))
     assert verdicts == [verdicts[0]] * MPI.COMM_WORLD.size
