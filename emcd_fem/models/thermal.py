@@ -32,7 +32,12 @@ from emcd_fem.errors import AdmissibilityError, EmcdInputError
 from emcd_fem.materials.partition import adjacent_regions
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
-from emcd_fem.physics.conditions import BoundaryCondition, finite_number
+from emcd_fem.physics.conditions import (
+    BoundaryCondition,
+    LinearExchange,
+    PrescribedOutwardFlux,
+    finite_number,
+)
 from emcd_fem.physics.heat import conduction_forms, sipg_forms
 from emcd_fem.post.integrals import integrate, owned_range, partition_boundary_dofs, reaction_fluxes
 from emcd_fem.solvers import linear as solver_mod
@@ -78,26 +83,14 @@ class Temperature(BoundaryCondition):
 
 
 @dataclass(frozen=True)
-class HeatFlux(BoundaryCondition):
+class HeatFlux(PrescribedOutwardFlux):
     """Prescribed outward heat flux q·n [W/m^2]; > 0: heat leaves the domain."""
 
-    value: "float | Callable | ufl.core.expr.Expr"
     kind: ClassVar[str] = "heat_flux"
-    prescribes_flux: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        if not (callable(self.value) or isinstance(self.value, ufl.core.expr.Expr)):
-            finite_number("heat_flux", "value", self.value)
-
-    def rhs(self, w, ds, k):  # noqa: D102
-        return -k["value"] * w * ds
-
-    def outward_flux(self, x, k):  # noqa: D102
-        return k["value"] + 0.0 * x
 
 
 @dataclass(frozen=True)
-class Convective(BoundaryCondition):
+class Convective(LinearExchange):
     """Newton cooling q·n = h (T − T_∞).
 
     Attributes:
@@ -105,8 +98,6 @@ class Convective(BoundaryCondition):
         ambient: Ambient temperature T_∞ [K], > 0.
     """
 
-    coefficient: float
-    ambient: float
     kind: ClassVar[str] = "convective"
 
     def __post_init__(self) -> None:
@@ -116,15 +107,6 @@ class Convective(BoundaryCondition):
                 "(use insulated or heat_flux instead)"
             )
         _temperature("convective", "ambient", self.ambient)
-
-    def lhs(self, x, w, ds, k):  # noqa: D102
-        return k["coefficient"] * x * w * ds
-
-    def rhs(self, w, ds, k):  # noqa: D102
-        return k["coefficient"] * k["ambient"] * w * ds
-
-    def outward_flux(self, x, k):  # noqa: D102
-        return k["coefficient"] * (x - k["ambient"])
 
 
 THERMAL_CONDITIONS = (Temperature, HeatFlux, Convective, Insulated)

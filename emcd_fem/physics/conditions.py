@@ -124,22 +124,20 @@ class MoleFraction(BoundaryCondition):
 
 
 @dataclass(frozen=True)
-class MolarFlux(BoundaryCondition):
-    """Prescribed outward molar flux of A, N_A·n.
+class PrescribedOutwardFlux(BoundaryCondition):
+    """A prescribed outward flux q·n of the solved quantity (base of the flux conditions).
 
     Attributes:
-        value: N_A·n [mol/(m^2 s)]; > 0 means A leaves the domain (and B enters at the
-            same molar rate: the flux of B is −N_A in EMCD). A number, a callable ``f(x)``
+        value: The outward flux (> 0 leaves the domain): a number, a callable ``f(x)``
             (interpolated into the solution space) or a UFL expression on the mesh.
     """
 
     value: "float | Callable | ufl.core.expr.Expr"
-    kind: ClassVar[str] = "flux"
     prescribes_flux: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not (callable(self.value) or isinstance(self.value, ufl.core.expr.Expr)):
-            finite_number("flux", "value", self.value)
+            finite_number(self.kind, "value", self.value)
 
     def rhs(self, w, ds, k):  # noqa: D102
         return -k["value"] * w * ds
@@ -149,7 +147,42 @@ class MolarFlux(BoundaryCondition):
 
 
 @dataclass(frozen=True)
-class MassTransfer(BoundaryCondition):
+class LinearExchange(BoundaryCondition):
+    """Outward flux h (u − u_∞) to a surrounding fluid (base of the Robin conditions).
+
+    Attributes:
+        coefficient: The transfer coefficient h, > 0 (checked by the subclass).
+        ambient: The surrounding fluid's value u_∞.
+    """
+
+    coefficient: float
+    ambient: float
+
+    def lhs(self, x, w, ds, k):  # noqa: D102
+        return k["coefficient"] * x * w * ds
+
+    def rhs(self, w, ds, k):  # noqa: D102
+        return k["coefficient"] * k["ambient"] * w * ds
+
+    def outward_flux(self, x, k):  # noqa: D102
+        return k["coefficient"] * (x - k["ambient"])
+
+
+@dataclass(frozen=True)
+class MolarFlux(PrescribedOutwardFlux):
+    """Prescribed outward molar flux of A, N_A·n.
+
+    Attributes:
+        value: N_A·n [mol/(m^2 s)]; > 0 means A leaves the domain (and B enters at the
+            same molar rate: the flux of B is −N_A in EMCD). A number, a callable ``f(x)``
+            (interpolated into the solution space) or a UFL expression on the mesh.
+    """
+
+    kind: ClassVar[str] = "flux"
+
+
+@dataclass(frozen=True)
+class MassTransfer(LinearExchange):
     """Convective (Robin) condition N_A·n = k_c (x_A − x_∞).
 
     Attributes:
@@ -158,8 +191,6 @@ class MassTransfer(BoundaryCondition):
         ambient: Mole fraction x_∞ of A in the surrounding fluid [-], in [0, 1].
     """
 
-    coefficient: float
-    ambient: float
     kind: ClassVar[str] = "mass_transfer"
 
     def __post_init__(self) -> None:
@@ -170,12 +201,3 @@ class MassTransfer(BoundaryCondition):
                 "for an impermeable or prescribed-flux boundary)"
             )
         _mole_fraction("mass_transfer", "ambient", self.ambient)
-
-    def lhs(self, x, w, ds, k):  # noqa: D102
-        return k["coefficient"] * x * w * ds
-
-    def rhs(self, w, ds, k):  # noqa: D102
-        return k["coefficient"] * k["ambient"] * w * ds
-
-    def outward_flux(self, x, k):  # noqa: D102
-        return k["coefficient"] * (x - k["ambient"])
