@@ -20,27 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLATE = ROOT / "meshes" / "two_layer_plate.geo"
 MESHES = ROOT / "tests" / "data" / "meshes"
 
-CASE = """\
-[geometry]
-kind = "mesh_file"
-path = "{path}"
-{geometry}
-[materials.coating]
-D = 1.0
-c = 1.0
-
-[materials.support]
-D = 5.0
-c = 1.0
-
-[boundaries.left]
-type = "mole_fraction"
-value = 0.8
-
-[boundaries.right]
-type = "mole_fraction"
-value = 0.2
-{extra}"""
+CASE = (MESHES / "two_layer_case.toml.in").read_text()  # {path}, {geometry}, {extra}
 
 
 def both(tmp_path: Path, capsys, text: str) -> list[tuple[int, str, str]]:
@@ -144,15 +124,7 @@ def test_boundary_group_partly_of_faces_is_reported(tmp_path, capsys):
     assert set(summary["mesh"]["ignored_groups"]) == {"left (in part)", "right (in part)"}
 
 
-PARTITION = """
-[[interfaces]]
-materials = ["coating", "support"]
-partition = 2.0
-
-[boundaries.walls]
-type = "mole_fraction"
-value = 0.5
-"""
+PARTITION = "\n" + (MESHES / "partition_walls.toml.in").read_text()
 
 
 def test_check_refuses_a_mole_fraction_across_partitioned_regions(tmp_path, capsys):

@@ -19,26 +19,8 @@ from emcd_fem.post import result_checks
 
 DATA = Path(__file__).resolve().parent / "data" / "judge"
 
-UNFUSED_CASE = """
-[geometry]
-kind = "mesh_file"
-path = "unfused.msh"
-[regions]
-coating = "polymer"
-support = "ceramic"
-[materials.polymer]
-D = 1.0e-6
-c = 40.9
-[materials.ceramic]
-D = 5.0e-6
-c = 40.9
-[boundaries.left]
-type = "mole_fraction"
-value = 0.8
-[boundaries.right]
-type = "mole_fraction"
-value = 0.2
-"""
+# the case of unfused.msh (shared with tests/mpi/test_result_judgement_parallel.py)
+UNFUSED_CASE = (DATA / "unfused.toml").read_text()
 
 
 def summary_with(error: float, reaction: float, gradient: float, geometric: float) -> dict:

@@ -17,36 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MESHES = ROOT / "tests" / "data" / "meshes"
 PLATE = ROOT / "meshes" / "two_layer_plate.geo"
 COMM = MPI.COMM_WORLD
-CASE = """\
-[geometry]
-kind = "mesh_file"
-path = "{path}"
-{geometry}
-[materials.coating]
-D = 1.0
-c = 1.0
-
-[materials.support]
-D = 5.0
-c = 1.0
-
-[boundaries.left]
-type = "mole_fraction"
-value = 0.8
-
-[boundaries.right]
-type = "mole_fraction"
-value = 0.2
-{extra}"""
-PARTITION = """
-[[interfaces]]
-materials = ["coating", "support"]
-partition = 2.0
-
-[boundaries.walls]
-type = "mole_fraction"
-value = 0.5
-"""
+CASE = (MESHES / "two_layer_case.toml.in").read_text()  # {path}, {geometry}, {extra}
+PARTITION = "\n" + (MESHES / "partition_walls.toml.in").read_text()
 REFUSED = {
     "xz_plane": ("slab_xz_plane.msh", "", ""),
     "dim_1": ("slab_walls_msh22_binary.msh", "dim = 1", ""),

@@ -11,26 +11,7 @@ from emcd_fem import cli
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "judge"
 
-UNFUSED = """
-[geometry]
-kind = "mesh_file"
-path = "{mesh}"
-[regions]
-coating = "polymer"
-support = "ceramic"
-[materials.polymer]
-D = 1.0e-6
-c = 40.9
-[materials.ceramic]
-D = 5.0e-6
-c = 40.9
-[boundaries.left]
-type = "mole_fraction"
-value = 0.8
-[boundaries.right]
-type = "mole_fraction"
-value = 0.2
-"""
+UNFUSED = (DATA / "unfused.toml").read_text()  # path = "unfused.msh", beside it
 
 ANNULUS = """
 [geometry]
@@ -67,7 +48,7 @@ def _run(tmp_path: Path, text: str, expected_exit: int = 0) -> Path:
     comm = MPI.COMM_WORLD
     if comm.rank == 0:
         shutil.copy(DATA / "unfused.msh", root / "unfused.msh")
-        (root / "case.toml").write_text(text.format(mesh=root / "unfused.msh"))
+        (root / "case.toml").write_text(text)
     comm.barrier()
     assert cli.main(["run", str(root / "case.toml"), "--out", str(root / "out")]) == expected_exit
     comm.barrier()
