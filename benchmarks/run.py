@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,15 +105,27 @@ def directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def run_once(variant: str, problem: str, size: str, ranks: int, options: dict) -> dict:
-    """Run one process; return its record (wall, memory, load, phases, ...)."""
+def run_once(
+    variant: str, problem: str, size: str, ranks: int, options: dict, cold: bool = False
+) -> dict:
+    """Run one process; return its record (wall, memory, load, phases, ...).
+
+    ``cold``: an empty JIT cache of its own (``XDG_CACHE_HOME``), so every form the run
+    needs is generated and compiled in it (FFCx + the C compiler), removed afterwards.
+    """
     argv, env, out_dir = command(variant, problem, size, ranks, options)
+    cache = Path(tempfile.mkdtemp(prefix="emcd-bench-jit-")) if cold else None
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     load = os.getloadavg()
     tic = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - tic
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if cache is not None:
+        record_cache = {"cold_cache": True, "compiled_modules": len(list(cache.rglob("*.so")))}
+        shutil.rmtree(cache, ignore_errors=True)
     stdout, stderr = proc.stdout.read().decode(), proc.stderr.read().decode()
     record = {
         "variant": variant,
@@ -127,6 +140,8 @@ def run_once(variant: str, problem: str, size: str, ranks: int, options: dict) -
         "returncode": proc.returncode,
         "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if cache is not None:
+        record |= record_cache
     if proc.returncode != 0:
         record["error"] = (stderr or stdout)[-2000:]
         return record
@@ -168,6 +183,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="make bench: small sizes, 1 and 2 ranks"
     )
+    parser.add_argument(
+        "--cold-cache",
+        action="store_true",
+        help="every run with an empty JIT cache of its own (compile overhead)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.ranks, args.rounds = ["quick"], [1, 2], 3
@@ -187,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"note: festim skipped on {ranks} ranks (SNES NaN norm; see README)")
             for r in range(args.warmup + args.rounds):
                 for variant in here:
-                    record = run_once(variant, args.problem, size, ranks, options)
+                    record = run_once(variant, args.problem, size, ranks, options, args.cold_cache)
                     record["round"] = r - args.warmup  # < 0: warm-up, not counted
                     with args.out.open("a") as f:
                         f.write(json.dumps(record) + "\n")
