@@ -18,7 +18,9 @@ class Layer(_Section):
     material: str | None = Field(
         default=None, description="Name of its `[materials.<name>]` entry (default: `name`)."
     )
-    cells: int = Field(default=10, ge=1, description="Cells across the layer along x.")
+    cells: int = Field(
+        default=10, ge=1, le=2**31 - 1, description="Cells across the layer along x."
+    )
 
 
 class LayeredSlab(_Section):
@@ -29,7 +31,7 @@ class LayeredSlab(_Section):
     layers: list[Layer] = Field(min_length=1, description="Layers from x = 0 (array of tables).")
     width: float = Field(default=1.0, gt=0, description="Extent along y [m] (2D, 3D).")
     depth: float = Field(default=1.0, gt=0, description="Extent along z [m] (3D).")
-    cells_across: int = Field(default=2, ge=1, description="Cells along y and z.")
+    cells_across: int = Field(default=2, ge=1, le=2**31 - 1, description="Cells along y and z.")
     cell_type: Literal["simplex", "hypercube"] = Field(
         default="simplex", description="Triangles/tetrahedra or quadrilaterals/hexahedra."
     )

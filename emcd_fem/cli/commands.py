@@ -167,7 +167,7 @@ def _check(args: argparse.Namespace) -> int:
     )
     _result(args, f"emcd check: {args.case} is {verdict}")
     for key, value in report.items():
-        _result(args, f"  {key}: {json.dumps(value)}")
+        _result(args, f"  {key}: {json.dumps(value, ensure_ascii=False)}")
     for warning in (mesh or {}).get("warnings", []):
         logger.warning(warning)
     return EXIT_OK

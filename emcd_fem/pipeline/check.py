@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from emcd_fem import analytic
-from emcd_fem.case import Case, CaseError, CylinderShells, LayeredSlab, SphereShells
+from emcd_fem.case import Case, CaseError, CylinderShells, LayeredSlab, SphereShells, mesh_budget
 from emcd_fem.case.check_geometry import partition_boundary_problems, series_contacts
 from emcd_fem.errors import AdmissibilityError
 from emcd_fem.physics.conditions import BoundaryCondition, MolarFlux
@@ -74,6 +74,8 @@ def check_case(case: Case) -> dict[str, Any]:
     report["admissibility"] = _admissibility_verdict(case, conditions, reference)
     report["materials"] = {n: r.diagnostics for n, r in resolved.items()}
     warnings = [w for r in resolved.values() for w in r.warnings]
+    if (problem := mesh_budget.memory_problem(g, 1, mesh_budget.machine_memory())) is not None:
+        warnings.append(f"geometry: {problem} (emcd run refuses it on fewer)")
     if case.thermal is not None:
         from emcd_fem.case.soret_sign import sign_warnings
 

@@ -25,6 +25,7 @@ from emcd_fem.case import (
     MoleFractionBC,
     SphereShells,
     StomatalPore,
+    mesh_budget,
 )
 from emcd_fem.case.check_tools import missing_material
 from emcd_fem.errors import EmcdInputError
@@ -52,6 +53,9 @@ def build_domain(
     other files (:mod:`emcd_fem.geometry.geo_safety`).
     """
     g = case.geometry
+    memory = comm.bcast(mesh_budget.machine_memory(), root=0)  # one verdict on every rank
+    if (problem := mesh_budget.memory_problem(g, comm.size, memory)) is not None:
+        raise EmcdInputError(f"geometry: {problem}")
     if isinstance(g, LayeredSlab) and g.mesher == "builtin":
         return layered_slab(
             [layer.thickness for layer in g.layers],
