@@ -105,6 +105,10 @@ def signals_as_exceptions(comm: MPI.Comm | None = None) -> Iterator[None]:
     previous = {signum: signal.signal(signum, handler) for signum in SIGNALS}
     try:
         yield
+    except BaseException:
+        if parallel:  # the run unwinds with its own (agreed) error: a held signal is moot
+            agreement.release_held()
+        raise
     finally:
         _SCOPES.pop()
         if scope["committed"] is not None and _SCOPES and not _SCOPES[-1]["open"]:

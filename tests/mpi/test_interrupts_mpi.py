@@ -72,3 +72,33 @@ def test_a_signal_on_one_rank_before_a_collective_ends_every_rank_alike(where, m
         comm.Barrier()
         if comm.rank == 0:
             shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_a_signal_on_one_rank_after_the_commit_checkpoint_loses_nothing(monkeypatch, caplog):
+    # the last rank gets SIGTERM after every rank agreed to commit: the results are moved
+    # into place, so every rank returns them (no Interrupted on one rank only) and the
+    # rank that got the signal says where the results are
+    import logging
+
+    from emcd_fem.io import output as io_output
+
+    comm = MPI.COMM_WORLD
+    original = io_output.checkpoint
+
+    def signalled(c, name=""):
+        original(c, name)
+        if name == "commit" and comm.rank == comm.size - 1:
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(io_output, "checkpoint", signalled)
+    parent = Path(comm.bcast(tempfile.mkdtemp(prefix="emcd-mpi-") if comm.rank == 0 else None))
+    try:
+        with caplog.at_level(logging.WARNING, logger="emcd_fem"):
+            result = run_case(DEMOS / "slab_1d.toml", parent / "out", comm=comm)
+        assert result.summary["status"] == "ok" and (parent / "out" / "summary.json").is_file()
+        late = [r for r in caplog.records if "after the results were written" in r.getMessage()]
+        assert len(late) == (1 if comm.rank == comm.size - 1 else 0)
+    finally:
+        comm.Barrier()
+        if comm.rank == 0:
+            shutil.rmtree(parent, ignore_errors=True)
