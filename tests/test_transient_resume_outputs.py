@@ -8,6 +8,7 @@ relative: observed identical, round-off allowed).
 """
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,4 +98,36 @@ def test_resumed_run_writes_the_uninterrupted_runs_frames(tmp_path, monkeypatch)
     a, b = _csv(out), _csv(whole)
     assert a.shape == b.shape
     assert np.array_equal(a[:, 1], b[:, 1])  # the same step times
+    assert np.allclose(a, b, rtol=1e-12, atol=1e-15, equal_nan=True)
+
+
+def test_resumed_multicomponent_run_writes_the_uninterrupted_runs_frames(tmp_path, monkeypatch):
+    # the n-species march (pipeline/multicomponent_transient.py) takes over the frames the
+    # same way: a Loschmidt tube with fixed BDF2 steps of 0.05 s, interrupted at t = 0.35
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "demos" / "loschmidt.toml").read_text().replace("cells = 32", "cells = 8")
+    head, tail = text.split("[time]")
+    steps = "[time]\nt_end = 1.0\ndt = 0.05\noutput_times = [0.0, 0.2, 0.5]\n\n"
+    body = tail.split("[discretisation]")[1].replace("pictures = true", "pictures = false")
+    case = tmp_path / "tube.toml"
+    case.write_text(head + steps + "[discretisation]" + body)
+    whole = tmp_path / "whole"
+    run_case(case, whole)
+
+    calls = {"n": 0}
+
+    def stop_after_seven_steps(self):
+        calls["n"] += 1
+        return calls["n"] == 7
+
+    out = tmp_path / "interrupted"
+    with monkeypatch.context() as patch:
+        patch.setattr(interrupts.StopOnSignal, "__call__", stop_after_seven_steps)
+        partial = run_case(case, out).summary["transient"]
+    assert partial["reason"] == "interrupted"
+    assert _pvd_times(out) == pytest.approx([0.0, 0.2, 0.35], rel=1e-12)
+    run_case(resume_source(out), out)
+    assert _pvd_times(out) == _pvd_times(whole) == pytest.approx([0.0, 0.2, 0.5, 1.0])
+    a, b = _csv(out), _csv(whole)
+    assert a.shape == b.shape and np.array_equal(a[:, 1], b[:, 1])
     assert np.allclose(a, b, rtol=1e-12, atol=1e-15, equal_nan=True)
