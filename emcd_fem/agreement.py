@@ -44,6 +44,7 @@ without meeting the others at their checkpoint.
 """
 
 import contextlib
+import math
 import os
 import pickle
 import time
@@ -61,6 +62,7 @@ _VERDICT = "_emcd_agreed_verdict"
 _SPIN = 1e-3  # seconds of polling without pause (peers usually arrive within it)
 _PAUSE = 2e-4  # seconds between polls after that
 _STATS = {"exchanges": 0, "seconds": 0.0}
+_HELD: list[BaseException] = []  # this rank's errors for the next exchange (hold)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def agree(
     Args:
         comm: A communicator reserved for this purpose (:func:`private`), so that the
             agreement never matches a collective of the solver.
-        error: This rank's exception, or None.
+        error: This rank's exception, or None: then the error :func:`hold` keeps, if any.
         timeout: Seconds a failed rank waits for the others (default :data:`ERROR_TIMEOUT`).
 
     Returns:
@@ -151,6 +153,10 @@ def agree(
         return Verdict(error, 0 if error is not None else None)
     tic = time.perf_counter()
     timeout = ERROR_TIMEOUT if timeout is None else timeout
+    if error is None and _HELD:
+        # a held error (a signal) left no collective behind: the peers will arrive here
+        error, timeout = _HELD.pop(0), math.inf
+        _HELD.clear()
     flag = np.array([error is not None], dtype=np.int32)
     failed = np.zeros(1, dtype=np.int32)
     request = comm.Iallreduce(flag, failed, op=MPI.MAX)
@@ -174,6 +180,25 @@ def agree(
     _STATS["seconds"] += time.perf_counter() - tic
     rank = next(r for r, report in enumerate(reports) if report is not None)
     return Verdict(unpack_error(*reports[rank]), rank)
+
+
+def hold(error: BaseException) -> None:
+    """Report ``error`` of this rank at the next exchange (:func:`agree`, :func:`checkpoint`).
+
+    For an error that must not leave the rank's collective sequence at once: a SIGTERM on
+    one rank of a parallel run (:func:`emcd_fem.interrupts.signals_as_exceptions`) is held
+    here, and every rank raises it at the next checkpoint instead of the others waiting in
+    a collective this rank left (and an ``MPI_Abort``). The held error waits for its peers
+    without a timeout: nothing is stuck. Only the first held error is reported.
+    """
+    _HELD.append(error)
+
+
+def release_held() -> list[BaseException]:
+    """Take the held errors back (they will not be reported): the caller deals with them."""
+    held = list(_HELD)
+    _HELD.clear()
+    return held
 
 
 def verdict_of(error: BaseException) -> Verdict | None:
@@ -268,9 +293,11 @@ __all__ = [
     "agree",
     "agreed_error",
     "checkpoint",
+    "hold",
     "pack_error",
     "phase",
     "private",
+    "release_held",
     "settle",
     "statistics",
     "unpack_error",

@@ -4,7 +4,13 @@ Three modes, chosen by the code that is running (only the main thread installs h
 
 * :func:`signals_as_exceptions` (a run writing into ``--out``): a signal raises
   :class:`Interrupted` (a KeyboardInterrupt), which unwinds the run and removes its
-  staging directory; nothing is written.
+  staging directory; nothing is written. In a parallel run (``comm`` of more than one
+  rank) the signal is held instead (:func:`emcd_fem.agreement.hold`) and raised on every
+  rank at the next agreement checkpoint: a rank that raised at once would leave the others
+  waiting in a collective it left (then ``MPI_Abort`` after the agreement's timeout). Once
+  the run's outputs are committed (:func:`outputs_committed`), a signal no longer
+  raises: the results are complete on disk, and the outermost scope ends by logging a
+  warning that says so (the exit code stays the run's own).
 * :class:`StopOnSignal` (the march of a transient run): a signal only sets a flag; the
   march polls it after every step with a MAX reduction, so every rank stops after the
   same step, whichever rank the signal reached first, and the run writes its checkpoint
@@ -19,10 +25,12 @@ Three modes, chosen by the code that is running (only the main thread installs h
   is held and delivered again, under the previous handler, when the section ends.
 """
 
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from mpi4py import MPI
@@ -32,8 +40,13 @@ from emcd_fem import agreement
 #: The signals handled: a batch system's or ``kill``'s SIGTERM, and Ctrl-C.
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
-# "ignore": a transient march ended inside the current signals_as_exceptions
-_STATE = {"ignore": False}
+logger = logging.getLogger("emcd_fem")
+
+# the open signals_as_exceptions scopes, innermost last: "ignore" (a transient march ended
+# in it), "committed" (the directory its outputs went to), "open" (its output directories
+# being written)
+_SCOPES: list[dict[str, Any]] = []
+_LATE: list[tuple[int, str]] = []  # signals that came after the results were committed
 
 
 class Interrupted(KeyboardInterrupt):
@@ -57,33 +70,92 @@ def _main_thread() -> bool:
 
 
 @contextmanager
-def signals_as_exceptions() -> Iterator[None]:
+def signals_as_exceptions(comm: MPI.Comm | None = None) -> Iterator[None]:
     """Turn SIGTERM and SIGINT into :class:`Interrupted` (a KeyboardInterrupt).
 
     SIGINT is handled explicitly too: a process started in the background of a
     non-interactive shell inherits SIGINT *ignored*, and Python then installs no
     KeyboardInterrupt handler, so Ctrl-C/``kill -INT`` would be silently ignored and the
     run would go on writing. Only installs handlers in the main thread; restores the
-    previous ones on exit. Signals after a transient march ended are ignored (see the
-    module docstring).
+    previous ones on exit. Signals after a transient march ended are ignored, signals on
+    more than one rank of ``comm`` are held until the next agreement checkpoint, and
+    signals after the outputs were committed are reported, not raised (see the module
+    docstring).
+
+    Args:
+        comm: The run's communicator (None: raise at once, as on one rank).
     """
     if not _main_thread():
         yield
         return
+    scope: dict[str, Any] = {"ignore": False, "committed": None, "open": 0}
+    parallel = comm is not None and comm.size > 1
 
     def handler(signum: int, frame: Any) -> None:
-        if not _STATE["ignore"]:
+        if scope["ignore"]:
+            return
+        if scope["committed"] is not None:
+            _LATE.append((signum, scope["committed"]))
+        elif parallel:
+            agreement.hold(Interrupted(signum))
+        else:
             raise Interrupted(signum)
 
-    outer = _STATE["ignore"]
-    _STATE["ignore"] = False
+    _SCOPES.append(scope)
     previous = {signum: signal.signal(signum, handler) for signum in SIGNALS}
     try:
         yield
+    except BaseException:
+        if parallel:  # the run unwinds with its own (agreed) error: a held signal is moot
+            agreement.release_held()
+        raise
     finally:
+        _SCOPES.pop()
+        if scope["committed"] is not None and _SCOPES and not _SCOPES[-1]["open"]:
+            # the caller writes nothing itself: these outputs are its results
+            _SCOPES[-1]["committed"] = scope["committed"]
         for signum, old in previous.items():
             signal.signal(signum, old)
-        _STATE["ignore"] = outer
+        if not _SCOPES:
+            _report_late()
+
+
+def _report_late() -> None:
+    for signum, directory in dict.fromkeys(_LATE):
+        logger.warning(
+            "%s received after the results were written: they are complete in %s "
+            "(the signal changed nothing)",
+            signal.Signals(signum).name,
+            directory,
+        )
+    _LATE.clear()
+
+
+def writing_outputs() -> None:
+    """An output directory is being written in the current :func:`signals_as_exceptions`."""
+    if _SCOPES:
+        _SCOPES[-1]["open"] += 1
+
+
+def outputs_abandoned() -> None:
+    """The output directory of :func:`writing_outputs` was given up (nothing written)."""
+    if _SCOPES:
+        _SCOPES[-1]["open"] -= 1
+
+
+def outputs_committed(directory: str | Path) -> None:
+    """The output directory of :func:`writing_outputs` is complete in ``directory``.
+
+    From now on a signal in the current scope does not discard the results; a signal
+    held for the next checkpoint (a parallel run) is turned into such a late signal.
+    """
+    if not _SCOPES:
+        return
+    scope = _SCOPES[-1]
+    scope["open"] -= 1
+    scope["committed"] = str(directory)
+    for error in agreement.release_held():
+        _LATE.append((getattr(error, "signum", int(signal.SIGINT)), str(directory)))
 
 
 @contextmanager
@@ -157,8 +229,8 @@ class StopOnSignal:
         self.previous = {}
 
     def __exit__(self, *exc: object) -> None:
-        if self.previous:  # within signals_as_exceptions: the march's results are kept
-            _STATE["ignore"] = True
+        if self.previous and _SCOPES:  # in signals_as_exceptions: the march's results are kept
+            _SCOPES[-1]["ignore"] = True
         self._restore()
 
     def __call__(self) -> bool:
@@ -174,5 +246,8 @@ __all__ = [
     "StopOnSignal",
     "deferred",
     "deferred_call",
+    "outputs_abandoned",
+    "outputs_committed",
     "signals_as_exceptions",
+    "writing_outputs",
 ]

@@ -48,10 +48,16 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from emcd_fem.pipeline.run import run_case
+    from emcd_fem.interrupts import signals_as_exceptions
 
-    if getattr(args, "sweeps", None):
-        return _sweep(args)
+    # one scope around the run and its report: a signal after the results were committed
+    # says where they are (a warning) and keeps the run's exit code
+    with signals_as_exceptions(MPI.COMM_WORLD):
+        return _sweep(args) if getattr(args, "sweeps", None) else _run_one(args)
+
+
+def _run_one(args: argparse.Namespace) -> int:
+    from emcd_fem.pipeline.run import run_case
 
     source, out = args.case, args.out
     resume = getattr(args, "resume", None)

@@ -31,6 +31,7 @@ import dolfinx
 from dolfinx import fem
 from dolfinx.io import XDMFFile
 
+from emcd_fem import interrupts
 from emcd_fem.agreement import checkpoint
 
 # re-exported: their home is emcd_fem.interrupts (pipeline.run and tests use these names)
@@ -162,31 +163,47 @@ class OutputDirectory:
         if error:
             raise OutputError(error)
         self.staging = Path(path)
+        interrupts.writing_outputs()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
-            # no collective call here: other ranks may be anywhere (a signal, one rank's
-            # exception); rank 0 owns the staging directory and removes it
-            if self.comm.rank == 0 and self.staging is not None:
-                shutil.rmtree(self.staging, ignore_errors=True)
+            self._abandon()
             return
-        checkpoint(self.comm, "commit")  # every rank has finished writing, or all raise
+        try:
+            checkpoint(self.comm, "commit")  # every rank has finished writing, or all raise
+        except BaseException:  # another rank's error, or a signal held until here
+            self._abandon()
+            raise
         self.comm.Barrier()
         error = None
-        if self.comm.rank == 0:
-            try:
-                commit(self.staging, self.target, force=self.force)
-            except OSError as exc:
-                error = (
-                    f"cannot move the results into {str(self.target)!r}: {exc}; "
-                    "the earlier results there are unchanged"
-                )
-            finally:
-                shutil.rmtree(self.staging, ignore_errors=True)
-        error = self.comm.bcast(error, root=0)
+        # a signal during the commit waits until the verdict is known: then it either
+        # unwinds a run that wrote nothing, or it is reported as late (results complete)
+        with interrupts.deferred():
+            if self.comm.rank == 0:
+                try:
+                    commit(self.staging, self.target, force=self.force)
+                except OSError as exc:
+                    error = (
+                        f"cannot move the results into {str(self.target)!r}: {exc}; "
+                        "the earlier results there are unchanged"
+                    )
+                finally:
+                    shutil.rmtree(self.staging, ignore_errors=True)
+            error = self.comm.bcast(error, root=0)
+            if error:
+                interrupts.outputs_abandoned()
+            else:
+                interrupts.outputs_committed(self.target)  # a signal now loses nothing
         if error:
             raise OutputError(error)
+
+    def _abandon(self) -> None:
+        # no collective call here: other ranks may be anywhere (a signal, one rank's
+        # exception); rank 0 owns the staging directory and removes it
+        interrupts.outputs_abandoned()
+        if self.comm.rank == 0 and self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def commit(staging: Path, target: Path, *, force: bool = False) -> list[str]:

@@ -58,7 +58,9 @@ def load_result(directory: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Loade
         The summary, the mesh, the functions and the region index per cell.
 
     Raises:
-        EmcdInputError: the directory is not a finished run (same message on every rank).
+        EmcdInputError: the directory is not a finished run (same message on every rank);
+            the root of a sweep (``sweep.csv`` and one ``point_<i>`` per point) is refused
+            with the names of its points: load one point at a time.
 
     Example:
         >>> result = emcd_fem.load_result("results/slab_2d")  # doctest: +SKIP
@@ -78,7 +80,9 @@ def load_result(directory: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Loade
                     "an older emcd_fem (re-run the case)"
                 )
         except (OSError, ValueError) as exc:
-            error = f"{directory} is not a finished emcd run (summary.json: {exc})"
+            error = _sweep_root_message(directory) or (
+                f"{directory} is not a finished emcd run (summary.json: {exc})"
+            )
     summary, error = comm.bcast((summary, error), root=0)
     if error:
         raise EmcdInputError(error)
@@ -103,6 +107,20 @@ def load_result(directory: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> Loade
         raise EmcdInputError(f"{directory}: no {main_file} in the run's fields")
     names = list(summary["fields"].get("region", {}).get("region_names", []))
     return LoadedResult(directory, summary, msh, fields, region, names)
+
+
+def _sweep_root_message(directory: Path) -> str | None:
+    """The message for the root directory of a sweep (rank 0), or None for another one."""
+    points = sorted(p.name for p in directory.glob("point_*") if (p / "summary.json").is_file())
+    if not points and not (directory / "sweep.csv").is_file():
+        return None
+    shown = ", ".join(points[:5]) + (f", ... ({len(points)} points)" if len(points) > 5 else "")
+    example = points[0] if points else "point_000"
+    return (
+        f"{directory} is the root of a sweep, not one run: its points are "
+        f"{shown or 'missing'} (the table is sweep.csv); load one point, e.g. "
+        f"load_result({str(directory / example)!r})"
+    )
 
 
 __all__ = ["LoadedResult", "load_result"]

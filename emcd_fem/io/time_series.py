@@ -10,7 +10,7 @@ readable by the PyPI VTK that pyvista uses, hence this format.)
 
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -65,18 +65,23 @@ class FieldSeries:
         if self.comm.rank != 0:  # the same entries on every rank: callers branch on them
             self.entries.append((t, name))
 
-    def adopt(self, previous: str | Path, t_max: float) -> None:
+    def adopt(self, previous: str | Path, t_max: float, times: Collection[float]) -> None:
         """Take over the pieces of an earlier (interrupted) run up to ``t_max`` [s] (resume).
 
-        Rank 0 copies them into this directory; every rank learns the entries.
+        Only the pieces at ``times`` (the run's output times [s]) are taken: the piece the
+        interrupted run wrote at its stop time is that run's final state, not an output
+        time, and the resumed run must hold the uninterrupted run's frames. Rank 0 copies
+        them into this directory; every rank learns the entries.
         """
+        wanted = {float(t) for t in times}
         entries = None
         if self.comm.rank == 0:
             entries = []
             collection = Path(previous) / COLLECTION
             text = collection.read_text() if collection.is_file() else ""
             for t, name in re.findall(r'timestep="([^"]+)" part="0" file="([^"]+)"', text):
-                if float(t) <= t_max and (Path(previous) / name).is_file():
+                keep = float(t) <= t_max and float(t) in wanted
+                if keep and (Path(previous) / name).is_file():
                     target = self.directory / name
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(Path(previous) / name, target)

@@ -281,7 +281,7 @@ def run_transient_multicomponent(
     else:
         state, initial_inventory = _resumed(case, model, probes)
         if series is not None:  # keep the fields written before the interruption
-            series.adopt(case.time.resume, state.t)
+            series.adopt(case.time.resume, state.t, settings.output_times)
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
     meta = {"fingerprint": fingerprint(case_data(case)), "case": case_data(case)}

@@ -169,7 +169,7 @@ def run_case(
                 )
                 result.summary.update(context["provenance"])
             else:
-                with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
+                with signals_as_exceptions(comm), OutputDirectory(out, comm, force=force) as target:
                     result = _run_case(
                         source,
                         target.staging,
@@ -293,7 +293,7 @@ def run_sweep(
     unsafe = allow_unsafe_petsc_options
     cases = [_load_on_root(source, setting, comm, unsafe) for setting in settings]
     reuse = _sweep_can_reuse_mesh(keys, points, cases)
-    with signals_as_exceptions(), OutputDirectory(out, comm, force=force) as target:
+    with signals_as_exceptions(comm), OutputDirectory(out, comm, force=force) as target:
         rows = _sweep_points(
             source, target.staging, keys, points, settings, reuse, comm, unsafe, allow_unsafe_geo
         )

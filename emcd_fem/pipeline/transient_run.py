@@ -236,7 +236,7 @@ def _march_case(
             last_checkpoint[0] = time.monotonic()
 
     if series is not None and resumed:  # keep the fields written before the interruption
-        series.adopt(spec.resume, state.t)
+        series.adopt(spec.resume, state.t, spec.output_times)  # not its stop-time frame
     if series is not None and not resumed and spec.t_start in spec.output_times:
         series.write(spec.t_start, fields_in_time(model, transient))
 
