@@ -71,8 +71,6 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
         problems.append(
             ("output.fields", "multicomponent runs write every species' mole fraction; remove it")
         )
-    if case.output.profiles:
-        problems.append(("output.profiles", "not available with [multicomponent] yet"))
     regions = case.geometry.region_names()
     if regions is not None:
         for name in sorted(spec.regions):

@@ -31,10 +31,10 @@ from emcd_fem.pipeline.output import (
     common_summary,
     isothermal_exact,
     judge_run,
-    profile_rows,
     timed_solve,
     write_outputs,
 )
+from emcd_fem.pipeline.profiles import profile_rows
 from emcd_fem.pipeline.references import (
     analytic_summary,
     film_network,

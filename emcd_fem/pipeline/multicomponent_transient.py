@@ -350,7 +350,7 @@ def run_transient_multicomponent(
         finally:
             gc.enable()
     summary["transient"]["written"] = [w for w in comm.bcast(written, root=0) if w]
-    write_outputs(staging, comm, case, domain, fields, summary, [], timings, start)
+    write_outputs(staging, comm, case, domain, fields, summary, None, timings, start)
     return RunResult(summary, state, fields, staging.resolve(), domain)
 
 

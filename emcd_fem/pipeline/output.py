@@ -36,11 +36,11 @@ from emcd_fem.materials import properties
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.solution import TransportSolution
 from emcd_fem.pipeline import summary_file
+from emcd_fem.pipeline.profiles import profile_table
 from emcd_fem.pipeline.setup import analytic_reference, build_materials
 from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
 from emcd_fem.post.mesh_report import mesh_report
-from emcd_fem.post.sampling import evaluate_at_points, line_points
 
 logger = logging.getLogger("emcd_fem")
 
@@ -97,30 +97,6 @@ def isothermal_exact(case: Case) -> Callable[[np.ndarray], np.ndarray] | None:
     return None
 
 
-def profile_rows(
-    case: Case,
-    mole_fraction: dolfinx.fem.Function,
-    comm: MPI.Comm,
-    exact: Callable[[np.ndarray], np.ndarray] | None,
-) -> list[list[Any]]:
-    """Rows of profiles.csv: x_A sampled along each profile line next to ``exact(points)``.
-
-    Collective (point evaluation); the rows are returned on rank 0 only.
-    """
-    rows = []
-    for profile in case.output.profiles:
-        checkpoint(comm, "profile")  # rank 0's reference values may have failed
-        points = line_points(profile.start, profile.end, profile.points)
-        values = evaluate_at_points(mole_fraction, points)
-        if comm.rank != 0:
-            continue
-        distance = np.linalg.norm(points - points[0], axis=1)
-        reference = exact(points) if exact is not None else np.full(len(points), np.nan)
-        for i, point in enumerate(points):
-            rows.append([profile.name, i, *point, distance[i], values[i, 0], reference[i]])
-    return rows
-
-
 def versions() -> dict[str, str]:
     """Versions of emcd_fem and its foundation."""
     return {
@@ -171,12 +147,14 @@ def write_outputs(
     domain: Domain,
     fields: Mapping[str, Any],
     summary: dict[str, Any],
-    profiles: list,
+    profiles: list | None,
     timings: dict[str, float],
     start: float,
 ) -> None:
     """Write the results into the staging directory ``out`` (collective).
 
+    ``profiles``: the rows of profiles.csv the pipeline sampled with its 1D reference, or
+    None: the fields are sampled here (:func:`~emcd_fem.pipeline.profiles.profile_table`).
     First the results (field files, profiles.csv, summary.json); then the optional extras
     (another field format, pictures), whose failure becomes a warning in summary.json and
     on stderr, never a lost run. :func:`run_case` moves the directory into place.
@@ -191,17 +169,8 @@ def write_outputs(
     described, files = write_result_fields(staging, fields, domain)
     summary["fields"] = described
     if case.output.profiles:
-        header = [
-            "profile",
-            "index",
-            "x [m]",
-            "y [m]",
-            "z [m]",
-            "distance [m]",
-            "mole_fraction [1]",
-            "mole_fraction_analytic [1]",
-        ]
-        write_csv(staging / "profiles.csv", header, profiles, comm)
+        header, rows = profile_table(case, fields, profiles, comm)
+        write_csv(staging / "profiles.csv", header, rows, comm)
         files.append("profiles.csv")
     warnings = summary.setdefault("warnings", [])
     # the results are complete now: summary.json first, so no optional extra can cost it

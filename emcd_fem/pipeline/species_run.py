@@ -136,7 +136,7 @@ def finish_species_run(
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, run.solution, run.fields, None, domain)
-    write_outputs(out, comm, case, domain, run.fields, summary, [], timings, start)
+    write_outputs(out, comm, case, domain, run.fields, summary, None, timings, start)
     return RunResult(summary, run.solution, run.fields, Path(out).resolve(), domain)
 
 

@@ -96,7 +96,7 @@ def run_stefan(
     if out is None:
         summary["timings"] = timings
         return RunResult(summary, solution, fields, None, domain)
-    write_outputs(out, comm, case, domain, fields, summary, [], timings, start)
+    write_outputs(out, comm, case, domain, fields, summary, None, timings, start)
     return RunResult(summary, solution, fields, Path(out).resolve(), domain)
 
 

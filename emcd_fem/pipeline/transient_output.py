@@ -99,7 +99,7 @@ def run_transient(
     names += sorted(model.reactions.interfaces) if model.reactions is not None else []
     extra = write_transient_files(staging, state, names, comm, domain.mesh.topology.dim)
     summary["transient"]["written"] = extra
-    write_outputs(staging, comm, case, domain, fields, summary, [], timings, start)
+    write_outputs(staging, comm, case, domain, fields, summary, None, timings, start)
     return RunResult(summary, state, fields, staging.resolve(), domain)
 
 
