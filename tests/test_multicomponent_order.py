@@ -16,6 +16,7 @@ automatic choice (the most abundant species, ties by name) keeps the trace's dig
 
 import copy
 import itertools
+import tomllib
 
 import numpy as np
 import pytest
@@ -277,3 +278,17 @@ def test_python_api_closing_index():
     assert ms.closing_index(ms.stagnant(3, 0), ["a", "b", "c"], [[0.1, 0.5, 0.4]]) == 0
     with pytest.raises(Exception, match="ν ≠ 0"):
         ms.with_closing(ms.stagnant(3, 0), 2)
+
+
+def test_closing_species_is_refused_by_the_dusty_gas_model():
+    # the dusty-gas model solves for all n concentrations: nothing closes, the key is unused
+    from pathlib import Path
+
+    from emcd_fem.case import load_case
+
+    text = (Path(__file__).resolve().parents[1] / "demos" / "dusty_gas_dead_end.toml").read_text()
+    data = tomllib.loads(text)
+    data["multicomponent"]["closing_species"] = data["multicomponent"]["species"][0]
+    with pytest.raises(CaseError) as info:
+        load_case(data)
+    assert "multicomponent.closing_species: not used with the dusty-gas model" in str(info.value)
