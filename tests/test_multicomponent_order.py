@@ -152,28 +152,28 @@ def test_quaternary_2d_permutations():
         _compare(runs[0], other)
 
 
-def test_transient_closed_tube_permutations():
-    # a closed two-region tube (Loschmidt, ternary): initial states by name, no boundary
-    # composition; a few adaptive steps
-    def case(order):
-        data = _case(order)
-        data["geometry"]["layers"] = [
-            {"name": "lower", "thickness": 0.01, "cells": 6},
-            {"name": "upper", "thickness": 0.01, "cells": 6},
-        ]
-        mc = data["multicomponent"]
-        gas = mc["regions"].pop("gas")
-        mc["regions"] = {
-            "lower": gas | {"initial": {"H2": 0.6, "N2": 0.4, "CO2": 0.0}},
-            "upper": copy.deepcopy(gas) | {"initial": {"H2": 0.0, "N2": 0.5, "CO2": 0.5}},
-        }
-        mc["boundaries"] = {}
-        mc["probes"] = {"bottom": [0.0], "top": [0.02]}
-        data["time"] = {"t_end": 0.5, "dt": 0.05, "adaptive": False}
-        return data
+def _transient_case(order):
+    """A closed two-region ternary tube (Loschmidt): initial states by name, a few steps."""
+    data = _case(order)
+    data["geometry"]["layers"] = [
+        {"name": "lower", "thickness": 0.01, "cells": 6},
+        {"name": "upper", "thickness": 0.01, "cells": 6},
+    ]
+    mc = data["multicomponent"]
+    gas = mc["regions"].pop("gas")
+    mc["regions"] = {
+        "lower": gas | {"initial": {"H2": 0.6, "N2": 0.4, "CO2": 0.0}},
+        "upper": copy.deepcopy(gas) | {"initial": {"H2": 0.0, "N2": 0.5, "CO2": 0.5}},
+    }
+    mc["boundaries"] = {}
+    mc["probes"] = {"bottom": [0.0], "top": [0.02]}
+    data["time"] = {"t_end": 0.5, "dt": 0.05, "adaptive": False}
+    return data
 
+
+def test_transient_closed_tube_permutations():
     species = ("H2", "N2", "CO2")
-    runs = [run_case(case(p)) for p in [species, species[::-1], ("N2", "H2", "CO2")]]
+    runs = [run_case(_transient_case(p)) for p in [species, species[::-1], ("N2", "H2", "CO2")]]
     for other in runs[1:]:
         a, b = _fields(runs[0]), _fields(other)
         assert sorted(a) == sorted(b) == sorted(species)

@@ -18,7 +18,7 @@ import pytest
 from emcd_fem.pipeline.run import run_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_multicomponent_order import _case  # the serial test's case
+from test_multicomponent_order import _case, _transient_case  # the serial test's cases
 
 ORDERS = (("H2", "N2", "CO2", "Ar"), ("Ar", "CO2", "H2", "N2"))
 
@@ -45,3 +45,19 @@ def test_orders_and_ranks_agree():
             assert got[key] == pytest.approx(want, abs=1e-8 * scale), key
         for s in sorted(serial["x_range"]):
             assert summary["x_range"][s] == pytest.approx(serial["x_range"][s], abs=1e-8)
+
+
+def test_transient_orders_and_ranks_agree():
+    # the closed ternary tube of the serial test (a few fixed steps), two orders, 2 ranks
+    # against 1: the probes' final mole fractions and the inventories by species
+    comm = MPI.COMM_WORLD
+    orders = (("H2", "N2", "CO2"), ("CO2", "H2", "N2"))
+    serial = run_case(_transient_case(orders[0]), comm=MPI.COMM_SELF).summary
+    for order in orders:
+        summary = run_case(_transient_case(order), comm=comm).summary
+        assert summary["bootstrap"]["closing_species"] == serial["bootstrap"]["closing_species"]
+        for name, probe in sorted(serial["probes"].items()):
+            for s, x in sorted(probe["final"].items()):
+                assert summary["probes"][name]["final"][s] == pytest.approx(x, abs=1e-8)
+        for s, inventory in sorted(serial["inventory"].items()):
+            assert summary["inventory"][s]["final"] == pytest.approx(inventory["final"], rel=1e-8)
