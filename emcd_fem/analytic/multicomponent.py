@@ -93,6 +93,7 @@ def film_solution(
     length: float,
     concentration: float,
     weights: Sequence[float],
+    closing: int | None = None,
 ) -> FilmSolution:
     """Solve the steady film: mole fractions given at both ends, Σ ν_i N_i = 0.
 
@@ -103,14 +104,18 @@ def film_solution(
         length: L [m] > 0.
         concentration: c [mol/m^3] > 0.
         weights: Bootstrap weights ν_i (same convention as
-            :class:`emcd_fem.physics.maxwell_stefan.Bootstrap`: e = the largest |ν|, the
-            last on a tie).
+            :class:`emcd_fem.physics.maxwell_stefan.Bootstrap`).
+        closing: Index e of the species that closes Σ x_i = 1 (ν_e ≠ 0); None: the largest
+            |ν|, the last on a tie. The exact solution does not depend on it (tested); a
+            trace species closing loses the digits that cancel in 1 − Σ x_k.
 
     Raises:
         EmcdInputError: inconsistent sizes or compositions not summing to 1.
         EmcdSolverError: the flux equations did not converge.
     """
-    return layered_film_solution(x0, x_length, [(diffusivities, length, concentration)], weights)
+    return layered_film_solution(
+        x0, x_length, [(diffusivities, length, concentration)], weights, closing=closing
+    )
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ def layered_film_solution(
     layers: Sequence[tuple[np.ndarray, float, float]],
     weights: Sequence[float],
     interfaces: Sequence[LayerInterface] | None = None,
+    closing: int | None = None,
 ) -> FilmSolution:
     """Films in series (a layered slab): the same N_i in every layer.
 
@@ -145,6 +151,7 @@ def layered_film_solution(
         interfaces: One :class:`LayerInterface` per pair of neighbouring layers (partition
             jumps and films of the independent species, see the module docstring); None:
             every mole fraction continuous.
+        closing: The species that closes Σ x_i = 1, as :func:`film_solution`.
 
     Returns:
         The solution; its :meth:`FilmSolution.mole_fractions` describes the first layer.
@@ -159,7 +166,9 @@ def layered_film_solution(
         if abs(v.sum() - 1.0) > 1e-12:
             raise EmcdInputError(f"film_solution: {name} sums to {v.sum()!r}, not 1")
     size = np.abs(nu)
-    e = int(max(k for k in range(n) if size[k] == size.max()))
+    e = int(max(k for k in range(n) if size[k] == size.max())) if closing is None else closing
+    if not (0 <= e < n and nu[e] != 0):
+        raise EmcdInputError(f"film_solution: closing species {e} needs ν ≠ 0 (weights {nu})")
     ind = [k for k in range(n) if k != e]
     start = np.append(a[ind], 1.0)
     jumps = _jumps(interfaces, layers, n - 1)

@@ -109,7 +109,7 @@ def dusty_gas_problems(spec: Any) -> list[tuple[str, str]]:
     unused = "not used with the dusty-gas model: the pressure closes the fluxes; remove it"
     if spec.bootstrap != "zero_net_flux":
         problems.append((f"{root}.bootstrap", unused))
-    for key in ("stagnant_species", "flux_ratios"):
+    for key in ("stagnant_species", "flux_ratios", "closing_species"):
         if getattr(spec, key) is not None:
             problems.append((f"{root}.{key}", unused))
     masses = spec.molar_masses or {}

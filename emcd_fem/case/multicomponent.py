@@ -29,6 +29,7 @@ from emcd_fem.case.base import CaseError
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
+from emcd_fem.case.multicomponent_closing import bootstrap_of, closing_problems
 from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec, interface_problems
 from emcd_fem.case.multicomponent_reactions import (
     balance_problems,
@@ -102,6 +103,13 @@ class MulticomponentSpec(_Section):
     )
     molar_masses: dict[str, float] | None = Field(
         default=None, description="M_i [kg/mol] (`graham`; default: built-in gases)."
+    )
+    closing_species: str | None = Field(
+        default=None,
+        description="The species whose x = 1 − Σ x_k and flux follow from the others (ν ≠ 0). "
+        "Default: the one interfaces leave out, else the most abundant at the boundaries "
+        "(ties: by name), so results do not depend on the species order and a trace "
+        "species keeps its digits.",
     )
     regions: dict[str, MixtureSpec] = Field(description="Region name → its mixture.")
     boundaries: dict[str, CompositionSpec] = Field(
@@ -219,6 +227,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
                 "boundary composition, needs [time] and initial compositions)",
             )
         )
+    problems += closing_problems(spec)
     problems += _balance_problems(spec, problems)
     problems += reaction_problems(spec)
     problems += interface_problems(spec)
@@ -327,24 +336,6 @@ class ModelInputs(NamedTuple):
     model: str
     sources: dict[str, dict[str, float]]
     reactions: tuple[Reaction, ...] = ()
-
-
-def bootstrap_of(spec: MulticomponentSpec) -> ms.Bootstrap:
-    """The bootstrap relation of a section whose bootstrap data are valid.
-
-    Raises:
-        EmcdInputError, KeyError, ValueError: bootstrap data missing or invalid (the
-            section's check reports them with their key paths).
-    """
-    species, n = tuple(spec.species), len(spec.species)
-    if spec.bootstrap == "stagnant":
-        return ms.stagnant(n, species.index(spec.stagnant_species))
-    if spec.bootstrap == "graham":
-        masses = spec.molar_masses or {}
-        return ms.graham([masses.get(s) or kt.GASES[s].molar_mass for s in species])
-    if spec.bootstrap == "flux_ratios":
-        return ms.flux_ratios([spec.flux_ratios[s] for s in species])
-    return ms.zero_net_flux(n)
 
 
 def build_inputs(spec: MulticomponentSpec) -> ModelInputs:

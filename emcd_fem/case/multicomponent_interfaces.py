@@ -3,8 +3,8 @@
 One entry per pair of touching regions, oriented by ``regions = [a, b]`` (as the binary
 ``[[interfaces]]``: K_k = c_k,b/c_k,a at equilibrium, film N_k·n_ab = k_k (x_k,a −
 x_k,b/κ_k), κ_k = K_k c_a/c_b), each given per species for every species but the one that
-closes Σ x_i = 1 (the bootstrap's eliminated species: the last species for zero net flux,
-the stagnant one for ``stagnant``, the largest |ν| otherwise)::
+closes Σ x_i = 1 (:func:`eliminated_species`: ``closing_species`` when given, else the one
+species the interfaces leave out)::
 
     [[multicomponent.interfaces]]
     regions = ["a", "b"]
@@ -23,6 +23,7 @@ from pydantic import Field
 
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
+from emcd_fem.case.multicomponent_closing import eliminated_species
 
 
 class InterfaceMixSpec(_Section):
@@ -43,29 +44,6 @@ class InterfaceMixSpec(_Section):
         description="k_k [mol/(m^2 s)] per species (the same species): N_k·n_ab = k_k (x_k,a − "
         "x_k,b/κ_k), κ_k = K_k c_a/c_b. Swapped: k_k/κ_k.",
     )
-
-
-def eliminated_species(spec: Any) -> str | None:
-    """The species that closes Σ x_i = 1 (the bootstrap's eliminated one), None if unknown."""
-    species = list(spec.species)
-    if spec.bootstrap == "stagnant":
-        return spec.stagnant_species if spec.stagnant_species in species else None
-    if spec.bootstrap == "flux_ratios":
-        given = spec.flux_ratios or {}
-        if set(given) != set(species):
-            return None
-        size = [abs(given[s]) for s in species]
-    elif spec.bootstrap == "graham":
-        from emcd_fem.materials import kinetic_theory as kt
-
-        masses = spec.molar_masses or {}
-        if any(s not in masses and s not in kt.GASES for s in species):
-            return None
-        size = [masses.get(s) or kt.GASES[s].molar_mass for s in species]
-    else:
-        size = [1.0] * len(species)
-    top = max(size)
-    return species[max(k for k, v in enumerate(size) if v == top)]
 
 
 def interface_problems(spec: Any) -> list[tuple[str, str]]:
@@ -113,7 +91,7 @@ def interface_problems(spec: Any) -> list[tuple[str, str]]:
                             f"{s!r} closes the sum (x_{s} = 1 − Σ x_k on each side, its flux "
                             f"from the bootstrap): coefficients for all n species would "
                             f"over-determine the interface; give {symbol} for {others} only "
-                            "(zero net flux: the last of `species` closes; reorder to choose)",
+                            "(or set [multicomponent] closing_species to choose another)",
                         )
                     )
                 elif not (math.isfinite(value) and value > 0):
@@ -139,4 +117,4 @@ def interface_inputs(spec: Any) -> tuple[dict, dict]:
     return partitions, films
 
 
-__all__ = ["InterfaceMixSpec", "eliminated_species", "interface_inputs", "interface_problems"]
+__all__ = ["InterfaceMixSpec", "interface_inputs", "interface_problems"]

@@ -68,8 +68,9 @@ def check_partitions(
                 f"{where}: species {e!r} closes the sum (the bootstrap's eliminated species: "
                 f"x_{e} = 1 − Σ x_k on each side, N_{e} from the bootstrap), so it takes no "
                 "interface coefficient: coefficients for all n species would over-determine "
-                f"the interface (Σ x_i = 1 on both sides); give {symbol} for {ind} only (zero "
-                "net flux: the last species closes, reorder the species to choose another)"
+                f"the interface (Σ x_i = 1 on both sides); give {symbol} for {ind} only (or "
+                "choose the closing species: Bootstrap.closing, in a case file "
+                "[multicomponent] closing_species)"
             )
         missing = [s for s in ind if s not in given]
         if missing:

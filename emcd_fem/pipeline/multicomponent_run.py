@@ -36,6 +36,7 @@ from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
 from emcd_fem.pipeline.output import RunResult
 from emcd_fem.pipeline.species_run import (
     SpeciesRun,
+    bootstrap_record,
     equimolar_verdict,
     finish_species_run,
     solver_record,
@@ -90,7 +91,9 @@ def film_reference(case: Case, inputs: ModelInputs) -> FilmSolution | None:
             k = {s: v * K_ab[s] * c_a / c_b for s, v in films[swapped].items()}
         K_list = None if K is None else [K[s] for s in ind]
         faces.append(LayerInterface(K_list, None if k is None else [k[s] for s in ind]))
-    return layered_film_solution(left, right, layers, inputs.bootstrap.weights, faces)
+    return layered_film_solution(
+        left, right, layers, inputs.bootstrap.weights, faces, closing=inputs.bootstrap.eliminated
+    )
 
 
 def cross_section(case: Case) -> float:
@@ -223,7 +226,7 @@ def run_multicomponent(
     summary: dict[str, Any] = {
         "model": inputs.model,
         "species": species,
-        "bootstrap": {"kind": inputs.bootstrap.kind, "weights": list(inputs.bootstrap.weights)},
+        "bootstrap": bootstrap_record(inputs.bootstrap, species),
         "boundary_flux": flux,
         "total_flux": solution.total_flux,
         "equimolar": equimolar_verdict(solution.total_flux, flux),

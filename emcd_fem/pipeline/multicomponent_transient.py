@@ -48,7 +48,7 @@ from emcd_fem.models.multicomponent_transient import (
 )
 from emcd_fem.pipeline.multicomponent_run import build_model, result_fields
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
-from emcd_fem.pipeline.species_run import equimolar_verdict
+from emcd_fem.pipeline.species_run import bootstrap_record, equimolar_verdict
 from emcd_fem.pipeline.transient_run import (
     StopOnSignal,
     case_data,
@@ -197,7 +197,7 @@ def _summary(
     return {
         "model": case.multicomponent.model,
         "species": species,
-        "bootstrap": {"kind": model.bootstrap.kind, "weights": list(model.bootstrap.weights)},
+        "bootstrap": bootstrap_record(model.bootstrap, model.species),
         "closed": model.closed,
         "boundary_flux": last.boundary_flux,
         "total_flux": {b: last.total_flux[b] for b in model.dirichlet_names},

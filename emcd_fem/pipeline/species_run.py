@@ -43,6 +43,19 @@ def species_balance(solution: Any) -> dict[str, dict[str, float]]:
     }
 
 
+def bootstrap_record(bootstrap: Any, species: Any) -> dict[str, Any]:
+    """The summary's bootstrap: kind, ν_i by species and the species closing Σ x_i = 1.
+
+    Keyed by species name (not list position), so it reads the same whatever order the case
+    lists the species in.
+    """
+    return {
+        "kind": bootstrap.kind,
+        "weights": dict(zip(species, bootstrap.weights, strict=True)),
+        "closing_species": species[bootstrap.eliminated],
+    }
+
+
 def equimolar_verdict(total: Mapping[str, float], flux: Mapping[str, Mapping[str, float]]) -> str:
     """Verdict yes/no (Σ_i q_i vs Σ_i |q_i| per boundary, EQUIMOLAR_RTOL) with the numbers."""
     if not total:
