@@ -26,8 +26,10 @@ every layer (steady, no sources), so the map from one layer's end to the next la
 is explicit and the unknowns stay the n − 1 fluxes (docs/multicomponent.md, "Interfaces").
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -175,14 +177,29 @@ def layered_film_solution(
     import scipy.linalg  # on use: a run that needs no reference does not load scipy
     import scipy.optimize
 
-    def mismatch(n_ind: np.ndarray) -> np.ndarray:
-        state = start
+    def propagate(n_ind: np.ndarray, first: np.ndarray = start) -> tuple[np.ndarray, float]:
+        """End state and the amplification Π ‖exp(A_j L_j)‖∞ ‖κ_j‖ of the round-off."""
+        state, amplification = first, 1.0
         for j, (d, thickness, c) in enumerate(layers):
             if j > 0:  # x_k^b = κ_k (x_k^a − N_k/k_k)
                 kappa, inverse_k = jumps[j - 1]
                 state = np.append(kappa * (state[:-1] - inverse_k * n_ind), 1.0)
-            state = scipy.linalg.expm(_augmented(n_ind, d, nu, e, ind, c) * thickness) @ state
-        return state[:-1] - b[ind]
+                amplification *= max(1.0, float(np.max(np.abs(kappa))))
+            step = scipy.linalg.expm(_augmented(n_ind, d, nu, e, ind, c) * thickness)
+            state = step @ state
+            amplification *= float(np.linalg.norm(step, np.inf))
+        return state, amplification
+
+    def mismatch(n_ind: np.ndarray) -> np.ndarray:
+        return propagate(n_ind)[0][:-1] - b[ind]
+
+    def homotopy(t: float) -> tuple[Any, Any]:
+        """(mismatch, amplification) with x(0) = x_L + t (x0 − x_L): t = 1 is the film."""
+        first = np.append((b + t * (a - b))[ind], 1.0)
+        return (
+            lambda n_ind: propagate(n_ind, first)[0][:-1] - b[ind],
+            lambda n_ind: propagate(n_ind, first)[1],
+        )
 
     # Fick estimate of the fluxes with a mean Đ and the series resistance Σ L/(c Đ)
     resistance = sum(
@@ -191,13 +208,18 @@ def layered_film_solution(
     ) + sum(float(np.mean(inverse_k)) for _, inverse_k in jumps)
     guess = (a[ind] - b[ind]) / resistance
     scale = 1.0 / resistance
-    result = scipy.optimize.root(
-        lambda s: mismatch(s * scale), guess / scale, method="hybr", tol=1e-14
-    )
-    # success or "no further improvement" at round-off: judged by the residual itself
-    if np.max(np.abs(mismatch(result.x * scale))) > 1e-12:
-        raise EmcdSolverError(f"film_solution: flux equations did not converge: {result.message}")
-    n_ind = result.x * scale
+    result = _root(mismatch, lambda n: propagate(n)[1], guess / scale, scale)
+    if result is None:  # from the nearly uniform film (t → 0) to this one, step by step
+        result = _continuation(homotopy, scale, len(ind))
+    if result is None:  # no start reached the residual bound
+        raise EmcdSolverError(
+            "film_solution: the flux equations have no root from any of the starts tried "
+            "(the Fick estimate, its sign changes and magnitudes 0.1 to 10 times it, and a "
+            "continuation from the uniform film); a "
+            "species absent at one end but present at the other under a bootstrap that "
+            "keeps its flux zero (stagnant) has no steady film"
+        )
+    n_ind = result * scale
     N = np.zeros(n)
     N[ind] = n_ind
     N[e] = -(nu[ind] @ n_ind) / nu[e]
@@ -211,6 +233,61 @@ def layered_film_solution(
         independent=tuple(ind),
         eliminated=e,
     )
+
+
+@np.errstate(all="ignore")  # bad starts overflow exp(A L): expected, judged by residual
+def _root(mismatch: Any, amplification: Any, guess: np.ndarray, scale: float) -> np.ndarray | None:
+    """A root (scaled fluxes) of ``mismatch(s * scale)`` to round-off, or None.
+
+    Newton-type (MINPACK hybrd) from the Fick estimate first; then from its sign changes
+    and other magnitudes: a species can diffuse up its own gradient (a stagnant gas piling
+    up, reverse diffusion), and the Fick start can then lie in the wrong basin (a Stefan
+    film with 1e-3 of the stagnant gas at one end did: "not making good progress"). A root
+    is accepted when the residual is within 1e-12 or 16 ε times the amplification of the
+    propagator, whichever is larger: a stagnant gas growing by e^10 across the film
+    (1e-5 → 0.4) amplifies round-off by ~1e5, and no start can get below that.
+    """
+    import scipy.optimize
+
+    magnitude = np.maximum(np.abs(guess), np.max(np.abs(guess), initial=1.0) * 1e-2)
+    starts = [guess]
+    for factor in (1.0, 0.1, 10.0, 0.3, 3.0):
+        for signs in itertools.product((1.0, -1.0), repeat=guess.size):
+            starts.append(factor * magnitude * np.array(signs))
+    for start in starts:
+        result = scipy.optimize.root(lambda s: mismatch(s * scale), start, method="hybr", tol=1e-14)
+        if not np.all(np.isfinite(result.x)):
+            continue
+        bound = max(1e-12, 16 * np.finfo(float).eps * amplification(result.x * scale))
+        # success or "no further improvement" at round-off: judged by the residual itself
+        if np.max(np.abs(mismatch(result.x * scale))) <= bound:
+            return result.x
+    return None
+
+
+@np.errstate(all="ignore")
+def _continuation(homotopy: Any, scale: float, size: int) -> np.ndarray | None:
+    """The root at t = 1 of ``homotopy(t)``, followed from t = 0 (scaled fluxes) or None.
+
+    At t = 0 both ends have the same composition (fluxes 0 without interfaces); each step
+    starts from the previous root, halving the step when the root is lost.
+    """
+    import scipy.optimize
+
+    t, step, root = 0.0, 0.05, None
+    while t < 1.0:
+        target = min(1.0, t + step) if root is not None else 0.0
+        mismatch, amplification = homotopy(target)
+        start = root if root is not None else np.zeros(size)
+        found = scipy.optimize.root(lambda s: mismatch(s * scale), start, method="hybr", tol=1e-14)
+        bound = max(1e-12, 16 * np.finfo(float).eps * amplification(found.x * scale))
+        if np.all(np.isfinite(found.x)) and np.max(np.abs(mismatch(found.x * scale))) <= bound:
+            root, t, step = found.x, target, min(0.25, step * 1.5)
+        elif root is None or step < 1e-4:
+            return None
+        else:
+            step /= 2
+    return root
 
 
 def _jumps(
