@@ -175,9 +175,11 @@ def law_range_notes(
         if small < low or large > high:
             out[region].append(
                 f"region {region!r}: alpha_T(x_A) of the kinetic_theory law spans {lo:.3g} to "
-                f"{hi:.3g} over the solved x_A = {x_lo:.3g} to {x_hi:.3g}, beyond the range "
+                f"{hi:.3g} over the solved x_A = {x_lo:.3g} to {x_hi:.3g} and T = {t_lo:.4g} "
+                f"to {t_hi:.4g} K, beyond the range "
                 f"typical of gas pairs ({low}–{high}): these are the pair's own kinetic-theory "
-                "values at these compositions (not a wrong input); thermal diffusion is "
+                "values at these compositions and temperatures (not a wrong input); thermal "
+                "diffusion is "
                 f"{'stronger' if large > high else 'weaker'} there than that range suggests"
             )
     return out
