@@ -70,7 +70,8 @@ def thermal_diagnostics(
     for region, tag in domain.regions.items():
         dx = domain.dx(tag)
         volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
-        alpha[region] = integrate(fem.form(transport.soret_of(T, x) * T * dx)) / volume
+        law = domain.dx(tag, metadata=transport.law_quadrature(x, T))
+        alpha[region] = integrate(fem.form(transport.soret_of(T, x) * T * law)) / volume
         if region in law_notes:  # α_T(x_A): judged over the solved compositions
             notes += law_notes[region]
         elif alpha[region] != 0 and not low <= abs(alpha[region]) <= high:

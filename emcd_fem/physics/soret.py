@@ -173,10 +173,15 @@ class TransportFields:
             raise ValueError("α_T depends on the composition: pass the mole fraction")
         return self.soret + (self.alpha + self.law_of(temperature, mole_fraction)) / temperature
 
-    def law_of(self, temperature: ufl.core.expr.Expr, x: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-        """α_T(T, x_A) of the kinetic-theory law [-] (0 outside its regions; needs alpha_law)."""
+    def law_of(
+        self, temperature: ufl.core.expr.Expr, x: ufl.core.expr.Expr, *, frozen: bool = False
+    ) -> ufl.core.expr.Expr:
+        """α_T(T, x_A) of the kinetic-theory law [-] (0 outside its regions; needs alpha_law).
+
+        ``frozen``: the law at the centre of its temperature range (τ = 0), a law of x_A only.
+        """
         law, n = self.alpha_law, self.law_degree + 1
-        tau = (ufl.ln(temperature) - law[0]) / law[1]
+        tau = 0.0 if frozen else (ufl.ln(temperature) - law[0]) / law[1]
 
         def poly(k: int) -> ufl.core.expr.Expr:  # Horner in τ, power basis
             start = 2 + k * n
@@ -187,6 +192,28 @@ class TransportFields:
 
         p0, p1, q1, q2 = (poly(k) for k in range(4))
         return (p0 + p1 * x) / (1 + q1 * x + q2 * x * x)
+
+    def law_quadrature(self, x: ufl.core.expr.Expr, temperature: ufl.core.expr.Expr) -> dict:
+        """Measure metadata of the thermal flux's integrals: a fixed degree when α_T follows T.
+
+        {} when ``law_degree`` is 0 (FFCx's own estimate, as before).
+
+        UFL's estimate multiplies degrees through the polynomial in ln T (degree n × (p + 2)
+        for T of degree p: 62 for the residual of a degree-6 law with P2, 118 for its
+        Jacobian; FFCx then took minutes in 3D). The law is smooth in T, so its T dependence
+        is counted like one mathematical function, +2 on UFL's estimate for the same flux
+        with the law frozen at its centre temperature (the composition law of before).
+        """
+        if self.alpha_law is None or self.law_degree == 0:
+            return {}
+        from ufl.algorithms import estimate_total_polynomial_degree
+
+        T = temperature
+        frozen = (self.soret + (self.alpha + self.law_of(T, x, frozen=True)) / T) * x * (1 - x)
+        integrand = ufl.dot(
+            self.concentration_of(T) * self.diffusivity_of(T) * frozen * ufl.grad(T), ufl.grad(x)
+        )
+        return {"quadrature_degree": estimate_total_polynomial_degree(integrand) + 2}
 
 
 def transport_fields(
