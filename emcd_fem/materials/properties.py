@@ -154,11 +154,49 @@ def resolve(name: str, model: MaterialModel) -> ResolvedMaterial:
                 )
     if model.gases is not None and _is_porous(model):
         messages.extend(_porous_report(key, model, d_ab, c, d_eff, diagnostics))
+    messages.extend(unit_hints(key, model))
     return ResolvedMaterial(
         material=Material(diffusivity=d_eff, concentration=c),
         diagnostics=diagnostics,
         warnings=tuple(messages),
     )
+
+
+#: Below this temperature [K] a gas-phase T is most likely a Celsius value (25 meant 25 °C);
+#: cryogenic runs (H2, He at 20–60 K) are legitimate and only get the note.
+T_SUSPICIOUS = 60.0
+
+#: Above this D [m^2/s] a given diffusivity is most likely in cm^2/s: the largest binary
+#: gas diffusivities at 1 atm are ~1.3e-4 (H2–He, 300 K) to ~1e-3 (1500 K); only a gas at
+#: a fraction of an atmosphere reaches it.
+D_SUSPICIOUS = 1e-3
+
+
+def unit_hints(key: str, model: MaterialModel) -> list[str]:
+    """Notes on values that look like a unit mistake (T in °C, D in cm^2/s); never errors.
+
+    Only for materials that name their ``gases`` (a gas phase): nondimensional runs
+    (D = c = 1) and condensed phases get no note.
+
+    Args:
+        key: ``materials.<name>``.
+        model: The material's inputs (SI units: T [K], D [m^2/s]).
+    """
+    hints: list[str] = []
+    if model.gases is None:
+        return hints
+    if model.T is not None and model.T < T_SUSPICIOUS:
+        hints.append(
+            f"{key}.T = {model.T:g} K: colder than any gas-phase use but cryogenic ones; T is "
+            f"in kelvin (if {model.T:g} °C was meant: {model.T + 273.15:g} K)"
+        )
+    if model.D is not None and model.D > D_SUSPICIOUS:
+        hints.append(
+            f"{key}.D = {model.D:g} m^2/s: larger than any binary gas diffusivity at 1 atm "
+            f"(≤ ~1e-3 m^2/s); D is in m^2/s (if {model.D:g} cm^2/s was meant: "
+            f"{model.D * 1e-4:g} m^2/s); a gas at low pressure can reach it"
+        )
+    return hints
 
 
 def _is_porous(model: MaterialModel) -> bool:
