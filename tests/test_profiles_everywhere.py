@@ -114,3 +114,16 @@ def test_an_n_species_run_samples_every_species(tmp_path):
     left = data["multicomponent"]["boundaries"]["left"]["mole_fractions"]
     ode = solve_ivp(rhs, (0.0, z[-1]), [left[s] for s in species], t_eval=z, rtol=1e-12, atol=1e-14)
     assert np.max(np.abs(sampled - ode.y.T)) < 1e-6
+
+
+def test_the_n_species_profiles_picture_is_drawn(tmp_path):
+    # profiles.png read the binary columns only: with pictures on, an n-species run with
+    # profiles lost every picture ("pictures not written: KeyError: 'mole_fraction'")
+    case = tmp_path / "case.toml"
+    case.write_text((DEMOS / "ternary_h2_n2_co2.toml").read_text() + PROFILE)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(case), "--out", str(out), "-q"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert not [w for w in summary["warnings"] if "pictures" in w]
+    assert (out / "profiles.png").stat().st_size > 10_000
+    assert "profiles.png" in summary["files"]

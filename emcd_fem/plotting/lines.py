@@ -9,7 +9,10 @@ from emcd_fem.plotting.grids import read_grid as _read_grid
 
 
 def render_profiles(directory: Path) -> Path | None:
-    """``profiles.png``: each sampled line, FE vs the 1D analytic solution where one exists."""
+    """``profiles.png``: each sampled line, FE vs the 1D analytic solution where one exists.
+
+    n-species runs (columns ``x_<species>``): every species of every line.
+    """
     import csv
 
     import matplotlib
@@ -20,25 +23,28 @@ def render_profiles(directory: Path) -> Path | None:
     source = directory / "profiles.csv"
     if not source.exists():
         return None
-    rows: dict[str, list[tuple[float, float, float]]] = {}
     with source.open() as stream:
-        for raw in csv.DictReader(stream):
-            row = {key.split(" [")[0]: value for key, value in raw.items()}  # names without units
-            rows.setdefault(row["profile"], []).append(
-                (
-                    float(row["distance"]),
-                    float(row["mole_fraction"]),
-                    float(row["mole_fraction_analytic"]),
-                )
-            )
+        table = [
+            {key.split(" [")[0]: value for key, value in raw.items()}  # names without units
+            for raw in csv.DictReader(stream)
+        ]
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
-    for name, values in rows.items():
-        s, fe, exact = np.asarray(values).T
+    species = [k for k in (table[0] if table else {}) if k.startswith("x_")]
+    for name in dict.fromkeys(row["profile"] for row in table):  # in the file's order
+        rows = [row for row in table if row["profile"] == name]
+        s = np.array([float(row["distance"]) for row in rows])
+        if species:
+            for column in species:
+                values = [float(row[column]) for row in rows]
+                ax.plot(s, values, "o-", ms=3, lw=1, label=f"{name}: {column}")
+            continue
+        fe = np.array([float(row["mole_fraction"]) for row in rows])
+        exact = np.array([float(row["mole_fraction_analytic"]) for row in rows])
         if np.all(np.isfinite(exact)):
             ax.plot(s, exact, "-", color="0.3", lw=1.5, label=f"{name}: 1D analytic")
         ax.plot(s, fe, "o", ms=3.5, label=f"{name}: finite elements")
     ax.set_xlabel("distance along the line [m]")
-    ax.set_ylabel("mole fraction $x_A$ [-]")
+    ax.set_ylabel("mole fractions $x_i$ [-]" if species else "mole fraction $x_A$ [-]")
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
     fig.tight_layout()
