@@ -256,13 +256,22 @@ def _root(mismatch: Any, amplification: Any, guess: np.ndarray, scale: float) ->
             starts.append(factor * magnitude * np.array(signs))
     for start in starts:
         result = scipy.optimize.root(lambda s: mismatch(s * scale), start, method="hybr", tol=1e-14)
-        if not np.all(np.isfinite(result.x)):
-            continue
-        bound = max(1e-12, 16 * np.finfo(float).eps * amplification(result.x * scale))
-        # success or "no further improvement" at round-off: judged by the residual itself
-        if np.max(np.abs(mismatch(result.x * scale))) <= bound:
+        if _at_round_off(mismatch, amplification, result.x * scale):
             return result.x
     return None
+
+
+@np.errstate(all="ignore")
+def _at_round_off(mismatch: Any, amplification: Any, fluxes: np.ndarray) -> bool:
+    """Whether ``fluxes`` solve the film to round-off.
+
+    Finite, and the residual within 1e-12 or 16 ε times the propagator's amplification
+    (success or "no further improvement" of the root finder alike: judged by the residual).
+    """
+    if not np.all(np.isfinite(fluxes)):
+        return False
+    bound = max(1e-12, 16 * np.finfo(float).eps * amplification(fluxes))
+    return bool(np.max(np.abs(mismatch(fluxes))) <= bound)
 
 
 @np.errstate(all="ignore")
@@ -280,8 +289,7 @@ def _continuation(homotopy: Any, scale: float, size: int) -> np.ndarray | None:
         mismatch, amplification = homotopy(target)
         start = root if root is not None else np.zeros(size)
         found = scipy.optimize.root(lambda s: mismatch(s * scale), start, method="hybr", tol=1e-14)
-        bound = max(1e-12, 16 * np.finfo(float).eps * amplification(found.x * scale))
-        if np.all(np.isfinite(found.x)) and np.max(np.abs(mismatch(found.x * scale))) <= bound:
+        if _at_round_off(mismatch, amplification, found.x * scale):
             root, t, step = found.x, target, min(0.25, step * 1.5)
         elif root is None or step < 1e-4:
             return None

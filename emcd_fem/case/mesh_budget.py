@@ -66,7 +66,7 @@ def estimated_cells(geometry: object) -> float | None:
         sizes, dim = [g.size], g.dim  # the pore's finer size covers only the pore
     else:
         return None
-    if any(s is None for s in sizes[:1]):
+    if sizes[0] is None:  # a gmsh slab without its size: refused by the case check
         return None
     size = min(s for s in sizes if s is not None)
     refine = float(getattr(g, "refine", 0))
