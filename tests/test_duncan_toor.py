@@ -8,6 +8,12 @@ x(L) = expm(M(N) L) x(0), and N (Σ N_i = 0) is found by fsolve), integrated wit
 rtol 1e-10. The finite-element cell (studies.two_bulb: meshed bulbs, transient MS) differs
 from it by the capillary's own hold-up (A L / V = 0.4 %) and its ~L²/Đ = 7 min start-up:
 the bulb N2 mole fractions agree within 1 mol% (the prompt's criterion; measured below).
+
+Against the experiment: Duncan & Toor's measured bulb compositions at 3.8, 8, 12 and 16.8 h
+(studies.two_bulb.DUNCAN_TOOR_MEASURED, read off their figure) — every species in both
+bulbs within 1 mol% (the accuracy the literature reports for the cell; measured 0.93 mol% at
+worst, CO2 at 12 h; N2 0.87 mol%), and the mixture-averaged (Fick) model misses the N2 points
+by over 2 mol%.
 """
 
 import numpy as np
@@ -16,9 +22,11 @@ import scipy.integrate
 import scipy.linalg
 import scipy.optimize
 
-from emcd_fem.studies.two_bulb import DUNCAN_TOOR, two_bulb_cell
+from emcd_fem.studies.two_bulb import DUNCAN_TOOR, DUNCAN_TOOR_MEASURED, two_bulb_cell
 
-HOURS = np.array([0.5, 1, 2, 3, 5, 8, 12, 16, 20]) * 3600.0
+MEASURED = DUNCAN_TOOR_MEASURED
+HOURS = np.union1d([0.5, 1, 2, 3, 5, 8, 12, 16, 20], MEASURED["hours"]) * 3600.0
+AT_MEASURED = np.searchsorted(HOURS, MEASURED["hours"] * 3600.0)
 S = DUNCAN_TOOR["species"]
 
 
@@ -93,6 +101,28 @@ def test_bulb_n2_follows_the_quasi_steady_reference(reference, maxwell_stefan):
         assert np.abs(v1 * fe.bulb1[s] + v2 * fe.bulb2[s] - start).max() < 0.01 * (v1 + v2)
 
 
+def _deviation_from_measured(history, species):
+    """Largest |model − measured| of one species over both bulbs and every measured time."""
+    assert np.allclose(history.times[AT_MEASURED], MEASURED["hours"] * 3600.0)
+    return max(
+        np.abs(getattr(history, b)[species][AT_MEASURED] - MEASURED[b][species]).max()
+        for b in ("bulb1", "bulb2")
+    )
+
+
+def test_measured_bulb_compositions(maxwell_stefan):
+    # the experiment itself: every species in both bulbs within 1 mol% at every measured
+    # time (N2 0.87 mol%, CO2 0.93 mol% at worst: the measured points carry ~1 mol%)
+    for s in S:
+        assert _deviation_from_measured(maxwell_stefan, s) < 0.01, s
+    # the reverse diffusion is in the data: bulb 2 holds more N2 than bulb 1 throughout
+    # (0.57 against 0.43 at 3.8 h from 0.499 against 0.501), and the model agrees on the gap
+    measured_gap = MEASURED["bulb2"]["N2"] - MEASURED["bulb1"]["N2"]
+    model_gap = (maxwell_stefan.bulb2["N2"] - maxwell_stefan.bulb1["N2"])[AT_MEASURED]
+    assert np.all(measured_gap > 0.08) and np.all(model_gap > 0.08)
+    assert np.abs(model_gap - measured_gap).max() < 0.02
+
+
 def _n2(history):
     return history.bulb1["N2"], history.bulb2["N2"]
 
@@ -132,3 +162,5 @@ def test_fickian_models_fail():
     averaged = two_bulb_cell(HOURS, model="mixture_averaged")
     error = np.abs(averaged.bulb1["N2"] - averaged.bulb2["N2"] - (one[1] - two[1])).max()
     assert error > 0.02, error
+    # and it misses the measured N2 points by over 2 mol% (MS: < 1 mol%, above)
+    assert _deviation_from_measured(averaged, "N2") > 0.02

@@ -9,7 +9,8 @@ L²/Đ). The whole cell is closed: no boundary condition, Σ N_i = 0 (zero net f
 isobaric closed vessel), each species' amount conserved. Solved with
 :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` (adaptive BDF2).
 
-Published conditions (Taylor & Krishna 1993, Examples 2.2.1 and 5.1): :data:`DUNCAN_TOOR`.
+Published conditions (Taylor & Krishna 1993, Examples 2.2.1 and 5.1): :data:`DUNCAN_TOOR`;
+the measured bulb compositions: :data:`DUNCAN_TOOR_MEASURED`.
 """
 
 from collections.abc import Mapping, Sequence
@@ -43,6 +44,28 @@ DUNCAN_TOOR: dict[str, Any] = {
         {"H2": 0.50121, "N2": 0.49879, "CO2": 0.0},
     ),
     "diffusivities": {("H2", "N2"): 83.8e-6, ("H2", "CO2"): 68.0e-6, ("N2", "CO2"): 16.8e-6},
+}
+
+
+#: Duncan & Toor's (1962) measured bulb compositions (AIChE J. 8, 38–41), as read off the
+#: published figure by A. Cuoci for his course "Advanced Transport Phenomena" (Politecnico
+#: di Milano; github.com/acuoci/ATP, lectures/diffusion/ExpDuncanToor.exp, commit 010b902,
+#: where bulb "1" is the H2/N2 bulb — bulb 2 here). Read off a figure: each value carries
+#: the reading error (~0.3 mol%) on top of the experiment's own (~1 mol%, the accuracy the
+#: literature reports for the cell); the initial row is not repeated. Hours → species →
+#: mole fraction in bulb 1 (N2/CO2 at t = 0) and bulb 2 (H2/N2 at t = 0).
+DUNCAN_TOOR_MEASURED: dict[str, Any] = {
+    "hours": np.array([3.8, 8.0, 12.0, 16.8]),
+    "bulb1": {
+        "H2": np.array([0.164548495, 0.214715719, 0.234782609, 0.246822742]),
+        "N2": np.array([0.42541806, 0.435451505, 0.43812709, 0.456187291]),
+        "CO2": np.array([0.410033445, 0.349832776, 0.327090301, 0.296989967]),
+    },
+    "bulb2": {
+        "H2": np.array([0.331103679, 0.278929766, 0.252842809, 0.256856187]),
+        "N2": np.array([0.571906355, 0.563210702, 0.559197324, 0.541666667]),
+        "CO2": np.array([0.096989967, 0.157859532, 0.187959866, 0.201477146]),
+    },
 }
 
 
@@ -169,4 +192,4 @@ def sampled_peak(times: Sequence[float], values: Sequence[float]) -> tuple[float
     return float(t[k] + shift), float(c - b * b / (4 * a))
 
 
-__all__ = ["DUNCAN_TOOR", "TwoBulbHistory", "sampled_peak", "two_bulb_cell"]
+__all__ = ["DUNCAN_TOOR", "DUNCAN_TOOR_MEASURED", "TwoBulbHistory", "sampled_peak", "two_bulb_cell"]
