@@ -7,11 +7,11 @@ meshed: exactly for the structured slab, from the measure and the cell size for 
 families. A mesh that cannot fit even if every rank had a whole machine's memory to itself
 is refused before meshing; ``emcd check`` (which does not know how many ranks the run will
 have) warns with the estimate. Mesh files are not estimated (their cells are in the file or
-made by the script).
+made by the script: :mod:`emcd_fem.geometry.script_size` estimates a ``.geo`` script inside
+gmsh before meshing).
 """
 
 import math
-import os
 
 from emcd_fem.case.geometry import (
     CylinderShells,
@@ -20,18 +20,7 @@ from emcd_fem.case.geometry import (
     SphereShells,
     StomatalPore,
 )
-
-#: Memory per cell [bytes], a lower bound: measured 2.5–5.4 kB per DOF for P1 on
-#: tetrahedra (benchmarks/README.md) at ~0.18 DOFs per cell (≥ 450 B per cell), and a
-#: 1D interval holds one DOF of ~0.5 kB. The refusal uses the bound, so it only refuses
-#: what cannot run.
-BYTES_PER_CELL = 300.0
-
-#: Simplices per cell-size cube (square) that gmsh's meshers make, as a lower bound:
-#: measured 5.9–6.0 tetrahedra per h³ (cylinder and sphere shells) and 2.4–2.6 triangles per
-#: h² (annulus, slab, inclusion); a regular mesh of edge h has 6√2 ≈ 8.5 and 4/√3 ≈ 2.3.
-#: tests/test_mesh_budget.py checks estimate ≤ actual ≤ 4 × estimate.
-SIMPLICES_PER_SIZE = {2: 2.0, 3: 4.0}
+from emcd_fem.geometry.script_size import BYTES_PER_CELL, SIMPLICES_PER_SIZE, machine_memory
 
 
 def estimated_cells(geometry: object) -> float | None:
@@ -71,14 +60,6 @@ def estimated_cells(geometry: object) -> float | None:
     size = min(s for s in sizes if s is not None)
     refine = float(getattr(g, "refine", 0))
     return SIMPLICES_PER_SIZE[dim] * measure / size**dim * 2.0 ** (dim * refine)
-
-
-def machine_memory() -> float:
-    """Physical memory of this machine [bytes] (0 when the system does not say)."""
-    try:
-        return float(os.sysconf("SC_PAGE_SIZE")) * float(os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 0.0
 
 
 def memory_problem(geometry: object, ranks: int, memory: float) -> str | None:

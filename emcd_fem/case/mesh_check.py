@@ -208,9 +208,10 @@ def inspect_mesh_file(
     """
     from pathlib import Path
 
+    from emcd_fem.geometry.files import mesh_gmsh_file
     from emcd_fem.geometry.geo_safety import check_mesh_file
     from emcd_fem.geometry.gmsh_arrays import dimension_error, extract
-    from emcd_fem.geometry.gmsh_model import apply_mesh_sizes, generate, run_on_root, start_gmsh
+    from emcd_fem.geometry.gmsh_model import run_on_root, start_gmsh
 
     def inspect() -> dict[str, Any]:
         import gmsh
@@ -225,12 +226,13 @@ def inspect_mesh_file(
         check_mesh_file(path, allow_unsafe_geo=allow_unsafe_geo)
         start_gmsh()
         try:
-            gmsh.open(str(path))
-            dim = gmsh.model.getDimension()
-            if path.suffix.lower() == ".geo":
-                if geometry.size is not None:
-                    apply_mesh_sizes(geometry.size, tdim=dim)
-                generate(dim, geometry.order)
+            mesh_gmsh_file(
+                path,
+                size=geometry.size,
+                order=geometry.order,
+                refine=geometry.refine,
+                allow_unsafe_geo=allow_unsafe_geo,
+            )
             arrays = extract()
         finally:
             gmsh.clear()

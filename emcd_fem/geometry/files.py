@@ -21,7 +21,44 @@ from emcd_fem.geometry.gmsh_model import (
     generate,
     run_on_root,
 )
+from emcd_fem.geometry.script_size import cell_budget, check_script_size
 from emcd_fem.mesh.domain import Domain
+
+
+def mesh_gmsh_file(
+    path: Path,
+    *,
+    size: float | None = None,
+    order: int = 1,
+    refine: int = 0,
+    allow_unsafe_geo: bool = False,
+    max_cells: float | None = None,
+) -> None:
+    """Open a ``.msh`` file, or open and mesh a ``.geo`` script, in the current gmsh session.
+
+    Runs on the gmsh rank only, after the file passed the safety scan. A script's sizes are
+    estimated before meshing (:func:`~emcd_fem.geometry.script_size.check_script_size`,
+    unless ``allow_unsafe_geo``). Arguments as :func:`from_file`.
+    """
+    import gmsh
+
+    script = path.suffix.lower() == ".geo"
+
+    def load() -> int:
+        gmsh.clear()
+        gmsh.open(str(path))
+        dim = gmsh.model.getDimension()
+        if script and size is not None:
+            apply_mesh_sizes(size, tdim=dim)
+        return dim
+
+    dim = load()
+    if not script:
+        return
+    budget = cell_budget() if max_cells is None else max_cells
+    if budget is not None and not allow_unsafe_geo:
+        check_script_size(dim, budget, load, refine=refine, source=f"mesh file {str(path)!r}")
+    generate(dim, order)
 
 
 def from_file(
@@ -33,6 +70,7 @@ def from_file(
     refine: int = 0,
     boundaries: Mapping[str, str] | None = None,
     allow_unsafe_geo: bool = False,
+    max_cells: float | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> Domain:
     """Load a gmsh ``.msh`` mesh, or mesh a ``.geo`` script, into a distributed domain.
@@ -48,12 +86,17 @@ def from_file(
             exterior facet no other boundary holds (:func:`~emcd_fem.geometry.locate.
             add_located_boundaries`).
         allow_unsafe_geo: Run scripts that call programs or touch other files (trusted
-            files only; see :mod:`~emcd_fem.geometry.geo_safety`).
+            files only; see :mod:`~emcd_fem.geometry.geo_safety`), and mesh them without
+            the cell estimate below.
+        max_cells: For ``.geo`` only: refuse a script whose mesh sizes ask for more cells
+            (estimated before meshing, :func:`~emcd_fem.geometry.script_size.
+            check_script_size`); default: what rank 0's machine holds (gmsh meshes there).
         comm: MPI communicator.
 
     Raises:
-        EmcdMeshError: missing file, unknown suffix, unsafe script, gmsh errors, invalid
-            physical groups (overlapping, nested, untagged cells, mixed cell types).
+        EmcdMeshError: missing file, unknown suffix, unsafe script, a script whose sizes
+            ask for more cells than ``max_cells``, gmsh errors, invalid physical groups
+            (overlapping, nested, untagged cells, mixed cell types).
 
     Note:
         Collective on ``comm``. Only rank 0 reads the file.
@@ -73,14 +116,14 @@ def from_file(
     run_on_root(safe, comm)
 
     def build() -> None:
-        import gmsh
-
-        gmsh.open(str(path))
-        dim = gmsh.model.getDimension()
-        if suffix == ".geo":
-            if size is not None:
-                apply_mesh_sizes(size, tdim=dim)
-            generate(dim, order)
+        mesh_gmsh_file(
+            path,
+            size=size,
+            order=order,
+            refine=refine,
+            allow_unsafe_geo=allow_unsafe_geo,
+            max_cells=max_cells,
+        )
 
     domain = domain_from_gmsh(build, gdim=gdim, comm=comm, refine=refine)
     if boundaries:
