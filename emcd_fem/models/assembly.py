@@ -99,8 +99,13 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
     for region, tag in sorted(domain.regions.items()):
         i = inputs.block_of[region]
         fick, thermal = potential_fluxes(us[i], inputs.fields, temperature, inputs.transport)
-        flux = fick if thermal is None else fick + thermal
-        F[i] += flux_term(flux, ws[i], domain.dx(tag))
+        law = {} if thermal is None else inputs.transport.law_quadrature(us[i], temperature)
+        if law:  # α_T(T, x_A): the thermal part on its own quadrature rule
+            F[i] += flux_term(fick, ws[i], domain.dx(tag))
+            F[i] += flux_term(thermal, ws[i], domain.dx(tag, metadata=law))
+        else:
+            flux = fick if thermal is None else fick + thermal
+            F[i] += flux_term(flux, ws[i], domain.dx(tag))
         if inputs.source is not None:
             F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
         rate = (
