@@ -200,9 +200,13 @@ class TransportFields:
 
         UFL's estimate multiplies degrees through the polynomial in ln T (degree n × (p + 2)
         for T of degree p: 62 for the residual of a degree-6 law with P2, 118 for its
-        Jacobian; FFCx then took minutes in 3D). The law is smooth in T, so its T dependence
-        is counted like one mathematical function, +2 on UFL's estimate for the same flux
-        with the law frozen at its centre temperature (the composition law of before).
+        Jacobian). The law is smooth in T, so its T dependence is counted like one
+        mathematical function, +2 on UFL's estimate for the same flux with the law frozen at
+        its centre temperature (the composition law of before): 26 in 3D P2 with
+        Chapman–Enskog D(T). The Fick integral beside it keeps its own degree
+        (``mesh.quadrature.pin_quadrature`` leaves fixed degrees out of its neighbours'
+        estimate; it once took the 72 in, a 50653-point rule in 3D that FFCx could not
+        build: ``tests/test_soret_alpha_quadrature.py``).
         """
         if self.alpha_law is None or self.law_degree == 0:
             return {}
