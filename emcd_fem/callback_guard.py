@@ -127,6 +127,23 @@ def _swap_snes(snes: PETSc.SNES, guard: _Guard) -> Callable[[], None]:
     return restore
 
 
+def _interrupt_in(error: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt (e.g. ``Interrupted``) among the causes of ``error``, if any.
+
+    A signal handler that raises inside a callback (one rank: ``signals_as_exceptions``)
+    unwinds into PETSc, which reports it as its own error (code 101, "Python error", with
+    an unrelated stack) chained to the interrupt: the run must end as interrupted.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 @contextlib.contextmanager
 def guarded_callbacks(solver: PETSc.KSP | PETSc.SNES) -> Iterator[None]:
     """Guard the Python callbacks of ``solver`` during the block (collective).
@@ -140,14 +157,19 @@ def guarded_callbacks(solver: PETSc.KSP | PETSc.SNES) -> Iterator[None]:
     Raises:
         The exception of the lowest rank whose callback failed, on every rank (agreed:
         :func:`emcd_fem.agreement.verdict_of`), instead of the PETSc error of the
-        stopped solve. Other exceptions pass unchanged.
+        stopped solve. KeyboardInterrupt (``Interrupted``: a signal raised inside a
+        callback, one rank) instead of the PETSc error that carries it. Other exceptions
+        pass unchanged.
     """
     guard = _Guard(solver.getComm().tompi4py())
     swap = _swap_snes if isinstance(solver, PETSc.SNES) else _swap_ksp
     restore = swap(solver, guard)
     try:
         yield
-    except Exception:
+    except Exception as exc:
+        interrupt = _interrupt_in(exc)
+        if interrupt is not None:  # a signal inside a callback: itself, not PETSc's error
+            raise interrupt from None
         if guard.verdict is None:
             raise
         agreed = guard.agreed()

@@ -136,3 +136,32 @@ def test_guarded_snes_residual_failure_stops_newton():
     assert snes.getJacobian()[2][0] is jacobian
     for obj in (snes, f, x, J):
         obj.destroy()
+
+
+@pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="one rank: the signal raises at once")
+def test_a_signal_inside_a_callback_leaves_as_the_interrupt_not_as_petsc_error():
+    """SIGTERM in a callback of a one-rank run: Interrupted, not PETSc's error code 101.
+
+    ``emcd run`` interrupted during a Newton Jacobian assembly reported "solver failure:
+    PETSc refused to set up or run the solver (error code 101)" with an unrelated PETSc
+    stack, exit code 4; the run was interrupted, and says so now.
+    """
+    import signal
+
+    from emcd_fem.interrupts import Interrupted, signals_as_exceptions
+
+    ksp, b, x = _ksp(MPI.COMM_SELF)
+
+    def monitor(_ksp, iteration, norm):
+        if iteration == 1:
+            signal.raise_signal(signal.SIGTERM)
+
+    ksp.setMonitor(monitor)
+    with pytest.raises(PETSc.Error), signals_as_exceptions():  # unguarded: PETSc's error
+        ksp.solve(b, x)
+    with pytest.raises(Interrupted), signals_as_exceptions():
+        with guarded_callbacks(ksp):
+            ksp.solve(b, x)
+    assert [m[0] for m in ksp.getMonitor()] == [monitor]  # restored
+    for obj in (ksp, b, x):
+        obj.destroy()

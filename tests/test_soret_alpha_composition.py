@@ -5,7 +5,9 @@ References: Cantera's own thermal-diffusion coefficients (materials.gas_data) at
 compositions between the fit's samples, for four gas pairs with their signs; and a Soret
 slab of dilute H2 in N2 (x_A = 0.1 at both ends, 280 → 560 K), where α_T(x_A) ≈ −0.27 is far
 from α_T(0.5) = −0.347, against an independent shooting solve of the 1D flux equation
-(scipy solve_ivp at rtol 1e-13 + brentq), with mesh convergence.
+(scipy solve_ivp at rtol 1e-13 + brentq), with mesh convergence. Since α_T is also
+evaluated at the local temperature (tests/test_soret_alpha_temperature.py), that reference
+uses the run's own α_T(T, x_A) law.
 """
 
 import copy
@@ -18,9 +20,11 @@ pytest.importorskip("cantera")
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
+from emcd_fem.case import load_case
 from emcd_fem.materials.gas_data import thermal_diffusion_factor
 from emcd_fem.materials.thermal_diffusion import FIT_TOLERANCE, fit_composition_law
 from emcd_fem.pipeline.run import run_case
+from emcd_fem.pipeline.thermal_alpha import kinetic_law, kinetic_temperatures
 
 # (A, B, T [K], sign of α_T: > 0 sends A to the cold side) — the heavier gas goes cold
 PAIRS = [
@@ -90,14 +94,14 @@ CASE = {
 
 
 def shooting_flux(law):
-    """N of N = −c D (x' + α_T(x) x (1 − x) T'/T), T linear from T0 to T1 (constant k),
+    """N of N = −c D (x' + α_T(T, x) x (1 − x) T'/T), T linear from T0 to T1 (constant k),
     x(0) = X0, x(L) = X1: shoot x' from x(0) for N, brentq on x(L) − X1."""
     slope = (T1 - T0) / L
 
     def end(n):
         def rhs(z, y):
-            x = y[0]
-            return [-n / (C * D) - law(x) * x * (1 - x) * slope / (T0 + slope * z)]
+            x, t = y[0], T0 + slope * z
+            return [-n / (C * D) - law(t, x) * x * (1 - x) * slope / t]
 
         sol = solve_ivp(rhs, (0.0, L), [X0], method="DOP853", rtol=1e-13, atol=1e-15)
         return sol.y[0, -1] - X1
@@ -107,9 +111,12 @@ def shooting_flux(law):
 
 
 def test_soret_slab_with_local_alpha_against_shooting_with_convergence():
-    law = _law("H2", "N2", 300.0)
+    # the run's own law α_T(T, x_A) (fitted over the case's temperatures, evaluated at the
+    # local T and x_A; tests/test_soret_alpha_temperature.py compares it with Cantera)
+    case = load_case(copy.deepcopy(CASE))
+    law = kinetic_law("gas", case.materials["gas"], kinetic_temperatures(case))
     exact = shooting_flux(law)
-    constant = shooting_flux(lambda x: law(0.5))
+    constant = shooting_flux(lambda t, x: law(t, 0.5))
     errors = []
     for cells in (4, 8, 16):
         case = copy.deepcopy(CASE)
@@ -122,7 +129,7 @@ def test_soret_slab_with_local_alpha_against_shooting_with_convergence():
     # P2 reaction fluxes of a smooth profile: O(h^4) (seen ~16 per halving); at least 2^3.5
     assert errors[1] < errors[0] / 11 and errors[2] < errors[1] / 11, errors
     # seen 3.6e-9 at 16 cells (9e-7 at 4); 1e-8 leaves a factor ~3; the shooting reference
-    # is exact to ~1e-13 for the same α_T(x_A) law (itself within 1e-5 of Cantera, above)
+    # is exact to ~1e-13 for the same α_T(T, x_A) law (itself within 1e-5 of Cantera)
     assert errors[2] < 1e-8, errors
     # the test can fail if α_T were frozen at x_A = 0.5: that flux is 30 % off
     assert abs(constant - exact) / abs(exact) > 0.2

@@ -119,19 +119,23 @@ def test_range_note_judges_the_law_over_the_solved_compositions():
     # x_A from 0.1 to 0.95: the region's mean α_T (−0.37) is inside the range typical of gas
     # pairs (0.05–0.45), but the law reaches −0.53 at x_H2 = 0.95: the note used to judge
     # the mean only and stayed silent; it now gives the law's span over the solved x_A
-    from emcd_fem.materials.thermal_diffusion import fit_composition_law
-
     data = copy.deepcopy(CASE)
     data["boundaries"]["left"]["value"], data["boundaries"]["right"]["value"] = 0.1, 0.95
     summary = run_case(data, None).summary
     assert 0.05 < abs(summary["soret"]["alpha_t"]["gas"]) < 0.45  # the mean is in range
     assert summary["soret"]["alpha_t_meaning"].startswith("region -> volume mean of alpha_T")
     (note,) = [w for w in summary["warnings"] if "alpha_T(x_A)" in w]
-    law = fit_composition_law(
-        lambda x: thermal_diffusion_factor("H2", "N2", 300.0, 101325.0, mole_fraction_a=x)
+
+    def law(t, x):  # Cantera's α_T at the local T and x_A (the run's law is within 2e-6)
+        return thermal_diffusion_factor("H2", "N2", t, 101325.0, mole_fraction_a=x)
+
+    # the extremes of x_A and T are the Dirichlet ends (nodes): α_T there (x_A = 0.95 at the
+    # hot 320 K end, 0.1 at the cold 280 K end), to the 3 digits shown
+    assert (
+        f"spans {law(320.0, 0.95):.3g} to {law(280.0, 0.1):.3g} over the solved x_A = 0.1 to 0.95"
+        in note
     )
-    # the extremes of x_A are the Dirichlet ends (nodes): α_T there, to the 3 digits shown
-    assert f"spans {law(0.95):.3g} to {law(0.1):.3g} over the solved x_A = 0.1 to 0.95" in note
+    assert "and T = 280 to 320 K" in note
     assert "region 'gas'" in note and "stronger" in note and "not a wrong input" in note
     assert not any("sign" in w for w in summary["warnings"])  # the law's sign is its own
     # x_A = 0.5 everywhere (nearly): α_T ≈ −0.35 over the solved range, no note

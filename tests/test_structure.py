@@ -61,6 +61,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "emcd_fem.agreement",
             "emcd_fem.interrupts",
             "emcd_fem.callback_guard",
+            "emcd_fem.compile_guard",
             "emcd_fem.progress",
         ),
     ),

@@ -51,10 +51,12 @@ class MaterialSpec(_Section):
         description="α_T [-] of the material (input), S_T = α_T / T at the local T (instead "
         "of soret_coefficient); α_T > 0 drives A to the cold side, so < 0 when A is the "
         "lighter gas (the heavier goes cold); |α_T| 0.05–0.45 for gases. A number is constant "
-        "in x_A. `kinetic_theory`: α_T(x_A) of `gases` at T (and P, default 1 atm) at the "
-        "local composition, from Cantera (extra `gas`); summary.json "
-        "`soret.thermal_diffusion_factor.<material>` reports the law and `value` = α_T at "
-        "x_A = 0.5. Not summary.json `soret.alpha_t.<region>`: that is the run's region mean "
+        "in x_A and T. `kinetic_theory`: α_T(T, x_A) of `gases` (at P, default 1 atm) "
+        "evaluated at the local temperature and composition, from Cantera (extra `gas`), "
+        "fitted over the case's temperatures × 0.8–1.25 (a solved T outside is refused); "
+        "summary.json `soret.thermal_diffusion_factor.<material>` reports the law and "
+        "`value` = α_T at T and x_A = 0.5, `soret.alpha_t_range` the α_T met. Not summary.json "
+        "`soret.alpha_t.<region>`: that is the run's region mean "
         "of S_T(T, x_A) T over the solved T and x_A (equal to a constant α_T).",
     )
     diffusivity_law: Literal["constant", "power", "chapman_enskog"] = Field(

@@ -258,13 +258,139 @@ def fit_composition_law(
     return CompositionLaw(coefficients, error, pairs)  # type: ignore[arg-type]
 
 
+#: Target of the α_T(T, x_A) fit [-]: the polynomial degree in ln T is raised until the
+#: misfit to the samples falls below this (or stops improving); polyatomic pairs level off
+#: at ~2e-6 (the rational form in x_A itself), monatomic ones reach 1e-8.
+TEMPERATURE_FIT_TARGET: float = 2e-6
+#: Polynomial degrees in ln T tried, in order.
+TEMPERATURE_DEGREES: tuple[int, ...] = (2, 4, 6, 8, 10)
+#: Mole fractions of the α_T(T, x_A) fit's samples (and of its check, between them).
+_X_SAMPLES = np.linspace(0.01, 0.99, 17)
+_X_CHECK = np.linspace(0.005, 0.995, 23)
+
+
+@dataclass(frozen=True)
+class TemperatureCompositionLaw:
+    """α_T of a binary as a function of T and x_A [-], fitted over a temperature range.
+
+    α_T(T, x) = (P0(τ) + P1(τ) x)/(1 + Q1(τ) x + Q2(τ) x²), τ = (ln T − centre)/half_width
+    ∈ [−1, 1] on the fitted range, each of P0, P1, Q1, Q2 a polynomial in τ (power basis,
+    lowest degree first): kinetic theory's composition form at every T, with coefficients
+    that follow T* = k_B T/ε through the collision integrals.
+
+    Attributes:
+        coefficients: (P0, P1, Q1, Q2), each a tuple of degree + 1 power-basis coefficients.
+        centre: Mid value of ln(T / 1 K) over the range [-]. half_width: Half its span [-].
+        fit_error: Largest |law − α_T| over the samples and the check points between them.
+        temperatures: (T_min, T_max) of the fit [K]; outside it the law is not used.
+    """
+
+    coefficients: tuple[tuple[float, ...], ...]
+    centre: float
+    half_width: float
+    fit_error: float
+    temperatures: tuple[float, float]
+
+    @property
+    def degree(self) -> int:
+        """Polynomial degree in τ."""
+        return len(self.coefficients[0]) - 1
+
+    def __call__(self, temperature: float | np.ndarray, x: float | np.ndarray) -> np.ndarray:
+        """α_T at T [K] and mole fraction(s) x_A (NumPy broadcasting)."""
+        tau = (np.log(temperature) - self.centre) / self.half_width
+        p0, p1, q1, q2 = (np.polynomial.polynomial.polyval(tau, c) for c in self.coefficients)
+        return (p0 + p1 * x) / (1 + q1 * x + q2 * x * x)
+
+    def at(self, temperature: float) -> CompositionLaw:
+        """The composition law at one T [K] (used as the whole law when T_min = T_max)."""
+        tau = (math.log(temperature) - self.centre) / self.half_width
+        values = [float(np.polynomial.polynomial.polyval(tau, c)) for c in self.coefficients]
+        return CompositionLaw(tuple(values))  # type: ignore[arg-type]
+
+
+def fit_temperature_law(
+    alpha_of: Callable[[float, float], float], temperatures: tuple[float, float]
+) -> TemperatureCompositionLaw:
+    """The :class:`TemperatureCompositionLaw` through α_T(T, x_A) on T_min ≤ T ≤ T_max.
+
+    Samples α_T at Chebyshev temperatures (in ln T) × 17 mole fractions, fits all
+    coefficients at once by linear least squares (α (1 + Q1 x + Q2 x²) = P0 + P1 x, Chebyshev
+    basis in τ), raising the degree until the misfit, measured at the samples and at points
+    between them in both T and x_A, is below :data:`TEMPERATURE_FIT_TARGET`.
+
+    Args:
+        alpha_of: (T [K], x_A) → α_T [-] (e.g. Cantera's).
+        temperatures: (T_min, T_max) [K], 0 < T_min ≤ T_max.
+
+    Raises:
+        EmcdInputError: the best misfit exceeds :data:`FIT_TOLERANCE`, or a denominator
+            vanishes on the range.
+    """
+    cheb = np.polynomial.chebyshev
+    low, high = (float(t) for t in temperatures)
+    if not (math.isfinite(low) and math.isfinite(high) and 0 < low <= high):
+        raise EmcdInputError(
+            f"temperature range must satisfy 0 < T_min <= T_max, got {temperatures}"
+        )
+    centre = 0.5 * (math.log(high) + math.log(low))
+    half = max(0.5 * (math.log(high) - math.log(low)), 1e-12)
+    nodes = 2 * max(TEMPERATURE_DEGREES) + 3
+    tau = np.cos(np.pi * (np.arange(nodes) + 0.5) / nodes)
+    tau_check = np.linspace(-1.0, 1.0, 2 * nodes + 1)
+    sample = np.array([[alpha_of(math.exp(centre + half * t), x) for x in _X_SAMPLES] for t in tau])
+    check = np.array(
+        [[alpha_of(math.exp(centre + half * t), x) for x in _X_CHECK] for t in tau_check]
+    )
+    tt, xx = (g.ravel() for g in np.meshgrid(tau, _X_SAMPLES, indexing="ij"))
+    a = sample.ravel()
+    best = None
+    for degree in TEMPERATURE_DEGREES:
+        v = cheb.chebvander(tt, degree)
+        matrix = np.hstack(
+            [v, v * xx[:, None], -v * (a * xx)[:, None], -v * (a * xx * xx)[:, None]]
+        )
+        solution = np.linalg.lstsq(matrix, a, rcond=None)[0].reshape(4, degree + 1)
+        coefficients = tuple(tuple(float(c) for c in cheb.cheb2poly(row)) for row in solution)
+        law = TemperatureCompositionLaw(coefficients, centre, half, 0.0, (low, high))
+        error = max(
+            float(np.abs(law(math.exp(centre) * np.exp(half * tt), xx) - a).max()),
+            float(
+                np.abs(
+                    law(np.exp(centre + half * tau_check)[:, None], _X_CHECK[None, :]) - check
+                ).max()
+            ),
+        )
+        grid = np.linspace(-1.0, 1.0, 201)[:, None]
+        xs = np.linspace(0.0, 1.0, 101)[None, :]
+        q1, q2 = (np.polynomial.polynomial.polyval(grid, c) for c in coefficients[2:])
+        if (1 + q1 * xs + q2 * xs * xs).min() <= 0:
+            continue
+        if best is None or error < best.fit_error:
+            best = TemperatureCompositionLaw(coefficients, centre, half, error, (low, high))
+        if error <= TEMPERATURE_FIT_TARGET:
+            break
+    if best is None or not best.fit_error <= FIT_TOLERANCE:
+        found = "no fit" if best is None else f"largest misfit {best.fit_error:.3g}"
+        raise EmcdInputError(
+            f"α_T(T, x_A) over {low:g}–{high:g} K does not follow kinetic theory's form "
+            f"(p0 + p1 x)/(1 + q1 x + q2 x²) with coefficients polynomial in ln T ({found} > "
+            f"{FIT_TOLERANCE:g}); give thermal_diffusion_factor as a number"
+        )
+    return best
+
+
 __all__ = [
     "FIT_SAMPLES",
     "FIT_TOLERANCE",
     "NEUFELD_22",
+    "TEMPERATURE_DEGREES",
+    "TEMPERATURE_FIT_TARGET",
     "CollisionRatios",
     "CompositionLaw",
+    "TemperatureCompositionLaw",
     "collision_ratios",
     "fit_composition_law",
+    "fit_temperature_law",
     "thermal_diffusion_factor_first",
 ]

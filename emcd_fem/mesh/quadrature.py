@@ -41,8 +41,9 @@ def pin_quadrature(form: ufl.Form | None) -> ufl.Form | None:
     """The form with ``quadrature_degree`` fixed on every integral (metadata).
 
     The degree of each integral is the one FFCx would estimate for ``form`` as a whole
-    (maximum over the integrands sharing its integral type and subdomain). Integrals that
-    already carry a ``quadrature_degree`` keep it.
+    (maximum over the integrands sharing its integral type and subdomain and stating no
+    degree of their own: FFCx sums only integrals with equal metadata). Integrals that
+    already carry a ``quadrature_degree`` keep it and do not raise the others' degree.
 
     Args:
         form: A UFL form (or ``None``, returned unchanged).
@@ -63,9 +64,12 @@ def pin_quadrature(form: ufl.Form | None) -> ufl.Form | None:
     )
     degrees: dict[tuple[str, object], int] = {}
     for group in data.integral_data:
-        estimate = max(
-            int(np.max(i.metadata()["estimated_polynomial_degree"])) for i in group.integrals
-        )
+        # FFCx sums only integrals with equal metadata: one that states its own degree
+        # (e.g. a far higher UFL estimate kept off by a fixed rule) is not in the others' sum
+        free = [i for i in group.integrals if "quadrature_degree" not in i.metadata()]
+        if not free:
+            continue
+        estimate = max(int(np.max(i.metadata()["estimated_polynomial_degree"])) for i in free)
         ids = group.subdomain_id if isinstance(group.subdomain_id, tuple) else (group.subdomain_id,)
         for subdomain in ids:
             key = (group.integral_type, "everywhere" if subdomain == "otherwise" else subdomain)

@@ -19,7 +19,9 @@ from mpi4py import MPI
 import dolfinx.fem.petsc
 import ufl
 from dolfinx import fem
+from dolfinx.fem.forms import derivative_block
 
+from emcd_fem.compile_guard import compiled_forms
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials import MaterialFields
@@ -99,8 +101,13 @@ def residuals(inputs: FormInputs, temperature: Any, tests: list | None = None) -
     for region, tag in sorted(domain.regions.items()):
         i = inputs.block_of[region]
         fick, thermal = potential_fluxes(us[i], inputs.fields, temperature, inputs.transport)
-        flux = fick if thermal is None else fick + thermal
-        F[i] += flux_term(flux, ws[i], domain.dx(tag))
+        law = {} if thermal is None else inputs.transport.law_quadrature(us[i], temperature)
+        if law:  # α_T(T, x_A): the thermal part on its own quadrature rule
+            F[i] += flux_term(fick, ws[i], domain.dx(tag))
+            F[i] += flux_term(thermal, ws[i], domain.dx(tag, metadata=law))
+        else:
+            flux = fick if thermal is None else fick + thermal
+            F[i] += flux_term(flux, ws[i], domain.dx(tag))
         if inputs.source is not None:
             F[i] += source_term(inputs.source, ws[i], domain.dx(tag))
         rate = (
@@ -269,9 +276,13 @@ def build_nonlinear(
     us, maps = inputs.potentials, inputs.entity_maps
     J = jacobian(F, us, [ufl.TrialFunction(u.function_space) for u in us])
     single = len(us) == 1
+    # compiled first, where a signal may end the run (emcd_fem.compile_guard); the
+    # problem's own set-up, a critical section, then takes the compiled forms
+    comm = inputs.domain.mesh.comm
+    compiled, J = compiled_forms([F, J], comm, entity_maps=maps)
     problem = deferred_call(
         dolfinx.fem.petsc.NonlinearProblem,
-        F[0] if single else F,
+        compiled[0] if single else compiled,
         us[0] if single else us,
         bcs=bcs,
         J=J[0][0] if single else J,
@@ -282,7 +293,6 @@ def build_nonlinear(
     )
     problem.solver.setConvergenceHistory()
     rows = ScaledDirichletRows(problem, bcs)  # Dirichlet rows at the Jacobian's scale
-    compiled = [fem.form(f, entity_maps=maps) for f in F]
     return {"problem": problem, "residuals": compiled, "F": F, "rows": rows}
 
 
@@ -324,10 +334,15 @@ def build_monolithic(
     k_max = msh.comm.allreduce(float(heat.conductivity.x.array.max(initial=0.0)), op=MPI.MAX)
     scale = fem.Constant(msh, conductance / (k_max * heat.initial_guess()))
     F_T = scale * (ufl.action(a_T, T) - L_T)
+    F = [species_residual, F_T]
+    # the Jacobian NonlinearProblem would build, compiled where a signal may end the run
+    # (emcd_fem.compile_guard)
+    F, J = compiled_forms([F, derivative_block(F, [potential, T])], msh.comm)
     problem = deferred_call(
         dolfinx.fem.petsc.NonlinearProblem,
-        [species_residual, F_T],
+        F,
         [potential, T],
+        J=J,
         bcs=[*bcs, *heat.bcs],
         kind="mpi",
         petsc_options_prefix=f"emcd_model_{next(_ids)}_",

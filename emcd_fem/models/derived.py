@@ -92,9 +92,12 @@ def film_fluxes(
 
 
 def flux_split(
-    domain: Domain, fick: ufl.core.expr.Expr, thermal: Any
+    domain: Domain, fick: ufl.core.expr.Expr, thermal: Any, metadata: dict | None = None
 ) -> dict[str, dict[str, float]]:
-    """Boundary → {"fickian", "thermal"} outward flows [mol/s]; empty without a thermal part."""
+    """Boundary → {"fickian", "thermal"} outward flows [mol/s]; empty without a thermal part.
+
+    ``metadata``: of the thermal part's measure (``TransportFields.law_quadrature``).
+    """
     split: dict[str, dict[str, float]] = {}
     if thermal is None:
         return split
@@ -102,7 +105,9 @@ def flux_split(
     for name, tag in domain.boundaries.items():
         split[name] = {
             "fickian": integrate(fem.form(ufl.dot(fick, n) * domain.ds(tag))),
-            "thermal": integrate(fem.form(ufl.dot(thermal, n) * domain.ds(tag))),
+            "thermal": integrate(
+                fem.form(ufl.dot(thermal, n) * domain.ds(tag, metadata=metadata or {}))
+            ),
         }
     return split
 
@@ -270,7 +275,8 @@ def judged_state(
             model.fields.partition * mu, mu.function_space, "mole_fraction_A"
         )
     fick, thermal = model.fluxes(mu)
-    split = flux_split(domain, fick, thermal)
+    law = {} if thermal is None else model.transport.law_quadrature(x, model.temperature)
+    split = flux_split(domain, fick, thermal, law)
     fraction, alpha, peclet, notes = None, None, 0.0, ()
     if thermal is not None:
         fraction, alpha, notes = thermal_diagnostics(

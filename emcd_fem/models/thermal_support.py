@@ -13,7 +13,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from emcd_fem.errors import AdmissibilityError, EmcdInputError
+from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdResultError
 from emcd_fem.materials import Material
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.thermal import HeatConductionProblem
@@ -70,7 +70,8 @@ def thermal_diagnostics(
     for region, tag in domain.regions.items():
         dx = domain.dx(tag)
         volume = integrate(fem.form(fem.Constant(msh, 1.0) * dx))
-        alpha[region] = integrate(fem.form(transport.soret_of(T, x) * T * dx)) / volume
+        law = domain.dx(tag, metadata=transport.law_quadrature(x, T))
+        alpha[region] = integrate(fem.form(transport.soret_of(T, x) * T * law)) / volume
         if region in law_notes:  # α_T(x_A): judged over the solved compositions
             notes += law_notes[region]
         elif alpha[region] != 0 and not low <= abs(alpha[region]) <= high:
@@ -89,39 +90,85 @@ def thermal_diagnostics(
     return fraction, alpha, tuple(notes)
 
 
-def law_range_notes(
+def law_extremes(
     domain: Domain, transport: TransportFields, temperature: Any, x: fem.Function
-) -> dict[str, list[str]]:
-    """Region with an α_T(x_A) law → notes on its values over the solved x_A (collective).
+) -> dict[str, dict[str, list[float]]]:
+    """Region with a kinetic-theory α_T law → the α_T, T [K] and x_A met (collective).
 
-    A composition law (``thermal_diffusion_factor = "kinetic_theory"``) is judged where it
-    is used: α_T(x_A) at every node of the solved x_A in the region, not its mean. Its sign
-    is kinetic theory's own (no sign warning applies); its magnitude may leave the range
-    typical of gas pairs (H2–N2 at 300 K: 0.27 to 0.57), which the note says with the x_A
-    where it happens. Regions with a law get an entry (an empty list when in range).
+    Min and max over the nodes of the solved fields (DG of x_A's degree) in the region:
+    ``{"alpha_t": [lo, hi], "T": [lo, hi], "x_A": [lo, hi], "fit_T": [lo, hi]}`` with
+    ``fit_T`` the temperature range the law was fitted over ([0, inf] for a law of x_A
+    only). Regions in sorted order, the same on every rank.
     """
     from emcd_fem.post.fields import interpolate_expression
 
     if transport.alpha_law is None:
         return {}
     msh, comm = domain.mesh, domain.mesh.comm
+    T = temperature
     space = fem.functionspace(msh, ("DG", x.function_space.element.basix_element.degree))
-    alpha = interpolate_expression(transport.soret_of(temperature, x) * temperature, space, "a")
-    mole = interpolate_expression(x, space, "x")
-    law, law_dofs = transport.alpha_law.x.array.reshape(-1, 3), transport.alpha_law.function_space
+    fields = {
+        "alpha_t": interpolate_expression(transport.soret_of(T, x) * T, space, "a"),
+        "T": interpolate_expression(ufl.as_ufl(T) + 0 * x, space, "T"),  # (T may be a number)
+        "x_A": interpolate_expression(x, space, "x"),
+    }
+    law_dofs = transport.alpha_law.function_space
+    law = transport.alpha_law.x.array.reshape(-1, law_dofs.dofmap.index_map_bs)
+    out = {}
+    for region in sorted(transport.law_regions):
+        cells = domain.cell_tags.find(domain.regions[region])
+        dofs = space.dofmap.list[cells].ravel()
+        entry = {}
+        for key, field in fields.items():
+            v = field.x.array[dofs]
+            entry[key] = [
+                comm.allreduce(float(np.min(v, initial=np.inf)), op=MPI.MIN),
+                comm.allreduce(float(np.max(v, initial=-np.inf)), op=MPI.MAX),
+            ]
+        rows = law[law_dofs.dofmap.list[cells, 0]]
+        centre, half = rows[:, 0], rows[:, 1]
+        with np.errstate(over="ignore"):
+            entry["fit_T"] = [
+                comm.allreduce(float(np.min(np.exp(centre - half), initial=np.inf)), op=MPI.MIN),
+                comm.allreduce(float(np.max(np.exp(centre + half), initial=-np.inf)), op=MPI.MAX),
+            ]
+        out[region] = entry
+    return out
+
+
+#: Relative slack of the solved T against the fitted range of an α_T(T, x_A) law.
+FIT_RANGE_SLACK: float = 1e-9
+
+
+def law_range_notes(
+    domain: Domain, transport: TransportFields, temperature: Any, x: fem.Function
+) -> dict[str, list[str]]:
+    """Region with an α_T(T, x_A) law → notes on its values over the solved x_A (collective).
+
+    A kinetic-theory law (``thermal_diffusion_factor = "kinetic_theory"``) is judged where
+    it is used: α_T(T, x_A) at every node of the solved T and x_A in the region
+    (:func:`law_extremes`), not its mean. Its sign is kinetic theory's own (no sign warning
+    applies); its magnitude may leave the range typical of gas pairs (H2–N2 at 300 K: 0.27
+    to 0.57), which the note says with the x_A where it happens. Regions with a law get an
+    entry (an empty list when in range).
+
+    Raises:
+        EmcdResultError: the solved T leaves the temperature range the law was fitted over
+            (it is not used outside it).
+    """
     low, high = TYPICAL_GAS_ALPHA_T
     out = {}
-    for region, tag in domain.regions.items():  # the same order on every rank
-        cells = domain.cell_tags.find(tag)
-        rows = law_dofs.dofmap.list[cells, 0]
-        if not comm.allreduce(bool(np.any(law[rows] != 0)), op=MPI.LOR):
-            continue
-        dofs = space.dofmap.list[cells].ravel()
-        a, m = alpha.x.array[dofs], mole.x.array[dofs]
-        lo, hi = (comm.allreduce(f(v, initial=i), op=o) for f, v, i, o in (
-            (np.min, a, np.inf, MPI.MIN), (np.max, a, -np.inf, MPI.MAX)))  # fmt: skip
-        x_lo, x_hi = (comm.allreduce(f(v, initial=i), op=o) for f, v, i, o in (
-            (np.min, m, np.inf, MPI.MIN), (np.max, m, -np.inf, MPI.MAX)))  # fmt: skip
+    for region, met in law_extremes(domain, transport, temperature, x).items():
+        (lo, hi), (x_lo, x_hi) = met["alpha_t"], met["x_A"]
+        (t_lo, t_hi), (f_lo, f_hi) = met["T"], met["fit_T"]
+        if t_lo < f_lo * (1 - FIT_RANGE_SLACK) or t_hi > f_hi * (1 + FIT_RANGE_SLACK):
+            raise EmcdResultError(
+                f"region {region!r}: the solved temperature spans {t_lo:.6g}–{t_hi:.6g} K, "
+                f"beyond the {f_lo:.6g}–{f_hi:.6g} K over which the kinetic_theory "
+                "alpha_T(T, x_A) was fitted (the case's temperatures with margins); give "
+                "the material a T near the solved temperatures or thermal_diffusion_factor "
+                "as a number"
+            )
         small, large = sorted((abs(lo), abs(hi)))
         if lo * hi <= 0:
             small = 0.0
@@ -129,9 +176,11 @@ def law_range_notes(
         if small < low or large > high:
             out[region].append(
                 f"region {region!r}: alpha_T(x_A) of the kinetic_theory law spans {lo:.3g} to "
-                f"{hi:.3g} over the solved x_A = {x_lo:.3g} to {x_hi:.3g}, beyond the range "
+                f"{hi:.3g} over the solved x_A = {x_lo:.3g} to {x_hi:.3g} and T = {t_lo:.4g} "
+                f"to {t_hi:.4g} K, beyond the range "
                 f"typical of gas pairs ({low}–{high}): these are the pair's own kinetic-theory "
-                "values at these compositions (not a wrong input); thermal diffusion is "
+                "values at these compositions and temperatures (not a wrong input); thermal "
+                "diffusion is "
                 f"{'stronger' if large > high else 'weaker'} there than that range suggests"
             )
     return out
@@ -237,6 +286,7 @@ __all__ = [
     "TYPICAL_GAS_ALPHA_T",
     "cell_peclet",
     "check_temperature",
+    "law_extremes",
     "law_range_notes",
     "model_temperature",
     "prescribed_temperature",

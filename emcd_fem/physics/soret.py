@@ -10,10 +10,13 @@ when A is the lighter gas (He in He–Ar: α_T ≈ −0.39); ``emcd_fem.case.sor
 case's data contradict that.
 S_T [1/K] is given per region, either directly or through the thermal diffusion factor
 α_T = S_T T (S_T = α_T / T, the form in which kinetic theory gives it for gases). α_T may
-depend on the local composition: a
+depend on the local composition and temperature: a
 :class:`~emcd_fem.materials.thermal_diffusion.CompositionLaw` α_T(x_A) =
-(p0 + p1 x_A)/(1 + q1 x_A + q2 x_A²) (kinetic theory's form) enters the flux as a UFL
-expression of x_A (the flux is nonlinear in x_A anyway through x_A (1 − x_A): Newton).
+(p0 + p1 x_A)/(1 + q1 x_A + q2 x_A²) (kinetic theory's form), or a
+:class:`~emcd_fem.materials.thermal_diffusion.TemperatureCompositionLaw` whose p0, p1, q1, q2
+are polynomials in τ = (ln T − centre)/half_width, enters the flux as a UFL expression of
+x_A and T at the quadrature points (the flux is nonlinear in x_A anyway through
+x_A (1 − x_A): Newton).
 
 Temperature-dependent properties, per region:
 
@@ -30,13 +33,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import ufl
 from dolfinx import fem
 
 from emcd_fem.constants import GAS_CONSTANT
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import Material, kinetic_theory
-from emcd_fem.materials.thermal_diffusion import CompositionLaw
+from emcd_fem.materials.thermal_diffusion import CompositionLaw, TemperatureCompositionLaw
 from emcd_fem.mesh.domain import Domain
 
 
@@ -120,8 +124,9 @@ def _omega(t_star: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
 class TransportFields:
     """DG0 parameter fields of c(T) D(T), S_T(T) per region.
 
-    ``law_regions``: the regions whose α_T is a computed composition law (kinetic theory),
-    not a user's number.
+    ``law_regions``: the regions whose α_T is a computed law of x_A (and T) (kinetic theory),
+    not a user's number. ``alpha_law`` holds, per cell, (centre, half_width, P0, P1, Q1, Q2)
+    of that law (each polynomial with ``law_degree`` + 1 coefficients; zero elsewhere).
     """
 
     concentration: fem.Function
@@ -137,6 +142,7 @@ class TransportFields:
     alpha: fem.Function
     alpha_law: fem.Function | None = None
     law_regions: frozenset[str] = frozenset()
+    law_degree: int = 0
 
     def concentration_of(self, temperature: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
         """c(T) [mol/m^3]."""
@@ -155,18 +161,63 @@ class TransportFields:
     def soret_of(
         self, temperature: ufl.core.expr.Expr, mole_fraction: ufl.core.expr.Expr | None = None
     ) -> ufl.core.expr.Expr:
-        """S_T(T, x_A) = S_T + α_T(x_A) / T [1/K].
+        """S_T(T, x_A) = S_T + (α + α_T(T, x_A)) / T [1/K].
 
-        α_T(x_A) = (α + p1 x)/(1 + q1 x + q2 x²) with (p1, q1, q2) of ``alpha_law`` (0 in
-        regions with a constant α_T); a composition law needs ``mole_fraction``.
+        α_T(T, x_A) = (P0 + P1 x)/(1 + Q1 x + Q2 x²), polynomials in τ = (ln T − centre) /
+        half_width from ``alpha_law`` (0 in regions with a constant α_T, where α holds it);
+        a law needs ``mole_fraction``.
         """
         if self.alpha_law is None:
             return self.soret + self.alpha / temperature
         if mole_fraction is None:
             raise ValueError("α_T depends on the composition: pass the mole fraction")
-        p1, q1, q2 = (self.alpha_law[k] for k in range(3))
-        x = mole_fraction
-        return self.soret + (self.alpha + p1 * x) / (1 + q1 * x + q2 * x * x) / temperature
+        return self.soret + (self.alpha + self.law_of(temperature, mole_fraction)) / temperature
+
+    def law_of(
+        self, temperature: ufl.core.expr.Expr, x: ufl.core.expr.Expr, *, frozen: bool = False
+    ) -> ufl.core.expr.Expr:
+        """α_T(T, x_A) of the kinetic-theory law [-] (0 outside its regions; needs alpha_law).
+
+        ``frozen``: the law at the centre of its temperature range (τ = 0), a law of x_A only.
+        """
+        law, n = self.alpha_law, self.law_degree + 1
+        tau = 0.0 if frozen else (ufl.ln(temperature) - law[0]) / law[1]
+
+        def poly(k: int) -> ufl.core.expr.Expr:  # Horner in τ, power basis
+            start = 2 + k * n
+            value = law[start + n - 1]
+            for j in range(n - 2, -1, -1):
+                value = value * tau + law[start + j]
+            return value
+
+        p0, p1, q1, q2 = (poly(k) for k in range(4))
+        return (p0 + p1 * x) / (1 + q1 * x + q2 * x * x)
+
+    def law_quadrature(self, x: ufl.core.expr.Expr, temperature: ufl.core.expr.Expr) -> dict:
+        """Measure metadata of the thermal flux's integrals: a fixed degree when α_T follows T.
+
+        {} when ``law_degree`` is 0 (FFCx's own estimate, as before).
+
+        UFL's estimate multiplies degrees through the polynomial in ln T (degree n × (p + 2)
+        for T of degree p: 62 for the residual of a degree-6 law with P2, 118 for its
+        Jacobian). The law is smooth in T, so its T dependence is counted like one
+        mathematical function, +2 on UFL's estimate for the same flux with the law frozen at
+        its centre temperature (the composition law of before): 26 in 3D P2 with
+        Chapman–Enskog D(T). The Fick integral beside it keeps its own degree
+        (``mesh.quadrature.pin_quadrature`` leaves fixed degrees out of its neighbours'
+        estimate; it once took the 72 in, a 50653-point rule in 3D that FFCx could not
+        build: ``tests/test_soret_alpha_quadrature.py``).
+        """
+        if self.alpha_law is None or self.law_degree == 0:
+            return {}
+        from ufl.algorithms import estimate_total_polynomial_degree
+
+        T = temperature
+        frozen = (self.soret + (self.alpha + self.law_of(T, x, frozen=True)) / T) * x * (1 - x)
+        integrand = ufl.dot(
+            self.concentration_of(T) * self.diffusivity_of(T) * frozen * ufl.grad(T), ufl.grad(x)
+        )
+        return {"quadrature_degree": estimate_total_polynomial_degree(integrand) + 2}
 
 
 def transport_fields(
@@ -184,10 +235,10 @@ def transport_fields(
     for mapping in (soret, thermal_diffusion_factor, dependence):
         for region in mapping:
             domain.region_tag(region)
-    laws = {r: v for r, v in thermal_diffusion_factor.items() if isinstance(v, CompositionLaw)}
+    kinds = (CompositionLaw, TemperatureCompositionLaw)
+    laws = {r: v for r, v in thermal_diffusion_factor.items() if isinstance(v, kinds)}
     thermal_diffusion_factor = {
-        r: (v.coefficients[0] if isinstance(v, CompositionLaw) else v)
-        for r, v in thermal_diffusion_factor.items()
+        r: (0.0 if isinstance(v, kinds) else v) for r, v in thermal_diffusion_factor.items()
     }
     for label, mapping in (
         ("soret", soret),
@@ -206,6 +257,11 @@ def transport_fields(
             f"region(s) {both}: give either S_T (soret) or alpha_T (thermal_diffusion_factor), "
             "not both"
         )
+    laws = {
+        r: v if isinstance(v, TemperatureCompositionLaw) else _constant_in_t(v)
+        for r, v in laws.items()
+    }
+    degree = max((law.degree for law in laws.values()), default=0)
     exponent, t_ref, eps, omega_ref, ce, ideal, pressure = {}, {}, {}, {}, {}, {}, {}
     for region, dep in dependence.items():
         if dep.diffusivity != "constant":
@@ -234,19 +290,38 @@ def transport_fields(
         pressure=_dg0(domain, pressure, "pressure", 0.0),
         soret=_dg0(domain, soret, "soret_coefficient", 0.0),
         alpha=_dg0(domain, thermal_diffusion_factor, "thermal_diffusion_factor", 0.0),
-        alpha_law=_law_field(domain, laws) if laws else None,
+        alpha_law=_law_field(domain, laws, degree) if laws else None,
         law_regions=frozenset(laws),
+        law_degree=degree,
     )
 
 
-def _law_field(domain: Domain, laws: Mapping[str, CompositionLaw]) -> fem.Function:
-    """(p1, q1, q2) of each region's α_T(x_A) law as a DG0 vector field (0 elsewhere)."""
-    field = fem.Function(fem.functionspace(domain.mesh, ("DG", 0, (3,))), name="alpha_law")
-    values = field.x.array.reshape(-1, 3)
+def _constant_in_t(law: CompositionLaw) -> TemperatureCompositionLaw:
+    """A composition law as a law of T and x_A of degree 0 in τ (half_width ∞: τ = 0)."""
+    coefficients = ((law.coefficients[0],), *((c,) for c in law.coefficients[1:]))
+    return TemperatureCompositionLaw(coefficients, 0.0, math.inf, law.fit_error, (0.0, math.inf))
+
+
+def _law_field(
+    domain: Domain, laws: Mapping[str, TemperatureCompositionLaw], degree: int
+) -> fem.Function:
+    """(centre, half_width, P0, P1, Q1, Q2) of each region's α_T(T, x_A) law, DG0 vector.
+
+    Each polynomial is padded to ``degree`` + 1 coefficients; half_width is 1 outside the
+    law's regions (every coefficient 0 there, so the law is 0).
+    """
+    n = degree + 1
+    field = fem.Function(fem.functionspace(domain.mesh, ("DG", 0, (2 + 4 * n,))), name="alpha_law")
+    values = field.x.array.reshape(-1, 2 + 4 * n)
     values[:] = 0.0
+    values[:, 1] = 1.0
     for region, law in laws.items():
+        row = np.zeros(2 + 4 * n)
+        row[:2] = law.centre, law.half_width
+        for k, c in enumerate(law.coefficients):
+            row[2 + k * n : 2 + k * n + len(c)] = c
         cells = domain.cell_tags.find(domain.regions[region])
-        values[field.function_space.dofmap.list[cells, 0]] = law.coefficients[1:]
+        values[field.function_space.dofmap.list[cells, 0]] = row
     field.x.scatter_forward()
     return field
 

@@ -25,6 +25,7 @@ from emcd_fem.case.check_reactions import build_reactions
 from emcd_fem.case.soret_sign import sign_warnings
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.reacting import conversion
+from emcd_fem.models.thermal_support import law_extremes
 from emcd_fem.models.transport import SpeciesTransportModel
 from emcd_fem.pipeline.output import (
     RunResult,
@@ -210,7 +211,8 @@ def run_model(
     warnings = list(solution.warnings) + [w for r in resolved.values() for w in r.warnings]
     if T is not None:
         summary |= thermal_summary(domain, solution, T)
-        summary["soret"]["thermal_diffusion_factor"] = thermal_diffusion_factors(case)
+        summary["soret"]["thermal_diffusion_factor"] = thermal_diffusion_factors(case, domain)
+        summary["soret"]["alpha_t_range"] = law_extremes(domain, model.transport, T, x)
         warnings += sign_warnings(case)
     summary["warnings"] = warnings
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)

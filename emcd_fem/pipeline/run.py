@@ -25,6 +25,7 @@ from emcd_fem.case import (
     Case,
     load_case,
 )
+from emcd_fem.compile_guard import releasing_claims
 from emcd_fem.io import provenance
 from emcd_fem.io.output import (
     OutputDirectory,
@@ -152,10 +153,12 @@ def run_case(
     RUN_CONTEXT.clear()
     RUN_CONTEXT.update(context)
     try:
-        # the run is one collective phase: an error on any rank leaves on every rank
+        # the run is one collective phase: an error on any rank leaves on every rank; an
+        # interrupted form compilation leaves no stale claim in the JIT cache
         with (
             agreement.phase("run", comm),
             progress.stages(["mesh", "setup", "solve", "output"], comm),
+            releasing_claims(),
         ):
             if out is None:
                 result = _run_case(

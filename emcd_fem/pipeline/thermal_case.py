@@ -18,7 +18,7 @@ from emcd_fem.case import (
     TemperatureBC,
     ZeroFluxBC,
 )
-from emcd_fem.errors import AdmissibilityError, EmcdInputError
+from emcd_fem.errors import AdmissibilityError
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.soret import TemperatureDependence
 from emcd_fem.models.thermal import (
@@ -29,6 +29,11 @@ from emcd_fem.models.thermal import (
     Temperature,
 )
 from emcd_fem.pipeline.setup import build_materials
+from emcd_fem.pipeline.thermal_alpha import (
+    kinetic_law,
+    kinetic_temperatures,
+    thermal_diffusion_factors,
+)
 from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import reference_tolerance
 
@@ -117,95 +122,17 @@ def initial_temperature(case: Case, domain: Domain) -> Any:
     return initial
 
 
-#: Composition at which the reported ``value`` of a kinetic-theory α_T is evaluated (the
-#: run itself uses α_T at the local composition, :func:`kinetic_law`).
-KINETIC_MOLE_FRACTION: float = 0.5
-#: Pressure of that evaluation when the material gives none [Pa] (α_T of an ideal gas
-#: does not depend on it).
-KINETIC_PRESSURE: float = 101_325.0
-
-
-def kinetic_law(name: str, spec: Any) -> Any:
-    """α_T(x_A) of a material with ``thermal_diffusion_factor = "kinetic_theory"``.
-
-    Cantera's multicomponent-transport α_T of the material's ``gases`` = [A, B] at its T [K]
-    and P [Pa] (default 1 atm), sampled across 0 < x_A < 1 and fitted by kinetic theory's
-    form (p0 + p1 x_A)/(1 + q1 x_A + q2 x_A²)
-    (:func:`emcd_fem.materials.thermal_diffusion.fit_composition_law`): the run evaluates
-    α_T at the local x_A. T is the material's (α_T's slower T dependence is not followed).
-
-    Raises:
-        EmcdInputError: Cantera missing, the gas unknown to it, or α_T not of that form,
-            naming the key path.
-    """
-    from emcd_fem.materials.gas_data import thermal_diffusion_factor
-    from emcd_fem.materials.thermal_diffusion import fit_composition_law
-
-    a, b = spec.gases
-    pressure = spec.P if spec.P is not None else KINETIC_PRESSURE
-    try:
-        return fit_composition_law(
-            lambda x: thermal_diffusion_factor(a, b, spec.T, pressure, mole_fraction_a=x)
-        )
-    except EmcdInputError as exc:
-        raise EmcdInputError(f"materials.{name}.thermal_diffusion_factor: {exc}") from None
-
-
-def thermal_diffusion_factors(case: Case) -> dict[str, dict[str, Any]]:
-    """Material → the α_T [-] it uses, with its source (reported in summary.json).
-
-    ``thermal_diffusion_factor = "kinetic_theory"``: α_T of the material's ``gases`` = [A, B]
-    at the local composition (:func:`kinetic_law`); the report gives ``value`` = α_T at
-    x_A = 0.5 (Cantera's number itself), the law's coefficients, its largest misfit to
-    Cantera and the range of α_T over 0 < x_A < 1 (emcd_fem's sign: α_T > 0 drives A to the
-    cold side). A number is used as given (constant in x_A).
-
-    Raises:
-        EmcdInputError: Cantera missing or the gas unknown to it, naming the key path.
-    """
-    out = {}
-    for name, spec in sorted(case.materials.items()):
-        value = spec.thermal_diffusion_factor
-        if value is None:
-            continue
-        if value != "kinetic_theory":
-            out[name] = {"value": float(value), "source": "given", "composition": "constant"}
-            continue
-        from emcd_fem.materials.gas_data import DEFAULT_MECHANISM, thermal_diffusion_factor
-
-        law = kinetic_law(name, spec)
-        a, b = spec.gases
-        pressure = spec.P if spec.P is not None else KINETIC_PRESSURE
-        sampled = [alpha for _, alpha in law.samples]
-        out[name] = {
-            "value": thermal_diffusion_factor(
-                a, b, spec.T, pressure, mole_fraction_a=KINETIC_MOLE_FRACTION
-            ),
-            "source": f"kinetic_theory: Cantera multicomponent transport ({DEFAULT_MECHANISM} "
-            "+ He), Chapman–Enskog",
-            "gases": [a, b],
-            "T": spec.T,
-            "P": pressure,
-            "mole_fraction_A": KINETIC_MOLE_FRACTION,
-            "composition": "local: alpha_T(x_A) = (p0 + p1 x_A)/(1 + q1 x_A + q2 x_A^2) at "
-            "each point ('value' is alpha_T at x_A = 0.5)",
-            "law": dict(zip(("p0", "p1", "q1", "q2"), law.coefficients, strict=True)),
-            "fit_error": law.fit_error,
-            "range": [min(sampled), max(sampled)],
-        }
-    return out
-
-
 def soret_parameters(case: Case, domain: Domain) -> dict[str, Any]:
     """S_T, α_T and the temperature laws per region (keyword arguments of SoretProblem)."""
     soret, alpha, dependence = {}, {}, {}
-    factors = thermal_diffusion_factors(case)
+    factors = thermal_diffusion_factors(case, domain)
+    temperatures = kinetic_temperatures(case, domain)
     for region in domain.regions:
         spec = case.materials[case.material_of(region)]
         if spec.soret_coefficient is not None:
             soret[region] = spec.soret_coefficient
         if spec.thermal_diffusion_factor == "kinetic_theory":
-            alpha[region] = kinetic_law(case.material_of(region), spec)
+            alpha[region] = kinetic_law(case.material_of(region), spec, temperatures)
         elif spec.thermal_diffusion_factor is not None:
             alpha[region] = factors[case.material_of(region)]["value"]
         if spec.diffusivity_law != "constant" or spec.concentration_law != "constant":
@@ -359,7 +286,10 @@ def thermal_summary(domain: Domain, solution: Any, temperature: Any) -> dict[str
             "alpha_t": solution.alpha_t,
             "alpha_t_meaning": "region -> volume mean of alpha_T = S_T(T, x_A) T over the "
             "solved T and x_A (the input: thermal_diffusion_factor.<material>, whose 'value' "
-            "is alpha_T at x_A = 0.5 for kinetic_theory)",
+            "is alpha_T at the material's T and x_A = 0.5 for kinetic_theory)",
+            "alpha_t_range_meaning": "region with a kinetic_theory alpha_T -> min/max over "
+            "the solved points of alpha_T(T, x_A) (evaluated at the local T and x_A), of T [K] "
+            "and x_A, and fit_T: the T range [K] the law was fitted over",
             "thermal_share": share,
             "cell_peclet": solution.cell_peclet,
         },
