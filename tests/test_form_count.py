@@ -5,13 +5,18 @@ UFL analysis and signature even on a warm cache, a C compile on a cold one); the
 counts those calls. The counts below are the structure of a plain run, not timings:
 
 * API (``EMCDProblem`` on a 3-layer slab, Dirichlet ends, the other faces impermeable):
-  the operator a, the residual F (reaction fluxes) and the domain volume (the balance's
-  flux scale); the right-hand side is a form without integrals (no source, no flux data)
-  and x_A = μ is a copy, not an interpolated expression.
-* ``emcd run``: the same three, plus the gradient fluxes checked against the 1D reference
-  (one form for both ends), the flux field (an expression) and the mesh statistics (one
-  expression: each cell's quality and volume, which give the region volumes; the boundary
-  areas of straight-sided facets come from their corners, no form).
+  the operator a and the residual F (reaction fluxes); the right-hand side is a form
+  without integrals (no source, no flux data), x_A = μ is a copy, not an interpolated
+  expression, and the domain volume (the balance's flux scale) comes from the cells'
+  corners (``Domain.cell_statistics``, NumPy), not from a compiled ∫1 dx.
+* ``emcd run``: the same two, plus the flux field (an expression): 3 modules, as many as
+  the hand-written script of ``benchmarks/``. The mesh statistics (each cell's quality and
+  volume, the region volumes) come from the same NumPy pass as the domain volume, the
+  boundary areas of straight-sided facets from their corners, and the gradient fluxes of
+  the reference check from the flux field (it holds N_A exactly for P1 on straight
+  simplices: ``post.facet_flux``). Without the flux field, or with P2, the gradient fluxes
+  are one compiled functional (tested below); curved or non-simplex cells integrate their
+  volumes (tests/test_mesh_report.py).
 """
 
 import json
@@ -84,18 +89,18 @@ def _forms(seen):
     return [f for f in seen if isinstance(f, ufl.Form)]
 
 
-def test_api_run_compiles_three_forms(compiled):
+def test_api_run_compiles_two_forms(compiled):
     domain = _slab()
     sides = {n: ef.ZeroFlux() for n in ("top", "bottom", "front", "back")}
     problem = ef.EMCDProblem(domain, _materials(), BCS | sides)
     solution = problem.solve()
     assert solution.balance.relative < 1e-10
-    assert len(compiled) == 3, [type(f).__name__ for f in compiled]
+    assert len(compiled) == 2, [type(f).__name__ for f in compiled]
     assert all(isinstance(f, ufl.Form) for f in compiled)  # no expression (x_A = μ)
     ranks = sorted(len(f.arguments()) for f in compiled)
-    assert ranks == [0, 1, 2]  # volume, residual F, operator a
+    assert ranks == [1, 2]  # residual F, operator a (the volume: from the corners)
     problem.solve()  # solving again compiles nothing
-    assert len(compiled) == 3
+    assert len(compiled) == 2
 
 
 def test_zero_source_and_zero_flux_boundaries_create_no_integrals(compiled):
@@ -127,7 +132,7 @@ def _expression_shapes(seen):
     return sorted(f[0].ufl_shape for f in seen if not isinstance(f, ufl.Form))
 
 
-def test_emcd_run_compiles_four_forms_and_two_expressions(compiled, tmp_path):
+def test_emcd_run_compiles_two_forms_and_one_expression(compiled, tmp_path):
     case = tmp_path / "slab.toml"
     case.write_text(CASE)
     out = tmp_path / "out"
@@ -137,10 +142,13 @@ def test_emcd_run_compiles_four_forms_and_two_expressions(compiled, tmp_path):
     assert set(summary["mesh"]["region_measures"]) == set(NAMES)
     forms = _forms(compiled)
     expressions = [f for f in compiled if not isinstance(f, ufl.Form)]
-    assert len(forms) == 4, [len(f.arguments()) for f in forms]
-    assert len(expressions) == 2
-    # the mesh statistics (quality, volume) and the flux field (3 components)
-    assert _expression_shapes(compiled) == [(2,), (3,)]
+    assert len(compiled) == 2 + 1, [type(f).__name__ for f in compiled]
+    assert sorted(len(f.arguments()) for f in forms) == [1, 2]  # residual F, operator a
+    assert len(expressions) == 1
+    assert _expression_shapes(compiled) == [(3,)]  # the flux field (3 components)
+    # the reference check was made, from the field: d = |reaction − gradient| / reaction
+    analytic = summary["analytic"]
+    assert analytic["judged"] and analytic["discretisation_estimate"] < 1e-24
 
 
 def test_run_without_the_flux_field_does_not_build_it(compiled, tmp_path):
@@ -148,7 +156,11 @@ def test_run_without_the_flux_field_does_not_build_it(compiled, tmp_path):
     case.write_text(CASE + '\n[output]\nfields = ["mole_fraction"]\n')
     out = tmp_path / "out"
     assert main(["-q", "run", str(case), "--out", str(out)]) == 0
-    assert _expression_shapes(compiled) == [(2,)]  # the mesh statistics only: no flux
+    assert _expression_shapes(compiled) == []  # no flux field, no mesh-statistics expression
+    # without the field the gradient fluxes of the reference check are one functional
+    functionals = [f for f in _forms(compiled) if not f.arguments()]
+    assert len(functionals) == 1
+    assert {i.integral_type() for i in functionals[0].integrals()} == {"exterior_facet"}
     written = json.loads((out / "summary.json").read_text())["fields"]
     assert "mole_fraction_A" in written and not any("flux" in name for name in written)
 
@@ -183,3 +195,15 @@ def test_transient_model_builds_no_integral_of_zero(compiled):
     compiled.clear()
     TransientModel(model, scheme="bdf2")
     assert len([f for f in _forms(compiled) if not f.arguments()]) == len(functionals) + 1
+
+
+def test_p2_run_integrates_the_gradient_fluxes(compiled, tmp_path):
+    """P2: the flux field is DG1 and N_A linear in a cell: the functional is compiled."""
+    case = tmp_path / "slab.toml"
+    case.write_text(CASE + "\n[discretisation]\ndegree = 2\n")
+    out = tmp_path / "out"
+    assert main(["-q", "run", str(case), "--out", str(out)]) == 0
+    functionals = [f for f in _forms(compiled) if not f.arguments()]
+    assert len(functionals) == 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["analytic"]["judged"]

@@ -132,3 +132,4 @@ def test_emcd_run_of_a_builtin_slab_loads_no_scipy_graphics_or_gmsh(tmp_path):
     routes = ("transient_output", "multicomponent_run", "dusty_gas_run", "stefan_run")
     for name in (*(f"emcd_fem.pipeline.{r}" for r in routes), "emcd_fem.studies.effective"):
         assert name not in loaded, f"a plain steady case loaded the route {name}"
+    assert "emcd_fem.plotting" not in loaded  # pictures are off by default

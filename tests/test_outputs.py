@@ -156,13 +156,13 @@ def test_every_output_option(case, fmt, tmp_path):
 
 def test_optional_output_failure_is_a_warning(tmp_path, monkeypatch):
     """A picture that fails costs nothing: results written, a warning in summary.json."""
-    from emcd_fem.pipeline import output as run_output
+    import emcd_fem.plotting  # (the run imports render_run from it when pictures are on)
 
     def broken(directory):
         (Path(directory) / "half.png").write_bytes(b"partial")
         raise RuntimeError("no renderer")
 
-    monkeypatch.setattr(run_output, "render_run", broken)
+    monkeypatch.setattr(emcd_fem.plotting, "render_run", broken)
     out = tmp_path / "out"
     run_case(DEMOS / "slab_1d.toml", out, ["output.pictures=true"])
     summary = json.loads((out / "summary.json").read_text())
@@ -451,7 +451,6 @@ def test_optional_output_that_fills_the_disk_costs_nothing(tmp_path, monkeypatch
 def test_summary_of_the_results_survives_a_failed_final_rewrite(tmp_path, monkeypatch):
     """If summary.json cannot be rewritten after the extras, the first one (results only)
     stays, and the extras' files go, so the directory holds what it lists."""
-    from emcd_fem.pipeline import output as run_output
     from emcd_fem.pipeline import summary_file
 
     real = summary_file.write_json
@@ -465,8 +464,10 @@ def test_summary_of_the_results_survives_a_failed_final_rewrite(tmp_path, monkey
         real(path, data, comm)
 
     monkeypatch.setattr(summary_file, "write_json", second_fails)
+    import emcd_fem.plotting  # (the run imports render_run from it when pictures are on)
+
     monkeypatch.setattr(
-        run_output,
+        emcd_fem.plotting,
         "render_run",
         lambda d: [(Path(d) / "x.png").write_bytes(b"png") or Path("x.png")],
     )

@@ -16,6 +16,7 @@ from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import EmcdInputError, unknown_name
+from emcd_fem.mesh.simplices import CellStatistics, cell_statistics, is_straight_simplex
 
 #: Boundary names of the built-in box geometries, per coordinate axis (low, high).
 AXIS_BOUNDARIES: tuple[tuple[str, str], ...] = (
@@ -122,8 +123,9 @@ class Domain:
     def extent(self) -> tuple[float, float]:
         """(measure of the whole mesh, diameter of its bounding box) [m^d, m].
 
-        Collective on first access (one integral, two reductions); cached afterwards, so
-        every solve on this domain reuses it (the flux scale of the balance checks).
+        Collective on first access (two reductions, and :attr:`cell_statistics` or, for
+        curved or non-simplex cells, one integral); cached afterwards, so every solve on
+        this domain reuses it (the flux scale of the balance checks).
         """
         msh = self.mesh
         gdim = msh.geometry.dim
@@ -133,9 +135,48 @@ class Domain:
         low, high = np.empty(gdim), np.empty(gdim)
         msh.comm.Allreduce(np.ascontiguousarray(local_low, dtype=np.float64), low, op=MPI.MIN)
         msh.comm.Allreduce(np.ascontiguousarray(local_high, dtype=np.float64), high, op=MPI.MAX)
-        local = fem.assemble_scalar(fem.form(fem.Constant(msh, 1.0) * self.dx))
-        volume = msh.comm.allreduce(float(local), op=MPI.SUM)
+        statistics = self.cell_statistics
+        if statistics is not None:  # straight simplices: from the corners, no form to compile
+            volume = statistics.volume
+        else:
+            local = fem.assemble_scalar(fem.form(fem.Constant(msh, 1.0) * self.dx))
+            volume = msh.comm.allreduce(float(local), op=MPI.SUM)
         return volume, float(np.linalg.norm(high - low))
+
+    @functools.cached_property
+    def cell_statistics(self) -> CellStatistics | None:
+        """Cell quality and volumes of straight simplex cells, None for other cells.
+
+        One NumPy pass over the owned cells' corners (no compiled form: on a cold JIT cache
+        each form costs a compiler run), shared by :attr:`extent` and the mesh report. Bins
+        are the regions in sorted name order, then the cells of no region. Collective on
+        first access (every rank takes the same branch: it depends on the cell type and the
+        coordinate element only); cached afterwards.
+        """
+        msh = self.mesh
+        if not is_straight_simplex(msh):
+            return None
+        names = sorted(self.regions)
+        n_owned = msh.topology.index_map(msh.topology.dim).size_local
+        bins = np.full(n_owned, len(names), dtype=np.int32)
+        tags = self.cell_tags
+        owned = tags.indices < n_owned
+        cells, values = tags.indices[owned], tags.values[owned]
+        for i, name in enumerate(names):
+            bins[cells[values == self.regions[name]]] = i
+        return cell_statistics(msh, bins, len(names) + 1)
+
+    def region_volumes(self) -> dict[str, float] | None:
+        """Region name → volume [m^3] (area in 2D, length in 1D) of straight simplex cells.
+
+        From :attr:`cell_statistics`; None for curved or non-simplex cells (integrate
+        those). Collective on first access of :attr:`cell_statistics`.
+        """
+        statistics = self.cell_statistics
+        if statistics is None:
+            return None
+        names = sorted(self.regions)
+        return {n: float(statistics.bin_volumes[names.index(n)]) for n in self.regions}
 
     def region_tag(self, name: str) -> int:
         """Cell tag of a region; raises with a suggestion if the name is unknown."""

@@ -217,7 +217,15 @@ def run_model(
     summary["warnings"] = warnings
     summary |= common_summary(case, domain, dofs, comm, resolved, mesh_reused=mesh_reused)
     if T is None and reference is not None:  # (the Soret reference carries its own)
-        summary["analytic"] |= reference_tolerance(case, domain, summary, mu, model.fields)
+        field = fields.get("molar_flux")  # N_A held exactly by it: no flux form compiled
+        summary["analytic"] |= reference_tolerance(
+            case,
+            domain,
+            summary,
+            mu,
+            model.fields,
+            flux_field=None if field is None else (flux, field),
+        )
     rows = profile_rows(case, x, comm, exact)
     judge_run(case, domain, summary)
     if case.analysis.emcd_validity:  # "is EMCD valid here?": a re-solve beside the run

@@ -38,7 +38,6 @@ from emcd_fem.models.solution import TransportSolution
 from emcd_fem.pipeline import summary_file
 from emcd_fem.pipeline.profiles import profile_table
 from emcd_fem.pipeline.setup import analytic_reference, build_materials
-from emcd_fem.plotting import render_run
 from emcd_fem.post import result_checks
 from emcd_fem.post.mesh_report import mesh_report
 
@@ -187,7 +186,9 @@ def write_outputs(
             collective=True,
             needs=summary_file.size_of(staging, files, comm),
         )
-    if case.output.pictures:
+    if case.output.pictures:  # plotting imported here: a run without pictures never loads it
+        from emcd_fem.plotting import render_run
+
         files += _optional(
             "pictures",
             lambda: [p.name for p in render_run(staging)],
