@@ -1,0 +1,193 @@
+"""``[thermal]`` with ``[multicomponent]``: n-species thermal diffusion from a case file.
+
+The run (T by heat conduction, then the n-species Newton) equals the Python model with the
+same T to solver tolerance; ``kinetic_theory`` α_ij are Cantera's binary α_T at the pair's
+equimolar composition with the light species sent to the hot side; what is not supported
+is refused by key with exit code 2.
+"""
+
+import copy
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from emcd_fem.case.base import CaseError
+from emcd_fem.materials.mixture import GasMixture
+from emcd_fem.mesh.domain import layered_slab
+from emcd_fem.models.multicomponent import MaxwellStefanModel
+from emcd_fem.models.multicomponent_thermal import PropertyLaw, ThermalDiffusionInputs
+from emcd_fem.models.thermal import HeatConductionProblem, Temperature
+from emcd_fem.pipeline.run import run_case
+
+CASE = """
+[geometry]
+kind = "layered_slab"
+dim = 1
+layers = [{ name = "gas", thickness = 0.01, cells = 16 }]
+
+[multicomponent]
+species = ["H2", "N2", "CO2"]
+
+[multicomponent.regions.gas]
+diffusivities = { H2 = { N2 = 8.33e-5, CO2 = 6.80e-5 }, N2 = { CO2 = 1.68e-5 } }
+T = 300.0
+P = 101325.0
+concentration_law = "ideal_gas"
+diffusivity_law = "power"
+diffusivity_exponent = 1.75
+thermal_conductivity = 0.1
+thermal_diffusion_factors = { N2 = { H2 = 0.35 }, CO2 = { H2 = 0.40, N2 = 0.06 } }
+
+[multicomponent.boundaries.left]
+mole_fractions = { H2 = 0.5, N2 = 0.2, CO2 = 0.3 }
+
+[multicomponent.boundaries.right]
+mole_fractions = { H2 = 0.1, N2 = 0.3, CO2 = 0.6 }
+
+[thermal.boundaries.left]
+type = "temperature"
+value = 300.0
+
+[thermal.boundaries.right]
+type = "temperature"
+value = 400.0
+
+[output]
+pictures = false
+"""
+SPECIES = ("H2", "N2", "CO2")
+
+
+def data():
+    return copy.deepcopy(tomllib.loads(CASE))
+
+
+def test_case_run_equals_the_python_model(tmp_path):
+    summary = run_case(data(), tmp_path / "out").summary
+    domain = layered_slab([0.01], dim=1, cells_per_layer=16, region_names=["gas"])
+    T = (
+        HeatConductionProblem(
+            domain, {"gas": 0.1}, {"left": Temperature(300.0), "right": Temperature(400.0)}
+        )
+        .solve()
+        .temperature
+    )
+    pairs = {("H2", "N2"): 8.33e-5, ("H2", "CO2"): 6.80e-5, ("N2", "CO2"): 1.68e-5}
+    alpha = {("N2", "H2"): 0.35, ("CO2", "H2"): 0.40, ("CO2", "N2"): 0.06}
+    law = PropertyLaw(300.0, "power", 1.75, "ideal_gas", 101325.0)
+    model = MaxwellStefanModel(
+        domain,
+        {"gas": GasMixture(SPECIES, pairs, 101325.0 / (8.314462618 * 300.0))},
+        {"left": {"H2": 0.5, "N2": 0.2, "CO2": 0.3}, "right": {"H2": 0.1, "N2": 0.3, "CO2": 0.6}},
+        thermal=ThermalDiffusionInputs(T, {"gas": alpha}, {"gas": law}),
+    )
+    want = model.solve().boundary_flux
+    scale = max(abs(want[s]["left"]) for s in SPECIES)
+    for s in SPECIES:
+        for b in ("left", "right"):
+            assert abs(summary["boundary_flux"][s][b] - want[s][b]) < 1e-10 * scale
+    assert summary["analytic"] is None  # the isothermal film does not apply
+    assert summary["thermal"]["t_min"] == pytest.approx(300.0)
+    assert summary["thermal"]["t_max"] == pytest.approx(400.0)
+    split = summary["soret"]["flux_split"]
+    for s in SPECIES:  # the parts add up to the total up to the gradient's h^p error
+        for b in ("left", "right"):
+            parts = split[s][b]["fickian"] + split[s][b]["thermal"]
+            assert abs(parts - summary["boundary_flux"][s][b]) < 2e-2 * scale
+    # H2 drifts to the hot (right) side: its thermal flux points right at both ends
+    assert split["H2"]["right"]["thermal"] > 0 and split["H2"]["left"]["thermal"] < 0
+
+
+def test_kinetic_theory_factors_are_cantera_pairs(tmp_path):
+    pytest.importorskip("cantera")
+    from emcd_fem.materials.gas_data import thermal_diffusion_factor
+
+    case = data()
+    case["multicomponent"]["regions"]["gas"]["thermal_diffusion_factors"] = "kinetic_theory"
+    summary = run_case(case, tmp_path / "out").summary
+    used = summary["soret"]["thermal_diffusion_factors"]["gas"]
+    assert used["source"].startswith("kinetic_theory")
+    for pair, value in used["pairs"].items():
+        a, b = pair.split("-")
+        assert value == thermal_diffusion_factor(a, b, 300.0, 101325.0, mole_fraction_a=0.5)
+    # H2 is the lighter of both its pairs: α_H2,j < 0 (H2 to the hot side), CO2 the heavier
+    assert used["pairs"]["H2-N2"] < 0 and used["pairs"]["H2-CO2"] < 0
+    assert used["pairs"]["N2-CO2"] < 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "message"),
+    [
+        (
+            lambda d: d["multicomponent"]["regions"]["gas"].update(
+                thermal_diffusion_factors={"He": {"H2": 0.3}}
+            ),
+            "multicomponent.regions.gas.thermal_diffusion_factors.He",
+            "unknown species",
+        ),
+        (
+            lambda d: d["multicomponent"]["regions"]["gas"].update(
+                thermal_diffusion_factors={"N2": {"Ar": 0.3}}
+            ),
+            "multicomponent.regions.gas.thermal_diffusion_factors.N2.Ar",
+            "unknown species",
+        ),
+        (
+            lambda d: d["multicomponent"]["regions"]["gas"].update(
+                thermal_diffusion_factors={"N2": {"H2": 0.3}, "H2": {"N2": 0.3}}
+            ),
+            "multicomponent.regions.gas.thermal_diffusion_factors",
+            "given both ways",
+        ),
+        (
+            lambda d: d.update(time={"t_end": 1.0, "dt": 0.1}),
+            "time",
+            "transient n-species runs with [thermal] are not supported",
+        ),
+        (
+            lambda d: d["multicomponent"].update(model="mixture_averaged"),
+            "multicomponent.model",
+            "not supported",
+        ),
+        (
+            lambda d: d["multicomponent"]["regions"]["gas"].pop("thermal_conductivity"),
+            "multicomponent.regions.gas.thermal_conductivity",
+            "heat conduction needs k",
+        ),
+        (
+            lambda d: d.pop("thermal"),
+            "multicomponent.regions.gas.thermal_diffusion_factors",
+            "needs a [thermal] section",
+        ),
+        (
+            lambda d: d["multicomponent"]["regions"]["gas"].update(
+                diffusivity_law="chapman_enskog"
+            ),
+            "multicomponent.regions.gas.diffusivity_law",
+            "must be one of 'constant' or 'power'",
+        ),
+    ],
+)
+def test_bad_input_names_the_key(tmp_path, edit, key, message):
+    case = data()
+    edit(case)
+    with pytest.raises(CaseError) as info:
+        run_case(case, tmp_path / "out")
+    text = str(info.value)
+    assert key in text and message in text, text
+
+
+def test_cli_refuses_thermal_with_time_exit_2(tmp_path):
+    text = CASE + "\n[time]\nt_end = 1.0\ndt = 0.1\n"
+    path = tmp_path / "case.toml"
+    path.write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "emcd_fem.cli", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "time" in result.stderr and "[thermal] are not supported" in result.stderr
