@@ -21,6 +21,7 @@ from emcd_fem.models.multicomponent_thermal import (
     ThermalDiffusionInputs,
     pair_factors,
 )
+from emcd_fem.models.multicomponent_transient import TransientMaxwellStefan
 from emcd_fem.models.soret import SoretProblem, TemperatureDependence
 from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 from emcd_fem.physics.thermal_maxwell_stefan import thermal_diffusion_ratios
@@ -271,3 +272,14 @@ def test_bad_thermal_input_names_the_culprit():
         MaxwellStefanModel(*args, thermal=ThermalDiffusionInputs(-5.0, {}))
     with pytest.raises(EmcdInputError, match="'constant' or 'power'"):
         PropertyLaw(300.0, "chapman_enskog")
+    with pytest.raises(EmcdInputError, match="closed vessel"):
+        MaxwellStefanModel(
+            domain,
+            args[1],
+            {},
+            closed=True,
+            thermal=ThermalDiffusionInputs(300.0, {}),
+        )
+    steady = MaxwellStefanModel(*args, thermal=ThermalDiffusionInputs(300.0, {}))
+    with pytest.raises(EmcdInputError, match="transient Maxwell–Stefan with thermal diffusion"):
+        TransientMaxwellStefan(steady)

@@ -59,3 +59,62 @@ def test_multicomponent_soret_two_ranks_equal_one():
     assert np.abs(parallel - serial).max() < 1e-8 * scale
     # every rank holds the same numbers
     assert np.array_equal(comm.bcast(parallel, root=0), parallel)
+
+
+CASE = {
+    "geometry": {
+        "kind": "layered_slab",
+        "dim": 2,
+        "width": 0.004,
+        "cells_across": 4,
+        "layers": [{"name": "gas", "thickness": 0.01, "cells": 10}],
+    },
+    "multicomponent": {
+        "species": list(SPECIES),
+        "regions": {
+            "gas": {
+                "diffusivities": {"H2": {"N2": 8.33e-5, "CO2": 6.80e-5}, "N2": {"CO2": 1.68e-5}},
+                "T": 300.0,
+                "P": 101_325.0,
+                "concentration_law": "ideal_gas",
+                "diffusivity_law": "power",
+                "thermal_conductivity": 0.1,
+                "thermal_diffusion_factors": {"N2": {"H2": 0.35}, "CO2": {"H2": 0.4, "N2": 0.06}},
+            }
+        },
+        "boundaries": {
+            "left": {"mole_fractions": {"H2": 0.5, "N2": 0.2, "CO2": 0.3}},
+            "right": {"mole_fractions": {"H2": 0.1, "N2": 0.3, "CO2": 0.6}},
+        },
+    },
+    "thermal": {
+        "boundaries": {
+            "left": {"type": "temperature", "value": 300.0},
+            "right": {"type": "temperature", "value": 400.0},
+        }
+    },
+    "solver": {"petsc_options": LU},
+    "output": {"pictures": False},
+}
+
+
+def test_multicomponent_soret_case_two_ranks_equal_one(tmp_path_factory):
+    from pathlib import Path
+
+    from emcd_fem.pipeline.run import run_case
+
+    comm = MPI.COMM_WORLD
+    base = Path(comm.bcast(str(tmp_path_factory.mktemp("mcs")) if comm.rank == 0 else None))
+    serial = run_case(CASE, base / f"serial_{comm.rank}", comm=MPI.COMM_SELF).summary
+    parallel = run_case(CASE, base / "parallel", comm=comm).summary
+    assert parallel["ranks"] == comm.size
+    scale = max(abs(q) for s in SPECIES for q in serial["boundary_flux"][s].values())
+    for s in SPECIES:
+        for b in ("left", "right", "bottom", "top"):
+            got, want = parallel["boundary_flux"][s][b], serial["boundary_flux"][s][b]
+            assert abs(got - want) < 1e-8 * scale
+            for part in ("fickian", "thermal"):
+                got = parallel["soret"]["flux_split"][s][b][part]
+                want = serial["soret"]["flux_split"][s][b][part]
+                assert abs(got - want) < 1e-8 * scale
+    assert parallel["thermal"]["t_max"] == serial["thermal"]["t_max"]
