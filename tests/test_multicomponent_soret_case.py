@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 
+import numpy as np
 import pytest
 
 from emcd_fem.case.base import CaseError
@@ -191,3 +192,83 @@ def test_cli_refuses_thermal_with_time_exit_2(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     assert "time" in result.stderr and "[thermal] are not supported" in result.stderr
+
+
+def _binary_pair_cases():
+    """The same 2D two-layer case as a binary [materials] Soret run and as n = 2."""
+    geometry = {
+        "kind": "layered_slab",
+        "dim": 2,
+        "width": 0.004,
+        "cells_across": 4,
+        "layers": [
+            {"name": "one", "thickness": 0.006, "cells": 6},
+            {"name": "two", "thickness": 0.004, "cells": 4},
+        ],
+    }
+    thermal = {
+        "boundaries": {
+            "bottom": {"type": "temperature", "value": 400.0},
+            "top": {"type": "convective", "coefficient": 50.0, "ambient": 300.0},
+            "left": {"type": "temperature", "value": 320.0},
+        }
+    }
+    props = {
+        "one": {"D": 7e-5, "k": 0.05, "alpha": -0.3},
+        "two": {"D": 2e-5, "k": 0.5, "alpha": -0.1},
+    }
+    common = {"T": 300.0, "P": 101325.0, "diffusivity_law": "power"}
+    common |= {"diffusivity_exponent": 1.7, "concentration_law": "ideal_gas"}
+    binary = {
+        "geometry": geometry,
+        "materials": {
+            r: common
+            | {"D": p["D"], "thermal_conductivity": p["k"], "thermal_diffusion_factor": p["alpha"]}
+            for r, p in props.items()
+        },
+        "regions": {r: r for r in props},
+        "boundaries": {
+            "left": {"type": "mole_fraction", "value": 0.7},
+            "right": {"type": "mole_fraction", "value": 0.2},
+        },
+        "thermal": thermal,
+        "output": {"pictures": False},
+    }
+    multi = {
+        "geometry": geometry,
+        "multicomponent": {
+            "species": ["A", "B"],
+            "regions": {
+                r: common
+                | {
+                    "diffusivities": {"A": {"B": p["D"]}},
+                    "thermal_conductivity": p["k"],
+                    "thermal_diffusion_factors": {"A": {"B": p["alpha"]}},
+                }
+                for r, p in props.items()
+            },
+            "boundaries": {
+                "left": {"mole_fractions": {"A": 0.7, "B": 0.3}},
+                "right": {"mole_fractions": {"A": 0.2, "B": 0.8}},
+            },
+        },
+        "thermal": thermal,
+        "output": {"pictures": False},
+    }
+    return binary, multi
+
+
+def test_case_binary_limit_equals_binary_soret_case(tmp_path):
+    """n = 2, Σ N = 0 from a case file: the binary Soret run of the same case (T from the
+    same heat conduction, 2D, two layers, c(T), D(T)) to 1e-9."""
+    binary, multi = _binary_pair_cases()
+    want = run_case(binary, tmp_path / "binary").summary
+    got = run_case(multi, tmp_path / "multi").summary
+    scale = max(abs(q) for q in want["boundary_flux"].values())
+    for b in ("left", "right"):
+        assert got["boundary_flux"]["A"][b] == pytest.approx(want["boundary_flux"][b], rel=1e-9)
+        assert got["boundary_flux"]["B"][b] == pytest.approx(-want["boundary_flux"][b], rel=1e-9)
+        for part in ("fickian", "thermal"):
+            a = got["soret"]["flux_split"]["A"][b][part]
+            assert abs(a - want["flux_split"][b][part]) < 1e-9 * scale
+    assert np.isclose(got["thermal"]["t_max"], want["thermal"]["t_max"], rtol=1e-12)
