@@ -64,6 +64,7 @@ from emcd_fem.models.multicomponent_thermal import (
     ThermalDiffusionInputs,
     check_temperature_positive,
     thermal_fields,
+    thermal_quadrature_degree,
     unsupported_with_thermal,
 )
 from emcd_fem.models.newton import REASONS, newton_solve
@@ -93,7 +94,8 @@ class MaxwellStefanModel:
             correction: cheap, wrong for strongly coupled mixtures; a warning is logged and
             kept in :attr:`warnings` when max Đ_ij / min Đ_ij > 2 in some region).
         quadrature_degree: Quadrature degree of the residual (default: UFL's estimate for
-            the rational flux law, which differs between the two laws).
+            the rational flux law, which differs between the two laws; with ``thermal``
+            2 × degree + 2: ``multicomponent_thermal.thermal_quadrature_degree``).
         sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
             given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
         reactions: Mass-action reactions, homogeneous (in their regions, every region if
@@ -220,6 +222,8 @@ class MaxwellStefanModel:
             fluxes = self.flux_parts.total
         self.fluxes = fluxes  # N_i (UFL): the residual's own flux law, for derived fields
         dx = domain.dx
+        if quadrature_degree is None and self.thermal is not None:
+            quadrature_degree = thermal_quadrature_degree(degree)
         if quadrature_degree is not None:
             dx = domain.dx(metadata={"quadrature_degree": int(quadrature_degree)})
         F = ms.species_residual(fluxes, w, self.bootstrap, dx)

@@ -132,7 +132,7 @@ def soret_summary(model: Any, domain: Domain, setup: ThermalSetup) -> dict[str, 
     """
     report = dict(setup.report)
     factors = report.pop("thermal_diffusion_factors")
-    split = flux_split(domain, model.species, flux_forms(domain, model.flux_parts))
+    split = flux_split(domain, model.species, flux_forms(domain, model.flux_parts, model.degree))
     return {
         "thermal": report,
         "soret": {
