@@ -272,3 +272,23 @@ def test_case_binary_limit_equals_binary_soret_case(tmp_path):
             a = got["soret"]["flux_split"]["A"][b][part]
             assert abs(a - want["flux_split"][b][part]) < 1e-9 * scale
     assert np.isclose(got["thermal"]["t_max"], want["thermal"]["t_max"], rtol=1e-12)
+
+
+def test_prescribed_temperature_equals_conduction(tmp_path):
+    """A prescribed linear T (an expression) is the conduction solution of this slab
+    (fixed ends, k uniform): the same fluxes; a uniform T gives no thermal flux."""
+    solved = run_case(data(), tmp_path / "solved").summary
+    case = data()
+    case["thermal"] = {"temperature": "300 + 10000*x"}
+    given = run_case(case, tmp_path / "given").summary
+    assert given["thermal"]["mode"] == "prescribed"
+    assert given["thermal"]["t_max"] == pytest.approx(400.0, rel=1e-12)
+    scale = max(abs(q) for s in SPECIES for q in solved["boundary_flux"][s].values())
+    for s in SPECIES:
+        for b in ("left", "right"):
+            assert abs(given["boundary_flux"][s][b] - solved["boundary_flux"][s][b]) < 1e-10 * scale
+    case["thermal"] = {"temperature": 350.0}
+    uniform = run_case(case, tmp_path / "uniform").summary
+    for s in SPECIES:
+        for b in ("left", "right"):
+            assert uniform["soret"]["flux_split"][s][b]["thermal"] == 0.0
