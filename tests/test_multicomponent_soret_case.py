@@ -148,6 +148,20 @@ def test_kinetic_theory_factors_are_cantera_pairs(tmp_path):
             "transient n-species runs with [thermal] are not supported",
         ),
         (
+            lambda d: d["multicomponent"].update(
+                interfaces=[{"regions": ["gas", "gas"], "partition": {"H2": 2.0}}]
+            ),
+            "multicomponent.interfaces",
+            "partitions or films with [thermal] are not supported",
+        ),
+        (
+            lambda d: d["multicomponent"].update(
+                reactions=[{"equation": "H2 <=> N2", "k_f": 1.0, "k_b": 1.0}]
+            ),
+            "multicomponent.reactions",
+            "reactions with [thermal] are not supported",
+        ),
+        (
             lambda d: d["multicomponent"].update(model="mixture_averaged"),
             "multicomponent.model",
             "not supported",

@@ -30,7 +30,7 @@ from emcd_fem.case import Case, LayeredSlab
 from emcd_fem.case.multicomponent import ModelInputs, MulticomponentSpec, build_inputs
 from emcd_fem.case.multicomponent_interfaces import interface_inputs
 from emcd_fem.case.multicomponent_reactions import region_temperatures
-from emcd_fem.errors import EmcdSolverError
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent import MaxwellStefanModel
@@ -215,6 +215,8 @@ def build_model(
     }
     args = (domain, inputs.mixtures, inputs.compositions, inputs.bootstrap)
     if films:  # a block (submesh) per film-free group of regions
+        if thermal is not None:
+            raise EmcdInputError("thermal diffusion with films between regions is not supported")
         return MaxwellStefanFilmModel(*args, films=films, **common)
     return MaxwellStefanModel(*args, thermal=thermal, **common)
 
