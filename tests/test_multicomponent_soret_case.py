@@ -92,6 +92,9 @@ def test_case_run_equals_the_python_model(tmp_path):
     assert summary["analytic"] is None  # the isothermal film does not apply
     assert summary["thermal"]["t_min"] == pytest.approx(300.0)
     assert summary["thermal"]["t_max"] == pytest.approx(400.0)
+    # k ΔT/L = 0.1 · 100 / 0.01 W/m^2 enters on the hot side
+    assert summary["thermal"]["heat_flow"]["right"] == pytest.approx(-1000.0, rel=1e-10)
+    assert summary["thermal"]["units"]["heat_flow"] == "W/m^2"
     split = summary["soret"]["flux_split"]
     for s in SPECIES:  # the parts add up to the total up to the gradient's h^p error
         for b in ("left", "right"):

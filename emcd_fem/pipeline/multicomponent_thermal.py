@@ -81,7 +81,13 @@ def thermal_setup(case: Case, domain: Domain) -> ThermalSetup:
             petsc_options=case.solver.petsc_options,
         ).solve()
         temperature = shown = heat.temperature
-        report = {"mode": "conduction", "heat_flow": heat.heat_flow, "heat_balance": heat.balance}
+        unit = ["W/m^2", "W/m", "W"][domain.mesh.topology.dim - 1]
+        report = {
+            "mode": "conduction",
+            "heat_flow": heat.heat_flow,
+            "heat_balance": heat.balance,
+            "units": {"heat_flow": unit},
+        }
     else:
         value = thermal.temperature
         shown = fem.Function(fem.functionspace(domain.mesh, ("Lagrange", degree)))
