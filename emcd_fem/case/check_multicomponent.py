@@ -3,12 +3,15 @@
 A multicomponent case describes its gas in ``[multicomponent]`` alone (mixtures per
 region, compositions per boundary, initial compositions per region): the binary sections
 (``[materials]``, ``[boundaries]``, ``[species]``, ``[[interfaces]]``, ``[[reactions]]``,
-``[thermal]``, ``[physics]`` data) do not apply and are refused by name rather than
-silently ignored. ``[time]`` makes the run transient (its step keys as for a binary run;
+``[physics]`` data) do not apply and are refused by name rather than
+silently ignored. ``[thermal]`` adds thermal diffusion to a steady Maxwell–Stefan run
+(:mod:`emcd_fem.case.check_multicomponent_thermal`). ``[time]`` makes the run transient
+(its step keys as for a binary run;
 ``initial`` and ``boundary_values`` of the binary species are refused: see
 :func:`time_problems_multicomponent`).
 """
 
+from emcd_fem.case.check_multicomponent_thermal import thermal_problems
 from emcd_fem.case.check_time import time_problems
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import reaction_boundary_problems
@@ -28,7 +31,6 @@ _NOT_WITH_MULTICOMPONENT = {
     "interfaces": "give them per species in [[multicomponent.interfaces]] (regions = [a, b], "
     "partition = {species = K}, film = {species = k})",
     "reactions": "give reactions in [[multicomponent.reactions]]",
-    "thermal": "multicomponent runs are isothermal (T per region)",
     "regions": "the region names of [multicomponent.regions] are the geometry's regions",
 }
 
@@ -40,6 +42,7 @@ def multicomponent_problems(case: Case) -> list[tuple[str, str]]:
         return []
     problems = species_problems(spec, transient=case.time is not None)
     problems += time_problems_multicomponent(case)
+    problems += thermal_problems(case)
     if spec.model == "dusty_gas":
         if case.time is not None:
             problems.append(

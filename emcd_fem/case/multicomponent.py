@@ -36,6 +36,7 @@ from emcd_fem.case.multicomponent_reactions import (
     build_reactions,
     reaction_problems,
 )
+from emcd_fem.case.multicomponent_thermal import ThermalMixSpec
 from emcd_fem.case.reactions import ReactionSpec
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.materials import kinetic_theory as kt
@@ -47,8 +48,11 @@ ROOT = "multicomponent"
 SUM_TOLERANCE: float = 1e-9
 
 
-class MixtureSpec(_Section):
-    """The gas mixture of one region: Đ_ij given, from kinetic theory or from Cantera."""
+class MixtureSpec(ThermalMixSpec):
+    """The gas mixture of one region: Đ_ij given, from kinetic theory or from Cantera.
+
+    Thermal-diffusion keys (with ``[thermal]``): :class:`ThermalMixSpec`.
+    """
 
     source: Literal["given", "kinetic_theory", "cantera"] = Field(
         default="given",

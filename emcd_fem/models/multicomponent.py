@@ -60,8 +60,16 @@ from emcd_fem.models.multicomponent_solution import (
     model_velocity,
     species_imbalance,
 )
+from emcd_fem.models.multicomponent_thermal import (
+    ThermalDiffusionInputs,
+    check_temperature_positive,
+    thermal_fields,
+    thermal_quadrature_degree,
+    unsupported_with_thermal,
+)
 from emcd_fem.models.newton import REASONS, newton_solve
 from emcd_fem.physics import maxwell_stefan as ms
+from emcd_fem.physics import thermal_maxwell_stefan as tms
 from emcd_fem.physics.mixture_averaged import mixture_averaged_fluxes
 from emcd_fem.post.integrals import (
     partition_boundary_dofs,
@@ -86,7 +94,8 @@ class MaxwellStefanModel:
             correction: cheap, wrong for strongly coupled mixtures; a warning is logged and
             kept in :attr:`warnings` when max Đ_ij / min Đ_ij > 2 in some region).
         quadrature_degree: Quadrature degree of the residual (default: UFL's estimate for
-            the rational flux law, which differs between the two laws).
+            the rational flux law, which differs between the two laws; with ``thermal``
+            2 × degree + 2: ``multicomponent_thermal.thermal_quadrature_degree``).
         sources: Region → species → production rate R_i [mol/(m^3 s)] (0 where not
             given); Σ ν_i R_i = 0 per region (the bootstrap must survive ∇·N_i = R_i).
         reactions: Mass-action reactions, homogeneous (in their regions, every region if
@@ -98,6 +107,9 @@ class MaxwellStefanModel:
             every species but the bootstrap's eliminated one (it closes Σ x_i = 1 on each
             side; see :mod:`~emcd_fem.models.multicomponent_interfaces`); pairs not given
             keep x continuous. The unknown is then μ with x_k = H_k μ_k per region.
+        thermal: Thermal diffusion (Soret): T [K] as a known field, α_ij per region and the
+            T laws of c and Đ_ij (:mod:`~emcd_fem.models.multicomponent_thermal`); steady
+            Maxwell–Stefan only (no partitions, reactions or closed vessel).
         closed: Admit no boundary composition (a closed vessel): for
             :class:`~emcd_fem.models.multicomponent_transient.TransientMaxwellStefan` only,
             :meth:`solve` then refuses (the steady state is not unique).
@@ -123,6 +135,7 @@ class MaxwellStefanModel:
         reactions: Sequence[Reaction] = (),
         temperatures: Mapping[str, float] | None = None,
         partitions: Partitions | None = None,
+        thermal: ThermalDiffusionInputs | None = None,
         petsc_options: Mapping[str, Any] | None = None,
     ) -> None:
         if model not in MODELS:
@@ -164,6 +177,15 @@ class MaxwellStefanModel:
         self.block_regions = [sorted(domain.regions)]
         # material data: DG0 fields of c and Đ_ij (i < j)
         self.concentration, self.diffusivity = mixture_fields(domain, mixtures)
+        self.thermal, self.flux_parts = None, None
+        if thermal is not None:
+            why = unsupported_with_thermal(model, bool(partitions), bool(reactions), closed)
+            if why is not None:
+                raise EmcdInputError(why)
+            check_temperature_positive(domain, thermal.temperature)
+            self.thermal = thermal_fields(
+                domain, species, thermal, self.concentration, self.diffusivity
+            )
         Q, cells = self.concentration.function_space, domain.local_cell_tags()
         # boundary conditions on the n − 1 unknowns
         fdim = msh.topology.dim - 1
@@ -183,11 +205,25 @@ class MaxwellStefanModel:
         self.bcs_by_block = [bcs]
         w = ufl.TestFunction(V)
         flux_law = ms.molar_fluxes if model == "maxwell_stefan" else mixture_averaged_fluxes
-        fluxes = flux_law(
-            self.mole_fraction_vector, self.concentration, self.diffusivity, self.bootstrap
-        )
+        if self.thermal is None:
+            fluxes = flux_law(
+                self.mole_fraction_vector, self.concentration, self.diffusivity, self.bootstrap
+            )
+        else:
+            th = self.thermal
+            self.flux_parts = tms.thermal_fluxes(
+                self.mole_fraction_vector,
+                th.concentration,
+                th.diffusivity,
+                self.bootstrap,
+                th.temperature,
+                th.factors,
+            )
+            fluxes = self.flux_parts.total
         self.fluxes = fluxes  # N_i (UFL): the residual's own flux law, for derived fields
         dx = domain.dx
+        if quadrature_degree is None and self.thermal is not None:
+            quadrature_degree = thermal_quadrature_degree(degree)
         if quadrature_degree is not None:
             dx = domain.dx(metadata={"quadrature_degree": int(quadrature_degree)})
         F = ms.species_residual(fluxes, w, self.bootstrap, dx)

@@ -102,6 +102,11 @@ class TransientMaxwellStefan:
                 f"{model.bootstrap.kind!r}: at uniform c the storage terms sum to "
                 "c ∂(Σ ν_i x_i)/∂t, zero only for ν_i = 1"
             )
+        if getattr(model, "thermal", None) is not None:
+            raise EmcdInputError(
+                "transient Maxwell–Stefan with thermal diffusion is not supported (the storage "
+                "term would need c(T)): build the model without thermal, or solve it steady"
+            )
         if scheme not in SCHEMES:
             raise EmcdInputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
         self.model, self.scheme, self.order = model, scheme, SCHEMES[scheme]

@@ -255,12 +255,29 @@ def molar_fluxes(
     the one place the constitutive law is written: the residual and every flux
     post-processing use it.
     """
+    return driven_fluxes(x, concentration, diffusivity, bootstrap, ufl.grad(x))
+
+
+def driven_fluxes(
+    x: ufl.core.expr.Expr,
+    concentration: ufl.core.expr.Expr,
+    diffusivity: Mapping[tuple[int, int], ufl.core.expr.Expr],
+    bootstrap: Bootstrap,
+    driving: ufl.core.expr.Expr,
+) -> list:
+    """Molar fluxes N_i [mol/(m^2 s)] of a given driving force: −c d = [B] N.
+
+    ``driving`` is the (n−1) × gdim driving force d of the independent species [1/m]
+    (∇x for isothermal diffusion, ∇x + k_T ∇ln T with thermal diffusion:
+    :mod:`emcd_fem.physics.thermal_maxwell_stefan`). N is linear in d at a given x, so the
+    fluxes of the parts of d add up to the flux of d (the Fick/Soret split).
+    """
     nu, e, ind = bootstrap.weights, bootstrap.eliminated, bootstrap.independent
     B = ms_matrix(x, diffusivity, bootstrap)
     if len(ind) == 1:
-        n_ind = [-concentration * ufl.grad(x[0]) / B[0, 0]]
+        n_ind = [-concentration * driving[0, :] / B[0, 0]]
     else:
-        flux = -concentration * ufl.dot(ufl.inv(B), ufl.grad(x))
+        flux = -concentration * ufl.dot(ufl.inv(B), driving)
         n_ind = [flux[m, :] for m in range(len(ind))]
     full = [None] * len(nu)
     for m, k in enumerate(ind):
@@ -298,6 +315,7 @@ __all__ = [
     "Bootstrap",
     "all_mole_fractions",
     "closing_index",
+    "driven_fluxes",
     "flux_ratios",
     "graham",
     "molar_fluxes",

@@ -30,11 +30,13 @@ from emcd_fem.case import Case, LayeredSlab
 from emcd_fem.case.multicomponent import ModelInputs, MulticomponentSpec, build_inputs
 from emcd_fem.case.multicomponent_interfaces import interface_inputs
 from emcd_fem.case.multicomponent_reactions import region_temperatures
-from emcd_fem.errors import EmcdSolverError
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.materials import kinetic_theory as kt
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
+from emcd_fem.models.multicomponent_thermal import ThermalDiffusionInputs
+from emcd_fem.pipeline.multicomponent_thermal import soret_summary, thermal_setup
 from emcd_fem.pipeline.output import RunResult
 from emcd_fem.pipeline.species_run import (
     SpeciesRun,
@@ -65,6 +67,8 @@ def film_reference(case: Case, inputs: ModelInputs) -> FilmSolution | None:
     """
     g = case.geometry
     if not isinstance(g, LayeredSlab) or inputs.sources or inputs.reactions:
+        return None
+    if case.thermal is not None:  # the isothermal film does not apply
         return None
     if inputs.model != "maxwell_stefan":
         return None
@@ -186,11 +190,17 @@ def molar_masses(spec: MulticomponentSpec) -> dict[str, float]:
 
 
 def build_model(
-    case: Case, domain: Domain, inputs: ModelInputs, *, closed: bool = False
+    case: Case,
+    domain: Domain,
+    inputs: ModelInputs,
+    *,
+    closed: bool = False,
+    thermal: ThermalDiffusionInputs | None = None,
 ) -> "MaxwellStefanModel | MaxwellStefanFilmModel":
     """The case's n-species model (collective): with films the block model, else one field.
 
     ``closed``: admit no boundary composition (a closed vessel, transient runs).
+    ``thermal``: thermal diffusion (steady, no films: the case check refuses the rest).
     """
     partitions, films = interface_inputs(case.multicomponent)
     common = {
@@ -205,8 +215,10 @@ def build_model(
     }
     args = (domain, inputs.mixtures, inputs.compositions, inputs.bootstrap)
     if films:  # a block (submesh) per film-free group of regions
+        if thermal is not None:
+            raise EmcdInputError("thermal diffusion with films between regions is not supported")
         return MaxwellStefanFilmModel(*args, films=films, **common)
-    return MaxwellStefanModel(*args, **common)
+    return MaxwellStefanModel(*args, thermal=thermal, **common)
 
 
 def run_multicomponent(
@@ -227,7 +239,8 @@ def run_multicomponent(
     spec = case.multicomponent
     inputs = build_inputs(spec)
     films = interface_inputs(spec)[1]
-    model = build_model(case, domain, inputs)
+    setup = thermal_setup(case, domain) if case.thermal is not None else None
+    model = build_model(case, domain, inputs, thermal=setup.inputs if setup else None)
     timings["setup"] = time.perf_counter() - tic
     tic = time.perf_counter()
     solution = model.solve()
@@ -249,6 +262,9 @@ def run_multicomponent(
         "solver": solver_record(solution),
         "warnings": list(solution.warnings),
     }
+    if setup is not None:
+        summary |= soret_summary(model, domain, setup)
+        fields["temperature"] = setup.temperature
     if films:
         summary["film_flux"] = model.film_flux  # "a|b" → species → rate from a into b
     dofs = sum(u.function_space.dofmap.index_map.size_global for u in model.unknowns)
