@@ -21,7 +21,8 @@ from emcd_fem.models.multicomponent_thermal import (
     flux_split,
 )
 from emcd_fem.models.thermal import HeatConductionProblem
-from emcd_fem.pipeline.thermal_case import KINETIC_PRESSURE, thermal_conditions
+from emcd_fem.pipeline.thermal_alpha import KINETIC_PRESSURE
+from emcd_fem.pipeline.thermal_case import thermal_conditions
 from emcd_fem.post.integrals import owned_range
 
 #: Composition of a pair at which a kinetic-theory α_ij is evaluated (x_i = x_j = 1/2).
