@@ -48,7 +48,8 @@ def test_case_section_runs_and_matches_exact_film():
 
 
 def test_kinetic_theory_and_graham_from_the_case():
-    text = CASE.replace('bootstrap = "stagnant"', 'bootstrap = "graham"').replace(
+    text = CASE.replace('bootstrap = "stagnant"\nstagnant_species = "CO2"', 'bootstrap = "graham"')
+    text = text.replace(
         "diffusivities = {H2 = {N2 = 8.33e-5, CO2 = 6.80e-5}, N2 = {CO2 = 1.68e-5}}\nc = 39.6",
         'source = "kinetic_theory"\nT = 308.0\nP = 101325.0',
     )
@@ -82,6 +83,33 @@ def test_kinetic_theory_and_graham_from_the_case():
         ),
         ("c = 39.6", "c = -1.0", "regions.gas.c", "greater than 0"),
         ('bootstrap = "stagnant"', 'bootstrap = "stagant"', "bootstrap", "Input should be"),
+        # a bootstrap's data under another bootstrap: not silently ignored (tester h8 F1)
+        (
+            'bootstrap = "stagnant"',
+            'bootstrap = "zero_net_flux"',
+            "stagnant_species",
+            "only used with bootstrap = 'stagnant'",
+        ),
+        (
+            'stagnant_species = "CO2"',
+            "flux_ratios = {H2 = 1, N2 = 2, CO2 = 1}",
+            "flux_ratios",
+            "only used with bootstrap = 'flux_ratios'",
+        ),
+        # more species than the closed-form inverse takes (tester h8 F8: "internal error")
+        (
+            'species = ["H2", "N2", "CO2"]',
+            'species = ["H2", "N2", "CO2", "Ar", "He", "CH4"]',
+            "species",
+            "takes at most 5 species, got 6",
+        ),
+        # sources against the bootstrap, with their key (was a model error without one)
+        (
+            "c = 39.6",
+            "c = 39.6\nsources = {H2 = -1.0, CO2 = 1.0}",
+            "regions.gas.sources",
+            "violate the bootstrap (stagnant)",
+        ),
     ],
 )
 def test_case_section_errors_name_the_key(old, new, path, message):

@@ -46,6 +46,10 @@ import ufl
 
 from emcd_fem.errors import EmcdInputError
 
+#: Largest number of species: the n − 1 independent fluxes need ``ufl.inv`` of an
+#: (n − 1) × (n − 1) matrix, which UFL has in closed form up to 4 × 4.
+MAX_SPECIES: int = 5
+
 
 @dataclass(frozen=True)
 class Bootstrap:
@@ -273,6 +277,12 @@ def driven_fluxes(
     fluxes of the parts of d add up to the flux of d (the Fick/Soret split).
     """
     nu, e, ind = bootstrap.weights, bootstrap.eliminated, bootstrap.independent
+    if len(nu) > MAX_SPECIES:
+        raise EmcdInputError(
+            f"the Maxwell–Stefan model takes at most {MAX_SPECIES} species (UFL inverts "
+            f"the (n − 1) × (n − 1) flux matrix in closed form up to 4 × 4), got {len(nu)}: "
+            "lump minor species together, or use the mixture-averaged model"
+        )
     B = ms_matrix(x, diffusivity, bootstrap)
     if len(ind) == 1:
         n_ind = [-concentration * driving[0, :] / B[0, 0]]
@@ -312,6 +322,7 @@ def residual(
 
 
 __all__ = [
+    "MAX_SPECIES",
     "Bootstrap",
     "all_mole_fractions",
     "closing_index",

@@ -84,6 +84,11 @@ def film_reference(case: Case, inputs: ModelInputs) -> FilmSolution | None:
         for layer in g.layers
     ]
     left, right = ([inputs.compositions[side][s] for s in species] for side in ("left", "right"))
+    # as the model: the closing species is 1 − Σ of the others (the case allows Σ x = 1 to
+    # within its SUM_TOLERANCE; the film needs it to round-off)
+    e = inputs.bootstrap.eliminated
+    for x in (left, right):
+        x[e] = 1.0 - sum(v for k, v in enumerate(x) if k != e)
     ind = [species[k] for k in inputs.bootstrap.independent]
     partitions, films = interface_inputs(case.multicomponent)
     faces = []

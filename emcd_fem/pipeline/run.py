@@ -302,6 +302,7 @@ def run_sweep(
         )
         header = list(rows[0]) if rows else ["point"]
         units = {"dofs": "count", "iterations": "count", "x_min": "1", "x_max": "1"}
+        units |= {h: "1" for h in header if h.startswith("x_") and h.endswith(("_min", "_max"))}
         units |= {"balance": "1", "analytic_error": "1", "point": "index"}
         flux_unit = f"[{rows[0]['_flux_units']}]" if rows and rows[0].get("_flux_units") else ""
         header = [h for h in header if h != "_flux_units"]
@@ -319,6 +320,33 @@ def run_sweep(
     for row in rows:
         row.pop("_flux_units", None)
     return rows
+
+
+def _sweep_results(summary: dict[str, Any]) -> dict[str, Any]:
+    """A sweep row's fluxes, mole-fraction range and balance from one point's summary.
+
+    Binary summaries: ``flux_<boundary>``, ``x_min``/``x_max`` and the relative balance;
+    n-species summaries (fluxes, ranges and balances per species):
+    ``flux_<species>_<boundary>``, ``x_<species>_min``/``_max`` and the largest relative
+    balance over the species.
+    """
+    if "species" not in summary:
+        return {
+            **{f"flux_{n}": q for n, q in summary["boundary_flux"].items()},
+            "x_min": summary.get("x_min"),
+            "x_max": summary.get("x_max"),
+            "balance": summary["balance"]["relative"],
+        }
+    row = {
+        f"flux_{s}_{n}": q
+        for s, fluxes in summary["boundary_flux"].items()
+        for n, q in fluxes.items()
+    }
+    for s, (low, high) in (summary.get("x_range") or {}).items():
+        row |= {f"x_{s}_min": low, f"x_{s}_max": high}
+    balances = [b.get("relative") for b in summary["balance"].values() if isinstance(b, dict)]
+    row["balance"] = max((b for b in balances if b is not None), default=None)
+    return row
 
 
 def _sweep_points(
@@ -365,11 +393,8 @@ def _sweep_points(
             domain = result.domain
         summary = result.summary
         row = {"point": i, **dict(zip(keys, values, strict=True))}
-        row |= {f"flux_{n}": q for n, q in summary["boundary_flux"].items()}
+        row |= _sweep_results(summary)
         row |= {
-            "x_min": summary.get("x_min"),
-            "x_max": summary.get("x_max"),
-            "balance": summary["balance"]["relative"],
             "dofs": summary["dofs"],
             "iterations": summary["solver"]["iterations"],
             "analytic_error": (summary.get("analytic") or {}).get("max_relative_error"),
