@@ -25,7 +25,8 @@ CASES = sorted((ROOT / "demos").glob("*.toml"))
 # n-species cases (their own summary: per-species fluxes): test_multicomponent_demo_runs
 # (steady); the transient ones (loschmidt, two_bulb) in test_multicomponent_case_transient;
 # the dusty-gas cases in tests/test_dusty_gas_case.py; the two-layer interface demo
-# (ternary_interface) in tests/test_multicomponent_interfaces_case.py
+# (ternary_interface) in tests/test_multicomponent_interfaces_case.py; thermal diffusion
+# (ternary_soret) in tests/test_ternary_soret_demo.py
 N_SPECIES = [p for p in CASES if "multicomponent" in tomllib.loads(p.read_text())]
 DUSTY_GAS = [
     p
@@ -36,6 +37,7 @@ MULTICOMPONENT = [
     p
     for p in N_SPECIES
     if "time" not in tomllib.loads(p.read_text())
+    and "thermal" not in tomllib.loads(p.read_text())
     and p not in DUSTY_GAS
     and "interfaces" not in tomllib.loads(p.read_text())["multicomponent"]
 ]

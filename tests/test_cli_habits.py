@@ -82,7 +82,7 @@ def test_schema_export(tmp_path, capsys):
             node = stack.pop()
             for key, value in node.items():
                 # PETSc's names; species names of [multicomponent] maps (user-named keys:
-                # species, probe names)
+                # species, probe names, species pairs of α_ij)
                 named = (
                     "petsc_options",
                     "mole_fractions",
@@ -90,6 +90,7 @@ def test_schema_export(tmp_path, capsys):
                     "sources",
                     "initial",
                     "probes",
+                    "thermal_diffusion_factors",
                 )
                 if isinstance(value, dict) and key not in named:
                     stack.append(value)

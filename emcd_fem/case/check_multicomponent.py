@@ -4,9 +4,9 @@ A multicomponent case describes its gas in ``[multicomponent]`` alone (mixtures 
 region, compositions per boundary, initial compositions per region): the binary sections
 (``[materials]``, ``[boundaries]``, ``[species]``, ``[[interfaces]]``, ``[[reactions]]``,
 ``[physics]`` data) do not apply and are refused by name rather than
-silently ignored. ``[thermal]`` adds thermal diffusion to a steady Maxwell–Stefan run
-(:mod:`emcd_fem.case.check_multicomponent_thermal`). ``[time]`` makes the run transient
-(its step keys as for a binary run;
+silently ignored. ``[thermal]`` adds thermal diffusion (a steady T) to a Maxwell–Stefan
+run, steady or transient (:mod:`emcd_fem.case.check_multicomponent_thermal`). ``[time]``
+makes the run transient (its step keys as for a binary run;
 ``initial`` and ``boundary_values`` of the binary species are refused: see
 :func:`time_problems_multicomponent`).
 """
@@ -167,7 +167,8 @@ def time_problems_multicomponent(case: Case) -> list[tuple[str, str]]:
                 "time.stop_at_steady_state",
                 "a closed vessel has no steady state to stop at, only an equilibrium it "
                 "approaches asymptotically (uniform within each region; with partitions or "
-                "films the regions keep their composition jumps); stop it with t_end",
+                "films the regions keep their composition jumps; with [thermal] the "
+                "thermal-diffusion profiles ∇x_i = −k_T,i ∇ln T); stop it with t_end",
             )
         )
     return problems

@@ -1,8 +1,10 @@
-"""The case check of ``[thermal]`` in ``[multicomponent]`` cases (steady Maxwell–Stefan only).
+"""The case check of ``[thermal]`` in ``[multicomponent]`` cases (Maxwell–Stefan).
 
 The region keys are :class:`emcd_fem.case.multicomponent_thermal.ThermalMixSpec`; what is not
-supported with ``[thermal]`` (``[time]``, partitions or films, reactions, the mixture-averaged
-and dusty-gas models) is refused by key.
+supported with ``[thermal]`` (partitions or films, reactions, the mixture-averaged and
+dusty-gas models, and with ``[time]`` a transient T: ``volumetric_heat_capacity``,
+``initial_temperature``, ``boundary_values``) is refused by key. Steady and transient
+(``[time]``) runs take a steady T: solved once by heat conduction, or prescribed.
 """
 
 from emcd_fem.case.check_tools import suggest
@@ -37,7 +39,6 @@ def thermal_problems(case: Case) -> list[tuple[str, str]]:
                 )
         return problems
     unsupported = {
-        "time": (case.time is not None, "transient n-species runs with [thermal]"),
         f"{ROOT}.model": (spec.model != "maxwell_stefan", f"model = {spec.model!r} with [thermal]"),
         f"{ROOT}.interfaces": (bool(spec.interfaces), "partitions or films with [thermal]"),
         f"{ROOT}.reactions": (bool(spec.reactions), "reactions with [thermal]"),
@@ -61,11 +62,15 @@ def thermal_problems(case: Case) -> list[tuple[str, str]]:
                 "n-species runs solve T first (T does not depend on the composition): remove it",
             )
         )
+    steady_t = (
+        "transient heat conduction in n-species runs is not supported: T is steady (solved "
+        "once by conduction, or prescribed) also with [time]; remove it"
+    )
     for key in ("volumetric_heat_capacity", "initial_temperature"):
         if getattr(thermal, key) is not None:
-            problems.append((f"thermal.{key}", "steady n-species runs only: remove it"))
+            problems.append((f"thermal.{key}", steady_t))
     if thermal.boundary_values:
-        problems.append(("thermal.boundary_values", "steady n-species runs only: remove it"))
+        problems.append(("thermal.boundary_values", steady_t))
     if solved:
         if not any(
             isinstance(b, TemperatureBC | ConvectiveBC) for b in thermal.boundaries.values()

@@ -179,7 +179,7 @@ class MaxwellStefanModel:
         self.concentration, self.diffusivity = mixture_fields(domain, mixtures)
         self.thermal, self.flux_parts = None, None
         if thermal is not None:
-            why = unsupported_with_thermal(model, bool(partitions), bool(reactions), closed)
+            why = unsupported_with_thermal(model, bool(partitions), bool(reactions))
             if why is not None:
                 raise EmcdInputError(why)
             check_temperature_positive(domain, thermal.temperature)

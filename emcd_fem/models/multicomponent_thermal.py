@@ -221,18 +221,18 @@ def check_temperature_positive(domain: Domain, temperature: Any) -> None:
         )
 
 
-def unsupported_with_thermal(
-    model: str, partitions: bool, reactions: bool, closed: bool
-) -> str | None:
-    """Why an n-species model cannot take thermal diffusion, or None."""
+def unsupported_with_thermal(model: str, partitions: bool, reactions: bool) -> str | None:
+    """Why an n-species model cannot take thermal diffusion, or None.
+
+    A closed vessel is admitted: it has no steady solve (``MaxwellStefanModel.solve``
+    refuses it) but marches in time (``TransientMaxwellStefan``, storage c(T) ∂x/∂t).
+    """
     if model != "maxwell_stefan":
         return f"thermal diffusion needs model = 'maxwell_stefan', not {model!r}"
     if partitions:
         return "thermal diffusion with partition coefficients is not supported"
     if reactions:
         return "thermal diffusion with reactions is not supported (T-dependent rates)"
-    if closed:
-        return "thermal diffusion in a closed vessel (transient) is not supported"
     return None
 
 

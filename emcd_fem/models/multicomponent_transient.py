@@ -12,6 +12,15 @@ uniform c — a stagnant or Graham bootstrap is a steady (quasi-steady) closure 
 uniform T and P the molar-average velocity of a closed vessel (Loschmidt tube, two-bulb
 cell) is zero, so Σ N_i = 0 is the physics there, not an approximation.
 
+With thermal diffusion (``model.thermal``: T steady, solved once by conduction or
+prescribed) the storage term and the inventories take the local c(T) of the steady model's
+law (c = P/(R T) or constant per region, :mod:`emcd_fem.physics.thermal_maxwell_stefan`)
+and the driving force is the steady one, ∇x + k_T ∇ln T, as the binary transient Soret path
+(``models.transient``: storage with ``concentration_of(T)``). Summing the species
+equations gives c ∂(Σ x_i)/∂t = 0 again; a closed vessel (T gradient, no composition
+given) keeps every ∫ c(T) x_i dx and relaxes to the thermal-diffusion equilibrium
+∇x_i = −k_T,i ∇ln T. Transient heat conduction is not coupled here.
+
 Boundary fluxes are the reaction fluxes of the transient residual (storage included), so
 each species' balance Σ_Γ q_Γ,i + dI_i/dt = P_i closes to solver tolerance, with
 I_i = ∫ c x_i dx and dI_i/dt by the same BDF formula.
@@ -33,6 +42,7 @@ from emcd_fem.errors import EmcdInputError
 from emcd_fem.interrupts import deferred_call
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
+from emcd_fem.models.multicomponent_thermal import thermal_quadrature_degree
 from emcd_fem.models.newton import newton_solve
 from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.transient import TransientState
@@ -102,11 +112,6 @@ class TransientMaxwellStefan:
                 f"{model.bootstrap.kind!r}: at uniform c the storage terms sum to "
                 "c ∂(Σ ν_i x_i)/∂t, zero only for ν_i = 1"
             )
-        if getattr(model, "thermal", None) is not None:
-            raise EmcdInputError(
-                "transient Maxwell–Stefan with thermal diffusion is not supported (the storage "
-                "term would need c(T)): build the model without thermal, or solve it steady"
-            )
         if scheme not in SCHEMES:
             raise EmcdInputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
         self.model, self.scheme, self.order = model, scheme, SCHEMES[scheme]
@@ -118,9 +123,17 @@ class TransientMaxwellStefan:
         self.previous = [[fem.Function(u.function_space) for u in us] for _ in range(2)]
         self.coefficients = [fem.Constant(msh, 0.0) for _ in range(3)]
         a0, a1, a2 = self.coefficients
-        c = model.concentration
+        # the local c: c(T) (P/(R T) or constant per region) with thermal diffusion, at the
+        # thermal residual's quadrature (T is steady: a known field, as in the steady model)
+        thermal = getattr(model, "thermal", None)
+        c = model.concentration if thermal is None else thermal.concentration
+        dx_all = domain.dx
+        if thermal is not None:
+            dx_all = domain.dx(
+                metadata={"quadrature_degree": thermal_quadrature_degree(model.degree)}
+            )
         measures = [
-            [domain.dx] if single else [domain.dx(domain.regions[r]) for r in regions]
+            [dx_all] if single else [dx_all(domain.regions[r]) for r in regions]
             for regions in model.block_regions
         ]
         F, xs = [], []

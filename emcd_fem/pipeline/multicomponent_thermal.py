@@ -1,8 +1,10 @@
-"""``[thermal]`` in a steady ``[multicomponent]`` run: T first, then the n-species Newton.
+"""``[thermal]`` in a ``[multicomponent]`` run: T first, then the n-species Newton.
 
 T does not depend on the composition here (k per region, no Dufour effect), so the heat
 conduction (or the prescribed T) is solved once and enters the Maxwell–Stefan Newton as a
-known field (:class:`~emcd_fem.models.multicomponent_thermal.ThermalDiffusionInputs`).
+known field (:class:`~emcd_fem.models.multicomponent_thermal.ThermalDiffusionInputs`):
+in a steady run, and in a transient (``[time]``) run, where it also sets the storage
+term's c(T); the summary's ``thermal`` and ``soret`` are then of the final state.
 """
 
 from typing import Any, NamedTuple
@@ -152,10 +154,34 @@ def soret_summary(model: Any, domain: Domain, setup: ThermalSetup) -> dict[str, 
     }
 
 
+def optional_thermal_setup(case: Case, domain: Domain) -> ThermalSetup | None:
+    """:func:`thermal_setup` of a case with ``[thermal]``, else None (collective)."""
+    return thermal_setup(case, domain) if case.thermal is not None else None
+
+
+def add_thermal_results(
+    summary: dict[str, Any],
+    fields: dict[str, Any],
+    model: Any,
+    domain: Domain,
+    setup: ThermalSetup | None,
+) -> None:
+    """Add ``thermal``/``soret`` (:func:`soret_summary`) and the T field (collective).
+
+    For a transient run: of its final state (T is steady). Nothing without ``setup``.
+    """
+    if setup is None:
+        return
+    summary |= soret_summary(model, domain, setup)
+    fields["temperature"] = setup.temperature
+
+
 __all__ = [
     "PAIR_MOLE_FRACTION",
     "ThermalSetup",
+    "add_thermal_results",
     "kinetic_factors",
+    "optional_thermal_setup",
     "soret_summary",
     "thermal_setup",
 ]

@@ -8,7 +8,7 @@ boundary has a composition: a closed vessel such as the Loschmidt tube) gives th
 term; :func:`emcd_fem.models.march.march` runs the time loop with the ``[time]`` settings
 of a binary run (:func:`emcd_fem.pipeline.transient_run.time_settings`). The start is the
 initial composition of each region (``[multicomponent.regions.<r>] initial``: numbers or
-expressions of x, y, z through :mod:`emcd_fem.expressions`).
+expressions of x, y, z through :mod:`emcd_fem.expressions`); ``[thermal]``: a steady T.
 
 Written besides the steady outputs (fields.vtkhdf of the final state: ``x_<s>``,
 ``molar_flux_<s>``, ``mass_average_velocity``; summary.json): ``time_series.csv`` (every
@@ -47,6 +47,7 @@ from emcd_fem.models.multicomponent_transient import (
     TransientMaxwellStefan,
 )
 from emcd_fem.pipeline.multicomponent_run import build_model, result_fields
+from emcd_fem.pipeline.multicomponent_thermal import add_thermal_results, optional_thermal_setup
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
 from emcd_fem.pipeline.species_run import bootstrap_record, equimolar_verdict
 from emcd_fem.pipeline.transient_run import (
@@ -263,7 +264,9 @@ def run_transient_multicomponent(
     tic = time.perf_counter()
     spec, settings = case.multicomponent, time_settings(case)
     inputs = build_inputs(spec)
-    model = build_model(case, domain, inputs, closed=not inputs.compositions)
+    setup = optional_thermal_setup(case, domain)  # [thermal]: T steady, storage c(T)
+    thermal = setup.inputs if setup else None
+    model = build_model(case, domain, inputs, closed=not inputs.compositions, thermal=thermal)
     transient = TransientMaxwellStefan(
         model, scheme=case.time.scheme, petsc_options=case.solver.petsc_options
     )
@@ -334,6 +337,7 @@ def run_transient_multicomponent(
     _judge(summary)
     result_checks.mark_interrupted(summary)
     fields = result_fields(model, model.mole_fraction_fields(), spec)
+    add_thermal_results(summary, fields, model, domain, setup)  # T, α_ij, the final split
     timings["post"] = time.perf_counter() - tic
     if staging is None:
         summary["timings"] = timings
