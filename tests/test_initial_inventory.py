@@ -202,6 +202,18 @@ def test_summary_inventory_of_the_tester_case():
     for sp, value in exact.items():
         assert s["inventory"][sp]["initial"] == pytest.approx(value, rel=1e-12)
         assert s["inventory"][sp]["final"] == pytest.approx(value, rel=1e-12)
+        assert s["inventory"][sp]["case"] == pytest.approx(value, rel=1e-12)  # reported data
         # mixed after 100 s (τ ≈ 1 s): uniform x = inventory/∫c, to the march tolerance
         low, high = s["x_range"][sp]
         assert abs(low - value / total) < 1e-8 and abs(high - value / total) < 1e-8
+
+
+def test_summary_case_inventory_is_none_for_an_expression():
+    # an expression start: its exact integral is not formed (None), numbers still reported
+    data = copy.deepcopy(TESTER_CASE)
+    data["multicomponent"]["regions"]["b"]["initial"]["N2"] = "0.3 + 0*x"
+    data["time"] |= {"t_end": 0.01, "adaptive": False}
+    inventory = run_case(data, None).summary["inventory"]
+    assert inventory["N2"]["case"] is None
+    assert inventory["H2"]["case"] == pytest.approx(0.7 * 40 * 0.004, rel=1e-12)
+    assert inventory["N2"]["initial"] == pytest.approx(0.3 * 0.31, rel=1e-12)
