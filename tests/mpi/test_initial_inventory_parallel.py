@@ -16,6 +16,7 @@ from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.mesh.domain import layered_slab
 from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.multicomponent_transient import TransientMaxwellStefan
+from emcd_fem.pipeline.run import run_case
 
 SPECIES = ("H2", "N2", "CO2")
 PAIRS = {("H2", "N2"): 7.8e-5, ("H2", "CO2"): 6.5e-5, ("N2", "CO2"): 1.6e-5}
@@ -72,3 +73,38 @@ def test_initial_state_two_ranks_equal_one(dim, partition):
     assert parallel == pytest.approx(exact * area, rel=1e-12)
     assert parallel_nodes.shape == serial_nodes.shape
     assert np.abs(parallel_nodes - serial_nodes).max() < 1e-13
+
+
+def test_case_summary_inventory_two_ranks():
+    # the case route: a 2D two-layer closed vessel (c 40 | 25, unequal cells) on all ranks;
+    # summary inventory.initial and .case equal the data Σ_r c_r x_r |Ω_r| to 1e-12
+    comm = MPI.COMM_WORLD
+    region = {"diffusivities": {"H2": {"N2": 7.8e-5, "CO2": 6.5e-5}, "N2": {"CO2": 1.6e-5}}}
+    data = {
+        "geometry": {
+            "kind": "layered_slab",
+            "dim": 2,
+            "width": 0.003,
+            "cells_across": 3,
+            "layers": [
+                {"name": "a", "thickness": 0.004, "cells": 4},
+                {"name": "b", "thickness": 0.006, "cells": 3},
+            ],
+        },
+        "multicomponent": {
+            "species": list(SPECIES),
+            "regions": {
+                "a": region | {"c": 40.0, "initial": dict(zip(SPECIES, START[0]))},
+                "b": region | {"c": 25.0, "initial": dict(zip(SPECIES, START[1]))},
+            },
+        },
+        "time": {"t_end": 0.02, "dt": 0.01},
+        "discretisation": {"degree": 2},
+        "output": {},
+    }
+    summary = run_case(data, None, comm=comm).summary
+    assert summary["ranks"] == comm.size and summary["status"] == "ok"
+    for k, s in enumerate(SPECIES):
+        exact = (40.0 * START[0][k] * 0.004 + 25.0 * START[1][k] * 0.006) * 0.003
+        assert summary["inventory"][s]["initial"] == pytest.approx(exact, rel=1e-12)
+        assert summary["inventory"][s]["case"] == pytest.approx(exact, rel=1e-12)
