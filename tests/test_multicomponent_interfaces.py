@@ -394,9 +394,10 @@ def test_closed_two_layer_vessel_relaxes_to_the_partition_equilibrium():
     transient.set_initial_by_region(start)
     state = transient.initial_state(0.0, 1e-4)
     first = state.inventories[0]
-    # the interface node holds the mean potential of its two regions: its share of the
-    # inventory is a P2 quadrature of a piecewise-polynomial start, so the reference uses
-    # the start's own inventory (not c L x)
+    # the interface node holds the inventory-weighted mean potential of its two regions, so
+    # the start's inventory is the data's Σ_r c_r L_r x_r to round-off (finding F4)
+    data = [40.0 * THICK[0] * xa + 30.0 * THICK[1] * xb for xa, xb in ((0.5, 0.1), (0.2, 0.3))]
+    assert first[:2] == pytest.approx(data, rel=1e-12)
     control = StepControl(rtol=1e-8, atol=1e-10, dt_max=2.0)
     march(transient, state, TimeSettings(0.0, 20.0, 1e-4, adaptive=True, control=control))
     last = state.records[-1]

@@ -36,7 +36,7 @@ from mpi4py import MPI
 import dolfinx.fem.petsc
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.interrupts import deferred_call
@@ -44,6 +44,7 @@ from emcd_fem.models.multicomponent import MaxwellStefanModel
 from emcd_fem.models.multicomponent_films import MaxwellStefanFilmModel
 from emcd_fem.models.multicomponent_thermal import thermal_quadrature_degree
 from emcd_fem.models.newton import newton_solve
+from emcd_fem.models.shared_nodes import inventory_weighted_values, region_nodes
 from emcd_fem.models.stepping import StepHooks, attempt
 from emcd_fem.models.transient import TransientState
 from emcd_fem.physics import maxwell_stefan as ms
@@ -199,13 +200,14 @@ class TransientMaxwellStefan:
     ) -> None:
         """Set x(t_start) per region (collective): region → points (3, N) → all n x_i (n, N).
 
-        With partition coefficients each region's start is stored as its potential μ = x/H
-        (x jumps at the interfaces); a node shared by regions takes the mean of their μ.
-        A node shared by cells of several regions gets the mean of their compositions
-        (the interface node of a Loschmidt tube: 1/2, which keeps each species' inventory
-        of the piecewise-uniform start exact for P1 and P2 on a symmetric mesh). Which
-        regions touch a node is summed over every rank's owned cells, so the start does not
-        depend on the partition.
+        Each region's start is stored as its potential μ_k = x_k/H_k (x itself without
+        partitions). A node shared by regions takes the mean of their values weighted by
+        w_r = ∫_{Ω_r} c H_k φ dx (:func:`~emcd_fem.models.shared_nodes.inventory_weighted_values`),
+        so every species' initial inventory Σ_r ∫_{Ω_r} c x_{k,r} dx is exact for data the
+        space represents (piecewise uniform starts: to round-off) whatever c, H and the mesh
+        on either side; nodes outside the inventory (P2 triangle vertices) take the plain
+        mean. Which regions touch a node is summed over every rank's owned cells, so the
+        start does not depend on the partition.
 
         Args:
             compositions: Every region of the domain → its initial composition.
@@ -223,46 +225,35 @@ class TransientMaxwellStefan:
         labels = dict(labels or {})
         ind = list(model.bootstrap.independent)
         tdim = domain.mesh.topology.dim
+        parent_tags = domain.local_cell_tags()
+        storage = model.concentration * model.mole_fractions_of(ufl.as_vector([1.0] * (n - 1)))
         problems = []
         for b, u in enumerate(self.unknowns):
             V = u.function_space
             imap = V.dofmap.index_map
             nodes = imap.size_local + imap.num_ghosts
             cells = np.arange(V.mesh.topology.index_map(tdim).size_local, dtype=np.int32)
-            if model.entity_maps is not None:  # a block's submesh: its cells' parent tags
-                cells = model.entity_maps[b].sub_topology_to_topology(cells, inverse=False)
-            tags = domain.local_cell_tags()[cells]
+            emap = None if model.entity_maps is None else model.entity_maps[b]
+            if emap is not None:  # a block's submesh: its cells' parent tags
+                cells = emap.sub_topology_to_topology(cells, inverse=False)
+            tags = parent_tags[cells]
             points = V.tabulate_dof_coordinates()[:nodes].T
-            total, count = np.zeros((nodes, n - 1)), np.zeros(nodes)
-            for region in model.block_regions[b]:
-                mark = la.vector(imap, 1)
-                mark.array[:] = 0.0
-                owned = np.flatnonzero(tags == domain.regions[region])
-                mark.array[np.unique(V.dofmap.list[owned].ravel())] = 1.0
-                mark.scatter_reverse(la.InsertMode.add)
-                mark.scatter_forward()
-                touched = mark.array > 0
+            regions = {r: domain.regions[r] for r in model.block_regions[b]}
+            touched, potentials = {}, {}
+            for region, tag in regions.items():
+                touched[region] = region_nodes(V, tags, tag)
                 values = np.broadcast_to(
                     np.asarray(compositions[region](points), dtype=float), (n, nodes)
-                ).T[touched]
-                low = float(values.min(initial=0.0))
-                high = float(values.max(initial=1.0))
-                error = float(np.abs(values.sum(axis=1) - 1.0).max(initial=0.0))
-                low, high, error = (
-                    self.comm.allreduce(low, op=MPI.MIN),
-                    self.comm.allreduce(high, op=MPI.MAX),
-                    self.comm.allreduce(error, op=MPI.MAX),
-                )
-                name = labels.get(region, f"region {region!r}")
-                if not (np.isfinite([low, high, error]).all() and low >= 0.0 and high <= 1.0):
-                    problems.append(
-                        f"{name}: initial mole fractions leave [0, 1] ({low:g}..{high:g})"
-                    )
-                elif error > SUM_TOLERANCE:
-                    problems.append(f"{name}: initial mole fractions sum to 1 ± {error:.3g}")
-                total[touched] += values[:, ind] / model.solubility[region]  # μ = x/H
-                count[touched] += 1
-            u.x.array.reshape(-1, n - 1)[:] = total / np.maximum(count, 1)[:, None]
+                ).T
+                problem = _composition_problem(values[touched[region]], self.comm)
+                if problem:
+                    problems.append(f"{labels.get(region, f'region {region!r}')}: {problem}")
+                potentials[region] = values[:, ind] / model.solubility[region]  # μ = x/H
+            measures = [domain.dx] if emap is None else [domain.dx(t) for t in regions.values()]
+            start = inventory_weighted_values(
+                V, domain.mesh, storage, measures, parent_tags, regions, potentials, touched, emap
+            )
+            u.x.array.reshape(-1, n - 1)[:] = start
             u.x.scatter_forward()
         if problems:
             raise EmcdInputError("; ".join(problems))
@@ -381,6 +372,18 @@ class TransientMaxwellStefan:
             rejected=rejected,
             change_rate=change / (dt * max(size, 1e-300)),
         )
+
+
+def _composition_problem(values: np.ndarray, comm: MPI.Comm) -> str | None:
+    """What is wrong with mole fractions (nodes, n) of a region, the same on every rank."""
+    low = comm.allreduce(float(values.min(initial=0.0)), op=MPI.MIN)
+    high = comm.allreduce(float(values.max(initial=1.0)), op=MPI.MAX)
+    error = comm.allreduce(float(np.abs(values.sum(axis=1) - 1.0).max(initial=0.0)), op=MPI.MAX)
+    if not (np.isfinite([low, high, error]).all() and low >= 0.0 and high <= 1.0):
+        return f"initial mole fractions leave [0, 1] ({low:g}..{high:g})"
+    if error > SUM_TOLERANCE:
+        return f"initial mole fractions sum to 1 ± {error:.3g}"
+    return None
 
 
 __all__ = ["MulticomponentStepRecord", "TransientMaxwellStefan"]

@@ -46,6 +46,7 @@ from emcd_fem.models.multicomponent_transient import (
     MulticomponentStepRecord,
     TransientMaxwellStefan,
 )
+from emcd_fem.pipeline.initial_inventory import data_inventory, inventory_record
 from emcd_fem.pipeline.multicomponent_run import build_model, result_fields
 from emcd_fem.pipeline.multicomponent_thermal import add_thermal_results, optional_thermal_setup
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
@@ -209,10 +210,7 @@ def _summary(
             s: {"relative": last.balance[s], "max_over_steps": max(r.balance[s] for r in records)}
             for s in species
         },
-        "inventory": {
-            s: {"initial": start["inventory"][k], "final": last.inventory[s]}
-            for k, s in enumerate(species)
-        },
+        "inventory": inventory_record(species, start["inventory"], last.inventory, start["data"]),
         "x_range": {s: list(owned_range(f)) for s, f in fractions.items()},
         "probes": {
             n: {"point": list(start["points"][n]), "initial": start["probes"][n], "final": v}
@@ -326,6 +324,7 @@ def run_transient_multicomponent(
     tic = time.perf_counter()
     begin = {
         "inventory": initial_inventory,
+        "data": data_inventory(case, domain, inputs.mixtures),
         "points": spec.probes,
         "probes": probes.initial,
         "final_probes": probes.history[-1] if probes.history else {},
