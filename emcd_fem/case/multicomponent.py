@@ -20,7 +20,6 @@ Reactions in regions and on walls: ``[[multicomponent.reactions]]``
 (:mod:`emcd_fem.case.multicomponent_reactions`).
 """
 
-import math
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -30,7 +29,12 @@ from emcd_fem.case.base import CaseError
 from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
-from emcd_fem.case.multicomponent_closing import bootstrap_of, closing_problems
+from emcd_fem.case.multicomponent_closing import (
+    bootstrap_of,
+    closing_problems,
+    source_problems,
+    unused_bootstrap_data,
+)
 from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec, interface_problems
 from emcd_fem.case.multicomponent_reactions import (
     balance_problems,
@@ -176,24 +180,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
     species, problems = spec.species, []
     if len(set(species)) != len(species):
         problems.append((f"{ROOT}.species", "species names must be distinct"))
-    if spec.model == "maxwell_stefan" and len(species) > ms.MAX_SPECIES:
-        problems.append(
-            (
-                f"{ROOT}.species",
-                f"the Maxwell–Stefan model takes at most {ms.MAX_SPECIES} species, got "
-                f"{len(species)}: lump minor species together, or use model = "
-                "'mixture_averaged'",
-            )
-        )
-    for key, kind in (("stagnant_species", "stagnant"), ("flux_ratios", "flux_ratios")):
-        if getattr(spec, key) is not None and spec.bootstrap != kind:
-            problems.append(
-                (
-                    f"{ROOT}.{key}",
-                    f"only used with bootstrap = {kind!r}, but the bootstrap is "
-                    f"{spec.bootstrap!r}: set bootstrap = {kind!r} or remove {key}",
-                )
-            )
+    problems += unused_bootstrap_data(spec)
     if spec.bootstrap == "stagnant" and spec.stagnant_species not in species:
         problems.append(
             (
@@ -268,25 +255,7 @@ def _balance_problems(
         bootstrap = bootstrap_of(spec)
     except (EmcdInputError, KeyError, ValueError):
         return []
-    problems = []
-    for name, region in sorted(spec.regions.items()):  # ∇·N_i = R_i needs Σ ν_i R_i = 0
-        if not region.sources:
-            continue
-        rates = [float(region.sources.get(s, 0.0)) for s in spec.species]
-        if not all(math.isfinite(r) for r in rates):
-            continue
-        total = sum(n * r for n, r in zip(bootstrap.weights, rates, strict=True))
-        scale = sum(abs(n * r) for n, r in zip(bootstrap.weights, rates, strict=True))
-        if abs(total) > 1e-12 * scale:
-            problems.append(
-                (
-                    f"{ROOT}.regions.{name}.sources",
-                    f"the rates violate the bootstrap ({bootstrap.kind}): Σ ν_i R_i = "
-                    f"{total:.6g} ≠ 0; with ∇·N_i = R_i the relation Σ ν_i N_i = 0 cannot "
-                    "hold: balance the reaction (for zero net flux, Σ R_i = 0)",
-                )
-            )
-    return problems + balance_problems(spec, bootstrap)
+    return source_problems(spec, bootstrap) + balance_problems(spec, bootstrap)
 
 
 def _initial_problems(spec: MulticomponentSpec, transient: bool) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ given, else the species the interface coefficients leave out, else the most abun
 the boundaries (and initial states), ties to the name that sorts first.
 """
 
+import math
 from typing import Any
 
 from emcd_fem.case.check_tools import suggest
@@ -109,4 +110,61 @@ def bootstrap_of(spec: Any) -> ms.Bootstrap:
     return base if closing is None else ms.with_closing(base, species.index(closing))
 
 
-__all__ = ["bootstrap_of", "closing_problems", "eliminated_species"]
+
+def unused_bootstrap_data(spec: Any) -> list[tuple[str, str]]:
+    """Bootstrap data the model cannot use (refused, never ignored).
+
+    ``stagnant_species``/``flux_ratios`` under another bootstrap; more species than the
+    Maxwell–Stefan model inverts in closed form (``maxwell_stefan.MAX_SPECIES``).
+    """
+    problems = []
+    if spec.model == "maxwell_stefan" and len(spec.species) > ms.MAX_SPECIES:
+        problems.append(
+            (
+                "multicomponent.species",
+                f"the Maxwell–Stefan model takes at most {ms.MAX_SPECIES} species, got "
+                f"{len(spec.species)}: lump minor species together, or use model = "
+                "'mixture_averaged'",
+            )
+        )
+    for key, kind in (("stagnant_species", "stagnant"), ("flux_ratios", "flux_ratios")):
+        if getattr(spec, key) is not None and spec.bootstrap != kind:
+            problems.append(
+                (
+                    f"multicomponent.{key}",
+                    f"only used with bootstrap = {kind!r}, but the bootstrap is "
+                    f"{spec.bootstrap!r}: set bootstrap = {kind!r} or remove {key}",
+                )
+            )
+    return problems
+
+
+def source_problems(spec: Any, bootstrap: ms.Bootstrap) -> list[tuple[str, str]]:
+    """Region sources that violate the bootstrap: ∇·N_i = R_i needs Σ ν_i R_i = 0."""
+    problems = []
+    for name, region in sorted(spec.regions.items()):
+        if not region.sources:
+            continue
+        rates = [float(region.sources.get(s, 0.0)) for s in spec.species]
+        if not all(math.isfinite(r) for r in rates):
+            continue
+        total = sum(n * r for n, r in zip(bootstrap.weights, rates, strict=True))
+        scale = sum(abs(n * r) for n, r in zip(bootstrap.weights, rates, strict=True))
+        if abs(total) > 1e-12 * scale:
+            problems.append(
+                (
+                    f"multicomponent.regions.{name}.sources",
+                    f"the rates violate the bootstrap ({bootstrap.kind}): Σ ν_i R_i = "
+                    f"{total:.6g} ≠ 0; with ∇·N_i = R_i the relation Σ ν_i N_i = 0 cannot "
+                    "hold: balance the reaction (for zero net flux, Σ R_i = 0)",
+                )
+            )
+    return problems
+
+__all__ = [
+    "bootstrap_of",
+    "closing_problems",
+    "eliminated_species",
+    "source_problems",
+    "unused_bootstrap_data",
+]
