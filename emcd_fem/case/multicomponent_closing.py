@@ -110,7 +110,6 @@ def bootstrap_of(spec: Any) -> ms.Bootstrap:
     return base if closing is None else ms.with_closing(base, species.index(closing))
 
 
-
 def unused_bootstrap_data(spec: Any) -> list[tuple[str, str]]:
     """Bootstrap data the model cannot use (refused, never ignored).
 
@@ -160,6 +159,7 @@ def source_problems(spec: Any, bootstrap: ms.Bootstrap) -> list[tuple[str, str]]
                 )
             )
     return problems
+
 
 __all__ = [
     "bootstrap_of",
