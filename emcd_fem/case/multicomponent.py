@@ -30,6 +30,7 @@ from emcd_fem.case.base import Section as _Section
 from emcd_fem.case.check_tools import suggest
 from emcd_fem.case.dusty_gas import DustyGasSpec, dusty_gas_problems
 from emcd_fem.case.multicomponent_closing import bootstrap_of, closing_problems
+from emcd_fem.case.multicomponent_data import region_data_problems
 from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec, interface_problems
 from emcd_fem.case.multicomponent_reactions import (
     balance_problems,
@@ -211,6 +212,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
         for a, row in sorted((region.diffusivities or {}).items()):
             problems += _names(f"{path}.diffusivities", [a], species)
             problems += _names(f"{path}.diffusivities.{a}", row, species)
+    problems += region_data_problems(spec)  # c against T, P; Đ_ij given and computed
     for name, bc in sorted(spec.boundaries.items()):
         path = f"{ROOT}.boundaries.{name}.mole_fractions"
         given = bc.mole_fractions

@@ -30,6 +30,7 @@ from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models import multicomponent_reactions as mr
 from emcd_fem.models.multicomponent_inputs import (
     MODELS,
@@ -253,6 +254,9 @@ class MaxwellStefanModel:
         else:
             F = F - sum(production[k] * w[m] for m, k in enumerate(ind)) * dx
         self._production = [fem.form(f * domain.dx) for f in production]
+        # one quadrature rule per integral for the residual and its UFL Jacobian (else UFL
+        # estimates each separately: an inexact Newton for a rational flux law)
+        F = pin_quadrature(F)
         self.residual_form = F  # UFL: the steady residual (storage added by a transient)
         self.block_residuals = [F]
         self._residual = fem.form(F)

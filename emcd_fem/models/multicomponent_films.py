@@ -31,6 +31,7 @@ from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models import multicomponent_range as mrange
 from emcd_fem.models import multicomponent_reactions as mr
 from emcd_fem.models.assembly import jacobian
@@ -270,7 +271,8 @@ class MaxwellStefanFilmModel:
             A, B = block_of[a], block_of[b]
             F[A] += sum(q * ws[A][m]("+") for m, q in enumerate(flow)) * self._dS(j)
             F[B] += -sum(q * ws[B][m]("-") for m, q in enumerate(flow)) * self._dS(j)
-        return F
+        # one quadrature rule for each residual and its UFL Jacobian (an exact Newton)
+        return [pin_quadrature(f) for f in F]
 
     def _film_flows(self, block_of: Mapping[str, int]) -> dict:
         """(a, b) → (dS id, [N_k·n_ab = k_k H_a,k (μ_a,k − μ_b,k) per independent k])."""
