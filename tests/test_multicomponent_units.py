@@ -20,9 +20,10 @@ from emcd_fem.analytic.multicomponent import film_solution
 from emcd_fem.case import CaseError, load_case
 from emcd_fem.case.materials import resolve_spec
 from emcd_fem.case.multicomponent_data import unit_notes
-from emcd_fem.errors import EmcdInputError
+from emcd_fem.errors import EmcdInputError, EmcdSolverError
 from emcd_fem.materials import kinetic_theory as kt
-from emcd_fem.materials.mixture import mixture_from_kinetic_theory
+from emcd_fem.materials.mixture import GasMixture, mixture_from_kinetic_theory
+from emcd_fem.models.multicomponent_inputs import check_step_stop
 from emcd_fem.physics import maxwell_stefan as ms
 from emcd_fem.pipeline.run import run_case
 
@@ -181,3 +182,33 @@ def test_a_diffusivity_spread_of_1e4_converges_to_the_exact_film():
     flux = _stiff_run(40, 2).summary["boundary_flux"]  # P2: the tester's 1e-8 level
     fe = np.array([flux[s]["right"] for s in SPECIES])
     assert np.max(np.abs(fe - exact)) / scale < 1e-6
+
+
+def test_a_step_size_stop_with_a_large_residual_is_refused_naming_the_spread():
+    # snes_stol = 1e-3 stops Newton on the step after 3 iterations (residual 6e-8 of its
+    # start): before, accepted, and the run ended with "please report it" (exit 7)
+    stiff = copy.deepcopy(GIVEN)
+    stiff["N2"]["CO2"] = 0.168
+    data = _case({"diffusivities": stiff, "c": C}, cells=20)
+    data["solver"] = {"petsc_options": {"snes_stol": 1e-3}}
+    with pytest.raises(EmcdSolverError) as info:
+        run_case(data)
+    text = str(info.value)
+    assert "CONVERGED_SNORM_RELATIVE" in text and "not converged" in text
+    assert "Đ('N2', 'CO2') = 0.168 m^2/s is 2.47e+03 × Đ('H2', 'CO2')" in text
+    assert "cm^2/s?" in text
+
+
+def test_step_stop_check_accepts_a_converged_or_almost_exact_newton():
+    mix = {
+        "gas": GasMixture(
+            tuple(SPECIES), {("H2", "N2"): 1e-4, ("H2", "CO2"): 1e-4, ("N2", "CO2"): 1e-4}, C
+        )
+    }
+    reason = "CONVERGED_SNORM_RELATIVE"
+    check_step_stop("x", reason, [1.0, 1e-3, 1e-9], 1.0, mix)  # 1e-9 of the start
+    check_step_stop("x", reason, [1e-15, 2e-15], 1.0, mix)  # below 1e-10 q_ref
+    check_step_stop("x", "CONVERGED_FNORM_RELATIVE", [1.0, 0.5], 1.0, mix)
+    with pytest.raises(EmcdSolverError, match="not converged") as info:
+        check_step_stop("x", reason, [1.0, 1e-7], 1.0, mix)
+    assert "likely cause" not in str(info.value)  # Đ spread 1: no cause named

@@ -14,17 +14,14 @@
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.properties import (
     concentration_conflict,
     diffusivity_hint,
     temperature_hint,
 )
-
-if TYPE_CHECKING:
-    from emcd_fem.case.multicomponent import MulticomponentSpec
-    from emcd_fem.materials.mixture import GasMixture
 
 ROOT = "multicomponent"
 
@@ -35,11 +32,12 @@ COMPUTED_BY: dict[str, str] = {
 }
 
 
-def region_data_problems(spec: "MulticomponentSpec") -> list[tuple[str, str]]:
+def region_data_problems(spec: Any) -> list[tuple[str, str]]:
     """(key path, message) of every contradiction in the regions' data.
 
     Args:
-        spec: The ``[multicomponent]`` section.
+        spec: The ``[multicomponent]`` section (``case.multicomponent.MulticomponentSpec``,
+            which imports this module).
     """
     problems = []
     for name, region in sorted(spec.regions.items()):
@@ -59,7 +57,7 @@ def region_data_problems(spec: "MulticomponentSpec") -> list[tuple[str, str]]:
     return problems
 
 
-def unit_notes(spec: "MulticomponentSpec") -> list[str]:
+def unit_notes(spec: Any) -> list[str]:
     """Notes on region values that look like a unit slip (never errors), by key path.
 
     Args:
@@ -75,9 +73,7 @@ def unit_notes(spec: "MulticomponentSpec") -> list[str]:
     return [n for n in notes if n is not None]
 
 
-def mixtures_record(
-    spec: "MulticomponentSpec", mixtures: Mapping[str, "GasMixture"]
-) -> dict[str, dict[str, Any]]:
+def mixtures_record(spec: Any, mixtures: Mapping[str, GasMixture]) -> dict[str, dict[str, Any]]:
     """Region → the data the run used: source, c [mol/m^3], Đ_ij [m^2/s] per pair, T, P.
 
     Args:

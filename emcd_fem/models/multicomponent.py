@@ -38,6 +38,7 @@ from emcd_fem.models.multicomponent_inputs import (
     check_mixtures,
     check_sources,
     check_stagnant,
+    check_step_stop,
     coupling_warnings,
     mixture_fields,
     newton_options,
@@ -142,6 +143,7 @@ class MaxwellStefanModel:
         if model not in MODELS:
             raise EmcdInputError(f"unknown multicomponent model {model!r}; choose one of {MODELS}")
         species = check_mixtures(domain, mixtures)
+        self.mixtures: dict[str, GasMixture] = dict(mixtures)
         self.species: tuple[str, ...] = species
         n = len(self.species)
         self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
@@ -297,7 +299,7 @@ class MaxwellStefanModel:
         guess = self._guess.solve()
         self.x.x.array[:] = guess.x.array
         try:
-            iterations, reason, _ = newton_solve(self._problem, self.domain.comm)
+            iterations, reason, history = newton_solve(self._problem, self.domain.comm)
         except EmcdSolverError:
             snes = self._problem.solver
             history = snes.getConvergenceHistory()[0]
@@ -309,6 +311,8 @@ class MaxwellStefanModel:
                 "the boundary compositions, or pass petsc_options (e.g. snes_max_it)"
                 + interface_advice(self.interfaces)
             ) from None
+        what = "the Maxwell–Stefan Newton solve"  # a step-size stop must have a small residual
+        check_step_stop(what, reason, history, self.flux_scale, self.mixtures)
         self.x.x.scatter_forward()
         fractions = self._mole_fractions()
         produced = bool(self.sources or self.reactions)
