@@ -62,12 +62,19 @@ class MixtureSpec(ThermalMixSpec):
     )
     diffusivities: dict[str, dict[str, float]] | None = Field(
         default=None,
-        description="Đ_ij [m^2/s] per pair, nested: {H2 = {N2 = 8.33e-5}}; every pair once.",
+        description="Đ_ij [m^2/s] per pair, nested: {H2 = {N2 = 8.33e-5}}; every pair once; "
+        "only with source = `given` (else refused: they would be ignored). Above 1e-3 m^2/s: "
+        "a note (cm^2/s meant?).",
     )
     c: float | None = Field(
-        default=None, gt=0, description="Total concentration c [mol/m^3] (else P/(R T))."
+        default=None,
+        gt=0,
+        description="Total concentration c [mol/m^3] (else P/(R T)); with T and P it must be "
+        "P/(R T) to 1e-3 (else refused).",
     )
-    T: float | None = Field(default=None, gt=0, description="Temperature [K].")
+    T: float | None = Field(
+        default=None, gt=0, description="Temperature [K] (below 60 K: a note, °C meant?)."
+    )
     P: float | None = Field(default=None, gt=0, description="Pressure [Pa].")
     mechanism: str = Field(default="gri30.yaml", description="Cantera mechanism file.")
     sources: dict[str, float] | None = Field(
