@@ -212,3 +212,18 @@ def test_step_stop_check_accepts_a_converged_or_almost_exact_newton():
     with pytest.raises(EmcdSolverError, match="not converged") as info:
         check_step_stop("x", reason, [1.0, 1e-7], 1.0, mix)
     assert "likely cause" not in str(info.value)  # Đ spread 1: no cause named
+
+
+def test_transient_summary_records_the_data_used_and_the_notes():
+    data = tomllib.loads((ROOT / "demos" / "loschmidt.toml").read_text())
+    data["output"] = {}
+    for layer in data["geometry"]["layers"]:
+        layer["cells"] = 4
+    data["time"] = {"t_end": 0.01, "dt": 5e-3}  # two fixed steps
+    data["multicomponent"]["regions"]["upper"]["diffusivities"]["He"]["Ar"] = 0.73  # cm²/s
+    summary = run_case(data).summary
+    assert summary["materials"]["lower"]["diffusivities"] == {"He": {"Ar": 7.3e-5}}
+    assert summary["materials"]["upper"]["diffusivities"] == {"He": {"Ar": 0.73}}
+    assert summary["materials"]["upper"]["concentration"] == 40.0
+    (note,) = [w for w in summary["warnings"] if "cm^2/s" in w]
+    assert note.startswith("multicomponent.regions.upper.diffusivities.He.Ar = 0.73 m^2/s")

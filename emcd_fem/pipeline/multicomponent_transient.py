@@ -34,6 +34,7 @@ import numpy as np
 
 from emcd_fem.case import Case
 from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
+from emcd_fem.case.multicomponent_data import mixtures_record, unit_notes
 from emcd_fem.errors import EmcdInputError
 from emcd_fem.expressions import evaluate
 from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
@@ -331,6 +332,8 @@ def run_transient_multicomponent(
     dofs = sum(u.function_space.dofmap.index_map.size_global for u in model.unknowns)
     dofs *= len(model.species) - 1
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
+    summary["materials"] = mixtures_record(spec, inputs.mixtures)  # the c and Đ_ij used
+    summary["warnings"] += unit_notes(spec)  # values that look like unit slips
     _judge(summary)
     result_checks.mark_interrupted(summary)
     fields = result_fields(model, model.mole_fraction_fields(), spec)
