@@ -178,10 +178,12 @@ def test_a_diffusivity_spread_of_1e4_converges_to_the_exact_film():
         fe = np.array([flux[s]["right"] for s in SPECIES])
         errors.append(np.max(np.abs(fe - exact)) / scale)
     rates = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
-    assert np.all(rates > 1.8), (errors, rates)  # P1 reaction fluxes: O(h²)
+    # P1 reaction fluxes O(h²): measured 4.95e-3, 1.41e-3, 3.92e-4 (rates 1.81, 1.84, still
+    # pre-asymptotic: the N2/CO2 profile is steep near the ends at this Đ spread)
+    assert np.all(rates > 1.7), (errors, rates)
     flux = _stiff_run(40, 2).summary["boundary_flux"]  # P2: the tester's 1e-8 level
     fe = np.array([flux[s]["right"] for s in SPECIES])
-    assert np.max(np.abs(fe - exact)) / scale < 1e-6
+    assert np.max(np.abs(fe - exact)) / scale < 1e-8  # measured 6.6e-10 (80 cells 4.4e-11)
 
 
 def test_a_step_size_stop_with_a_large_residual_is_refused_naming_the_spread():
