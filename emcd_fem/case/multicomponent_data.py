@@ -76,6 +76,9 @@ def unit_notes(spec: Any) -> list[str]:
 def mixtures_record(spec: Any, mixtures: Mapping[str, GasMixture]) -> dict[str, dict[str, Any]]:
     """Region → the data the run used: source, c [mol/m^3], Đ_ij [m^2/s] per pair, T, P.
 
+    Pairs are keyed by species name in sorted order (``{CO2: {H2: ..., N2: ...}, H2: {N2:
+    ...}}``), so the record reads the same whatever order the case lists the species in.
+
     Args:
         spec: The section (source, T, P as given).
         mixtures: Region → the resolved mixture (:func:`~emcd_fem.case.multicomponent.
@@ -83,12 +86,13 @@ def mixtures_record(spec: Any, mixtures: Mapping[str, GasMixture]) -> dict[str, 
     """
     record = {}
     for name, mix in sorted(mixtures.items()):
-        region, s = spec.regions[name], mix.species
+        region, names = spec.regions[name], sorted(mix.species)
         record[name] = {
             "source": region.source,
             "concentration": float(mix.concentration),
-            "diffusivities": {
-                a: {b: float(mix.pair(a, b)) for b in s[i + 1 :]} for i, a in enumerate(s[:-1])
+            "diffusivities": {  # by name, a < b: the same whatever the species order
+                a: {b: float(mix.pair(a, b)) for b in names[i + 1 :]}
+                for i, a in enumerate(names[:-1])
             },
             "T": region.T,
             "P": region.P,
