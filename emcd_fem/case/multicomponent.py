@@ -35,6 +35,7 @@ from emcd_fem.case.multicomponent_closing import (
     source_problems,
     unused_bootstrap_data,
 )
+from emcd_fem.case.multicomponent_data import region_data_problems
 from emcd_fem.case.multicomponent_interfaces import InterfaceMixSpec, interface_problems
 from emcd_fem.case.multicomponent_reactions import (
     balance_problems,
@@ -66,12 +67,19 @@ class MixtureSpec(ThermalMixSpec):
     )
     diffusivities: dict[str, dict[str, float]] | None = Field(
         default=None,
-        description="Đ_ij [m^2/s] per pair, nested: {H2 = {N2 = 8.33e-5}}; every pair once.",
+        description="Đ_ij [m^2/s] per pair, nested: {H2 = {N2 = 8.33e-5}}; every pair once; "
+        "only with source = `given` (else refused: they would be ignored). Above 1e-3 m^2/s: "
+        "a note (cm^2/s meant?).",
     )
     c: float | None = Field(
-        default=None, gt=0, description="Total concentration c [mol/m^3] (else P/(R T))."
+        default=None,
+        gt=0,
+        description="Total concentration c [mol/m^3] (else P/(R T)); with T and P it must be "
+        "P/(R T) to 1e-3 (else refused).",
     )
-    T: float | None = Field(default=None, gt=0, description="Temperature [K].")
+    T: float | None = Field(
+        default=None, gt=0, description="Temperature [K] (below 60 K: a note, °C meant?)."
+    )
     P: float | None = Field(default=None, gt=0, description="Pressure [Pa].")
     mechanism: str = Field(default="gri30.yaml", description="Cantera mechanism file.")
     sources: dict[str, float] | None = Field(
@@ -217,6 +225,7 @@ def species_problems(spec: MulticomponentSpec, *, transient: bool = False) -> li
         for a, row in sorted((region.diffusivities or {}).items()):
             problems += _names(f"{path}.diffusivities", [a], species)
             problems += _names(f"{path}.diffusivities.{a}", row, species)
+    problems += region_data_problems(spec)  # c against T, P; Đ_ij given and computed
     for name, bc in sorted(spec.boundaries.items()):
         path = f"{ROOT}.boundaries.{name}.mole_fractions"
         given = bc.mole_fractions
@@ -373,15 +382,6 @@ def build_inputs(spec: MulticomponentSpec) -> ModelInputs:
     return ModelInputs(mixtures, compositions, bootstrap, spec.model, sources, tuple(reactions))
 
 
-def initial_compositions(spec: MulticomponentSpec) -> dict[str, list[float | str]]:
-    """Region → the initial mole fraction of each species, in ``spec.species`` order."""
-    return {
-        r: [m.initial[s] for s in spec.species]
-        for r, m in sorted(spec.regions.items())
-        if m.initial is not None
-    }
-
-
 __all__ = [
     "CompositionSpec",
     "MixtureSpec",
@@ -389,7 +389,6 @@ __all__ = [
     "MulticomponentSpec",
     "bootstrap_of",
     "build_inputs",
-    "initial_compositions",
     "load_multicomponent",
     "species_problems",
 ]

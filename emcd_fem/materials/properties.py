@@ -88,6 +88,9 @@ def resolve(name: str, model: MaterialModel) -> ResolvedMaterial:
         diagnostics["D_AB_chapman_enskog"] = d_ab
     else:
         d_ab = model.D
+    conflict = concentration_conflict(key, model.c, model.T, model.P)
+    if conflict is not None:
+        raise EmcdInputError(f"{key}.c: {conflict}")
     if model.c is None:
         if model.T is None or model.P is None:
             raise EmcdInputError(f"{key}: give c, or T and P (ideal gas c = P/(R T))")
@@ -182,21 +185,75 @@ def unit_hints(key: str, model: MaterialModel) -> list[str]:
         key: ``materials.<name>``.
         model: The material's inputs (SI units: T [K], D [m^2/s]).
     """
-    hints: list[str] = []
     if model.gases is None:
-        return hints
-    if model.T is not None and model.T < T_SUSPICIOUS:
-        hints.append(
-            f"{key}.T = {model.T:g} K: colder than any gas-phase use but cryogenic ones; T is "
-            f"in kelvin (if {model.T:g} °C was meant: {model.T + 273.15:g} K)"
-        )
-    if model.D is not None and model.D > D_SUSPICIOUS:
-        hints.append(
-            f"{key}.D = {model.D:g} m^2/s: larger than any binary gas diffusivity at 1 atm "
-            f"(≤ ~1e-3 m^2/s); D is in m^2/s (if {model.D:g} cm^2/s was meant: "
-            f"{model.D * 1e-4:g} m^2/s); a gas at low pressure can reach it"
-        )
-    return hints
+        return []
+    hints = [temperature_hint(f"{key}.T", model.T), diffusivity_hint(f"{key}.D", model.D)]
+    return [h for h in hints if h is not None]
+
+
+def temperature_hint(key: str, T: float | None) -> str | None:
+    """A note when a gas temperature T [K] is below :data:`T_SUSPICIOUS` (°C meant?).
+
+    Args:
+        key: The key path of T, e.g. ``materials.gas.T``.
+        T: The temperature [K] (None: no note).
+    """
+    if T is None or T >= T_SUSPICIOUS:
+        return None
+    return (
+        f"{key} = {T:g} K: colder than any gas-phase use but cryogenic ones; T is "
+        f"in kelvin (if {T:g} °C was meant: {T + 273.15:g} K)"
+    )
+
+
+def diffusivity_hint(key: str, D: float | None) -> str | None:
+    """A note when a given gas diffusivity D [m^2/s] exceeds :data:`D_SUSPICIOUS` (cm^2/s?).
+
+    Args:
+        key: The key path of D, e.g. ``materials.gas.D``.
+        D: The binary diffusivity [m^2/s] (None: no note).
+    """
+    if D is None or D <= D_SUSPICIOUS:
+        return None
+    return (
+        f"{key} = {D:g} m^2/s: larger than any binary gas diffusivity at 1 atm "
+        f"(≤ ~1e-3 m^2/s); diffusivities are in m^2/s (if {D:g} cm^2/s was meant: "
+        f"{D * 1e-4:g} m^2/s); a gas at low pressure can reach it"
+    )
+
+
+#: Largest relative difference between a given c and the P/(R T) of the given T and P
+#: taken as the same value (rounded inputs: 40.6 for 40.62 mol/m^3 is 5e-4 off).
+CONCENTRATION_RTOL = 1e-3
+
+
+def concentration_conflict(
+    key: str, c: float | None, T: float | None, P: float | None
+) -> str | None:
+    """Why a given c contradicts the ideal-gas P/(R T) of the given T and P, or None.
+
+    Args:
+        key: The key path of the section, e.g. ``materials.gas``.
+        c: Total concentration [mol/m^3] (None: no conflict).
+        T: Temperature [K].
+        P: Pressure [Pa].
+
+    Returns:
+        The message (without the key path ``<key>.c``) when
+        |c − P/(R T)| > :data:`CONCENTRATION_RTOL` P/(R T), else None.
+    """
+    if c is None or T is None or P is None:
+        return None
+    ideal = kt.ideal_gas_concentration(T, P)
+    difference = abs(c - ideal) / ideal
+    if difference <= CONCENTRATION_RTOL:
+        return None
+    return (
+        f"c = {c:g} mol/m^3 contradicts P/(R T) = {ideal:.6g} mol/m^3 of {key}.T = {T:g} K "
+        f"and {key}.P = {P:g} Pa (relative difference {difference:.3g} > "
+        f"{CONCENTRATION_RTOL:g}); give c or T and P consistently (c = P/(R T) is used "
+        "when c is left out)"
+    )
 
 
 def _is_porous(model: MaterialModel) -> bool:

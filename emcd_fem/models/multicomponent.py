@@ -30,6 +30,7 @@ from emcd_fem.interrupts import deferred_call
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models import multicomponent_reactions as mr
 from emcd_fem.models.multicomponent_inputs import (
     MODELS,
@@ -37,6 +38,7 @@ from emcd_fem.models.multicomponent_inputs import (
     check_mixtures,
     check_sources,
     check_stagnant,
+    check_step_stop,
     coupling_warnings,
     mixture_fields,
     newton_options,
@@ -141,6 +143,7 @@ class MaxwellStefanModel:
         if model not in MODELS:
             raise EmcdInputError(f"unknown multicomponent model {model!r}; choose one of {MODELS}")
         species = check_mixtures(domain, mixtures)
+        self.mixtures: dict[str, GasMixture] = dict(mixtures)
         self.species: tuple[str, ...] = species
         n = len(self.species)
         self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
@@ -253,6 +256,9 @@ class MaxwellStefanModel:
         else:
             F = F - sum(production[k] * w[m] for m, k in enumerate(ind)) * dx
         self._production = [fem.form(f * domain.dx) for f in production]
+        # one quadrature rule per integral for the residual and its UFL Jacobian (else UFL
+        # estimates each separately: an inexact Newton for a rational flux law)
+        F = pin_quadrature(F)
         self.residual_form = F  # UFL: the steady residual (storage added by a transient)
         self.block_residuals = [F]
         self._residual = fem.form(F)
@@ -293,7 +299,7 @@ class MaxwellStefanModel:
         guess = self._guess.solve()
         self.x.x.array[:] = guess.x.array
         try:
-            iterations, reason, _ = newton_solve(self._problem, self.domain.comm)
+            iterations, reason, history = newton_solve(self._problem, self.domain.comm)
         except EmcdSolverError:
             snes = self._problem.solver
             history = snes.getConvergenceHistory()[0]
@@ -305,6 +311,8 @@ class MaxwellStefanModel:
                 "the boundary compositions, or pass petsc_options (e.g. snes_max_it)"
                 + interface_advice(self.interfaces)
             ) from None
+        what = "the Maxwell–Stefan Newton solve"  # a step-size stop must have a small residual
+        check_step_stop(what, reason, history, self.flux_scale, self.mixtures)
         self.x.x.scatter_forward()
         fractions = self._mole_fractions()
         produced = bool(self.sources or self.reactions)

@@ -31,6 +31,7 @@ from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.partition import regions_on_boundary
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
+from emcd_fem.mesh.quadrature import pin_quadrature
 from emcd_fem.models import multicomponent_range as mrange
 from emcd_fem.models import multicomponent_reactions as mr
 from emcd_fem.models.assembly import jacobian
@@ -42,6 +43,7 @@ from emcd_fem.models.multicomponent_inputs import (
     check_mixtures,
     check_sources,
     check_stagnant,
+    check_step_stop,
     mixture_fields,
     newton_options,
 )
@@ -111,6 +113,7 @@ class MaxwellStefanFilmModel:
         if model not in MODELS:
             raise EmcdInputError(f"unknown multicomponent model {model!r}; choose one of {MODELS}")
         self.species = species = check_mixtures(domain, mixtures)
+        self.mixtures: dict[str, GasMixture] = dict(mixtures)
         n = len(species)
         self.bootstrap = bootstrap if bootstrap is not None else ms.zero_net_flux(n)
         if len(self.bootstrap.weights) != n:
@@ -178,8 +181,7 @@ class MaxwellStefanFilmModel:
             [bc for bc, i in zip(bcs, owners, strict=True) if i == k]
             for k in range(len(self.blocks))
         ]
-        # the films' interior-facet measure, '+' in the first region of each pair
-        data = [
+        data = [  # the films' interior-facet measure, '+' in the first region of each pair
             (j + 1, interface_entities(domain, a, b).ravel()) for j, (a, b) in enumerate(self.films)
         ]
         self._dS = ufl.Measure("dS", domain=msh, subdomain_data=data)
@@ -224,8 +226,7 @@ class MaxwellStefanFilmModel:
         self._guess = self.nonlinear_problem(
             self._residuals(block_of, self._fick_fluxes), bcs, guess_options, "emcd_ms_films_guess"
         )
-        # the mole fractions on the parent mesh (discontinuous Lagrange), filled after a
-        # solve: the flux fields and the mass-average velocity are built on them
+        # x on the parent mesh (DG), filled after a solve: flux fields and velocity use them
         self._x_parent = [
             fem.Function(fem.functionspace(msh, ("DG", degree)), name=f"x_{species[k]}")
             for k in ind
@@ -270,7 +271,7 @@ class MaxwellStefanFilmModel:
             A, B = block_of[a], block_of[b]
             F[A] += sum(q * ws[A][m]("+") for m, q in enumerate(flow)) * self._dS(j)
             F[B] += -sum(q * ws[B][m]("-") for m, q in enumerate(flow)) * self._dS(j)
-        return F
+        return [pin_quadrature(f) for f in F]  # one rule for F and its Jacobian: exact Newton
 
     def _film_flows(self, block_of: Mapping[str, int]) -> dict:
         """(a, b) → (dS id, [N_k·n_ab = k_k H_a,k (μ_a,k − μ_b,k) per independent k])."""
@@ -314,9 +315,9 @@ class MaxwellStefanFilmModel:
         advice = "refine the mesh, check the compositions and film coefficients"
         advice += mrange.interface_advice(self.interfaces)
         newton_solve(self._guess, comm, what="the Maxwell–Stefan film start (Fick)", advice=advice)
-        iterations, reason, _ = newton_solve(
-            self._problem, comm, what="the Maxwell–Stefan (films) Newton solve", advice=advice
-        )
+        what = "the Maxwell–Stefan (films) Newton solve"
+        iterations, reason, history = newton_solve(self._problem, comm, what=what, advice=advice)
+        check_step_stop(what, reason, history, self.flux_scale, self.mixtures)
         for u in self.potentials:
             u.x.scatter_forward()
         fractions = self.mole_fraction_fields()
@@ -368,8 +369,7 @@ class MaxwellStefanFilmModel:
         """Species → x_i on the parent mesh, discontinuous Lagrange (jumps at interfaces)."""
         ind, e = self.bootstrap.independent, self.bootstrap.eliminated
         size = len(self._x_parent)
-        # a blocked space's dofmap is the scalar one with block size n − 1: each component
-        # copies over with a stride; x = H μ node by node (DG nodes belong to one cell)
+        # blocked dofmap = scalar one, block size n − 1 (stride copy); x = H μ per DG node
         for m, target in enumerate(self._x_parent):
             for part, u in zip(self._parts, self.potentials, strict=True):
                 part.x.array[:] = u.x.array.reshape(-1, size)[:, m]

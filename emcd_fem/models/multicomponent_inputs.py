@@ -13,7 +13,7 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx import fem
 
-from emcd_fem.errors import EmcdInputError, unknown_name
+from emcd_fem.errors import EmcdInputError, EmcdSolverError, unknown_name
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.mesh.domain import Domain
@@ -200,6 +200,71 @@ def coupling_warnings(mixtures: Mapping[str, GasMixture]) -> list[str]:
     return warnings
 
 
+#: A Newton stop on the step size (CONVERGED_SNORM_RELATIVE) is accepted only when the last
+#: residual is below this fraction of the first (a healthy Newton is far below: quadratic
+#: convergence puts the residual after a tiny step at the square of its relative size) or
+#: below :data:`STEP_STOP_FLOOR` q_ref; else the fluxes do not balance (tester h8 F2: 1.7e-7
+#: after a linear convergence, balance 2e-6 open).
+STEP_STOP_RTOL: float = 1e-8
+#: ... or below this fraction of the natural flux scale q_ref (a start that is almost exact).
+STEP_STOP_FLOOR: float = 1e-10
+#: A Đ spread (max Đ_ij / min Đ_ij in one region) above this is named as a likely cause.
+SPREAD_SUSPICIOUS: float = 1e3
+
+
+def check_step_stop(
+    what: str,
+    reason: str,
+    history: Sequence[float],
+    scale: float,
+    mixtures: Mapping[str, GasMixture],
+) -> None:
+    """Refuse a Newton that stopped on its step size with the residual not small.
+
+    Args:
+        what: The solve, e.g. "the Maxwell–Stefan Newton solve".
+        reason: The SNES converged reason's name.
+        history: The residual norm per iteration.
+        scale: The natural flux scale q_ref of the residual [mol/s in 3D].
+        mixtures: Region → mixture (a large Đ spread is named as the likely cause).
+
+    Raises:
+        EmcdSolverError: CONVERGED_SNORM_RELATIVE with the last residual above
+            :data:`STEP_STOP_RTOL` × the first and :data:`STEP_STOP_FLOOR` × q_ref.
+    """
+    if reason != "CONVERGED_SNORM_RELATIVE" or len(history) < 2:
+        return
+    first, last = history[0], history[-1]
+    if last <= STEP_STOP_RTOL * first or last <= STEP_STOP_FLOOR * scale:
+        return
+    text = (
+        f"{what} did not converge: "
+        f"Newton stopped on its step size (CONVERGED_SNORM_RELATIVE) with the residual at "
+        f"{last:.3e}, {last / first:.3g} of its start: not converged, the fluxes would not "
+        "balance"
+    )
+    spreads = []
+    for region in sorted(mixtures):
+        mix, m = mixtures[region], mixtures[region].matrix
+        pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
+        lo, hi = min(pairs, key=lambda p: m[p]), max(pairs, key=lambda p: m[p])
+        if m[hi] / m[lo] > SPREAD_SUSPICIOUS:
+            s = mix.species
+            spreads.append(
+                f"region {region!r}: Đ{s[hi[0]], s[hi[1]]} = {m[hi]:g} m^2/s is "
+                f"{m[hi] / m[lo]:.3g} × Đ{s[lo[0]], s[lo[1]]} = {m[lo]:g} m^2/s"
+            )
+    if spreads:
+        text += (
+            "; likely cause: diffusivities spanning more than "
+            f"{SPREAD_SUSPICIOUS:g} ({'; '.join(spreads)}) — a value in cm^2/s? (Đ_ij are "
+            "in m^2/s)"
+        )
+    raise EmcdSolverError(
+        text + "; or tighten snes_stol / raise snes_max_it in [solver] petsc_options"
+    )
+
+
 def check_reaction_places(
     domain: Domain,
     reaction: Reaction,
@@ -264,12 +329,16 @@ def newton_options(
 
 __all__ = [
     "MODELS",
+    "SPREAD_SUSPICIOUS",
+    "STEP_STOP_FLOOR",
+    "STEP_STOP_RTOL",
     "SUM_TOLERANCE",
     "check_compositions",
     "check_mixtures",
     "check_reaction_places",
     "check_sources",
     "check_stagnant",
+    "check_step_stop",
     "coupling_warnings",
     "mixture_fields",
     "newton_options",

@@ -98,6 +98,7 @@ def check_case(case: Case) -> dict[str, Any]:
 def _multicomponent_report(case: Case) -> dict[str, Any]:
     """``emcd check`` of a ``[multicomponent]`` case: the mixtures build, the exact film."""
     from emcd_fem.case.multicomponent import build_inputs
+    from emcd_fem.case.multicomponent_data import unit_notes
     from emcd_fem.pipeline.multicomponent_run import film_reference
 
     if case.multicomponent.model == "dusty_gas":
@@ -113,6 +114,9 @@ def _multicomponent_report(case: Case) -> dict[str, Any]:
             for name, mix in sorted(inputs.mixtures.items())
         },
     }
+    notes = unit_notes(case.multicomponent)
+    if notes:
+        report["warnings"] = notes
     film = film_reference(case, inputs)
     if film is not None:
         species = case.multicomponent.species

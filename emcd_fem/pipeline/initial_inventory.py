@@ -10,7 +10,7 @@ data and the exact integral is not formed here (``None``).
 from collections.abc import Mapping, Sequence
 
 from emcd_fem.case import Case
-from emcd_fem.case.multicomponent import initial_compositions
+from emcd_fem.case.multicomponent_data import initial_compositions
 from emcd_fem.materials.mixture import GasMixture
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.post.mesh_report import region_measures

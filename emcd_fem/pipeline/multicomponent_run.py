@@ -8,7 +8,8 @@ code as every run (summary.json, fields, pictures). The summary has ``boundary_f
 ``analytic`` (the exact film of a layered slab, 1D or a 2D/3D slab of the same layers,
 with compositions on ``left`` and ``right`` only, the other faces impermeable, and no
 sources or reactions: :func:`emcd_fem.analytic.multicomponent.layered_film_solution`, its
-flux per area times the slab's cross-section) and ``solver``.
+flux per area times the slab's cross-section), ``solver``, ``materials`` (per region
+the c and Đ_ij used, with units) and ``warnings`` (unit-slip notes included).
 Fields: every species' mole fraction ``x_<species>``, molar flux ``molar_flux_<species>``
 and, with every molar mass known, the mass-average velocity.
 """
@@ -28,6 +29,7 @@ from dolfinx import fem
 from emcd_fem.analytic.multicomponent import FilmSolution, LayerInterface, layered_film_solution
 from emcd_fem.case import Case, LayeredSlab
 from emcd_fem.case.multicomponent import ModelInputs, MulticomponentSpec, build_inputs
+from emcd_fem.case.multicomponent_data import mixtures_record, unit_notes
 from emcd_fem.case.multicomponent_interfaces import interface_inputs
 from emcd_fem.case.multicomponent_reactions import region_temperatures
 from emcd_fem.errors import EmcdInputError, EmcdSolverError
@@ -243,6 +245,9 @@ def run_multicomponent(
     tic = time.perf_counter()
     spec = case.multicomponent
     inputs = build_inputs(spec)
+    notes = unit_notes(spec)  # values that look like unit slips: noted, never refused
+    for note in notes:
+        logger.warning(note)
     films = interface_inputs(spec)[1]
     setup = thermal_setup(case, domain) if case.thermal is not None else None
     model = build_model(case, domain, inputs, thermal=setup.inputs if setup else None)
@@ -265,7 +270,8 @@ def run_multicomponent(
         "x_range": {s: list(r) for s, r in solution.x_range.items()},
         "analytic": film_summary(film_reference(case, inputs), flux, species, cross_section(case)),
         "solver": solver_record(solution),
-        "warnings": list(solution.warnings),
+        "materials": mixtures_record(spec, inputs.mixtures),  # the c and Đ_ij used
+        "warnings": list(solution.warnings) + notes,
     }
     if setup is not None:
         summary |= soret_summary(model, domain, setup)

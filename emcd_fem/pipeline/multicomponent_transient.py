@@ -33,8 +33,8 @@ from mpi4py import MPI
 import numpy as np
 
 from emcd_fem.case import Case
-from emcd_fem.case.multicomponent import ROOT, build_inputs, initial_compositions
-from emcd_fem.errors import EmcdInputError
+from emcd_fem.case.multicomponent import ROOT, build_inputs
+from emcd_fem.case.multicomponent_data import initial_compositions, mixtures_record, unit_notes
 from emcd_fem.expressions import evaluate
 from emcd_fem.io.checkpoint import CHECKPOINT, fingerprint, restore_state, write_checkpoint
 from emcd_fem.io.output import write_csv
@@ -50,6 +50,7 @@ from emcd_fem.pipeline.initial_inventory import data_inventory, inventory_record
 from emcd_fem.pipeline.multicomponent_run import build_model, result_fields
 from emcd_fem.pipeline.multicomponent_thermal import add_thermal_results, optional_thermal_setup
 from emcd_fem.pipeline.output import RunResult, common_summary, write_outputs
+from emcd_fem.pipeline.species_probes import Probes
 from emcd_fem.pipeline.species_run import bootstrap_record, equimolar_verdict
 from emcd_fem.pipeline.transient_run import (
     StopOnSignal,
@@ -60,7 +61,6 @@ from emcd_fem.pipeline.transient_run import (
 from emcd_fem.post import result_checks
 from emcd_fem.post.integrals import owned_range
 from emcd_fem.post.result_checks import BALANCE_FAIL_RTOL
-from emcd_fem.post.sampling import PointLocator
 
 logger = logging.getLogger("emcd_fem")
 FLUX_UNITS = ("mol/(m^2 s)", "mol/(m s)", "mol/s")
@@ -85,56 +85,6 @@ def initial_functions(case: Case) -> dict[str, Callable[[np.ndarray], np.ndarray
         return f
 
     return {r: composition(v) for r, v in initial_compositions(case.multicomponent).items()}
-
-
-class Probes:
-    """Every species' mole fraction at named points (collective; values on every rank).
-
-    Args:
-        model: The Maxwell–Stefan model (its unknown field is sampled).
-        points: Probe name → point [m] (1 to 3 coordinates).
-
-    Raises:
-        EmcdInputError: a point outside the mesh (on every rank).
-    """
-
-    def __init__(self, model: MaxwellStefanModel, points: dict[str, list[float]]) -> None:
-        self.model, self.names = model, sorted(points)
-        self.points = np.zeros((len(self.names), 3))
-        for i, name in enumerate(self.names):
-            self.points[i, : len(points[name])] = points[name]
-        self.history: list[dict[str, dict[str, float]]] = []
-        self.locator = PointLocator(model.domain.mesh, self.points)  # one search, every step
-        first = self.sample()
-        outside = [n for n in self.names if not np.isfinite(list(first[n].values())).all()]
-        if outside:
-            raise EmcdInputError(
-                "; ".join(f"{ROOT}.probes.{n}: the point lies outside the mesh" for n in outside)
-            )
-        self.initial = first
-
-    def sample(self) -> dict[str, dict[str, float]]:
-        """Probe → species → x_i now (the eliminated species: 1 − Σ of the others)."""
-        if not self.names:
-            return {}
-        model = self.model
-        if model.entity_maps is not None:  # films: x itself on the parent mesh (DG)
-            values = self.locator.evaluate(model.independent_field())
-        else:
-            values = self.locator.evaluate(model.x)
-        if model.entity_maps is None and model.solubility_field is not None:  # x = H ⊙ μ
-            scale = self.locator.evaluate(model.solubility_field)
-            values = None if values is None else values * scale
-        result = None
-        if values is not None:  # rank 0
-            full = np.zeros((len(self.names), len(model.species)))
-            full[:, list(model.bootstrap.independent)] = values
-            full[:, model.bootstrap.eliminated] = 1.0 - values.sum(axis=1)
-            result = {
-                n: {s: float(full[i, k]) for k, s in enumerate(model.species)}
-                for i, n in enumerate(self.names)
-            }
-        return model.domain.comm.bcast(result, root=0)
 
 
 def time_series_table(
@@ -333,6 +283,8 @@ def run_transient_multicomponent(
     dofs = sum(u.function_space.dofmap.index_map.size_global for u in model.unknowns)
     dofs *= len(model.species) - 1
     summary |= common_summary(case, domain, dofs, comm, {}, mesh_reused=mesh_reused)
+    summary["materials"] = mixtures_record(spec, inputs.mixtures)  # the c and Đ_ij used
+    summary["warnings"] += unit_notes(spec)  # values that look like unit slips
     _judge(summary)
     result_checks.mark_interrupted(summary)
     fields = result_fields(model, model.mole_fraction_fields(), spec)
@@ -392,7 +344,6 @@ def _draw(
 
 
 __all__ = [
-    "Probes",
     "initial_functions",
     "run_transient_multicomponent",
     "time_series_table",

@@ -142,7 +142,8 @@ def finish_species_run(
         mesh_reused: The domain was given to the run.
     """
     summary = run.summary
-    summary |= common_summary(case, domain, run.dofs, comm, {}, mesh_reused=mesh_reused)
+    common = common_summary(case, domain, run.dofs, comm, {}, mesh_reused=mesh_reused)
+    summary |= {k: v for k, v in common.items() if k not in summary}  # e.g. the run's materials
     judge(summary, *check)
     tic, start = times
     timings["post"] = time.perf_counter() - tic
