@@ -61,6 +61,7 @@ from emcd_fem.solvers.defaults import (  # re-exported: the documented public pa
     merge_petsc_options,
 )
 from emcd_fem.solvers.dirichlet_rows import scale_matrix_rows
+from emcd_fem.solvers.heap import release_free_memory
 
 logger = logging.getLogger("emcd_fem")
 
@@ -330,10 +331,14 @@ def solve_linear(
     error = ""
     try:
         with guarded_callbacks(ksp):  # a failing monitor stops the solve on every rank
+            # the set-up's and assembly's freed temporaries leave the process before the
+            # preconditioner is built (peak memory: emcd_fem.solvers.heap)
             if isinstance(problem, ScaledLinearProblem):
                 problem.assemble()
+                release_free_memory()
                 ksp.solve(problem.b, problem.x)
             else:  # DOLFINx assembly (blocked problems): Dirichlet rows of 1
+                release_free_memory()
                 problem.solve()
     except PETSc.Error as exc:
         error = str(exc)
