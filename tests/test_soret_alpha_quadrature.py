@@ -22,11 +22,10 @@ import dolfinx.jit
 import pytest
 import ufl
 from dolfinx import fem, mesh
-from ufl.algorithms import compute_form_data
 from ufl.corealg.traversal import unique_pre_traversal
 
 from emcd_fem.case import load_case
-from emcd_fem.mesh.quadrature import pin_quadrature
+from emcd_fem.mesh.quadrature import ffcx_form_data, pin_quadrature
 
 
 def _degrees(form):
@@ -90,15 +89,7 @@ HARD_LIMIT = 40
 
 def _integrals(form):
     """(quadrature degree FFCx will use, processed integrand's node count) per integral."""
-    data = compute_form_data(
-        form,
-        do_apply_function_pullbacks=True,
-        do_apply_integral_scaling=True,
-        do_apply_geometry_lowering=True,
-        preserve_geometry_types=(ufl.classes.Jacobian,),
-        do_apply_restrictions=True,
-        do_append_everywhere_integrals=False,
-    )
+    data = ffcx_form_data(form)
     out = []
     for group in data.integral_data:
         for integral in group.integrals:

@@ -25,6 +25,7 @@ __all__ = [
     "CURVED_NOISE",
     "cell_diameter",
     "curved_degree_warning",
+    "ffcx_form_data",
     "geometry_degree",
     "linear_field_gradient_error",
     "pin_quadrature",
@@ -35,6 +36,23 @@ __all__ = [
 
 def _group_key(integral: ufl.Integral, subdomain: object) -> tuple[str, object]:
     return integral.integral_type(), subdomain
+
+
+def ffcx_form_data(form: ufl.Form) -> object:
+    """UFL's processed form data with the arguments FFCx (0.11) passes: its estimates.
+
+    The integrals' ``metadata()["estimated_polynomial_degree"]`` (or a stated
+    ``quadrature_degree``) are the degrees FFCx will integrate with.
+    """
+    return compute_form_data(
+        form,
+        do_apply_function_pullbacks=True,
+        do_apply_integral_scaling=True,
+        do_apply_geometry_lowering=True,
+        preserve_geometry_types=(ufl.classes.Jacobian,),
+        do_apply_restrictions=True,
+        do_append_everywhere_integrals=False,
+    )
 
 
 def pin_quadrature(form: ufl.Form | None) -> ufl.Form | None:
@@ -53,15 +71,7 @@ def pin_quadrature(form: ufl.Form | None) -> ufl.Form | None:
     """
     if form is None or form.empty():
         return form
-    data = compute_form_data(  # the arguments FFCx (0.11) passes: same estimates
-        form,
-        do_apply_function_pullbacks=True,
-        do_apply_integral_scaling=True,
-        do_apply_geometry_lowering=True,
-        preserve_geometry_types=(ufl.classes.Jacobian,),
-        do_apply_restrictions=True,
-        do_append_everywhere_integrals=False,
-    )
+    data = ffcx_form_data(form)
     degrees: dict[tuple[str, object], int] = {}
     for group in data.integral_data:
         # FFCx sums only integrals with equal metadata: one that states its own degree
