@@ -12,11 +12,11 @@ The file holds one unstructured grid (the mesh, written once) and every field on
 * optional integer cell data (the region index).
 
 Cells are Lagrange cells (VTK types 68-72), the types DOLFINx writes and reads
-(``dolfinx.io.vtkhdf.read_mesh``). The pieces of every rank are gathered on rank 0 (one
-``Gatherv`` per array, straight into the final array) and written there with h5py (no
-parallel HDF5 in the PyPI wheels): points in the global DOF order, cells in the global
-cell order, so the file does not depend on the rank count beyond that numbering. Rank 0
-holds the whole field file in memory while writing. A scalar Lagrange field of the grid's
+(``dolfinx.io.vtkhdf.read_mesh``). Rank 0 writes the file with h5py (no parallel HDF5
+in the PyPI wheels), one array and one rank's rows at a time
+(:class:`emcd_fem.io.rank_zero_file.RankZeroFile`): points in the global DOF order, cells
+in the global cell order, so the file does not depend on the rank count beyond that
+numbering. A scalar Lagrange field of the grid's
 degree is written from its own DOFs and a DG0 field from its cell values (no
 interpolation, no second function space).
 
@@ -38,6 +38,8 @@ import numpy.typing as npt
 from dolfinx import cpp as _cpp
 from dolfinx import fem
 from dolfinx import mesh as dmesh
+
+from emcd_fem.io.rank_zero_file import RankZeroFile
 
 #: File name suffix of field files.
 SUFFIX = ".vtkhdf"
@@ -132,24 +134,6 @@ def _cell_dofs(function: fem.Function, n_cells: int) -> npt.NDArray[np.float64]:
     return function.x.array[blocked]
 
 
-def _gather_rows(comm: MPI.Comm, array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
-    """The rows of ``array`` of every rank stacked in rank order on rank 0 (else None).
-
-    One ``Gatherv`` into the final array (no pickled copies); one rank: the array itself.
-    """
-    array = np.ascontiguousarray(array)
-    if comm.size == 1:
-        return array
-    counts = comm.gather(array.size, root=0)
-    if comm.rank != 0:
-        comm.Gatherv(array, None, root=0)
-        return None
-    row = int(np.prod(array.shape[1:]))
-    out = np.empty((sum(counts) // max(row, 1), *array.shape[1:]), dtype=array.dtype)
-    comm.Gatherv(array, (out, counts), root=0)
-    return out
-
-
 def write_field_file(
     filename: str | Path,
     functions: Sequence[fem.Function],
@@ -170,8 +154,12 @@ def write_field_file(
         the same on every rank.
 
     Note:
-        Rank 0 holds the gathered arrays (mesh and fields, ~0.3 kB per cell in 3D) while
-        writing; the other ranks send theirs with one ``Gatherv`` per array.
+        Rank 0 writes one array at a time, receiving the other ranks' rows one rank at a
+        time: besides its own rows it holds one rank's block of one array (and the cell
+        offsets of the whole mesh while writing them). Contiguous, uncompressed datasets
+        (DOLFINx's HDF5 reads no compressed data); connectivity and offsets in the integer
+        type of :func:`index_type`, cell types in one byte. VTK, ParaView, pyvista and
+        ``dolfinx.io.vtkhdf.read_mesh`` read it.
     """
     msh = functions[0].function_space.mesh
     comm = msh.comm
@@ -184,46 +172,65 @@ def write_field_file(
     n_cells_global = msh.topology.index_map(tdim).size_global
     cell_type = msh.topology.cell_type
     nodes_per_cell = V.dofmap.dof_layout.num_dofs
-    perm = np.argsort(_cpp.io.perm_vtk(cell_type, nodes_per_cell))
-    index = index_type(max(index_map.size_global, nodes_per_cell * n_cells_global))
+    n_ids = nodes_per_cell * n_cells_global
+    index = index_type(max(index_map.size_global, n_ids))
+    vtk_type = _cpp.io.get_vtk_cell_type(cell_type, tdim)
+
+    def header(file: Any) -> None:
+        root = file.create_group("VTKHDF")
+        root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
+        root.attrs["Type"] = np.bytes_(b"UnstructuredGrid")
+        root["NumberOfPoints"] = np.array([index_map.size_global], dtype=np.int64)
+        root["NumberOfCells"] = np.array([n_cells_global], dtype=np.int64)
+        root["NumberOfConnectivityIds"] = np.array([n_ids], dtype=np.int64)
+
+    def cell_arrays(file: Any) -> None:
+        file["VTKHDF/Offsets"] = np.arange(0, n_ids + 1, nodes_per_cell, dtype=index)
+        file["VTKHDF/Types"] = np.full(n_cells_global, vtk_type, dtype=np.uint8)
+
+    out = RankZeroFile(comm, Path(filename))
+    out.root(header)
+    out.put("VTKHDF", "Points", V.tabulate_dof_coordinates()[:n_owned])
+    out.put("VTKHDF", "Connectivity", _connectivity(V, n_cells, index).reshape(-1))
+    out.root(cell_arrays)
+
+    info: dict[str, dict[str, Any]] = {}
+    for function in functions:
+        element = _element_info(function)
+        association = "point" if element["family"] == "Lagrange" else "cell"
+        dofs_name = f"{function.name}_dofs" if association == "cell" and element["degree"] else None
+        info[function.name] = {"association": association, **element, "dofs_array": dofs_name}
+    out.root(lambda file: file["VTKHDF"].create_group("PointData"))
+    for function in functions:
+        if info[function.name]["association"] == "point":
+            out.put("VTKHDF/PointData", function.name, _component_values(function, V, n_owned))
+    out.root(lambda file: file["VTKHDF"].create_group("CellData"))
+    for function in functions:
+        if info[function.name]["association"] == "cell":
+            values = _cell_centre_values(function, n_cells)
+            out.put("VTKHDF/CellData", function.name, values)
+            if info[function.name]["dofs_array"]:
+                dofs = _cell_dofs(function, n_cells)
+                out.put("VTKHDF/CellData", info[function.name]["dofs_array"], dofs)
+    for name, values in (cell_data or {}).items():
+        out.put("VTKHDF/CellData", name, np.asarray(values)[:n_cells])
+    out.close()
+    return info
+
+
+def _connectivity(
+    V: fem.FunctionSpace, n_cells: int, index: type[np.integer]
+) -> npt.NDArray[np.integer]:
+    """Global node numbers (VTK order) of the owned cells, (cells, nodes per cell)."""
+    index_map = V.dofmap.index_map
+    nodes_per_cell = V.dofmap.dof_layout.num_dofs
+    perm = np.argsort(_cpp.io.perm_vtk(V.mesh.topology.cell_type, nodes_per_cell))
     connectivity = np.empty((n_cells, nodes_per_cell), dtype=index)
     for start in range(0, n_cells, CHUNK):  # global node numbers by chunks: no int64 copy
         stop = min(start + CHUNK, n_cells)  # owned cells only (ghosts follow them)
         local = V.dofmap.list[start:stop][:, perm]
         connectivity[start:stop] = index_map.local_to_global(local.ravel()).reshape(local.shape)
-
-    info: dict[str, dict[str, Any]] = {}
-    point_arrays: dict[str, np.ndarray | None] = {}
-    cell_arrays: dict[str, np.ndarray | None] = {}
-    for function in functions:
-        element = _element_info(function)
-        if element["family"] == "Lagrange":
-            values = _component_values(function, V, n_owned)
-            point_arrays[function.name] = _gather_rows(comm, values)
-            info[function.name] = {"association": "point", **element, "dofs_array": None}
-            continue
-        cell_arrays[function.name] = _gather_rows(comm, _cell_centre_values(function, n_cells))
-        dofs_name = None
-        if element["degree"] > 0:
-            dofs_name = f"{function.name}_dofs"
-            cell_arrays[dofs_name] = _gather_rows(comm, _cell_dofs(function, n_cells))
-        info[function.name] = {"association": "cell", **element, "dofs_array": dofs_name}
-    for name, values in (cell_data or {}).items():
-        cell_arrays[name] = _gather_rows(comm, np.asarray(values)[:n_cells])
-    points = _gather_rows(comm, V.tabulate_dof_coordinates()[:n_owned])
-    connectivity = _gather_rows(comm, connectivity)
-
-    error = None
-    if comm.rank == 0:
-        try:
-            vtk_type = _cpp.io.get_vtk_cell_type(cell_type, tdim)
-            _write_file(Path(filename), points, connectivity, vtk_type, point_arrays, cell_arrays)
-        except Exception as exc:  # shared below so that every rank raises
-            error = f"cannot write {filename}: {exc}"
-    error = comm.bcast(error, root=0)
-    if error:
-        raise OSError(error)
-    return info
+    return connectivity
 
 
 #: VTKHDF version of the files: the base unstructured-grid layout (one piece, no steps).
@@ -233,41 +240,6 @@ VERSION = (1, 0)
 def index_type(count: int) -> type[np.integer]:
     """int32 for connectivity and offsets while they fit (half the mesh's bytes), else int64."""
     return np.int32 if count <= np.iinfo(np.int32).max else np.int64
-
-
-def _write_file(
-    filename: Path,
-    points: npt.NDArray[np.float64],
-    connectivity: npt.NDArray[np.integer],
-    vtk_type: int,
-    point_arrays: Mapping[str, npt.NDArray[Any]],
-    cell_arrays: Mapping[str, npt.NDArray[Any]],
-) -> None:
-    """Write one VTKHDF unstructured grid of one cell type with h5py (rank 0).
-
-    Contiguous, uncompressed datasets (DOLFINx's HDF5 reads no compressed data);
-    connectivity and offsets in the integer type of :func:`index_type`, cell types in
-    one byte. VTK, ParaView, pyvista and ``dolfinx.io.vtkhdf.read_mesh`` read it.
-    """
-    import h5py
-
-    n_cells, size = connectivity.shape
-    index = index_type(max(connectivity.size, len(points)))
-    with h5py.File(filename, "w") as file:
-        root = file.create_group("VTKHDF")
-        root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
-        root.attrs["Type"] = np.bytes_(b"UnstructuredGrid")
-        root["NumberOfPoints"] = np.array([len(points)], dtype=np.int64)
-        root["NumberOfCells"] = np.array([n_cells], dtype=np.int64)
-        root["NumberOfConnectivityIds"] = np.array([connectivity.size], dtype=np.int64)
-        root["Points"] = np.ascontiguousarray(points)
-        root["Connectivity"] = connectivity.reshape(-1).astype(index, copy=False)
-        root["Offsets"] = np.arange(0, connectivity.size + 1, size, dtype=index)
-        root["Types"] = np.full(n_cells, vtk_type, dtype=np.uint8)
-        for group, arrays in (("PointData", point_arrays), ("CellData", cell_arrays)):
-            data = root.create_group(group)
-            for name, values in arrays.items():
-                data[name] = np.ascontiguousarray(values)
 
 
 def read_grid_arrays(filename: str | Path) -> dict[str, npt.NDArray[Any]]:
