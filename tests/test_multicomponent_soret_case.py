@@ -8,6 +8,7 @@ is refused by key with exit code 2.
 
 import copy
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,31 +21,19 @@ from emcd_fem.models.multicomponent_thermal import PropertyLaw, ThermalDiffusion
 from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 from emcd_fem.pipeline.run import run_case
 
-CASE = """
+GAS = (
+    Path(__file__).resolve().parents[1] / "tests" / "data" / "ternary_soret_gas.toml"
+).read_text()
+CASE = (
+    """
 [geometry]
 kind = "layered_slab"
 dim = 1
 layers = [{ name = "gas", thickness = 0.01, cells = 16 }]
 
-[multicomponent]
-species = ["H2", "N2", "CO2"]
-
-[multicomponent.regions.gas]
-diffusivities = { H2 = { N2 = 8.33e-5, CO2 = 6.80e-5 }, N2 = { CO2 = 1.68e-5 } }
-T = 300.0
-P = 101325.0
-concentration_law = "ideal_gas"
-diffusivity_law = "power"
-diffusivity_exponent = 1.75
-thermal_conductivity = 0.1
-thermal_diffusion_factors = { N2 = { H2 = 0.35 }, CO2 = { H2 = 0.40, N2 = 0.06 } }
-
-[multicomponent.boundaries.left]
-mole_fractions = { H2 = 0.5, N2 = 0.2, CO2 = 0.3 }
-
-[multicomponent.boundaries.right]
-mole_fractions = { H2 = 0.1, N2 = 0.3, CO2 = 0.6 }
-
+"""
+    + GAS
+    + """
 [thermal.boundaries.left]
 type = "temperature"
 value = 300.0
@@ -56,6 +45,7 @@ value = 400.0
 [output]
 pictures = false
 """
+)
 SPECIES = ("H2", "N2", "CO2")
 
 

@@ -10,6 +10,7 @@ mean curve spacing is finer than its interior, twice it: measured 1.6× over), a
 refusal at an eighth of it.
 """
 
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from emcd_fem.geometry import from_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = (ROOT / "tests" / "data" / "meshes" / "two_layer_case.toml.in").read_text()
-TUTORIALS = Path(__file__).resolve().parents[1] / ".venv" / "share" / "doc" / "gmsh" / "tutorials"
+TUTORIALS = Path(sys.prefix) / "share" / "doc" / "gmsh" / "tutorials"  # gmsh's wheel
 
 SQUARE = """
 lc = {lc};

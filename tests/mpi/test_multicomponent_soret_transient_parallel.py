@@ -88,7 +88,15 @@ def test_transient_soret_two_ranks_equal_one():
     assert serial[0][0] < 0
 
 
-CASE = """
+GAS = (
+    Path(__file__).resolve().parents[2] / "tests" / "data" / "ternary_soret_gas.toml"
+).read_text()
+GAS = GAS.replace(  # a closed start for the transient runs
+    "\n[multicomponent.boundaries.left]",
+    "initial = { H2 = 0.4, N2 = 0.3, CO2 = 0.3 }\n\n[multicomponent.boundaries.left]",
+)
+CASE = (
+    """
 [geometry]
 kind = "layered_slab"
 dim = 2
@@ -96,26 +104,9 @@ width = 0.004
 cells_across = 3
 layers = [{ name = "gas", thickness = 0.01, cells = 8 }]
 
-[multicomponent]
-species = ["H2", "N2", "CO2"]
-
-[multicomponent.regions.gas]
-diffusivities = { H2 = { N2 = 8.33e-5, CO2 = 6.80e-5 }, N2 = { CO2 = 1.68e-5 } }
-T = 300.0
-P = 101325.0
-concentration_law = "ideal_gas"
-diffusivity_law = "power"
-diffusivity_exponent = 1.75
-thermal_conductivity = 0.1
-thermal_diffusion_factors = { N2 = { H2 = 0.35 }, CO2 = { H2 = 0.40, N2 = 0.06 } }
-initial = { H2 = 0.4, N2 = 0.3, CO2 = 0.3 }
-
-[multicomponent.boundaries.left]
-mole_fractions = { H2 = 0.5, N2 = 0.2, CO2 = 0.3 }
-
-[multicomponent.boundaries.right]
-mole_fractions = { H2 = 0.1, N2 = 0.3, CO2 = 0.6 }
-
+"""
+    + GAS
+    + """
 [thermal.boundaries.left]
 type = "temperature"
 value = 300.0
@@ -134,6 +125,7 @@ checkpoint_every = 0
 [output]
 pictures = false
 """
+)
 
 
 def test_transient_soret_case_two_ranks_equal_one(tmp_path_factory):
