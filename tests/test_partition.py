@@ -121,3 +121,20 @@ def test_sphere_with_partition_converges():
         )
         errors.append(abs(solution.boundary_flux["outer"] - ref.rate) / ref.rate)
     assert errors[1] < errors[0] / 4 and errors[1] < 2e-4
+
+
+def test_no_partitions_means_unit_solubility_without_adjacency(monkeypatch):
+    """Without partition coefficients x_A is continuous: H = 1 in every region, exactly,
+    whatever the concentrations (a pass over the mesh's facets would add nothing)."""
+    from emcd_fem.materials import partition
+
+    domain = ef.layered_slab([0.4, 0.6], region_names=["a", "b"], dim=2, cells_per_layer=[2, 3])
+    # K = c_b / c_a is the continuous-x_A partition: the same H through the adjacency
+    with_pairs = partition.region_solubilities(domain, MATS, {("a", "b"): 1.0 / 2.0})
+    assert with_pairs == pytest.approx({"a": 1.0, "b": 1.0}, rel=1e-15)
+
+    def refuse(_domain):
+        raise AssertionError("adjacent_regions called without partition coefficients")
+
+    monkeypatch.setattr(partition, "adjacent_regions", refuse)
+    assert partition.region_solubilities(domain, MATS, {}) == {"a": 1.0, "b": 1.0}

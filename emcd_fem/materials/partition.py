@@ -70,6 +70,8 @@ def region_solubilities(
     Raises:
         EmcdInputError: unknown regions, K <= 0, regions that do not touch, inconsistent K.
     """
+    if not partitions:  # x_A continuous everywhere: H = 1 in every region, no adjacency
+        return {region: 1.0 for region in sorted(domain.regions)}
     for a, b in partitions:
         for region in (a, b):
             domain.region_tag(region)
