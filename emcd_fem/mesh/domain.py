@@ -16,6 +16,7 @@ from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import EmcdInputError, unknown_name
+from emcd_fem.mesh.box_partition import slab_box
 from emcd_fem.mesh.simplices import CellStatistics, cell_statistics, is_straight_simplex
 
 #: Boundary names of the built-in box geometries, per coordinate axis (low, high).
@@ -303,14 +304,7 @@ def layered_slab(
             ghost_mode=ghost,
         )
     else:
-        ctype = dmesh.CellType.tetrahedron if cell_type == "simplex" else dmesh.CellType.hexahedron
-        msh = dmesh.create_box(
-            comm,
-            [[0.0, 0.0, 0.0], [float(n_total), width, depth]],
-            [n_total, cells_across, cells_across],
-            cell_type=ctype,
-            ghost_mode=ghost,
-        )
+        msh = slab_box(comm, n_total, cells_across, width, depth, cell_type, ghost)
     # Map the uniform index coordinate onto the layers: node k of layer i lands exactly on
     # the layer's uniform grid, interfaces on nodes.
     index_nodes = np.concatenate([[0], np.cumsum(counts)]).astype(np.float64)

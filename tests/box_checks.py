@@ -1,0 +1,75 @@
+"""Shared checks of ``emcd_fem.mesh.box_partition`` (serial tests and their MPI twin)."""
+
+from mpi4py import MPI
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx import mesh as dmesh
+
+import emcd_fem as ef
+from emcd_fem.mesh.box_partition import slab_box
+
+
+def measures(msh: dmesh.Mesh) -> tuple[float, float, float]:
+    """(volume, exterior facet area, interior facet area) summed over the ranks.
+
+    The interior facet integral needs both cells of every facet between two ranks on
+    each of them (the ghost layer): DOLFINx refuses an interprocess facet without one.
+    """
+    one = fem.Constant(msh, 1.0)
+    values = [
+        fem.assemble_scalar(fem.form(one * measure(domain=msh)))
+        for measure in (ufl.dx, ufl.ds, ufl.dS)
+    ]
+    return tuple(msh.comm.allreduce(v, op=MPI.SUM) for v in values)
+
+
+def cell_corner_set(msh: dmesh.Mesh) -> set:
+    """The owned cells as sets of corner coordinates, gathered on every rank."""
+    tdim = msh.topology.dim
+    n = msh.topology.index_map(tdim).size_local
+    nodes = msh.geometry.dofmaps[0][:n]
+    corners = np.round(msh.geometry.x[nodes], 12)
+    local = {frozenset(map(tuple, cell)) for cell in corners}
+    return set().union(*msh.comm.allgather(local))
+
+
+def slab_flux(comm: MPI.Comm, cell_type: str, cells_across: int) -> float:
+    """Flux through the 3-layer slab (LU: the solver adds no error)."""
+    domain = ef.layered_slab(
+        [0.3e-3, 0.4e-3, 0.3e-3],
+        region_names=["a", "b", "c"],
+        dim=3,
+        cells_per_layer=[3, 4, 3],
+        cells_across=cells_across,
+        width=1e-3,
+        depth=0.5e-3,
+        cell_type=cell_type,
+        comm=comm,
+    )
+    mats = {
+        k: ef.Material(diffusivity=d, concentration=40.9) for k, d in zip("abc", [2e-5, 2e-6, 1e-5])
+    }
+    bcs = {"left": ef.MoleFraction(0.9), "right": ef.MoleFraction(0.1)}
+    lu = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+    solution = ef.EMCDProblem(domain, mats, bcs, petsc_options=lu).solve()
+    return solution.boundary_flux["right"]
+
+
+def check_slab_box(comm: MPI.Comm, cell_type: str, n_total: int, across: int) -> None:
+    """The blocked box on ``comm`` is the serial box: same cells, measures, ghost layer."""
+    ghost = dmesh.GhostMode.shared_facet
+    msh = slab_box(comm, n_total, across, 2.0, 3.0, cell_type, ghost)
+    serial = slab_box(MPI.COMM_SELF, n_total, across, 2.0, 3.0, cell_type, ghost)
+    assert cell_corner_set(msh) == cell_corner_set(serial)
+    # volume n_total × 2 × 3, the surface, and the interior facets (ghost layer complete)
+    assert np.allclose(measures(msh), measures(serial), rtol=1e-13, atol=0.0)
+    assert measures(msh)[0] == np.float64(6.0 * n_total) or np.isclose(
+        measures(msh)[0], 6.0 * n_total, rtol=1e-13, atol=0.0
+    )
+    counts = comm.allgather(msh.topology.index_map(3).size_local)
+    per_hex = 6 if cell_type == "simplex" else 1
+    assert sum(counts) == n_total * across * across * per_hex
+    if cell_type == "simplex":  # the generator's even blocks of hexahedra, kept
+        assert max(counts) - min(counts) <= per_hex
