@@ -73,3 +73,35 @@ def check_slab_box(comm: MPI.Comm, cell_type: str, n_total: int, across: int) ->
     assert sum(counts) == n_total * across * across * per_hex
     if cell_type == "simplex":  # the generator's even blocks of hexahedra, kept
         assert max(counts) - min(counts) <= per_hex
+
+
+def check_slab_boundaries(comm: MPI.Comm) -> None:
+    """The boundary facets of ``layered_slab`` are DOLFINx's ``locate_entities_boundary``
+    on each side (1D, 2D, 3D, simplices and hypercubes, thin and thick cross-sections)."""
+    from emcd_fem.mesh.domain import AXIS_BOUNDARIES
+
+    extents = [1.0, 0.7, 0.4]
+    for dim in (1, 2, 3):
+        for cell_type in ("simplex", "hypercube") if dim > 1 else ("simplex",):
+            for across in (1, 2, 5):
+                domain = ef.layered_slab(
+                    [0.3, 0.2, 0.5],
+                    dim=dim,
+                    cells_per_layer=[3, 2, 4],
+                    cells_across=across,
+                    width=extents[1],
+                    depth=extents[2],
+                    cell_type=cell_type,
+                    comm=comm,
+                )
+                msh = domain.mesh
+                for axis in range(dim):
+                    for side, c in enumerate((0.0, extents[axis])):
+                        expected = dmesh.locate_entities_boundary(
+                            msh,
+                            dim - 1,
+                            lambda p, a=axis, c=c: np.abs(p[a] - c) <= 1e-10,
+                        )
+                        name = AXIS_BOUNDARIES[axis][side]
+                        found = domain.facet_tags.find(domain.boundaries[name])
+                        assert np.array_equal(np.sort(found), np.sort(expected)), (dim, name)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from box_checks import cell_corner_set, check_slab_box, measures, slab_flux
+from box_checks import cell_corner_set, check_slab_boundaries, check_slab_box, measures, slab_flux
 
 from emcd_fem.mesh.box_partition import hexahedron_ghost_ranks, index_owner, local_range
 
@@ -94,3 +94,7 @@ def test_layered_slab_flux_is_exact(cell_type):
     )
     area = 1e-3 * 0.5e-3
     assert slab_flux(MPI.COMM_WORLD, cell_type, 3) / area == pytest.approx(exact.flux, rel=1e-12)
+
+
+def test_slab_boundaries_are_the_located_facets():
+    check_slab_boundaries(MPI.COMM_WORLD)

@@ -323,14 +323,18 @@ def layered_slab(
     boundaries = {}
     facet_list, tag_list = [], []
     tol = 1e-10 * max(extents)
+    # the exterior facets once, their corners once (locate_entities_boundary per side
+    # would find them 2 dim times): a facet lies on a side when all its corners do
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    exterior = dmesh.exterior_facet_indices(msh.topology)
+    corners = msh.geometry.x[dmesh.entities_to_geometry(msh, tdim - 1, exterior)]
     for axis in range(dim):
         for side, coordinate in enumerate((0.0, extents[axis])):
             name = AXIS_BOUNDARIES[axis][side]
             tag = len(boundaries) + 1
             boundaries[name] = tag
-            facets = dmesh.locate_entities_boundary(
-                msh, tdim - 1, lambda p, a=axis, c=coordinate: np.abs(p[a] - c) <= tol
-            )
+            on_side = np.all(np.abs(corners[:, :, axis] - coordinate) <= tol, axis=1)
+            facets = exterior[on_side].astype(np.int32)
             facet_list.append(facets)
             tag_list.append(np.full(facets.size, tag, dtype=np.int32))
     named = {}  # "a|b": the facets between consecutive layers (interface reactions)

@@ -10,7 +10,7 @@ from mpi4py import MPI
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from box_checks import check_slab_box, slab_flux
+from box_checks import check_slab_boundaries, check_slab_box, slab_flux
 
 
 @pytest.mark.parametrize("cell_type", ["simplex", "hypercube"])
@@ -25,3 +25,7 @@ def test_blocked_slab_flux_matches_serial(cell_type):
     parallel = slab_flux(MPI.COMM_WORLD, cell_type, 3)
     serial = slab_flux(MPI.COMM_SELF, cell_type, 3)
     assert parallel == pytest.approx(serial, rel=1e-12)
+
+
+def test_slab_boundaries_are_the_located_facets():
+    check_slab_boundaries(MPI.COMM_WORLD)
