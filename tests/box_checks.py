@@ -105,3 +105,26 @@ def check_slab_boundaries(comm: MPI.Comm) -> None:
                         name = AXIS_BOUNDARIES[axis][side]
                         found = domain.facet_tags.find(domain.boundaries[name])
                         assert np.array_equal(np.sort(found), np.sort(expected)), (dim, name)
+
+
+def check_slab_layers(comm: MPI.Comm) -> None:
+    """The layer of every cell (owned and ghost) of a 3D ``layered_slab``, found from its
+    index in ``create_box``, is the layer its midpoint lies in."""
+    thick = [0.3, 0.2, 0.5]
+    for cell_type in ("simplex", "hypercube"):
+        for per_layer, across in (([3, 2, 4], 1), ([3, 2, 4], 5), ([1, 1, 1], 7), ([5], 2)):
+            domain = ef.layered_slab(
+                thick[: len(per_layer)],
+                dim=3,
+                cells_per_layer=per_layer,
+                cells_across=across,
+                cell_type=cell_type,
+                comm=comm,
+            )
+            msh = domain.mesh
+            cell_map = msh.topology.index_map(3)
+            cells = np.arange(cell_map.size_local + cell_map.num_ghosts, dtype=np.int32)
+            x_mid = dmesh.compute_midpoints(msh, 3, cells)[:, 0]
+            ends = np.cumsum(thick[: len(per_layer)])[:-1]
+            assert np.array_equal(domain.cell_tags.indices, cells)
+            assert np.array_equal(domain.cell_tags.values, np.searchsorted(ends, x_mid) + 1)

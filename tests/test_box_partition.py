@@ -17,7 +17,14 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from box_checks import cell_corner_set, check_slab_boundaries, check_slab_box, measures, slab_flux
+from box_checks import (
+    cell_corner_set,
+    check_slab_boundaries,
+    check_slab_box,
+    check_slab_layers,
+    measures,
+    slab_flux,
+)
 
 from emcd_fem.mesh.box_partition import hexahedron_ghost_ranks, index_owner, local_range
 
@@ -98,3 +105,7 @@ def test_layered_slab_flux_is_exact(cell_type):
 
 def test_slab_boundaries_are_the_located_facets():
     check_slab_boundaries(MPI.COMM_WORLD)
+
+
+def test_slab_layers_from_the_cell_index():
+    check_slab_layers(MPI.COMM_WORLD)

@@ -190,3 +190,21 @@ def slab_box(
         x = msh.geometry.x
         x[:, [0, 2]] = x[:, [2, 0]]
     return msh
+
+
+def slab_box_columns(
+    msh: dmesh.Mesh, n_total: int, cells_across: int, cell_type: str
+) -> npt.NDArray[np.int64]:
+    """The column along x (0 … n_total − 1) of every local cell of a :func:`slab_box`.
+
+    From each cell's index in ``create_box`` (``original_cell_index``: the hexahedron it
+    was cut from, numbered x fastest in the axes it was built with), so exact integers,
+    no coordinates.
+    """
+    simplex = cell_type == "simplex"
+    hexahedron = np.asarray(msh.topology.original_cell_index, dtype=np.int64)
+    if simplex:
+        hexahedron = hexahedron // CELLS_PER_HEXAHEDRON["tetrahedron"]
+    if simplex and n_total > cells_across:  # built with x last (see slab_box)
+        return hexahedron // (cells_across * cells_across)
+    return hexahedron % n_total

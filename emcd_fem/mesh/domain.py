@@ -16,7 +16,7 @@ from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import EmcdInputError, unknown_name
-from emcd_fem.mesh.box_partition import slab_box
+from emcd_fem.mesh.box_partition import slab_box, slab_box_columns
 from emcd_fem.mesh.simplices import CellStatistics, cell_statistics, is_straight_simplex
 
 #: Boundary names of the built-in box geometries, per coordinate axis (low, high).
@@ -315,8 +315,12 @@ def layered_slab(
     tdim = msh.topology.dim
     n_cells = msh.topology.index_map(tdim).size_local + msh.topology.index_map(tdim).num_ghosts
     cells = np.arange(n_cells, dtype=np.int32)
-    midpoints = dmesh.compute_midpoints(msh, tdim, cells)
-    layer_index = np.searchsorted(positions[1:-1], midpoints[:, 0])
+    if dim == 3:  # the column along x of each cell, from its index in create_box
+        column = slab_box_columns(msh, n_total, cells_across, cell_type)
+        layer_index = np.searchsorted(np.cumsum(counts)[:-1], column, side="right")
+    else:
+        midpoints = dmesh.compute_midpoints(msh, tdim, cells)
+        layer_index = np.searchsorted(positions[1:-1], midpoints[:, 0])
     cell_tags = dmesh.meshtags(msh, tdim, cells, (layer_index + 1).astype(np.int32))
     cell_tags.name = "regions"
 

@@ -10,7 +10,7 @@ from mpi4py import MPI
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from box_checks import check_slab_boundaries, check_slab_box, slab_flux
+from box_checks import check_slab_boundaries, check_slab_box, check_slab_layers, slab_flux
 
 
 @pytest.mark.parametrize("cell_type", ["simplex", "hypercube"])
@@ -29,3 +29,7 @@ def test_blocked_slab_flux_matches_serial(cell_type):
 
 def test_slab_boundaries_are_the_located_facets():
     check_slab_boundaries(MPI.COMM_WORLD)
+
+
+def test_slab_layers_from_the_cell_index():
+    check_slab_layers(MPI.COMM_WORLD)
