@@ -45,11 +45,12 @@ def chunk_rows(shape: tuple[int, ...]) -> int:
 
 
 class _ChunkWriter:
-    """Writes the rows it is given to a chunked dataset one whole chunk per HDF5 write.
+    """Writes the rows it is given to a chunked dataset, every chunk whole and once.
 
-    Rows arrive in blocks of any size (one rank's rows); a chunk straddling two blocks is
-    assembled in a buffer of one chunk. The HDF5 calls depend on the dataset alone, not on
-    the blocks: the same file on any number of ranks.
+    Rows arrive in blocks of any size (one rank's rows). The whole chunks inside a block go
+    to HDF5 in one write; a chunk straddling two blocks is assembled in a buffer of one
+    chunk first. So no chunk is ever written (and packed, and stored) partially: HDF5 packs
+    the same chunks in the same order however the rows are split over the ranks.
     """
 
     def __init__(self, dataset: Any) -> None:
@@ -62,19 +63,21 @@ class _ChunkWriter:
     def add(self, block: npt.NDArray[Any]) -> None:
         """Append ``block``'s rows."""
         taken = 0
-        while taken < len(block):
-            if self.filled == 0 and len(block) - taken >= self.rows:  # a whole chunk
-                stop = self.start + self.rows
-                self.dataset[self.start : stop] = block[taken : taken + self.rows]
-                self.start = stop
-                taken += self.rows
-                continue
-            count = min(self.rows - self.filled, len(block) - taken)
-            self.buffer[self.filled : self.filled + count] = block[taken : taken + count]
-            self.filled += count
-            taken += count
+        if self.filled:  # complete the straddling chunk first
+            taken = min(self.rows - self.filled, len(block))
+            self.buffer[self.filled : self.filled + taken] = block[:taken]
+            self.filled += taken
             if self.filled == self.rows:
                 self.flush()
+        whole = (len(block) - taken) // self.rows * self.rows
+        if whole and not self.filled:  # whole chunks straight from the block
+            self.dataset[self.start : self.start + whole] = block[taken : taken + whole]
+            self.start += whole
+            taken += whole
+        rest = len(block) - taken  # the start of the next straddling chunk
+        if rest:
+            self.buffer[self.filled : self.filled + rest] = block[taken:]
+            self.filled += rest
 
     def flush(self) -> None:
         """Write the buffered rows (a whole chunk, or the last one at the end)."""

@@ -58,9 +58,9 @@ def test_rows_in_rank_order_same_bytes_as_one_write(shared_dir):
 
 
 def test_packed_integer_chunks_across_ranks_same_bytes_as_one_write(shared_dir):
-    """Integer blocks that start and end inside chunks (rank r holds 0.7 r chunks of rows,
+    """Integer blocks that start and end inside chunks (rank r holds 2.3 r chunks of rows,
     rank 0 a few rows): chunked, scale-offset packed, the same bytes as one rank's write."""
-    sizes = [5] + [int(0.7 * r * INTEGER_CHUNK) + 3 for r in range(1, COMM.size)]
+    sizes = [5] + [int(2.3 * r * INTEGER_CHUNK) + 3 for r in range(1, COMM.size)]
     start = sum(sizes[: COMM.rank])
 
     def rows(first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
