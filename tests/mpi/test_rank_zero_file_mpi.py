@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from emcd_fem.io.rank_zero_file import RankZeroFile
+from emcd_fem.io.rank_zero_file import INTEGER_CHUNK, RankZeroFile
 
 COMM = MPI.COMM_WORLD
 
@@ -52,6 +52,36 @@ def test_rows_in_rank_order_same_bytes_as_one_write(shared_dir):
             assert np.array_equal(file["G/floats"][()], whole[0])
             assert file["G/ints"].dtype == np.int32
             assert np.array_equal(file["G/ints"][()], whole[1])
+        parallel = (shared_dir / "parallel.h5").read_bytes()
+        assert parallel == (shared_dir / "serial.h5").read_bytes()
+    COMM.Barrier()
+
+
+def test_packed_integer_chunks_across_ranks_same_bytes_as_one_write(shared_dir):
+    """Integer blocks that start and end inside chunks (rank r holds 2.3 r chunks of rows,
+    rank 0 a few rows): chunked, scale-offset packed, the same bytes as one rank's write."""
+    sizes = [5] + [int(2.3 * r * INTEGER_CHUNK) + 3 for r in range(1, COMM.size)]
+    start = sum(sizes[: COMM.rank])
+
+    def rows(first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        index = np.arange(first, first + count, dtype=np.int64)
+        return (index * 7919) % 100003 - 50000, ((index % 5)[:, None] * [1, -1]).astype(np.int8)
+
+    def put(comm: MPI.Comm, filename: Path, arrays: tuple[np.ndarray, np.ndarray]) -> None:
+        out = RankZeroFile(comm, filename)
+        out.root(lambda file: file.create_group("G"))
+        out.put("G", "wide", arrays[0])
+        out.put("G", "pairs", arrays[1])
+        out.close()
+
+    put(COMM, shared_dir / "parallel.h5", rows(start, sizes[COMM.rank]))
+    if COMM.rank == 0:
+        whole = rows(0, sum(sizes))
+        put(MPI.COMM_SELF, shared_dir / "serial.h5", whole)
+        with h5py.File(shared_dir / "parallel.h5") as file:
+            assert file["G/wide"].scaleoffset == 0 and file["G/pairs"].scaleoffset == 0
+            assert np.array_equal(file["G/wide"][()], whole[0])
+            assert np.array_equal(file["G/pairs"][()], whole[1])
         parallel = (shared_dir / "parallel.h5").read_bytes()
         assert parallel == (shared_dir / "serial.h5").read_bytes()
     COMM.Barrier()
