@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from residual_cells_cases import CASES, build, compare, wavy_slab
 
 RTOL = 1e-13
+MATS_PLAIN = {n: ef.Material(1.0, 1.0) for n in ("a", "b", "c")}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -95,6 +96,3 @@ def test_flux_only_model_needs_no_residual_cells():
     assert boundary_dof_cells(domain, model.blocks[0], []).size == 0
     solution = model.solve()
     assert solution.boundary_flux["right"] == pytest.approx(0.1 * 1.0, rel=1e-12)
-
-
-MATS_PLAIN = {n: ef.Material(1.0, 1.0) for n in ("a", "b", "c")}
