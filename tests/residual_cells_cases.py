@@ -17,6 +17,7 @@ import ufl
 from dolfinx import fem, la
 
 import emcd_fem as ef
+from emcd_fem.materials.stoichiometry import Reaction
 from emcd_fem.models.assembly import measured_forms, residuals
 from emcd_fem.models.blocks import boundary_dofs
 from emcd_fem.models.derived import boundary_fluxes
@@ -28,13 +29,20 @@ NAMES = ["a", "b", "c"]
 MATS = {"a": ef.Material(1.0, 2.0), "b": ef.Material(0.1, 1.0), "c": ef.Material(0.5, 1.5)}
 
 
-def wavy_slab(dim: int, comm: MPI.Comm = MPI.COMM_WORLD) -> ef.Domain:
-    """The 3-layer slab with its nodes moved along x inside each layer (flat boundaries).
+def wavy_slab(dim: int, comm: MPI.Comm = MPI.COMM_WORLD, interfaces: bool = False) -> ef.Domain:
+    """The 3-layer slab with its nodes moved along x inside each layer (flat boundaries and
+    interfaces, named "a|b", "b|c" with ``interfaces``).
 
     The shift is a function of the coordinates, so the same mesh on any number of ranks.
     """
     domain = ef.layered_slab(
-        THICK, region_names=NAMES, dim=dim, cells_per_layer=[3, 4, 3], cells_across=3, comm=comm
+        THICK,
+        region_names=NAMES,
+        dim=dim,
+        cells_per_layer=[3, 4, 3],
+        cells_across=3,
+        comm=comm,
+        interfaces=interfaces,
     )
     x = domain.mesh.geometry.x
     edges = np.concatenate([[0.0], np.cumsum(THICK)])
@@ -87,12 +95,22 @@ CASES = {
         films={("b", "c"): 2.0},  # blocks a|b (Dirichlet) and c (Robin only)
         source=0.0,
     ),
+    # a reacting interface (dS terms) meeting the Dirichlet faces bottom and top
+    "2d_p2_interface_reaction": dict(
+        dim=2,
+        degree=2,
+        bcs={"bottom": ef.MoleFraction(0.8), "top": ef.MoleFraction(0.2)},
+        source=0.0,
+        reactions=[
+            Reaction("A <=> B", kind="surface", boundary="a|b", k_f=0.4, k_b=0.05, side="b")
+        ],
+    ),
 }
 
 
 def build(case: dict, comm: MPI.Comm = MPI.COMM_WORLD) -> SpeciesTransportModel:
     """The case's model, its potentials set to a smooth field that varies in x, y (and z)."""
-    domain = wavy_slab(case["dim"], comm)
+    domain = wavy_slab(case["dim"], comm, interfaces="reactions" in case)
     source = case["source"]
     if source == "x":  # a source that varies in space
         source = 0.5 + ufl.SpatialCoordinate(domain.mesh)[0]
@@ -101,6 +119,7 @@ def build(case: dict, comm: MPI.Comm = MPI.COMM_WORLD) -> SpeciesTransportModel:
         MATS,
         case["bcs"],
         films=case.get("films"),
+        reactions=case.get("reactions", ()),
         source=source,
         degree=case["degree"],
     )

@@ -7,7 +7,8 @@ in the whole assembly, so the fluxes must equal those of the whole residual to r
 (1e-13 relative; measured: identical) in every configuration: 2D/3D, P1/P2, sources (a
 constant and one varying in space), Robin and flux boundaries next to a Dirichlet one,
 regions away from every Dirichlet boundary, films (submesh blocks, a block without a
-Dirichlet boundary). The 2-rank twin: tests/mpi/test_residual_cells_parallel.py.
+Dirichlet boundary), a reacting interface meeting the Dirichlet faces (its dS terms at
+their shared DOFs). The 2-rank twin: tests/mpi/test_residual_cells_parallel.py.
 """
 
 import sys
