@@ -85,7 +85,7 @@ def test_curved_and_hypercube_cells_keep_mesh_h():
 def test_edge_squares_of_a_known_tetrahedron():
     corners = np.array([[0, 0, 0], [3, 0, 0], [0, 4, 0], [0, 0, 12]], dtype=float)
     total, longest = edge_squares(corners[:, :, None])
-    assert longest[0] == 4**2 + 12**2  # the edge (0, 4, 0)–(0, 0, 12)
+    assert longest == 4**2 + 12**2  # the edge (0, 4, 0)–(0, 0, 12)
     assert total[0] == 9 + 16 + 144 + 25 + 153 + 160
     assert simplex_quality(corners[:, :, None], edges_sq=total)[0] == pytest.approx(
         simplex_quality(corners[:, :, None])[0], rel=0.0, abs=0.0

@@ -92,23 +92,22 @@ def simplex_quality(
     return 12.0 * np.cbrt(3.0 * measures) ** 2 / edges_sq
 
 
-def edge_squares(
-    corners: npt.NDArray[np.float64],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(Σ l², max l²) over the edges of each simplex with corners (k + 1, 3, n) [m^2].
+def edge_squares(corners: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
+    """(Σ l² of each simplex, max l² over all of them) for corners (k + 1, 3, n) [m^2].
 
-    Every pair of corners of a simplex is an edge, so √(max l²) is the cell's diameter
-    (the largest distance between its vertices: DOLFINx's ``Mesh.h``).
+    Every pair of corners of a simplex is an edge, so √(max l²) is the largest cell
+    diameter (the largest distance between the vertices of a cell: DOLFINx's ``Mesh.h``);
+    0 without cells.
     """
     k = corners.shape[0] - 1
     total = np.zeros(corners.shape[2])
-    longest = np.zeros(corners.shape[2])
+    longest = 0.0
     for i in range(k + 1):
         for j in range(i + 1, k + 1):
             edge = corners[j] - corners[i]
             squared = _dot(edge, edge)
             total += squared
-            np.maximum(longest, squared, out=longest)
+            longest = max(longest, float(squared.max(initial=0.0)))
     return total, longest
 
 
@@ -176,7 +175,7 @@ def cell_statistics(msh: dmesh.Mesh, bins: npt.NDArray[np.integer], n_bins: int)
         edges, edge_max = edge_squares(corners)
         quality = simplex_quality(corners, measures, edges) if tdim > 1 else np.ones(measures.size)
         low = min(low, float(quality.min()))
-        longest = max(longest, float(edge_max.max()))
+        longest = max(longest, edge_max)
         local[-1] += quality.sum()
         local[-2] += measures.sum()
         chunk_bins = bins[start : start + measures.size]
