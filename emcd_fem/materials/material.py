@@ -71,13 +71,16 @@ class MaterialFields:
         check_regions(domain, materials)
         for region, material in materials.items():
             cells = domain.cell_tags.find(domain.regions[region])
+            gathered: dict[int, np.ndarray] = {}  # one gather per region and space (DG0)
             for field, value in (
                 (self.concentration, material.concentration),
                 (self.diffusivity, material.diffusivity),
                 (self.partition, (partition or {}).get(region, 1.0)),
             ):
-                dofs = field.function_space.dofmap.list[cells, 0]
-                field.x.array[dofs] = value
+                V = field.function_space
+                if id(V) not in gathered:
+                    gathered[id(V)] = V.dofmap.list[cells, 0]
+                field.x.array[gathered[id(V)]] = value
         for field in (self.concentration, self.diffusivity, self.partition):
             field.x.scatter_forward()
 
@@ -126,10 +129,9 @@ def assign_materials(
     concentration = fem.Function(dg0, name="concentration")
     diffusivity = fem.Function(dg0, name="diffusivity")
     n_owned = msh.topology.index_map(msh.topology.dim).size_local
-    tagged = np.zeros(n_owned, dtype=bool)
-    cells = domain.cell_tags.indices
-    tagged[cells[cells < n_owned]] = True
-    untagged = msh.comm.allreduce(int(n_owned - tagged.sum()))
+    # the tagged owned cells: MeshTags indices are sorted and unique, owned cells first
+    tagged = int(np.searchsorted(domain.cell_tags.indices, n_owned))
+    untagged = msh.comm.allreduce(n_owned - tagged)
     if untagged:
         raise EmcdInputError(
             f"{untagged} cell(s) of the mesh belong to no region; every cell needs a region tag"

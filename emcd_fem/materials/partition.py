@@ -155,10 +155,14 @@ def regions_on_boundary(domain: Domain, boundary: str) -> list[str]:
     tdim = msh.topology.dim
     msh.topology.create_connectivity(tdim - 1, tdim)
     f2c = msh.topology.connectivity(tdim - 1, tdim)
-    tag = domain.local_cell_tags()
     facets = domain.facet_tags.find(domain.boundary_tag(boundary))
-    # the first cell of each facet (a boundary facet has one), all facets at once
-    local = set(np.unique(tag[f2c.array[f2c.offsets[facets]]]).tolist())
+    # the first cell of each facet (a boundary facet has one), all facets at once; their
+    # tags looked up in the sorted cell tags (not a tag array over every cell of the mesh)
+    cells = f2c.array[f2c.offsets[facets]]
+    indices, values = domain.cell_tags.indices, domain.cell_tags.values
+    position = np.minimum(np.searchsorted(indices, cells), max(indices.size - 1, 0))
+    tagged = indices[position] == cells if indices.size else np.zeros(cells.size, dtype=bool)
+    local = set(np.unique(values[position[tagged]]).tolist())
     name_of = {t: n for n, t in domain.regions.items()}
     return sorted({name_of[t] for t in set().union(*msh.comm.allgather(local)) if t >= 0})
 

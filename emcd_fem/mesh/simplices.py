@@ -69,27 +69,46 @@ def simplex_measures(corners: npt.NDArray[np.float64]) -> npt.NDArray[np.float64
 
 
 def simplex_quality(
-    corners: npt.NDArray[np.float64], measures: npt.NDArray[np.float64] | None = None
+    corners: npt.NDArray[np.float64],
+    measures: npt.NDArray[np.float64] | None = None,
+    edges_sq: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Mean-ratio quality of triangles/tetrahedra with corners (k + 1, 3, n) [-].
 
     Triangle: 4√3 A / Σ l²; tetrahedron: 12 (3 V)^(2/3) / Σ l² (l the edge lengths): 1 for
     an equilateral cell, → 0 for a degenerate one. ``measures`` (from
-    :func:`simplex_measures`) saves computing them again.
+    :func:`simplex_measures`) and ``edges_sq`` (Σ l², from :func:`edge_squares`) save
+    computing them again.
     """
     k = corners.shape[0] - 1
     if k not in (2, 3):
         raise ValueError(f"quality is defined for triangles and tetrahedra, not {k}-simplices")
     if measures is None:
         measures = simplex_measures(corners)
-    edges_sq = np.zeros(corners.shape[2])
-    for i in range(k + 1):
-        for j in range(i + 1, k + 1):
-            edge = corners[j] - corners[i]
-            edges_sq += _dot(edge, edge)
+    if edges_sq is None:
+        edges_sq = edge_squares(corners)[0]
     if k == 2:
         return 4.0 * np.sqrt(3.0) * measures / edges_sq
     return 12.0 * np.cbrt(3.0 * measures) ** 2 / edges_sq
+
+
+def edge_squares(corners: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
+    """(Σ l² of each simplex, max l² over all of them) for corners (k + 1, 3, n) [m^2].
+
+    Every pair of corners of a simplex is an edge, so √(max l²) is the largest cell
+    diameter (the largest distance between the vertices of a cell: DOLFINx's ``Mesh.h``);
+    0 without cells.
+    """
+    k = corners.shape[0] - 1
+    total = np.zeros(corners.shape[2])
+    longest = 0.0
+    for i in range(k + 1):
+        for j in range(i + 1, k + 1):
+            edge = corners[j] - corners[i]
+            squared = _dot(edge, edge)
+            total += squared
+            longest = max(longest, float(squared.max(initial=0.0)))
+    return total, longest
 
 
 def owned_cell_corners(msh: dmesh.Mesh) -> Iterator[tuple[int, npt.NDArray[np.float64]]]:
@@ -116,12 +135,15 @@ class CellStatistics(NamedTuple):
         volume: Measure of the whole mesh [m^3 in 3D, m^2 in 2D, m in 1D].
         bin_volumes: Measure of the cells of each bin of the ``bins`` labels given to
             :func:`cell_statistics` (same unit).
+        longest_edge: Largest cell diameter h, the longest edge of any cell [m] (what
+            ``Mesh.h`` gives for straight simplices; 0 without cells).
     """
 
     quality_min: float
     quality_mean: float
     volume: float
     bin_volumes: npt.NDArray[np.float64]
+    longest_edge: float
 
 
 def cell_statistics(msh: dmesh.Mesh, bins: npt.NDArray[np.integer], n_bins: int) -> CellStatistics:
@@ -146,12 +168,14 @@ def cell_statistics(msh: dmesh.Mesh, bins: npt.NDArray[np.integer], n_bins: int)
             f"cells of geometric degree {msh.geometry.cmaps[0].degree}"
         )
     tdim = msh.topology.dim
-    low = np.inf
+    low, longest = np.inf, 0.0
     local = np.zeros(n_bins + 2)  # the bins, then the whole mesh and the sum of qualities
     for start, corners in owned_cell_corners(msh):
         measures = simplex_measures(corners)
-        quality = simplex_quality(corners, measures) if tdim > 1 else np.ones(measures.size)
+        edges, edge_max = edge_squares(corners)
+        quality = simplex_quality(corners, measures, edges) if tdim > 1 else np.ones(measures.size)
         low = min(low, float(quality.min()))
+        longest = max(longest, edge_max)
         local[-1] += quality.sum()
         local[-2] += measures.sum()
         chunk_bins = bins[start : start + measures.size]
@@ -159,11 +183,14 @@ def cell_statistics(msh: dmesh.Mesh, bins: npt.NDArray[np.integer], n_bins: int)
             local[i] += measures[chunk_bins == i].sum()
     comm = msh.comm
     low = comm.allreduce(low, op=MPI.MIN)
+    longest = comm.allreduce(longest, op=MPI.MAX)
     sums = np.zeros_like(local)
     comm.Allreduce(local, sums, op=MPI.SUM)
     n_cells = msh.topology.index_map(tdim).size_global
     mean = sums[-1] / n_cells if n_cells else 1.0
-    return CellStatistics(float(low), float(mean), float(sums[-2]), sums[:n_bins])
+    return CellStatistics(
+        float(low), float(mean), float(sums[-2]), sums[:n_bins], float(np.sqrt(longest))
+    )
 
 
 def _dot(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

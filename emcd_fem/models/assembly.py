@@ -28,6 +28,7 @@ from emcd_fem.materials import MaterialFields
 from emcd_fem.mesh.domain import Domain
 from emcd_fem.mesh.quadrature import pin_quadrature, tested_residual
 from emcd_fem.models.blocks import Block
+from emcd_fem.models.residual_cells import flux_residual
 from emcd_fem.models.thermal import HeatConductionProblem
 from emcd_fem.physics.conditions import BoundaryCondition, ZeroFlux
 from emcd_fem.physics.reaction import interface_sink_term
@@ -221,7 +222,9 @@ def measured_forms(inputs: FormInputs) -> dict:
     """The isothermal residuals and the forms measured from them (no PETSc solver).
 
     Returns:
-        ``{"residuals": compiled F per block, "data_flux_forms": boundary → compiled flux
+        ``{"residuals": compiled F per block, exact at the DOFs of the block's
+        mole-fraction boundaries only (its cell terms on the cells of those DOFs:
+        ``models.residual_cells``), "data_flux_forms": boundary → compiled flux
         of a flux-data boundary (the solve's own boundary term, else the condition's own
         flux), "production_form": ∫R_A dx from the solve's own cell terms (tested with 1,
         so the balance closes with the solve's quadrature; reactions excluded; None
@@ -254,7 +257,14 @@ def measured_forms(inputs: FormInputs) -> dict:
             part = tested_residual(None, at_zero, "cell", domain.regions[region], u, one)
             if part is not None:  # −(−∫R w dx) at w = 1
                 production.append(part)
-    compiled = [fem.form(f, entity_maps=maps) for f in F]
+    compiled = []
+    for i, (Fi, block) in enumerate(zip(F, inputs.blocks, strict=True)):
+        tags = [  # its mole-fraction boundaries: the only DOFs its fluxes sum F over
+            domain.boundaries[n]
+            for n, bc in inputs.conditions.items()
+            if bc.is_dirichlet and inputs.block_of_boundary[n] == i
+        ]
+        compiled.append(fem.form(flux_residual(Fi, domain, block, tags), entity_maps=maps))
     return {
         "residuals": compiled,
         "data_flux_forms": data_flux_forms,

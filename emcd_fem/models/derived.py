@@ -151,7 +151,7 @@ def judge_range(
     return admissibility.check_range(
         x_min,
         x_max,
-        msh=domain.mesh,
+        msh=domain,  # h from the domain's cached cell statistics
         degree=degree,
         conditions=conditions,
         boundary_solubility=(

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 from dolfinx import mesh as dmesh
 
 from emcd_fem.errors import AdmissibilityError, EmcdInputError, EmcdResultError
+from emcd_fem.mesh.domain import Domain
 from emcd_fem.physics.conditions import BoundaryCondition, MassTransfer, MolarFlux
 from emcd_fem.post.integrals import mesh_size
 
@@ -107,11 +108,12 @@ def flux_only(conditions: Mapping[str, BoundaryCondition]) -> bool:
 
 
 # -- after the solve ------------------------------------------------------------------------
-def range_tolerance(msh: dmesh.Mesh, degree: int) -> float:
+def range_tolerance(msh: dmesh.Mesh | Domain, degree: int) -> float:
     """``1e-9 + (h / d)^(p + 1)``: what the discretisation can explain (collective).
 
     Args:
-        msh: The mesh (h: largest cell diameter, d: bounding-box diameter).
+        msh: The mesh, or the domain (h: largest cell diameter, d: bounding-box diameter;
+            ``post.integrals.mesh_size``).
         degree: Element degree p.
     """
     h, diameter = mesh_size(msh)
@@ -135,7 +137,7 @@ def check_range(
     x_min: float,
     x_max: float,
     *,
-    msh: dmesh.Mesh,
+    msh: dmesh.Mesh | Domain,
     degree: int,
     conditions: Mapping[str, BoundaryCondition],
     dirichlet_ranges: Mapping[str, tuple[float, float]] | None = None,
@@ -154,7 +156,8 @@ def check_range(
         x_min: Smallest nodal x_A over all ranks (with partition coefficients: of
             x_A = H μ cell by cell, so each region's own values count).
         x_max: Largest nodal x_A.
-        msh: The mesh (for the tolerance).
+        msh: The mesh, or the domain (its cached cell statistics give h), for the
+            tolerance.
         degree: Element degree.
         conditions: Boundary name → condition, every boundary, in the user's order.
         dirichlet_ranges: Boundary → (min, max) of the prescribed x_A for function-valued

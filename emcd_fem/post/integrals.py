@@ -53,8 +53,18 @@ def tagged_integrals(
     return {name: values[name] for name in tags}
 
 
-def mesh_size(msh: dmesh.Mesh) -> tuple[float, float]:
-    """Largest cell diameter h and bounding-box diameter d of a mesh [m] (collective)."""
+def mesh_size(msh: dmesh.Mesh | Domain) -> tuple[float, float]:
+    """Largest cell diameter h and bounding-box diameter d of a mesh [m] (collective).
+
+    A :class:`Domain` of straight simplices takes h, the longest edge, from its cached
+    cell statistics and d from its cached extent (no pass over the cells); a mesh, or
+    curved or non-simplex cells: DOLFINx's ``Mesh.h`` over the owned cells.
+    """
+    if isinstance(msh, Domain):
+        statistics = msh.cell_statistics  # the same branch on every rank (cell type)
+        if statistics is not None:
+            return statistics.longest_edge, msh.extent[1]
+        msh = msh.mesh
     tdim = msh.topology.dim
     n_cells = msh.topology.index_map(tdim).size_local
     h_local = msh.h(tdim, np.arange(n_cells, dtype=np.int32)).max(initial=0.0)
