@@ -188,3 +188,25 @@ def test_read_functions_bit_identical(files):
         assert np.array_equal(function.x.array, reference.x.array), name
     values = COMM.allgather(np.unique(extras["region"].x.array))
     assert set(np.concatenate(values)) == {-1.0, 0.0, 1.0, 2.0}
+
+
+@pytest.mark.parametrize("cell", ["tetrahedron", "hexahedron", "triangle"])
+@pytest.mark.parametrize("degree", [1, 2])
+def test_points_are_the_geometry_nodes(cell, degree):
+    """The grid's points: where the field's nodes are the geometry's (degree 1 here), the
+    mesh's own node coordinates bit for bit (every point is a row of geometry.x); else
+    DOLFINx's tabulation. Both within rounding of ``tabulate_dof_coordinates``."""
+    comm = MPI.COMM_WORLD
+    if cell == "triangle":
+        msh = dmesh.create_unit_square(comm, 5, 4)
+    else:
+        msh = dmesh.create_box(
+            comm, [[0.0, 0.0, 0.0], [0.3, 0.7, 1.1]], [3, 4, 2], getattr(dmesh.CellType, cell)
+        )
+    V = fem.functionspace(msh, ("Lagrange", degree))
+    n = V.dofmap.index_map.size_local
+    points = field_file._node_points(V, n)
+    assert np.allclose(points, V.tabulate_dof_coordinates()[:n], rtol=0.0, atol=1e-15)
+    if degree == 1:
+        rows = {tuple(p) for p in msh.geometry.x}
+        assert all(tuple(p) in rows for p in points)
