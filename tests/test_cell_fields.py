@@ -56,3 +56,29 @@ def test_dg0_fill_is_taken_for_a_field_on_its_own_mesh(monkeypatch):
     V = fem.functionspace(msh, ("DG", 0))
     interpolate_expression(ufl.SpatialCoordinate(msh)[0], V, "x")
     assert calls == [1]
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+def test_dg0_fill_in_chunks_in_place_or_scattered(monkeypatch, in_place):
+    """Chunks that do not divide the cell count, written in place (DOF blocks numbered as
+    the cells) or scattered through the dofmap: both give ``interpolate``'s values."""
+    from emcd_fem.post import fields
+
+    msh = _mesh(3)
+    V = fem.functionspace(msh, ("DG", 0, (3,)))
+    assert fields.in_cell_order(V)  # DOLFINx numbers DG0 DOFs by cell: the fast route
+    monkeypatch.setattr(fields, "CHUNK", 37)
+    if not in_place:
+        monkeypatch.setattr(fields, "in_cell_order", lambda V: False)
+    u = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
+    u.interpolate(lambda p: np.exp(p[0]) * (1 + p[1] * p[2]))
+    expr = -(2.0 + ufl.SpatialCoordinate(msh)[2]) * ufl.grad(u)
+    filled = interpolate_expression(expr, V, "flux")
+    reference = fem.Function(V)
+    reference.interpolate(fem.Expression(expr, V.element.interpolation_points))
+    reference.x.scatter_forward()
+    n_cells = msh.topology.index_map(3).size_local
+    assert n_cells > 37  # several chunks (360 cells in serial: the last one short)
+    np.testing.assert_array_equal(filled.x.array, reference.x.array)
+    blocks = reference.x.array.reshape(-1, 3)
+    assert np.linalg.norm(blocks, axis=1).min() > 0  # an unwritten block would show

