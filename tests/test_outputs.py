@@ -497,3 +497,19 @@ def test_optional_field_format_not_started_without_the_space(tmp_path, monkeypat
     summary = json.loads((out / "summary.json").read_text())
     assert len(summary["warnings"]) == 1 and "MB free on the device" in summary["warnings"][0]
     assert (out / "fields.vtkhdf").exists()
+
+
+def test_git_commit_is_the_checkout_head():
+    """In a git checkout the summary's provenance names its HEAD (it looked for .git
+    inside the package directory and always gave None)."""
+    import emcd_fem
+    from emcd_fem.io.provenance import git_commit
+
+    root = Path(emcd_fem.__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    commit = git_commit()
+    assert commit is not None and commit.removesuffix("-dirty") == head

@@ -34,7 +34,7 @@ FIELD_UNITS = {
 @cache
 def git_commit() -> str | None:
     """The commit of the emcd_fem source tree when it is a git checkout, else None."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]  # the directory holding emcd_fem/
     if not (root / ".git").exists():
         return None
     try:
