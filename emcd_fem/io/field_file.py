@@ -162,9 +162,9 @@ def _node_points(V: fem.FunctionSpace, n_owned: int) -> npt.NDArray[np.float64]:
     if not same_layout:
         return V.tabulate_dof_coordinates()[:n_owned]
     size = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
-    points = np.zeros((size, 3))
-    points[dofs.reshape(-1)] = msh.geometry.x[geometry_nodes.reshape(-1)]
-    return points[:n_owned]
+    node_of_dof = np.empty(size, dtype=geometry_nodes.dtype)  # one integer per node
+    node_of_dof[dofs.reshape(-1)] = geometry_nodes.reshape(-1)
+    return msh.geometry.x[node_of_dof[:n_owned]]
 
 
 def write_field_file(
