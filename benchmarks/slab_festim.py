@@ -49,6 +49,11 @@ with phases("setup"):
     problem.petsc_options = dict(args["petsc"])
     problem.show_progress_bar = False
     problem.initialise()
+    # FESTIM 2.1's SNES monitor takes a collective vector norm on rank 0 only (festim/
+    # helpers.py SnesMonitor): on 2 ranks the solve deadlocks. The monitors only log, so
+    # they are removed (on every rank count alike; the solve is unchanged).
+    problem.solver.solver.cancelMonitor()
+    problem.solver.solver.getKSP().cancelMonitor()
 
 with phases("solve"):  # Newton: assembly, KSP solve, residual check; then the export
     problem.run()

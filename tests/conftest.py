@@ -8,7 +8,10 @@ if importlib.util.find_spec("dolfinx_solver") is not None:
 # isort: on
 
 import gc
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 from mpi4py import MPI
 
@@ -97,3 +100,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             f"ranks {differ} collected different tests than rank 0 (e.g. parametrised from an "
             "unordered set): the collective tests would deadlock"
         )
+
+
+@pytest.fixture
+def shared_dir():
+    """A temporary directory made by rank 0, the same path on every rank, removed after."""
+    comm = MPI.COMM_WORLD
+    path = tempfile.mkdtemp(prefix="emcd-shared-") if comm.rank == 0 else None
+    path = Path(comm.bcast(path, root=0))
+    yield path
+    comm.Barrier()
+    if comm.rank == 0:
+        shutil.rmtree(path, ignore_errors=True)

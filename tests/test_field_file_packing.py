@@ -9,8 +9,6 @@ both. Runs on any number of ranks (tests/mpi/test_field_file_packing_parallel.py
 in CI; the mesh is read back on the same ranks that wrote it).
 """
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from mpi4py import MPI
@@ -29,16 +27,6 @@ from emcd_fem.io.rank_zero_file import INTEGER_CHUNK, chunk_rows
 COMM = MPI.COMM_WORLD
 #: Integer cell arrays besides the mesh's: one byte with a -1, and int32 over a wide range.
 EXTRAS = ("region", "tag")
-
-
-@pytest.fixture
-def shared_dir():
-    path = tempfile.mkdtemp(prefix="emcd-pack-") if COMM.rank == 0 else None
-    path = Path(COMM.bcast(path, root=0))
-    yield path
-    COMM.Barrier()
-    if COMM.rank == 0:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def unpacked_copy(source: Path, target: Path) -> None:

@@ -1,8 +1,6 @@
 """Outputs under mpiexec -n 2 / 3: one field file, load_result on any rank count, --out
 refused on every rank (run with mpiexec)."""
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from mpi4py import MPI
@@ -18,16 +16,6 @@ from emcd_fem.pipeline.run import run_case
 
 ROOT = Path(__file__).resolve().parents[2]
 COMM = MPI.COMM_WORLD
-
-
-@pytest.fixture
-def shared_dir():
-    path = tempfile.mkdtemp(prefix="emcd-mpi-") if COMM.rank == 0 else None
-    path = Path(COMM.bcast(path, root=0))
-    yield path
-    COMM.Barrier()
-    if COMM.rank == 0:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def integrals(function: fem.Function) -> np.ndarray:

@@ -1,8 +1,6 @@
 """RankZeroFile under mpiexec -n 2 / 3: the rows of every rank in rank order, the same
 bytes as one write of the whole array, and an error raised on every rank without a hang."""
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from mpi4py import MPI
@@ -14,16 +12,6 @@ import pytest
 from emcd_fem.io.rank_zero_file import INTEGER_CHUNK, RankZeroFile
 
 COMM = MPI.COMM_WORLD
-
-
-@pytest.fixture
-def shared_dir():
-    path = tempfile.mkdtemp(prefix="emcd-rzf-") if COMM.rank == 0 else None
-    path = Path(COMM.bcast(path, root=0))
-    yield path
-    COMM.Barrier()
-    if COMM.rank == 0:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def rows_of(rank: int) -> tuple[np.ndarray, np.ndarray]:
