@@ -9,7 +9,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from test_field_file_packing import (
     files,
-    shared_dir,
     test_dolfinx_reads_identical_meshes,
     test_h5py_reads_the_same_arrays_and_attributes,
     test_integer_datasets_carry_scale_offset_floats_none,
@@ -19,7 +18,6 @@ from test_field_file_packing import (
 
 __all__ = [
     "files",
-    "shared_dir",
     "test_dolfinx_reads_identical_meshes",
     "test_h5py_reads_the_same_arrays_and_attributes",
     "test_integer_datasets_carry_scale_offset_floats_none",
