@@ -8,10 +8,10 @@ is refused by key with exit code 2.
 
 import copy
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from ternary_soret_cases import HOT_RIGHT, SLAB_1D, soret_case
 
 from emcd_fem.case.base import CaseError
 from emcd_fem.materials.mixture import GasMixture
@@ -21,31 +21,7 @@ from emcd_fem.models.multicomponent_thermal import PropertyLaw, ThermalDiffusion
 from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 from emcd_fem.pipeline.run import run_case
 
-GAS = (
-    Path(__file__).resolve().parents[1] / "tests" / "data" / "ternary_soret_gas.toml"
-).read_text()
-CASE = (
-    """
-[geometry]
-kind = "layered_slab"
-dim = 1
-layers = [{ name = "gas", thickness = 0.01, cells = 16 }]
-
-"""
-    + GAS
-    + """
-[thermal.boundaries.left]
-type = "temperature"
-value = 300.0
-
-[thermal.boundaries.right]
-type = "temperature"
-value = 400.0
-
-[output]
-pictures = false
-"""
-)
+CASE = soret_case(SLAB_1D, HOT_RIGHT, "[output]\npictures = false\n")
 SPECIES = ("H2", "N2", "CO2")
 
 

@@ -9,40 +9,19 @@ import copy
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
+from ternary_soret_cases import HOT_RIGHT, SLAB_1D, soret_case
 
 from emcd_fem.case.base import CaseError
 from emcd_fem.pipeline.run import run_case
 
 SPECIES = ("H2", "N2", "CO2")
-GAS = (
-    Path(__file__).resolve().parents[1] / "tests" / "data" / "ternary_soret_gas.toml"
-).read_text()
-GAS = GAS.replace(  # a closed start for the transient runs
-    "\n[multicomponent.boundaries.left]",
-    "initial = { H2 = 0.4, N2 = 0.3, CO2 = 0.3 }\n\n[multicomponent.boundaries.left]",
-)
-CASE = (
-    """
-[geometry]
-kind = "layered_slab"
-dim = 1
-layers = [{ name = "gas", thickness = 0.01, cells = 16 }]
 
-"""
-    + GAS
-    + """
-[thermal.boundaries.left]
-type = "temperature"
-value = 300.0
-
-[thermal.boundaries.right]
-type = "temperature"
-value = 400.0
-
-[time]
+CASE = soret_case(
+    SLAB_1D,
+    HOT_RIGHT,
+    """[time]
 t_end = 1000.0
 dt = 1e-3
 adaptive = true
@@ -57,7 +36,8 @@ degree = 2
 
 [output]
 pictures = false
-"""
+""",
+    closed_start=True,
 )
 
 

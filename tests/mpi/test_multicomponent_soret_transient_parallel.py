@@ -8,6 +8,7 @@ route (a 2D slab, T by conduction with a convective face, 10 fixed steps) likewi
 including the summary's Fick/thermal split.
 """
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from emcd_fem.models.multicomponent_thermal import PropertyLaw, ThermalDiffusion
 from emcd_fem.models.multicomponent_transient import TransientMaxwellStefan
 from emcd_fem.models.thermal import HeatConductionProblem, Temperature
 from emcd_fem.pipeline.run import run_case
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ternary_soret_cases import soret_case
 
 SPECIES = ("H2", "N2", "CO2")
 PAIRS = {("H2", "N2"): 8.33e-5, ("H2", "CO2"): 6.80e-5, ("N2", "CO2"): 1.68e-5}
@@ -88,14 +92,7 @@ def test_transient_soret_two_ranks_equal_one():
     assert serial[0][0] < 0
 
 
-GAS = (
-    Path(__file__).resolve().parents[2] / "tests" / "data" / "ternary_soret_gas.toml"
-).read_text()
-GAS = GAS.replace(  # a closed start for the transient runs
-    "\n[multicomponent.boundaries.left]",
-    "initial = { H2 = 0.4, N2 = 0.3, CO2 = 0.3 }\n\n[multicomponent.boundaries.left]",
-)
-CASE = (
+CASE = soret_case(
     """
 [geometry]
 kind = "layered_slab"
@@ -104,19 +101,15 @@ width = 0.004
 cells_across = 3
 layers = [{ name = "gas", thickness = 0.01, cells = 8 }]
 
-"""
-    + GAS
-    + """
-[thermal.boundaries.left]
-type = "temperature"
-value = 300.0
-
+""",
+    """
 [thermal.boundaries.right]
 type = "convective"
 coefficient = 20.0
 ambient = 400.0
 
-[time]
+""",
+    """[time]
 t_end = 0.5
 dt = 0.05
 output_times = [0.25]
@@ -124,7 +117,8 @@ checkpoint_every = 0
 
 [output]
 pictures = false
-"""
+""",
+    closed_start=True,
 )
 
 
